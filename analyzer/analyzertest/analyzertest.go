@@ -1,0 +1,107 @@
+// Package analyzertest runs rules on projects written as txtar archives.
+package analyzertest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/djleak/djleak/analyzer"
+)
+
+// Write materialises an archive in a fresh temporary directory and returns
+// the directory.
+func Write(t testing.TB, archive string) string {
+	t.Helper()
+	dir := t.TempDir()
+	a := txtar.Parse([]byte(strings.TrimLeft(archive, "\n")))
+	if len(a.Files) == 0 {
+		t.Fatalf("archive has no files")
+	}
+	for _, f := range a.Files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Load writes the archive and loads it as a project rooted at its directory.
+func Load(t testing.TB, archive string) *analyzer.Project {
+	t.Helper()
+	dir := Write(t, archive)
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return p
+}
+
+// Run loads the archive and runs the rules on it.
+func Run(t testing.TB, archive string, rules ...*analyzer.Rule) []*analyzer.Finding {
+	t.Helper()
+	p := Load(t, archive)
+	fs, err := analyzer.Run(p, rules, 0)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return fs
+}
+
+// Brief renders findings as "ID path:line:col message" lines for messages.
+func Brief(fs []*analyzer.Finding) string {
+	var lines []string
+	for _, f := range fs {
+		lines = append(lines, fmt.Sprintf("%s %s:%d:%d %s", f.RuleID, f.Location.Path, f.Location.Start.Line, f.Location.Start.Column, f.Message))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// Want is one expected finding from a fixture's header: "want ID path:line".
+type Want struct {
+	Rule string
+	Path string
+	Line int
+}
+
+func (w Want) String() string { return fmt.Sprintf("%s %s:%d", w.Rule, w.Path, w.Line) }
+
+// ParseHeader reads a fixture archive's comment: lines "rules: ID ID…"
+// (the rules the fixture exercises) and "want: ID path:line" (each expected
+// finding of those rules). Other comment lines are free text.
+func ParseHeader(comment []byte) (rules []string, wants []Want, err error) {
+	for _, line := range strings.Split(string(comment), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "rules:"):
+			rules = append(rules, strings.Fields(strings.TrimPrefix(line, "rules:"))...)
+		case strings.HasPrefix(line, "want:"):
+			var w Want
+			f := strings.Fields(strings.TrimPrefix(line, "want:"))
+			if len(f) != 2 {
+				return nil, nil, fmt.Errorf("bad want line %q", line)
+			}
+			w.Rule = f[0]
+			i := strings.LastIndexByte(f[1], ':')
+			if i < 0 {
+				return nil, nil, fmt.Errorf("bad want location %q", f[1])
+			}
+			w.Path = f[1][:i]
+			if _, err := fmt.Sscanf(f[1][i+1:], "%d", &w.Line); err != nil {
+				return nil, nil, fmt.Errorf("bad want line number in %q", line)
+			}
+			wants = append(wants, w)
+		}
+	}
+	return rules, wants, nil
+}

@@ -1,0 +1,142 @@
+package analyzer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	gitignore "github.com/sabhiram/go-gitignore"
+)
+
+// Config is djleak's project configuration, from `.djleak.toml` or the
+// `[tool.djleak]` table of `pyproject.toml` in the project root.
+type Config struct {
+	// Source names the file the configuration came from ("" for defaults).
+	Source string `toml:"-"`
+
+	Select     []string `toml:"select"`      // rule IDs or prefixes (DJL4, NGX1, DJL401); empty means all
+	Ignore     []string `toml:"ignore"`      // rule IDs or prefixes to turn off
+	Exclude    []string `toml:"exclude"`     // gitignore-style patterns of paths to skip
+	NginxRoots []string `toml:"nginx-roots"` // extra directories for resolving nginx includes
+
+	exclude *gitignore.GitIgnore
+}
+
+// configFile mirrors the accepted TOML layout for strict decoding.
+type pyproject struct {
+	Tool struct {
+		Djleak *Config `toml:"djleak"`
+	} `toml:"tool"`
+}
+
+// LoadConfig reads the project's configuration. Unknown keys and invalid
+// values are errors that name the file and the key.
+func LoadConfig(root string) (*Config, error) {
+	cfg := &Config{}
+	if p := filepath.Join(root, ".djleak.toml"); fileExists(p) {
+		md, err := toml.DecodeFile(p, cfg)
+		if err != nil {
+			return nil, configError(p, err)
+		}
+		if err := undecoded(p, md, ""); err != nil {
+			return nil, err
+		}
+		cfg.Source = ".djleak.toml"
+	} else if p := filepath.Join(root, "pyproject.toml"); fileExists(p) {
+		var pp pyproject
+		md, err := toml.DecodeFile(p, &pp)
+		if err != nil {
+			return nil, configError(p, err)
+		}
+		if pp.Tool.Djleak != nil {
+			if err := undecoded(p, md, "tool.djleak."); err != nil {
+				return nil, err
+			}
+			cfg = pp.Tool.Djleak
+			cfg.Source = "pyproject.toml"
+		}
+	}
+	for _, list := range [][]string{cfg.Select, cfg.Ignore} {
+		for _, s := range list {
+			if !validSelector(s) {
+				return nil, &UsageError{fmt.Sprintf("%s: %q is not a rule ID or prefix (like DJL401, DJL4 or NGX)", cfg.sourceName(), s)}
+			}
+		}
+	}
+	cfg.exclude = gitignore.CompileIgnoreLines(cfg.Exclude...)
+	return cfg, nil
+}
+
+func (c *Config) sourceName() string {
+	if c.Source == "" {
+		return "configuration"
+	}
+	return c.Source
+}
+
+func validSelector(s string) bool {
+	s = strings.ToUpper(s)
+	if !(strings.HasPrefix(s, "DJL") || strings.HasPrefix(s, "NGX")) || len(s) > 6 {
+		return false
+	}
+	for _, r := range s[3:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func undecoded(path string, md toml.MetaData, prefix string) error {
+	var bad []string
+	for _, k := range md.Undecoded() {
+		ks := k.String()
+		if prefix == "" || strings.HasPrefix(ks, prefix) {
+			bad = append(bad, ks)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return &UsageError{fmt.Sprintf("%s: unknown configuration key %s", filepath.Base(path), strings.Join(bad, ", "))}
+}
+
+func configError(path string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &UsageError{fmt.Sprintf("%s:%d:%d: %s", filepath.Base(path), pe.Position.Line, pe.Position.Col, pe.Message)}
+	}
+	return &UsageError{fmt.Sprintf("%s: %v", filepath.Base(path), err)}
+}
+
+func fileExists(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && !info.IsDir()
+}
+
+// Excluded reports whether a project-relative path is excluded by config.
+func (c *Config) Excluded(rel string) bool {
+	return c.exclude != nil && len(c.Exclude) > 0 && c.exclude.MatchesPath(rel)
+}
+
+// Enabled reports whether a rule ID is selected by the configuration plus
+// the command line's extra selectors.
+func Enabled(id string, selects, ignores []string) bool {
+	match := func(list []string) bool {
+		for _, s := range list {
+			if strings.HasPrefix(id, strings.ToUpper(s)) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(selects) > 0 && !match(selects) {
+		return false
+	}
+	return !match(ignores)
+}

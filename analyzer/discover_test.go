@@ -1,0 +1,160 @@
+package analyzer
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestDiscover(t *testing.T) {
+	server := "server {\n listen 80;\n}\n"
+	dir := writeTree(t, map[string]string{
+		".gitignore":                   "build/\n*.generated.py\n",
+		"app/views.py":                 "x = 1\n",
+		"app/gen.generated.py":         "x = 1\n",
+		"app/sub/.gitignore":           "local_*.py\n",
+		"app/sub/local_settings.py":    "DEBUG = True\n",
+		"app/sub/ok.py":                "",
+		"build/out.py":                 "",
+		".venv/lib/x.py":               "",
+		"myenv/pyvenv.cfg":             "home = /usr\n",
+		"myenv/lib/site.py":            "",
+		"node_modules/a/b.py":          "",
+		"app/__pycache__/x.py":         "",
+		"deploy/nginx.conf":            server,
+		"deploy/nginx/app.conf":        "location / { }\n",
+		"etc/sites-available/default":  server,
+		"etc/sites-available/README":   "notes\n",
+		"docker/site.conf.template":    server,
+		"docker/other.conf":            "key = value\n",
+		"app/templates/app/page.html":  "<a href=\"/\">x</a>",
+		"app/templates/email/body.txt": "hi",
+		"app/static/page.html":         "",
+		"README.md":                    "",
+	})
+	files, err := discover(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Path] = f.Kind.String()
+	}
+	want := map[string]string{
+		"app/views.py":                 "python",
+		"app/sub/ok.py":                "python",
+		"deploy/nginx.conf":            "nginx",
+		"deploy/nginx/app.conf":        "nginx",
+		"etc/sites-available/default":  "nginx",
+		"docker/site.conf.template":    "nginx",
+		"app/templates/app/page.html":  "template",
+		"app/templates/email/body.txt": "template",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("discover:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestFindRoot(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"repo/.git/HEAD":                  "",
+		"repo/src/manage.py":              "",
+		"repo/src/app/views.py":           "",
+		"repo/examples/demo/.djleak.toml": "",
+		"repo/examples/demo/app/x.py":     "",
+		"lone/manage.py":                  "",
+		"lone/app/x.py":                   "",
+		"pp/pyproject.toml":               "[tool.djleak]\nselect = [\"DJL\"]\n",
+		"pp/a/b.py":                       "",
+	})
+	cases := map[string]string{
+		"repo/src/app":           "repo",
+		"repo/examples/demo/app": "repo/examples/demo",
+		"lone/app":               "lone",
+		"pp/a":                   "pp",
+	}
+	for start, want := range cases {
+		got := FindRoot(filepath.Join(dir, start))
+		if got != filepath.Join(dir, want) {
+			t.Errorf("FindRoot(%s) = %s, want %s", start, got, want)
+		}
+	}
+}
+
+func TestResolveRelative(t *testing.T) {
+	cases := []struct {
+		rel    string
+		level  int
+		module string
+		want   string
+	}{
+		{"mysite/settings/prod.py", 1, "base", "mysite.settings.base"},
+		{"mysite/settings/__init__.py", 1, "base", "mysite.settings.base"},
+		{"mysite/settings/prod.py", 2, "utils", "mysite.utils"},
+		{"mysite/settings/prod.py", 1, "", "mysite.settings"},
+		{"app.py", 1, "x", "x"},
+	}
+	for _, c := range cases {
+		if got := ResolveRelative(c.rel, c.level, c.module); got != c.want {
+			t.Errorf("ResolveRelative(%q, %d, %q) = %q, want %q", c.rel, c.level, c.module, got, c.want)
+		}
+	}
+}
+
+func TestMask(t *testing.T) {
+	cases := map[string]string{
+		"":                 "",
+		"abc":              "abc…",
+		"abcd":             "abcd…",
+		"abcdefghij":       "abcd…",
+		"ключ-секрет":      "ключ…",
+		"Bearer eyJhbGciO": "Bear…",
+	}
+	for in, want := range cases {
+		if got := Mask(in); got != want {
+			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	cases := map[string]string{
+		".djleak.toml":   "selec = [\"DJL4\"]\n",
+		"pyproject.toml": "[tool.djleak]\nignore = [\"XYZ1\"]\n",
+	}
+	for name, content := range cases {
+		dir := writeTree(t, map[string]string{name: content})
+		_, err := LoadConfig(dir)
+		if err == nil {
+			t.Errorf("%s: want an error for %q", name, content)
+			continue
+		}
+		if _, ok := err.(*UsageError); !ok {
+			t.Errorf("%s: want a UsageError, got %T", name, err)
+		}
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %q does not name the file", name, err)
+		}
+	}
+	dir := writeTree(t, map[string]string{".djleak.toml": "select = [\n"})
+	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), ".djleak.toml:") {
+		t.Errorf("syntax error should name file and line, got %v", err)
+	}
+}

@@ -1,0 +1,183 @@
+// Package identity finds where the Django code reads client-identity values
+// (certificate DN, verify status, fingerprint, …) from request headers or
+// the server environment, and under which verification guard each read
+// happens.
+package identity
+
+import (
+	"sort"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/python"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Read is one read of a client-identity value.
+type Read struct {
+	// Name is the canonical WSGI environ key: HTTP_X_CLIENT_DN for the
+	// X-Client-DN header, SSL_CLIENT_S_DN for a server variable.
+	Name string
+	// Header is the HTTP header name a client would send for HTTP_* keys
+	// ("X-Client-DN"), "" for server-environment keys.
+	Header string
+	Loc    source.Location
+	Module *python.Module
+	Node   *sitter.Node
+	Func   *python.Function // enclosing function, nil at module level
+	// Guard says whether a verification check dominates the read.
+	Guard Guard
+}
+
+// FromHeader reports whether the value comes from a request header (which a
+// client can send) rather than from the server environment.
+func (r Read) FromHeader() bool { return r.Header != "" }
+
+// IsVerify reports whether the read is of a verification status
+// (…_VERIFY) rather than of an identity value.
+func (r Read) IsVerify() bool { return IsVerifyKey(r.Name) }
+
+// Reads is the project's identity reads, sorted by location.
+type Reads struct {
+	Reads []Read
+}
+
+// Pass computes the reads.
+var Pass = &analyzer.Pass[*Reads]{Name: "identity-reads", Run: find}
+
+// Canonical maps a header or META key to its WSGI environ key:
+// "X-Client-DN" → "HTTP_X_CLIENT_DN"; "HTTP_X_CLIENT_DN" and
+// "SSL_CLIENT_S_DN" stay as they are.
+func Canonical(key string, fromHeaders bool) string {
+	k := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(key), "-", "_"))
+	if fromHeaders && !strings.HasPrefix(k, "HTTP_") {
+		return "HTTP_" + k
+	}
+	return k
+}
+
+// HeaderName maps an HTTP_* key to the header name a client sends.
+func HeaderName(key string) string {
+	if !strings.HasPrefix(key, "HTTP_") {
+		return ""
+	}
+	parts := strings.Split(strings.TrimPrefix(key, "HTTP_"), "_")
+	for i, p := range parts {
+		switch {
+		case p == "":
+		case p == "DN" || p == "SSL" || p == "CN" || p == "ID" || p == "API":
+			parts[i] = p
+		default:
+			parts[i] = p[:1] + strings.ToLower(p[1:])
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+// IsIdentityKey reports whether a canonical key names a client-identity
+// value.
+func IsIdentityKey(k string) bool {
+	for _, p := range []string{"SSL_CLIENT_", "HTTP_SSL_CLIENT_", "HTTP_X_SSL_", "HTTP_X_CLIENT_"} {
+		if strings.HasPrefix(k, p) && len(k) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsVerifyKey reports whether an identity key carries the verification
+// status (SSL_CLIENT_VERIFY, HTTP_X_CLIENT_VERIFY, HTTP_X_SSL_AUTHENTICATED).
+func IsVerifyKey(k string) bool {
+	return IsIdentityKey(k) && (strings.HasSuffix(k, "VERIFY") || strings.HasSuffix(k, "VERIFIED") || strings.HasSuffix(k, "AUTHENTICATED"))
+}
+
+// containerKind classifies the receiver of a subscript or .get: META and
+// environ hold environ keys; headers hold header names.
+func containerKind(expr string) (headers, ok bool) {
+	expr = strings.Join(strings.Fields(expr), "")
+	switch {
+	case strings.HasSuffix(expr, ".META"), strings.HasSuffix(expr, ".environ"), expr == "environ", expr == "META":
+		return false, true
+	case strings.HasSuffix(expr, ".headers"):
+		return true, true
+	}
+	return false, false
+}
+
+// keyRead recognises a read of an identity key at node n: a
+// `X.META.get('K', …)`, `X.headers.get('K')`, `X.META['K']` or
+// `X.headers['K']`. It returns the canonical key.
+func keyRead(m *python.Module, n *sitter.Node) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	switch n.Type() {
+	case "call":
+		fn := n.ChildByFieldName("function")
+		args := n.ChildByFieldName("arguments")
+		if fn == nil || args == nil || fn.Type() != "attribute" {
+			return "", false
+		}
+		attr := fn.ChildByFieldName("attribute")
+		obj := fn.ChildByFieldName("object")
+		if attr == nil || obj == nil || m.NodeText(attr) != "get" || args.NamedChildCount() == 0 {
+			return "", false
+		}
+		hdr, ok := containerKind(m.NodeText(obj))
+		if !ok {
+			return "", false
+		}
+		return constKey(m, args.NamedChild(0), hdr)
+	case "subscript":
+		value := n.ChildByFieldName("value")
+		sub := n.ChildByFieldName("subscript")
+		if value == nil || sub == nil {
+			return "", false
+		}
+		hdr, ok := containerKind(m.NodeText(value))
+		if !ok {
+			return "", false
+		}
+		return constKey(m, sub, hdr)
+	}
+	return "", false
+}
+
+func constKey(m *python.Module, n *sitter.Node, headers bool) (string, bool) {
+	v, ok := m.ExprOf(n).Const()
+	if !ok || v.Kind != python.Str {
+		return "", false
+	}
+	k := Canonical(v.Str, headers)
+	return k, IsIdentityKey(k)
+}
+
+func find(p *analyzer.Project) *Reads {
+	out := &Reads{}
+	g := newGuards(p)
+	for _, m := range p.Python {
+		walk(m.Root, func(n *sitter.Node) {
+			k, ok := keyRead(m, n)
+			if !ok {
+				return
+			}
+			r := Read{Name: k, Header: HeaderName(k), Loc: m.Loc(n), Module: m, Node: n, Func: m.EnclosingFunction(n)}
+			r.Guard = g.guardOf(m, r.Func, n)
+			out.Reads = append(out.Reads, r)
+		})
+	}
+	sort.SliceStable(out.Reads, func(i, j int) bool { return out.Reads[i].Loc.Less(out.Reads[j].Loc) })
+	return out
+}
+
+func walk(n *sitter.Node, fn func(*sitter.Node)) {
+	if n == nil {
+		return
+	}
+	fn(n)
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		walk(n.NamedChild(i), fn)
+	}
+}

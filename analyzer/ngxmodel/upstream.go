@@ -1,0 +1,290 @@
+package ngxmodel
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/djleak/djleak/parsers/nginx"
+)
+
+// Module is the nginx module that hands a request to the application.
+type Module string
+
+const (
+	Proxy   Module = "proxy"
+	UWSGI   Module = "uwsgi"
+	FastCGI Module = "fastcgi"
+	SCGI    Module = "scgi"
+	GRPC    Module = "grpc"
+)
+
+// passDirectives maps each *_pass directive to its module.
+var passDirectives = map[string]Module{
+	"proxy_pass": Proxy, "uwsgi_pass": UWSGI, "fastcgi_pass": FastCGI,
+	"scgi_pass": SCGI, "grpc_pass": GRPC,
+}
+
+// ParamDirective is the array directive that sets request headers or
+// parameters for a module.
+func (m Module) ParamDirective() string {
+	switch m {
+	case Proxy:
+		return "proxy_set_header"
+	case GRPC:
+		return "grpc_set_header"
+	}
+	return string(m) + "_param"
+}
+
+// HeaderBased reports whether the module sends values as HTTP headers
+// (proxy, grpc) rather than as CGI-style parameters (uwsgi, fastcgi, scgi).
+func (m Module) HeaderBased() bool { return m == Proxy || m == GRPC }
+
+// Upstream is one place where nginx passes requests to the application.
+type Upstream struct {
+	Scope  *Scope           // the location (or if / limit_except) with the *_pass directive
+	Pass   *nginx.Directive // proxy_pass, uwsgi_pass, …
+	Module Module
+	Server *Scope
+	// Params are the header/param directives in effect (after inheritance)
+	// and ParamsFrom is the scope that defines them (nil when none do).
+	Params     []*nginx.Directive
+	ParamsFrom *Scope
+}
+
+// Upstreams lists every scope that passes requests upstream, in config order.
+func (m *Model) Upstreams() []*Upstream { return m.upstreams }
+
+func (m *Model) findUpstreams() []*Upstream {
+	var out []*Upstream
+	for _, main := range m.Mains {
+		main.Walk(func(s *Scope) {
+			own := false
+			for _, d := range s.Directives {
+				mod, ok := passDirectives[d.Name]
+				if !ok {
+					continue
+				}
+				own = true
+				u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server()}
+				u.Params, u.ParamsFrom = s.Array(mod.ParamDirective())
+				out = append(out, u)
+			}
+			// An `if` or `limit_except` block inside a passing location
+			// inherits the location's *_pass but is a configuration level
+			// of its own: when it defines its own header directives, the
+			// location's are not inherited for requests that enter it.
+			if own || (s.Kind != "if" && s.Kind != "limit_except") {
+				return
+			}
+			if d := inheritedPass(s); d != nil {
+				mod := passDirectives[d.Name]
+				if len(s.Own(mod.ParamDirective())) > 0 {
+					u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server()}
+					u.Params, u.ParamsFrom = s.Array(mod.ParamDirective())
+					out = append(out, u)
+				}
+			}
+		})
+	}
+	return out
+}
+
+// inheritedPass finds the *_pass an if/limit_except block inherits from
+// its location.
+func inheritedPass(s *Scope) *nginx.Directive {
+	for sc := s.Parent; sc != nil; sc = sc.Parent {
+		for _, d := range sc.Directives {
+			if _, ok := passDirectives[d.Name]; ok {
+				return d
+			}
+		}
+		if sc.Kind == "location" || sc.Kind == "server" {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Target is the upstream address text (`http://127.0.0.1:8000`, `unix:/run/app.sock`).
+func (u *Upstream) Target() string { return u.Pass.Arg(0) }
+
+// PassesRequestHeaders reports whether client request headers reach the
+// application (`proxy_pass_request_headers` and friends, default on).
+func (u *Upstream) PassesRequestHeaders() bool {
+	d, _ := u.Scope.Simple(string(u.Module) + "_pass_request_headers")
+	return d == nil || d.Arg(0) != "off"
+}
+
+// UnderscoresAllowed reports whether nginx accepts client header names with
+// underscores for this server (`underscores_in_headers on`), or passes
+// invalid header names (`ignore_invalid_headers off`).
+func (u *Upstream) UnderscoresAllowed() (*nginx.Directive, bool) {
+	if u.Server == nil {
+		return nil, false
+	}
+	if d, _ := u.Server.Simple("underscores_in_headers"); d != nil && d.Arg(0) == "on" {
+		return d, true
+	}
+	if d, _ := u.Server.Simple("ignore_invalid_headers"); d != nil && d.Arg(0) == "off" {
+		return d, true
+	}
+	return nil, false
+}
+
+// Source classifies where a forwarded value comes from.
+type Source int
+
+const (
+	// FromClient: nginx does not set the value, so whatever the client sent
+	// reaches the application.
+	FromClient Source = iota
+	// Cleared: nginx sets it to the empty string, which removes it.
+	Cleared
+	// Verified: only TLS client-certificate variables (and constants).
+	Verified
+	// ClientControlled: nginx sets it, but from a value the client chooses
+	// ($http_*, $arg_*, $cookie_*, …).
+	ClientControlled
+	// Mixed: both certificate variables and client-chosen values.
+	Mixed
+	// Server: constants and server-side variables only.
+	Server
+	// Absent: a server-environment key nginx does not set; the client cannot
+	// supply it either.
+	Absent
+)
+
+func (s Source) String() string {
+	return [...]string{"client", "cleared", "verified", "client-controlled", "mixed", "server", "absent"}[s]
+}
+
+// Spoofable reports whether the client decides the value the app sees.
+func (s Source) Spoofable() bool {
+	return s == FromClient || s == ClientControlled || s == Mixed
+}
+
+var varRef = regexp.MustCompile(`\$\{?([A-Za-z0-9_]+)\}?`)
+
+// clientVars are nginx variables whose value the client chooses.
+var clientVars = map[string]bool{
+	"request_uri": true, "args": true, "query_string": true, "uri": true,
+	"document_uri": true, "request": true, "request_body": true, "host": true,
+	"proxy_add_x_forwarded_for": true, "content_type": true, "content_length": true,
+	"remote_user": true, "request_line": true, "is_args": false,
+}
+
+// ClassifyValue tells where a directive value comes from.
+func ClassifyValue(v string) Source {
+	if v == "" {
+		return Cleared
+	}
+	cert, client := false, false
+	for _, m := range varRef.FindAllStringSubmatch(v, -1) {
+		name := strings.ToLower(m[1])
+		switch {
+		case strings.HasPrefix(name, "ssl_client_"):
+			cert = true
+		case strings.HasPrefix(name, "http_"), strings.HasPrefix(name, "arg_"),
+			strings.HasPrefix(name, "cookie_"), strings.HasPrefix(name, "sent_http_"), clientVars[name]:
+			client = true
+		}
+	}
+	switch {
+	case cert && client:
+		return Mixed
+	case client:
+		return ClientControlled
+	case cert:
+		return Verified
+	}
+	return Server
+}
+
+// Value is what the application receives for one environ key at an upstream.
+type Value struct {
+	Key    string           // environ key, e.g. HTTP_X_CLIENT_DN or SSL_CLIENT_VERIFY
+	Set    *nginx.Directive // the directive that sets it, nil when none does
+	Source Source
+	// Shadowed lists directives at outer levels that would set the key but
+	// are not inherited because a nearer level defines its own.
+	Shadowed []*nginx.Directive
+}
+
+// HeaderKey maps a header name to its environ key (X-Client-DN → HTTP_X_CLIENT_DN).
+func HeaderKey(name string) string {
+	return "HTTP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// paramKey is the environ key a header/param directive sets.
+func (u *Upstream) paramKey(d *nginx.Directive) string {
+	if u.Module.HeaderBased() {
+		return HeaderKey(d.Arg(0))
+	}
+	return strings.ToUpper(d.Arg(0))
+}
+
+// Lookup computes what the application receives for key at this upstream.
+func (u *Upstream) Lookup(key string) Value {
+	key = strings.ToUpper(key)
+	v := Value{Key: key}
+	for _, d := range u.Params {
+		if u.paramKey(d) == key {
+			v.Set = d // the last one wins for params; headers: first wins but duplicates are rare
+			if u.Module.HeaderBased() {
+				break
+			}
+		}
+	}
+	// Outer levels that set the key but are not inherited.
+	if u.ParamsFrom != nil {
+		for sc := u.ParamsFrom.Parent; sc != nil; sc = sc.Parent {
+			for _, d := range sc.Own(u.Module.ParamDirective()) {
+				if u.paramKey(d) == key {
+					v.Shadowed = append(v.Shadowed, d)
+				}
+			}
+		}
+	}
+	switch {
+	case v.Set != nil:
+		val := v.Set.Arg(1)
+		v.Source = ClassifyValue(val)
+		if !u.Module.HeaderBased() && v.Source == Cleared {
+			// uwsgi/fastcgi params are sent even when empty (unless
+			// if_not_empty), and suppress the client's header of that name.
+			v.Source = Server
+		}
+	case !strings.HasPrefix(key, "HTTP_"):
+		v.Source = Absent
+	case !u.PassesRequestHeaders():
+		v.Source = Absent
+	default:
+		v.Source = FromClient
+	}
+	return v
+}
+
+// IsLoopback reports whether an upstream target is on the same host (a
+// loopback address, localhost or a unix socket).
+func IsLoopback(target string) bool {
+	t := strings.ToLower(target)
+	for _, p := range []string{"http://", "https://", "grpc://", "grpcs://", "uwsgi://", "suwsgi://"} {
+		t = strings.TrimPrefix(t, p)
+	}
+	if strings.HasPrefix(t, "unix:") {
+		return true
+	}
+	host := t
+	if i := strings.IndexAny(host, "/"); i >= 0 {
+		host = host[:i]
+	}
+	if strings.HasPrefix(host, "[") {
+		if i := strings.Index(host, "]"); i >= 0 {
+			host = host[1:i]
+		}
+	} else if i := strings.LastIndex(host, ":"); i >= 0 {
+		host = host[:i]
+	}
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
+}

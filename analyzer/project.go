@@ -1,0 +1,423 @@
+package analyzer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/djleak/djleak/parsers/nginx"
+	"github.com/djleak/djleak/parsers/python"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Options control loading a project.
+type Options struct {
+	// Paths are the files and directories given on the command line
+	// (absolute or relative to the working directory). Empty means ".".
+	Paths []string
+	// Root overrides project-root detection.
+	Root string
+	// Workers is the parser pool size; 0 means GOMAXPROCS.
+	Workers int
+	// Overlay replaces the on-disk content of files (absolute paths), e.g.
+	// an editor's unsaved buffer. An overlay file need not exist on disk.
+	Overlay map[string][]byte
+}
+
+// Project is a loaded, parsed project.
+type Project struct {
+	Root   string // absolute
+	Config *Config
+	Files  []SourceFile // everything discovered, sorted by path
+
+	Python    []*python.Module // sorted by path
+	Nginx     *nginx.Set
+	Templates []*source.File // sorted by path
+
+	byPath map[string]*source.File
+	pyPath map[string]*python.Module
+	// targets restricts reporting to these project-relative paths (files) or
+	// prefixes (directories, with a trailing "/"); nil reports everything.
+	targets []string
+
+	factsMu sync.Mutex
+	facts   map[any]*factEntry
+}
+
+// Module returns the parsed Python module at a project-relative path.
+func (p *Project) Module(rel string) *python.Module { return p.pyPath[rel] }
+
+// File returns a parsed file's content by project-relative path.
+func (p *Project) File(rel string) *source.File { return p.byPath[rel] }
+
+// ModuleName is the dotted Python module name for a project-relative path,
+// e.g. "mysite/settings/base.py" → "mysite.settings.base".
+func ModuleName(rel string) string {
+	rel = strings.TrimSuffix(rel, ".py")
+	rel = strings.TrimSuffix(rel, "/__init__")
+	return strings.ReplaceAll(rel, "/", ".")
+}
+
+// InTargets reports whether findings at rel are to be reported.
+func (p *Project) InTargets(rel string) bool {
+	if p.targets == nil {
+		return true
+	}
+	for _, t := range p.targets {
+		if rel == t || (strings.HasSuffix(t, "/") && strings.HasPrefix(rel, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// UsageError is a problem with the command line or configuration (exit 2).
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Load discovers and parses a project.
+func Load(opts Options) (*Project, error) {
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	var abs []string
+	for _, p := range paths {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return nil, &UsageError{fmt.Sprintf("%s: %v", p, err)}
+		}
+		if _, err := os.Stat(a); err != nil {
+			if _, ok := opts.Overlay[a]; !ok {
+				return nil, &UsageError{fmt.Sprintf("%s: no such file or directory", p)}
+			}
+		}
+		abs = append(abs, a)
+	}
+	root := opts.Root
+	if root == "" {
+		root = FindRoot(startDir(commonDir(abs), opts.Overlay))
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, &UsageError{err.Error()}
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	proj := &Project{Root: root, facts: map[any]*factEntry{}}
+
+	cfg, err := LoadConfig(root)
+	if err != nil {
+		return nil, err
+	}
+	proj.Config = cfg
+
+	// Targets: what the user named, relative to the root.
+	explicit := map[string]Kind{}
+	for i, a := range abs {
+		if real, err := filepath.EvalSymlinks(a); err == nil {
+			a = real
+		}
+		rel, err := filepath.Rel(root, a)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+			return nil, &UsageError{fmt.Sprintf("%s is outside the project root %s (use --root)", paths[i], root)}
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			proj.targets = nil
+			explicit = nil
+			break
+		}
+		info, statErr := os.Stat(a)
+		if statErr == nil && info.IsDir() {
+			proj.targets = append(proj.targets, rel+"/")
+			continue
+		}
+		proj.targets = append(proj.targets, rel)
+		if explicit != nil {
+			explicit[rel] = KindUnknown
+		}
+	}
+	if explicit == nil {
+		proj.targets = nil
+	}
+
+	files, err := discover(root, cfg.Excluded)
+	if err != nil {
+		return nil, fmt.Errorf("walking %s: %w", root, err)
+	}
+	// Explicit files are always analysed, even when excluded or unusually named.
+	seen := map[string]bool{}
+	for _, f := range files {
+		seen[f.Path] = true
+	}
+	for rel := range explicit {
+		if seen[rel] {
+			continue
+		}
+		full := filepath.Join(root, filepath.FromSlash(rel))
+		kind := Classify(rel, func() []byte {
+			if b, ok := opts.Overlay[full]; ok {
+				return b
+			}
+			return readHead(full)
+		})
+		if kind == KindUnknown {
+			if strings.HasSuffix(rel, ".html") || strings.HasSuffix(rel, ".txt") {
+				kind = KindTemplate
+			} else if strings.HasSuffix(rel, ".conf") || strings.HasSuffix(rel, ".conf.template") {
+				kind = KindNginx
+			} else {
+				fmt.Fprintf(os.Stderr, "djleak: %s: not a Python, nginx or Django template file; nothing to check in it\n", rel)
+				continue
+			}
+		}
+		files = append(files, SourceFile{Path: rel, Kind: kind})
+	}
+	// Overlay files that are not on disk yet join the project too.
+	for a := range opts.Overlay {
+		rel, err := filepath.Rel(root, a)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		if seen[rel] {
+			continue
+		}
+		already := false
+		for _, f := range files {
+			already = already || f.Path == rel
+		}
+		if !already {
+			if k := Classify(rel, func() []byte { return opts.Overlay[a] }); k != KindUnknown {
+				files = append(files, SourceFile{Path: rel, Kind: k})
+			}
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	proj.Files = files
+
+	if err := proj.parse(opts); err != nil {
+		return nil, err
+	}
+	return proj, nil
+}
+
+func startDir(dir string, overlay map[string][]byte) string {
+	if info, err := os.Stat(dir); err == nil && info.IsDir() {
+		return dir
+	}
+	return filepath.Dir(dir)
+}
+
+// commonDir is the deepest directory containing every path.
+func commonDir(paths []string) string {
+	dir := paths[0]
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		dir = filepath.Dir(dir)
+	}
+	for _, p := range paths[1:] {
+		for !(p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))) {
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return dir
+}
+
+func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error) {
+	full := filepath.Join(p.Root, filepath.FromSlash(rel))
+	if b, ok := overlay[full]; ok {
+		return b, nil
+	}
+	return os.ReadFile(full)
+}
+
+// parse reads and parses every file on a worker pool. Results land in
+// slices indexed by the (sorted) file order, so the outcome does not depend
+// on scheduling.
+func (p *Project) parse(opts Options) error {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type parsed struct {
+		file *source.File
+		mod  *python.Module
+		err  error
+	}
+	results := make([]parsed, len(p.Files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				f := p.Files[i]
+				if f.Kind == KindNginx {
+					continue // parsed as a set below: includes cross files
+				}
+				data, err := p.readFile(f.Path, opts.Overlay)
+				if err != nil {
+					results[i].err = fmt.Errorf("%s: %w", f.Path, err)
+					continue
+				}
+				sf := source.NewFile(f.Path, data)
+				results[i].file = sf
+				if f.Kind == KindPython {
+					results[i].mod, results[i].err = parsePython(sf)
+				}
+			}
+		}()
+	}
+	var nginxPaths []string
+	for i, f := range p.Files {
+		if f.Kind == KindNginx {
+			nginxPaths = append(nginxPaths, f.Path)
+		}
+		_ = i
+	}
+	nginxDone := make(chan *nginx.Set, 1)
+	go func() {
+		nginxDone <- nginx.ParseFiles(p.Root, nginxPaths, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlayRel(p.Root, opts.Overlay)})
+	}()
+	for i := range p.Files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	p.Nginx = <-nginxDone
+
+	p.byPath = map[string]*source.File{}
+	p.pyPath = map[string]*python.Module{}
+	var errs []error
+	for i, r := range results {
+		if r.err != nil {
+			errs = append(errs, r.err)
+			continue
+		}
+		if r.file == nil {
+			continue
+		}
+		p.byPath[r.file.Path] = r.file
+		switch p.Files[i].Kind {
+		case KindPython:
+			p.Python = append(p.Python, r.mod)
+			p.pyPath[r.file.Path] = r.mod
+		case KindTemplate:
+			p.Templates = append(p.Templates, r.file)
+		}
+	}
+	for rel, f := range p.Nginx.Files {
+		p.byPath[rel] = f
+	}
+	return errors.Join(errs...)
+}
+
+func overlayRel(root string, overlay map[string][]byte) map[string][]byte {
+	if len(overlay) == 0 {
+		return nil
+	}
+	out := map[string][]byte{}
+	for a, b := range overlay {
+		if rel, err := filepath.Rel(root, a); err == nil && !strings.HasPrefix(rel, "..") {
+			out[filepath.ToSlash(rel)] = b
+		}
+	}
+	return out
+}
+
+// parsePython parses one module, turning a parser panic into an error that
+// names the file, so one bad file never takes the run down silently.
+func parsePython(f *source.File) (m *python.Module, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: internal error while parsing: %v", f.Path, r)
+		}
+	}()
+	m, err = python.Parse(f)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", f.Path, err)
+	}
+	return m, err
+}
+
+// ModuleByName finds a project module by dotted name. A name matches a
+// module whose dotted path ends with it ("mysite.settings" matches
+// "src/mysite/settings.py"); the shortest such path wins.
+func (p *Project) ModuleByName(name string) *python.Module {
+	var best *python.Module
+	for _, m := range p.Python {
+		mn := ModuleName(m.File.Path)
+		if mn == name || strings.HasSuffix(mn, "."+name) {
+			if best == nil || len(m.File.Path) < len(best.File.Path) {
+				best = m
+			}
+		}
+	}
+	return best
+}
+
+// ResolveRelative turns a relative import in module rel ("from .base import
+// *" has Level 1, Module "base") into a dotted absolute name.
+func ResolveRelative(rel string, level int, module string) string {
+	pkg := path.Dir(rel)
+	if strings.HasSuffix(rel, "/__init__.py") || rel == "__init__.py" {
+		pkg = path.Dir(rel)
+	}
+	for i := 1; i < level; i++ {
+		pkg = path.Dir(pkg)
+	}
+	base := ""
+	if pkg != "." {
+		base = strings.ReplaceAll(pkg, "/", ".")
+	}
+	switch {
+	case base == "":
+		return module
+	case module == "":
+		return base
+	}
+	return base + "." + module
+}
+
+// fact memoisation ------------------------------------------------------
+
+type factEntry struct {
+	once sync.Once
+	val  any
+}
+
+// Pass is a project-level computation whose result several rules share,
+// computed at most once per project (compare x/tools analysis.Analyzer
+// with Requires). Passes may use other passes.
+type Pass[T any] struct {
+	Name string
+	Run  func(*Project) T
+}
+
+// Fact returns the result of pass for p, computing it on first use.
+// Safe for concurrent use.
+func Fact[T any](p *Project, pass *Pass[T]) T {
+	p.factsMu.Lock()
+	e, ok := p.facts[pass]
+	if !ok {
+		e = &factEntry{}
+		p.facts[pass] = e
+	}
+	p.factsMu.Unlock()
+	e.once.Do(func() { e.val = pass.Run(p) })
+	return e.val.(T)
+}

@@ -1,0 +1,125 @@
+package analyzer
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Context is what a rule's Run receives.
+type Context struct {
+	Project *Project
+	Rule    *Rule
+
+	mu       sync.Mutex
+	findings []*Finding
+}
+
+// Report records a finding for the running rule. The rule's default
+// severity applies unless the finding sets a higher one.
+func (c *Context) Report(f Finding) {
+	f.RuleID = c.Rule.ID
+	if f.Severity < c.Rule.Severity {
+		f.Severity = c.Rule.Severity
+	}
+	c.mu.Lock()
+	c.findings = append(c.findings, &f)
+	c.mu.Unlock()
+}
+
+// Reportf is Report with a formatted message at loc.
+func (c *Context) Reportf(loc source.Location, format string, args ...any) {
+	c.Report(Finding{Location: loc, Message: fmt.Sprintf(format, args...)})
+}
+
+// InternalError is a rule that crashed; the run fails with exit code 2.
+type InternalError struct {
+	Rule  string
+	Value any
+	Stack string
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("internal error in rule %s: %v\n%s", e.Rule, e.Value, e.Stack)
+}
+
+// Run executes rules against the project and returns the findings that lie
+// in the project's targets, deduplicated, fingerprinted and sorted. Rules
+// run concurrently on up to workers goroutines; the result is the same for
+// any worker count.
+func Run(p *Project, rules []*Rule, workers int) ([]*Finding, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctxs := make([]*Context, len(rules))
+	errs := make([]error, len(rules))
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, r := range rules {
+		ctxs[i] = &Context{Project: p, Rule: r}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			defer func() {
+				if v := recover(); v != nil {
+					errs[i] = &InternalError{Rule: rules[i].ID, Value: v, Stack: string(debug.Stack())}
+				}
+			}()
+			rules[i].Run(ctxs[i])
+		}(i)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	var out []*Finding
+	seen := map[string]bool{}
+	for _, c := range ctxs {
+		for _, f := range c.findings {
+			if !p.InTargets(f.Location.Path) || strings.HasPrefix(f.Location.Path, "<") {
+				continue
+			}
+			line := ""
+			if sf := p.File(f.Location.Path); sf != nil {
+				line = sf.Line(f.Location.Start.Line)
+			}
+			f.Fingerprint = fingerprint(f, line)
+			k := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", f.RuleID, f.Location.Path, f.Location.Start.Line, f.Location.Start.Column, f.Message)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, f)
+		}
+	}
+	SortFindings(out)
+	return out, nil
+}
+
+// Result packages a run for the output formats.
+func (p *Project) Result(findings []*Finding, rules []*Rule) *Result {
+	files := map[string]*source.File{}
+	add := func(l source.Location) {
+		if f := p.File(l.Path); f != nil {
+			files[l.Path] = f
+		}
+	}
+	for _, f := range findings {
+		add(f.Location)
+		for _, r := range f.Related {
+			add(r.Location)
+		}
+		for _, s := range f.Flow {
+			add(s.Location)
+		}
+	}
+	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files)}
+}

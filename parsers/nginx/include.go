@@ -1,0 +1,565 @@
+package nginx
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/djleak/djleak/parsers/source"
+)
+
+const (
+	// maxFileSize bounds the size of a file read as nginx configuration.
+	maxFileSize = 16 << 20
+	// maxDirectives bounds the directives of one expanded configuration, so
+	// that files included many times over (a include b twice, b include c
+	// twice, …) cannot blow up exponentially. Includes met past the limit
+	// are reported and not expanded.
+	maxDirectives = 500_000
+	// etcNginx is the usual nginx configuration prefix; absolute include
+	// paths under it are looked up in the project like relative ones.
+	etcNginx = "/etc/nginx/"
+)
+
+// ParseFiles parses the candidate nginx files paths (project-relative,
+// slash-separated) of the project rooted at the absolute directory root.
+//
+// A candidate included, directly or through other files, by another
+// candidate is not parsed on its own; every other candidate is a root and
+// yields one Config with its includes expanded. Candidates that include
+// each other in a cycle with no other root are made roots in path order
+// until every candidate belongs to some Config.
+//
+// ParseFiles does not panic and is safe for concurrent use.
+func ParseFiles(root string, paths []string, opts Options) *Set {
+	b := newBuilder(root, opts)
+	set := &Set{Files: map[string]*source.File{}}
+
+	var cands []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		p = cleanRel(p)
+		if p == "" || seen[p] {
+			continue
+		}
+		seen[p] = true
+		cands = append(cands, p)
+	}
+	sort.Strings(cands)
+
+	// Expand every candidate as if it were a root, to learn which files
+	// each one reaches.
+	exps := map[string]*expansion{}
+	for _, c := range cands {
+		pf, err := b.load(c)
+		if err != nil {
+			empty := source.NewFile(c, nil)
+			set.Errors = append(set.Errors, Error{
+				Loc:     empty.Span(0, 0),
+				Message: fmt.Sprintf("cannot read nginx configuration: %v", err),
+				Kind:    KindSyntax,
+			})
+			continue
+		}
+		exps[c] = b.expand(pf)
+	}
+
+	// Roots: candidates no other candidate reaches; then, for cycles, the
+	// first candidate in path order not yet covered.
+	reachedByOther := map[string]bool{}
+	for _, c := range cands {
+		if e := exps[c]; e != nil {
+			for p := range e.reached {
+				if p != c {
+					reachedByOther[p] = true
+				}
+			}
+		}
+	}
+	var roots []string
+	covered := map[string]bool{}
+	cover := func(c string) {
+		roots = append(roots, c)
+		covered[c] = true
+		for p := range exps[c].reached {
+			covered[p] = true
+		}
+	}
+	for _, c := range cands {
+		if exps[c] != nil && !reachedByOther[c] {
+			cover(c)
+		}
+	}
+	for _, c := range cands {
+		if exps[c] != nil && !covered[c] {
+			cover(c)
+		}
+	}
+	sort.Strings(roots)
+
+	for _, r := range roots {
+		e := exps[r]
+		set.Configs = append(set.Configs, e.cfg)
+		set.Errors = append(set.Errors, e.errs...)
+		for _, f := range e.cfg.Files {
+			if !strings.HasPrefix(f.Path, builtinPrefix) {
+				set.Files[f.Path] = f
+			}
+		}
+	}
+	filePaths := make([]string, 0, len(set.Files))
+	for p := range set.Files {
+		filePaths = append(filePaths, p)
+	}
+	sort.Strings(filePaths)
+	for _, p := range filePaths {
+		if pf := b.parsed[p]; pf != nil {
+			set.Errors = append(set.Errors, pf.errs...)
+		}
+	}
+	set.Errors = sortErrors(set.Errors)
+	return set
+}
+
+// sortErrors orders errors by location, then message, and drops duplicates
+// (a file included by several roots is reported once).
+func sortErrors(errs []Error) []Error {
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i], errs[j]
+		if a.Loc != b.Loc {
+			return a.Loc.Less(b.Loc)
+		}
+		if a.Message != b.Message {
+			return a.Message < b.Message
+		}
+		return a.Kind < b.Kind
+	})
+	out := errs[:0]
+	for i, e := range errs {
+		if i > 0 && e == errs[i-1] {
+			continue
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// builder reads and parses files for one ParseFiles call. Each file is read
+// and parsed at most once.
+type builder struct {
+	root       string
+	overlay    map[string][]byte
+	extraBases []string
+	parsed     map[string]*parsedFile // real and built-in files, by path
+	loadErr    map[string]error
+}
+
+func newBuilder(root string, opts Options) *builder {
+	b := &builder{
+		root:    root,
+		overlay: map[string][]byte{},
+		parsed:  map[string]*parsedFile{},
+		loadErr: map[string]error{},
+	}
+	// Overlay keys are cleaned; on a clash after cleaning the
+	// lexicographically first original key wins, for determinism.
+	keys := make([]string, 0, len(opts.Overlay))
+	for k := range opts.Overlay {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if c := cleanRel(k); c != "" {
+			if _, dup := b.overlay[c]; !dup {
+				b.overlay[c] = opts.Overlay[k]
+			}
+		}
+	}
+	for _, r := range opts.Roots {
+		if filepath.IsAbs(r) {
+			rel, err := filepath.Rel(root, r)
+			if err != nil {
+				continue
+			}
+			r = rel
+		}
+		r = filepath.ToSlash(r)
+		if r == "" {
+			r = "."
+		}
+		r = path.Clean(r)
+		if r == "." || fs.ValidPath(r) {
+			b.extraBases = append(b.extraBases, r)
+		}
+	}
+	return b
+}
+
+// cleanRel normalises a project-relative path; it returns "" for a path
+// that is empty, absolute or outside the project.
+func cleanRel(p string) string {
+	p = path.Clean(filepath.ToSlash(p))
+	if p == "." || !fs.ValidPath(p) {
+		return ""
+	}
+	return p
+}
+
+// diskPath is the absolute path of a project-relative file.
+func (b *builder) diskPath(rel string) string {
+	return filepath.Join(b.root, filepath.FromSlash(rel))
+}
+
+// isFile reports whether rel names a regular file in the overlay or on disk.
+func (b *builder) isFile(rel string) bool {
+	if rel == "." || !fs.ValidPath(rel) {
+		return false
+	}
+	if _, ok := b.overlay[rel]; ok {
+		return true
+	}
+	if b.root == "" {
+		return false
+	}
+	info, err := os.Stat(b.diskPath(rel))
+	return err == nil && info.Mode().IsRegular()
+}
+
+// load reads and parses a real file (once).
+func (b *builder) load(rel string) (*parsedFile, error) {
+	if pf := b.parsed[rel]; pf != nil {
+		return pf, nil
+	}
+	if err := b.loadErr[rel]; err != nil {
+		return nil, err
+	}
+	content, err := b.read(rel)
+	if err != nil {
+		b.loadErr[rel] = err
+		return nil, err
+	}
+	pf := parseFile(source.NewFile(rel, content))
+	b.parsed[rel] = pf
+	return pf, nil
+}
+
+// read returns a file's content from the overlay or the disk.
+func (b *builder) read(rel string) ([]byte, error) {
+	if rel == "." || !fs.ValidPath(rel) {
+		return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrInvalid}
+	}
+	if c, ok := b.overlay[rel]; ok {
+		if len(c) > maxFileSize {
+			return nil, fmt.Errorf("%s: file larger than %d bytes", rel, maxFileSize)
+		}
+		return c, nil
+	}
+	if b.root == "" {
+		return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist}
+	}
+	full := b.diskPath(rel)
+	info, err := os.Stat(full)
+	if err != nil {
+		return nil, relPathError(err, rel)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", rel)
+	}
+	if info.Size() > maxFileSize {
+		return nil, fmt.Errorf("%s: file larger than %d bytes", rel, maxFileSize)
+	}
+	content, err := os.ReadFile(full)
+	if err != nil {
+		return nil, relPathError(err, rel)
+	}
+	return content, nil
+}
+
+// relPathError rewrites the path of an *fs.PathError to the project-relative
+// one, so messages do not depend on where the project is checked out.
+func relPathError(err error, rel string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: rel, Err: pe.Err}
+	}
+	return err
+}
+
+// builtin returns the parsed built-in file name.
+func (b *builder) builtin(name string) *parsedFile {
+	p := builtinPrefix + name
+	if pf := b.parsed[p]; pf != nil {
+		return pf
+	}
+	content, _ := builtinContent(name)
+	pf := parseFile(source.NewFile(p, []byte(content)))
+	b.parsed[p] = pf
+	return pf
+}
+
+// glob expands a project-relative pattern against the overlay and the disk.
+// Like glob(3), which nginx uses, a wildcard does not match a leading '.'
+// of a name; only regular files are returned, sorted.
+func (b *builder) glob(pattern string) []string {
+	if pattern == "." || !fs.ValidPath(pattern) {
+		return nil
+	}
+	if _, err := path.Match(pattern, ""); err != nil {
+		return nil // malformed pattern
+	}
+	found := map[string]bool{}
+	for k := range b.overlay {
+		if ok, _ := path.Match(pattern, k); ok && visible(pattern, k) {
+			found[k] = true
+		}
+	}
+	if b.root != "" {
+		matches, _ := fs.Glob(os.DirFS(b.root), pattern)
+		for _, m := range matches {
+			if visible(pattern, m) && b.isFile(m) {
+				found[m] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(found))
+	for m := range found {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// visible applies glob(3)'s rule for hidden names: a path element starting
+// with '.' only matches a pattern element that starts with '.'.
+func visible(pattern, name string) bool {
+	pe := strings.Split(pattern, "/")
+	ne := strings.Split(name, "/")
+	if len(pe) != len(ne) {
+		return true
+	}
+	for i := range ne {
+		if strings.HasPrefix(ne[i], ".") && !strings.HasPrefix(pe[i], ".") {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeMeta quotes the glob metacharacters of a literal path.
+func escapeMeta(p string) string {
+	var sb strings.Builder
+	for _, r := range p {
+		if strings.ContainsRune(`*?[\`, r) {
+			sb.WriteByte('\\')
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// hasMagic reports whether an include path is a glob pattern.
+func hasMagic(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+// expansion builds one root's Config.
+type expansion struct {
+	b       *builder
+	bases   []string // directories relative includes are resolved against
+	cfg     *Config
+	inCfg   map[string]bool // files already listed in cfg.Files
+	reached map[string]bool // real files included (transitively)
+	active  map[string]bool // files being expanded, for cycle detection
+	errs    []Error
+	count   int // directives built
+}
+
+// expand builds the Config rooted at pf.
+func (b *builder) expand(pf *parsedFile) *expansion {
+	rootPath := pf.file.Path
+	e := &expansion{
+		b:       b,
+		bases:   b.bases(rootPath),
+		cfg:     &Config{Path: rootPath, Files: []*source.File{pf.file}},
+		inCfg:   map[string]bool{rootPath: true},
+		reached: map[string]bool{},
+		active:  map[string]bool{rootPath: true},
+	}
+	e.cfg.Directives = e.instantiate(pf, nil)
+	return e
+}
+
+// bases lists the directories against which relative include paths of the
+// root file rootPath are resolved: its directory, that directory's parent,
+// then the configured extra roots.
+func (b *builder) bases(rootPath string) []string {
+	dir := path.Dir(rootPath)
+	out := []string{dir}
+	if dir != "." {
+		out = append(out, path.Dir(dir))
+	}
+	for _, r := range b.extraBases {
+		dup := false
+		for _, o := range out {
+			dup = dup || o == r
+		}
+		if !dup {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// instantiate builds Directives for the top level of pf.
+func (e *expansion) instantiate(pf *parsedFile, parent *Directive) []*Directive {
+	out := make([]*Directive, 0, len(pf.nodes))
+	for _, n := range pf.nodes {
+		out = append(out, e.build(n, pf.file, parent))
+	}
+	return out
+}
+
+// build makes the Directive for n and its children, expanding includes.
+func (e *expansion) build(n *node, f *source.File, parent *Directive) *Directive {
+	e.count++
+	d := &Directive{
+		Name:    n.name,
+		IsBlock: n.isBlock,
+		Comment: n.comment,
+		Loc:     n.loc,
+		File:    f,
+		Parent:  parent,
+	}
+	if len(n.args) > 0 {
+		d.Args = append([]string(nil), n.args...)
+	}
+	if n.isBlock {
+		d.Block = make([]*Directive, 0, len(n.block))
+		for _, c := range n.block {
+			d.Block = append(d.Block, e.build(c, f, d))
+		}
+	}
+	if d.Name == "include" {
+		e.include(d)
+	}
+	return d
+}
+
+// include resolves and expands an include directive.
+func (e *expansion) include(d *Directive) {
+	if len(d.Args) != 1 {
+		e.report(d, KindSyntax, `invalid number of arguments in "include" directive`)
+		if len(d.Args) == 0 {
+			return
+		}
+	}
+	if e.count > maxDirectives {
+		e.report(d, KindInclude, fmt.Sprintf("include not expanded: the configuration has more than %d directives", maxDirectives))
+		return
+	}
+	arg := d.Args[0]
+	for _, t := range e.resolve(d, arg) {
+		var pf *parsedFile
+		if t.builtin {
+			pf = e.b.builtin(t.path)
+		} else {
+			var err error
+			if pf, err = e.b.load(t.path); err != nil {
+				d.Missing = true
+				e.report(d, KindInclude, fmt.Sprintf("cannot read included file %q: %v", t.path, err))
+				continue
+			}
+		}
+		p := pf.file.Path
+		if e.active[p] {
+			e.report(d, KindInclude, fmt.Sprintf("include cycle: %q is already being included", p))
+			continue
+		}
+		if !e.inCfg[p] {
+			e.inCfg[p] = true
+			e.cfg.Files = append(e.cfg.Files, pf.file)
+		}
+		if !t.builtin {
+			e.reached[p] = true
+		}
+		e.active[p] = true
+		d.Included = append(d.Included, e.instantiate(pf, d)...)
+		delete(e.active, p)
+	}
+}
+
+// target is one file an include resolves to: a project-relative path, or
+// the name of a built-in file.
+type target struct {
+	path    string
+	builtin bool
+}
+
+// resolve finds the files an include argument names. A glob matching
+// nothing resolves to nothing; a plain path that is not found marks d
+// Missing and reports it.
+func (e *expansion) resolve(d *Directive, arg string) []target {
+	rel, ok := "", true
+	switch {
+	case arg == "":
+		ok = false
+	case strings.HasPrefix(arg, "/"):
+		clean := path.Clean(arg)
+		if strings.HasPrefix(clean+"/", etcNginx) && clean+"/" != etcNginx {
+			rel = strings.TrimPrefix(clean, etcNginx)
+		} else {
+			ok = false // absolute path outside /etc/nginx: not in the project
+		}
+	default:
+		rel = path.Clean(arg)
+	}
+
+	var tried []string
+	if ok {
+		for _, base := range e.bases {
+			p := path.Join(base, rel)
+			if p == "." || !fs.ValidPath(p) {
+				continue // outside the project
+			}
+			if hasMagic(arg) {
+				// The base is a literal directory: escape its metacharacters.
+				if ms := e.b.glob(path.Join(escapeMeta(base), rel)); len(ms) > 0 {
+					out := make([]target, len(ms))
+					for i, m := range ms {
+						out[i] = target{path: m}
+					}
+					return out
+				}
+				continue
+			}
+			tried = append(tried, p)
+			if e.b.isFile(p) {
+				return []target{{path: p}}
+			}
+		}
+		if _, isBuiltin := builtinContent(rel); isBuiltin && !hasMagic(arg) {
+			return []target{{path: rel, builtin: true}}
+		}
+	}
+	if hasMagic(arg) {
+		return nil // nginx accepts a pattern that matches nothing
+	}
+	d.Missing = true
+	msg := fmt.Sprintf("included file %q not found in the project", arg)
+	if len(tried) > 0 {
+		msg += " (looked for " + strings.Join(tried, ", ") + ")"
+	}
+	e.report(d, KindInclude, msg)
+	return nil
+}
+
+// report records an error at directive d.
+func (e *expansion) report(d *Directive, kind, msg string) {
+	e.errs = append(e.errs, Error{Loc: d.Loc, Message: msg, Kind: kind})
+}

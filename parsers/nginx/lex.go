@@ -1,0 +1,355 @@
+package nginx
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// crossplane reports only a line number for each directive. To give exact
+// columns and spans, this file re-tokenises the content with a lexer that
+// follows crossplane's tokenizer (lex.go in nginx-go-crossplane v0.4.48)
+// step by step, so that it produces the same token values and line numbers,
+// and additionally records the byte range each token came from. The tokens
+// are then grouped into statements the way crossplane's parser groups them,
+// and each directive of crossplane's tree is matched to the statement with
+// the same line and name.
+
+// rawToken is one token as crossplane's lexer produces it, plus the byte
+// range of the source text it was made from.
+type rawToken struct {
+	value  string
+	quoted bool
+	line   int // the line crossplane reports for the token
+	start  int // offset of the first byte (the opening quote of a quoted token)
+	end    int // offset just past the last byte (the closing quote, if any)
+}
+
+// is reports whether t is the unquoted token s.
+func (t rawToken) is(s string) bool { return !t.quoted && t.value == s }
+
+// isComment reports whether t is a comment token.
+func (t rawToken) isComment() bool { return !t.quoted && strings.HasPrefix(t.value, "#") }
+
+// lexError is a tokenizer error: crossplane stops at the same point.
+type lexError struct {
+	line int
+	msg  string
+}
+
+// Lexer states, named as in crossplane.
+const (
+	stSkipSpace = iota
+	stInWord
+	stInComment
+	stInVar
+	stInQuote
+)
+
+// isSpace mirrors crossplane's isSpace: a "character" (one rune, or an
+// escaped rune such as `\ `) is space if trimming white space empties it.
+func isSpace(s string) bool { return len(strings.TrimSpace(s)) == 0 }
+
+// lexRaw tokenises content exactly as crossplane does and returns the tokens
+// with their byte ranges. On a tokenizer error it returns the tokens read so
+// far and the error.
+func lexRaw(content []byte) ([]rawToken, *lexError) {
+	var (
+		toks           []rawToken
+		tok            strings.Builder
+		tokStart       int // byte offset where the current token began
+		tokEnd         int // byte offset just past the last rune added to it
+		tokenLine      = 1
+		tokenStartLine = 1
+		state          = stSkipSpace
+		newToken       bool
+		dupSpecial     bool
+		readNext       = true
+		esc            bool
+		escStart       int
+		depth          int
+		la, quote      string
+		laStart, laEnd int // byte range of la in content
+		pos            int
+	)
+	emit := func(quoted bool) {
+		toks = append(toks, rawToken{value: tok.String(), quoted: quoted, line: tokenStartLine, start: tokStart, end: tokEnd})
+		tok.Reset()
+		state = stSkipSpace
+	}
+	add := func() { // append la to the current token
+		if tok.Len() == 0 && state != stInQuote {
+			tokStart = laStart
+		}
+		tok.WriteString(la)
+		tokEnd = laEnd
+	}
+
+	for {
+		if readNext {
+			if pos >= len(content) {
+				break
+			}
+			// bufio.ScanRunes yields U+FFFD for each invalid byte, as does
+			// DecodeRune with a width of one.
+			r, size := utf8.DecodeRune(content[pos:])
+			la = string(r)
+			laStart, laEnd = pos, pos+size
+			pos += size
+			if strings.HasSuffix(la, "\n") {
+				tokenLine++
+			}
+		} else {
+			readNext = true
+		}
+
+		if la == "\r" || la == "\\\r" {
+			continue
+		}
+		if la == "\\" && !esc {
+			esc = true
+			escStart = laStart
+			continue
+		}
+		if esc {
+			esc = false
+			la = "\\" + la
+			laStart = escStart
+		}
+
+		switch state {
+		case stSkipSpace:
+			if !isSpace(la) {
+				state = stInWord
+				newToken = true
+				readNext = false // re-evaluate la in the word state
+				tokenStartLine = tokenLine
+				tokStart = laStart
+				tokEnd = laStart
+			}
+			continue
+
+		case stInWord:
+			if newToken {
+				newToken = false
+				if la == "#" {
+					add()
+					state = stInComment
+					tokenStartLine = tokenLine
+					continue
+				}
+			}
+			if isSpace(la) {
+				emit(false)
+				continue
+			}
+			// parameter expansion syntax: "${var}"
+			if tok.Len() > 0 && strings.HasSuffix(tok.String(), "$") && la == "{" {
+				add()
+				state = stInVar
+				dupSpecial = false
+				continue
+			}
+			if la == `"` || la == "'" {
+				if tok.Len() > 0 {
+					add() // a quote inside a word is an ordinary character
+				} else {
+					quote = la
+					state = stInQuote
+					tokenStartLine = tokenLine
+					tokStart = laStart
+					tokEnd = laEnd
+				}
+				dupSpecial = false
+				continue
+			}
+			if la == "{" || la == "}" || la == ";" {
+				if tok.Len() > 0 {
+					emit(false)
+				}
+				if dupSpecial && la != "}" {
+					return toks, &lexError{line: tokenLine, msg: `unexpected "` + la + `"`}
+				}
+				dupSpecial = true
+				if la == "{" {
+					depth++
+				}
+				if la == "}" {
+					depth--
+					if depth < 0 {
+						return toks, &lexError{line: tokenLine, msg: `unexpected "}"`}
+					}
+				}
+				tokStart = laStart
+				add()
+				emit(false)
+				continue
+			}
+			dupSpecial = false
+			add()
+
+		case stInComment:
+			if strings.HasSuffix(la, "\n") {
+				emit(false)
+				continue
+			}
+			add()
+
+		case stInVar:
+			add()
+			if !strings.HasSuffix(tok.String(), "}") && !isSpace(la) {
+				continue
+			}
+			state = stInWord
+
+		case stInQuote:
+			if la == quote {
+				tokEnd = laEnd
+				emit(true)
+				continue
+			}
+			if la == "\\"+quote {
+				la = quote
+			}
+			add()
+		}
+	}
+
+	if tok.Len() > 0 {
+		emit(state == stInQuote)
+	}
+	if depth > 0 {
+		return toks, &lexError{line: tokenLine, msg: `unexpected end of file, expecting "}"`}
+	}
+	return toks, nil
+}
+
+// stmtKey identifies a directive or comment the way crossplane reports it:
+// by kind, name (or comment text) and line.
+type stmtKey struct {
+	comment bool
+	text    string // directive name, or comment text without '#'
+	line    int
+}
+
+// stmtSpan is the byte range of one statement.
+type stmtSpan struct{ start, end int }
+
+// openBlock is a block directive (or, in unterminated, a directive ended
+// by '}').
+type openBlock struct {
+	name   string
+	off    int    // offset of the directive's name ('}' for unterminated)
+	indent string // leading white space of the name's line
+}
+
+// stmtScan is the result of grouping tokens into statements.
+type stmtScan struct {
+	spans map[stmtKey][]stmtSpan // in source order per key
+	// unterminated lists the offsets of '}' tokens that ended a directive
+	// which lacked its ';' (crossplane accepts these when argument checks
+	// are skipped; nginx rejects them), with the directive's name.
+	unterminated []openBlock
+	open         []openBlock // blocks not closed at end of input, outermost first
+	// misclosed is the first block, in the order of closing braces, closed
+	// by a '}' indented less than the block's own line: when braces do not
+	// balance, this is most likely the block that lacks its '}'.
+	misclosed *openBlock
+}
+
+// scanStatements groups tokens into statements following crossplane's
+// parser: a statement is a name token, argument tokens, and a terminator
+// ('{', ';' or '}'); comment tokens among the arguments become comments
+// reported on the statement's line.
+func scanStatements(content []byte, toks []rawToken) *stmtScan {
+	s := &stmtScan{spans: map[stmtKey][]stmtSpan{}}
+	put := func(k stmtKey, start, end int) {
+		s.spans[k] = append(s.spans[k], stmtSpan{start, end})
+	}
+	var stack []openBlock
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		i++
+		if t.is("}") {
+			if len(stack) > 0 {
+				b := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				ind, first := indentAt(content, t.start)
+				if s.misclosed == nil && first && len(ind) < len(b.indent) && strings.HasPrefix(b.indent, ind) {
+					s.misclosed = &b
+				}
+			}
+			continue
+		}
+		if t.isComment() {
+			put(stmtKey{comment: true, text: t.value[1:], line: t.line}, t.start, t.end)
+			continue
+		}
+		key := stmtKey{text: t.value, line: t.line}
+		end := t.end
+		for i < len(toks) && !toks[i].is("{") && !toks[i].is(";") && !toks[i].is("}") {
+			a := toks[i]
+			i++
+			if a.isComment() {
+				put(stmtKey{comment: true, text: a.value[1:], line: t.line}, a.start, a.end)
+				continue
+			}
+			end = a.end
+		}
+		if i >= len(toks) { // premature end of file; crossplane reports it
+			put(key, t.start, end)
+			break
+		}
+		term := toks[i]
+		i++
+		switch term.value {
+		case "{":
+			put(key, t.start, term.end)
+			ind, _ := indentAt(content, t.start)
+			stack = append(stack, openBlock{name: t.value, off: t.start, indent: ind})
+		case ";":
+			put(key, t.start, term.end)
+		default: // "}" ends the statement without closing a block, as in crossplane
+			put(key, t.start, end)
+			s.unterminated = append(s.unterminated, openBlock{name: t.value, off: term.start})
+		}
+	}
+	s.open = stack
+	return s
+}
+
+// indentAt returns the leading spaces and tabs of the line containing
+// offset off, and whether only those precede off on the line.
+func indentAt(content []byte, off int) (indent string, first bool) {
+	start := off
+	for start > 0 && content[start-1] != '\n' {
+		start--
+	}
+	end := start
+	for end < off && (content[end] == ' ' || content[end] == '\t') {
+		end++
+	}
+	return string(content[start:end]), end == off
+}
+
+// unclosed guesses which block lacks its closing brace when the input ends
+// inside a block: the misclosed block if there is one, else the innermost
+// block still open.
+func (s *stmtScan) unclosed() (openBlock, bool) {
+	if s.misclosed != nil {
+		return *s.misclosed, true
+	}
+	if len(s.open) > 0 {
+		return s.open[len(s.open)-1], true
+	}
+	return openBlock{}, false
+}
+
+// take removes and returns the first span recorded for k.
+func (s *stmtScan) take(k stmtKey) (stmtSpan, bool) {
+	spans := s.spans[k]
+	if len(spans) == 0 {
+		return stmtSpan{}, false
+	}
+	s.spans[k] = spans[1:]
+	return spans[0], true
+}

@@ -1,0 +1,156 @@
+// Package nginx parses a project's nginx configuration files into a typed
+// tree of directives with exact source positions.
+//
+// Each file is tokenised and parsed by github.com/nginxinc/nginx-go-crossplane
+// (one file at a time); this package adds what crossplane does not give:
+// byte-exact locations for every directive and comment, include expansion
+// with repository-aware path resolution, stock Debian include files, and
+// the split of a set of candidate files into root configurations.
+//
+// Parsing never panics and never stops at the first problem: syntax errors
+// and unresolvable includes are collected as [Error] values and the rest of
+// the configuration is still returned.
+package nginx
+
+import (
+	"fmt"
+
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Directive is one nginx directive, block directive or comment.
+type Directive struct {
+	// Name is the directive name ("server", "location", "proxy_set_header"),
+	// or "#" for a comment.
+	Name string
+	// Args are the directive's arguments as crossplane reports them: quotes
+	// removed, escapes kept. For `if`, the surrounding parentheses are
+	// stripped.
+	Args []string
+	// Block holds the children of a block directive (server, location, if,
+	// http, upstream, map, …), in source order.
+	Block []*Directive
+	// IsBlock reports whether the directive opened a block with '{'.
+	IsBlock bool
+	// Comment is the text of a comment (Name == "#") without the leading '#'.
+	Comment string
+	// Loc spans the directive from the first byte of its name to the end of
+	// its terminating ';' or '{'. For a comment it spans from '#' to the end
+	// of the comment text. When a directive is not terminated (a syntax
+	// error) it ends after its last argument.
+	Loc source.Location
+	// File is the file the directive was written in. For directives of a
+	// built-in include file, File.Path starts with "<builtin>/".
+	File *source.File
+	// Parent is the enclosing block directive, nil at the top level of the
+	// root file. Top-level directives of an included file have the include
+	// directive as Parent.
+	Parent *Directive
+	// Included holds, for an `include` directive, the top-level directives
+	// of the included file(s), in glob order. Their Parent is the include
+	// directive.
+	Included []*Directive
+	// Missing is set on an `include` directive whose (non-glob) target could
+	// not be found or read.
+	Missing bool
+}
+
+// Arg returns the i-th argument, or "" if there is none.
+func (d *Directive) Arg(i int) string {
+	if d == nil || i < 0 || i >= len(d.Args) {
+		return ""
+	}
+	return d.Args[i]
+}
+
+// IsComment reports whether d is a comment.
+func (d *Directive) IsComment() bool { return d != nil && d.Name == "#" }
+
+// String renders the directive briefly, for messages and debugging:
+// `proxy_set_header Host $host;` or `location / {…}`.
+func (d *Directive) String() string {
+	if d == nil {
+		return "<nil>"
+	}
+	if d.IsComment() {
+		return "#" + d.Comment
+	}
+	s := d.Name
+	for _, a := range d.Args {
+		s += " " + a
+	}
+	if d.IsBlock {
+		return s + " {…}"
+	}
+	return s + ";"
+}
+
+// Walk visits every directive under ds depth-first in source order,
+// descending into Block and into Included, so that the content of an
+// included file is seen where the include directive is. If fn returns
+// false for a directive, Walk does not descend into it.
+func Walk(ds []*Directive, fn func(*Directive) bool) {
+	for _, d := range ds {
+		if d == nil {
+			continue
+		}
+		if fn(d) {
+			Walk(d.Block, fn)
+			Walk(d.Included, fn)
+		}
+	}
+}
+
+// Config is one root configuration file with its includes expanded.
+type Config struct {
+	// Path is the project-relative path of the root file.
+	Path string
+	// Directives is the top level of the root file.
+	Directives []*Directive
+	// Files lists the root file followed by every file it includes
+	// (directly or transitively), each once, in order of first inclusion.
+	// Built-in include files appear here with a "<builtin>/" path.
+	Files []*source.File
+}
+
+// Error kinds.
+const (
+	KindSyntax  = "syntax"  // the file does not parse, or a directive is malformed
+	KindInclude = "include" // an include target is missing, unreadable or cyclic
+)
+
+// Error is a problem found while parsing.
+type Error struct {
+	Loc     source.Location
+	Message string
+	Kind    string // KindSyntax or KindInclude
+}
+
+// String formats the error as "path:line:column: message".
+func (e Error) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Loc.Path, e.Loc.Start.Line, e.Loc.Start.Column, e.Message)
+}
+
+// Set is the result of parsing a project's nginx files.
+type Set struct {
+	// Configs holds one Config per root file, sorted by Path.
+	Configs []*Config
+	// Errors holds every problem found, sorted by path, line and column,
+	// without duplicates.
+	Errors []Error
+	// Files holds every real (non-built-in) file that is part of some
+	// Config, by project-relative path.
+	Files map[string]*source.File
+}
+
+// Options tunes ParseFiles.
+type Options struct {
+	// Roots are extra project-relative directories against which relative
+	// include paths are resolved, after the root file's directory and its
+	// parent.
+	Roots []string
+	// Overlay replaces the on-disk content of files, keyed by
+	// project-relative slash-separated path. Overlay files need not exist on
+	// disk; include globs match them too.
+	Overlay map[string][]byte
+}

@@ -1,0 +1,183 @@
+package nginx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	crossplane "github.com/nginxinc/nginx-go-crossplane"
+
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// node is one parsed directive of a file, before include expansion. Nodes
+// are shared by every inclusion of the file; Directives are built from them
+// per inclusion because their Parent differs.
+type node struct {
+	name    string
+	args    []string
+	comment string
+	isBlock bool
+	block   []*node
+	loc     source.Location
+}
+
+// parsedFile is one file parsed on its own.
+type parsedFile struct {
+	file  *source.File
+	nodes []*node
+	errs  []Error // syntax errors, KindSyntax
+}
+
+// parseFile parses one file's content. It never panics: a panic inside
+// crossplane becomes a syntax error.
+func parseFile(f *source.File) *parsedFile {
+	pf := &parsedFile{file: f}
+	toks, lexErr := lexRaw(f.Content)
+	scan := scanStatements(f.Content, toks)
+
+	payload, err := runCrossplane(f.Path, f.Content)
+	if err != nil {
+		pf.errs = append(pf.errs, Error{Loc: lineLoc(f, 1), Message: err.Error(), Kind: KindSyntax})
+		return pf
+	}
+
+	var reported bool
+	for _, pe := range payload.Errors {
+		line, msg := 1, ""
+		var perr *crossplane.ParseError
+		if errors.As(pe.Error, &perr) {
+			msg = perr.What
+			if perr.Line != nil {
+				line = *perr.Line
+			}
+		} else if pe.Error != nil {
+			msg = pe.Error.Error()
+		}
+		if pe.Line != nil {
+			line = *pe.Line
+		}
+		// crossplane reports a missing '}' at the end of the file; name the
+		// block that most likely lacks it.
+		if strings.HasPrefix(msg, "unexpected end of file") {
+			if b, ok := scan.unclosed(); ok {
+				msg += fmt.Sprintf(": the %q block on line %d is not closed", b.name, f.Pos(b.off).Line)
+			}
+		}
+		pf.errs = append(pf.errs, Error{Loc: lineLoc(f, line), Message: msg, Kind: KindSyntax})
+		reported = true
+	}
+	// Safety net: the mirror lexer found an error crossplane did not report.
+	if !reported && lexErr != nil {
+		pf.errs = append(pf.errs, Error{Loc: lineLoc(f, lexErr.line), Message: lexErr.msg, Kind: KindSyntax})
+	}
+	// crossplane accepts `listen 80 }` when argument checks are skipped;
+	// nginx does not.
+	for _, u := range scan.unterminated {
+		pf.errs = append(pf.errs, Error{
+			Loc:     lineLoc(f, f.Pos(u.off).Line),
+			Message: fmt.Sprintf(`unexpected "}": directive %q is not terminated by ";"`, u.name),
+			Kind:    KindSyntax,
+		})
+	}
+
+	if len(payload.Config) > 0 {
+		pf.nodes = convert(f, scan, payload.Config[0].Parsed)
+	}
+	return pf
+}
+
+// runCrossplane parses one file's content with crossplane, without
+// following includes and without validating directive names, contexts or
+// argument counts (so directives of third-party modules and directives in
+// included snippets are kept).
+func runCrossplane(name string, content []byte) (payload *crossplane.Payload, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			payload, err = nil, fmt.Errorf("internal error in the nginx parser: %v", r)
+		}
+	}()
+	opts := &crossplane.ParseOptions{
+		SingleFile:                true,
+		ParseComments:             true,
+		SkipDirectiveContextCheck: true,
+		SkipDirectiveArgsCheck:    true,
+		// crossplane dereferences the reader even when Open fails, so it
+		// always gets a non-nil one.
+		Open: func(p string) (io.ReadCloser, error) {
+			if p == name {
+				return io.NopCloser(bytes.NewReader(content)), nil
+			}
+			return io.NopCloser(bytes.NewReader(nil)), &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+		},
+		Glob: func(string) ([]string, error) { return nil, nil },
+	}
+	payload, err = crossplane.Parse(name, opts)
+	if err == nil && payload == nil {
+		err = errors.New("internal error in the nginx parser: no result")
+	}
+	return payload, err
+}
+
+// convert turns crossplane's directives into nodes with locations.
+func convert(f *source.File, scan *stmtScan, ds crossplane.Directives) []*node {
+	out := make([]*node, 0, len(ds))
+	for _, d := range ds {
+		if d == nil {
+			continue
+		}
+		n := &node{name: d.Directive, args: d.Args, isBlock: d.IsBlock()}
+		key := stmtKey{text: d.Directive, line: d.Line}
+		if d.IsComment() {
+			n.comment = *d.Comment
+			key = stmtKey{comment: true, text: n.comment, line: d.Line}
+		}
+		if sp, ok := scan.take(key); ok {
+			n.loc = f.Span(sp.start, sp.end)
+		} else {
+			n.loc = guessLoc(f, d.Line, key)
+		}
+		if n.isBlock {
+			n.block = convert(f, scan, d.Block)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// guessLoc locates a directive the mirror lexer did not account for (which
+// should not happen): the first occurrence of its name on its line, or the
+// start of the line.
+func guessLoc(f *source.File, line int, k stmtKey) source.Location {
+	line = clampLine(f, line)
+	start := f.LineStart(line)
+	text := f.Line(line)
+	needle := k.text
+	if k.comment {
+		needle = "#" + k.text
+	}
+	if i := strings.Index(text, needle); i >= 0 && needle != "" {
+		return f.Span(start+i, start+i+len(needle))
+	}
+	return f.Span(start, start)
+}
+
+// clampLine limits line to the lines the file has (at least 1).
+func clampLine(f *source.File, line int) int {
+	if n := f.LineCount(); line > n {
+		line = n
+	}
+	if line < 1 {
+		line = 1
+	}
+	return line
+}
+
+// lineLoc is the whole text of a line, the location given to errors that
+// crossplane reports by line only.
+func lineLoc(f *source.File, line int) source.Location {
+	return f.LineSpan(clampLine(f, line))
+}

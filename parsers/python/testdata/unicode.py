@@ -1,0 +1,2 @@
+# ünïcödé 🎉 comment
+name = "日本語🎉"; call_after(name)

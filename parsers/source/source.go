@@ -1,0 +1,163 @@
+// Package source holds the position machinery shared by all parsers: a file's
+// content with a line index, and locations that keep byte offsets alongside
+// 1-based line/column pairs (columns counted in Unicode code points for humans
+// and in UTF-16 code units for SARIF).
+package source
+
+import (
+	"sort"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// File is one source file's content with a line-start index.
+type File struct {
+	// Path is the slash-separated path relative to the project root.
+	Path    string
+	Content []byte
+	lines   []int // byte offset of each line start
+}
+
+// NewFile indexes content. Path should be project-relative and slash-separated.
+func NewFile(path string, content []byte) *File {
+	f := &File{Path: path, Content: content, lines: []int{0}}
+	for i, b := range content {
+		if b == '\n' {
+			f.lines = append(f.lines, i+1)
+		}
+	}
+	return f
+}
+
+// LineCount is the number of lines (a trailing newline does not start a new line).
+func (f *File) LineCount() int {
+	n := len(f.lines)
+	if n > 1 && f.lines[n-1] == len(f.Content) {
+		n--
+	}
+	return n
+}
+
+// LineStart returns the byte offset where 1-based line starts (clamped).
+func (f *File) LineStart(line int) int {
+	if line < 1 {
+		return 0
+	}
+	if line > len(f.lines) {
+		return len(f.Content)
+	}
+	return f.lines[line-1]
+}
+
+// Line returns the text of a 1-based line without its line terminator.
+func (f *File) Line(line int) string {
+	if line < 1 || line > len(f.lines) {
+		return ""
+	}
+	start := f.lines[line-1]
+	end := len(f.Content)
+	if line < len(f.lines) {
+		end = f.lines[line] - 1
+	}
+	if end > start && f.Content[end-1] == '\r' {
+		end--
+	}
+	if end < start {
+		end = start
+	}
+	return string(f.Content[start:end])
+}
+
+// Pos converts a byte offset into a Pos.
+func (f *File) Pos(off int) Pos {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(f.Content) {
+		off = len(f.Content)
+	}
+	li := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+	if li < 0 {
+		li = 0
+	}
+	start := f.lines[li]
+	seg := f.Content[start:off]
+	return Pos{
+		Offset:   off,
+		Line:     li + 1,
+		Column:   utf8.RuneCount(seg) + 1,
+		UTF16Col: utf16Len(seg) + 1,
+	}
+}
+
+// OffsetOf converts a 1-based line and byte column (1-based) into an offset.
+func (f *File) OffsetOf(line, byteCol int) int {
+	off := f.LineStart(line) + byteCol - 1
+	if off > len(f.Content) {
+		off = len(f.Content)
+	}
+	return off
+}
+
+// Span builds a Location for the byte range [start, end).
+func (f *File) Span(start, end int) Location {
+	if end < start {
+		end = start
+	}
+	return Location{Path: f.Path, Start: f.Pos(start), End: f.Pos(end)}
+}
+
+// LineSpan builds a Location covering a whole line's text (without newline).
+func (f *File) LineSpan(line int) Location {
+	start := f.LineStart(line)
+	return f.Span(start, start+len(f.Line(line)))
+}
+
+func utf16Len(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		if r == utf8.RuneError && size == 1 {
+			n++
+			continue
+		}
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// Pos is one point in a file.
+type Pos struct {
+	Offset   int `json:"offset"` // byte offset from the start of the file
+	Line     int `json:"line"`   // 1-based
+	Column   int `json:"column"` // 1-based, in Unicode code points
+	UTF16Col int `json:"-"`      // 1-based, in UTF-16 code units (SARIF)
+}
+
+// Location is a range in one file.
+type Location struct {
+	Path  string `json:"path"`
+	Start Pos    `json:"start"`
+	End   Pos    `json:"end"`
+}
+
+// IsZero reports whether the location is unset.
+func (l Location) IsZero() bool { return l.Path == "" && l.Start.Line == 0 }
+
+// Less orders locations by path, line, column.
+func (l Location) Less(o Location) bool {
+	if l.Path != o.Path {
+		return l.Path < o.Path
+	}
+	if l.Start.Line != o.Start.Line {
+		return l.Start.Line < o.Start.Line
+	}
+	if l.Start.Column != o.Start.Column {
+		return l.Start.Column < o.Start.Column
+	}
+	if l.End.Line != o.End.Line {
+		return l.End.Line < o.End.Line
+	}
+	return l.End.Column < o.End.Column
+}

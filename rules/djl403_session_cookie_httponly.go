@@ -1,0 +1,35 @@
+package rules
+
+import "github.com/djleak/djleak/analyzer"
+
+func init() {
+	check := boolSettingCheck{
+		setting:       "SESSION_COOKIE_HTTPONLY",
+		djangoDefault: true,
+		consequence:   "page scripts can read the session cookie, so any XSS steals the session",
+	}
+	register(&analyzer.Rule{
+		ID:        "DJL403",
+		Name:      "session-cookie-not-httponly",
+		Title:     "Session cookie readable by JavaScript",
+		Severity:  analyzer.Error,
+		CWE:       []int{1004},
+		Precision: analyzer.VeryHigh,
+		WhatItDoes: "Reports production settings that turn `SESSION_COOKIE_HTTPONLY` off. Django's default " +
+			"is `True`, so a missing setting is fine.",
+		WhyBad: "Without `HttpOnly`, `document.cookie` exposes the session cookie to every script on the " +
+			"page. A single cross-site scripting bug then becomes a full session takeover. Django's " +
+			"`check --deploy` reports this as `security.W013`.",
+		Example: `
+-- mysite/settings.py --
+INSTALLED_APPS = []
+SESSION_COOKIE_HTTPONLY = False
+`,
+		UseInstead: `
+-- mysite/settings.py --
+INSTALLED_APPS = []
+SESSION_COOKIE_HTTPONLY = True
+`,
+		Run: check.run,
+	})
+}

@@ -1,0 +1,65 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/identity"
+	"github.com/djleak/djleak/analyzer/ngxmodel"
+	"github.com/djleak/djleak/parsers/nginx"
+)
+
+// where renders a directive's position for messages: "api.conf:12", or
+// ":12" when it is in the same file as the finding.
+func where(d *nginx.Directive, from string) string {
+	if d.Loc.Path == from {
+		return fmt.Sprintf(":%d", d.Loc.Start.Line)
+	}
+	return fmt.Sprintf("%s:%d", path.Base(d.Loc.Path), d.Loc.Start.Line)
+}
+
+// keyLabel names an environ key the way the nginx config writes it: the
+// header name for proxies, the param name for uwsgi/fastcgi.
+func keyLabel(u *ngxmodel.Upstream, key string) string {
+	if u.Module.HeaderBased() {
+		if h := identity.HeaderName(key); h != "" {
+			return h
+		}
+	}
+	return key
+}
+
+// upstreamLoc is where a finding about an upstream is reported: the
+// location (or if block) that passes to the app.
+func upstreamLoc(u *ngxmodel.Upstream) *nginx.Directive {
+	if u.Scope.Dir != nil {
+		return u.Scope.Dir
+	}
+	return u.Pass
+}
+
+// appReads returns the Django reads of key, for related locations and the
+// code flow of a cross-file finding.
+func appReads(p *analyzer.Project, key string) []identity.Read {
+	var out []identity.Read
+	for _, r := range analyzer.Fact(p, identity.Pass).Reads {
+		if r.Name == key {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// spoofFlow is the code flow of a forged identity value: the client sends
+// it, the nginx location lets it through, the app reads it.
+func spoofFlow(u *ngxmodel.Upstream, label string, reads []identity.Read) []analyzer.Step {
+	loc := upstreamLoc(u)
+	steps := []analyzer.Step{
+		{Location: loc.Loc, Message: fmt.Sprintf("a client sends its own %s; %s passes it to the application unchanged", label, u.Scope.Label())},
+	}
+	for _, r := range reads {
+		steps = append(steps, analyzer.Step{Location: r.Loc, Message: fmt.Sprintf("the application reads %s here and trusts it", r.Name)})
+	}
+	return steps
+}
