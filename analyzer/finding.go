@@ -83,6 +83,9 @@ type Finding struct {
 	Key string `json:"-"`
 	// Fingerprint is filled in by the analyzer.
 	Fingerprint string `json:"fingerprint"`
+	// Suppressed is set when a `djleak: ignore[...]` comment covers the
+	// finding.
+	Suppressed *Suppressed `json:"suppressed,omitempty"`
 }
 
 // Less orders findings by path, line, column, rule, then message.

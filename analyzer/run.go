@@ -52,6 +52,21 @@ func (e *InternalError) Error() string {
 // run concurrently on up to workers goroutines; the result is the same for
 // any worker count.
 func Run(p *Project, rules []*Rule, workers int) ([]*Finding, error) {
+	return RunWith(p, rules, RunOptions{Workers: workers})
+}
+
+// RunOptions tune RunWith.
+type RunOptions struct {
+	Workers int
+	// ReportUnused reports suppression comments that suppress nothing
+	// (rule DJL003, when enabled).
+	ReportUnused bool
+}
+
+// RunWith is Run with options. Suppressed findings are returned with
+// Suppressed set; callers decide whether to show them.
+func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
+	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -100,8 +115,58 @@ func Run(p *Project, rules []*Rule, workers int) ([]*Finding, error) {
 			out = append(out, f)
 		}
 	}
+	sups := applySuppressions(p, out)
+	if opts.ReportUnused {
+		out = append(out, unusedSuppressions(p, rules, sups)...)
+	}
 	SortFindings(out)
 	return out, nil
+}
+
+// unusedSuppressions reports suppression comments in target files that
+// matched no finding of an enabled rule.
+func unusedSuppressions(p *Project, rules []*Rule, seen map[string][]*Suppression) []*Finding {
+	var unused *Rule
+	enabled := map[string]bool{}
+	for _, r := range rules {
+		enabled[r.ID] = true
+		if r.ID == unusedSuppressionID {
+			unused = r
+		}
+	}
+	if unused == nil {
+		return nil
+	}
+	var out []*Finding
+	for _, s := range p.Suppressions() {
+		if !p.InTargets(s.Loc.Path) {
+			continue
+		}
+		used := false
+		for _, t := range seen[s.Loc.Path] {
+			if t.Loc == s.Loc && t.used {
+				used = true
+			}
+		}
+		// Only judge suppressions whose rules all ran.
+		judged := true
+		for _, id := range s.Rules {
+			any := false
+			for e := range enabled {
+				any = any || strings.HasPrefix(e, id)
+			}
+			judged = judged && any
+		}
+		if used || !judged {
+			continue
+		}
+		f := &Finding{RuleID: unused.ID, Severity: unused.Severity, Location: s.Loc,
+			Message: fmt.Sprintf("suppression of %s matches no finding; remove it", strings.Join(s.Rules, ", ")),
+			Key:     "unused " + strings.Join(s.Rules, ",")}
+		f.Fingerprint = fingerprint(f, "")
+		out = append(out, f)
+	}
+	return out
 }
 
 // Result packages a run for the output formats.

@@ -53,10 +53,15 @@ func runWrongGuard(ctx *analyzer.Context) {
 	var setByNginx map[string]bool
 	if len(model.Upstreams()) > 0 {
 		setByNginx = map[string]bool{}
+		// Every header nginx is configured to set from the verify status,
+		// also where a location shadows it: the question here is whether
+		// the app checks the header the proxy means to set.
 		for _, u := range model.Upstreams() {
-			for _, d := range u.Params {
-				if strings.Contains(d.Arg(1), "$ssl_client_verify") {
-					setByNginx[u.Key(d)] = true
+			for sc := u.Scope; sc != nil; sc = sc.Parent {
+				for _, d := range sc.Own(u.Module.ParamDirective()) {
+					if strings.Contains(d.Arg(1), "$ssl_client_verify") {
+						setByNginx[u.Key(d)] = true
+					}
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/identity"
 	"github.com/djleak/djleak/analyzer/ngxmodel"
 	"github.com/djleak/djleak/parsers/nginx"
 )
@@ -78,41 +79,56 @@ func runIdentityShadowed(ctx *analyzer.Context) {
 			}
 		}
 		loc := upstreamLoc(u)
+		own := u.ParamsFrom.Own(u.Module.ParamDirective())[0]
+		var labels, spoofed, outerAt []string
+		var related []analyzer.Related
+		var flow []analyzer.Step
+		var reads []identity.Read
 		for _, k := range keys {
 			v := u.Lookup(k)
 			if v.Set != nil || len(v.Shadowed) == 0 {
 				continue
 			}
 			outer := v.Shadowed[0]
-			own := u.ParamsFrom.Own(u.Module.ParamDirective())[0]
 			label := keyLabel(u, k)
-			msg := fmt.Sprintf("%s-level `%s %s` at %s is not inherited here because this %s sets its own %s at %s",
-				levelName(outer), outer.Name, outer.Arg(0), where(outer, loc.Loc.Path),
-				u.ParamsFrom.Kind, u.Module.ParamDirective(), where(own, loc.Loc.Path))
-			switch v.Source {
-			case ngxmodel.FromClient:
-				msg += fmt.Sprintf(": a client's own %s reaches the application", label)
-			case ngxmodel.Absent:
-				msg += fmt.Sprintf(": the application receives no %s on this path", label)
-			}
-			related := []analyzer.Related{
-				{Location: outer.Loc, Message: fmt.Sprintf("%s set here, at the %s level", label, levelName(outer))},
-				{Location: own.Loc, Message: fmt.Sprintf("this %s's own %s replaces every inherited one", u.ParamsFrom.Kind, u.Module.ParamDirective())},
-			}
-			reads := appReads(ctx.Project, k)
-			for _, r := range reads {
-				related = append(related, analyzer.Related{Location: r.Loc, Message: fmt.Sprintf("the application reads %s here", r.Name)})
-			}
-			var flow []analyzer.Step
+			labels = append(labels, label)
+			outerAt = append(outerAt, fmt.Sprintf("%s-level `%s %s` at %s", levelName(outer), outer.Name, outer.Arg(0), where(outer, loc.Loc.Path)))
+			related = append(related, analyzer.Related{Location: outer.Loc, Message: fmt.Sprintf("%s set here, at the %s level, is not inherited by %s", label, levelName(outer), u.Scope.Label())})
 			if v.Source == ngxmodel.FromClient {
-				flow = spoofFlow(u, label, reads)
+				spoofed = append(spoofed, label)
+				reads = append(reads, appReads(ctx.Project, k)...)
 			}
-			ctx.Report(analyzer.Finding{
-				Location: loc.Loc, Message: msg, Related: related, Flow: flow,
-				Key: strings.Join([]string{u.Server.Label(), u.Scope.Label(), k}, " "),
-			})
 		}
+		if len(labels) == 0 {
+			continue
+		}
+		related = append(related, analyzer.Related{Location: own.Loc, Message: fmt.Sprintf("this %s's own %s replaces every inherited one", u.ParamsFrom.Kind, u.Module.ParamDirective())})
+		for _, r := range reads {
+			related = append(related, analyzer.Related{Location: r.Loc, Message: fmt.Sprintf("the application reads %s here", r.Name)})
+		}
+		if len(spoofed) > 0 {
+			flow = spoofFlow(u, strings.Join(spoofed, ", "), reads)
+		}
+		msg := fmt.Sprintf("%s %s not inherited here because this %s sets its own %s at %s",
+			strings.Join(outerAt, ", "), plural(len(labels), "is", "are"), u.ParamsFrom.Kind, u.Module.ParamDirective(), where(own, loc.Loc.Path))
+		switch {
+		case len(spoofed) > 0:
+			msg += fmt.Sprintf(": a client's own %s %s the application", strings.Join(spoofed, ", "), plural(len(spoofed), "reaches", "reach"))
+		default:
+			msg += fmt.Sprintf(": the application receives no %s on this path", strings.Join(labels, ", "))
+		}
+		ctx.Report(analyzer.Finding{
+			Location: loc.Loc, Message: msg, Related: related, Flow: flow,
+			Key: strings.Join(append([]string{serverLabel(u), u.Scope.Label()}, keys...), " "),
+		})
 	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // levelName is the kind of block a directive sits in ("server", "http").

@@ -59,7 +59,18 @@ func spoofFlow(u *ngxmodel.Upstream, label string, reads []identity.Read) []anal
 		{Location: loc.Loc, Message: fmt.Sprintf("a client sends its own %s; %s passes it to the application unchanged", label, u.Scope.Label())},
 	}
 	for _, r := range reads {
-		steps = append(steps, analyzer.Step{Location: r.Loc, Message: fmt.Sprintf("the application reads %s here and trusts it", r.Name)})
+		steps = append(steps, analyzer.Step{Location: r.Loc, Message: fmt.Sprintf("the application reads %s here (%s)", r.Name, r.Guard.State)})
+		if r.UseText != "" {
+			steps = append(steps, analyzer.Step{Location: r.Use, Message: "the forged value is " + r.UseText})
+		}
 	}
 	return steps
+}
+
+// serverLabel names an upstream's server for finding keys and messages.
+func serverLabel(u *ngxmodel.Upstream) string {
+	if u.Server == nil {
+		return "(no server)"
+	}
+	return u.Server.Label()
 }

@@ -46,15 +46,23 @@ func Load(t testing.TB, archive string) *analyzer.Project {
 	return p
 }
 
-// Run loads the archive and runs the rules on it.
+// Run loads the archive and runs the rules on it, reporting unused
+// suppressions, and returns the findings a user sees: those no suppression
+// comment covers.
 func Run(t testing.TB, archive string, rules ...*analyzer.Rule) []*analyzer.Finding {
 	t.Helper()
 	p := Load(t, archive)
-	fs, err := analyzer.Run(p, rules, 0)
+	fs, err := analyzer.RunWith(p, rules, analyzer.RunOptions{ReportUnused: true})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	return fs
+	var out []*analyzer.Finding
+	for _, f := range fs {
+		if f.Suppressed == nil {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Brief renders findings as "ID path:line:col message" lines for messages.

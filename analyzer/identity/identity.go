@@ -29,6 +29,10 @@ type Read struct {
 	Func   *python.Function // enclosing function, nil at module level
 	// Guard says whether a verification check dominates the read.
 	Guard Guard
+	// Use is where the value goes: the assignment statement or return that
+	// takes it ("request.client_dn = …"); zero when it is used in place.
+	Use     source.Location
+	UseText string
 }
 
 // FromHeader reports whether the value comes from a request header (which a
@@ -165,6 +169,7 @@ func find(p *analyzer.Project) *Reads {
 			}
 			r := Read{Name: k, Header: HeaderName(k), Loc: m.Loc(n), Module: m, Node: n, Func: m.EnclosingFunction(n)}
 			r.Guard = g.guardOf(m, r.Func, n)
+			r.Use, r.UseText = useOf(m, n)
 			out.Reads = append(out.Reads, r)
 		})
 	}
@@ -180,4 +185,22 @@ func walk(n *sitter.Node, fn func(*sitter.Node)) {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		walk(n.NamedChild(i), fn)
 	}
+}
+
+// useOf finds the statement that consumes a read: an assignment (its
+// target) or a return.
+func useOf(m *python.Module, n *sitter.Node) (source.Location, string) {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		switch p.Type() {
+		case "assignment":
+			if l := p.ChildByFieldName("left"); l != nil {
+				return m.Loc(p), "assigned to `" + m.NodeText(l) + "`"
+			}
+		case "return_statement":
+			return m.Loc(p), "returned to the caller"
+		case "expression_statement", "block", "function_definition", "module":
+			return source.Location{}, ""
+		}
+	}
+	return source.Location{}, ""
 }

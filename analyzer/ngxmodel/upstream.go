@@ -288,3 +288,23 @@ func IsLoopback(target string) bool {
 	}
 	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
 }
+
+// UnderscoreVariantPasses reports whether a client header spelled with
+// underscores (X_Client_DN for key HTTP_X_CLIENT_DN) reaches the
+// application at this upstream. nginx drops such headers unless
+// `underscores_in_headers on` or `ignore_invalid_headers off`; a
+// proxy_set_header of X-Client-DN does not remove X_Client_DN, while a
+// uwsgi/fastcgi/scgi param HTTP_X_CLIENT_DN suppresses both spellings.
+func (u *Upstream) UnderscoreVariantPasses(key string) bool {
+	key = strings.ToUpper(key)
+	if !strings.HasPrefix(key, "HTTP_") || !u.PassesRequestHeaders() {
+		return false
+	}
+	if _, ok := u.UnderscoresAllowed(); !ok {
+		return false
+	}
+	if u.Module.HeaderBased() {
+		return true
+	}
+	return u.Lookup(key).Set == nil
+}

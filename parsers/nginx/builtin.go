@@ -5,7 +5,8 @@ package nginx
 // without keeping a copy; when no copy is found in the project, the stock
 // content below stands in as a virtual file whose path is
 // builtinPrefix+name. The content follows nginx-common in Debian 12
-// (nginx 1.22).
+// (nginx 1.22), including its security update that sets
+// Host / HTTP_HOST from $host rather than the client's $http_host.
 
 // builtinPrefix starts the path of every built-in file.
 const builtinPrefix = "<builtin>/"
@@ -30,7 +31,7 @@ func builtinContent(name string) (string, bool) {
 	return "", false
 }
 
-const proxyParams = `proxy_set_header Host $http_host;
+const proxyParams = `proxy_set_header Host $host;
 proxy_set_header X-Real-IP $remote_addr;
 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
 proxy_set_header X-Forwarded-Proto $scheme;
@@ -53,6 +54,7 @@ uwsgi_param  REMOTE_ADDR        $remote_addr;
 uwsgi_param  REMOTE_PORT        $remote_port;
 uwsgi_param  SERVER_PORT        $server_port;
 uwsgi_param  SERVER_NAME        $server_name;
+uwsgi_param  HTTP_HOST          $host;
 `
 
 // fastcgiCommon is shared by fastcgi_params and fastcgi.conf.
@@ -77,6 +79,7 @@ fastcgi_param  REMOTE_PORT        $remote_port;
 fastcgi_param  SERVER_ADDR        $server_addr;
 fastcgi_param  SERVER_PORT        $server_port;
 fastcgi_param  SERVER_NAME        $server_name;
+fastcgi_param  HTTP_HOST          $host;
 
 # PHP only, required if PHP was built with --enable-force-cgi-redirect
 fastcgi_param  REDIRECT_STATUS    200;
@@ -105,6 +108,7 @@ scgi_param  REMOTE_ADDR        $remote_addr;
 scgi_param  REMOTE_PORT        $remote_port;
 scgi_param  SERVER_PORT        $server_port;
 scgi_param  SERVER_NAME        $server_name;
+scgi_param  HTTP_HOST          $host;
 `
 
 // mimeTypes is not security-relevant; it is built in so that the ubiquitous

@@ -374,7 +374,7 @@ func TestBuiltinIncludes(t *testing.T) {
 			}
 			headers = append(headers, d.Arg(0)+"="+d.Arg(1))
 		}
-		want := []string{"Host=$http_host", "X-Real-IP=$remote_addr",
+		want := []string{"Host=$host", "X-Real-IP=$remote_addr",
 			"X-Forwarded-For=$proxy_add_x_forwarded_for", "X-Forwarded-Proto=$scheme"}
 		if !reflect.DeepEqual(headers, want) {
 			t.Errorf("proxy_params %v", headers)
@@ -384,7 +384,7 @@ func TestBuiltinIncludes(t *testing.T) {
 			params[d.Arg(0)] = strings.Join(d.Args[1:], " ")
 		}
 		if incs[1].Included[0].File.Path != "<builtin>/uwsgi_params" || params["HTTPS"] != "$https if_not_empty" ||
-			params["REMOTE_ADDR"] != "$remote_addr" || len(params) != 14 {
+			params["REMOTE_ADDR"] != "$remote_addr" || params["HTTP_HOST"] != "$host" || len(params) != 15 {
 			t.Errorf("uwsgi_params %v", params)
 		}
 		for i, name := range []string{"fastcgi_params", "fastcgi.conf", "scgi_params"} {

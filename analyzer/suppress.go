@@ -1,0 +1,124 @@
+package analyzer
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Suppression is one `djleak: ignore[...]` comment.
+type Suppression struct {
+	Loc    source.Location
+	Rules  []string // IDs or prefixes, upper-case
+	Reason string
+	File   bool // ignore-file: applies to the whole file
+	used   bool
+}
+
+// Matches reports whether the suppression covers a rule ID.
+func (s *Suppression) Matches(id string) bool {
+	for _, r := range s.Rules {
+		if strings.HasPrefix(id, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// suppressionRe matches `djleak: ignore[DJL201, NGX2] -- reason` and
+// `djleak: ignore-file[…]` in a `#` comment (Python, nginx) or a Django
+// template comment `{# … #}`.
+var suppressionRe = regexp.MustCompile(`(?:#|\{#)\s*djleak:\s*(ignore-file|ignore)\s*\[([A-Za-z0-9, ]*)\]\s*(?:--\s*(.*?))?\s*(?:#\})?\s*$`)
+
+// ParseSuppressions finds the suppression comments in a file.
+func ParseSuppressions(f *source.File) []*Suppression {
+	if !strings.Contains(string(f.Content), "djleak:") {
+		return nil
+	}
+	var out []*Suppression
+	for ln := 1; ln <= f.LineCount(); ln++ {
+		line := f.Line(ln)
+		if !strings.Contains(line, "djleak:") {
+			continue
+		}
+		m := suppressionRe.FindStringSubmatchIndex(line)
+		if m == nil {
+			continue
+		}
+		s := &Suppression{File: line[m[2]:m[3]] == "ignore-file"}
+		for _, r := range strings.Split(line[m[4]:m[5]], ",") {
+			if r = strings.ToUpper(strings.TrimSpace(r)); r != "" {
+				s.Rules = append(s.Rules, r)
+			}
+		}
+		if m[6] >= 0 {
+			s.Reason = strings.TrimSpace(line[m[6]:m[7]])
+		}
+		start := f.LineStart(ln) + m[0]
+		s.Loc = f.Span(start, f.LineStart(ln)+len(line))
+		out = append(out, s)
+	}
+	return out
+}
+
+// applySuppressions marks findings covered by suppression comments: an
+// `ignore[...]` on the finding's first line or on the line above it, or an
+// `ignore-file[...]` anywhere in the file. It returns the suppressions of
+// the files it looked at, with their use recorded.
+func applySuppressions(p *Project, findings []*Finding) map[string][]*Suppression {
+	byFile := map[string][]*Suppression{}
+	get := func(path string) []*Suppression {
+		if s, ok := byFile[path]; ok {
+			return s
+		}
+		var s []*Suppression
+		if f := p.File(path); f != nil {
+			s = ParseSuppressions(f)
+		}
+		byFile[path] = s
+		return s
+	}
+	for _, f := range findings {
+		for _, s := range get(f.Location.Path) {
+			if !s.Matches(f.RuleID) || f.RuleID == unusedSuppressionID || f.RuleID == suppressionReasonID {
+				continue
+			}
+			line := s.Loc.Start.Line
+			if s.File || line == f.Location.Start.Line || line+1 == f.Location.Start.Line {
+				s.used = true
+				if f.Suppressed == nil {
+					f.Suppressed = &Suppressed{Justification: s.Reason}
+				}
+			}
+		}
+	}
+	return byFile
+}
+
+// Suppressed records why a finding is suppressed.
+type Suppressed struct {
+	Justification string `json:"justification"`
+}
+
+// IDs of the built-in suppression diagnostics (rules/djl002…, djl003…).
+const (
+	suppressionReasonID = "DJL002"
+	unusedSuppressionID = "DJL003"
+)
+
+// Suppressions lists every suppression comment in the project's files,
+// sorted by location (used by the suppression rules).
+func (p *Project) Suppressions() []*Suppression {
+	var paths []string
+	for path := range p.byPath {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	var out []*Suppression
+	for _, path := range paths {
+		out = append(out, ParseSuppressions(p.byPath[path])...)
+	}
+	return out
+}
