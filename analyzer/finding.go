@@ -83,6 +83,9 @@ type Finding struct {
 	Key string `json:"-"`
 	// Fingerprint is filled in by the analyzer.
 	Fingerprint string `json:"fingerprint"`
+	// Secrets lists literal secret values the finding's code contains
+	// (a hard-coded token); outputs mask them wherever source text is shown.
+	Secrets []string `json:"-"`
 	// Suppressed is set when a `djleak: ignore[...]` comment covers the
 	// finding.
 	Suppressed *Suppressed `json:"suppressed,omitempty"`

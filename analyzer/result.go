@@ -24,6 +24,9 @@ type Result struct {
 	Files map[string]*source.File
 	// FilesScanned counts the files that were read.
 	FilesScanned int
+	// Secrets are the literal secret values of all findings, longest
+	// first; outputs mask them in any source text they show.
+	Secrets []string
 }
 
 // RuleByID finds an enabled rule.

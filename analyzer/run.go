@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 
@@ -186,5 +187,21 @@ func (p *Project) Result(findings []*Finding, rules []*Rule) *Result {
 			add(s.Location)
 		}
 	}
-	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files)}
+	seen := map[string]bool{}
+	var secrets []string
+	for _, f := range findings {
+		for _, s := range f.Secrets {
+			if s != "" && !seen[s] {
+				seen[s] = true
+				secrets = append(secrets, s)
+			}
+		}
+	}
+	sort.Slice(secrets, func(i, j int) bool {
+		if len(secrets[i]) != len(secrets[j]) {
+			return len(secrets[i]) > len(secrets[j])
+		}
+		return secrets[i] < secrets[j]
+	})
+	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files), Secrets: secrets}
 }

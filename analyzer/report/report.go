@@ -109,3 +109,16 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// maskSecrets replaces every secret value in source text shown to the user
+// (code frames, SARIF snippets) with its masked form: the first four
+// characters and "…". Rules list the literal secrets of a finding in
+// Finding.Secrets.
+func maskSecrets(text string, secrets []string) string {
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			text = strings.ReplaceAll(text, s, analyzer.Mask(s))
+		}
+	}
+	return text
+}

@@ -105,6 +105,7 @@ func sampleResult(t testing.TB) *analyzer.Result {
 			RuleID: "DJL901", Severity: analyzer.Error, Location: token,
 			Message:     "API_TOKEN is the literal " + analyzer.Mask("sk_live_abcdef123456") + ": anyone with the code can use it",
 			Fingerprint: "0123456789abcdef",
+			Secrets:     []string{"sk_live_abcdef123456"},
 		},
 		{
 			RuleID: "DJL903", Severity: analyzer.Note, Location: hosts,
@@ -143,6 +144,7 @@ func sampleResult(t testing.TB) *analyzer.Result {
 			views.Path:    views,
 		},
 		FilesScanned: 7,
+		Secrets:      []string{"sk_live_abcdef123456"},
 	}
 }
 
@@ -250,4 +252,19 @@ func stripANSI(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// TestSecretsMaskedInSourceText: a literal secret in the code never appears
+// in full in any format, code frames and SARIF snippets included.
+func TestSecretsMaskedInSourceText(t *testing.T) {
+	res := sampleResult(t)
+	for _, format := range Formats {
+		var b strings.Builder
+		if err := Write(&b, format, res, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "sk_live_abcdef123456") {
+			t.Errorf("%s output shows the secret unmasked", format)
+		}
+	}
 }

@@ -297,11 +297,14 @@ func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sa
 	f := res.Files[l.Path]
 	if f != nil && 0 <= l.Start.Offset && l.Start.Offset <= end.Offset && end.Offset <= len(f.Content) {
 		// The exact text of the region: empty for an insertion point.
-		reg.Snippet = &sarifText{Text: string(f.Content[l.Start.Offset:end.Offset])}
+		reg.Snippet = &sarifText{Text: maskSecrets(string(f.Content[l.Start.Offset:end.Offset]), res.Secrets)}
 	}
 	pl.Region = reg
 	if context && f != nil {
 		pl.ContextRegion = contextRegion(f, l.Start.Line, end)
+		if pl.ContextRegion != nil {
+			pl.ContextRegion.Snippet.Text = maskSecrets(pl.ContextRegion.Snippet.Text, res.Secrets)
+		}
 	}
 	return pl
 }

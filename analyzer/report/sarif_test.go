@@ -221,7 +221,7 @@ func TestSARIFContent(t *testing.T) {
 	if loc.Start.Column != 32 || reg.StartColumn != 33 || reg.EndColumn != 55 || reg.StartLine != 3 || reg.EndLine != 3 {
 		t.Errorf("columns: code point %d, region %+v; want UTF-16 33..55", loc.Start.Column, reg)
 	}
-	if reg.Snippet == nil || reg.Snippet.Text != `"sk_live_abcdef123456"` {
+	if reg.Snippet == nil || reg.Snippet.Text != `"sk_l…"` {
 		t.Errorf("snippet = %+v", reg.Snippet)
 	}
 	ctx := tok.Locations[0].PhysicalLocation.ContextRegion

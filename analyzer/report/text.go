@@ -107,7 +107,7 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 		}
 		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(f.Location), p.reset,
 			p.sev(f.Severity), f.RuleID, p.reset, printable(f.Message))
-		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity))
+		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity), res.Secrets)
 		for _, r := range f.Related {
 			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(r.Location), printable(r.Message))
 		}
@@ -147,7 +147,7 @@ type frameLine struct {
 
 // writeFrame prints the lines around loc with the range underlined. It
 // prints nothing when the file's content is not available.
-func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, mark string) {
+func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, mark string, secrets []string) {
 	if f == nil || loc.Start.Line < 1 {
 		return
 	}
@@ -169,14 +169,14 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 
 	var rows []frameLine
 	if loc.Start.Line > 1 {
-		rows = append(rows, frameLine{loc.Start.Line - 1, f.Line(loc.Start.Line - 1)})
+		rows = append(rows, frameLine{loc.Start.Line - 1, maskSecrets(f.Line(loc.Start.Line-1), secrets)})
 	}
 	for n := loc.Start.Line; n <= shownEnd; n++ {
-		rows = append(rows, frameLine{n, f.Line(n)})
+		rows = append(rows, frameLine{n, maskSecrets(f.Line(n), secrets)})
 	}
 	truncated := shownEnd < endLine
 	if !truncated && shownEnd+1 <= f.LineCount() {
-		rows = append(rows, frameLine{shownEnd + 1, f.Line(shownEnd + 1)})
+		rows = append(rows, frameLine{shownEnd + 1, maskSecrets(f.Line(shownEnd+1), secrets)})
 	}
 
 	gw := len(strconv.Itoa(shownEnd + 1))
