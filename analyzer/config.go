@@ -23,6 +23,19 @@ type Config struct {
 	Exclude    []string `toml:"exclude"`     // gitignore-style patterns of paths to skip
 	NginxRoots []string `toml:"nginx-roots"` // extra directories for resolving nginx includes
 
+	// PerFileIgnores maps gitignore-style path patterns to rule IDs or
+	// prefixes ignored in matching files: {"tests/**" = ["DJL3"]}.
+	PerFileIgnores map[string][]string `toml:"per-file-ignores"`
+	// IdentityHeaders are extra client-identity header names (X-Auth-Subject)
+	// or environ keys (HTTP_X_AUTH_SUBJECT, SSL_CLIENT_SAN) to treat like
+	// X-Client-DN.
+	IdentityHeaders []string `toml:"identity-headers"`
+	// SettingsModule names the production settings module
+	// ("mysite.settings.production"), overriding detection.
+	SettingsModule string `toml:"settings-module"`
+
+	perFile []perFileIgnore
+
 	exclude *gitignore.GitIgnore
 }
 
@@ -66,6 +79,23 @@ func LoadConfig(root string) (*Config, error) {
 				return nil, &UsageError{fmt.Sprintf("%s: %q is not a rule ID or prefix (like DJL401, DJL4 or NGX)", cfg.sourceName(), s)}
 			}
 		}
+	}
+	for _, pat := range sortedKeys(cfg.PerFileIgnores) {
+		ids := cfg.PerFileIgnores[pat]
+		for _, id := range ids {
+			if !validSelector(id) {
+				return nil, &UsageError{fmt.Sprintf("%s: per-file-ignores[%q]: %q is not a rule ID or prefix", cfg.sourceName(), pat, id)}
+			}
+		}
+		cfg.perFile = append(cfg.perFile, perFileIgnore{gitignore.CompileIgnoreLines(pat), ids})
+	}
+	for _, h := range cfg.IdentityHeaders {
+		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, " \t:") {
+			return nil, &UsageError{fmt.Sprintf("%s: identity-headers: %q is not a header name", cfg.sourceName(), h)}
+		}
+	}
+	if m := cfg.SettingsModule; m != "" && (strings.ContainsAny(m, "/ ") || strings.HasSuffix(m, ".py")) {
+		return nil, &UsageError{fmt.Sprintf("%s: settings-module: %q should be a dotted module name like mysite.settings.production", cfg.sourceName(), m)}
 	}
 	cfg.exclude = gitignore.CompileIgnoreLines(cfg.Exclude...)
 	return cfg, nil
@@ -139,4 +169,42 @@ func Enabled(id string, selects, ignores []string) bool {
 		return false
 	}
 	return !match(ignores)
+}
+
+type perFileIgnore struct {
+	match *gitignore.GitIgnore
+	ids   []string
+}
+
+// IgnoredIn reports whether per-file-ignores turn rule id off for path.
+func (c *Config) IgnoredIn(id, path string) bool {
+	for _, p := range c.perFile {
+		if p.match.MatchesPath(path) && Enabled(id, nil, p.ids) == false {
+			return true
+		}
+	}
+	return false
+}
+
+// IdentityKeys returns the configured identity headers as environ keys
+// (X-Auth-Subject → HTTP_X_AUTH_SUBJECT; HTTP_… and SSL_… keys as given).
+func (c *Config) IdentityKeys() map[string]bool {
+	out := map[string]bool{}
+	for _, h := range c.IdentityHeaders {
+		k := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(h), "-", "_"))
+		if !strings.HasPrefix(k, "HTTP_") && !strings.HasPrefix(k, "SSL_") {
+			k = "HTTP_" + k
+		}
+		out[k] = true
+	}
+	return out
+}
+
+func sortedKeys(m map[string][]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

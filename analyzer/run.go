@@ -100,7 +100,8 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 	seen := map[string]bool{}
 	for _, c := range ctxs {
 		for _, f := range c.findings {
-			if !p.InTargets(f.Location.Path) || strings.HasPrefix(f.Location.Path, "<") {
+			if !p.InTargets(f.Location.Path) || strings.HasPrefix(f.Location.Path, "<") ||
+				(p.Config != nil && p.Config.IgnoredIn(f.RuleID, f.Location.Path)) {
 				continue
 			}
 			line := ""

@@ -49,6 +49,8 @@ type guards struct {
 	// helpers maps project function names to the verdict of their return
 	// expression, for `if is_verified(request):`.
 	helpers map[string]verdict
+	// extra holds configured identity keys (identity-headers).
+	extra map[string]bool
 }
 
 type verdict struct {
@@ -58,7 +60,7 @@ type verdict struct {
 }
 
 func newGuards(p *analyzer.Project) *guards {
-	g := &guards{p: p, attrs: map[string]string{}, helpers: map[string]verdict{}}
+	g := &guards{p: p, attrs: map[string]string{}, helpers: map[string]verdict{}, extra: p.Config.IdentityKeys()}
 	for _, m := range p.Python {
 		for _, f := range m.Functions {
 			for _, a := range f.Assigns {
@@ -320,7 +322,7 @@ func (g *guards) verifyExpr(m *python.Module, f *python.Function, n *sitter.Node
 	if n == nil || depth > 8 {
 		return "", false
 	}
-	if k, ok := keyRead(m, n); ok {
+	if k, ok := keyRead(m, n, g.extra); ok {
 		return k, IsVerifyKey(k)
 	}
 	switch n.Type() {

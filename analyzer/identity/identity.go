@@ -113,7 +113,7 @@ func containerKind(expr string) (headers, ok bool) {
 // keyRead recognises a read of an identity key at node n: a
 // `X.META.get('K', …)`, `X.headers.get('K')`, `X.META['K']` or
 // `X.headers['K']`. It returns the canonical key.
-func keyRead(m *python.Module, n *sitter.Node) (string, bool) {
+func keyRead(m *python.Module, n *sitter.Node, extra map[string]bool) (string, bool) {
 	if n == nil {
 		return "", false
 	}
@@ -133,7 +133,7 @@ func keyRead(m *python.Module, n *sitter.Node) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return constKey(m, args.NamedChild(0), hdr)
+		return constKey(m, args.NamedChild(0), hdr, extra)
 	case "subscript":
 		value := n.ChildByFieldName("value")
 		sub := n.ChildByFieldName("subscript")
@@ -144,18 +144,18 @@ func keyRead(m *python.Module, n *sitter.Node) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return constKey(m, sub, hdr)
+		return constKey(m, sub, hdr, extra)
 	}
 	return "", false
 }
 
-func constKey(m *python.Module, n *sitter.Node, headers bool) (string, bool) {
+func constKey(m *python.Module, n *sitter.Node, headers bool, extra map[string]bool) (string, bool) {
 	v, ok := m.ExprOf(n).Const()
 	if !ok || v.Kind != python.Str {
 		return "", false
 	}
 	k := Canonical(v.Str, headers)
-	return k, IsIdentityKey(k)
+	return k, IsIdentityKey(k) || extra[k]
 }
 
 func find(p *analyzer.Project) *Reads {
@@ -163,7 +163,7 @@ func find(p *analyzer.Project) *Reads {
 	g := newGuards(p)
 	for _, m := range p.Python {
 		walk(m.Root, func(n *sitter.Node) {
-			k, ok := keyRead(m, n)
+			k, ok := keyRead(m, n, g.extra)
 			if !ok {
 				return
 			}

@@ -21,7 +21,7 @@ func IsIdentityKey(k string) bool {
 // IdentityParam reports whether a header/param directive forwards client
 // identity: by its name, or because its value uses a certificate variable.
 func (u *Upstream) IdentityParam(d *nginx.Directive) bool {
-	if IsIdentityKey(u.paramKey(d)) {
+	if k := u.paramKey(d); IsIdentityKey(k) || u.extra[k] {
 		return true
 	}
 	return strings.Contains(d.Arg(1), "$ssl_client_")

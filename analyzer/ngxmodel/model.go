@@ -122,6 +122,7 @@ type Model struct {
 	Servers []*Scope // every server scope, in config order
 
 	upstreams []*Upstream
+	extra     map[string]bool // configured identity keys
 }
 
 // Pass builds the model.
@@ -129,6 +130,9 @@ var Pass = &analyzer.Pass[*Model]{Name: "nginx-model", Run: build}
 
 func build(p *analyzer.Project) *Model {
 	m := &Model{}
+	if p.Config != nil {
+		m.extra = p.Config.IdentityKeys()
+	}
 	if p.Nginx == nil {
 		return m
 	}

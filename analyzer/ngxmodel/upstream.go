@@ -50,6 +50,8 @@ type Upstream struct {
 	// and ParamsFrom is the scope that defines them (nil when none do).
 	Params     []*nginx.Directive
 	ParamsFrom *Scope
+
+	extra map[string]bool // configured identity keys
 }
 
 // Upstreams lists every scope that passes requests upstream, in config order.
@@ -66,7 +68,7 @@ func (m *Model) findUpstreams() []*Upstream {
 					continue
 				}
 				own = true
-				u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server()}
+				u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server(), extra: m.extra}
 				u.Params, u.ParamsFrom = s.Array(mod.ParamDirective())
 				out = append(out, u)
 			}
@@ -80,7 +82,7 @@ func (m *Model) findUpstreams() []*Upstream {
 			if d := inheritedPass(s); d != nil {
 				mod := passDirectives[d.Name]
 				if len(s.Own(mod.ParamDirective())) > 0 {
-					u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server()}
+					u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server(), extra: m.extra}
 					u.Params, u.ParamsFrom = s.Array(mod.ParamDirective())
 					out = append(out, u)
 				}

@@ -141,3 +141,31 @@ CSRF_COOKIE_SECURE = True
 		t.Errorf("unused suppression in CI mode: exit %d\n%s", code, out)
 	}
 }
+
+func TestConfigCommand(t *testing.T) {
+	dir := analyzertest.Write(t, `
+-- pyproject.toml --
+[project]
+name = "x"
+
+[tool.djleak]
+ignore = ["DJL402"]
+identity-headers = ["X-Auth-Subject"]
+
+[tool.djleak.per-file-ignores]
+"tests/**" = ["DJL3"]
+`)
+	code, out, errs := runCLI(t, "config", dir)
+	if code != exitClean {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"configuration from: pyproject.toml", `ignore = ["DJL402"]`, `identity-headers = ["X-Auth-Subject"]`, `"tests/**" = ["DJL3"]`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config output lacks %q:\n%s", want, out)
+		}
+	}
+	bad := analyzertest.Write(t, "-- .djleak.toml --\n[per-file-ignores]\n\"x/**\" = [\"BOGUS\"]\n")
+	if code, _, errs := runCLI(t, "config", bad); code != exitError || !strings.Contains(errs, ".djleak.toml") || !strings.Contains(errs, "per-file-ignores") {
+		t.Errorf("bad per-file-ignores: exit %d, %q", code, errs)
+	}
+}

@@ -31,6 +31,7 @@ Usage:
   djleak check [flags] [PATH...]   analyse files and directories (default ".")
   djleak rules [--format text|json] list the rules
   djleak explain RULE               print a rule's documentation (ID or name)
+  djleak config [PATH]              print the effective configuration
   djleak version                    print the version
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
@@ -49,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRules(args[1:], stdout, stderr)
 	case "explain":
 		return cmdExplain(args[1:], stdout, stderr)
+	case "config":
+		return cmdConfig(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "djleak %s\n", analyzer.Version)
 		return exitClean
