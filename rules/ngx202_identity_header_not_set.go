@@ -25,9 +25,11 @@ func init() {
 			"the same header is set from a client-certificate variable elsewhere in the configuration or " +
 			"the Django code reads it. Headers that a nearer level's own `proxy_set_header` hides are " +
 			"left to NGX201. Server-environment keys such as `SSL_CLIENT_S_DN` are not reported: a client " +
-			"cannot send them. When the project's nginx configuration sets identity headers for some " +
-			"upstream addresses, only locations passing to those addresses (or to an address built from " +
-			"variables) are considered.",
+			"cannot send them. A header nginx sets counts for locations that pass to the same upstream " +
+			"address as one that receives it (or to an address built from variables); a header the Django " +
+			"code reads counts for locations passing to an address where nginx sends certificate values " +
+			"the Django code reads (failing that, any certificate values), or to every address when " +
+			"nginx sends none.",
 		WhyBad: "nginx forwards every request header it does not replace. Where no `proxy_set_header " +
 			"X-Client-DN …` is in effect, a client's own `X-Client-DN: CN=admin` reaches the application " +
 			"(as `HTTP_X_CLIENT_DN` for uwsgi, FastCGI and SCGI too), and code that trusts the header " +
@@ -85,6 +87,11 @@ server {
 type identitySource struct {
 	set   *nginx.Directive
 	reads []identity.Read
+	// eps are the endpoints of the upstreams that receive the key from a
+	// certificate variable (or would, but for NGX201's shadowing); anyEP
+	// is set when one of them passes to an address built from variables.
+	eps   map[string]bool
+	anyEP bool
 }
 
 func runIdentityHeaderNotSet(ctx *analyzer.Context) {
@@ -92,18 +99,19 @@ func runIdentityHeaderNotSet(ctx *analyzer.Context) {
 	keys := map[string]*identitySource{}
 	src := func(k string) *identitySource {
 		if keys[k] == nil {
-			keys[k] = &identitySource{}
+			keys[k] = &identitySource{eps: map[string]bool{}}
 		}
 		return keys[k]
 	}
 	for k, d := range certSetKeys(model) {
 		src(k).set = d
 	}
+	// Reads of server-environment keys (SSL_CLIENT_S_DN) are never
+	// reported — Lookup finds them Absent or set — but tell which upstream
+	// addresses are the Django application.
 	for _, r := range analyzer.Fact(ctx.Project, identity.Pass).Reads {
-		if strings.HasPrefix(r.Name, "HTTP_") {
-			s := src(r.Name)
-			s.reads = append(s.reads, r)
-		}
+		s := src(r.Name)
+		s.reads = append(s.reads, r)
 	}
 	if len(keys) == 0 {
 		return
@@ -113,22 +121,65 @@ func runIdentityHeaderNotSet(ctx *analyzer.Context) {
 		order = append(order, k)
 	}
 	sort.Strings(order)
-	app := appEndpoints(model)
 	for _, u := range model.Upstreams() {
-		if !liveUpstream(u) || ngxmodel.ClientsRestricted(u.Scope) || !reachesApp(model, u, app) {
+		if ngxmodel.InStream(u.Scope) {
+			continue
+		}
+		for _, k := range order {
+			is := keys[k]
+			if is.set == nil || !receivesCertValue(model, u, k) {
+				continue
+			}
+			t := model.Transport(u)
+			if !t.Known {
+				is.anyEP = true
+			}
+			for _, e := range t.Endpoints {
+				is.eps[e] = true
+			}
+		}
+	}
+	// The application's addresses: those that receive a certificate value
+	// for a key the Django code reads; failing that, those that receive any
+	// certificate value (nil: nginx sets none, every address counts).
+	app := map[string]bool{}
+	appAny := false
+	for _, is := range keys {
+		if len(is.reads) > 0 && is.set != nil {
+			appAny = appAny || is.anyEP
+			for e := range is.eps {
+				app[e] = true
+			}
+		}
+	}
+	if len(app) == 0 && !appAny {
+		app = appEndpoints(model)
+	}
+	for _, u := range model.Upstreams() {
+		if !liveUpstream(u) || ngxmodel.ClientsRestricted(u.Scope) {
 			continue
 		}
 		loc := upstreamLoc(u)
+		t := model.Transport(u)
 		for _, k := range order {
 			v := u.Lookup(k)
 			if v.Source != ngxmodel.FromClient || len(v.Shadowed) > 0 || clearedByHeadersMore(u, k) {
 				continue
 			}
 			is := keys[k]
+			bySet := is.set != nil && (is.anyEP || !t.Known || anyEndpoint(t.Endpoints, is.eps))
+			byReads := len(is.reads) > 0 && (appAny || reachesApp(model, u, app))
+			if !bySet && !byReads {
+				continue
+			}
 			label := keyLabel(u, k)
+			asKey := ""
+			if !u.Module.HeaderBased() {
+				asKey = " as " + k
+			}
 			var why []string
 			var related []analyzer.Related
-			if is.set != nil {
+			if bySet {
 				why = append(why, fmt.Sprintf("elsewhere nginx fills it from the client certificate (`%s %s %s` at %s)", is.set.Name, is.set.Arg(0), is.set.Arg(1), where(is.set, loc.Loc.Path)))
 				related = append(related, analyzer.Related{Location: is.set.Loc, Message: fmt.Sprintf("%s is set from the client certificate here", label)})
 			}
@@ -141,14 +192,42 @@ func runIdentityHeaderNotSet(ctx *analyzer.Context) {
 			}
 			ctx.Report(analyzer.Finding{
 				Location: loc.Loc,
-				Message: fmt.Sprintf("%s in %s neither sets nor clears %s, so a client's own %s reaches the application; %s",
-					u.Scope.Label(), ngxServerDesc(u.Server), label, label, strings.Join(why, " and ")),
+				Message: fmt.Sprintf("%s in %s neither sets nor clears %s, so a client's own %s header reaches the application%s; %s",
+					u.Scope.Label(), ngxServerDesc(u.Server), label, identity.HeaderName(k), asKey, strings.Join(why, " and ")),
 				Related: related,
 				Flow:    spoofFlow(u, label, is.reads),
 				Key:     strings.Join([]string{ngxServerDesc(u.Server), u.Scope.Label(), k}, " "),
 			})
 		}
 	}
+}
+
+// receivesCertValue reports whether u passes key from a client-certificate
+// variable, or would but for a nearer level's own header directives.
+func receivesCertValue(m *ngxmodel.Model, u *ngxmodel.Upstream, key string) bool {
+	v := u.Lookup(key)
+	fromCert := func(d *nginx.Directive) bool {
+		return strings.Contains(strings.ToLower(m.ExpandValue(u.Scope, d.Arg(1))), "$ssl_client_")
+	}
+	if v.Set != nil {
+		return fromCert(v.Set)
+	}
+	for _, d := range v.Shadowed {
+		if fromCert(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyEndpoint reports whether one of eps is in set.
+func anyEndpoint(eps []string, set map[string]bool) bool {
+	for _, e := range eps {
+		if set[e] {
+			return true
+		}
+	}
+	return false
 }
 
 // certSetKeys maps every environ key some header/param directive sets

@@ -91,14 +91,15 @@ func runIdentityHeaderClientValue(ctx *analyzer.Context) {
 				via = " (through `set`/`map`)"
 			}
 			label := keyLabel(u, u.Key(d))
-			what := "the client decides the value the application receives"
+			msg := fmt.Sprintf("%s is set from %s%s, which the client controls: the application receives the client's own value as %s, "+
+				"as if nginx vouched for it", label, strings.Join(clientVars, ", "), via, u.Key(d))
 			if src == ngxmodel.Mixed {
-				what = "part of the value the application receives is chosen by the client"
+				msg = fmt.Sprintf("%s combines a client-certificate variable with %s%s, which the client controls: the client can "+
+					"append to or pad out the identity the application receives as %s", label, strings.Join(clientVars, ", "), via, u.Key(d))
 			}
 			ctx.Report(analyzer.Finding{
 				Location: d.Loc,
-				Message: fmt.Sprintf("%s is set from %s%s, which the client controls: %s as %s",
-					label, strings.Join(clientVars, ", "), via, what, u.Key(d)),
+				Message:  msg,
 				Related: []analyzer.Related{{Location: upstreamLoc(u).Loc,
 					Message: fmt.Sprintf("%s in %s passes it to the application", u.Scope.Label(), ngxServerDesc(u.Server))}},
 				Key: strings.Join([]string{ngxServerDesc(u.Server), u.Scope.Label(), u.Key(d), "client-value"}, " "),

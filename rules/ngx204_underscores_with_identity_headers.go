@@ -108,7 +108,7 @@ func runUnderscoresWithIdentity(ctx *analyzer.Context) {
 		}
 		ctx.Report(analyzer.Finding{
 			Location: on.Loc,
-			Message: fmt.Sprintf("`%s %s` in effect for %s lets clients send `%s` next to the %s nginx sets (at %s): "+
+			Message: fmt.Sprintf("`%s %s` in effect for %s lets clients send `%s` next to the %s nginx sets or clears (at %s): "+
 				"nginx replaces only the hyphenated name, and application servers that map both spellings to %s hand the client's value to the application",
 				on.Name, on.Arg(0), ngxServerDesc(srv), strings.ReplaceAll(first, "-", "_"), backtickList(names), where(hdrs[0], on.Loc.Path),
 				ngxmodel.HeaderKey(first)),

@@ -123,8 +123,8 @@ func runSecretsInAccessLog(ctx *analyzer.Context) {
 			}
 			ctx.Report(analyzer.Finding{
 				Location: loc,
-				Message: fmt.Sprintf("log_format %s writes $%s (%s) to the access log, used by `access_log %s` at %s: "+
-					"every request's credential ends up in clear text in the log files",
+				Message: fmt.Sprintf("log_format %s writes $%s (%s) to the access log (`access_log %s` at %s): "+
+					"its value for every request is stored in clear text for anyone who can read the logs",
 					name, v, what, logs[0].Arg(0), where(logs[0], loc.Path)),
 				Related: related,
 				Key:     "log_format " + name + " $" + v,

@@ -163,11 +163,20 @@ func isAuthorizationParam(u *ngxmodel.Upstream, d *nginx.Directive) bool {
 // Authorization header nginx sets".
 func describeSensitive(u *ngxmodel.Upstream, ds []*nginx.Directive) string {
 	var parts []string
+	seen := map[string]bool{}
 	for _, d := range ds {
 		label := keyLabel(u, u.Key(d))
+		if seen[label] {
+			continue
+		}
+		seen[label] = true
 		switch {
 		case isAuthorizationParam(u, d):
-			parts = append(parts, fmt.Sprintf("the %s header nginx sets", label))
+			kind := "header"
+			if !u.Module.HeaderBased() {
+				kind = "param"
+			}
+			parts = append(parts, fmt.Sprintf("the %s %s nginx sets", label, kind))
 		case strings.Contains(d.Arg(1), "$"):
 			parts = append(parts, fmt.Sprintf("%s from `%s`", label, d.Arg(1)))
 		default:

@@ -202,12 +202,32 @@ func (m *Model) expand(s *Scope, v string, depth int) string {
 	var b strings.Builder
 	b.WriteString(v)
 	for _, name := range VarNames(v) {
+		if builtinVar(name) {
+			continue
+		}
 		if def := m.varDefinition(s, name); def != "" {
 			b.WriteString(" ")
 			b.WriteString(m.expand(s, def, depth+1))
 		}
 	}
 	return b.String()
+}
+
+// builtinVar reports whether name is one of nginx's own variables, which
+// `set` and `map` cannot define.
+func builtinVar(name string) bool {
+	for _, p := range []string{"ssl_", "http_", "arg_", "cookie_", "sent_http_", "upstream_"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	switch name {
+	case "host", "remote_addr", "remote_port", "remote_user", "request", "request_uri", "uri", "args",
+		"query_string", "scheme", "server_name", "server_port", "server_addr", "request_method",
+		"proxy_add_x_forwarded_for", "document_uri", "request_body", "content_type", "content_length":
+		return true
+	}
+	return false
 }
 
 // varDefinition is the text a user-defined variable is computed from, ""
@@ -275,7 +295,7 @@ func (m *Model) Transport(u *Upstream) Transport {
 	case "https", "grpcs", "suwsgi":
 		t.TLS = true
 	}
-	if strings.Contains(target, "$") {
+	if target == "" || strings.Contains(target, "$") {
 		t.Known = false
 		return t
 	}
