@@ -103,7 +103,7 @@ func Load(opts Options) (*Project, error) {
 	}
 	root := opts.Root
 	if root == "" {
-		root = FindRoot(startDir(commonDir(abs), opts.Overlay))
+		root = FindRoot(startDir(commonDir(abs)))
 	}
 	root, err := filepath.Abs(root)
 	if err != nil {
@@ -211,7 +211,9 @@ func Load(opts Options) (*Project, error) {
 	return proj, nil
 }
 
-func startDir(dir string, overlay map[string][]byte) string {
+// startDir is dir when it is a directory, else its parent (for a file or
+// an editor buffer not yet on disk).
+func startDir(dir string) string {
 	if info, err := os.Stat(dir); err == nil && info.IsDir() {
 		return dir
 	}
@@ -283,11 +285,10 @@ func (p *Project) parse(opts Options) error {
 		}()
 	}
 	var nginxPaths []string
-	for i, f := range p.Files {
+	for _, f := range p.Files {
 		if f.Kind == KindNginx {
 			nginxPaths = append(nginxPaths, f.Path)
 		}
-		_ = i
 	}
 	nginxDone := make(chan *nginx.Set, 1)
 	go func() {

@@ -2,6 +2,7 @@ package ngxmodel
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/djleak/djleak/parsers/nginx"
@@ -52,6 +53,7 @@ type Upstream struct {
 	ParamsFrom *Scope
 
 	extra map[string]bool // configured identity keys
+	model *Model          // resolves `set` and `map` variables in values
 }
 
 // Upstreams lists every scope that passes requests upstream, in config order.
@@ -61,51 +63,21 @@ func (m *Model) findUpstreams() []*Upstream {
 	var out []*Upstream
 	for _, main := range m.Mains {
 		main.Walk(func(s *Scope) {
-			own := false
+			// `if` and `limit_except` blocks without a *_pass of their own
+			// inherit the location's, and nginx accepts no header or param
+			// directives in them, so they add no path of their own.
 			for _, d := range s.Directives {
 				mod, ok := passDirectives[d.Name]
 				if !ok {
 					continue
 				}
-				own = true
-				u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server(), extra: m.extra}
+				u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server(), extra: m.extra, model: m}
 				u.Params, u.ParamsFrom = s.Array(mod.ParamDirective())
 				out = append(out, u)
-			}
-			// An `if` or `limit_except` block inside a passing location
-			// inherits the location's *_pass but is a configuration level
-			// of its own: when it defines its own header directives, the
-			// location's are not inherited for requests that enter it.
-			if own || (s.Kind != "if" && s.Kind != "limit_except") {
-				return
-			}
-			if d := inheritedPass(s); d != nil {
-				mod := passDirectives[d.Name]
-				if len(s.Own(mod.ParamDirective())) > 0 {
-					u := &Upstream{Scope: s, Pass: d, Module: mod, Server: s.Server(), extra: m.extra}
-					u.Params, u.ParamsFrom = s.Array(mod.ParamDirective())
-					out = append(out, u)
-				}
 			}
 		})
 	}
 	return out
-}
-
-// inheritedPass finds the *_pass an if/limit_except block inherits from
-// its location.
-func inheritedPass(s *Scope) *nginx.Directive {
-	for sc := s.Parent; sc != nil; sc = sc.Parent {
-		for _, d := range sc.Directives {
-			if _, ok := passDirectives[d.Name]; ok {
-				return d
-			}
-		}
-		if sc.Kind == "location" || sc.Kind == "server" {
-			return nil
-		}
-	}
-	return nil
 }
 
 // Target is the upstream address text (`http://127.0.0.1:8000`, `unix:/run/app.sock`).
@@ -121,17 +93,95 @@ func (u *Upstream) PassesRequestHeaders() bool {
 // UnderscoresAllowed reports whether nginx accepts client header names with
 // underscores for this server (`underscores_in_headers on`), or passes
 // invalid header names (`ignore_invalid_headers off`).
+//
+// nginx judges each header line by the server chosen so far: the default
+// server of the listen address (or the one the TLS SNI name picked) until
+// the Host header selects the named server. A client that puts X_Client_DN
+// before Host (and, over TLS, sends no SNI) is judged by the default
+// server's settings, so those count too.
 func (u *Upstream) UnderscoresAllowed() (*nginx.Directive, bool) {
 	if u.Server == nil {
 		return nil, false
 	}
-	if d, _ := u.Server.Simple("underscores_in_headers"); d != nil && d.Arg(0) == "on" {
-		return d, true
+	servers := []*Scope{u.Server}
+	if u.model != nil {
+		servers = append(servers, u.model.defaultServers(u.Server)...)
 	}
-	if d, _ := u.Server.Simple("ignore_invalid_headers"); d != nil && d.Arg(0) == "off" {
-		return d, true
+	for _, srv := range servers {
+		if d, _ := srv.Simple("underscores_in_headers"); d != nil && d.Arg(0) == "on" {
+			return d, true
+		}
+		if d, _ := srv.Simple("ignore_invalid_headers"); d != nil && d.Arg(0) == "off" {
+			return d, true
+		}
 	}
 	return nil, false
+}
+
+// listenAddrs lists a server's listen addresses, normalised to host:port
+// ("*:80" for `listen 80`, and for a server without any listen), with
+// whether each is marked default_server (or the legacy `default`).
+func listenAddrs(srv *Scope) map[string]bool {
+	out := map[string]bool{}
+	ls := srv.Own("listen")
+	if len(ls) == 0 {
+		out["*:80"] = false
+	}
+	for _, d := range ls {
+		a := strings.ToLower(d.Arg(0))
+		switch {
+		case strings.HasPrefix(a, "unix:"):
+		case strings.HasPrefix(a, "["):
+			if !strings.Contains(a, "]:") {
+				a += ":80"
+			}
+		case !strings.Contains(a, ":"):
+			if _, err := strconv.Atoi(a); err == nil {
+				a = "*:" + a
+			} else {
+				a += ":80"
+			}
+		}
+		def := false
+		for _, x := range d.Args[1:] {
+			def = def || x == "default_server" || x == "default"
+		}
+		out[a] = out[a] || def
+	}
+	return out
+}
+
+// defaultServers lists the default servers of srv's listen addresses
+// (other than srv): the one marked default_server, else the first server
+// in the same http block that listens there.
+func (m *Model) defaultServers(srv *Scope) []*Scope {
+	var out []*Scope
+	for addr := range listenAddrs(srv) {
+		var first, marked *Scope
+		for _, o := range m.Servers {
+			if o.Parent != srv.Parent {
+				continue
+			}
+			def, ok := listenAddrs(o)[addr]
+			if !ok {
+				continue
+			}
+			if first == nil {
+				first = o
+			}
+			if def && marked == nil {
+				marked = o
+			}
+		}
+		d := marked
+		if d == nil {
+			d = first
+		}
+		if d != nil && d != srv {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Source classifies where a forwarded value comes from.
@@ -231,11 +281,16 @@ func (u *Upstream) Lookup(key string) Value {
 	key = strings.ToUpper(key)
 	v := Value{Key: key}
 	for _, d := range u.Params {
-		if u.paramKey(d) == key {
-			v.Set = d // the last one wins for params; headers: first wins but duplicates are rare
-			if u.Module.HeaderBased() {
-				break
-			}
+		if u.paramKey(d) != key {
+			continue
+		}
+		switch {
+		case !u.Module.HeaderBased():
+			v.Set = d // the last one wins for params
+		case v.Set == nil:
+			v.Set = d // headers: the first wins, duplicates are rare…
+		case strings.Contains(v.Set.Arg(0), "_") && !strings.Contains(d.Arg(0), "_"):
+			v.Set = d // …but X-Client-DN is what replaces the client's X-Client-DN
 		}
 	}
 	// Outer levels that set the key but are not inherited.
@@ -251,11 +306,21 @@ func (u *Upstream) Lookup(key string) Value {
 	switch {
 	case v.Set != nil:
 		val := v.Set.Arg(1)
+		if u.model != nil {
+			// `set $dn $http_x_dn;`, or a `map` of a client header.
+			val = u.model.ExpandValue(u.Scope, val)
+		}
 		v.Source = ClassifyValue(val)
 		if !u.Module.HeaderBased() && v.Source == Cleared {
 			// uwsgi/fastcgi params are sent even when empty (unless
 			// if_not_empty), and suppress the client's header of that name.
 			v.Source = Server
+		}
+		if u.Module.HeaderBased() && strings.Contains(v.Set.Arg(0), "_") && u.PassesRequestHeaders() {
+			// proxy_set_header X_Client_DN sends that header but removes
+			// only the client's header spelled exactly so: the client's own
+			// X-Client-DN still reaches the application.
+			v.Source = FromClient
 		}
 	case !strings.HasPrefix(key, "HTTP_"):
 		v.Source = Absent
