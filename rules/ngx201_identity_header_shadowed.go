@@ -80,6 +80,9 @@ func runIdentityShadowed(ctx *analyzer.Context) {
 		}
 		loc := upstreamLoc(u)
 		own := u.ParamsFrom.Own(u.Module.ParamDirective())[0]
+		if strings.HasPrefix(own.Loc.Path, "<") && own.Parent != nil {
+			own = own.Parent // `include proxy_params;` of a built-in file
+		}
 		var labels, spoofed, outerAt []string
 		var related []analyzer.Related
 		var flow []analyzer.Step
@@ -109,8 +112,12 @@ func runIdentityShadowed(ctx *analyzer.Context) {
 		if len(spoofed) > 0 {
 			flow = spoofFlow(u, strings.Join(spoofed, ", "), reads)
 		}
-		msg := fmt.Sprintf("%s %s not inherited here because this %s sets its own %s at %s",
-			strings.Join(outerAt, ", "), plural(len(labels), "is", "are"), u.ParamsFrom.Kind, u.Module.ParamDirective(), where(own, loc.Loc.Path))
+		how := "at " + where(own, loc.Loc.Path)
+		if own.Name == "include" {
+			how = fmt.Sprintf("through `include %s` at %s", own.Arg(0), where(own, loc.Loc.Path))
+		}
+		msg := fmt.Sprintf("%s %s not inherited here because this %s sets its own %s %s",
+			strings.Join(outerAt, ", "), plural(len(labels), "is", "are"), u.ParamsFrom.Kind, u.Module.ParamDirective(), how)
 		switch {
 		case len(spoofed) > 0:
 			msg += fmt.Sprintf(": a client's own %s %s the application", strings.Join(spoofed, ", "), plural(len(spoofed), "reaches", "reach"))
