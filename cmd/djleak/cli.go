@@ -32,6 +32,7 @@ Usage:
   djleak rules [--format text|json] list the rules
   djleak explain RULE               print a rule's documentation (ID or name)
   djleak config [PATH]              print the effective configuration
+  djleak lsp [--verbose]            run the language server over stdio (LSP)
   djleak version                    print the version
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
@@ -52,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdExplain(args[1:], stdout, stderr)
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
+	case "lsp":
+		return cmdLSP(args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "djleak %s\n", analyzer.Version)
 		return exitClean

@@ -1,0 +1,285 @@
+package lsp
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/source"
+	"github.com/djleak/djleak/rules"
+)
+
+// snapshot is the state one lint works on.
+type snapshot struct {
+	gen          uint64
+	docs         []*document // copies
+	roots        []string
+	fallback     string
+	reportUnused bool
+}
+
+func (s *server) takeSnapshot() *snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	snap := &snapshot{gen: s.gen, roots: append([]string(nil), s.roots...), fallback: s.fallback, reportUnused: s.opts.ReportUnused}
+	for _, d := range s.docs {
+		c := *d
+		c.text = append([]byte(nil), d.text...)
+		snap.docs = append(snap.docs, &c)
+	}
+	sort.Slice(snap.docs, func(i, j int) bool { return snap.docs[i].uri < snap.docs[j].uri })
+	return snap
+}
+
+// testHookAfterAnalyze, when set by a test, runs between a lint's analysis
+// and its publication.
+var testHookAfterAnalyze func(s *server, gen uint64)
+
+// lint analyses the snapshot of the open documents and publishes
+// diagnostics for every one of them, unless a change arrived meanwhile.
+func (s *server) lint() {
+	snap := s.takeSnapshot()
+	s.logf("lint generation %d: %d open documents", snap.gen, len(snap.docs))
+	diags, errs := analyze(snap)
+	if testHookAfterAnalyze != nil {
+		testHookAfterAnalyze(s, snap.gen)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen != snap.gen || s.shutdown {
+		s.logf("lint generation %d is stale (now %d); dropped", snap.gen, s.gen)
+		return
+	}
+	for _, d := range snap.docs {
+		list, ok := diags[d.uri]
+		if !ok {
+			// Its project did not load: keep what the client shows
+			// rather than flash it empty; the error is shown below.
+			continue
+		}
+		v := d.version
+		s.published[d.uri] = list
+		s.out.notify("textDocument/publishDiagnostics", &PublishDiagnosticsParams{URI: d.uri, Version: &v, Diagnostics: list})
+	}
+	shown := map[string]bool{}
+	for _, msg := range errs {
+		shown[msg] = true
+		if !s.shownErrors[msg] {
+			s.out.notify("window/showMessage", &ShowMessageParams{Type: MessageError, Message: msg})
+		}
+	}
+	s.shownErrors = shown
+}
+
+// group is the open documents of one project root.
+type group struct {
+	root string
+	docs []*document
+}
+
+// analyze lints every project that has open documents. It returns the
+// diagnostics of each document whose project loaded (an empty list for a
+// clean one, or one djleak does not analyse) and the load errors.
+func analyze(snap *snapshot) (map[string][]Diagnostic, []string) {
+	out := map[string][]Diagnostic{}
+	var errs []string
+	groups := map[string]*group{}
+	var order []string
+	for _, d := range snap.docs {
+		if d.path == "" {
+			out[d.uri] = []Diagnostic{}
+			continue
+		}
+		root := rootFor(snap, d.path)
+		g := groups[root]
+		if g == nil {
+			g = &group{root: root}
+			groups[root] = g
+			order = append(order, root)
+		}
+		g.docs = append(g.docs, d)
+	}
+	sort.Strings(order)
+	for _, root := range order {
+		g := groups[root]
+		res, err := analyzeGroup(g, snap.reportUnused)
+		if err != nil {
+			errs = append(errs, "djleak: "+err.Error())
+			continue
+		}
+		for _, d := range g.docs {
+			list := res[d.uri]
+			if list == nil {
+				list = []Diagnostic{}
+			}
+			out[d.uri] = list
+		}
+	}
+	return out, errs
+}
+
+// rootFor picks the project root of a file: the deepest workspace root that
+// contains it, else the root found from the first opened file, else the
+// root djleak check would find for it.
+func rootFor(snap *snapshot, p string) string {
+	best := ""
+	for _, r := range append(append([]string(nil), snap.roots...), snap.fallback) {
+		if r != "" && within(r, p) && len(r) > len(best) {
+			best = r
+		}
+	}
+	if best == "" {
+		best = analyzer.FindRoot(filepath.Dir(p))
+	}
+	return best
+}
+
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// realPath resolves symbolic links in p, or in its deepest existing
+// ancestor when p (an unsaved buffer) does not exist.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	dir := filepath.Dir(p)
+	if dir == p {
+		return p
+	}
+	return filepath.Join(realPath(dir), filepath.Base(p))
+}
+
+// analyzeGroup loads one project with every open buffer as an overlay,
+// names the open documents it analyses as the paths (so, as with
+// `djleak check FILE`, they are analysed even when excluded, and only their
+// findings are computed), runs the configured rules and converts the
+// findings into diagnostics by URI.
+func analyzeGroup(g *group, reportUnused bool) (res map[string][]Diagnostic, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error: %v\n%s", v, debug.Stack())
+		}
+	}()
+	root := realPath(g.root)
+	overlay := map[string][]byte{}
+	byRel := map[string]*document{}
+	var paths []string
+	for _, d := range g.docs {
+		real := realPath(d.path)
+		rel, err := filepath.Rel(root, real)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		overlay[real] = d.text
+		if !lintable(rel, d.text) {
+			continue
+		}
+		byRel[rel] = d
+		paths = append(paths, real)
+	}
+	res = map[string][]Diagnostic{}
+	if len(paths) == 0 {
+		return res, nil
+	}
+	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: root, Overlay: overlay})
+	if err != nil {
+		return nil, err
+	}
+	enabled := rules.Select(proj.Config.Select, proj.Config.Ignore)
+	findings, err := analyzer.RunWith(proj, enabled, analyzer.RunOptions{ReportUnused: reportUnused})
+	if err != nil {
+		return nil, err
+	}
+	uriOf := func(rel string) string {
+		if d := byRel[rel]; d != nil {
+			return d.uri
+		}
+		return fileURI(filepath.Join(proj.Root, filepath.FromSlash(rel)))
+	}
+	for _, f := range findings {
+		d := byRel[f.Location.Path]
+		if d == nil || f.Suppressed != nil {
+			continue
+		}
+		res[d.uri] = append(res[d.uri], toDiagnostic(f, uriOf))
+	}
+	return res, nil
+}
+
+// lintable mirrors what `djleak check FILE` analyses for a named file.
+func lintable(rel string, text []byte) bool {
+	if analyzer.Classify(rel, func() []byte { return text }) != analyzer.KindUnknown {
+		return true
+	}
+	switch path.Ext(rel) {
+	case ".html", ".txt", ".conf":
+		return true
+	}
+	return strings.HasSuffix(rel, ".conf.template")
+}
+
+func toDiagnostic(f *analyzer.Finding, uriOf func(string) string) Diagnostic {
+	d := Diagnostic{
+		Range:   toRange(f.Location),
+		Code:    f.RuleID,
+		Source:  "djleak",
+		Message: f.Message,
+	}
+	switch f.Severity {
+	case analyzer.Error:
+		d.Severity = SeverityError
+	case analyzer.Warning:
+		d.Severity = SeverityWarning
+	default:
+		d.Severity = SeverityInformation
+	}
+	if r := rules.Lookup(f.RuleID); r != nil {
+		d.CodeDescription = &CodeDescription{Href: r.HelpURI()}
+	}
+	for _, rel := range f.Related {
+		if rel.Location.Path == "" || strings.HasPrefix(rel.Location.Path, "<") {
+			continue // built-in files such as <proxy_params> have no URI
+		}
+		d.RelatedInformation = append(d.RelatedInformation, DiagnosticRelatedInformation{
+			Location: Location{URI: uriOf(rel.Location.Path), Range: toRange(rel.Location)},
+			Message:  rel.Message,
+		})
+	}
+	return d
+}
+
+// toRange converts a 1-based, UTF-16-column location into an LSP range.
+func toRange(l source.Location) Range {
+	start := toPosition(l.Start)
+	end := start
+	if l.End.Line > 0 {
+		end = toPosition(l.End)
+	}
+	if end.Line < start.Line || (end.Line == start.Line && end.Character < start.Character) {
+		end = start
+	}
+	return Range{Start: start, End: end}
+}
+
+func toPosition(p source.Pos) Position {
+	col := p.UTF16Col
+	if col < 1 {
+		col = p.Column // a location built by hand, without UTF-16 columns
+	}
+	return Position{Line: max(p.Line-1, 0), Character: max(col-1, 0)}
+}
+
+// readDisk is the content of a file that is not open.
+func readDisk(p string) []byte {
+	b, _ := os.ReadFile(p)
+	return b
+}
