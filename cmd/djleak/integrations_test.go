@@ -171,10 +171,7 @@ func TestActionRunStep(t *testing.T) {
 // TestStdinSnippet runs the README's editor command in the seed project.
 func TestStdinSnippet(t *testing.T) {
 	snippet := strings.TrimSpace(readmeSnippet(t, "stdin"))
-	bin := filepath.Join(t.TempDir(), "djleak")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildDjleak(t)
 	project := analyzertest.Write(t, `
 -- .djleak.toml --
 -- mysite/middleware.py --
@@ -190,5 +187,46 @@ def client_dn(request):
 	}
 	if !strings.HasPrefix(string(out), "mysite/middleware.py:3:16: DJL302 ") {
 		t.Errorf("unexpected output:\n%s", out)
+	}
+}
+
+// buildDjleak builds the command into a temporary directory.
+func buildDjleak(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "djleak")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestSuppressionSnippet: the README's suppression comment silences the
+// finding it sits on and counts as a reasoned, used suppression.
+func TestSuppressionSnippet(t *testing.T) {
+	line := strings.TrimSpace(readmeSnippet(t, "suppression"))
+	project := analyzertest.Write(t, "-- .djleak.toml --\n-- app/views.py --\ndef view(request):\n    "+line+"\n    return dn\n")
+	t.Setenv("CI", "true") // unused suppressions are reported in CI mode
+	if code, out, _ := runCLI(t, "check", "--format", "concise", project); code != exitClean {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	writeFile(t, filepath.Join(project, "app/views.py"), "def view(request):\n    dn = request.META[\"HTTP_X_CLIENT_DN\"]\n    return dn\n")
+	if code, out, _ := runCLI(t, "check", "--format", "concise", project); code != exitFindings || !strings.Contains(out, "DJL301") {
+		t.Errorf("without the comment DJL301 should be reported: exit %d\n%s", code, out)
+	}
+}
+
+// TestBaselineSnippet runs the README's two baseline commands in a project
+// with findings: both succeed, the second reporting nothing new.
+func TestBaselineSnippet(t *testing.T) {
+	bin := buildDjleak(t)
+	project := analyzertest.Write(t, cookieProject)
+	script := strings.ReplaceAll(readmeSnippet(t, "baseline"), "djleak ", bin+" ")
+	cmd := exec.Command("bash", "-e", "-c", script)
+	cmd.Dir = project
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(project, ".djleak-baseline.json")); err != nil {
+		t.Error("no baseline written")
 	}
 }
