@@ -173,8 +173,45 @@ func find(p *analyzer.Project) *Reads {
 			out.Reads = append(out.Reads, r)
 		})
 	}
+	// A small helper that reads the value unguarded is fine when every
+	// call to it in the project sits behind a correct check.
+	for i := range out.Reads {
+		r := &out.Reads[i]
+		if r.Guard.State == Unguarded && r.Func != nil {
+			if cg, ok := g.callersGuarded(p, r.Func); ok {
+				r.Guard = cg
+			}
+		}
+	}
 	sort.SliceStable(out.Reads, func(i, j int) bool { return out.Reads[i].Loc.Less(out.Reads[j].Loc) })
 	return out
+}
+
+// callersGuarded reports whether fn is called at least once in the project
+// and every call is dominated by a correct verification check; it returns
+// the first caller's guard.
+func (g *guards) callersGuarded(p *analyzer.Project, fn *python.Function) (Guard, bool) {
+	var first Guard
+	calls := 0
+	for _, m := range p.Python {
+		for _, c := range m.Calls {
+			if c.Func != fn.Name && !strings.HasSuffix(c.Func, "."+fn.Name) {
+				continue
+			}
+			if c.Enclosing == fn {
+				continue // recursion
+			}
+			calls++
+			cg := g.guardOf(m, c.Enclosing, c.Node)
+			if cg.State != Correct {
+				return Guard{}, false
+			}
+			if calls == 1 {
+				first = cg
+			}
+		}
+	}
+	return first, calls > 0
 }
 
 func walk(n *sitter.Node, fn func(*sitter.Node)) {
