@@ -106,6 +106,9 @@ func containerKind(expr string) (headers, ok bool) {
 		return false, true
 	case strings.HasSuffix(expr, ".headers"):
 		return true, true
+	case strings.Contains(expr, "scope[") && strings.Contains(expr, "headers"):
+		// ASGI: dict(scope["headers"]).get(b"x-client-dn")
+		return true, true
 	}
 	return false, false
 }
@@ -150,11 +153,16 @@ func keyRead(m *python.Module, n *sitter.Node, extra map[string]bool) (string, b
 }
 
 func constKey(m *python.Module, n *sitter.Node, headers bool, extra map[string]bool) (string, bool) {
-	v, ok := m.ExprOf(n).Const()
-	if !ok || v.Kind != python.Str {
-		return "", false
+	e := m.ExprOf(n)
+	key := e.Str
+	if e.Kind != python.Bytes {
+		v, ok := e.Const()
+		if !ok || v.Kind != python.Str {
+			return "", false
+		}
+		key = v.Str
 	}
-	k := Canonical(v.Str, headers)
+	k := Canonical(key, headers)
 	return k, IsIdentityKey(k) || extra[k]
 }
 
