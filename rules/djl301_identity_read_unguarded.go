@@ -56,7 +56,7 @@ class ClientCertMiddleware:
 `,
 		Run: func(ctx *analyzer.Context) {
 			for _, r := range analyzer.Fact(ctx.Project, identity.Pass).Reads {
-				if !r.FromHeader() || r.IsVerify() || r.Guard.State != identity.Unguarded {
+				if !r.FromHeader() || r.IsVerify() || r.Guard.State != identity.Unguarded || r.Via != "" {
 					continue
 				}
 				if nginxProves(ctx.Project, r.Name) != noNginx {

@@ -67,7 +67,7 @@ func runWrongGuard(ctx *analyzer.Context) {
 		}
 	}
 	for _, r := range analyzer.Fact(ctx.Project, identity.Pass).Reads {
-		if r.IsVerify() {
+		if r.IsVerify() || r.Via != "" {
 			continue
 		}
 		g := r.Guard

@@ -29,6 +29,9 @@ type Read struct {
 	Func   *python.Function // enclosing function, nil at module level
 	// Guard says whether a verification check dominates the read.
 	Guard Guard
+	// Via names the mechanism when the read is not an explicit lookup:
+	// "RemoteUserMiddleware" for a subclass's `header = "HTTP_…"`.
+	Via string
 	// Use is where the value goes: the assignment statement or return that
 	// takes it ("request.client_dn = …"); zero when it is used in place.
 	Use     source.Location
@@ -180,6 +183,27 @@ func find(p *analyzer.Project) *Reads {
 			r.Use, r.UseText = useOf(m, n)
 			out.Reads = append(out.Reads, r)
 		})
+	}
+	// RemoteUserMiddleware subclasses read their `header` on every request.
+	for _, m := range p.Python {
+		for _, c := range m.Classes {
+			remote := false
+			for _, b := range c.Bases {
+				remote = remote || strings.HasSuffix(b, "RemoteUserMiddleware")
+			}
+			if !remote {
+				continue
+			}
+			for _, a := range c.Assigns {
+				if a.Target != "header" || a.Value == nil || a.Node == nil {
+					continue
+				}
+				if v, ok := a.Value.Const(); ok && v.Kind == python.Str {
+					k := Canonical(v.Str, false)
+					out.Reads = append(out.Reads, Read{Name: k, Header: HeaderName(k), Loc: a.Loc, Module: m, Node: a.Node, Via: "RemoteUserMiddleware"})
+				}
+			}
+		}
 	}
 	// A small helper that reads the value unguarded is fine when every
 	// call to it in the project sits behind a correct check.
