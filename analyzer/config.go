@@ -23,6 +23,9 @@ type Config struct {
 	Exclude    []string `toml:"exclude"`     // gitignore-style patterns of paths to skip
 	NginxRoots []string `toml:"nginx-roots"` // extra directories for resolving nginx includes
 
+	ExtraTokenNames []string `toml:"extra-token-names"` // more names that denote secrets (analyzer/taint)
+	ExtraSanitizers []string `toml:"extra-sanitizers"`  // more functions that mask or hash secrets (analyzer/taint)
+
 	// PerFileIgnores maps gitignore-style path patterns to rule IDs or
 	// prefixes ignored in matching files: {"tests/**" = ["DJL3"]}.
 	PerFileIgnores map[string][]string `toml:"per-file-ignores"`

@@ -2,52 +2,415 @@ package rules
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/ngxmodel"
 	"github.com/djleak/djleak/analyzer/settings"
-	"github.com/djleak/djleak/parsers/python"
+	"github.com/djleak/djleak/parsers/nginx"
+	"github.com/djleak/djleak/parsers/source"
 )
 
-// boolSettingCheck reports production settings modules where a boolean
-// setting that should be true is false, missing (when Django's default is
-// false) or read from the environment with a false default.
+// Settings rules report one finding per judged settings module and
+// setting. Their Key is "<module> <SETTING>" (or "<module> <what>"): the
+// Django oracle test (analyzer/settings/oracle_test.go) attributes findings
+// to the settings module Django ran with by that prefix.
+func settingKey(m *settings.Module, what string) string { return m.Name + " " + what }
+
+// Django's own names for the middleware and apps the checks look for.
+const (
+	securityMiddleware = "django.middleware.security.SecurityMiddleware"
+	sessionMiddleware  = "django.contrib.sessions.middleware.SessionMiddleware"
+	csrfMiddleware     = "django.middleware.csrf.CsrfViewMiddleware"
+	sessionsApp        = "django.contrib.sessions"
+)
+
+// judgedModules returns the settings modules held to production standards.
+func judgedModules(ctx *analyzer.Context) []*settings.Module {
+	return analyzer.Fact(ctx.Project, settings.Pass).Judged()
+}
+
+// usesSessions says whether Django's session cookie is in use, as
+// Django's checks decide it (security.W010/W011): the sessions app is
+// installed or its middleware is enabled. known is false when djleak cannot
+// read INSTALLED_APPS or MIDDLEWARE and neither is known to use sessions.
+//
+// A module that never sets INSTALLED_APPS or MIDDLEWARE counts as unknown
+// rather than as Django's empty default: such a module is usually a
+// fragment whose lists come from elsewhere, and the cookie rules then
+// report rather than stay silent.
+func usesSessions(m *settings.Module) (used, known bool) {
+	app, appKnown := m.Contains("INSTALLED_APPS", sessionsApp, nil)
+	mw, mwKnown := m.Contains("MIDDLEWARE", sessionMiddleware, nil)
+	if app || mw {
+		return true, true
+	}
+	return false, appKnown && mwKnown && isSet(m, "INSTALLED_APPS") && isSet(m, "MIDDLEWARE")
+}
+
+// usesCSRFCookie says whether Django sets its CSRF cookie: the CSRF
+// middleware is enabled and CSRF_USE_SESSIONS is off (security.W016). An
+// unset MIDDLEWARE counts as unknown (see usesSessions).
+func usesCSRFCookie(m *settings.Module) (used, known bool) {
+	if s := m.Get("CSRF_USE_SESSIONS"); s != nil {
+		if t, ok := s.Truthy(); ok && t && !s.Undecided {
+			return false, true
+		}
+	}
+	used, known = m.Contains("MIDDLEWARE", csrfMiddleware, nil)
+	return used, known && (used || isSet(m, "MIDDLEWARE"))
+}
+
+// isSet reports whether the module sets name on the path djleak evaluates.
+func isSet(m *settings.Module, name string) bool { return m.Get(name) != nil }
+
+// hasSecurityMiddleware says whether SecurityMiddleware is enabled: without
+// it, SECURE_SSL_REDIRECT and SECURE_HSTS_SECONDS do nothing (DJL224). An
+// unset MIDDLEWARE is Django's empty default here, so DJL405 and DJL406
+// stay silent on modules that set no MIDDLEWARE.
+func hasSecurityMiddleware(m *settings.Module) (present, known bool) {
+	return m.Contains("MIDDLEWARE", securityMiddleware, nil)
+}
+
+// moduleStart is where findings about a missing setting go.
+func moduleStart(m *settings.Module) source.Location { return m.Mod.File.Span(0, 0) }
+
+// inherited says, for messages, that a value comes from another module.
+func inherited(m *settings.Module, s *settings.Setting) string {
+	if s.Loc.Path != "" && s.Loc.Path != m.Mod.File.Path {
+		return fmt.Sprintf(" (inherited by %s)", m.Name)
+	}
+	return ""
+}
+
+// whyJudged relates a finding to the entry point that makes the module
+// production, when there is one.
+func whyJudged(m *settings.Module) []analyzer.Related {
+	for _, e := range m.Entries {
+		if e.Kind == settings.EntryDeploy {
+			return []analyzer.Related{{Location: e.Loc, Message: fmt.Sprintf("%s runs %s (DJANGO_SETTINGS_MODULE), so djleak holds it to production standards", e.Path, m.Name)}}
+		}
+	}
+	return nil
+}
+
+// alternativesRelated points at the branches that set a setting otherwise.
+func alternativesRelated(s *settings.Setting) []analyzer.Related {
+	var out []analyzer.Related
+	for _, a := range s.Alternatives {
+		if a.Unset || a.Loc.Path == "" {
+			continue
+		}
+		msg := fmt.Sprintf("%s is %s here", a.Name, a.Describe())
+		if a.Condition != "" {
+			msg += ", where " + a.Condition
+		}
+		out = append(out, analyzer.Related{Location: a.Loc, Message: msg})
+	}
+	return out
+}
+
+// otherPaths renders the alternatives of a setting for messages, "" when
+// there are none.
+func otherPaths(s *settings.Setting) string {
+	if s == nil || len(s.Alternatives) == 0 {
+		return ""
+	}
+	return " (other paths: " + s.DescribeAlternatives() + ")"
+}
+
+// verdict is how a boolean setting that should be true stands in a module.
+type verdict int
+
+const (
+	vOK      verdict = iota
+	vFalse           // set to a false value (in the evaluated environment)
+	vMissing         // not set on the path that applies; Django's default is false
+	vUnknown         // djleak cannot tell
+)
+
+// judgeTrue decides whether setting name is true in m, with Django's
+// default def when unset. Undecided branches count only when every branch
+// agrees.
+func judgeTrue(m *settings.Module, name string, def bool) (verdict, *settings.Setting) {
+	s := m.Lookup(name)
+	if s == nil {
+		if def {
+			return vOK, nil
+		}
+		return vMissing, nil
+	}
+	one := func(x *settings.Setting) verdict {
+		if x.Unset {
+			if def {
+				return vOK
+			}
+			return vMissing
+		}
+		t, ok := x.Truthy()
+		switch {
+		case !ok:
+			return vUnknown
+		case t:
+			return vOK
+		}
+		return vFalse
+	}
+	v := one(s)
+	if s.Undecided || (s.Unset && hasUndecided(s)) {
+		for _, a := range s.Alternatives {
+			if av := one(a); av == vOK || av == vUnknown {
+				return vUnknown, s
+			}
+		}
+	}
+	return v, s
+}
+
+func hasUndecided(s *settings.Setting) bool {
+	for _, a := range s.Alternatives {
+		if a.Undecided {
+			return true
+		}
+	}
+	return false
+}
+
+// judgeFalse is judgeTrue for settings that should be false (DEBUG).
+func judgeFalse(m *settings.Module, name string) (bad bool, s *settings.Setting) {
+	s = m.Get(name)
+	if s == nil {
+		return false, nil
+	}
+	t, ok := s.Truthy()
+	if !ok || !t {
+		return false, s
+	}
+	if s.Undecided {
+		for _, a := range s.Alternatives {
+			if a.Unset {
+				return false, s
+			}
+			if at, ok := a.Truthy(); !ok || !at {
+				return false, s
+			}
+		}
+	}
+	return true, s
+}
+
+// boolSettingCheck reports judged settings modules where a boolean setting
+// that should be true is false, missing (when Django's default is false) or
+// read from the environment with a false default.
 type boolSettingCheck struct {
 	setting       string
 	djangoDefault bool
-	consequence   string // "the session cookie is sent over plain HTTP"
+	defaultDesc   string // Django's default for messages; "False" when empty
+	consequence   string // "browsers send the session cookie over plain HTTP"
+	// applies says whether the setting matters in m (the sessions app is
+	// installed, …); known false when djleak cannot tell (then it reports).
+	applies func(m *settings.Module) (bool, bool)
+	// waived, when set, excuses a module when something else provides the
+	// protection (nginx redirects to HTTPS itself).
+	waived func(ctx *analyzer.Context, m *settings.Module) bool
+	// related adds locations to every finding (nginx servers …).
+	related func(ctx *analyzer.Context, m *settings.Module) []analyzer.Related
 }
 
 func (b boolSettingCheck) run(ctx *analyzer.Context) {
-	for _, m := range analyzer.Fact(ctx.Project, settings.Pass).Judged() {
-		s := m.Get(b.setting)
-		if s == nil {
-			if !b.djangoDefault {
-				loc := m.Mod.File.Span(0, 0)
-				ctx.Report(analyzer.Finding{
-					Location: loc,
-					Message:  fmt.Sprintf("%s is not set in settings module %s (Django's default is False): %s", b.setting, m.Name, b.consequence),
-					Key:      m.Name + " missing " + b.setting,
-				})
+	for _, m := range judgedModules(ctx) {
+		if b.applies != nil {
+			if ok, known := b.applies(m); known && !ok {
+				continue
 			}
+		}
+		v, s := judgeTrue(m, b.setting, b.djangoDefault)
+		if v == vOK || v == vUnknown {
 			continue
 		}
-		if !s.Known || s.Loc.Path == "" {
+		if b.waived != nil && b.waived(ctx, m) {
 			continue
 		}
-		truthy, ok := s.Value.Truthy()
-		if !ok || truthy {
-			continue
+		f := analyzer.Finding{Key: settingKey(m, b.setting)}
+		switch {
+		case v == vMissing:
+			f.Location = moduleStart(m)
+			def := b.defaultDesc
+			if def == "" {
+				def = "False"
+			}
+			f.Message = fmt.Sprintf("%s is not set in %s (Django's default is %s): %s", b.setting, m.Describe(), def, b.consequence)
+			if s != nil && len(s.Alternatives) > 0 {
+				f.Message += fmt.Sprintf("; it is only set on other paths: %s", s.DescribeAlternatives())
+				f.Related = append(f.Related, alternativesRelated(s)...)
+			}
+		default:
+			f.Location = s.Loc
+			f.Message = fmt.Sprintf("%s is %s%s%s: %s", b.setting, s.Describe(), s.Context(), inherited(m, s), b.consequence)
+			if len(s.Alternatives) > 0 {
+				f.Message += fmt.Sprintf(" (other paths: %s)", s.DescribeAlternatives())
+				f.Related = append(f.Related, alternativesRelated(s)...)
+			}
 		}
-		where := ""
-		if s.Loc.Path != m.Mod.File.Path {
-			where = fmt.Sprintf(" (inherited by %s)", m.Name)
+		f.Message += envHint(s)
+		f.Related = append(f.Related, whyJudged(m)...)
+		if b.related != nil {
+			f.Related = append(f.Related, b.related(ctx, m)...)
 		}
-		ctx.Report(analyzer.Finding{
-			Location: s.Loc,
-			Message:  fmt.Sprintf("%s is %s%s: %s", b.setting, s.Describe(), where, b.consequence),
-			Key:      m.Name + " " + b.setting,
-		})
+		ctx.Report(f)
 	}
 }
 
-var _ = python.Value{}
+// envHint adds, for values that come from the environment, which variable
+// decides them.
+func envHint(s *settings.Setting) string {
+	if s == nil || len(s.EnvVars) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; djleak reports the value with %s unset, as in a deployment that does not set %s", strings.Join(s.EnvVars, ", "), pluralThem(len(s.EnvVars)))
+}
+
+func pluralThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// settingsNotes is the Notes paragraph every settings rule shares.
+const settingsNotes = "**Which settings are judged.** Settings modules come from `DJANGO_SETTINGS_MODULE` " +
+	"(`manage.py`, `wsgi.py`, `asgi.py`, pytest configuration, `Procfile`, `Dockerfile`, `docker-compose*.yml`, " +
+	"`.env*`) and from modules that define `INSTALLED_APPS`, `MIDDLEWARE`, `ROOT_URLCONF` or `SECRET_KEY`. A " +
+	"module a deployment runs (`wsgi.py`, `asgi.py`, `Procfile`, `Dockerfile`, compose, `.env.production`) is " +
+	"production whatever its name; modules named `dev`, `local`, `test`, `ci`, … or used only by pytest are not " +
+	"judged, and base modules are judged through the modules that import or `include()` them. Values follow " +
+	"imports, `+=` and list edits, if/else (a condition djleak cannot evaluate counts only when every branch " +
+	"agrees), try/except and environment reads (`os.environ`, django-environ, python-decouple), which take " +
+	"their default: djleak reports what a deployment that does not set the variable gets, and names the " +
+	"variable. See [Django settings](../README.md#django-settings)."
+
+// nginx side of the settings rules --------------------------------------
+
+// nginxFront is what the project's nginx configuration does in front of
+// the application, as far as the settings rules care.
+type nginxFront struct {
+	model *ngxmodel.Model
+	// upstreams are the places nginx passes requests to the application
+	// (outside stream/mail blocks).
+	upstreams []*ngxmodel.Upstream
+	// plainToApp are upstreams reachable over plain HTTP without a
+	// redirect to HTTPS first.
+	plainToApp []*ngxmodel.Upstream
+	// tlsToApp are upstreams in servers that accept TLS.
+	tlsToApp []*ngxmodel.Upstream
+}
+
+func frontOf(ctx *analyzer.Context) *nginxFront {
+	model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
+	f := &nginxFront{model: model}
+	for _, u := range model.Upstreams() {
+		if u.Server == nil || ngxmodel.InStream(u.Scope) {
+			continue
+		}
+		f.upstreams = append(f.upstreams, u)
+		if acceptsPlain(u.Server) && redirectToHTTPS(u.Server) == nil {
+			f.plainToApp = append(f.plainToApp, u)
+		}
+		if ngxmodel.IsTLS(u.Server) {
+			f.tlsToApp = append(f.tlsToApp, u)
+		}
+	}
+	return f
+}
+
+// acceptsPlain reports whether a server scope takes plain-HTTP
+// connections: a listen without ssl/quic (or no listen at all, which is
+// port 80) while `ssl on` is not set.
+func acceptsPlain(s *ngxmodel.Scope) bool {
+	if d, _ := s.Simple("ssl"); d != nil && d.Arg(0) == "on" {
+		return false
+	}
+	listens := s.Own("listen")
+	if len(listens) == 0 {
+		return true
+	}
+	for _, d := range listens {
+		tls := false
+		for i, a := range d.Args {
+			if i > 0 && (a == "ssl" || a == "quic") {
+				tls = true
+			}
+		}
+		if !tls {
+			return true
+		}
+	}
+	return false
+}
+
+// redirectToHTTPS returns the server-level directive that sends every
+// plain-HTTP request to https:// — `return 301 https://…`, `rewrite ^
+// https://… permanent`, or such a return inside `if ($scheme = http)` —
+// or nil.
+func redirectToHTTPS(s *ngxmodel.Scope) *nginx.Directive {
+	isRedirect := func(d *nginx.Directive) bool {
+		switch d.Name {
+		case "return":
+			if len(d.Args) == 1 {
+				return strings.HasPrefix(d.Arg(0), "https://")
+			}
+			switch d.Arg(0) {
+			case "301", "302", "303", "307", "308":
+				return strings.HasPrefix(d.Arg(1), "https://")
+			}
+		case "rewrite":
+			return strings.HasPrefix(d.Arg(1), "https://") && d.Arg(0) != "" &&
+				(d.Arg(2) == "permanent" || d.Arg(2) == "redirect" || d.Arg(2) == "")
+		}
+		return false
+	}
+	for _, d := range s.Directives {
+		if isRedirect(d) {
+			return d
+		}
+	}
+	for _, c := range s.Children {
+		if c.Kind != "if" || c.Dir == nil {
+			continue
+		}
+		if !plainTest.MatchString(strings.TrimSpace(strings.Join(c.Dir.Args, " "))) {
+			continue
+		}
+		for _, d := range c.Directives {
+			if isRedirect(d) {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// plainTest matches `if` conditions that hold for plain-HTTP requests.
+var plainTest = regexp.MustCompile(`^\$scheme\s*=\s*["']?http["']?$|^\$scheme\s*!=\s*["']?https["']?$|^\$https\s*=\s*["']{0,2}$|^\$https\s*!=\s*["']?on["']?$`)
+
+// scopeLoc is where a finding about an nginx scope points.
+func scopeLoc(s *ngxmodel.Scope) source.Location {
+	if s.Dir != nil {
+		return s.Dir.Loc
+	}
+	return source.Location{}
+}
+
+// headerName turns an environ key back into a header name
+// (HTTP_X_FORWARDED_PROTO → X-Forwarded-Proto).
+func headerName(key string) string {
+	k := strings.TrimPrefix(strings.ToUpper(key), "HTTP_")
+	parts := strings.Split(strings.ToLower(k), "_")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "-")
+}

@@ -1,0 +1,907 @@
+package settings
+
+import (
+	"path"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/python"
+)
+
+// resolver evaluates settings modules, memoising each module's namespace.
+type resolver struct {
+	p      *analyzer.Project
+	env    map[string]string
+	done   map[*python.Module]map[string]*Setting
+	active map[*python.Module]bool
+	idx    map[*python.Module]*modIndex
+	// importers records, for each module, the modules that star-import,
+	// from-import or include() it.
+	importers map[*python.Module][]*python.Module
+	included  map[*python.Module]bool
+	topLevel  map[string]bool // first components of project module names
+}
+
+func newResolver(p *analyzer.Project, env map[string]string) *resolver {
+	r := &resolver{p: p, env: env, done: map[*python.Module]map[string]*Setting{},
+		active: map[*python.Module]bool{}, idx: map[*python.Module]*modIndex{},
+		importers: map[*python.Module][]*python.Module{}, included: map[*python.Module]bool{},
+		topLevel: map[string]bool{}}
+	for _, m := range p.Python {
+		name := analyzer.ModuleName(m.File.Path)
+		for _, part := range strings.Split(name, ".") {
+			// src/mysite/settings.py is imported as mysite.settings too.
+			r.topLevel[part] = true
+		}
+	}
+	return r
+}
+
+type nodeKey [2]uint32
+
+func keyOf(n *sitter.Node) nodeKey { return nodeKey{n.StartByte(), n.EndByte()} }
+
+// modIndex finds the parsed model's values for tree nodes.
+type modIndex struct {
+	assigns       map[nodeKey][]*python.Assign
+	imports       map[int][]*python.Import
+	calls         map[nodeKey]*python.Call
+	decouple      bool
+	splitSettings bool
+}
+
+func (r *resolver) index(m *python.Module) *modIndex {
+	if ix := r.idx[m]; ix != nil {
+		return ix
+	}
+	ix := &modIndex{assigns: map[nodeKey][]*python.Assign{}, imports: map[int][]*python.Import{}, calls: map[nodeKey]*python.Call{}}
+	for _, a := range m.Assigns {
+		if a.Node != nil {
+			ix.assigns[keyOf(a.Node)] = append(ix.assigns[keyOf(a.Node)], a)
+		}
+	}
+	for _, imp := range m.Imports {
+		ix.imports[imp.Loc.Start.Offset] = append(ix.imports[imp.Loc.Start.Offset], imp)
+		if imp.Module == "decouple" || strings.HasPrefix(imp.Module, "decouple.") {
+			ix.decouple = true
+		}
+		if strings.HasPrefix(imp.Module, "split_settings") {
+			ix.splitSettings = true
+		}
+	}
+	for _, c := range m.Calls {
+		if c.Enclosing == nil && c.Node != nil {
+			if _, dup := ix.calls[keyOf(c.Node)]; !dup {
+				ix.calls[keyOf(c.Node)] = c
+			}
+		}
+	}
+	r.idx[m] = ix
+	return ix
+}
+
+func (r *resolver) importTarget(m *python.Module, imp *python.Import) *python.Module {
+	name := imp.Module
+	if imp.Level > 0 {
+		name = analyzer.ResolveRelative(m.File.Path, imp.Level, imp.Module)
+	}
+	if name == "" {
+		return nil
+	}
+	t := r.p.ModuleByName(name)
+	if t == m {
+		return nil
+	}
+	return t
+}
+
+// projectLocal reports whether an import names a module that would be in
+// the project (relative, or under one of its packages).
+func (r *resolver) projectLocal(imp *python.Import) bool {
+	if imp.Level > 0 {
+		return true
+	}
+	first := imp.Module
+	if i := strings.IndexByte(first, '.'); i >= 0 {
+		first = first[:i]
+	}
+	return r.topLevel[first] || strings.Contains(imp.Module, "settings")
+}
+
+// values evaluates a module's top-level statements in order and returns its
+// namespace.
+func (r *resolver) values(m *python.Module) map[string]*Setting {
+	if v, ok := r.done[m]; ok {
+		return v
+	}
+	if r.active[m] {
+		return map[string]*Setting{} // import cycle
+	}
+	r.active[m] = true
+	w := &walker{r: r, m: m, name: analyzer.ModuleName(m.File.Path), ix: r.index(m), vars: map[string]*Setting{}}
+	w.stmts(m.Root, walkCtx{})
+	delete(r.active, m)
+	r.done[m] = w.vars
+	return w.vars
+}
+
+// walkCtx is the path to the statement being evaluated.
+type walkCtx struct {
+	conds     []string
+	condEnv   []string
+	nested    bool
+	undecided bool
+	inTry     int
+	depth     int
+}
+
+func (c walkCtx) nest() walkCtx {
+	c.nested = true
+	return c
+}
+
+func (c walkCtx) branch(cond string, env []string, undecided bool) walkCtx {
+	c.nested = true
+	c.conds = append(append([]string{}, c.conds...), cond)
+	c.condEnv = mergeEnv(c.condEnv, env)
+	c.undecided = c.undecided || undecided
+	c.depth++
+	return c
+}
+
+func (c walkCtx) cond() string { return strings.Join(c.conds, " and ") }
+
+// walker evaluates one module's statements into a namespace.
+type walker struct {
+	r    *resolver
+	m    *python.Module
+	name string
+	ix   *modIndex
+	vars map[string]*Setting
+	// raisedEnv are the environment variables whose absence made the
+	// last statement raise.
+	raisedEnv []string
+}
+
+func (w *walker) lookup(name string) *Setting { return w.vars[name] }
+
+func (w *walker) getenv(name string) (string, bool) {
+	v, ok := w.r.env[name]
+	return v, ok
+}
+
+func (w *walker) importsDecouple() bool { return w.ix.decouple }
+
+// envFactory returns the scheme of a name bound to environ.Env(...).
+func (w *walker) envFactory(name string) *envScheme {
+	s := w.vars[name]
+	if s == nil || s.Expr == nil || s.Expr.Kind != python.CallExpr || s.Expr.Call == nil {
+		return nil
+	}
+	f := s.Expr.Call.Func
+	if f != "environ.Env" && f != "Env" && !strings.HasSuffix(f, ".Env") {
+		return nil
+	}
+	sch := &envScheme{casts: map[string]string{}, defaults: map[string]*python.Expr{}}
+	for _, k := range s.Expr.Call.Kwargs {
+		if k.Name == "" || k.Value == nil {
+			continue
+		}
+		if k.Value.Kind == python.Tuple && len(k.Value.Elems) >= 1 {
+			sch.casts[k.Name] = k.Value.Elems[0].Text
+			if len(k.Value.Elems) >= 2 {
+				sch.defaults[k.Name] = k.Value.Elems[1]
+			}
+			continue
+		}
+		sch.casts[k.Name] = k.Value.Text
+	}
+	return sch
+}
+
+// stmts evaluates the statements under parent. Inside a try body it stops
+// at the first statement that certainly raises and returns the exception.
+func (w *walker) stmts(parent *sitter.Node, c walkCtx) string {
+	if parent == nil {
+		return ""
+	}
+	n := int(parent.NamedChildCount())
+	for i := 0; i < n; i++ {
+		if r := w.stmt(parent.NamedChild(i), c); r != "" && c.inTry > 0 {
+			return r
+		}
+	}
+	return ""
+}
+
+func (w *walker) stmt(n *sitter.Node, c walkCtx) string {
+	if n == nil {
+		return ""
+	}
+	switch n.Type() {
+	case "expression_statement":
+		k := int(n.NamedChildCount())
+		for i := 0; i < k; i++ {
+			ch := n.NamedChild(i)
+			switch ch.Type() {
+			case "assignment", "augmented_assignment":
+				if r := w.assignment(ch, c); r != "" {
+					return r
+				}
+			case "call":
+				if r := w.callStmt(ch, c); r != "" {
+					return r
+				}
+			}
+		}
+	case "import_statement", "import_from_statement":
+		return w.importStmt(n, c)
+	case "if_statement":
+		return w.ifStmt(n, c)
+	case "try_statement":
+		return w.tryStmt(n, c)
+	case "with_statement", "for_statement", "while_statement":
+		r := w.stmts(n.ChildByFieldName("body"), c.nest())
+		if alt := n.ChildByFieldName("alternative"); alt != nil {
+			w.stmts(alt.ChildByFieldName("body"), c.nest())
+		}
+		return r
+	case "block":
+		return w.stmts(n, c)
+	case "delete_statement":
+		k := int(n.NamedChildCount())
+		for i := 0; i < k; i++ {
+			ch := n.NamedChild(i)
+			if ch.Type() == "identifier" {
+				delete(w.vars, w.m.NodeText(ch))
+			}
+		}
+	}
+	return ""
+}
+
+func (w *walker) newSetting(name string, e *python.Expr, a *python.Assign, c walkCtx) *Setting {
+	s := &Setting{Name: name, Expr: e, Module: w.name, Conditional: c.nested,
+		Condition: c.cond(), CondEnv: c.condEnv, Undecided: c.undecided}
+	if a != nil {
+		s.Loc = a.Loc
+		s.Conditional = s.Conditional || a.Conditional
+	}
+	return s
+}
+
+func (s *Setting) setVal(v val) {
+	s.Value, s.Known = v.v, v.ok
+	s.ValueEnv = v.env
+	s.EnvString = v.envStr
+	s.Raises = v.raises
+	s.Env = v.direct
+	s.directRead = v.direct != ""
+	if s.Env == "" && len(v.env) > 0 {
+		s.Env = v.env[0]
+	}
+	s.EnvVars = mergeEnv(s.ValueEnv, s.CondEnv)
+}
+
+func (w *walker) assignment(n *sitter.Node, c walkCtx) string {
+	as := w.ix.assigns[keyOf(n)]
+	cache := map[*python.Expr]val{}
+	for _, a := range as {
+		var v val
+		if a.Value != nil {
+			var ok bool
+			if v, ok = cache[a.Value]; !ok {
+				v = eval(a.Value, w)
+				cache[a.Value] = v
+			}
+		}
+		if v.raises != "" && c.inTry > 0 {
+			w.raisedEnv = v.env
+			return v.raises
+		}
+		switch {
+		case identName.MatchString(a.Target):
+			w.assign(a, v, c)
+		case strings.Contains(a.Target, "[") && a.Op == "=":
+			w.patch(a, n, v, c)
+		}
+	}
+	return ""
+}
+
+func (w *walker) assign(a *python.Assign, v val, c walkCtx) {
+	prev := w.vars[a.Target]
+	s := w.newSetting(a.Target, a.Value, a, c)
+	switch a.Op {
+	case "=", ":":
+		s.setVal(v)
+	case "+=", "|=":
+		out := val{env: v.env}
+		if prev != nil && !prev.Unset {
+			out.env = mergeEnv(out.env, prev.ValueEnv)
+			if prev.Known && v.ok && !prev.Undecided {
+				op := strings.TrimSuffix(a.Op, "=")
+				l, r := prev.Value, v.v
+				if op == "+" && l.Kind == python.List && (r.Kind == python.Tuple || r.Kind == python.Set) {
+					r.Kind = python.List
+				}
+				if nv, ok := binOp(op, l, r); ok {
+					out.v, out.ok = nv, true
+				}
+			}
+			s.Patches = prev.Patches
+		}
+		s.setVal(out)
+		s.Env = ""
+		if len(out.env) > 0 {
+			s.Env = out.env[0]
+		}
+	default:
+		s.setVal(unknown(v))
+	}
+	w.vars[a.Target] = s
+}
+
+// patch records NAME[k1][k2] = value.
+func (w *walker) patch(a *python.Assign, stmt *sitter.Node, v val, c walkCtx) {
+	left := stmt.ChildByFieldName("left")
+	if left == nil || left.Type() != "subscript" {
+		return
+	}
+	e := w.m.ExprOf(left)
+	var keys []python.Value
+	for e != nil && e.Kind == python.Subscript && len(e.Elems) == 2 {
+		k := eval(e.Elems[1], w)
+		if !k.ok {
+			return
+		}
+		keys = append([]python.Value{k.v}, keys...)
+		e = e.Elems[0]
+	}
+	if e == nil || e.Kind != python.Name {
+		return
+	}
+	prev := w.vars[e.Name]
+	if prev == nil || prev.Unset {
+		return
+	}
+	s := prev.clone()
+	s.Patches = append(append([]Patch{}, prev.Patches...), Patch{Keys: keys, Expr: a.Value, Loc: a.Loc})
+	if s.Known && v.ok {
+		if nv, ok := setPath(s.Value, keys, v.v); ok {
+			s.Value = nv
+		} else {
+			s.Known = false
+		}
+	} else {
+		s.Known = false
+	}
+	s.ValueEnv = mergeEnv(s.ValueEnv, v.env)
+	s.EnvVars = mergeEnv(s.ValueEnv, s.CondEnv)
+	if c.nested {
+		s.Conditional = true
+	}
+	w.vars[e.Name] = s
+}
+
+func setPath(d python.Value, keys []python.Value, v python.Value) (python.Value, bool) {
+	if d.Kind != python.Dict || len(keys) == 0 {
+		return python.Value{}, false
+	}
+	if len(keys) == 1 {
+		return dictSet(d, keys[0], v), true
+	}
+	for i, k := range d.Keys {
+		if valueEqual(k, keys[0]) {
+			child, ok := setPath(d.Elems[i], keys[1:], v)
+			if !ok {
+				return python.Value{}, false
+			}
+			return dictSet(d, k, child), true
+		}
+	}
+	return python.Value{}, false
+}
+
+func (s *Setting) clone() *Setting {
+	c := *s
+	c.Alternatives = append([]*Setting{}, s.Alternatives...)
+	return &c
+}
+
+// callStmt handles list and dict edits (MIDDLEWARE.append(...)) and
+// django-split-settings include(...).
+func (w *walker) callStmt(n *sitter.Node, c walkCtx) string {
+	call := w.ix.calls[keyOf(n)]
+	if call == nil {
+		return ""
+	}
+	fe := call.FuncExpr
+	if fe != nil && fe.Kind == python.Attribute && len(fe.Elems) == 1 {
+		switch fe.Attr {
+		case "append", "insert", "extend", "remove", "update":
+			return w.mutate(call, fe.Attr, fe.Elems[0], c)
+		}
+	}
+	if call.Func == "include" && w.ix.splitSettings || call.Func == "split_settings.tools.include" {
+		w.include(call, c)
+		return ""
+	}
+	v := eval(&python.Expr{Kind: python.CallExpr, Call: call}, w)
+	return v.raises
+}
+
+func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c walkCtx) string {
+	var keys []python.Value
+	e := target
+	for e != nil && e.Kind == python.Subscript && len(e.Elems) == 2 {
+		k := eval(e.Elems[1], w)
+		if !k.ok {
+			return ""
+		}
+		keys = append([]python.Value{k.v}, keys...)
+		e = e.Elems[0]
+	}
+	if e == nil || e.Kind != python.Name {
+		return ""
+	}
+	prev := w.vars[e.Name]
+	if prev == nil || prev.Unset {
+		return ""
+	}
+	var args []val
+	for _, a := range call.Args {
+		v := eval(a, w)
+		if v.raises != "" && c.inTry > 0 {
+			return v.raises
+		}
+		args = append(args, v)
+	}
+	var arg *python.Expr
+	if len(call.Args) > 0 {
+		arg = call.Args[len(call.Args)-1]
+	}
+	s := prev.clone()
+	s.Loc = call.Loc
+	if stmt := call.Node.Parent(); stmt != nil {
+		s.Loc = w.m.Loc(stmt)
+	}
+	s.Module = w.name
+	s.Conditional = c.nested
+	s.Condition, s.CondEnv, s.Undecided = c.cond(), c.condEnv, c.undecided
+	if len(keys) > 0 || method == "update" {
+		if method != "update" || arg == nil {
+			return ""
+		}
+		s.Patches = append(append([]Patch{}, prev.Patches...), Patch{Keys: keys, Expr: arg, Update: true, Loc: s.Loc})
+	}
+	out, ok := prev.Value, prev.Known && !prev.Undecided
+	for _, a := range args {
+		ok = ok && a.ok
+		s.ValueEnv = mergeEnv(s.ValueEnv, a.env)
+	}
+	if ok {
+		out, ok = applyMethod(out, keys, method, args)
+	}
+	s.Value, s.Known = out, ok
+	if !ok {
+		s.Value = python.Value{}
+	}
+	s.EnvVars = mergeEnv(s.ValueEnv, s.CondEnv)
+	s.Expr = arg
+	w.vars[e.Name] = s
+	return ""
+}
+
+func applyMethod(v python.Value, keys []python.Value, method string, args []val) (python.Value, bool) {
+	if len(keys) > 0 {
+		if v.Kind != python.Dict {
+			return python.Value{}, false
+		}
+		for i, k := range v.Keys {
+			if valueEqual(k, keys[0]) {
+				child, ok := applyMethod(v.Elems[i], keys[1:], method, args)
+				if !ok {
+					return python.Value{}, false
+				}
+				return dictSet(v, k, child), true
+			}
+		}
+		return python.Value{}, false
+	}
+	switch {
+	case method == "update" && v.Kind == python.Dict && len(args) == 1 && args[0].v.Kind == python.Dict:
+		for i, k := range args[0].v.Keys {
+			v = dictSet(v, k, args[0].v.Elems[i])
+		}
+		return v, true
+	case v.Kind != python.List:
+		return python.Value{}, false
+	}
+	elems := append([]python.Value{}, v.Elems...)
+	switch method {
+	case "append":
+		if len(args) != 1 {
+			return python.Value{}, false
+		}
+		elems = append(elems, args[0].v)
+	case "extend":
+		if len(args) != 1 || !isSeq(args[0].v) {
+			return python.Value{}, false
+		}
+		elems = append(elems, args[0].v.Elems...)
+	case "insert":
+		if len(args) != 2 || args[0].v.Kind != python.Int {
+			return python.Value{}, false
+		}
+		i := args[0].v.Int
+		n := int64(len(elems))
+		if i < 0 {
+			i += n
+			if i < 0 {
+				i = 0
+			}
+		}
+		if i > n {
+			i = n
+		}
+		elems = append(elems[:i], append([]python.Value{args[1].v}, elems[i:]...)...)
+	case "remove":
+		if len(args) != 1 {
+			return python.Value{}, false
+		}
+		found := false
+		for i, x := range elems {
+			if valueEqual(x, args[0].v) {
+				elems = append(elems[:i], elems[i+1:]...)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return python.Value{}, false
+		}
+	default:
+		return python.Value{}, false
+	}
+	return python.Value{Kind: python.List, Elems: elems}, true
+}
+
+// include runs django-split-settings include('a.py', optional('b.py'), …):
+// the files execute in this module's namespace, in order; globs allowed;
+// a missing optional file is skipped.
+func (w *walker) include(call *python.Call, c walkCtx) {
+	dir := path.Dir(w.m.File.Path)
+	for _, a := range call.Args {
+		pe := a
+		if a.Kind == python.CallExpr && a.Call != nil && (a.Call.Func == "optional" || strings.HasSuffix(a.Call.Func, ".optional")) && len(a.Call.Args) == 1 {
+			pe = a.Call.Args[0]
+		}
+		pv := eval(pe, w)
+		if !pv.ok || pv.v.Kind != python.Str {
+			continue
+		}
+		pattern := path.Clean(path.Join(dir, pv.v.Str))
+		for _, t := range w.r.p.Python {
+			ok, err := path.Match(pattern, t.File.Path)
+			if err != nil || !ok || t == w.m || w.r.active[t] {
+				continue
+			}
+			w.r.included[t] = true
+			w.r.importers[t] = append(w.r.importers[t], w.m)
+			w.r.active[t] = true
+			sub := &walker{r: w.r, m: t, name: analyzer.ModuleName(t.File.Path), ix: w.r.index(t), vars: w.vars}
+			sub.stmts(t.Root, c)
+			w.vars = sub.vars
+			delete(w.r.active, t)
+		}
+	}
+}
+
+func (w *walker) importStmt(n *sitter.Node, c walkCtx) string {
+	for _, imp := range w.ix.imports[int(n.StartByte())] {
+		if imp.Enclosing != nil || imp.Module == "__future__" {
+			continue
+		}
+		if !imp.Star && len(imp.Names) == 0 {
+			continue // import x: binds a module
+		}
+		t := w.r.importTarget(w.m, imp)
+		if t == nil {
+			if c.inTry > 0 && w.r.projectLocal(imp) {
+				return "ImportError"
+			}
+			continue
+		}
+		w.r.importers[t] = append(w.r.importers[t], w.m)
+		src := w.r.values(t)
+		cond := c.cond()
+		if c.inTry > 0 {
+			cond = joinConds(cond, t.File.Path+" exists")
+		}
+		wrap := func(s *Setting) *Setting {
+			if !c.nested {
+				return s
+			}
+			cl := s.clone()
+			cl.Conditional = true
+			cl.Condition = joinConds(cond, s.Condition)
+			cl.CondEnv = mergeEnv(c.condEnv, s.CondEnv)
+			cl.EnvVars = mergeEnv(cl.ValueEnv, cl.CondEnv)
+			cl.Undecided = cl.Undecided || c.undecided
+			return cl
+		}
+		if imp.Star {
+			for k, v := range src {
+				if !strings.HasPrefix(k, "_") {
+					w.vars[k] = wrap(v)
+				}
+			}
+			continue
+		}
+		for _, nm := range imp.Names {
+			v, ok := src[nm.Name]
+			if !ok {
+				continue
+			}
+			alias := nm.Name
+			if nm.Alias != "" {
+				alias = nm.Alias
+			}
+			w.vars[alias] = wrap(v)
+		}
+	}
+	return ""
+}
+
+func joinConds(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " and " + b
+}
+
+func cloneVars(m map[string]*Setting) map[string]*Setting {
+	out := make(map[string]*Setting, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+type clause struct {
+	cond *sitter.Node
+	body *sitter.Node
+}
+
+func (w *walker) ifStmt(n *sitter.Node, c walkCtx) string {
+	cl := []clause{{cond: n.ChildByFieldName("condition"), body: n.ChildByFieldName("consequence")}}
+	var elseBody *sitter.Node
+	k := int(n.NamedChildCount())
+	for i := 0; i < k; i++ {
+		ch := n.NamedChild(i)
+		switch ch.Type() {
+		case "elif_clause":
+			cl = append(cl, clause{cond: ch.ChildByFieldName("condition"), body: ch.ChildByFieldName("consequence")})
+		case "else_clause":
+			elseBody = ch.ChildByFieldName("body")
+		}
+	}
+	return w.branches(cl, elseBody, c)
+}
+
+// condTexts renders a condition and its negation.
+func (w *walker) condTexts(e *python.Expr) (pos, neg string) {
+	pos = strings.Join(strings.Fields(e.Text), " ")
+	switch {
+	case e.Kind == python.UnaryOp && e.Name == "not" && len(e.Elems) == 1:
+		neg = strings.Join(strings.Fields(e.Elems[0].Text), " ")
+	case e.Kind == python.Name || e.Kind == python.Attribute || e.Kind == python.CallExpr || e.Kind == python.Subscript:
+		neg = "not " + pos
+	default:
+		neg = "not (" + pos + ")"
+	}
+	return pos, neg
+}
+
+func (w *walker) branches(cl []clause, elseBody *sitter.Node, c walkCtx) string {
+	if len(cl) == 0 {
+		if elseBody == nil {
+			return ""
+		}
+		return w.stmts(elseBody, c.nest())
+	}
+	head := cl[0]
+	if head.cond == nil || head.body == nil {
+		return ""
+	}
+	ce := w.m.ExprOf(head.cond)
+	cv := eval(ce, w)
+	pos, neg := w.condTexts(ce)
+	t, decided := cv.v.Truthy()
+	decided = decided && cv.ok
+	thenC := c.branch("`"+pos+"`", cv.env, !decided)
+	elseC := c.branch("`"+neg+"`", cv.env, !decided)
+	runThen := func() string { return w.stmts(head.body, thenC) }
+	runElse := func() string { return w.branches(cl[1:], elseBody, elseC) }
+	pre := w.vars
+	if decided {
+		// The branch not taken matters only when the decision rests on an
+		// environment default: it is what the setting becomes when the
+		// variable is set.
+		var other map[string]*Setting
+		if len(cv.env) > 0 && c.depth < 6 {
+			w.vars = cloneVars(pre)
+			if t {
+				runElse()
+			} else {
+				runThen()
+			}
+			other = w.vars
+		}
+		w.vars = cloneVars(pre)
+		var r string
+		if t {
+			r = runThen()
+		} else {
+			r = runElse()
+		}
+		taken := w.vars
+		for name, o := range other {
+			if o == pre[name] || o == taken[name] {
+				continue
+			}
+			cur := taken[name]
+			if cur == nil {
+				cur = &Setting{Name: name, Unset: true, CondEnv: cv.env, EnvVars: cv.env}
+			} else {
+				cur = cur.clone()
+			}
+			cur.Alternatives = append(cur.Alternatives, o)
+			taken[name] = cur
+		}
+		w.vars = taken
+		return r
+	}
+	if c.depth >= 6 {
+		w.vars = cloneVars(pre)
+		return ""
+	}
+	w.vars = cloneVars(pre)
+	rt := runThen()
+	tv := w.vars
+	w.vars = cloneVars(pre)
+	re := runElse()
+	ev := w.vars
+	merged := cloneVars(pre)
+	names := map[string]bool{}
+	for k := range tv {
+		names[k] = true
+	}
+	for k := range ev {
+		names[k] = true
+	}
+	for name := range names {
+		a, b := tv[name], ev[name]
+		if a == b {
+			if a != nil {
+				merged[name] = a
+			}
+			continue
+		}
+		var primary *Setting
+		if b == nil {
+			primary = &Setting{Name: name, Unset: true, Condition: elseC.cond()}
+		} else {
+			primary = b.clone()
+		}
+		primary.Undecided = true
+		if primary.Condition == "" {
+			primary.Condition = elseC.cond()
+		}
+		alt := a
+		if alt == nil {
+			alt = &Setting{Name: name, Unset: true, Condition: thenC.cond(), Undecided: true}
+		}
+		primary.Alternatives = append(primary.Alternatives, alt)
+		merged[name] = primary
+	}
+	w.vars = merged
+	if rt != "" && re != "" {
+		return rt
+	}
+	return ""
+}
+
+func (w *walker) tryStmt(n *sitter.Node, c walkCtx) string {
+	body := n.ChildByFieldName("body")
+	type handler struct {
+		types string
+		body  *sitter.Node
+	}
+	var handlers []handler
+	var elseBody, finallyBody *sitter.Node
+	k := int(n.NamedChildCount())
+	for i := 0; i < k; i++ {
+		ch := n.NamedChild(i)
+		switch ch.Type() {
+		case "except_clause", "except_group_clause":
+			h := handler{}
+			m := int(ch.NamedChildCount())
+			for j := 0; j < m; j++ {
+				x := ch.NamedChild(j)
+				if x.Type() == "block" {
+					h.body = x
+				} else if h.types == "" {
+					h.types = w.m.NodeText(x)
+				}
+			}
+			handlers = append(handlers, h)
+		case "else_clause":
+			elseBody = ch.ChildByFieldName("body")
+		case "finally_clause":
+			m := int(ch.NamedChildCount())
+			for j := 0; j < m; j++ {
+				if x := ch.NamedChild(j); x.Type() == "block" {
+					finallyBody = x
+				}
+			}
+		}
+	}
+	bc := c.nest()
+	bc.inTry++
+	w.raisedEnv = nil
+	raised := w.stmts(body, bc)
+	var out string
+	if raised != "" {
+		caught := false
+		for _, h := range handlers {
+			if catches(h.types, raised) {
+				w.stmts(h.body, c.branch("the try block raises "+raised, w.raisedEnv, false))
+				caught = true
+				break
+			}
+		}
+		if !caught && c.inTry > 0 {
+			out = raised
+		}
+	} else if elseBody != nil {
+		w.stmts(elseBody, c.nest())
+	}
+	if finallyBody != nil {
+		w.stmts(finallyBody, c.nest())
+	}
+	return out
+}
+
+// catches reports whether an except clause's type expression catches exc.
+func catches(types, exc string) bool {
+	if strings.TrimSpace(types) == "" {
+		return true
+	}
+	if i := strings.Index(types, " as "); i >= 0 {
+		types = types[:i]
+	}
+	names := strings.FieldsFunc(types, func(r rune) bool {
+		return !(r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	})
+	for _, n := range names {
+		if i := strings.LastIndexByte(n, '.'); i >= 0 {
+			n = n[i+1:]
+		}
+		switch {
+		case n == exc, n == "Exception", n == "BaseException":
+			return true
+		case n == "LookupError" && exc == "KeyError":
+			return true
+		case n == "ModuleNotFoundError" && exc == "ImportError":
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,1023 @@
+package taint
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/python"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// eval computes an expression's abstract value, recording the hits of the
+// sinks it contains.
+func (c *fctx) eval(x *python.Expr, e *env) *Val {
+	if x == nil {
+		return opaque
+	}
+	switch x.Kind {
+	case python.String, python.Bytes:
+		return &Val{Clean: true, Str: x.Str, IsStr: true}
+	case python.Number, python.Bool, python.None:
+		return clean
+	case python.FString:
+		return c.buildString(x, x.Pieces, e)
+	case python.Name:
+		return c.lookup(x.Name, x.Loc, e)
+	case python.Attribute:
+		return c.attr(x, e)
+	case python.Subscript:
+		return c.subscript(x, e)
+	case python.CallExpr:
+		if x.Pieces != nil {
+			// "…".format(…)
+			for _, k := range x.Call.Kwargs {
+				if k.Name == "" {
+					c.eval(k.Value, e)
+				}
+			}
+			return c.buildString(x, x.Pieces, e)
+		}
+		return c.call(x, e)
+	case python.BinOp:
+		if x.Pieces != nil {
+			return c.buildString(x, x.Pieces, e)
+		}
+		var vs []*Val
+		for _, el := range x.Elems {
+			vs = append(vs, c.eval(el, e))
+		}
+		switch x.Name {
+		case "+", "%", "|":
+			out := &Val{Clean: true}
+			for _, v := range vs {
+				out.L = union(out.L, v.L)
+				out.Clean = out.Clean && v.Clean
+				if v.Coll == collHeaders && x.Name == "|" {
+					out.Coll = collHeaders
+				}
+			}
+			return out
+		}
+		return clean
+	case python.BoolOp:
+		out := &Val{Clean: true}
+		for _, el := range x.Elems {
+			v := c.eval(el, e)
+			out.L = union(out.L, v.L)
+			out.Clean = out.Clean && v.Clean
+		}
+		return out
+	case python.Compare:
+		var vs []*Val
+		for _, el := range x.Elems {
+			vs = append(vs, c.eval(el, e))
+		}
+		c.compareAuth(x, vs)
+		return clean
+	case python.UnaryOp:
+		for _, el := range x.Elems {
+			c.eval(el, e)
+		}
+		return clean
+	case python.Conditional:
+		if len(x.Elems) != 3 {
+			return opaque
+		}
+		body, test, orelse := x.Elems[0], x.Elems[1], x.Elems[2]
+		c.eval(test, e)
+		if isDebugTest(test) {
+			v := mapLabels(c.eval(body, e), func(l *Label) *Label {
+				n := *l
+				n.Debug = true
+				return &n
+			})
+			return join(v, c.eval(orelse, e))
+		}
+		if !c.refsKey(test, e) {
+			return join(c.eval(body, e), c.eval(orelse, e))
+		}
+		e1 := e.copy()
+		c.narrow(e1, test, true)
+		e2 := e.copy()
+		c.narrow(e2, test, false)
+		return join(c.eval(body, e1), c.eval(orelse, e2))
+	case python.Comprehension:
+		return c.comprehension(x, e)
+	case python.List, python.Tuple, python.Set:
+		out := &Val{Clean: true}
+		for _, el := range x.Elems {
+			v := c.eval(el, e)
+			out.Elems = append(out.Elems, v)
+			out.L = union(out.L, v.L)
+			out.Clean = out.Clean && v.Clean
+		}
+		return out
+	case python.Dict:
+		return c.dict(x, e)
+	case python.Starred:
+		if len(x.Elems) > 0 {
+			return c.eval(x.Elems[0], e)
+		}
+		return opaque
+	case python.Lambda:
+		return opaque
+	}
+	// Other
+	switch x.Name {
+	case ":=":
+		if len(x.Elems) == 2 {
+			v := c.eval(x.Elems[1], e)
+			if x.Elems[0].Kind == python.Name {
+				e.vars[x.Elems[0].Name] = c.named(x.Elems[0].Name, x.Elems[0].Loc, v, x.Elems[1])
+			}
+			return v
+		}
+	case "await":
+		if len(x.Elems) > 0 {
+			return c.eval(x.Elems[0], e)
+		}
+	}
+	for _, el := range x.Elems {
+		c.eval(el, e)
+	}
+	return opaque
+}
+
+// lookup reads a variable.
+func (c *fctx) lookup(name string, loc source.Location, e *env) *Val {
+	if v, ok := e.vars[name]; ok {
+		return c.applyMask(v, e)
+	}
+	if me := c.mi.env; me != nil && me != e {
+		if v, ok := me.vars[name]; ok {
+			return v
+		}
+	}
+	if q, ok := c.mi.imports[name]; ok {
+		return c.a.importVal(q)
+	}
+	if _, ok := c.mi.funcs[name]; ok {
+		return &Val{Qual: c.mi.name + "." + name}
+	}
+	if cl := c.mi.classes[name]; cl != nil {
+		return &Val{Obj: objClass, Class: cl}
+	}
+	switch name {
+	case "scope":
+		return &Val{Coll: collScope}
+	case "True", "False", "None":
+		return clean
+	}
+	if c.nameIsSecret(name) {
+		return &Val{L: []*Label{c.byName(name, loc)}}
+	}
+	return opaque
+}
+
+func (a *analysis) importVal(q string) *Val {
+	if q == "django.conf.settings" {
+		return &Val{Obj: objSettings, Qual: q}
+	}
+	r := a.resolve(q)
+	switch {
+	case r.fn != nil:
+		return &Val{Qual: q}
+	case r.cls != nil:
+		return &Val{Obj: objClass, Class: r.cls, Qual: q}
+	case r.mod != nil && r.varName == "":
+		return &Val{Obj: objModule, Module: r.mod, Qual: q}
+	case r.mod != nil:
+		me := a.moduleEnv(a.mods[r.mod])
+		if v, ok := me.vars[r.varName]; ok {
+			return v
+		}
+	}
+	return &Val{Qual: q}
+}
+
+// applyMask narrows the header labels of an iteration value to the
+// headers its key's filters let through.
+func (c *fctx) applyMask(v *Val, e *env) *Val {
+	if v.IterKey == 0 {
+		return v
+	}
+	mask, ok := e.masks[v.IterKey]
+	if !ok || mask == allBits {
+		return v
+	}
+	f, hasF := c.filters[v.IterKey]
+	return mapLabels(v, func(l *Label) *Label {
+		if l.Src.Kind != Headers && l.Src.Kind != Param {
+			return l
+		}
+		bits := l.Bits & mask
+		if bits == 0 {
+			return nil
+		}
+		n := *l
+		n.Bits = bits
+		if hasF {
+			n.Filter = f.text
+			if l.Src.Kind == Headers {
+				return (&n).with(f.loc, "the filter `"+f.text+"` lets "+joinNames(HeaderNames(bits))+" through")
+			}
+			return (&n).with(f.loc, "filtered by `"+f.text+"`")
+		}
+		return &n
+	})
+}
+
+func joinNames(ns []string) string {
+	switch len(ns) {
+	case 0:
+		return "nothing"
+	case 1:
+		return ns[0]
+	}
+	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+}
+
+// Attributes -------------------------------------------------------------------
+
+var cleanAttrs = map[string]bool{
+	"user": true, "user_id": true, "pk": true, "id": true, "created": true, "created_at": true,
+	"updated_at": true, "expires": true, "expires_at": true, "expiry": true, "is_active": true,
+	"name": true, "type": true, "scope": true, "scopes": true, "status": true, "status_code": true,
+	"__class__": true, "__name__": true, "objects": true, "DoesNotExist": true, "lifetime": true,
+	"token_type": true, "payload": false, "username": true, "email": true, "method": true,
+	"path": true, "path_info": true, "content_type": true,
+}
+
+func (c *fctx) attr(x *python.Expr, e *env) *Val {
+	if x.Name != "" {
+		if v, ok := e.vars[x.Name]; ok {
+			return c.applyMask(v, e)
+		}
+	}
+	if len(x.Elems) == 0 {
+		return opaque
+	}
+	obj := x.Elems[0]
+	objText := compactText(obj.Text)
+	if objText == "self" && x.Attr == "scope" {
+		return &Val{Coll: collScope}
+	}
+	if isRequestText(objText) {
+		if v := c.requestAttr(x, objText, x.Attr); v != nil {
+			return v
+		}
+	}
+	base := c.eval(obj, e)
+	return c.attrOf(base, x.Attr, x.Loc, compactText(x.Text), e)
+}
+
+func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, e *env) *Val {
+	switch base.Obj {
+	case objSettings:
+		if c.a.vocab.TokenName(attr, false) && strings.ToUpper(attr) == attr {
+			src := c.a.source(Token, loc, "`settings."+attr+"`", "the secret setting `settings."+attr+"` is read here")
+			return &Val{L: []*Label{src.label()}}
+		}
+		return opaque
+	case objModule:
+		if mi := c.a.mods[base.Module]; mi != nil {
+			if _, ok := mi.funcs[attr]; ok {
+				return &Val{Qual: mi.name + "." + attr}
+			}
+			if cl := mi.classes[attr]; cl != nil {
+				return &Val{Obj: objClass, Class: cl}
+			}
+			if v, ok := c.a.moduleEnv(mi).vars[attr]; ok {
+				return v
+			}
+		}
+	case objClass:
+		if v := c.a.field(base.Class, attr, true); v != nil {
+			return v
+		}
+	case objException:
+		switch attr {
+		case "args", "message", "strerror", "msg", "reason", "__traceback__":
+			return labelsOnly(base)
+		}
+		return clean
+	}
+	if base.Qual != "" && base.Obj != objSettings && base.Class == nil && !base.tainted() {
+		return &Val{Qual: base.Qual + "." + attr}
+	}
+	if base.Coll == collSession && attr == "session_key" {
+		src := c.a.source(Credential, loc, "the session key", "the session key is read here")
+		return &Val{L: []*Label{src.label()}}
+	}
+	if base.Class != nil && base.Obj == objNone {
+		if v := c.a.field(base.Class, attr, false); v != nil {
+			return withStep(v, loc, "read from `"+text+"`")
+		}
+	}
+	if base.tainted() {
+		if cleanAttrs[attr] || c.a.vocab.excluded(attr) {
+			return clean
+		}
+		if strings.HasPrefix(attr, "is_") || strings.HasPrefix(attr, "has_") {
+			return clean
+		}
+		out := labelsOnly(base)
+		if !hasReal(base) && c.nameIsSecret(attr) {
+			// A parameter's attribute named like a secret
+			// (request.user.auth_token): the name still counts.
+			out.L = append(append([]*Label(nil), out.L...), c.byName(text, loc))
+		}
+		return out
+	}
+	if c.nameIsSecret(attr) {
+		return &Val{L: []*Label{c.byName(text, loc)}}
+	}
+	return opaque
+}
+
+// excluded reports names that mention a secret word but denote something
+// else (token_type, password_hash, max_tokens).
+func (v *Vocab) excluded(name string) bool {
+	if v.TokenName(name, false) {
+		return false
+	}
+	for _, w := range Words(name) {
+		if secretWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// requestAttr models the attributes of a Django/DRF request.
+func (c *fctx) requestAttr(x *python.Expr, objText, attr string) *Val {
+	text := compactText(x.Text)
+	switch attr {
+	case "headers", "META", "environ":
+		style := styleHeaders
+		if attr != "headers" {
+			style = styleMeta
+		}
+		src := c.a.source(Headers, x.Loc, "request headers (`"+text+"`)", "all request headers (`"+text+"`), including "+joinNames(headerNames[:])+", are read here")
+		src.Style = style
+		return &Val{Coll: collHeaders, L: []*Label{src.label()}}
+	case "COOKIES":
+		src := c.a.source(Credential, x.Loc, "`"+text+"` (including the session cookie)", "all cookies (`"+text+"`), including the session cookie, are read here")
+		return &Val{Coll: collCookies, L: []*Label{src.label()}}
+	case "GET", "query_params":
+		return &Val{Coll: collQuery}
+	case "session":
+		return &Val{Coll: collSession}
+	case "auth":
+		src := c.a.source(Credential, x.Loc, "`"+text+"` (the credential the request authenticated with)", "the request's credential (`"+text+"`) is read here")
+		return &Val{L: []*Label{src.label()}}
+	case "scope":
+		return &Val{Coll: collScope}
+	case "user", "method", "path", "path_info", "body", "POST", "data", "FILES", "resolver_match", "content_type":
+		return nil
+	}
+	if c.a.round == 2 {
+		if v, ok := c.a.fields[fieldKey{name: attr}]; ok {
+			return withStep(v, x.Loc, "read from `"+text+"`")
+		}
+	}
+	return nil
+}
+
+// field looks up an attribute of a project class (or its bases): one
+// assigned on self in any method (collected in round 1) or a class-body
+// attribute.
+func (a *analysis) field(cls *python.Class, attr string, classOnly bool) *Val {
+	seen := map[*python.Class]bool{}
+	var find func(cl *python.Class, depth int) *Val
+	find = func(cl *python.Class, depth int) *Val {
+		if cl == nil || seen[cl] || depth > 6 {
+			return nil
+		}
+		seen[cl] = true
+		if !classOnly && a.round == 2 {
+			if v, ok := a.fields[fieldKey{cls: cl, name: attr}]; ok {
+				return v
+			}
+		}
+		mi := a.clsModule(cl)
+		if mi != nil {
+			if ce := mi.classEnv[cl]; ce != nil {
+				if v, ok := ce.vars[attr]; ok {
+					return v
+				}
+			}
+			for _, m := range cl.Methods {
+				if m.Name == attr {
+					return &Val{Qual: mi.name + "." + cl.Name + "." + attr}
+				}
+			}
+			for _, b := range cl.Bases {
+				if bc := a.baseClass(mi, b); bc != nil {
+					if v := find(bc, depth+1); v != nil {
+						return v
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return find(cls, 0)
+}
+
+func (a *analysis) clsModule(cl *python.Class) *modInfo {
+	if a.clsMods == nil {
+		a.clsMods = map[*python.Class]*modInfo{}
+		for _, mi := range a.mods {
+			for _, k := range mi.m.Classes {
+				a.clsMods[k] = mi
+			}
+		}
+	}
+	return a.clsMods[cl]
+}
+
+// baseClass resolves a base-class expression in a module.
+func (a *analysis) baseClass(mi *modInfo, base string) *python.Class {
+	if cl := mi.classes[base]; cl != nil {
+		return cl
+	}
+	first, rest := base, ""
+	if i := strings.IndexByte(base, '.'); i >= 0 {
+		first, rest = base[:i], base[i:]
+	}
+	if q, ok := mi.imports[first]; ok {
+		return a.resolve(q + rest).cls
+	}
+	return nil
+}
+
+// method finds a method of a project class or its bases.
+func (a *analysis) method(cl *python.Class, name string, depth int) *python.Function {
+	if cl == nil || depth > 6 {
+		return nil
+	}
+	for _, m := range cl.Methods {
+		if m.Name == name {
+			return m
+		}
+	}
+	mi := a.clsModule(cl)
+	if mi == nil {
+		return nil
+	}
+	for _, b := range cl.Bases {
+		if bc := a.baseClass(mi, b); bc != nil && bc != cl {
+			if m := a.method(bc, name, depth+1); m != nil {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// Subscripts -------------------------------------------------------------------
+
+func (c *fctx) subscript(x *python.Expr, e *env) *Val {
+	if len(x.Elems) == 0 {
+		return opaque
+	}
+	base := c.eval(x.Elems[0], e)
+	if t := compactText(x.Elems[0].Text); t == "scope" || t == "self.scope" {
+		base = &Val{Coll: collScope}
+	}
+	if len(x.Elems) < 2 {
+		return labelsOnly(base)
+	}
+	idx := x.Elems[1]
+	if idx.Kind == python.Other && idx.Name == "slice" {
+		if shortSlice(idx) {
+			return clean
+		}
+		return labelsOnly(base)
+	}
+	kv := c.eval(idx, e)
+	key, ok := constString(idx)
+	num, isNum := -1, false
+	if idx.Kind == python.Number && idx.IsInt {
+		num, isNum = int(idx.Num), true
+	} else if idx.Kind == python.UnaryOp && idx.Name == "-" && len(idx.Elems) == 1 && idx.Elems[0].Kind == python.Number {
+		num, isNum = -int(idx.Elems[0].Num), true
+	}
+	return c.index(base, key, ok, kv, num, isNum, x.Loc, compactText(x.Text), e)
+}
+
+// shortSlice recognises `s[:4]`, `s[-4:]`: a masking prefix or suffix.
+func shortSlice(idx *python.Expr) bool {
+	t := strings.ReplaceAll(idx.Text, " ", "")
+	re := regexp.MustCompile(`^(:-?\d+|-?\d+:|-?\d+:-?\d+)$`)
+	if !re.MatchString(t) {
+		return false
+	}
+	parts := strings.Split(t, ":")
+	lo, hi := 0, 0
+	if parts[0] != "" {
+		lo, _ = strconv.Atoi(parts[0])
+	}
+	if parts[1] != "" {
+		hi, _ = strconv.Atoi(parts[1])
+	}
+	switch {
+	case parts[0] == "" && hi > 0:
+		return hi <= 8
+	case parts[1] == "" && lo < 0:
+		return lo >= -8
+	case lo >= 0 && hi > lo:
+		return hi-lo <= 8
+	}
+	return false
+}
+
+// index reads base[key] (also base.get(key)).
+func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum bool, loc source.Location, text string, e *env) *Val {
+	switch base.Coll {
+	case collHeaders:
+		if kv != nil && kv.Key != 0 {
+			mask, has := e.masks[kv.Key]
+			if !has {
+				mask = allBits
+			}
+			return mapLabels(labelsOnly(base), func(l *Label) *Label {
+				if l.Src.Kind != Headers && l.Src.Kind != Param {
+					return l
+				}
+				b := l.Bits & mask
+				if b == 0 {
+					return nil
+				}
+				n := *l
+				n.Bits = b
+				return &n
+			})
+		}
+		if !ok {
+			return clean
+		}
+		out := &Val{}
+		for _, l := range base.L {
+			switch l.Src.Kind {
+			case Headers:
+				if h := sensitiveHeader(key, l.Src.Style); h >= 0 && l.Bits&bit(h, l.Src.Style) != 0 {
+					src := c.a.source(Credential, loc, "the "+headerNames[h]+" header", "the "+headerNames[h]+" header is read here (`"+text+"`)")
+					out.L = append(out.L, src.label())
+				}
+			case Param:
+				var b uint16
+				for s := 0; s < numStyles; s++ {
+					if h := sensitiveHeader(key, s); h >= 0 {
+						b |= bit(h, s)
+					}
+				}
+				if l.Bits&b != 0 {
+					n := *l
+					n.Bits = l.Bits & b
+					out.L = append(out.L, (&n).with(loc, "header read by `"+text+"`"))
+				}
+			default:
+				out.L = append(out.L, l)
+			}
+		}
+		if len(out.L) == 0 && c.nameIsSecretKey(strings.TrimPrefix(strings.TrimPrefix(key, "HTTP_"), "http_")) {
+			name := headerDisplay(key)
+			src := c.a.source(Credential, loc, "the "+name+" header", "the "+name+" header is read here (`"+text+"`)")
+			out.L = append(out.L, src.label())
+		}
+		if len(out.L) == 0 {
+			return clean
+		}
+		return out
+	case collQuery:
+		if ok && c.nameIsSecretKey(key) {
+			src := c.a.source(Token, loc, "the `"+key+"` query parameter", "a token is read from the query string here (`"+text+"`)")
+			src.Query = true
+			return &Val{L: []*Label{src.label()}}
+		}
+		if isNum {
+			return labelsOnly(base)
+		}
+		return opaque
+	case collQueryString:
+		return &Val{Coll: collQueryString}
+	case collCookies:
+		if !ok {
+			if strings.Contains(text, "SESSION_COOKIE_NAME") {
+				src := c.a.source(Credential, loc, "the session cookie", "the session cookie is read here (`"+text+"`)")
+				return &Val{L: []*Label{src.label()}}
+			}
+			return clean
+		}
+		if key == "sessionid" || c.nameIsSecretKey(key) {
+			src := c.a.source(Credential, loc, "the `"+key+"` cookie", "the `"+key+"` cookie is read here")
+			return &Val{L: []*Label{src.label()}}
+		}
+		return clean
+	case collSession:
+		if ok && c.nameIsSecretKey(key) {
+			return &Val{L: []*Label{c.byName(text, loc)}}
+		}
+		return opaque
+	case collScope:
+		switch key {
+		case "headers":
+			src := c.a.source(Headers, loc, "request headers (`"+text+"`)", "all request headers (`"+text+"`), including "+joinNames(headerNames[:])+", are read here")
+			src.Style = styleASGI
+			return &Val{Coll: collHeaders, Items: true, L: []*Label{src.label()}}
+		case "query_string":
+			return &Val{Coll: collQueryString}
+		case "cookies":
+			src := c.a.source(Credential, loc, "`"+text+"` (including the session cookie)", "all cookies (`"+text+"`) are read here")
+			return &Val{Coll: collCookies, L: []*Label{src.label()}}
+		case "session":
+			return &Val{Coll: collSession}
+		}
+		return opaque
+	}
+	if ok && base.Fields != nil {
+		if f, has := base.Fields[key]; has {
+			return f
+		}
+		// Another key: only what was added under keys djleak does not
+		// know, not the known entries.
+		inField := map[*Source]bool{}
+		for _, f := range base.Fields {
+			for _, l := range f.L {
+				inField[l.Src] = true
+			}
+		}
+		return mapLabels(labelsOnly(base), func(l *Label) *Label {
+			if inField[l.Src] {
+				return nil
+			}
+			return l
+		})
+	}
+	if isNum && len(base.Elems) > 0 {
+		i := num
+		if i < 0 {
+			i += len(base.Elems)
+		}
+		if i >= 0 && i < len(base.Elems) {
+			return base.Elems[i]
+		}
+	}
+	if base.tainted() {
+		if ok && c.a.vocab.excluded(key) {
+			return clean
+		}
+		if !ok {
+			return labelsOnly(base)
+		}
+		// A constant key selects a field of a parameter: remember it, so
+		// that a caller's dict literal contributes only that entry.
+		out := mapLabels(labelsOnly(base), func(l *Label) *Label {
+			if l.Src.Kind != Param || l.Field != "" {
+				return l
+			}
+			n := *l
+			n.Field = key
+			return &n
+		})
+		if !hasReal(base) && c.nameIsSecretKey(key) && !messageContainer(text) {
+			// request.data["password"] inside a view: the key still counts.
+			out.L = append(append([]*Label(nil), out.L...), c.byName(text, loc))
+		}
+		return out
+	}
+	if ok && c.nameIsSecretKey(key) && !messageContainer(text) {
+		return &Val{L: []*Label{c.byName(text, loc)}}
+	}
+	return opaque
+}
+
+// messageContainer recognises error and message collections keyed by
+// field name (`form.errors["password"]`): their entries are messages
+// about the field, not its value.
+func messageContainer(text string) bool {
+	l := strings.ToLower(text)
+	if i := strings.IndexByte(l, '['); i >= 0 {
+		l = l[:i]
+	}
+	for _, w := range []string{"error", "message", "detail", "help_text", "label", "widget", "field"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func headerDisplay(key string) string {
+	k := strings.TrimPrefix(strings.TrimPrefix(key, "HTTP_"), "http_")
+	parts := strings.FieldsFunc(k, func(r rune) bool { return r == '_' || r == '-' })
+	for i, p := range parts {
+		p = strings.ToLower(p)
+		if p == "api" || p == "id" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+			continue
+		}
+		parts[i] = strings.ToUpper(p[:1]) + p[1:]
+	}
+	return strings.Join(parts, "-")
+}
+
+// Dicts and comprehensions ------------------------------------------------------
+
+func (c *fctx) dict(x *python.Expr, e *env) *Val {
+	out := &Val{Clean: true, Fields: map[string]*Val{}, FieldExpr: map[string]*python.Expr{}}
+	for i, k := range x.Keys {
+		if i >= len(x.Values) {
+			break
+		}
+		vx := x.Values[i]
+		val := c.eval(vx, e)
+		if k == nil {
+			out.L = union(out.L, val.L)
+			out.Clean = out.Clean && val.Clean
+			if val.Coll == collHeaders {
+				out.Coll = collHeaders
+			}
+			if val.Fields != nil {
+				if out.Fields == nil {
+					out.Fields, out.FieldExpr = map[string]*Val{}, map[string]*python.Expr{}
+				}
+				for fk, fv := range val.Fields {
+					out.Fields[fk] = fv
+					out.FieldExpr[fk] = val.FieldExpr[fk]
+				}
+			}
+			continue
+		}
+		kv := c.eval(k, e)
+		if key, ok := constString(k); ok {
+			if c.nameIsSecretKey(key) && !val.tainted() {
+				switch {
+				case vx.Kind == python.String && LooksSecret(vx.Str):
+					src := c.a.source(Token, vx.Loc, "the hard-coded secret `"+analyzer.Mask(vx.Str)+"`", "a secret value is hard-coded here")
+					src.Literal = vx.Str
+					val = &Val{L: []*Label{src.label()}}
+				case !val.Clean && val.Obj == objNone && val.Class == nil && val.Qual == "":
+					src := c.a.source(Token, vx.Loc, "the `"+key+"` value", "the `"+key+"` entry holds a secret (by its name)")
+					src.ByName = true
+					src.DictKey = true
+					val = &Val{L: []*Label{src.label()}}
+				}
+			}
+			if out.Fields == nil {
+				out.Fields, out.FieldExpr = map[string]*Val{}, map[string]*python.Expr{}
+			}
+			out.Fields[key] = val
+			out.FieldExpr[key] = vx
+		}
+		out.L = union(out.L, union(kv.L, val.L))
+		out.Clean = out.Clean && val.Clean && kv.Clean
+	}
+	return out
+}
+
+func (c *fctx) comprehension(x *python.Expr, e *env) *Val {
+	ce := e.copy()
+	n := x.Node
+	for _, k := range c.kids(n) {
+		switch c.typ(k) {
+		case "for_in_clause":
+			right, left := c.fieldOf(k, "right"), c.fieldOf(k, "left")
+			if right == nil || left == nil {
+				continue
+			}
+			it := c.eval(c.expr(right), ce)
+			elem, id := c.elemOf(it, ce)
+			if id != 0 {
+				ce.masks[id] = allBits
+			}
+			c.bindQuiet(left, elem, ce)
+		case "if_clause":
+			if len(c.kids(k)) > 0 {
+				cx := c.expr(c.kids(k)[0])
+				c.eval(cx, ce)
+				c.narrow(ce, cx, true)
+			}
+		}
+	}
+	out := &Val{}
+	switch {
+	case len(x.Keys) > 0 && len(x.Values) > 0:
+		kv, vv := c.eval(x.Keys[0], ce), c.eval(x.Values[0], ce)
+		out.L, out.Clean = union(kv.L, vv.L), kv.Clean && vv.Clean
+	case len(x.Elems) > 0:
+		b := c.eval(x.Elems[0], ce)
+		out.L, out.Clean = b.L, b.Clean
+		if len(b.Elems) == 2 && b.Elems[0].Key != 0 {
+			out.Items = true
+		}
+	}
+	for _, l := range out.L {
+		if l.Src.Kind == Headers {
+			out.Coll = collHeaders
+		}
+	}
+	return out
+}
+
+// bindQuiet binds comprehension variables without flow steps.
+func (c *fctx) bindQuiet(n *sitter.Node, v *Val, e *env) {
+	m := c.mi.m
+	switch c.typ(n) {
+	case "identifier":
+		e.vars[m.NodeText(n)] = v
+	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list", "parenthesized_expression":
+		ks := c.kids(n)
+		for i, k := range ks {
+			ev := labelsOnly(v)
+			if len(v.Elems) == len(ks) {
+				ev = v.Elems[i]
+			} else if c.typ(n) == "parenthesized_expression" {
+				ev = v
+			}
+			c.bindQuiet(k, ev, e)
+		}
+	default:
+		c.bind(n, v, e, nil)
+	}
+}
+
+// elemOf is the value of one element when iterating over it; for
+// (key, value) iterations over header collections it allocates an
+// iteration id that filters on the key narrow.
+func (c *fctx) elemOf(it *Val, e *env) (*Val, int) {
+	switch {
+	case it.Items:
+		c.a.iterID++
+		id := c.a.iterID
+		k := &Val{Key: id}
+		v := &Val{L: it.L, IterKey: id}
+		return &Val{Elems: []*Val{k, v}, L: it.L, IterKey: id}, id
+	case it.Values:
+		return &Val{L: it.L}, 0
+	case it.Keys, it.Coll == collHeaders:
+		c.a.iterID++
+		return &Val{Key: c.a.iterID}, c.a.iterID
+	case len(it.Elems) > 0:
+		out := &Val{Clean: true}
+		for _, el := range it.Elems {
+			out.L = union(out.L, el.L)
+			out.Clean = out.Clean && el.Clean
+		}
+		return out, 0
+	}
+	if it.Clean {
+		return clean, 0
+	}
+	return labelsOnly(it), 0
+}
+
+// Narrowing ----------------------------------------------------------------------
+
+// refsKey reports whether an expression reads an iteration key.
+func (c *fctx) refsKey(x *python.Expr, e *env) bool {
+	found := false
+	walkNames(x, func(name string) {
+		if v, ok := e.vars[name]; ok && v.Key != 0 {
+			found = true
+		}
+	})
+	return found
+}
+
+func walkNames(x *python.Expr, f func(string)) {
+	if x == nil {
+		return
+	}
+	if x.Kind == python.Name {
+		f(x.Name)
+		return
+	}
+	for _, el := range x.Elems {
+		walkNames(el, f)
+	}
+	for _, k := range x.Keys {
+		walkNames(k, f)
+	}
+	for _, v := range x.Values {
+		walkNames(v, f)
+	}
+	if x.Call != nil {
+		walkNames(x.Call.FuncExpr, f)
+		for _, a := range x.Call.Args {
+			walkNames(a, f)
+		}
+		for _, k := range x.Call.Kwargs {
+			walkNames(k.Value, f)
+		}
+	}
+	for _, p := range x.Pieces {
+		walkNames(p.Expr, f)
+	}
+}
+
+// narrow restricts header iterations in e to the headers for which cond
+// has the given truth value.
+func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
+	if cond == nil {
+		return
+	}
+	keys := map[string]int{}
+	walkNames(cond, func(name string) {
+		if v, ok := e.vars[name]; ok && v.Key != 0 {
+			keys[name] = v.Key
+		}
+	})
+	for name, id := range keys {
+		old, ok := e.masks[id]
+		if !ok {
+			old = allBits
+		}
+		var nm uint16
+		for b := 0; b < numHeaders*numStyles; b++ {
+			if old&(1<<b) == 0 {
+				continue
+			}
+			ks, isBytes := headerKey(b%numHeaders, b/numHeaders)
+			r := c.condTruth(cond, name, cval{kind: cStr, s: ks, bytes: isBytes, dep: true})
+			if r.unk {
+				continue
+			}
+			if truth && r.t || !truth && r.f {
+				nm |= 1 << b
+			}
+		}
+		e.masks[id] = nm
+		if nm != old {
+			text := strings.Join(strings.Fields(cond.Text), " ")
+			if !truth {
+				text = "not (" + text + ")"
+			}
+			c.filters[id] = filterInfo{text: text, loc: cond.Loc}
+		}
+	}
+}
+
+// Strings ------------------------------------------------------------------------
+
+var queryParamEnd = regexp.MustCompile(`[?&][A-Za-z0-9_.\-\[\]%]*=$`)
+
+// buildString evaluates a built string and reports secrets put into a
+// URL's query string.
+func (c *fctx) buildString(x *python.Expr, pieces []python.Piece, e *env) *Val {
+	out := &Val{Clean: true}
+	var prefix strings.Builder
+	appended := c.appended
+	c.appended = false
+	for _, p := range pieces {
+		if p.Expr == nil {
+			prefix.WriteString(p.Literal)
+			continue
+		}
+		v := c.eval(p.Expr, e)
+		out.Clean = out.Clean && v.Clean
+		if out.Coll == collNone && v.Coll == collQueryString {
+			out.Coll = collQueryString
+		}
+		pre := prefix.String()
+		if v.tainted() && inQuery(pre, appended, v.Encoded) {
+			var ls []*Label
+			for _, l := range v.L {
+				if l.InURL || (l.Src.Kind != Token && l.Src.Kind != Credential && l.Src.Kind != Param) {
+					ls = append(ls, l)
+					continue
+				}
+				hl := l.with(p.Expr.Loc, "put into the query string of a URL here")
+				c.a.record(c, Hit{Sink: SinkURL, Label: hl, Loc: p.Expr.Loc, Call: x.Loc, Desc: "URL", Where: "in the query string", Func: c.name, EmailLink: c.email})
+				n := *hl
+				n.InURL = true
+				ls = append(ls, &n)
+			}
+			out.L = union(out.L, ls)
+		} else {
+			out.L = union(out.L, v.L)
+		}
+		prefix.WriteString("\x00")
+	}
+	return out
+}
+
+func inQuery(prefix string, appended, encoded bool) bool {
+	if encoded {
+		t := strings.TrimRight(prefix, " ")
+		return strings.HasSuffix(t, "?") || (strings.HasSuffix(t, "&") && (strings.Contains(t, "?") || appended))
+	}
+	if !queryParamEnd.MatchString(prefix) {
+		return false
+	}
+	if strings.Contains(prefix, "?") {
+		return true
+	}
+	return appended && strings.HasPrefix(prefix, "&")
+}

@@ -1,0 +1,351 @@
+package taint
+
+import (
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/python"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Kind classifies what a tainted value is.
+type Kind uint8
+
+const (
+	// Token is a secret value: named like one, produced by a token
+	// generator, a settings secret, a hard-coded key, a token read from
+	// the query string.
+	Token Kind = iota
+	// Credential is a credential the client sent with the request: the
+	// Authorization or an API-key header, the session cookie, the session
+	// key, DRF's request.auth.
+	Credential
+	// Headers is a whole collection of request headers (request.headers,
+	// request.META, scope["headers"]) that still holds sensitive headers;
+	// Label.Bits says which.
+	Headers
+	// Exception is exception text or a traceback.
+	Exception
+	// Param stands for a function parameter while a summary is computed.
+	Param
+)
+
+func (k Kind) String() string {
+	return [...]string{"token", "credential", "headers", "exception", "param"}[k]
+}
+
+// Source is where a tainted value starts.
+type Source struct {
+	Kind Kind
+	// What names the value for messages: "`api_key`", "a token from
+	// `secrets.token_urlsafe()`", "the Authorization header", "request
+	// headers (`request.headers`)". Literal values appear masked.
+	What string
+	Loc  source.Location
+	// Literal is a hard-coded secret value (shown only masked).
+	Literal string
+	// ByName is set when only the value's name says it is a secret.
+	ByName bool
+	// DictKey is set for a by-name source that is an entry of a dict
+	// literal ({"password": errors}): in an error response such an entry
+	// is usually a message about the field.
+	DictKey bool
+	// Query is set for a token read from the query string.
+	Query bool
+	// OneTime is set for single-use link tokens (make_token(),
+	// signing.dumps(), Signer.sign()) that are designed to travel in URLs.
+	OneTime bool
+	// Param is the parameter index of a Param placeholder.
+	Param int
+	// ParamName is the placeholder's parameter name.
+	ParamName string
+	// Style is the key style of a Headers source.
+	Style int
+
+	step  string // the first flow step's message
+	first *Label
+}
+
+// Label is one source's taint as it flows: the steps it took and, for
+// header collections, which sensitive headers are still in it.
+type Label struct {
+	Src   *Source
+	Steps []analyzer.Step
+	// Bits are the sensitive headers (per key style) still present in a
+	// Headers or Param label.
+	Bits uint16
+	// InURL is set once the value has been put into a URL's query string
+	// (and reported there).
+	InURL bool
+	// Filter is the last filter the collection passed through (source
+	// text), for messages.
+	Filter string
+	// Debug is set when the value is only used when settings.DEBUG is
+	// true (`tb if settings.DEBUG else "error"`).
+	Debug bool
+	// Field is the dict key a Param placeholder was read through
+	// (`params['user']`).
+	Field string
+}
+
+const maxSteps = 24
+
+// with returns a copy of l with one more step.
+func (l *Label) with(loc source.Location, msg string) *Label {
+	n := *l
+	if k := len(l.Steps); k > 0 && l.Steps[k-1].Location == loc && l.Steps[k-1].Message == msg {
+		return l
+	}
+	if len(l.Steps) >= maxSteps {
+		return l
+	}
+	n.Steps = append(append(make([]analyzer.Step, 0, len(l.Steps)+1), l.Steps...), analyzer.Step{Location: loc, Message: msg})
+	return &n
+}
+
+// Collection kinds of a Val.
+const (
+	collNone = iota
+	collHeaders
+	collQuery       // request.GET, query_params, parse_qs(...)
+	collQueryString // scope["query_string"], request.META["QUERY_STRING"]
+	collCookies
+	collSession
+	collScope // ASGI scope
+)
+
+// Object kinds of a Val.
+const (
+	objNone = iota
+	objLogger
+	objHTTP      // requests.Session(), httpx.Client(), …
+	objException // an exception caught by `except … as e`
+	objRequest
+	objSettings
+	objModule
+	objTokenObj // SimpleJWT RefreshToken.for_user(...)
+	objClass    // a project class itself (not an instance)
+)
+
+// Val is the abstract value of an expression.
+type Val struct {
+	L []*Label
+	// Clean is set when the value is provably not secret (a constant, a
+	// number or bool, a sanitizer's result).
+	Clean bool
+	Coll  int
+	Obj   int
+	// Items marks coll.items() (and ASGI header lists): iteration yields
+	// (key, value) pairs.
+	Items, Keys, Values bool
+	// Fields are the entries of a dict literal with constant keys.
+	Fields    map[string]*Val
+	FieldExpr map[string]*python.Expr
+	// Elems are tuple or list elements.
+	Elems []*Val
+	// Key is the iteration id when the value is the key of an iteration
+	// over a header collection; IterKey when it is the value.
+	Key, IterKey int
+	// Encoded marks urlencode() results.
+	Encoded bool
+	// Class is the project class of an instance (Obj none) or the class
+	// itself (Obj objClass).
+	Class *python.Class
+	// Module is the project module an import name denotes.
+	Module *python.Module
+	// Qual is the qualified name of an imported library object.
+	Qual string
+	// Str is the value of a string constant.
+	Str   string
+	IsStr bool
+	// ExcUser marks exceptions whose text is meant for users
+	// (ValidationError, Http404, …).
+	ExcUser bool
+}
+
+var (
+	opaque = &Val{}
+	clean  = &Val{Clean: true}
+)
+
+func (v *Val) tainted() bool { return v != nil && len(v.L) > 0 }
+
+// union joins label lists, keeping the first label of each source, and for
+// header labels the union of their bits.
+func union(a, b []*Label) []*Label {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := append(make([]*Label, 0, len(a)+len(b)), a...)
+	for _, l := range b {
+		dup := false
+		for i, o := range out {
+			if o.Src == l.Src && o.InURL == l.InURL {
+				if o.Bits != l.Bits|o.Bits {
+					n := *o
+					n.Bits |= l.Bits
+					out[i] = &n
+				}
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// join merges two abstract values (at control-flow merges).
+func join(a, b *Val) *Val {
+	switch {
+	case a == nil:
+		return b
+	case b == nil, a == b:
+		return a
+	}
+	n := &Val{L: union(a.L, b.L), Clean: a.Clean && b.Clean}
+	if a.Coll == b.Coll {
+		n.Coll = a.Coll
+		n.Items, n.Keys, n.Values = a.Items && b.Items, a.Keys && b.Keys, a.Values && b.Values
+	} else if a.Coll == collNone && !a.tainted() && a.Clean {
+		n.Coll, n.Items = b.Coll, b.Items
+	} else if b.Coll == collNone && !b.tainted() && b.Clean {
+		n.Coll, n.Items = a.Coll, a.Items
+	}
+	if a.Obj == b.Obj {
+		n.Obj = a.Obj
+	}
+	if a.Class == b.Class {
+		n.Class = a.Class
+	}
+	if a.Key == b.Key {
+		n.Key = a.Key
+	}
+	if a.IterKey == b.IterKey {
+		n.IterKey = a.IterKey
+	}
+	n.Encoded = a.Encoded || b.Encoded
+	n.ExcUser = a.ExcUser && b.ExcUser
+	switch {
+	case a.Fields != nil && b.Fields == nil && !b.tainted():
+		n.Fields, n.FieldExpr = a.Fields, a.FieldExpr
+	case b.Fields != nil && a.Fields == nil && !a.tainted():
+		n.Fields, n.FieldExpr = b.Fields, b.FieldExpr
+	}
+	if a.Fields != nil && b.Fields != nil {
+		n.Fields = map[string]*Val{}
+		n.FieldExpr = map[string]*python.Expr{}
+		for k, v := range a.Fields {
+			n.Fields[k] = join(v, b.Fields[k])
+			n.FieldExpr[k] = a.FieldExpr[k]
+		}
+		for k, v := range b.Fields {
+			if _, ok := n.Fields[k]; !ok {
+				n.Fields[k] = v
+				n.FieldExpr[k] = b.FieldExpr[k]
+			}
+		}
+	}
+	if len(a.Elems) == len(b.Elems) && len(a.Elems) > 0 {
+		n.Elems = make([]*Val, len(a.Elems))
+		for i := range a.Elems {
+			n.Elems[i] = join(a.Elems[i], b.Elems[i])
+		}
+	}
+	return n
+}
+
+// labelsOnly is v's taint without its structure.
+func labelsOnly(v *Val) *Val {
+	if v == nil || len(v.L) == 0 {
+		if v != nil && v.Clean {
+			return clean
+		}
+		return opaque
+	}
+	return &Val{L: v.L}
+}
+
+// withStep adds a step to every label of v.
+func withStep(v *Val, loc source.Location, msg string) *Val {
+	if v == nil || len(v.L) == 0 {
+		return v
+	}
+	n := *v
+	n.L = make([]*Label, len(v.L))
+	for i, l := range v.L {
+		n.L[i] = l.with(loc, msg)
+	}
+	return &n
+}
+
+// mapLabels returns v with f applied to every label (nil drops it).
+func mapLabels(v *Val, f func(*Label) *Label) *Val {
+	if v == nil || len(v.L) == 0 {
+		return v
+	}
+	n := *v
+	n.L = nil
+	for _, l := range v.L {
+		if m := f(l); m != nil {
+			n.L = append(n.L, m)
+		}
+	}
+	return &n
+}
+
+// env is the abstract state at a program point: variables and the
+// narrowing masks of header iterations.
+type env struct {
+	vars  map[string]*Val
+	masks map[int]uint16
+	dead  bool
+}
+
+func newEnv() *env { return &env{vars: map[string]*Val{}, masks: map[int]uint16{}} }
+
+func (e *env) copy() *env {
+	n := &env{vars: make(map[string]*Val, len(e.vars)), masks: make(map[int]uint16, len(e.masks)), dead: e.dead}
+	for k, v := range e.vars {
+		n.vars[k] = v
+	}
+	for k, v := range e.masks {
+		n.masks[k] = v
+	}
+	return n
+}
+
+// joinEnvs merges branch states into e; dead branches do not contribute.
+func (e *env) joinFrom(branches ...*env) {
+	var live []*env
+	for _, b := range branches {
+		if b != nil && !b.dead {
+			live = append(live, b)
+		}
+	}
+	if len(live) == 0 {
+		e.dead = true
+		return
+	}
+	first := live[0]
+	vars := make(map[string]*Val, len(first.vars))
+	masks := make(map[int]uint16, len(first.masks))
+	for k, v := range first.vars {
+		vars[k] = v
+	}
+	for k, v := range first.masks {
+		masks[k] = v
+	}
+	for _, b := range live[1:] {
+		for k, v := range b.vars {
+			vars[k] = join(vars[k], v)
+		}
+		for k, v := range b.masks {
+			masks[k] |= v
+		}
+	}
+	e.vars, e.masks, e.dead = vars, masks, false
+}

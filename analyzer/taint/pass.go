@@ -1,0 +1,365 @@
+// Package taint is djleak's dataflow pass for secrets in Python code: it
+// follows tokens, request credentials, whole header collections and
+// exception text from where they appear (sources) to URLs, logs and HTTP
+// responses (sinks), within functions and across them.
+//
+// The analysis is an abstract interpretation of each function over the
+// tree-sitter model: variables map to abstract values (Val) that carry
+// labels (one per source, with the flow steps it took). Branches are
+// analysed separately and joined; loops run twice. Calls to project
+// functions use summaries — what a function returns in terms of its
+// parameters and which parameters reach which sinks — computed on demand,
+// across modules through imports. Attributes assigned on self (per class)
+// and on request (project-wide, for middleware) are collected in a first
+// round and read in the second.
+//
+// Header collections carry a bit set of the sensitive headers still in
+// them (Authorization, Proxy-Authorization, Cookie, X-Api-Key, per key
+// style); comprehension filters, `if … continue` and `del`/`pop` narrow it
+// by evaluating the filter condition for each header's concrete key.
+package taint
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/python"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// SinkKind classifies where a value ends up.
+type SinkKind int
+
+const (
+	// SinkLog is a logging call, print or a write to stdout/stderr.
+	SinkLog SinkKind = iota
+	// SinkResponse is an HTTP response body (Hit.Error says whether it is
+	// an error response).
+	SinkResponse
+	// SinkURL is a URL whose query string is built with the value.
+	SinkURL
+	// SinkRedirect is a redirect target or reverse() arguments.
+	SinkRedirect
+	// SinkOutbound is the URL or params= of an outbound HTTP request.
+	SinkOutbound
+	// SinkAuth is a use of the value to authenticate.
+	SinkAuth
+)
+
+// Hit is one label reaching one sink.
+type Hit struct {
+	Sink  SinkKind
+	Label *Label
+	// Loc is the tainted expression at the sink; Call the sink call.
+	Loc  source.Location
+	Call source.Location
+	// Desc names the sink ("logger.info", "JsonResponse(status=400)").
+	Desc string
+	// Where says which part of the sink ("in the message", "in
+	// extra['headers']", "in params['api_key']").
+	Where string
+	// Func is the enclosing function's qualified name.
+	Func string
+	// Error marks an error response (status ≥ 400, an error class, a DRF
+	// exception, or a response built inside an except block).
+	Error bool
+	// EmailLink is set when the URL is built in a function that sends
+	// email (a one-time link).
+	EmailLink bool
+	// Path marks a value that goes into a URL path (reverse(), redirect
+	// arguments) rather than the URL itself.
+	Path bool
+	// Debug is set when the sink is only reached with settings.DEBUG on.
+	Debug bool
+	// Via names the project function the secret is passed to when the
+	// sink is inside it (the hit is then at the call's argument).
+	Via string
+}
+
+// Result is the pass's output.
+type Result struct {
+	Hits []Hit
+	// Patterns are URLconf routes that capture token-like parameters.
+	Patterns []PatternHit
+	// Templates are secrets in URL attributes of Django templates.
+	Templates []TemplateHit
+	Vocab     *Vocab
+}
+
+// Pass runs the analysis once per project.
+var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run}
+
+// Run analyses a project.
+func Run(p *analyzer.Project) *Result {
+	var extraNames, extraSan []string
+	if p.Config != nil {
+		extraNames, extraSan = p.Config.ExtraTokenNames, p.Config.ExtraSanitizers
+	}
+	a := &analysis{
+		nodes:  map[*sitter.Node]*nodeInfo{},
+		proj:   p,
+		vocab:  NewVocab(extraNames, extraSan),
+		fields: map[fieldKey]*Val{},
+	}
+	a.index()
+	// Round 1 collects attributes on self and request; round 2 reads them
+	// and reports.
+	for round := 1; round <= 2; round++ {
+		a.round = round
+		a.reset()
+		for _, m := range p.Python {
+			mi := a.mods[m]
+			a.moduleEnv(mi)
+			for _, f := range m.Functions {
+				if round == 1 && !storesFields(f) {
+					continue
+				}
+				a.summary(f)
+			}
+		}
+	}
+	res := &Result{Hits: a.hits, Vocab: a.vocab, Patterns: a.urlPatterns(), Templates: a.templateHits()}
+	sort.SliceStable(res.Hits, func(i, j int) bool {
+		hi, hj := res.Hits[i], res.Hits[j]
+		if hi.Loc != hj.Loc {
+			return hi.Loc.Less(hj.Loc)
+		}
+		return hi.Sink < hj.Sink
+	})
+	return res
+}
+
+type fieldKey struct {
+	cls  *python.Class // nil for request attributes
+	name string
+}
+
+type analysis struct {
+	proj    *analyzer.Project
+	vocab   *Vocab
+	round   int
+	mods    map[*python.Module]*modInfo
+	byName  map[string]*python.Module
+	suffix  map[string]*python.Module
+	funcs   map[*python.Function]*summary
+	fields  map[fieldKey]*Val
+	hits    []Hit
+	seen    map[string]bool
+	iterID  int
+	srcs    map[string]*Source
+	fnMods  map[*python.Function]*modInfo
+	clsMods map[*python.Class]*modInfo
+	quals   map[string]resolved
+	consts  map[string]cval
+	nodes   map[*sitter.Node]*nodeInfo
+}
+
+type modInfo struct {
+	m       *python.Module
+	name    string
+	imports map[string]string // local name → qualified name
+	funcs   map[string]*python.Function
+	classes map[string]*python.Class
+	env     *env
+	state   int
+	// classEnv holds class-body attributes.
+	classEnv map[*python.Class]*env
+	// mails marks functions that send email.
+	mails map[*python.Function]bool
+	// fnOf maps a function node's start byte to the function.
+	fnOf map[uint32]*python.Function
+	// clsOf maps a class node's start byte to the class.
+	clsOf map[uint32]*python.Class
+	// lexer is set for modules that tokenize text (lexers, parsers,
+	// template engines), where `token` is a lexical token.
+	lexer bool
+}
+
+var (
+	lexerFunc  = regexp.MustCompile(`(?i)tokeni[sz]e|lexer|^_?lex(_|$)|(read|next|push|peek|pop|expect|scan)_?token|split_contents`)
+	lexerClass = regexp.MustCompile(`(?i)lexer|tokenizer|scanner|shlex|parser`)
+)
+
+type summary struct {
+	fn    *python.Function
+	mi    *modInfo
+	state int
+	ret   *Val
+	sinks []paramSink
+	// retCount counts return statements that return a value.
+	retCount int
+}
+
+// paramSink is a parameter reaching a sink inside a function: the hit
+// with the placeholder label.
+type paramSink struct {
+	hit Hit
+}
+
+func (a *analysis) reset() {
+	a.funcs = map[*python.Function]*summary{}
+	a.hits = nil
+	a.seen = map[string]bool{}
+	a.iterID = 0
+	for _, mi := range a.mods {
+		mi.env = nil
+		mi.state = 0
+		mi.classEnv = map[*python.Class]*env{}
+	}
+}
+
+// index builds the per-module import tables and the module name index.
+func (a *analysis) index() {
+	a.mods = map[*python.Module]*modInfo{}
+	a.byName = map[string]*python.Module{}
+	a.suffix = map[string]*python.Module{}
+	for _, m := range a.proj.Python {
+		mi := &modInfo{
+			m: m, name: analyzer.ModuleName(m.File.Path),
+			imports: map[string]string{}, funcs: map[string]*python.Function{},
+			classes: map[string]*python.Class{}, mails: map[*python.Function]bool{},
+			fnOf: map[uint32]*python.Function{}, clsOf: map[uint32]*python.Class{},
+		}
+		a.mods[m] = mi
+		a.byName[mi.name] = m
+		// Every dotted suffix, shortest path winning (as ModuleByName).
+		parts := strings.Split(mi.name, ".")
+		for i := 1; i < len(parts)-1; i++ {
+			suf := strings.Join(parts[i:], ".")
+			if old, ok := a.suffix[suf]; !ok || len(m.File.Path) < len(old.File.Path) {
+				a.suffix[suf] = m
+			}
+		}
+		for _, imp := range m.Imports {
+			mod := imp.Module
+			if imp.Level > 0 {
+				mod = analyzer.ResolveRelative(m.File.Path, imp.Level, imp.Module)
+			}
+			switch {
+			case imp.Star:
+			case imp.Names == nil && imp.Alias != "":
+				mi.imports[imp.Alias] = mod
+			case imp.Names == nil:
+				first := mod
+				if i := strings.IndexByte(mod, '.'); i >= 0 {
+					first = mod[:i]
+				}
+				mi.imports[first] = first
+			default:
+				for _, n := range imp.Names {
+					local := n.Alias
+					if local == "" {
+						local = n.Name
+					}
+					q := n.Name
+					if mod != "" {
+						q = mod + "." + n.Name
+					}
+					mi.imports[local] = q
+				}
+			}
+		}
+		for _, f := range m.Functions {
+			if lexerFunc.MatchString(f.Name) {
+				mi.lexer = true
+			}
+			mi.fnOf[f.Node.StartByte()] = f
+			if f.Class == nil && f.Outer == nil {
+				mi.funcs[f.Name] = f
+			}
+		}
+		for _, c := range m.Classes {
+			if lexerClass.MatchString(c.Name) {
+				mi.lexer = true
+			}
+			mi.clsOf[c.Node.StartByte()] = c
+			if c.Outer == nil && c.Enclosing == nil {
+				mi.classes[c.Name] = c
+			}
+		}
+		for _, c := range m.Calls {
+			if c.Enclosing != nil && sendsMail(c.Func) {
+				mi.mails[c.Enclosing] = true
+			}
+		}
+	}
+}
+
+func sendsMail(fn string) bool {
+	last := fn
+	if i := strings.LastIndexByte(fn, '.'); i >= 0 {
+		last = fn[i+1:]
+	}
+	switch last {
+	case "send_mail", "send_mass_mail", "mail_admins", "mail_managers", "EmailMessage",
+		"EmailMultiAlternatives", "email_user", "send_email", "send_html_mail":
+		return true
+	}
+	l := strings.ToLower(last)
+	return strings.HasPrefix(l, "send_") && strings.Contains(l, "mail")
+}
+
+// module finds a project module by dotted name: exactly, as a suffix of a
+// module's name (src layouts), or — for a project rooted inside a package
+// — with leading components of the name dropped.
+func (a *analysis) module(name string) *python.Module {
+	if m, ok := a.byName[name]; ok {
+		return m
+	}
+	if m, ok := a.suffix[name]; ok && strings.Contains(name, ".") {
+		return m
+	}
+	parts := strings.Split(name, ".")
+	for i := 1; i < len(parts)-1; i++ {
+		if m, ok := a.byName[strings.Join(parts[i:], ".")]; ok {
+			return m
+		}
+	}
+	return nil
+}
+
+// record stores a hit with a real label, or a parameter sink in the
+// current function's summary for a placeholder label.
+func (a *analysis) record(c *fctx, h Hit) {
+	h.Debug = h.Debug || c.debug > 0 || h.Label.Debug
+	if h.Label.Src.Kind == Param {
+		if c.sum != nil {
+			for _, ps := range c.sum.sinks {
+				if ps.hit.Loc == h.Loc && ps.hit.Sink == h.Sink && ps.hit.Label.Src == h.Label.Src &&
+					ps.hit.Label.Field == h.Label.Field && ps.hit.Label.Bits == h.Label.Bits && ps.hit.Label.InURL == h.Label.InURL {
+					return
+				}
+			}
+			c.sum.sinks = append(c.sum.sinks, paramSink{hit: h})
+		}
+		return
+	}
+	if a.round != 2 {
+		return
+	}
+	k := Sprintf("%d|%s|%d|%p|%d|%v", h.Sink, h.Loc.Path, h.Loc.Start.Offset, h.Label.Src, h.Label.Bits, h.Label.InURL)
+	if a.seen[k] {
+		return
+	}
+	a.seen[k] = true
+	a.hits = append(a.hits, h)
+}
+
+// Sprintf is analyzer.Sprintf.
+var Sprintf = analyzer.Sprintf
+
+// storesFields reports whether a function assigns attributes on self, cls
+// or a request (what round 1 collects).
+func storesFields(f *python.Function) bool {
+	for _, as := range f.Assigns {
+		t := as.Target
+		if strings.HasPrefix(t, "self.") || strings.HasPrefix(t, "cls.") || strings.HasPrefix(t, "request.") || strings.HasPrefix(t, "self.request.") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,76 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/taint"
+)
+
+func init() {
+	register(&analyzer.Rule{
+		ID:        "DJL204",
+		Name:      "exception-details-in-response",
+		Title:     "Exception text or traceback returned to the client",
+		Severity:  analyzer.Warning,
+		CWE:       []int{209},
+		Precision: analyzer.High,
+		WhatItDoes: "Reports exception text and tracebacks that reach an HTTP response body: `str(e)`, " +
+			"`repr(e)`, `f\"{e}\"`, `e.args` of an exception caught with `except … as e`, " +
+			"`traceback.format_exc()` and friends, and `sys.exc_info()`, returned by `JsonResponse`, " +
+			"`HttpResponse`, DRF `Response` (any status) or put into a DRF exception's detail. Exceptions that " +
+			"are meant for the user — `ValidationError` (Django's, DRF's, forms'), `Http404`, `PermissionDenied`, " +
+			"`ObjectDoesNotExist` and DRF's `APIException` family — are not reported, and neither is text shown " +
+			"only when `settings.DEBUG` is on (`tb if settings.DEBUG else \"error\"`, `if settings.DEBUG:`).",
+		WhyBad: "Exception messages and stack traces describe the server: file paths, SQL statements and " +
+			"table names, hostnames and ports of internal services, library versions, sometimes the values of " +
+			"settings or of the request's own credentials (a `requests` error message contains the full URL, " +
+			"query-string tokens included). Attackers use them to map the system and tune their next request.",
+		Example: `
+-- app/views.py --
+import requests
+from django.http import JsonResponse
+
+
+def proxy(request):
+    try:
+        r = requests.get("https://internal.example/api", timeout=5)
+        return JsonResponse(r.json())
+    except Exception as e:
+        return JsonResponse({"error": str(e)}, status=502)
+`,
+		UseInstead: `
+-- app/views.py --
+import logging
+
+import requests
+from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+def proxy(request):
+    try:
+        r = requests.get("https://internal.example/api", timeout=5)
+        return JsonResponse(r.json())
+    except Exception:
+        logger.exception("upstream call failed")
+        return JsonResponse({"error": "upstream unavailable"}, status=502)
+`,
+		Notes: taint.DocFlow + "\n\n" +
+			"Log the exception (`logger.exception(...)`) and return a generic message, perhaps with a " +
+			"correlation id.",
+		Run: func(ctx *analyzer.Context) {
+			res := analyzer.Fact(ctx.Project, taint.Pass)
+			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
+				return h.Sink == taint.SinkResponse && h.Label.Src.Kind == taint.Exception && !h.Debug
+			}, nil)
+			for _, g := range groups {
+				h := &g.Hit
+				msg := fmt.Sprintf("%s is returned to the client by %s: exception text and tracebacks reveal "+
+					"internals (paths, queries, hosts, versions) and sometimes secrets", h.Label.Src.What, taint.SinkPhrase(h))
+				ctx.Report(taint.Finding(g, g.Loc, msg, h.Func+" "+h.Desc+" "+h.Where+" "+h.Label.Src.What))
+			}
+		},
+	})
+}

@@ -1,0 +1,87 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
+)
+
+func init() {
+	check := boolSettingCheck{
+		setting: "SECURE_SSL_REDIRECT",
+		consequence: "SecurityMiddleware answers plain-HTTP requests instead of redirecting them to HTTPS, so " +
+			"logins, session cookies and tokens can travel unencrypted",
+		applies: hasSecurityMiddleware,
+		waived: func(ctx *analyzer.Context, m *settings.Module) bool {
+			f := frontOf(ctx)
+			return len(f.upstreams) > 0 && len(f.plainToApp) == 0
+		},
+		related: func(ctx *analyzer.Context, m *settings.Module) []analyzer.Related {
+			var out []analyzer.Related
+			seen := map[string]bool{}
+			for _, u := range frontOf(ctx).plainToApp {
+				label := u.Server.Label()
+				if seen[label] {
+					continue
+				}
+				seen[label] = true
+				out = append(out, analyzer.Related{Location: scopeLoc(u.Server),
+					Message: fmt.Sprintf("nginx %s accepts plain HTTP and passes it to the application without redirecting to HTTPS", label)})
+			}
+			return out
+		},
+	}
+	register(&analyzer.Rule{
+		ID:        "DJL405",
+		Name:      "ssl-redirect-disabled",
+		Title:     "Production settings do not redirect HTTP to HTTPS",
+		Severity:  analyzer.Warning,
+		CWE:       []int{319},
+		Precision: analyzer.High,
+		WhatItDoes: "Reports production settings where `SECURE_SSL_REDIRECT` is not true (false, missing, or false " +
+			"by an environment default) while `SecurityMiddleware` is enabled — unless the project's nginx " +
+			"configuration already redirects: when every nginx server that passes requests to the application " +
+			"over plain HTTP answers them with `return 301 https://…` (or a `rewrite … https://… permanent`, or " +
+			"such a return in `if ($scheme = http)`), or nginx only passes TLS traffic to the application, the " +
+			"rule stays silent. When nginx serves the application over plain HTTP, the report names those " +
+			"servers.",
+		WhyBad: "A request that arrives over plain HTTP is answered over plain HTTP: the user's first request " +
+			"(typed address, old bookmark, HTTP link) and everything the page then sends — session cookie, " +
+			"login form, API token — is readable and changeable on the network path.",
+		Example: `
+-- mysite/settings.py --
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
+SECURE_SSL_REDIRECT = False
+`,
+		UseInstead: `
+-- mysite/settings.py --
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
+SECURE_SSL_REDIRECT = False  # nginx redirects every plain-HTTP request
+-- nginx/site.conf --
+server {
+    listen 80;
+    server_name example.com;
+    return 301 https://$host$request_uri;
+}
+server {
+    listen 443 ssl;
+    server_name example.com;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+        proxy_set_header X-Forwarded-Proto $scheme;
+    }
+}
+`,
+		Notes: settingsNotes + `
+
+Django's counterpart: ` + "`security.W008`" + `, checked by the oracle test on fixtures without nginx.
+Two deliberate differences: Django warns whenever the setting ` + "`is not True`" + ` (so also for
+` + "`1`" + ` or the string ` + "`'True'`" + `, which do enable the redirect — djleak follows what
+SecurityMiddleware does, truthiness), and Django cannot see the proxy, so it also warns when
+nginx redirects. Without ` + "`SecurityMiddleware`" + ` the setting does nothing; DJL224 reports
+that instead. Behind a TLS-terminating proxy, ` + "`SECURE_SSL_REDIRECT = True`" + ` needs
+` + "`SECURE_PROXY_SSL_HEADER`" + ` (see DJL407), or every request redirects to itself.`,
+		Run: check.run,
+	})
+}
