@@ -431,6 +431,10 @@ var (
 // variable unset).
 func Resolve(p *analyzer.Project, env map[string]string) *Settings {
 	entries := findEntries(p)
+	if p.Config != nil && p.Config.SettingsModule != "" {
+		// settings-module in the configuration names the production module.
+		entries = append(entries, Entry{Module: p.Config.SettingsModule, Kind: EntryDeploy, Via: "settings-module (" + p.Config.Source + ")"})
+	}
 	var candidates []*python.Module
 	for _, m := range p.Python {
 		name := analyzer.ModuleName(m.File.Path)
