@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"fmt"
-
 	"github.com/djleak/djleak/analyzer"
 )
 
@@ -42,21 +40,7 @@ DEBUG on and are not reported — unless a deployment entry point (` + "`wsgi.py
 oracle test, also with environment-dependent fixtures (Django run with the variable unset).
 A raw ` + "`os.environ.get('DEBUG', False)`" + ` is false by default but true for ` + "`DEBUG=False`" + `;
 DJL225 reports that.`,
-		Run: func(ctx *analyzer.Context) {
-			for _, m := range judgedModules(ctx) {
-				bad, s := judgeFalse(m, "DEBUG")
-				if !bad {
-					continue
-				}
-				ctx.Report(analyzer.Finding{
-					Location: s.Loc,
-					Message: fmt.Sprintf("DEBUG is %s%s%s in %s: every error page shows the request's Cookie and Authorization headers, "+
-						"settings, local variables and SQL to the client%s",
-						s.Describe(), s.Context()+otherPaths(s), inherited(m, s), m.Describe(), envHint(s)),
-					Related: append(alternativesRelated(s), whyJudged(m)...),
-					Key:     settingKey(m, "DEBUG"),
-				})
-			}
-		},
+		Run: reportTrueSetting("DEBUG", "every error page shows the request's Cookie and Authorization headers, "+
+			"settings, local variables and SQL to the client"),
 	})
 }

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"fmt"
-
 	"github.com/djleak/djleak/analyzer"
 )
 
@@ -36,21 +34,7 @@ DEBUG_PROPAGATE_EXCEPTIONS = False
 
 Test settings often turn this on to see tracebacks and are not judged. Django's
 ` + "`check --deploy`" + ` has no counterpart.`,
-		Run: func(ctx *analyzer.Context) {
-			for _, m := range judgedModules(ctx) {
-				bad, s := judgeFalse(m, "DEBUG_PROPAGATE_EXCEPTIONS")
-				if !bad {
-					continue
-				}
-				ctx.Report(analyzer.Finding{
-					Location: s.Loc,
-					Message: fmt.Sprintf("DEBUG_PROPAGATE_EXCEPTIONS is %s%s%s in %s: unhandled exceptions bypass Django's 500 handling, "+
-						"its django.request error log and ADMINS mails, and reach the WSGI server, whose error page may show the traceback%s",
-						s.Describe(), s.Context()+otherPaths(s), inherited(m, s), m.Describe(), envHint(s)),
-					Related: append(alternativesRelated(s), whyJudged(m)...),
-					Key:     settingKey(m, "DEBUG_PROPAGATE_EXCEPTIONS"),
-				})
-			}
-		},
+		Run: reportTrueSetting("DEBUG_PROPAGATE_EXCEPTIONS", "unhandled exceptions bypass Django's 500 handling, "+
+			"its django.request error log and ADMINS mails, and reach the WSGI server, whose error page may show the traceback"),
 	})
 }

@@ -414,3 +414,23 @@ func headerName(key string) string {
 	}
 	return strings.Join(parts, "-")
 }
+
+// reportTrueSetting reports judged settings modules where a setting that
+// must be false in production is true, with its consequence.
+func reportTrueSetting(setting, consequence string) func(*analyzer.Context) {
+	return func(ctx *analyzer.Context) {
+		for _, m := range judgedModules(ctx) {
+			bad, s := judgeFalse(m, setting)
+			if !bad {
+				continue
+			}
+			ctx.Report(analyzer.Finding{
+				Location: s.Loc,
+				Message: fmt.Sprintf("%s is %s%s%s in %s: %s%s",
+					setting, s.Describe(), s.Context()+otherPaths(s), inherited(m, s), m.Describe(), consequence, envHint(s)),
+				Related: append(alternativesRelated(s), whyJudged(m)...),
+				Key:     settingKey(m, setting),
+			})
+		}
+	}
+}
