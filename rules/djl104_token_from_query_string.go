@@ -56,9 +56,7 @@ class BearerAuthentication(TokenAuthentication):
 			"`csrf_token` are not credentials.\n\n" + taint.DocFlow + "\n\n" + taint.DocConfig,
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)
-			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
-				return h.Sink == taint.SinkAuth && h.Label.Src.Query && !h.EmailLink
-			}, func(h *taint.Hit) source.Location { return h.Label.Src.Loc })
+			groups := taint.GroupHits(res.Hits, (*taint.Hit).QueryAuth, func(h *taint.Hit) source.Location { return h.Label.Src.Loc })
 			for _, g := range groups {
 				h := &g.Hit
 				where := fmt.Sprintf("line %d", h.Loc.Start.Line)

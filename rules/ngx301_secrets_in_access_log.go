@@ -60,8 +60,8 @@ http {
 }
 `,
 		Notes: "Formats that no `access_log` uses are not reported. `$request` and `$request_uri` (part of " +
-			"the standard `combined` format) are not reported although query strings can carry tokens; keep " +
-			"credentials out of URLs. If a header must be correlated in logs, log a hash computed upstream " +
+			"the standard `combined` format) are left to NGX302, which reports them where the Django code " +
+			"accepts credentials from the query string. If a header must be correlated in logs, log a hash computed upstream " +
 			"rather than the value.",
 		Run: runSecretsInAccessLog,
 	})
@@ -80,10 +80,7 @@ func runSecretsInAccessLog(ctx *analyzer.Context) {
 				}
 			case "access_log":
 				if len(d.Args) > 0 && d.Arg(0) != "off" {
-					name := "combined"
-					if len(d.Args) > 1 && !strings.Contains(d.Arg(1), "=") {
-						name = d.Arg(1)
-					}
+					name := ngxmodel.AccessLogFormat(d)
 					used[name] = append(used[name], d)
 				}
 			case "stream", "mail":
@@ -99,14 +96,7 @@ func runSecretsInAccessLog(ctx *analyzer.Context) {
 		if len(logs) == 0 {
 			continue
 		}
-		var parts []string
-		for _, a := range f.Args[1:] {
-			if strings.HasPrefix(a, "escape=") {
-				continue
-			}
-			parts = append(parts, a)
-		}
-		for _, v := range ngxmodel.VarNames(strings.Join(parts, " ")) {
+		for _, v := range ngxmodel.LogFormatVars(f) {
 			what, ok := secretLogVar(v)
 			if !ok {
 				continue

@@ -80,6 +80,13 @@ type Hit struct {
 	Via string
 }
 
+// QueryAuth reports whether h is a credential the application accepts from
+// the query string to authenticate (not a one-time email link): the fact
+// behind DJL104, which the nginx log rules also use.
+func (h *Hit) QueryAuth() bool {
+	return h.Sink == SinkAuth && h.Label.Src.Query && !h.EmailLink
+}
+
 // Result is the pass's output.
 type Result struct {
 	Hits []Hit
