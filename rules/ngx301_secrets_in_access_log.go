@@ -72,21 +72,23 @@ func runSecretsInAccessLog(ctx *analyzer.Context) {
 	var formats []*nginx.Directive
 	used := map[string][]*nginx.Directive{}
 	for _, main := range model.Mains {
-		nginx.Walk(main.Config.Directives, func(d *nginx.Directive) bool {
-			switch d.Name {
-			case "log_format":
+		main.Walk(func(s *ngxmodel.Scope) {
+			if ngxmodel.InStream(s) {
+				return // stream log formats have no request variables
+			}
+			for _, d := range s.Own("log_format") {
 				if len(d.Args) > 1 {
 					formats = append(formats, d)
 				}
-			case "access_log":
-				if len(d.Args) > 0 && d.Arg(0) != "off" {
-					name := ngxmodel.AccessLogFormat(d)
-					used[name] = append(used[name], d)
-				}
-			case "stream", "mail":
-				return false // stream log formats have no request variables
 			}
-			return true
+			// A level with `access_log off` writes none of its logs.
+			if ngxmodel.AccessLogs(s) == nil {
+				return
+			}
+			for _, d := range s.Own("access_log") {
+				name := ngxmodel.AccessLogFormat(d)
+				used[name] = append(used[name], d)
+			}
 		})
 	}
 	done := map[string]bool{}
