@@ -10,7 +10,9 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/djleak/djleak/analyzer"
 )
@@ -115,10 +117,62 @@ func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, 
 // characters and "…". Rules list the literal secrets of a finding in
 // Finding.Secrets.
 func maskSecrets(text string, secrets []string) string {
+	out, _ := maskLine(text, secrets)
+	return out
+}
+
+// maskLine masks the secrets in text and maps positions: cols[i] is the
+// rune index in the result of rune index i of text (i up to the rune
+// count, for end positions). Occurrences are masked left to right; where
+// two overlap, the one starting first (then the longer) wins.
+func maskLine(text string, secrets []string) (string, []int) {
+	type span struct{ start, end int } // byte offsets in text
+	var spans []span
 	for _, s := range secrets {
-		if s != "" && strings.Contains(text, s) {
-			text = strings.ReplaceAll(text, s, analyzer.Mask(s))
+		for from := 0; s != "" && from < len(text); {
+			i := strings.Index(text[from:], s)
+			if i < 0 {
+				break
+			}
+			spans = append(spans, span{from + i, from + i + len(s)})
+			from += i + len(s)
 		}
 	}
-	return text
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].start != spans[j].start {
+			return spans[i].start < spans[j].start
+		}
+		return spans[i].end > spans[j].end
+	})
+	var b strings.Builder
+	cols := make([]int, 0, len(text)+1)
+	out := 0 // runes written
+	for i := 0; i < len(text); {
+		if len(spans) > 0 && spans[0].start == i {
+			sp := spans[0]
+			masked := analyzer.Mask(text[sp.start:sp.end])
+			b.WriteString(masked)
+			// Runes of the secret map onto the shown prefix, the rest onto
+			// the ellipsis.
+			shown := utf8.RuneCountInString(masked) - 1
+			k := 0
+			for range text[sp.start:sp.end] {
+				cols = append(cols, out+min(k, shown))
+				k++
+			}
+			out += utf8.RuneCountInString(masked)
+			i = sp.end
+			for len(spans) > 0 && spans[0].start < i {
+				spans = spans[1:] // overlapped by the one just masked
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		b.WriteRune(r)
+		cols = append(cols, out)
+		out++
+		i += size
+	}
+	cols = append(cols, out)
+	return b.String(), cols
 }

@@ -168,6 +168,8 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 	shownEnd := min(endLine, loc.Start.Line+maxFrameLines-1, last)
 
 	var rows []frameLine
+	// The caret row's columns, mapped onto the masked text.
+	caretText, cols := maskLine(f.Line(loc.Start.Line), secrets)
 	if loc.Start.Line > 1 {
 		rows = append(rows, frameLine{loc.Start.Line - 1, maskSecrets(f.Line(loc.Start.Line-1), secrets)})
 	}
@@ -195,12 +197,12 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 			w.printf("%s %s\n", bar(fmt.Sprintf("%*d", gw, r.num)), text)
 		}
 		if r.num == loc.Start.Line {
-			startCol := loc.Start.Column
-			endCol := utf8.RuneCountInString(r.text) + 1 // end of line
+			startCol := maskedCol(cols, loc.Start.Column)
+			endCol := utf8.RuneCountInString(caretText) + 1 // end of line
 			if loc.End.Line == loc.Start.Line {
-				endCol = loc.End.Column
+				endCol = maskedCol(cols, loc.End.Column)
 			}
-			from, to := cells(r.text, startCol), cells(r.text, endCol)
+			from, to := cells(caretText, startCol), cells(caretText, endCol)
 			if to <= from {
 				to = from + 1
 			}
@@ -211,6 +213,16 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 		w.printf("%s\n", bar(fmt.Sprintf("%*s", gw, "...")))
 	}
 	w.printf("%s\n", bar(pad))
+}
+
+// maskedCol maps a 1-based column of a source line onto the line as shown
+// with its secrets masked (cols from maskLine); columns past the end keep
+// their distance from it.
+func maskedCol(cols []int, col int) int {
+	if col-1 < len(cols) {
+		return cols[max(col-1, 0)] + 1
+	}
+	return cols[len(cols)-1] + 1 + col - len(cols)
 }
 
 // cells is the display width of the first col-1 code points of line (col is

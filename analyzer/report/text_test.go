@@ -161,3 +161,59 @@ func TestConcise(t *testing.T) {
 		t.Errorf("concise output for no findings: %q", got)
 	}
 }
+
+// TestTextFrameAfterMaskedSecret: a secret masked earlier on the line
+// shortens it; the caret still sits under the range, and a range over the
+// secret underlines its masked form.
+func TestTextFrameAfterMaskedSecret(t *testing.T) {
+	content := "KEY = \"sk_live_abcdef123456\"; use(KEY, token)\n"
+	f := source.NewFile("f.py", []byte(content))
+	for _, tc := range []struct {
+		name, target, want string
+	}{
+		{"after", "token", "token"},
+		{"over", `"sk_live_abcdef123456"`, `"sk_l…"`},
+	} {
+		off := strings.Index(content, tc.target)
+		res := &analyzer.Result{
+			Findings: []*analyzer.Finding{{RuleID: "DJL901", Severity: analyzer.Error, Message: "m",
+				Location: f.Span(off, off+len(tc.target)), Secrets: []string{"sk_live_abcdef123456"}}},
+			Rules:        fakeRules(),
+			Files:        map[string]*source.File{f.Path: f},
+			FilesScanned: 1,
+			Secrets:      []string{"sk_live_abcdef123456"},
+		}
+		lines := strings.Split(string(render(t, "text", res, Options{})), "\n")
+		var src, carets string
+		for i, l := range lines {
+			if strings.HasPrefix(l, "1 | ") && i+1 < len(lines) {
+				src, carets = l, lines[i+1]
+			}
+		}
+		from, to := strings.Index(carets, "^"), strings.LastIndex(carets, "^")+1
+		if from < 0 || src == "" {
+			t.Fatalf("%s: no frame:\n%s", tc.name, strings.Join(lines, "\n"))
+		}
+		// Every character on this line takes one cell, so runes are cells.
+		if got := string([]rune(src)[from:to]); got != tc.want {
+			t.Errorf("%s: carets underline %q, want %q:\n%s\n%s", tc.name, got, tc.want, src, carets)
+		}
+	}
+}
+
+func TestMaskLineColumns(t *testing.T) {
+	got, cols := maskLine("a=SECRETVALUE;b", []string{"SECRETVALUE", "VALUE"})
+	if got != "a=SECR…;b" {
+		t.Fatalf("maskLine = %q", got)
+	}
+	// a = S E C R E T V A L U E ; b end
+	want := []int{0, 1, 2, 3, 4, 5, 6, 6, 6, 6, 6, 6, 6, 7, 8, 9}
+	if len(cols) != len(want) {
+		t.Fatalf("cols = %v, want %v", cols, want)
+	}
+	for i := range want {
+		if cols[i] != want[i] {
+			t.Fatalf("cols = %v, want %v", cols, want)
+		}
+	}
+}
