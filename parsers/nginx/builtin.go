@@ -1,5 +1,7 @@
 package nginx
 
+import "strings"
+
 // Stock include files that Debian's nginx packages install in /etc/nginx.
 // Projects routinely `include proxy_params;` or `include uwsgi_params;`
 // without keeping a copy; when no copy is found in the project, the stock
@@ -10,6 +12,12 @@ package nginx
 
 // builtinPrefix starts the path of every built-in file.
 const builtinPrefix = "<builtin>/"
+
+// IsBuiltin reports whether d comes from a built-in include file (Debian's
+// proxy_params, uwsgi_params, …), which is not in the project.
+func IsBuiltin(d *Directive) bool {
+	return d != nil && d.File != nil && strings.HasPrefix(d.File.Path, builtinPrefix)
+}
 
 // builtinContent returns the stock content of the file name (relative to
 // /etc/nginx), if it is one of the built-in files.

@@ -1,0 +1,122 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/ngxmodel"
+	"github.com/djleak/djleak/parsers/nginx"
+)
+
+func init() {
+	register(&analyzer.Rule{
+		ID:        "NGX003",
+		Name:      "nginx-directive-not-allowed-here",
+		Title:     "nginx directive in a context where nginx does not accept it",
+		Severity:  analyzer.Error,
+		Precision: analyzer.VeryHigh,
+		Tags:      []string{"parse-error"},
+		WhatItDoes: "Reports directives placed where nginx refuses them — `proxy_set_header` inside an " +
+			"`if`, `ssl_verify_client` in a `location`, `server` outside `http` — after includes are " +
+			"resolved, so a snippet is judged where it is included. The context of a root file's top level " +
+			"is known for a whole `nginx.conf` (one with `http`, `events` or other main-only directives); " +
+			"the servers and locations of a sites-enabled file count as inside `http`. Directives of modules " +
+			"djleak has no table for are not judged.",
+		WhyBad: "`nginx -t` fails with `\"proxy_set_header\" directive is not allowed here`, and nginx " +
+			"does not start (or a reload keeps the old configuration). The intent is usually clear — headers " +
+			"for one branch of an `if`, verification for one path — but nginx cannot express it there, and " +
+			"djleak's model of the headers, verification and logs the configuration would give does not " +
+			"apply to a configuration nginx rejects.",
+		Example: `
+-- nginx/site.conf --
+server {
+    listen 443 ssl;
+    ssl_verify_client optional;
+    ssl_client_certificate /etc/ssl/certs/ca.pem;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+        if ($ssl_client_verify = SUCCESS) {
+            proxy_set_header X-Client-DN $ssl_client_s_dn;
+        }
+    }
+}
+`,
+		UseInstead: `
+-- nginx/site.conf --
+map $ssl_client_verify $client_dn {
+    SUCCESS $ssl_client_s_dn;
+    default "";
+}
+server {
+    listen 443 ssl;
+    ssl_verify_client optional;
+    ssl_client_certificate /etc/ssl/certs/ca.pem;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+        proxy_set_header X-Client-DN $client_dn;
+    }
+}
+`,
+		Notes: "The context tables come from the nginx parser djleak uses (nginx-go-crossplane: nginx, " +
+			"NGINX Plus, njs and OpenTelemetry directives); a test checks them against `nginx -t` for the " +
+			"directives djleak models. To vary a header by a condition, compute its value with `map` and " +
+			"set it unconditionally; an empty value removes the header.",
+		Run: runDirectiveNotAllowedHere,
+	})
+}
+
+func runDirectiveNotAllowedHere(ctx *analyzer.Context) {
+	model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
+	done := map[string]bool{}
+	for _, main := range model.Mains {
+		main.Walk(func(s *ngxmodel.Scope) {
+			c, ok := ngxmodel.ContextOf(s)
+			if !ok {
+				return
+			}
+			for _, d := range s.Directives {
+				if d.IsComment() || d.Name == "include" {
+					continue
+				}
+				if allowed, known := nginx.AllowedIn(d.Name, c); allowed || !known {
+					continue
+				}
+				in := c.String()
+				if s.Dir != nil {
+					in = fmt.Sprintf("%s (`%s` at %s)", in, s.Dir.String(), where(s.Dir, d.Loc.Path))
+				}
+				var related []analyzer.Related
+				if s.Dir != nil {
+					related = append(related, analyzer.Related{Location: s.Dir.Loc, Message: "the enclosing block"})
+				}
+				at := d.Loc
+				for p := d.Parent; p != nil; p = p.Parent {
+					if p.Name != "include" {
+						continue
+					}
+					if nginx.IsBuiltin(d) {
+						// The built-in file is not the user's to change: report
+						// at the include that brings it here.
+						at = p.Loc
+					} else {
+						related = append(related, analyzer.Related{Location: p.Loc, Message: "the file is included here"})
+					}
+					break
+				}
+				key := fmt.Sprintf("%s:%d:%d %s %s", at.Path, at.Start.Offset, at.End.Offset, d.Name, c)
+				if done[key] {
+					continue
+				}
+				done[key] = true
+				ctx.Report(analyzer.Finding{
+					Location: at,
+					Message: fmt.Sprintf("`%s` is not allowed in %s: nginx -t fails with \"%s\" directive is not allowed "+
+						"here, and nginx does not start with this configuration; `%s` belongs in %s",
+						d.Name, in, d.Name, d.Name, nginx.AllowedContexts(d.Name)),
+					Related: related,
+					Key:     fmt.Sprintf("%s in %s", d.Name, c),
+				})
+			}
+		})
+	}
+}
