@@ -752,27 +752,10 @@ func valueEqual(a, b python.Value) bool {
 	return false
 }
 
-func number(v python.Value) (i int64, f float64, isInt, ok bool) {
-	switch v.Kind {
-	case python.Int:
-		return v.Int, float64(v.Int), true, true
-	case python.Bool:
-		if v.Bool {
-			return 1, 1, true, true
-		}
-		return 0, 0, true, true
-	case python.Float:
-		return 0, v.Float, false, true
-	}
-	return 0, 0, false, false
-}
-
+// binOp is python.FoldBinOp plus the operations on containers settings use:
+// dict union and %-formatting (left unknown).
 func binOp(op string, l, r python.Value) (python.Value, bool) {
 	switch {
-	case op == "+" && l.Kind == python.Str && r.Kind == python.Str:
-		return strV(l.Str + r.Str), true
-	case op == "+" && l.Kind == r.Kind && (l.Kind == python.List || l.Kind == python.Tuple):
-		return python.Value{Kind: l.Kind, Elems: append(append([]python.Value{}, l.Elems...), r.Elems...)}, true
 	case op == "|" && l.Kind == python.Dict && r.Kind == python.Dict:
 		out := l
 		for i, k := range r.Keys {
@@ -782,61 +765,7 @@ func binOp(op string, l, r python.Value) (python.Value, bool) {
 	case op == "%" && l.Kind == python.Str:
 		return python.Value{}, false
 	}
-	li, lf, lInt, ok1 := number(l)
-	ri, rf, rInt, ok2 := number(r)
-	if !ok1 || !ok2 {
-		return python.Value{}, false
-	}
-	if lInt && rInt {
-		const lim = 1 << 62
-		switch op {
-		case "+":
-			if math.Abs(float64(li))+math.Abs(float64(ri)) < lim {
-				return intV(li + ri), true
-			}
-		case "-":
-			if math.Abs(float64(li))+math.Abs(float64(ri)) < lim {
-				return intV(li - ri), true
-			}
-		case "*":
-			if p := float64(li) * float64(ri); math.Abs(p) < lim {
-				return intV(li * ri), true
-			}
-		case "//":
-			if ri != 0 {
-				return intV(int64(math.Floor(float64(li) / float64(ri)))), true
-			}
-		case "**":
-			if ri >= 0 {
-				p := math.Pow(float64(li), float64(ri))
-				if math.Abs(p) < lim {
-					return intV(int64(p)), true
-				}
-			}
-		case "/":
-			if ri != 0 {
-				return python.Value{Kind: python.Float, Float: float64(li) / float64(ri)}, true
-			}
-		}
-		return python.Value{}, false
-	}
-	var z float64
-	switch op {
-	case "+":
-		z = lf + rf
-	case "-":
-		z = lf - rf
-	case "*":
-		z = lf * rf
-	case "/":
-		if rf == 0 {
-			return python.Value{}, false
-		}
-		z = lf / rf
-	default:
-		return python.Value{}, false
-	}
-	return python.Value{Kind: python.Float, Float: z}, true
+	return python.FoldBinOp(op, l, r)
 }
 
 // compare evaluates one comparison.
@@ -875,25 +804,7 @@ func compare(op string, l, r python.Value) (bool, bool) {
 		same := l.Kind == r.Kind && (l.Kind == python.None || l.Bool == r.Bool)
 		return same == (op == "is"), true
 	}
-	c := 0
-	li, lf, lInt, ok1 := number(l)
-	ri, rf, rInt, ok2 := number(r)
-	switch {
-	case ok1 && ok2 && lInt && rInt:
-		c = cmp3(float64(li), float64(ri))
-		if li != ri && c == 0 {
-			if li < ri {
-				c = -1
-			} else {
-				c = 1
-			}
-		}
-	case ok1 && ok2:
-		c = cmp3(lf, rf)
-	case l.Kind == python.Str && r.Kind == python.Str:
-		c = strings.Compare(l.Str, r.Str)
-	case l.Kind == python.None && r.Kind == python.None:
-	case (isSeq(l) && l.Kind == r.Kind) || (l.Kind == python.Dict && r.Kind == python.Dict):
+	if (isSeq(l) && l.Kind == r.Kind) || (l.Kind == python.Dict && r.Kind == python.Dict) {
 		if op != "==" && op != "!=" {
 			return false, false
 		}
@@ -905,35 +816,22 @@ func compare(op string, l, r python.Value) (bool, bool) {
 			eq = valueEqual(l.Keys[i], r.Keys[i])
 		}
 		return eq == (op == "=="), true
-	default:
-		if op == "==" || op == "!=" {
-			return op == "!=", true
-		}
-		return false, false
 	}
-	switch op {
-	case "==":
-		return c == 0, true
-	case "!=":
-		return c != 0, true
-	case "<":
-		return c < 0, true
-	case "<=":
-		return c <= 0, true
-	case ">":
-		return c > 0, true
-	case ">=":
-		return c >= 0, true
+	if res, ok := python.FoldCompare(op, l, r); ok {
+		return res, true
+	}
+	// Values of different kinds (a list and a string, …) are never equal.
+	if (op == "==" || op == "!=") && !sameNumberKind(l, r) && l.Kind != r.Kind {
+		return op == "!=", true
 	}
 	return false, false
 }
 
-func cmp3(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// sameNumberKind reports whether l and r are both numbers (bool, int,
+// float), which compare by value across kinds.
+func sameNumberKind(l, r python.Value) bool {
+	num := func(v python.Value) bool {
+		return v.Kind == python.Int || v.Kind == python.Float || v.Kind == python.Bool
 	}
-	return 0
+	return num(l) && num(r)
 }

@@ -293,3 +293,51 @@ DEBUG = os.environ.get("TOKEN") == "sk_live_1234567890abcdef"
 		t.Errorf("Describe does not mask the literal: %s", d)
 	}
 }
+
+// TestConstantFolding: settings arithmetic and comparisons follow Python
+// (expected values taken from CPython); what Python rejects or djleak does
+// not keep stays unknown.
+func TestConstantFolding(t *testing.T) {
+	const archive = `
+-- proj/settings.py --
+MOD = -7 % 3
+FLOORDIV = 7 // -2
+REPEAT = "ab" * 3
+SHIFT = 1 << 4
+TRUEDIV = 10 / 4
+BOOLSUM = True + 1
+FMOD = -7.5 % 2
+LISTEQ = [1, 2] == [1, 2]
+MIXEQ = [1] == "a"
+NUMEQ = 3 == 3.0
+NONEEQ = None == None
+IN = "a" in ["a", "b"]
+UNION = {"a": 1} | {"b": 2}
+OVERFLOW = 2 ** 62 + 2 ** 62
+NONEORDER = None <= None
+ZERODIV = 1 // 0
+`
+	m := module(t, resolve(t, archive, nil), "proj.settings")
+	for name, want := range map[string]string{
+		"MOD":       "2",
+		"FLOORDIV":  "-4",
+		"REPEAT":    "'ababab'",
+		"SHIFT":     "16",
+		"TRUEDIV":   "2.5",
+		"BOOLSUM":   "2",
+		"FMOD":      "0.5",
+		"LISTEQ":    "True",
+		"MIXEQ":     "False",
+		"NUMEQ":     "True",
+		"NONEEQ":    "True",
+		"IN":        "True",
+		"UNION":     "{'a': 1, 'b': 2}",
+		"OVERFLOW":  "<unknown>", // beyond int64
+		"NONEORDER": "<unknown>", // TypeError in Python
+		"ZERODIV":   "<unknown>", // ZeroDivisionError
+	} {
+		if got := value(t, m, name); got != want {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
+	}
+}

@@ -106,7 +106,7 @@ func (e *Expr) Const() (Value, bool) {
 		if !ok {
 			return Value{}, false
 		}
-		return binOp(e.Name, l, r)
+		return FoldBinOp(e.Name, l, r)
 	case BoolOp:
 		if len(e.Elems) != 2 {
 			return Value{}, false
@@ -152,7 +152,7 @@ func (e *Expr) Const() (Value, bool) {
 			if !ok {
 				return Value{}, false
 			}
-			res, ok := compare(op, l, r)
+			res, ok := FoldCompare(op, l, r)
 			if !ok {
 				return Value{}, false
 			}
@@ -354,7 +354,12 @@ func unaryOp(op string, x Value) (Value, bool) {
 	return Value{}, false
 }
 
-func binOp(op string, l, r Value) (Value, bool) {
+// FoldBinOp folds a binary operator over constants as Python does: string and
+// list/tuple concatenation, string repetition, exact integer arithmetic
+// (bounded to int64), float arithmetic. ok is false when the result is
+// not a constant djleak keeps (an error in Python, an overflow, a huge
+// string, an operator it does not fold).
+func FoldBinOp(op string, l, r Value) (Value, bool) {
 	switch {
 	case op == "+" && l.Kind == Str && r.Kind == Str:
 		if len(l.Str)+len(r.Str) > maxConstLen {
@@ -514,8 +519,10 @@ func floatOp(op string, a, b float64) (Value, bool) {
 	return Value{Kind: Float, Float: z}, true
 }
 
-// compare evaluates one comparison of scalar constants.
-func compare(op string, l, r Value) (result, ok bool) {
+// FoldCompare evaluates one comparison (==, !=, <, <=, >, >=) of scalar
+// constants as Python does; ok is false where Python raises (ordering None,
+// or values of different kinds) or the operands are not scalars.
+func FoldCompare(op string, l, r Value) (result, ok bool) {
 	var c int // -1, 0, 1
 	li, lf, lInt, ok1 := asNumber(l)
 	ri, rf, rInt, ok2 := asNumber(r)
