@@ -16,17 +16,75 @@ type File struct {
 	Path    string
 	Content []byte
 	lines   []int // byte offset of each line start
+	// wide marks lines with non-ASCII bytes, whose columns are not byte
+	// counts; checkpoints holds, for long ones, column counts every
+	// checkpointEvery bytes so that Pos need not rescan the whole line.
+	wide        []bool
+	checkpoints map[int][]checkpoint
 }
+
+// checkpoint is a position inside a line where sequential decoding from
+// the line's start is at a rune boundary, with the columns counted so far.
+type checkpoint struct{ off, runes, u16 int }
+
+const checkpointEvery = 1024
 
 // NewFile indexes content. Path should be project-relative and slash-separated.
 func NewFile(path string, content []byte) *File {
 	f := &File{Path: path, Content: content, lines: []int{0}}
+	wide := false
 	for i, b := range content {
+		if b >= utf8.RuneSelf {
+			wide = true
+		}
 		if b == '\n' {
 			f.lines = append(f.lines, i+1)
+			f.wide = append(f.wide, wide)
+			wide = false
+		}
+	}
+	f.wide = append(f.wide, wide)
+	for li, w := range f.wide {
+		if start, end := f.lines[li], f.lineEnd(li); w && end-start > checkpointEvery {
+			if f.checkpoints == nil {
+				f.checkpoints = map[int][]checkpoint{}
+			}
+			f.checkpoints[li] = lineCheckpoints(content, start, end)
 		}
 	}
 	return f
+}
+
+// lineEnd is the offset just past line index li's text (its newline, if
+// any, excluded).
+func (f *File) lineEnd(li int) int {
+	if li+1 < len(f.lines) {
+		return f.lines[li+1] - 1
+	}
+	return len(f.Content)
+}
+
+// lineCheckpoints decodes content[start:end] and records the columns at
+// the first rune boundary past every checkpointEvery bytes.
+func lineCheckpoints(content []byte, start, end int) []checkpoint {
+	cps := []checkpoint{{off: start}}
+	runes, u16 := 0, 0
+	next := start + checkpointEvery
+	for i := start; i < end; {
+		if i >= next {
+			cps = append(cps, checkpoint{off: i, runes: runes, u16: u16})
+			next = i + checkpointEvery
+		}
+		r, size := utf8.DecodeRune(content[i:end])
+		runes++
+		if r == utf8.RuneError && size == 1 {
+			u16++
+		} else {
+			u16 += utf16.RuneLen(r)
+		}
+		i += size
+	}
+	return cps
 }
 
 // LineCount is the number of lines (a trailing newline does not start a new line).
@@ -81,12 +139,19 @@ func (f *File) Pos(off int) Pos {
 		li = 0
 	}
 	start := f.lines[li]
-	seg := f.Content[start:off]
+	if !f.wide[li] {
+		return Pos{Offset: off, Line: li + 1, Column: off - start + 1, UTF16Col: off - start + 1}
+	}
+	base := checkpoint{off: start}
+	if cps := f.checkpoints[li]; len(cps) > 0 {
+		base = cps[sort.Search(len(cps), func(i int) bool { return cps[i].off > off })-1]
+	}
+	seg := f.Content[base.off:off]
 	return Pos{
 		Offset:   off,
 		Line:     li + 1,
-		Column:   utf8.RuneCount(seg) + 1,
-		UTF16Col: utf16Len(seg) + 1,
+		Column:   base.runes + utf8.RuneCount(seg) + 1,
+		UTF16Col: base.u16 + utf16Len(seg) + 1,
 	}
 }
 

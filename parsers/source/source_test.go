@@ -1,6 +1,12 @@
 package source
 
-import "testing"
+import (
+	"bytes"
+	"math/rand"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestPositions(t *testing.T) {
 	// "é" is 2 bytes, 1 code point, 1 UTF-16 unit; "😀" is 4 bytes,
@@ -44,5 +50,51 @@ func TestLocationOrder(t *testing.T) {
 	a, b, c := f.Span(0, 1), f.Span(3, 4), g.Span(0, 1)
 	if !a.Less(b) || b.Less(a) || !b.Less(c) || a.Less(a) {
 		t.Error("locations order by path, then line, then column")
+	}
+}
+
+// naivePos computes a position by scanning from the start of the file.
+func naivePos(content []byte, off int) Pos {
+	line, start := 1, 0
+	for i := 0; i < off; i++ {
+		if content[i] == '\n' {
+			line, start = line+1, i+1
+		}
+	}
+	seg := content[start:off]
+	return Pos{Offset: off, Line: line, Column: utf8.RuneCount(seg) + 1, UTF16Col: utf16Len(seg) + 1}
+}
+
+// TestPosMatchesNaiveScan: the line index, the ASCII fast path and the
+// checkpoints of long non-ASCII lines give the positions a scan from the
+// start gives, at every offset (mid-rune and invalid bytes included).
+func TestPosMatchesNaiveScan(t *testing.T) {
+	pieces := []string{"a", "xyz ", "é", "😀", "日本", "\t", "\r\n", "\n", "\xff", "\xe2\x82", strings.Repeat("q", 700)}
+	rng := rand.New(rand.NewSource(1))
+	for round := 0; round < 40; round++ {
+		var b bytes.Buffer
+		for b.Len() < 6000 {
+			p := pieces[rng.Intn(len(pieces))]
+			if round%4 == 0 && (p == "\n" || p == "\r\n") {
+				continue // some files are one long line
+			}
+			b.WriteString(p)
+		}
+		content := b.Bytes()
+		f := NewFile("f", content)
+		for off := 0; off <= len(content); off++ {
+			if got, want := f.Pos(off), naivePos(content, off); got != want {
+				t.Fatalf("round %d: Pos(%d) = %+v, want %+v", round, off, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkPosLongLine(b *testing.B) {
+	content := []byte(strings.Repeat("é = token; ", 20000))
+	f := NewFile("f", content)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.Pos((i * 7919) % len(content))
 	}
 }
