@@ -28,6 +28,9 @@ type Options struct {
 	// Overlay replaces the on-disk content of files (absolute paths), e.g.
 	// an editor's unsaved buffer. An overlay file need not exist on disk.
 	Overlay map[string][]byte
+	// Cache, when set, reuses Python parses of unchanged files from earlier
+	// loads of the same project.
+	Cache *ParseCache
 }
 
 // Project is a loaded, parsed project.
@@ -276,6 +279,10 @@ func (p *Project) parse(opts Options) error {
 					results[i].err = fmt.Errorf("%s: %w", f.Path, err)
 					continue
 				}
+				if f.Kind == KindPython && opts.Cache != nil {
+					results[i].file, results[i].mod, results[i].err = opts.Cache.python(f.Path, data)
+					continue
+				}
 				sf := source.NewFile(f.Path, data)
 				results[i].file = sf
 				if f.Kind == KindPython {
@@ -300,6 +307,13 @@ func (p *Project) parse(opts Options) error {
 	close(jobs)
 	wg.Wait()
 	p.Nginx = <-nginxDone
+	if opts.Cache != nil {
+		keep := map[string]bool{}
+		for _, f := range p.Files {
+			keep[f.Path] = true
+		}
+		opts.Cache.retain(keep)
+	}
 
 	p.byPath = map[string]*source.File{}
 	p.pyPath = map[string]*python.Module{}

@@ -45,7 +45,16 @@ var testHookAfterAnalyze func(s *server, gen uint64)
 func (s *server) lint() {
 	snap := s.takeSnapshot()
 	s.logf("lint generation %d: %d open documents", snap.gen, len(snap.docs))
-	diags, errs := analyze(snap)
+	diags, errs := analyze(snap, s.caches)
+	roots := make([]string, 0, len(s.caches))
+	for root := range s.caches {
+		roots = append(roots, root)
+	}
+	sort.Strings(roots)
+	for _, root := range roots {
+		n, hits := s.caches[root].Stats()
+		s.logf("parse cache %s: %d files, %d parses saved so far", root, n, hits)
+	}
 	if testHookAfterAnalyze != nil {
 		testHookAfterAnalyze(s, snap.gen)
 	}
@@ -85,7 +94,10 @@ type group struct {
 // analyze lints every project that has open documents. It returns the
 // diagnostics of each document whose project loaded (an empty list for a
 // clean one, or one djleak does not analyse) and the load errors.
-func analyze(snap *snapshot) (map[string][]Diagnostic, []string) {
+//
+// caches holds a parse cache per project root, kept between lints (only
+// the lint worker uses it).
+func analyze(snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string][]Diagnostic, []string) {
 	out := map[string][]Diagnostic{}
 	var errs []string
 	groups := map[string]*group{}
@@ -107,7 +119,10 @@ func analyze(snap *snapshot) (map[string][]Diagnostic, []string) {
 	sort.Strings(order)
 	for _, root := range order {
 		g := groups[root]
-		res, err := analyzeGroup(g, snap.reportUnused)
+		if caches[g.root] == nil {
+			caches[g.root] = analyzer.NewParseCache()
+		}
+		res, err := analyzeGroup(g, snap.reportUnused, caches[g.root])
 		if err != nil {
 			errs = append(errs, "djleak: "+err.Error())
 			continue
@@ -162,7 +177,7 @@ func realPath(p string) string {
 // `djleak check FILE`, they are analysed even when excluded, and only their
 // findings are computed), runs the configured rules and converts the
 // findings into diagnostics by URI.
-func analyzeGroup(g *group, reportUnused bool) (res map[string][]Diagnostic, err error) {
+func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res map[string][]Diagnostic, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error: %v\n%s", v, debug.Stack())
@@ -190,7 +205,7 @@ func analyzeGroup(g *group, reportUnused bool) (res map[string][]Diagnostic, err
 	if len(paths) == 0 {
 		return res, nil
 	}
-	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: root, Overlay: overlay})
+	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache})
 	if err != nil {
 		return nil, err
 	}

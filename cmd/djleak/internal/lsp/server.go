@@ -62,6 +62,10 @@ type server struct {
 	gen         uint64                  // bumped by every change to the open documents
 	published   map[string][]Diagnostic // last diagnostics sent, by URI
 	shownErrors map[string]bool         // load errors already shown to the user
+
+	// caches keeps Python parses between lints, per project root; only the
+	// lint worker touches it.
+	caches map[string]*analyzer.ParseCache
 }
 
 // Serve runs a language server on in/out until the client sends exit or
@@ -77,6 +81,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 		docs:        map[string]*document{},
 		published:   map[string][]Diagnostic{},
 		shownErrors: map[string]bool{},
+		caches:      map[string]*analyzer.ParseCache{},
 	}
 	s.logf = func(string, ...any) {}
 	if opts.Log != nil {
