@@ -47,6 +47,51 @@ func BenchmarkScanDjango(b *testing.B) {
 	}
 }
 
+// BenchmarkRelintDjango is an editor's lint on save inside Django's source:
+// one open file, the whole project loaded for the cross-file rules, all
+// rules run — without and with the parse cache the language server keeps.
+// Run with: go test -run '^$' -bench RelintDjango -benchtime 5x ./analyzer/
+func BenchmarkRelintDjango(b *testing.B) {
+	if _, err := os.Stat(djangoSource); err != nil {
+		b.Skip("python3-django is not installed (run .ci/install-deps)")
+	}
+	open := djangoSource + "/contrib/auth/views.py"
+	text, err := os.ReadFile(open)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, cached := range []bool{false, true} {
+		name := "cache=off"
+		if cached {
+			name = "cache=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			var cache *analyzer.ParseCache
+			if cached {
+				cache = analyzer.NewParseCache()
+				// The session's first lint fills the cache.
+				if _, err := analyzer.Load(analyzer.Options{Paths: []string{open}, Root: djangoSource, Cache: cache}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				// Every lint sees an edited buffer.
+				buf := append(append([]byte(nil), text...), []byte("\n# edit "+itoa(i)+"\n")...)
+				p, err := analyzer.Load(analyzer.Options{Paths: []string{open}, Root: djangoSource, Cache: cache,
+					Overlay: map[string][]byte{open: buf}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := analyzer.Run(p, rules.All(), 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/lint")
+		})
+	}
+}
+
 // sampleHeap records the largest HeapInuse seen until the returned stop
 // function is called.
 func sampleHeap(peak *atomic.Uint64) func() {
