@@ -373,4 +373,11 @@ func TestSARIFMultitool(t *testing.T) {
 	if err == nil || !strings.Contains(string(msg), "SARIF1007") {
 		t.Errorf("broken SARIF passed validation: %v\n%s", err, msg)
 	}
+
+	// Several files in one run: each is judged on its own.
+	msg, err = exec.Command(script, "--strict", out, bad).CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), out+": ok (0 errors, 0 warnings") ||
+		!strings.Contains(string(msg), bad+": invalid SARIF (1 error") || !strings.Contains(string(msg), bad+"(") {
+		t.Errorf("a good and a broken log validated together: %v\n%s", err, msg)
+	}
 }

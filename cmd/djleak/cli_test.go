@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/rules"
 )
 
 const seed = "../../testdata/seed"
@@ -158,8 +160,11 @@ func TestOutputFile(t *testing.T) {
 	}
 }
 
-// TestSARIFMultitool validates a real run's SARIF with Microsoft's SARIF
-// Multitool. It needs the tool from .ci/install-deps; without it the test
+// TestSARIFMultitool validates real runs' SARIF with Microsoft's SARIF
+// Multitool in strict mode: the seed, every rule's documented Example and
+// every rule fixture, so that each rule's findings — related locations,
+// code flows across files, built-in nginx files, masked secrets — are
+// checked. It needs the tool from .ci/install-deps; without it the test
 // skips locally and fails in CI.
 func TestSARIFMultitool(t *testing.T) {
 	tool, _ := filepath.Abs("../../.ci/sarif-validate")
@@ -170,13 +175,57 @@ func TestSARIFMultitool(t *testing.T) {
 		}
 		t.Skip("SARIF Multitool not installed; run .ci/install-deps")
 	}
-	out := filepath.Join(t.TempDir(), "seed.sarif")
-	if code, _, errs := runCLI(t, "check", "--format", "sarif", "--output", out, seed); code != exitFindings {
-		t.Fatalf("exit %d: %s", code, errs)
+	projects := map[string]string{"seed": seed}
+	for _, r := range rules.All() {
+		projects["example-"+r.ID] = analyzertest.Write(t, r.Example)
 	}
-	cmd := exec.Command(tool, "--strict", out)
+	fixtures, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
+	for _, f := range fixtures {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		projects["fixture-"+strings.TrimSuffix(filepath.Base(f), ".txtar")] = analyzertest.Write(t, string(data))
+	}
+	outDir := t.TempDir()
+	var outs []string
+	rulesSeen := map[string]bool{}
+	for name, dir := range projects {
+		out := filepath.Join(outDir, name+".sarif")
+		if code, _, errs := runCLI(t, "check", "--format", "sarif", "--output", out, "--root", dir, dir); code != exitFindings && code != exitClean {
+			t.Fatalf("%s: exit %d: %s", name, code, errs)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log struct {
+			Runs []struct {
+				Results []struct {
+					RuleID string `json:"ruleId"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal(data, &log); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, run := range log.Runs {
+			for _, r := range run.Results {
+				rulesSeen[r.RuleID] = true
+			}
+		}
+		outs = append(outs, out)
+	}
+	for _, r := range rules.All() {
+		if !rulesSeen[r.ID] {
+			t.Errorf("no SARIF result of %s was validated", r.ID)
+		}
+	}
+	sort.Strings(outs)
+	cmd := exec.Command(tool, append([]string{"--strict"}, outs...)...)
 	msg, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("multitool validation failed: %v\n%s", err, msg)
 	}
+	t.Logf("%d SARIF logs validated", len(outs))
 }
