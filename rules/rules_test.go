@@ -86,8 +86,16 @@ func TestExamples(t *testing.T) {
 			if len(only(analyzertest.Run(t, r.Example, All()...), r.ID)) == 0 {
 				t.Errorf("%s: the doc's Example does not trigger the rule", r.ID)
 			}
-			if good := only(analyzertest.Run(t, r.UseInstead, All()...), r.ID); len(good) != 0 {
+			fixed := analyzertest.Run(t, r.UseInstead, All()...)
+			if good := only(fixed, r.ID); len(good) != 0 {
 				t.Errorf("%s: the doc's Use instead triggers the rule:\n%s", r.ID, analyzertest.Brief(good))
+			}
+			// What the doc recommends must itself be code Python and nginx
+			// accept.
+			for _, id := range []string{"DJL001", "NGX001", "NGX002", "NGX003"} {
+				if bad := only(fixed, id); len(bad) != 0 {
+					t.Errorf("%s: the doc's Use instead is not valid input:\n%s", r.ID, analyzertest.Brief(bad))
+				}
 			}
 		})
 	}
