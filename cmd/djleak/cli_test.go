@@ -192,7 +192,7 @@ func TestSARIFMultitool(t *testing.T) {
 	rulesSeen := map[string]bool{}
 	for name, dir := range projects {
 		out := filepath.Join(outDir, name+".sarif")
-		if code, _, errs := runCLI(t, "check", "--format", "sarif", "--output", out, "--root", dir, dir); code != exitFindings && code != exitClean {
+		if code, _, errs := runCLI(t, "check", "--format", "sarif", "--report-unused-ignores", "--output", out, "--root", dir, dir); code != exitFindings && code != exitClean {
 			t.Fatalf("%s: exit %d: %s", name, code, errs)
 		}
 		data, err := os.ReadFile(out)
