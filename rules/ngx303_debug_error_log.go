@@ -107,8 +107,8 @@ func runDebugErrorLog(ctx *analyzer.Context) {
 // debugLevel reports whether an error_log directive logs at a debug level
 // (`debug`, or the old per-module `debug_http`, …).
 func debugLevel(d *nginx.Directive) bool {
-	for _, a := range d.Args[1:] {
-		if strings.HasPrefix(a, "debug") {
+	for i, a := range d.Args {
+		if i > 0 && strings.HasPrefix(a, "debug") {
 			return true
 		}
 	}
