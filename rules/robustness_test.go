@@ -7,8 +7,12 @@ package rules
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 
 	"github.com/djleak/djleak/analyzer/analyzertest"
 )
@@ -70,4 +74,42 @@ def view(request):
 		}
 	}
 	t.Logf("%d malformed placements analysed by %d rules", n, len(All()))
+}
+
+// Truncated Python — every Python file of the fixtures and rule docs cut
+// at several points, as an editor's buffer is while typing — never
+// crashes a rule either.
+func TestTruncatedPython(t *testing.T) {
+	type source struct{ name, text string }
+	var sources []source
+	add := func(archive string) {
+		for _, f := range txtar.Parse([]byte(archive)).Files {
+			if strings.HasSuffix(f.Name, ".py") && len(f.Data) > 0 {
+				sources = append(sources, source{f.Name, string(f.Data)})
+			}
+		}
+	}
+	for _, r := range All() {
+		add(r.Example)
+		add(r.UseInstead)
+	}
+	files, _ := filepath.Glob("testdata/fixtures/*.txtar")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(string(data))
+	}
+	var archive strings.Builder
+	n := 0
+	for _, src := range sources {
+		for k := 1; k <= 6; k++ {
+			n++
+			cut := len(src.text) * k / 7
+			fmt.Fprintf(&archive, "-- case%04d/%s --\n%s\n", n, src.name, src.text[:cut])
+		}
+	}
+	analyzertest.Run(t, archive.String(), All()...)
+	t.Logf("%d truncated Python files analysed by %d rules", n, len(All()))
 }
