@@ -21,7 +21,8 @@ func init() {
 		CWE:       []int{532, 598},
 		Precision: analyzer.Medium,
 		WhatItDoes: "Connects the two sides: when the Django code accepts a credential from the query string to " +
-			"authenticate (the fact behind DJL104), finds every place nginx passes requests to the application " +
+			"authenticate (the fact behind DJL104) or the production settings enable django-sesame, whose login " +
+			"tokens travel in the query string (DJL107), finds every place nginx passes requests to the application " +
 			"and writes an access log that records the query string — a `log_format` with `$request`, " +
 			"`$request_uri`, `$args` or `$query_string`, the built-in `combined` format (also what an " +
 			"`access_log` without a format name uses), or no `access_log` at all, which leaves nginx's default " +
@@ -182,8 +183,7 @@ func (c *queryLogPlaces) collect(sc *ngxmodel.Scope, u *ngxmodel.Upstream) {
 }
 
 func runQueryStringLogged(ctx *analyzer.Context) {
-	res := analyzer.Fact(ctx.Project, taint.Pass)
-	reads := taint.GroupHits(res.Hits, (*taint.Hit).QueryAuth, func(h *taint.Hit) source.Location { return h.Label.Src.Loc })
+	reads := queryTokenSources(ctx)
 	if len(reads) == 0 {
 		return
 	}
@@ -198,8 +198,8 @@ func runQueryStringLogged(ctx *analyzer.Context) {
 			c.collect(sc, u)
 		}
 	}
-	first := &reads[0].Hit
-	readAt := fmt.Sprintf("%s:%d", filepath.Base(first.Label.Src.Loc.Path), first.Label.Src.Loc.Start.Line)
+	first := reads[0]
+	readAt := fmt.Sprintf("%s:%d", filepath.Base(first.loc.Path), first.loc.Start.Line)
 	more := ""
 	if len(reads) > 1 {
 		more = fmt.Sprintf(" and %d more %s", len(reads)-1, plural(len(reads)-1, "place", "places"))
@@ -214,9 +214,9 @@ func runQueryStringLogged(ctx *analyzer.Context) {
 		if n := len(p.ups) - 1; n > 0 {
 			scopes += fmt.Sprintf(" (and %d more %s)", n, plural(n, "location", "locations"))
 		}
-		msg := fmt.Sprintf("%s %s passes requests to the application, which authenticates with %s (%s%s): "+
+		msg := fmt.Sprintf("%s %s passes requests to the application, which authenticates with %s at %s%s: "+
 			"every such credential ends up in the log in clear text; log $uri instead of the query string, or "+
-			"take the credential from the Authorization header", p.what, scopes, first.Label.Src.What, readAt, more)
+			"take the credential from the Authorization header", p.what, scopes, first.what, readAt, more)
 		var related []analyzer.Related
 		for _, l := range p.logs {
 			if l.Loc != p.loc {
@@ -230,10 +230,9 @@ func runQueryStringLogged(ctx *analyzer.Context) {
 			related = append(related, analyzer.Related{Location: u.Pass.Loc,
 				Message: fmt.Sprintf("%s passes requests to the application here", u.Scope.Label())})
 		}
-		for _, g := range reads {
-			h := &g.Hit
-			related = append(related, analyzer.Related{Location: h.Label.Src.Loc,
-				Message: fmt.Sprintf("the application authenticates with %s, read here", h.Label.Src.What)})
+		for _, r := range reads {
+			related = append(related, analyzer.Related{Location: r.loc,
+				Message: fmt.Sprintf("the application accepts %s from the query string here", r.what)})
 		}
 		ctx.Report(analyzer.Finding{
 			Location: p.loc,
@@ -248,14 +247,28 @@ func runQueryStringLogged(ctx *analyzer.Context) {
 // queryLogFlow is the token's way: the client's request reaches the
 // location, the application takes the credential from the query string
 // and authenticates with it, and nginx logs the request line.
-func queryLogFlow(u *ngxmodel.Upstream, h *taint.Hit, logAt source.Location) []analyzer.Step {
+func queryLogFlow(u *ngxmodel.Upstream, r queryTokenSource, logAt source.Location) []analyzer.Step {
 	steps := []analyzer.Step{{Location: u.Pass.Loc,
 		Message: fmt.Sprintf("a client sends the credential in the query string; %s passes the request to the application", u.Scope.Label())}}
-	steps = append(steps, h.Label.Steps...)
-	if len(h.Label.Steps) == 0 || h.Label.Steps[len(h.Label.Steps)-1].Location != h.Loc {
-		steps = append(steps, analyzer.Step{Location: h.Loc, Message: "the application authenticates with it: " + h.Desc})
-	}
+	steps = append(steps, r.steps...)
 	return append(steps, analyzer.Step{Location: logAt, Message: "nginx writes the request's query string, credential included, to the access log"})
+}
+
+// queryTokenSources are the ways the application accepts credentials from
+// the query string: code that authenticates with one (the DJL104 fact) and
+// django-sesame (the DJL107 fact).
+func queryTokenSources(ctx *analyzer.Context) []queryTokenSource {
+	res := analyzer.Fact(ctx.Project, taint.Pass)
+	var out []queryTokenSource
+	for _, g := range taint.GroupHits(res.Hits, (*taint.Hit).QueryAuth, func(h *taint.Hit) source.Location { return h.Label.Src.Loc }) {
+		h := g.Hit
+		steps := append([]analyzer.Step(nil), h.Label.Steps...)
+		if len(steps) == 0 || steps[len(steps)-1].Location != h.Loc {
+			steps = append(steps, analyzer.Step{Location: h.Loc, Message: "the application authenticates with it: " + h.Desc})
+		}
+		out = append(out, queryTokenSource{what: h.Label.Src.What, loc: h.Label.Src.Loc, steps: steps})
+	}
+	return append(out, queryLoginSettings(ctx)...)
 }
 
 // djangoBackend reports whether u may pass to the Django application:
