@@ -89,7 +89,8 @@ class QueryTokenAuthentication(BaseAuthentication):
 			"(DJL104), after which the query string carries nothing secret. Until then, log `$uri` (the path " +
 			"without the query string) instead of `$request` or `$request_uri`, or turn the log off for the " +
 			"locations that receive tokens. nginx's error log also records the request line when it logs an " +
-			"error about a request (an upstream timeout, a 502); that log is not checked.\n\n" +
+			"error about a request (an upstream timeout, a 502); that is not reported, while an error log at the " +
+			"debug level, which records every request, is NGX303.\n\n" +
 			"Locations that pass to a gRPC backend or a PHP FastCGI socket are not the Django application and " +
 			"are skipped; when nginx forwards client-certificate identity, only locations passing to the " +
 			"addresses that receive it count as the application. Which Django URLs a location serves is not " +
