@@ -231,7 +231,10 @@ func runQueryStringLogged(ctx *analyzer.Context) {
 			related = append(related, analyzer.Related{Location: u.Pass.Loc,
 				Message: fmt.Sprintf("%s passes requests to the application here", u.Scope.Label())})
 		}
-		for _, r := range reads {
+		for i, r := range reads {
+			if i == 5 {
+				break // the message counts the rest
+			}
 			related = append(related, analyzer.Related{Location: r.loc,
 				Message: fmt.Sprintf("the application accepts %s from the query string here", r.what)})
 		}
