@@ -14,7 +14,7 @@ func init() {
 		Name:      "nginx-directive-not-allowed-here",
 		Title:     "nginx directive in a context where nginx does not accept it",
 		Severity:  analyzer.Error,
-		Precision: analyzer.VeryHigh,
+		Precision: analyzer.High,
 		Tags:      []string{"parse-error"},
 		WhatItDoes: "Reports directives placed where nginx refuses them — `proxy_set_header` inside an " +
 			"`if`, `ssl_verify_client` in a `location`, `server` outside `http` — after includes are " +
@@ -59,7 +59,8 @@ server {
 `,
 		Notes: "The context tables come from the nginx parser djleak uses (nginx-go-crossplane: nginx, " +
 			"NGINX Plus, njs and OpenTelemetry directives); a test checks them against `nginx -t` for the " +
-			"directives djleak models. To vary a header by a condition, compute its value with `map` and " +
+			"directives djleak models; an nginx release that accepts a directive in more places than those tables " +
+			"know would be reported wrongly. To vary a header by a condition, compute its value with `map` and " +
 			"set it unconditionally; an empty value removes the header.",
 		Run: runDirectiveNotAllowedHere,
 	})
