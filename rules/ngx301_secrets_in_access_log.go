@@ -82,10 +82,11 @@ func runSecretsInAccessLog(ctx *analyzer.Context) {
 				}
 			}
 			// A level with `access_log off` writes none of its logs.
-			if ngxmodel.AccessLogs(s) == nil {
+			logs := s.Own("access_log")
+			if ngxmodel.LogsOff(logs) {
 				return
 			}
-			for _, d := range s.Own("access_log") {
+			for _, d := range logs {
 				name := ngxmodel.AccessLogFormat(d)
 				used[name] = append(used[name], d)
 			}

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
@@ -100,15 +101,6 @@ class QueryTokenAuthentication(BaseAuthentication):
 	})
 }
 
-// queryLogVars are the variables whose value contains the query string,
-// with what they hold.
-var queryLogVars = map[string]string{
-	"request":      "the request line, query string included",
-	"request_uri":  "the original URI, query string included",
-	"args":         "the query string",
-	"query_string": "the query string",
-}
-
 // queryLogPlace is one place in the nginx configuration that makes query
 // strings reach an access log: a format variable, an `access_log … combined`
 // or a server without access_log. It is one finding.
@@ -144,7 +136,7 @@ func (c *queryLogPlaces) add(loc source.Location, key, what string, log *nginx.D
 		c.byKey[key] = p
 		c.order = append(c.order, key)
 	}
-	if log != nil && !containsDirective(p.logs, log) {
+	if log != nil && !slices.Contains(p.logs, log) {
 		p.logs = append(p.logs, log)
 	}
 	if len(p.ups) == 0 || p.ups[len(p.ups)-1] != u {
@@ -155,8 +147,8 @@ func (c *queryLogPlaces) add(loc source.Location, key, what string, log *nginx.D
 
 // collect adds the places where an access log in effect in scope sc (one
 // of u's scopes) records the query string.
-func (c *queryLogPlaces) collect(sc *ngxmodel.Scope, u *ngxmodel.Upstream) {
-	for _, l := range ngxmodel.AccessLogs(sc) {
+func (c *queryLogPlaces) collect(m *ngxmodel.Model, sc *ngxmodel.Scope, u *ngxmodel.Upstream) {
+	for _, l := range m.AccessLogs(sc) {
 		v := l.QueryVar()
 		switch {
 		case v == "":
@@ -178,7 +170,7 @@ func (c *queryLogPlaces) collect(sc *ngxmodel.Scope, u *ngxmodel.Upstream) {
 		default:
 			c.add(directiveVarLoc(l.Format, v), "log_format "+l.Name+" $"+v,
 				fmt.Sprintf("log_format %s writes $%s (%s) to the access log (`access_log %s` at %s) and",
-					l.Name, v, queryLogVars[v], l.Dir.Arg(0), where(l.Dir, l.Format.Loc.Path)), l.Dir, u, sc)
+					l.Name, v, ngxmodel.QueryLogVars[v], l.Dir.Arg(0), where(l.Dir, l.Format.Loc.Path)), l.Dir, u, sc)
 		}
 	}
 }
@@ -196,7 +188,7 @@ func runQueryStringLogged(ctx *analyzer.Context) {
 			continue
 		}
 		for _, sc := range u.Scopes() {
-			c.collect(sc, u)
+			c.collect(model, sc, u)
 		}
 	}
 	first := reads[0]
@@ -285,13 +277,4 @@ func djangoBackend(u *ngxmodel.Upstream) bool {
 		return !strings.Contains(strings.ToLower(u.Target()), "php")
 	}
 	return true
-}
-
-func containsDirective(ds []*nginx.Directive, d *nginx.Directive) bool {
-	for _, x := range ds {
-		if x == d {
-			return true
-		}
-	}
-	return false
 }

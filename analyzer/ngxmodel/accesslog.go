@@ -22,23 +22,27 @@ type AccessLog struct {
 var combinedVars = []string{"remote_addr", "remote_user", "time_local", "request", "status",
 	"body_bytes_sent", "http_referer", "http_user_agent"}
 
-// queryVars are the variables whose value contains the query string.
-var queryVars = map[string]bool{"request": true, "request_uri": true, "args": true, "query_string": true}
+// QueryLogVars are the variables whose value contains the query string,
+// with what they hold.
+var QueryLogVars = map[string]string{
+	"request":      "the request line, query string included",
+	"request_uri":  "the original URI, query string included",
+	"args":         "the query string",
+	"query_string": "the query string",
+}
 
 // AccessLogs returns the access logs in effect for requests handled in
 // scope s, following nginx's rules: access_log is inherited from the
 // nearest level that has any; a level whose lines include `access_log off`
 // writes none of them (nil); with no access_log anywhere nginx writes its
 // default log in the combined format.
-func AccessLogs(s *Scope) []AccessLog {
+func (m *Model) AccessLogs(s *Scope) []AccessLog {
 	ds, _ := s.Array("access_log")
 	if len(ds) == 0 {
 		return []AccessLog{{Name: "combined"}}
 	}
-	for _, d := range ds {
-		if d.Arg(0) == "off" {
-			return nil
-		}
+	if LogsOff(ds) {
+		return nil
 	}
 	root := s
 	for root.Parent != nil {
@@ -48,11 +52,22 @@ func AccessLogs(s *Scope) []AccessLog {
 	for _, d := range ds {
 		l := AccessLog{Dir: d, Name: AccessLogFormat(d)}
 		if l.Name != "combined" {
-			l.Format = findLogFormat(root, l.Name)
+			l.Format = m.formats[root][l.Name]
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// LogsOff reports whether one level's access_log lines turn its logging
+// off: nginx writes none of a level's logs when one of them is `off`.
+func LogsOff(ds []*nginx.Directive) bool {
+	for _, d := range ds {
+		if d.Arg(0) == "off" {
+			return true
+		}
+	}
+	return false
 }
 
 // AccessLogFormat is the name of the format an access_log directive uses.
@@ -93,25 +108,25 @@ func (l AccessLog) Vars() []string {
 // the query string ($request, $request_uri, $args, $query_string), or "".
 func (l AccessLog) QueryVar() string {
 	for _, v := range l.Vars() {
-		if queryVars[v] {
+		if QueryLogVars[v] != "" {
 			return v
 		}
 	}
 	return ""
 }
 
-// findLogFormat finds the log_format named name in the configuration
-// rooted at root.
-func findLogFormat(root *Scope, name string) *nginx.Directive {
-	var found *nginx.Directive
+// logFormats indexes the log_format directives of the configuration
+// rooted at root by name (the first of a name, as nginx rejects a second).
+func logFormats(root *Scope) map[string]*nginx.Directive {
+	out := map[string]*nginx.Directive{}
 	root.Walk(func(s *Scope) {
 		for _, d := range s.Own("log_format") {
-			if found == nil && len(d.Args) > 1 && d.Arg(0) == name {
-				found = d
+			if _, ok := out[d.Arg(0)]; !ok && len(d.Args) > 1 {
+				out[d.Arg(0)] = d
 			}
 		}
 	})
-	return found
+	return out
 }
 
 // Scopes are the scopes whose configuration a request passed by u may run

@@ -26,7 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djleak/djleak/analyzer/ngxmodel"
 	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
 )
 
@@ -290,7 +289,7 @@ func runLogCase(t *testing.T, c logCase, extra map[string]string) {
 			}
 		}
 		want := map[string]logSeen{}
-		for _, l := range ngxmodel.AccessLogs(scope) {
+		for _, l := range m.AccessLogs(scope) {
 			if l.Dir == nil {
 				t.Fatalf("probe %d: the model predicts nginx's default log, but the harness always sets one", n)
 			}

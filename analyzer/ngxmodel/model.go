@@ -123,13 +123,15 @@ type Model struct {
 
 	upstreams []*Upstream
 	extra     map[string]bool // configured identity keys
+	// formats indexes each root's log_format directives by name.
+	formats map[*Scope]map[string]*nginx.Directive
 }
 
 // Pass builds the model.
 var Pass = &analyzer.Pass[*Model]{Name: "nginx-model", Run: build}
 
 func build(p *analyzer.Project) *Model {
-	m := &Model{}
+	m := &Model{formats: map[*Scope]map[string]*nginx.Directive{}}
 	if p.Config != nil {
 		m.extra = p.Config.IdentityKeys()
 	}
@@ -140,6 +142,7 @@ func build(p *analyzer.Project) *Model {
 		main := &Scope{Kind: "main", Config: cfg}
 		fill(main, cfg.Directives, cfg)
 		m.Mains = append(m.Mains, main)
+		m.formats[main] = logFormats(main)
 		main.Walk(func(s *Scope) {
 			if s.Kind == "server" && (s.Parent == nil || s.Parent.Kind != "upstream") {
 				m.Servers = append(m.Servers, s)
