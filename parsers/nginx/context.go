@@ -82,14 +82,10 @@ func AllowedIn(name string, c Context) (allowed, known bool) {
 // AllowedContexts lists, for messages, the contexts directive name may
 // appear in: "http, server, location".
 func AllowedContexts(name string) string {
-	masks, _ := crossplane.DefaultDirectivesMatchFunc(name)
 	var out []string
 	for _, n := range contextNames {
-		for _, m := range masks {
-			if Context(m)&n.c != 0 {
-				out = append(out, n.name)
-				break
-			}
+		if allowed, _ := AllowedIn(name, n.c); allowed {
+			out = append(out, n.name)
 		}
 	}
 	return strings.Join(out, ", ")
