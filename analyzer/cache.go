@@ -14,10 +14,9 @@ import (
 // are never modified after parsing, so loads can share them. A cache is
 // for one project root; it is safe for concurrent use.
 type ParseCache struct {
-	mu      sync.Mutex
-	py      map[string]*cachedPython
-	hits    int
-	entries int
+	mu   sync.Mutex
+	py   map[string]*cachedPython
+	hits int
 }
 
 type cachedPython struct {
@@ -34,11 +33,12 @@ func NewParseCache() *ParseCache { return &ParseCache{py: map[string]*cachedPyth
 func (c *ParseCache) python(rel string, data []byte) (*source.File, *python.Module, error) {
 	c.mu.Lock()
 	e := c.py[rel]
-	c.mu.Unlock()
-	if e != nil && bytes.Equal(e.content, data) {
-		c.mu.Lock()
+	hit := e != nil && bytes.Equal(e.content, data)
+	if hit {
 		c.hits++
-		c.mu.Unlock()
+	}
+	c.mu.Unlock()
+	if hit {
 		return e.mod.File, e.mod, e.err
 	}
 	f := source.NewFile(rel, data)
@@ -61,7 +61,6 @@ func (c *ParseCache) retain(paths map[string]bool) {
 			delete(c.py, rel)
 		}
 	}
-	c.entries = len(c.py)
 }
 
 // Stats reports how many files the cache holds and how many parses it has
@@ -69,5 +68,5 @@ func (c *ParseCache) retain(paths map[string]bool) {
 func (c *ParseCache) Stats() (entries, hits int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.entries, c.hits
+	return len(c.py), c.hits
 }
