@@ -820,18 +820,10 @@ func compare(op string, l, r python.Value) (bool, bool) {
 	if res, ok := python.FoldCompare(op, l, r); ok {
 		return res, true
 	}
-	// Values of different kinds (a list and a string, …) are never equal.
-	if (op == "==" || op == "!=") && !sameNumberKind(l, r) && l.Kind != r.Kind {
+	// Values of different kinds (a list and a string, …) are never equal;
+	// numbers of different kinds were compared by value above.
+	if (op == "==" || op == "!=") && l.Kind != r.Kind {
 		return op == "!=", true
 	}
 	return false, false
-}
-
-// sameNumberKind reports whether l and r are both numbers (bool, int,
-// float), which compare by value across kinds.
-func sameNumberKind(l, r python.Value) bool {
-	num := func(v python.Value) bool {
-		return v.Kind == python.Int || v.Kind == python.Float || v.Kind == python.Bool
-	}
-	return num(l) && num(r)
 }
