@@ -112,11 +112,7 @@ func (f *File) Line(line int) string {
 	if line < 1 || line > len(f.lines) {
 		return ""
 	}
-	start := f.lines[line-1]
-	end := len(f.Content)
-	if line < len(f.lines) {
-		end = f.lines[line] - 1
-	}
+	start, end := f.lines[line-1], f.lineEnd(line-1)
 	if end > start && f.Content[end-1] == '\r' {
 		end--
 	}
