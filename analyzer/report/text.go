@@ -173,7 +173,8 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 	if loc.Start.Line > 1 {
 		rows = append(rows, frameLine{loc.Start.Line - 1, maskSecrets(f.Line(loc.Start.Line-1), secrets)})
 	}
-	for n := loc.Start.Line; n <= shownEnd; n++ {
+	rows = append(rows, frameLine{loc.Start.Line, caretText})
+	for n := loc.Start.Line + 1; n <= shownEnd; n++ {
 		rows = append(rows, frameLine{n, maskSecrets(f.Line(n), secrets)})
 	}
 	truncated := shownEnd < endLine
