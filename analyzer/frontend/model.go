@@ -214,6 +214,12 @@ type Route struct {
 	// Answered, when set, is a response the front end gives to every request
 	// before it is passed (nginx `return 444`): the route is never taken.
 	Answered *source.Location
+	// VerifyKeys lists the keys the front end is configured to fill from
+	// the certificate verification status on this route, counting settings
+	// at outer levels the route shadows (what the app is meant to check);
+	// VerifyVar is how the front end names that status ("$ssl_client_verify").
+	VerifyKeys []string
+	VerifyVar  string
 	// Native is the adapter's own object for the route (*ngxmodel.Upstream
 	// for nginx), for rules of that front end's family.
 	Native any

@@ -57,6 +57,14 @@ func (m *Model) Route(u *Upstream) *frontend.Route {
 	r.Target = u.Target()
 	r.HeaderDirective = u.Module.ParamDirective()
 	r.PassesClientHeaders = u.PassesRequestHeaders()
+	r.VerifyVar = "$ssl_client_verify"
+	for sc := u.Scope; sc != nil; sc = sc.Parent {
+		for _, d := range sc.Own(u.Module.ParamDirective()) {
+			if strings.Contains(d.Arg(1), "$ssl_client_verify") {
+				r.VerifyKeys = append(r.VerifyKeys, u.Key(d))
+			}
+		}
+	}
 	if d := HSTSAt(u.Scope); d != nil {
 		r.HSTS = &d.Loc
 	}
@@ -254,7 +262,7 @@ func (u *Upstream) Name(key string) frontend.Name {
 //     is always empty).
 func (u *Upstream) certSource() (frontend.Source, frontend.CertMode, bool, string) {
 	if u.Server == nil {
-		return frontend.Unverified, frontend.CertNone, false, "no server requests a client certificate"
+		return frontend.Unverified, frontend.CertNone, false, "from a client certificate no server requests"
 	}
 	mode, _ := CertMode(u.Server)
 	switch mode {
@@ -264,11 +272,11 @@ func (u *Upstream) certSource() (frontend.Source, frontend.CertMode, bool, strin
 		if VerifyGate(u.Scope, true) != nil {
 			return frontend.Verified, mode, false, "from a client certificate nginx verifies; requests without one are rejected"
 		}
-		return frontend.Verified, mode, true, "from a verified client certificate when one is sent; `ssl_verify_client optional` lets requests without one through with an empty value"
+		return frontend.Verified, mode, true, "from a verified client certificate when one is sent, and empty for requests without one (`ssl_verify_client optional`, and nothing rejects those requests)"
 	case frontend.CertOptionalNoCA:
-		return frontend.Unverified, mode, false, "`ssl_verify_client optional_no_ca` accepts any certificate, one the client made itself included"
+		return frontend.Unverified, mode, false, "from a certificate nginx does not verify (`ssl_verify_client optional_no_ca` accepts any certificate, one the client made itself included)"
 	}
-	return frontend.Unverified, mode, false, "nginx requests no client certificate here (`ssl_verify_client` is off), so the value is always empty"
+	return frontend.Unverified, mode, false, "from a client certificate nginx never requests here (`ssl_verify_client` is off), so the value is always empty"
 }
 
 // headerSpelling is the header a key names (HTTP_X_CLIENT_DN →
