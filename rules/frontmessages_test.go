@@ -59,6 +59,50 @@ server {
 }
 `,
 		want: []string{"nginx location / (server example.com) sets `X_Forwarded_Proto`, and a client's `X-Forwarded-Proto` reaches the application as the same HTTP_X_FORWARDED_PROTO key"},
+	}, {
+		name: "NGX202 says nginx sets the underscore spelling, not that it fills it elsewhere",
+		rule: "NGX202",
+		archive: `
+-- app/views.py --
+def dn(request):
+    return request.META["HTTP_X_SSL_CLIENT_S_DN"]
+-- nginx/site.conf --
+server {
+    listen 443 ssl;
+    server_name example.com;
+    ssl_verify_client on;
+    ssl_client_certificate /etc/ssl/ca.pem;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+        proxy_set_header X_SSL_CLIENT_S_DN $ssl_client_s_dn;
+    }
+}
+`,
+		want: []string{"location / in server example.com sets `X_SSL_CLIENT_S_DN` (at :8), and a client's `X-SSL-Client-S-DN` reaches the application as the same HTTP_X_SSL_CLIENT_S_DN key; the application reads HTTP_X_SSL_CLIENT_S_DN at views.py:2"},
+	}, {
+		name: "NGX202 names the server that fills the header",
+		rule: "NGX202",
+		archive: `
+-- nginx/site.conf --
+server {
+    listen 443 ssl;
+    server_name api.example.com;
+    ssl_verify_client on;
+    ssl_client_certificate /etc/ssl/ca.pem;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+        proxy_set_header X-Client-DN $ssl_client_s_dn;
+    }
+}
+server {
+    listen 80;
+    server_name www.example.com;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+    }
+}
+`,
+		want: []string{"; location / in server api.example.com fills it from the client certificate (`proxy_set_header X-Client-DN $ssl_client_s_dn` at :8)"},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
