@@ -121,8 +121,8 @@ func runDirectiveNotAllowedHere(ctx *analyzer.Context) {
 				ctx.Report(analyzer.Finding{
 					Location: at,
 					Message:  msg,
-					Related: related,
-					Key:     fmt.Sprintf("%s in %s", d.Name, c),
+					Related:  related,
+					Key:      fmt.Sprintf("%s in %s", d.Name, c),
 				})
 			}
 		})
