@@ -57,6 +57,26 @@ func (m *Model) Route(u *Upstream) *frontend.Route {
 	r.Target = u.Target()
 	r.HeaderDirective = u.Module.ParamDirective()
 	r.PassesClientHeaders = u.PassesRequestHeaders()
+	if u.ParamsFrom != nil {
+		own := u.ParamsFrom.Own(u.Module.ParamDirective())[0]
+		if strings.HasPrefix(own.Loc.Path, "<") && own.Parent != nil {
+			own = own.Parent // `include proxy_params;` of a built-in file
+		}
+		set := &frontend.Setting{At: own.Loc, Text: u.Module.ParamDirective(), Level: u.ParamsFrom.Kind}
+		if own.Name == "include" {
+			set.Include = "include " + own.Arg(0)
+		}
+		r.OwnHeaders = set
+		seen := map[string]bool{}
+		for sc := u.ParamsFrom.Parent; sc != nil; sc = sc.Parent {
+			for _, d := range sc.Own(u.Module.ParamDirective()) {
+				if k := u.Key(d); u.IdentityParam(d) && !seen[k] {
+					seen[k] = true
+					r.ShadowedKeys = append(r.ShadowedKeys, k)
+				}
+			}
+		}
+	}
 	r.VerifyVar = "$ssl_client_verify"
 	for sc := u.Scope; sc != nil; sc = sc.Parent {
 		for _, d := range sc.Own(u.Module.ParamDirective()) {
@@ -206,6 +226,7 @@ func (u *Upstream) Name(key string) frontend.Name {
 	n := frontend.Name{Key: v.Key}
 	for _, d := range v.Shadowed {
 		n.Shadowed = append(n.Shadowed, d.Loc)
+		n.Outer = append(n.Outer, frontend.Setting{At: d.Loc, Text: d.Name + " " + d.Arg(0), Level: LevelName(d)})
 	}
 	if v.Set != nil {
 		n.At, n.Value = v.Set.Loc, v.Set.Arg(1)
@@ -277,6 +298,17 @@ func (u *Upstream) certSource() (frontend.Source, frontend.CertMode, bool, strin
 		return frontend.Unverified, mode, false, "from a certificate nginx does not verify (`ssl_verify_client optional_no_ca` accepts any certificate, one the client made itself included)"
 	}
 	return frontend.Unverified, mode, false, "from a client certificate nginx never requests here (`ssl_verify_client` is off), so the value is always empty"
+}
+
+// LevelName is the kind of block a directive sits in ("server", "http"),
+// looking through includes.
+func LevelName(d *nginx.Directive) string {
+	for p := d.Parent; p != nil; p = p.Parent {
+		if p.Name != "include" {
+			return p.Name
+		}
+	}
+	return "top"
 }
 
 // headerSpelling is the header a key names (HTTP_X_CLIENT_DN →
