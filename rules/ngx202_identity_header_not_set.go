@@ -294,12 +294,20 @@ func scopeDesc(s *ngxmodel.Scope, u *ngxmodel.Upstream) string {
 		return "the " + s.Label() + " block"
 	case s == srv && srv == u.Server:
 		return "this server"
-	case s == srv:
-		return ngxServerDesc(srv)
 	case srv == u.Server:
 		return "this server's " + s.Label()
 	}
-	return s.Label() + " in " + ngxServerDesc(srv)
+	desc := ngxServerDesc(srv)
+	if u.Server != nil && desc == ngxServerDesc(u.Server) {
+		// Another server block of the same name (port 80 and 443).
+		if ls := srv.Own("listen"); len(ls) > 0 {
+			desc += " on " + ls[0].Arg(0)
+		}
+	}
+	if s == srv {
+		return desc
+	}
+	return s.Label() + " in " + desc
 }
 
 // appEndpoints are the endpoints of the upstreams nginx sends certificate
