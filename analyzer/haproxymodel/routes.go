@@ -92,6 +92,9 @@ type Outcome struct {
 	Undecided *Rule
 	// Reaches reports whether some request reaches the server at all.
 	Reaches bool
+	// ClientIn names the first kind of request ("no certificate") on which
+	// the client's own value reaches the server.
+	ClientIn string
 }
 
 // Header evaluates header name (any case) on the route.
@@ -105,6 +108,9 @@ func (r *Route) Header(name string) Outcome {
 		}
 		out.Reaches = true
 		out.Set |= set
+		if set&vClient != 0 && out.ClientIn == "" {
+			out.ClientIn = s.name
+		}
 		if at != nil && (out.At == nil || at.Line.Start > out.At.Line.Start) {
 			out.At = at
 		}
@@ -435,7 +441,7 @@ func (r *Route) lookup(key string) frontend.Name {
 	n := frontend.Name{}
 	if o.At != nil {
 		n.At = f.At(o.At.Line)
-		if !strings.EqualFold(o.At.Header, canonical(key)) {
+		if !strings.EqualFold(o.At.Header, frontend.HeaderName(key)) {
 			n.Written = o.At.Header
 		}
 	}
@@ -451,8 +457,13 @@ func (r *Route) lookup(key string) frontend.Name {
 			n.At = f.At(o.Undecided.Line)
 			n.Condition = "HAProxy condition `" + o.Undecided.Cond.Text() + "`"
 			n.Why = "when `" + o.Undecided.Cond.Text() + "` does not hold, the client's own " + name + " passes"
+		case o.At != nil && (strings.HasPrefix(o.At.Action, "replace-") || valueFromClient(o.At.Value)):
+			n.ClientValue = true
+			n.Why = "`" + strings.Join(o.At.Line.Texts(0), " ") + "` builds the value from client input"
+		case o.At != nil && o.At.Cond != nil:
+			n.Why = "`" + strings.Join(o.At.Line.Texts(0), " ") + "` is skipped on some requests (" + o.ClientIn + "), which keep the client's own " + name
 		case o.At != nil:
-			n.Why = "the value is built from client input"
+			n.Why = "`" + strings.Join(o.At.Line.Texts(0), " ") + "` adds a value but leaves the client's own " + name + " in place"
 		default:
 			n.Why = "no rule sets or deletes " + name + ", and HAProxy passes the client's headers"
 		}
@@ -469,6 +480,16 @@ func (r *Route) lookup(key string) frontend.Name {
 		}
 	}
 	return n
+}
+
+// valueFromClient reports whether a log-format value reads client input.
+func valueFromClient(v string) bool {
+	for _, m := range fetchRef.FindAllStringSubmatch(v, -1) {
+		if FetchIsClient(m[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // FetchIsCertValue reports whether a log-format value reads the certificate.
@@ -489,16 +510,7 @@ func (r *Route) headerFor(key string) string {
 			return rule.Header
 		}
 	}
-	return canonical(key)
-}
-
-// canonical turns HTTP_X_CLIENT_DN into X-Client-Dn.
-func canonical(key string) string {
-	parts := strings.Split(strings.TrimPrefix(key, "HTTP_"), "_")
-	for i, p := range parts {
-		parts[i] = strings.ToUpper(p[:min(1, len(p))]) + strings.ToLower(p[min(1, len(p)):])
-	}
-	return strings.Join(parts, "-")
+	return frontend.HeaderName(key)
 }
 
 func (p *Proxy) transport() frontend.Transport {
