@@ -84,7 +84,10 @@ func frontTitles(m *frontend.Model) string {
 
 // routeWhere names a route for messages: "location / (server example.com)".
 func routeWhere(r *frontend.Route) string {
-	if r.ServerLabel == "" {
+	switch {
+	case r.Where == "":
+		return r.Label
+	case r.ServerLabel == "":
 		return r.Where
 	}
 	return r.Where + " (" + r.ServerLabel + ")"

@@ -248,6 +248,7 @@ func (u *Upstream) Name(key string) frontend.Name {
 		}
 	case ClientControlled, Mixed:
 		n.Source = frontend.Forgeable
+		n.ClientValue = true
 		n.Why = fmt.Sprintf("nginx sets it from a value the client chooses (%s)", v.Set.Arg(1))
 	case Cleared:
 		n.Source = frontend.Cleared
