@@ -170,7 +170,7 @@ func TestProxyPackage(t *testing.T) {
 		"github.com/djleak/djleak/analyzer/identity":             false,
 		"github.com/djleak/djleak/analyzer/settings":             false,
 		"github.com/smacker/go-tree-sitter":                      false,
-		"github.com/djleak/djleak/analyzer/ngxmodelx":            true,
+		"github.com/djleak/djleak/analyzer/ngxmodelx":            false,
 		"github.com/djleak/djleak/analyzer/modelling":            false,
 	} {
 		if got := proxyPackage(p); got != want {
