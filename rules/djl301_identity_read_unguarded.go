@@ -71,7 +71,7 @@ func runIdentityReadUnguarded(ctx *analyzer.Context) {
 				Location: r.Loc,
 				Message: fmt.Sprintf("%s is read without checking that a client certificate was verified; "+
 					"a client can send the %s header itself unless the proxy overwrites it on every path, "+
-					"and no nginx config in the project shows that", r.Name, r.Header),
+					"and no %s configuration in the project shows that", r.Name, r.Header, supportedFronts()),
 				Key: r.Name + " " + funcName(r),
 			})
 			continue

@@ -92,3 +92,19 @@ func routeWhere(r *frontend.Route) string {
 	}
 	return r.Where + " (" + r.ServerLabel + ")"
 }
+
+// supportedFronts names every front end djleak reads, for messages about a
+// project that has none: "Caddy, HAProxy or nginx".
+func supportedFronts() string {
+	var t []string
+	for _, a := range frontend.Adapters() {
+		t = append(t, a.Kind.Title())
+	}
+	switch len(t) {
+	case 0:
+		return "proxy"
+	case 1:
+		return t[0]
+	}
+	return strings.Join(t[:len(t)-1], ", ") + " or " + t[len(t)-1]
+}
