@@ -258,6 +258,12 @@ func (u *Upstream) Name(key string) frontend.Name {
 		n.Source = frontend.NotSent
 	case Verified:
 		n.Source, n.Cert, n.Optional, n.Why = u.certSource()
+		if n.Optional && statusOnly(u, v.Set) {
+			// $ssl_client_verify is NONE without a certificate: the status
+			// is always there, and it is what the app must check.
+			n.Optional = false
+			n.Why = "from the certificate verification status nginx sets on every request (`$ssl_client_verify`: SUCCESS, NONE or FAILED:reason)"
+		}
 	}
 	if u.UnderscoreVariantPasses(key) {
 		loc := u.Pass.Loc
@@ -270,6 +276,28 @@ func (u *Upstream) Name(key string) frontend.Name {
 		n.Underscore = &loc
 	}
 	return n
+}
+
+// statusOnly reports whether d's value takes no certificate variable but
+// $ssl_client_verify (through `set` and `map` too).
+func statusOnly(u *Upstream, d *nginx.Directive) bool {
+	if d == nil {
+		return false
+	}
+	val := d.Arg(1)
+	if u.model != nil {
+		val = u.model.ExpandValue(u.Scope, val)
+	}
+	status := false
+	for _, v := range VarNames(val) {
+		if strings.HasPrefix(v, "ssl_client_") {
+			if v != "ssl_client_verify" {
+				return false
+			}
+			status = true
+		}
+	}
+	return status
 }
 
 // certSource judges a value taken from $ssl_client_* variables by the
