@@ -59,7 +59,17 @@ func weakCertRoutes(p *analyzer.Project, key string) []weakCert {
 	var out []weakCert
 	for _, r := range frontModel(p).Routes {
 		n := r.Lookup(key)
-		if (n.Source == frontend.Unverified && n.Cert == frontend.CertOptionalNoCA) || (n.Source == frontend.Verified && n.Optional) {
+		cert := n.Cert
+		if cert == frontend.CertNone {
+			// An adapter that does not say which mode decides the value:
+			// the route's listeners do.
+			for _, l := range r.Listeners {
+				if l.TLS && l.ClientCert == frontend.CertOptionalNoCA {
+					cert = l.ClientCert
+				}
+			}
+		}
+		if (n.Source == frontend.Unverified && cert == frontend.CertOptionalNoCA) || (n.Source == frontend.Verified && n.Optional) {
 			out = append(out, weakCert{r, n})
 		}
 	}
