@@ -590,4 +590,3 @@ func (r *Route) proxyVerifies() bool {
 	}
 	return ok
 }
-
