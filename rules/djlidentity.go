@@ -83,13 +83,7 @@ func frontTitles(m *frontend.Model) string {
 	for _, k := range m.Fronts {
 		t = append(t, k.Title())
 	}
-	if len(t) == 0 {
-		return "the proxy"
-	}
-	if len(t) == 1 {
-		return t[0]
-	}
-	return strings.Join(t[:len(t)-1], ", ") + " and " + t[len(t)-1]
+	return joinWords(t, "and", "the proxy")
 }
 
 // routeWhere names a route for messages: "location / (server example.com)".
@@ -110,11 +104,17 @@ func supportedFronts() string {
 	for _, a := range frontend.Adapters() {
 		t = append(t, a.Kind.Title())
 	}
-	switch len(t) {
+	return joinWords(t, "or", "proxy")
+}
+
+// joinWords renders "a", "a and b", "a, b and c" (with conj), or none
+// when words is empty.
+func joinWords(words []string, conj, none string) string {
+	switch len(words) {
 	case 0:
-		return "proxy"
+		return none
 	case 1:
-		return t[0]
+		return words[0]
 	}
-	return strings.Join(t[:len(t)-1], ", ") + " or " + t[len(t)-1]
+	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 }
