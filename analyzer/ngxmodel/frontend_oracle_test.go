@@ -211,3 +211,82 @@ func maxAge(v string) int {
 	}
 	return n
 }
+
+// certModes are servers that fill X-Client-DN from the client certificate
+// under each ssl_verify_client mode.
+var certModes = []struct{ name, conf string }{
+	{"on", "ssl_verify_client on;"},
+	{"optional, ungated", "ssl_verify_client optional;"},
+	{"optional, gated at server level", "ssl_verify_client optional;\n    if ($ssl_client_verify != SUCCESS) {\n        return 403;\n    }"},
+	{"optional_no_ca", "ssl_verify_client optional_no_ca;"},
+}
+
+// TestCertVerdictsAgreeWithNginx: what the route says about a value from
+// $ssl_client_s_dn holds for requests without a certificate, with one from
+// the trusted CA and with one from another CA (same subject):
+//   - Verified: only the trusted certificate's DN ever reaches the app;
+//     if Optional, a request without a certificate reaches it too, with no
+//     DN, and if not, no such request reaches it with a DN;
+//   - Unverified: the other CA's certificate reaches the app with its DN.
+func TestCertVerdictsAgreeWithNginx(t *testing.T) {
+	nginxtest.Require(t)
+	pki := nginxtest.NewPKI(t)
+	for _, c := range certModes {
+		t.Run(c.name, func(t *testing.T) {
+			conf := "server {\n    listen 127.0.0.1:{{PORT1}} ssl;\n    {{SSL}}\n    ssl_client_certificate {{CA}};\n    " + c.conf +
+				"\n    location / {\n        proxy_pass http://{{BACKEND}};\n        proxy_set_header X-Client-DN $ssl_client_s_dn;\n    }\n}"
+			be := nginxtest.StartHTTPBackend(t)
+			cfg := nginxtest.Config{HTTP: conf, PKI: pki, HTTPBackend: be}
+			if out, ok := nginxtest.CheckConfig(t, cfg); !ok {
+				t.Fatalf("nginx -t rejects the configuration:\n%s", out)
+			}
+			srv := nginxtest.StartConfig(t, cfg)
+			p := analyzertest.Load(t, "-- nginx/site.conf --\nhttp {\n"+staticText(conf)+"\n}\n")
+			r, err := routeAt(analyzer.Fact(p, frontend.Pass), routeProbe{port: 1, where: "location /"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := r.Lookup("HTTP_X_CLIENT_DN")
+			type seen struct {
+				reached bool
+				dn      string
+			}
+			got := map[string]seen{}
+			for _, cert := range []string{nginxtest.NoCert, nginxtest.ValidCert, nginxtest.RogueCert} {
+				be.Reset()
+				srv.Fetch(t, nginxtest.Req{Port: srv.Port(1), TLS: true, Path: "/", Headers: hdr("X-Client-DN", "CN=forged"), ClientCert: cert})
+				s := seen{reached: be.Count() == 1}
+				if s.reached {
+					s.dn = be.Last().Get("X-Client-DN")
+				}
+				if strings.Contains(s.dn, "forged") {
+					t.Errorf("cert %q: the client's own X-Client-DN reached the app", cert)
+				}
+				got[cert] = s
+			}
+			t.Logf("route says %s (optional=%v, cert mode %s); nginx: %+v", n.Source, n.Optional, n.Cert, got)
+			none, valid, rogue := got[nginxtest.NoCert], got[nginxtest.ValidCert], got[nginxtest.RogueCert]
+			switch n.Source {
+			case frontend.Verified:
+				if !valid.reached || !strings.Contains(valid.dn, "CN="+nginxtest.ClientCN) {
+					t.Errorf("verified, but a trusted certificate did not bring its DN: %+v", valid)
+				}
+				if rogue.dn != "" {
+					t.Errorf("verified, but another CA's certificate reached the app with DN %q", rogue.dn)
+				}
+				if none.dn != "" {
+					t.Errorf("verified, but a request without a certificate reached the app with DN %q", none.dn)
+				}
+				if n.Optional != none.reached {
+					t.Errorf("optional=%v, but a request without a certificate reached the app: %v", n.Optional, none.reached)
+				}
+			case frontend.Unverified:
+				if !rogue.reached || !strings.Contains(rogue.dn, "CN="+nginxtest.ClientCN) {
+					t.Errorf("unverified, but another CA's certificate did not reach the app with its DN: %+v", rogue)
+				}
+			default:
+				t.Errorf("a value from $ssl_client_s_dn is %s", n.Source)
+			}
+		})
+	}
+}
