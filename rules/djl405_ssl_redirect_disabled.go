@@ -80,7 +80,7 @@ server {
     }
 }
 `,
-		Notes: settingsNotes + `
+		Notes: settingsNotes + frontNote + `
 
 Django's counterpart: ` + "`security.W008`" + `, checked by the oracle test on fixtures without nginx.
 Two deliberate differences: Django warns whenever the setting ` + "`is not True`" + ` (so also for

@@ -118,3 +118,12 @@ func joinWords(words []string, conj, none string) string {
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 }
+
+// routeNoun is what messages call routes: nginx's own word when nginx is
+// the only front end, "routes" otherwise.
+func routeNoun(m *frontend.Model) string {
+	if len(m.Fronts) == 1 && m.Fronts[0] == frontend.Nginx {
+		return "locations"
+	}
+	return "routes"
+}

@@ -282,6 +282,12 @@ func pluralThem(n int) string {
 	return "them"
 }
 
+// frontNote says, for the settings rules that look through the proxy,
+// that every front end counts.
+const frontNote = "\n\n**Behind other front ends.** djleak reads the proxy through its front-end model, so the " +
+	"same judgement holds for the routes of Apache httpd, HAProxy and Caddy configurations in the project: " +
+	"their redirects, HSTS headers and request headers count as nginx's do."
+
 // settingsNotes is the Notes paragraph every settings rule shares.
 const settingsNotes = "**Which settings are judged.** Settings modules come from `DJANGO_SETTINGS_MODULE` " +
 	"(`manage.py`, `wsgi.py`, `asgi.py`, pytest configuration, `Procfile`, `Dockerfile`, `docker-compose*.yml`, " +
