@@ -6,10 +6,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/djleak/djleak/parsers/nginx"
 	gitignore "github.com/sabhiram/go-gitignore"
 )
 
@@ -50,18 +50,39 @@ var nginxDirs = map[string]bool{
 	"conf.d": true, "snippets": true,
 }
 
-// nginxSniff recognises nginx configuration text: a top-level-looking
-// http/server/location/upstream block.
-var nginxSniff = regexp.MustCompile(`(?m)^\s*(http|server|upstream|location\s+[^{;\n]+)\s*\{`)
+// nginxTemplateDirs are further directory names under which a file that
+// reads as nginx is taken as nginx configuration: the official nginx
+// image's /etc/nginx/templates (envsubst), Ansible and Salt role templates,
+// and nginx-proxy's per-host vhost.d snippets.
+var nginxTemplateDirs = map[string]bool{"vhost.d": true, "templates": true}
 
-// LooksLikeNginx reports whether content parses as nginx with blocks that
-// matter to djleak.
-func LooksLikeNginx(content []byte) bool {
-	return nginxSniff.Match(content)
+// anyNameDirs hold files named after a host ("example.com",
+// "app.example.com_location"), whose last dot does not start an extension.
+var anyNameDirs = map[string]bool{"sites-available": true, "sites-enabled": true, "vhost.d": true}
+
+// nginxExts are the extensions (or none) a candidate nginx file may have.
+var nginxExts = map[string]bool{
+	"": true, ".conf": true, ".template": true, ".tmpl": true, ".tpl": true,
+	".j2": true, ".jinja": true, ".jinja2": true, ".erb": true, ".in": true,
+}
+
+// LooksLikeNginx reports whether content reads as nginx configuration
+// (see nginx.Sniff); name selects the template syntax to look through.
+func LooksLikeNginx(name string, content []byte) bool {
+	return nginx.Sniff(name, content)
 }
 
 // Classify decides a file's kind from its project-relative path and, where
 // the name is not enough, its content (read lazily).
+//
+// nginx configuration is nginx.conf anywhere; a *.conf file under a
+// directory named nginx, sites-available, sites-enabled, conf.d or
+// snippets; and any file whose content reads as nginx and that either has
+// "nginx" in its name or sits under one of those directories, vhost.d or
+// templates, with the extension .conf, .template, .tmpl, .tpl, .j2,
+// .jinja, .erb, .in or none (under sites-*/ and vhost.d/ any name: hosts
+// have dots). A *.conf or *.conf.template file elsewhere counts when its
+// content reads as nginx.
 func Classify(rel string, content func() []byte) Kind {
 	base := path.Base(rel)
 	dirs := strings.Split(path.Dir(rel), "/")
@@ -71,15 +92,14 @@ func Classify(rel string, content func() []byte) Kind {
 	case base == "nginx.conf":
 		return KindNginx
 	}
-	inNginxDir := false
-	inTemplates := false
+	inNginxDir, inTemplateDir, anyName, inTemplates := false, false, false, false
 	for _, d := range dirs {
-		if nginxDirs[d] {
-			inNginxDir = true
-		}
-		if d == "templates" {
-			inTemplates = true
-		}
+		inNginxDir = inNginxDir || nginxDirs[d]
+		inTemplateDir = inTemplateDir || nginxTemplateDirs[d]
+		inTemplates = inTemplates || d == "templates"
+	}
+	if n := len(dirs); n > 0 {
+		anyName = anyNameDirs[dirs[n-1]]
 	}
 	if inTemplates && (strings.HasSuffix(base, ".html") || strings.HasSuffix(base, ".txt")) {
 		return KindTemplate
@@ -87,9 +107,15 @@ func Classify(rel string, content func() []byte) Kind {
 	if strings.HasSuffix(base, ".conf") && inNginxDir {
 		return KindNginx
 	}
-	if strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".conf.template") ||
-		(inNginxDir && !strings.Contains(base, ".")) {
-		if c := content(); c != nil && LooksLikeNginx(c) {
+	ext := path.Ext(base)
+	if strings.HasPrefix(base, ".") && strings.Count(base, ".") == 1 {
+		ext = "" // a dot file: no extension
+	}
+	named := strings.Contains(strings.ToLower(base), "nginx") || inNginxDir || inTemplateDir
+	candidate := (named && (nginxExts[ext] || anyName)) ||
+		strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".conf.template")
+	if candidate {
+		if c := content(); c != nil && LooksLikeNginx(base, c) {
 			return KindNginx
 		}
 	}

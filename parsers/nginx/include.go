@@ -429,12 +429,13 @@ func (e *expansion) instantiate(pf *parsedFile, parent *Directive) []*Directive 
 func (e *expansion) build(n *node, f *source.File, parent *Directive) *Directive {
 	e.count++
 	d := &Directive{
-		Name:    n.name,
-		IsBlock: n.isBlock,
-		Comment: n.comment,
-		Loc:     n.loc,
-		File:    f,
-		Parent:  parent,
+		Name:      n.name,
+		IsBlock:   n.isBlock,
+		Comment:   n.comment,
+		Loc:       n.loc,
+		File:      f,
+		Condition: n.cond,
+		Parent:    parent,
 	}
 	if len(n.args) > 0 {
 		d.Args = append([]string(nil), n.args...)

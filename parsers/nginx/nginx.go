@@ -50,6 +50,12 @@ type Directive struct {
 	// of the included file(s), in glob order. Their Parent is the include
 	// directive.
 	Included []*Directive
+	// Condition names the template conditionals the directive sits in,
+	// when its file is a template ("`{% if verify %}`", outermost first,
+	// joined by " and "; an else branch reads "`{% else %}` of `{% if
+	// verify %}`"). The directive is kept whichever branch it is in; a
+	// finding that rests on it says the template decides it.
+	Condition string
 	// Missing is set on an `include` directive whose (non-glob) target could
 	// not be found or read.
 	Missing bool

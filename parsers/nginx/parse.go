@@ -23,6 +23,7 @@ type node struct {
 	isBlock bool
 	block   []*node
 	loc     source.Location
+	cond    string // template conditionals around the directive
 }
 
 // parsedFile is one file parsed on its own.
@@ -36,10 +37,11 @@ type parsedFile struct {
 // crossplane becomes a syntax error.
 func parseFile(f *source.File) *parsedFile {
 	pf := &parsedFile{file: f}
-	toks, lexErr := lexRaw(f.Content)
-	scan := scanStatements(f.Content, toks)
+	content, conds := neutralize(f.Path, f.Content)
+	toks, lexErr := lexRaw(content)
+	scan := scanStatements(content, toks)
 
-	payload, err := runCrossplane(f.Path, f.Content)
+	payload, err := runCrossplane(f.Path, content)
 	if err != nil {
 		pf.errs = append(pf.errs, Error{Loc: lineLoc(f, 1), Message: err.Error(), Kind: KindSyntax})
 		return pf
@@ -85,7 +87,7 @@ func parseFile(f *source.File) *parsedFile {
 	}
 
 	if len(payload.Config) > 0 {
-		pf.nodes = convert(f, scan, payload.Config[0].Parsed)
+		pf.nodes = convert(f, scan, conds, payload.Config[0].Parsed)
 	}
 	return pf
 }
@@ -105,6 +107,8 @@ func runCrossplane(name string, content []byte) (payload *crossplane.Payload, er
 		ParseComments:             true,
 		SkipDirectiveContextCheck: true,
 		SkipDirectiveArgsCheck:    true,
+		// *_by_lua_block { … } holds Lua, not nginx syntax.
+		LexOptions: crossplane.LexOptions{Lexers: []crossplane.RegisterLexer{(&crossplane.Lua{}).RegisterLexer()}},
 		// crossplane dereferences the reader even when Open fails, so it
 		// always gets a non-nil one.
 		Open: func(p string) (io.ReadCloser, error) {
@@ -123,7 +127,7 @@ func runCrossplane(name string, content []byte) (payload *crossplane.Payload, er
 }
 
 // convert turns crossplane's directives into nodes with locations.
-func convert(f *source.File, scan *stmtScan, ds crossplane.Directives) []*node {
+func convert(f *source.File, scan *stmtScan, conds []condRange, ds crossplane.Directives) []*node {
 	out := make([]*node, 0, len(ds))
 	for _, d := range ds {
 		if d == nil {
@@ -140,8 +144,9 @@ func convert(f *source.File, scan *stmtScan, ds crossplane.Directives) []*node {
 		} else {
 			n.loc = guessLoc(f, d.Line, key)
 		}
+		n.cond = conditionAt(conds, n.loc.Start.Offset)
 		if n.isBlock {
-			n.block = convert(f, scan, d.Block)
+			n.block = convert(f, scan, conds, d.Block)
 		}
 		out = append(out, n)
 	}
