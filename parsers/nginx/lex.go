@@ -33,6 +33,8 @@ func (t rawToken) isComment() bool { return !t.quoted && strings.HasPrefix(t.val
 // lexError is a tokenizer error: crossplane stops at the same point.
 type lexError struct {
 	line int
+	off  int // offset of the offending character; -1 when unknown
+	eof  int // at the end of input: how many blocks are still open
 	msg  string
 }
 
@@ -203,7 +205,7 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 					emit(false)
 				}
 				if dupSpecial && la != "}" {
-					return toks, &lexError{line: tokenLine, msg: `unexpected "` + la + `"`}, luaErr
+					return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "` + la + `"`}, luaErr
 				}
 				dupSpecial = true
 				if la == "{" {
@@ -212,7 +214,7 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 				if la == "}" {
 					depth--
 					if depth < 0 {
-						return toks, &lexError{line: tokenLine, msg: `unexpected "}"`}, luaErr
+						return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "}"`}, luaErr
 					}
 				}
 				tokStart = laStart
@@ -255,7 +257,7 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 		emit(state == stInQuote)
 	}
 	if depth > 0 {
-		return toks, &lexError{line: tokenLine, msg: `unexpected end of file, expecting "}"`}, luaErr
+		return toks, &lexError{line: tokenLine, off: len(content), eof: depth, msg: `unexpected end of file, expecting "}"`}, luaErr
 	}
 	return toks, nil, luaErr
 }
@@ -327,7 +329,7 @@ func lexLua(content []byte, pos, line int, name string) ([]rawToken, int, int, *
 		}
 		if !isSpace(r) {
 			if r != "{" {
-				return toks, pos, line, &lexError{line: line, msg: `expected "{" to start lua block`}
+				return toks, pos, line, &lexError{line: line, off: -1, msg: `expected "{" to start lua block`}
 			}
 			open = at
 			break
@@ -384,6 +386,8 @@ type openBlock struct {
 	name   string
 	off    int    // offset of the directive's name ('}' for unterminated)
 	indent string // leading white space of the name's line
+	// closedAt is, for misclosed, the offset of the '}' that closed it.
+	closedAt int
 }
 
 // stmtScan is the result of grouping tokens into statements.
@@ -419,6 +423,7 @@ func scanStatements(content []byte, toks []rawToken) *stmtScan {
 				stack = stack[:len(stack)-1]
 				ind, first := indentAt(content, t.start)
 				if s.misclosed == nil && first && len(ind) < len(b.indent) && strings.HasPrefix(b.indent, ind) {
+					b.closedAt = t.start
 					s.misclosed = &b
 				}
 			}
