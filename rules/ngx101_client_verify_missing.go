@@ -67,7 +67,10 @@ func runClientVerifyMissing(ctx *analyzer.Context) {
 			continue
 		}
 		verify, _ := srv.Simple("ssl_verify_client")
-		if verify != nil && verify.Arg(0) != "off" {
+		// Verification that only a template conditional turns on is not
+		// assumed: the finding names the conditional.
+		tmpl := templateOnly(srv, "ssl_verify_client")
+		if verify != nil && verify.Arg(0) != "off" && tmpl == nil {
 			continue
 		}
 		fwd := forwardedCertVar(srv)
@@ -85,7 +88,11 @@ func runClientVerifyMissing(ctx *analyzer.Context) {
 			continue
 		}
 		state := "no `ssl_verify_client`"
-		if verify != nil {
+		if tmpl != nil && verify.Arg(0) != "off" {
+			state = fmt.Sprintf("`%s` only under the template conditional %s (line %d), so a rendering without it verifies nothing",
+				trimSemicolon(tmpl.String()), tmpl.Condition, tmpl.Loc.Start.Line)
+			related = append(related, analyzer.Related{Location: tmpl.Loc, Message: "set only when the template renders this branch"})
+		} else if verify != nil {
 			state = "`ssl_verify_client off`"
 			related = append(related, analyzer.Related{Location: verify.Loc, Message: "verification turned off here"})
 		} else if c := ngxmodel.CommentedOut(srv, "ssl_verify_client"); c != nil {

@@ -295,7 +295,9 @@ func (m *Model) Transport(u *Upstream) Transport {
 	case "https", "grpcs", "suwsgi":
 		t.TLS = true
 	}
-	if target == "" || strings.Contains(target, "$") {
+	// A variable, or a template placeholder ({{ app_host }}), is decided
+	// at run or render time.
+	if target == "" || strings.Contains(target, "$") || nginx.HasPlaceholder(target) {
 		t.Known = false
 		return t
 	}
@@ -312,6 +314,9 @@ func (m *Model) Transport(u *Upstream) Transport {
 		t.Block = blk
 		for _, d := range blk.Own("server") {
 			addr := d.Arg(0)
+			if strings.Contains(addr, "$") || nginx.HasPlaceholder(addr) {
+				t.Known = false
+			}
 			t.Endpoints = append(t.Endpoints, normEndpoint(addr, defPort))
 			if !IsLoopback(addr) {
 				t.Remote = append(t.Remote, addr)

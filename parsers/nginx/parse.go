@@ -38,7 +38,8 @@ type parsedFile struct {
 // crossplane becomes a syntax error.
 func parseFile(f *source.File) *parsedFile {
 	pf := &parsedFile{file: f}
-	content, conds := neutralize(f.Path, f.Content)
+	tpl := neutralize(f.Path, f.Content)
+	content := tpl.content
 	toks, lexErr := lexRaw(content)
 	scan := scanStatements(content, toks)
 
@@ -81,7 +82,7 @@ func parseFile(f *source.File) *parsedFile {
 		orig := func(off int) int {
 			return min(off-sort.SearchInts(inserted, off), len(f.Content))
 		}
-		pf.nodes = convert(f, scan, conds, orig, payload.Config[0].Parsed)
+		pf.nodes = convert(f, scan, tpl, orig, payload.Config[0].Parsed)
 	}
 	return pf
 }
@@ -198,7 +199,7 @@ func runCrossplane(name string, content []byte) (payload *crossplane.Payload, er
 }
 
 // convert turns crossplane's directives into nodes with locations.
-func convert(f *source.File, scan *stmtScan, conds []condRange, orig func(int) int, ds crossplane.Directives) []*node {
+func convert(f *source.File, scan *stmtScan, tpl *neutralized, orig func(int) int, ds crossplane.Directives) []*node {
 	out := make([]*node, 0, len(ds))
 	for _, d := range ds {
 		if d == nil {
@@ -215,9 +216,12 @@ func convert(f *source.File, scan *stmtScan, conds []condRange, orig func(int) i
 		} else {
 			n.loc = guessLoc(f, d.Line, key)
 		}
-		n.cond = conditionAt(conds, n.loc.Start.Offset)
+		n.cond = conditionAt(tpl.conds, n.loc.Start.Offset)
+		for i, a := range n.args {
+			n.args[i] = tpl.restore(a)
+		}
 		if n.isBlock {
-			n.block = convert(f, scan, conds, orig, d.Block)
+			n.block = convert(f, scan, tpl, orig, d.Block)
 		}
 		out = append(out, n)
 	}

@@ -26,7 +26,7 @@ func Sniff(name string, content []byte) bool {
 	if len(content) == 0 {
 		return false
 	}
-	neutral, _ := neutralize(name, content)
+	neutral := neutralize(name, content).content
 	known, unknown := 0, 0
 	toks, _ := lexRaw(neutral)
 	atStart := true

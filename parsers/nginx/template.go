@@ -3,6 +3,7 @@ package nginx
 import (
 	"bytes"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -73,20 +74,70 @@ type condFrame struct {
 	start int    // where the current branch starts
 }
 
-// neutralize returns content with template syntax replaced (same length)
-// and the ranges under template conditionals. It returns content itself
-// and no ranges when there is nothing to replace.
-func neutralize(name string, content []byte) ([]byte, []condRange) {
+// neutralized is a template with its syntax replaced.
+type neutralized struct {
+	content []byte      // same length as the original
+	conds   []condRange // ranges under template conditionals
+	// words maps each word that replaced a placeholder back to the
+	// placeholder's text, for directive arguments; order lists the words
+	// longest first, so that no word is replaced inside a longer one.
+	words map[string]string
+	order []string
+}
+
+// restore puts the placeholders' text back into a directive argument.
+func (n *neutralized) restore(arg string) string {
+	if len(n.words) == 0 || !strings.Contains(arg, "T") {
+		return arg
+	}
+	if n.order == nil {
+		for w := range n.words {
+			n.order = append(n.order, w)
+		}
+		sort.Slice(n.order, func(i, j int) bool {
+			a, b := n.order[i], n.order[j]
+			return len(a) > len(b) || len(a) == len(b) && a < b
+		})
+	}
+	for _, w := range n.order {
+		if strings.Contains(arg, w) {
+			arg = strings.ReplaceAll(arg, w, n.words[w])
+		}
+	}
+	return arg
+}
+
+// HasPlaceholder reports whether a directive argument holds template
+// syntax ({{ }}, {% %}, <% %>, ##NAME##), whose value is decided when the
+// template is rendered.
+func HasPlaceholder(arg string) bool {
+	return strings.Contains(arg, "{{") || strings.Contains(arg, "{%") || strings.Contains(arg, "<%") ||
+		sedPlaceholder.MatchString(arg)
+}
+
+// neutralize returns content with template syntax replaced (same length),
+// the ranges under template conditionals, and the words that replaced
+// placeholders. The content is the original when there is nothing to
+// replace.
+func neutralize(name string, content []byte) *neutralized {
 	syn := syntaxFor(name, content)
 	hasSed := sedPlaceholder.Match(content)
 	if !syn.jinja && !syn.erb && !hasSed {
-		return content, nil
+		return &neutralized{content: content}
 	}
 	out := append([]byte(nil), content...)
+	res := &neutralized{words: map[string]string{}}
 	var (
 		stack []condFrame
 		conds []condRange
 	)
+	expression := func(i, j int) {
+		if atStatementStart(out, i) {
+			blank(out, i, j)
+			return
+		}
+		res.word(out, i, j)
+	}
 	closeBranch := func(at int) {
 		chain := make([]string, 0, len(stack))
 		for _, f := range stack {
@@ -136,7 +187,7 @@ scan:
 			if j < 0 {
 				break scan
 			}
-			expression(out, i, j+2)
+			expression(i, j+2)
 			i = j + 1
 		case syn.jinja && hasAt(out, i, "{#"):
 			j := indexFrom(out, i+2, "#}")
@@ -174,7 +225,7 @@ scan:
 			}
 			switch {
 			case hasAt(out, i, "<%=") || hasAt(out, i, "<%-"):
-				expression(out, i, j+2)
+				expression(i, j+2)
 			case hasAt(out, i, "<%#"):
 				blank(out, i, j+2)
 			default:
@@ -197,7 +248,7 @@ scan:
 			i = j + 1
 		case hasSed && out[i] == '#':
 			if m := sedPlaceholder.FindIndex(out[i:]); m != nil && m[0] == 0 {
-				word(out, i, i+m[1])
+				res.word(out, i, i+m[1])
 				i += m[1] - 1
 			}
 		}
@@ -206,17 +257,8 @@ scan:
 	for len(stack) > 0 {
 		end(len(out), len(out))
 	}
-	return out, conds
-}
-
-// expression replaces an expression placeholder out[i:j]: white space when
-// it stands where a directive starts, else a word.
-func expression(out []byte, i, j int) {
-	if atStatementStart(out, i) {
-		blank(out, i, j)
-		return
-	}
-	word(out, i, j)
+	res.content, res.conds = out, conds
+	return res
 }
 
 // atStatementStart reports whether offset i is the first text of its line
@@ -254,8 +296,9 @@ func blank(out []byte, i, j int) {
 
 // word replaces out[i:j] with one nginx word of the same length made from
 // the placeholder's name ("{{ nginx_port }}" → "Tnginx_port_____"), keeping
-// line breaks.
-func word(out []byte, i, j int) {
+// line breaks, and remembers the placeholder's text.
+func (res *neutralized) word(out []byte, i, j int) {
+	orig := string(out[i:j])
 	var name []byte
 	for _, c := range out[i:j] {
 		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
@@ -272,6 +315,9 @@ func word(out []byte, i, j int) {
 		} else {
 			out[k] = '_'
 		}
+	}
+	if !strings.ContainsAny(orig, "\r\n") {
+		res.words[string(out[i:j])] = orig
 	}
 }
 

@@ -31,14 +31,14 @@ func TestTemplatePlaceholdersKeepPositions(t *testing.T) {
 	ds := s.Configs[0].Directives
 	listen := findOne(t, ds, "listen", "*")
 	checkLoc(t, listen, 3, 5, 3, 48)
-	if listen.Arg(1) != "ssl" || len(listen.Args) != 2 || len(listen.Arg(0)) != len("{{ nginx_port | default(443) }}") {
+	if listen.Arg(1) != "ssl" || len(listen.Args) != 2 || listen.Arg(0) != "{{ nginx_port | default(443) }}" {
 		t.Errorf("listen args %q", listen.Args)
 	}
 	if got := text(listen); got != "listen {{ nginx_port | default(443) }} ssl;" {
 		t.Errorf("listen text %q (locations point into the original file)", got)
 	}
 	sn := findOne(t, ds, "server_name", "*")
-	if len(sn.Args) != 2 || sn.Arg(1) != "@ALIAS@" {
+	if len(sn.Args) != 2 || sn.Arg(0) != "##SERVER_NAME##" || sn.Arg(1) != "@ALIAS@" {
 		t.Errorf("server_name args %q", sn.Args)
 	}
 	on := findOne(t, ds, "ssl_verify_client", "on")
