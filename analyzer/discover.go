@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/djleak/djleak/parsers/k8s"
 	"github.com/djleak/djleak/parsers/nginx"
 	gitignore "github.com/sabhiram/go-gitignore"
 )
@@ -82,7 +83,8 @@ func LooksLikeNginx(name string, content []byte) bool {
 // templates, with the extension .conf, .template, .tmpl, .tpl, .j2,
 // .jinja, .erb, .in or none (under sites-*/ and vhost.d/ any name: hosts
 // have dots). A *.conf or *.conf.template file elsewhere counts when its
-// content reads as nginx.
+// content reads as nginx, and so does a *.yaml / *.yml Kubernetes manifest
+// with a ConfigMap whose entries hold nginx configuration.
 func Classify(rel string, content func() []byte) Kind {
 	base := path.Base(rel)
 	dirs := strings.Split(path.Dir(rel), "/")
@@ -91,6 +93,12 @@ func Classify(rel string, content func() []byte) Kind {
 		return KindPython
 	case base == "nginx.conf":
 		return KindNginx
+	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
+		// A Kubernetes manifest with a ConfigMap that embeds nginx.
+		if c := content(); c != nil && k8s.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {
+			return KindNginx
+		}
+		return KindUnknown
 	}
 	inNginxDir, inTemplateDir, anyName, inTemplates := false, false, false, false
 	for _, d := range dirs {

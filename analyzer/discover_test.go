@@ -63,6 +63,9 @@ func TestDiscover(t *testing.T) {
 		"app/templates/app/row.tmpl":  "<div>{{ row }}</div>",
 		"app/templates/mail/body.tpl": "Hello {{ user }}",
 		"deploy/nginx.yml":            "server {\n}\n",
+		"k8s/nginx-cm.yaml":           "kind: ConfigMap\ndata:\n  default.conf: |\n    server {\n      listen 80;\n    }\n",
+		"k8s/app-cm.yaml":             "kind: ConfigMap\ndata:\n  DEBUG: \"false\"\n",
+		"k8s/deploy.yaml":             "kind: Deployment\nspec:\n  replicas: 2\n",
 	})
 	files, err := discover(dir, nil)
 	if err != nil {
@@ -90,6 +93,7 @@ func TestDiscover(t *testing.T) {
 		"proxy/vhost.d/default":                     "nginx",
 		"proxy/vhost.d/app.example.com_location":    "nginx",
 		"sites-enabled/app.example.com":             "nginx",
+		"k8s/nginx-cm.yaml":                         "nginx",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("discover:\n got %v\nwant %v", got, want)

@@ -48,6 +48,13 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 			continue
 		}
 		seen[p] = true
+		if isManifest(p) {
+			// A Kubernetes manifest: its ConfigMap entries are the candidates.
+			keys, errs := b.manifest(p)
+			set.Errors = append(set.Errors, errs...)
+			cands = append(cands, keys...)
+			continue
+		}
 		cands = append(cands, p)
 	}
 	sort.Strings(cands)
@@ -102,23 +109,28 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 	}
 	sort.Strings(roots)
 
+	used := map[string]bool{} // builder keys of the files in some Config
 	for _, r := range roots {
 		e := exps[r]
 		set.Configs = append(set.Configs, e.cfg)
 		set.Errors = append(set.Errors, e.errs...)
+		used[r] = true
+		for k := range e.reached {
+			used[k] = true
+		}
 		for _, f := range e.cfg.Files {
 			if !strings.HasPrefix(f.Path, builtinPrefix) {
 				set.Files[f.Path] = f
 			}
 		}
 	}
-	filePaths := make([]string, 0, len(set.Files))
-	for p := range set.Files {
-		filePaths = append(filePaths, p)
+	keys := make([]string, 0, len(used))
+	for k := range used {
+		keys = append(keys, k)
 	}
-	sort.Strings(filePaths)
-	for _, p := range filePaths {
-		if pf := b.parsed[p]; pf != nil {
+	sort.Strings(keys)
+	for _, k := range keys {
+		if pf := b.parsed[k]; pf != nil {
 			set.Errors = append(set.Errors, pf.errs...)
 		}
 	}
@@ -158,8 +170,11 @@ type builder struct {
 	root       string
 	overlay    map[string][]byte
 	extraBases []string
-	parsed     map[string]*parsedFile // real and built-in files, by path
+	parsed     map[string]*parsedFile // real and built-in files, by path (or ConfigMap entry key)
 	loadErr    map[string]error
+	// entries holds the ConfigMap entries of manifests by manifest path,
+	// for includes between entries of one ConfigMap.
+	entries map[string][]*parsedFile
 }
 
 func newBuilder(root string, opts Options) *builder {
@@ -168,6 +183,7 @@ func newBuilder(root string, opts Options) *builder {
 		overlay: map[string][]byte{},
 		parsed:  map[string]*parsedFile{},
 		loadErr: map[string]error{},
+		entries: map[string][]*parsedFile{},
 	}
 	// Overlay keys are cleaned; on a clash after cleaning the
 	// lexicographically first original key wins, for determinism.
@@ -378,6 +394,7 @@ type expansion struct {
 	active  map[string]bool // files being expanded, for cycle detection
 	errs    []Error
 	count   int // directives built
+	root    *parsedFile
 }
 
 // expand builds the Config rooted at pf.
@@ -386,10 +403,11 @@ func (b *builder) expand(pf *parsedFile) *expansion {
 	e := &expansion{
 		b:       b,
 		bases:   b.bases(rootPath),
-		cfg:     &Config{Path: rootPath, Files: []*source.File{pf.file}},
+		cfg:     &Config{Path: rootPath, Entry: entryName(pf), Files: []*source.File{pf.file}},
 		inCfg:   map[string]bool{rootPath: true},
 		reached: map[string]bool{},
-		active:  map[string]bool{rootPath: true},
+		active:  map[string]bool{pf.key: true},
+		root:    pf,
 	}
 	e.cfg.Directives = e.instantiate(pf, nil)
 	return e
@@ -467,7 +485,9 @@ func (e *expansion) include(d *Directive) {
 	arg := d.Args[0]
 	for _, t := range e.resolve(d, arg) {
 		var pf *parsedFile
-		if t.builtin {
+		if t.entry != nil {
+			pf = t.entry
+		} else if t.builtin {
 			pf = e.b.builtin(t.path)
 		} else {
 			var err error
@@ -477,9 +497,9 @@ func (e *expansion) include(d *Directive) {
 				continue
 			}
 		}
-		p := pf.file.Path
-		if e.active[p] {
-			e.report(d, KindInclude, fmt.Sprintf("include cycle: %q is already being included", p))
+		p, k := pf.file.Path, pf.key
+		if e.active[k] {
+			e.report(d, KindInclude, fmt.Sprintf("include cycle: %q is already being included", entryOrPath(pf)))
 			continue
 		}
 		if !e.inCfg[p] {
@@ -487,11 +507,11 @@ func (e *expansion) include(d *Directive) {
 			e.cfg.Files = append(e.cfg.Files, pf.file)
 		}
 		if !t.builtin {
-			e.reached[p] = true
+			e.reached[k] = true
 		}
-		e.active[p] = true
+		e.active[k] = true
 		d.Included = append(d.Included, e.instantiate(pf, d)...)
-		delete(e.active, p)
+		delete(e.active, k)
 	}
 }
 
@@ -500,12 +520,16 @@ func (e *expansion) include(d *Directive) {
 type target struct {
 	path    string
 	builtin bool
+	entry   *parsedFile // an entry of the same ConfigMap
 }
 
 // resolve finds the files an include argument names. A glob matching
 // nothing resolves to nothing; a plain path that is not found marks d
 // Missing and reports it.
 func (e *expansion) resolve(d *Directive, arg string) []target {
+	if ts, ok := e.resolveEntry(d, arg); ok {
+		return ts
+	}
 	rel, ok := "", true
 	switch {
 	case arg == "":

@@ -111,6 +111,10 @@ func Walk(ds []*Directive, fn func(*Directive) bool) {
 type Config struct {
 	// Path is the project-relative path of the root file.
 	Path string
+	// Entry names, for a configuration embedded in a Kubernetes manifest
+	// at Path, the ConfigMap entry ("nginx-config/nginx.conf"); "" for a
+	// file of its own.
+	Entry string
 	// Directives is the top level of the root file.
 	Directives []*Directive
 	// Files lists the root file followed by every file it includes

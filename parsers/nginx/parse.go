@@ -29,16 +29,24 @@ type node struct {
 
 // parsedFile is one file parsed on its own.
 type parsedFile struct {
-	file  *source.File
+	file *source.File
+	// key names the file in the builder: its path, or for an entry of a
+	// Kubernetes ConfigMap "manifest.yaml#configmap/key".
+	key   string
 	nodes []*node
 	errs  []Error // syntax errors, KindSyntax
 }
 
 // parseFile parses one file's content. It never panics: a panic inside
 // crossplane becomes a syntax error.
-func parseFile(f *source.File) *parsedFile {
-	pf := &parsedFile{file: f}
-	tpl := neutralize(f.Path, f.Content)
+func parseFile(f *source.File) *parsedFile { return parseText(f, f.Path, f.Content) }
+
+// parseText parses text as the nginx configuration of file f, where every
+// byte of text is at its place in f (a ConfigMap entry: the manifest up to
+// the entry's end with all but the entry blanked). Locations are in f.
+func parseText(f *source.File, key string, text []byte) *parsedFile {
+	pf := &parsedFile{file: f, key: key}
+	tpl := neutralize(f.Path, text)
 	content := tpl.content
 	toks, lexErr := lexRaw(content)
 	scan := scanStatements(content, toks)
