@@ -22,6 +22,7 @@ const (
 	KindPython
 	KindNginx
 	KindTemplate
+	KindCompose // a Docker Compose file, read for its nginx deployments
 )
 
 func (k Kind) String() string {
@@ -32,6 +33,8 @@ func (k Kind) String() string {
 		return "nginx"
 	case KindTemplate:
 		return "template"
+	case KindCompose:
+		return "compose"
 	}
 	return "unknown"
 }
@@ -93,6 +96,8 @@ func Classify(rel string, content func() []byte) Kind {
 		return KindPython
 	case base == "nginx.conf":
 		return KindNginx
+	case composeKind(rel):
+		return KindCompose
 	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
 		// A Kubernetes manifest with a ConfigMap that embeds nginx.
 		if c := content(); c != nil && k8s.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {

@@ -242,6 +242,9 @@ func (m *Model) varDefinition(s *Scope, name string) string {
 		}
 	}
 	for _, main := range m.Mains {
+		if main.Config.Deployment != s.Config.Deployment {
+			continue // a map of another deployment does not apply
+		}
 		nginx.Walk(main.Config.Directives, func(d *nginx.Directive) bool {
 			if d.Name != "map" || len(d.Args) < 2 || !strings.EqualFold(strings.Trim(d.Args[1], "${}"), name) {
 				return d.Name != "map"
@@ -334,7 +337,8 @@ func (m *Model) Transport(u *Upstream) Transport {
 }
 
 // upstreamBlock finds the http-level `upstream NAME` block in s's
-// configuration (or, failing that, in any configuration).
+// configuration (or, failing that, in any configuration of the same
+// deployment).
 func (m *Model) upstreamBlock(s *Scope, name string) *Scope {
 	root := s
 	for root.Parent != nil {
@@ -353,7 +357,7 @@ func (m *Model) upstreamBlock(s *Scope, name string) *Scope {
 		return b
 	}
 	for _, main := range m.Mains {
-		if main != root {
+		if main != root && main.Config.Deployment == root.Config.Deployment {
 			if b := find(main); b != nil {
 				return b
 			}

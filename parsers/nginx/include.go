@@ -39,6 +39,11 @@ const (
 func ParseFiles(root string, paths []string, opts Options) *Set {
 	b := newBuilder(root, opts)
 	set := &Set{Files: map[string]*source.File{}}
+	defer func() {
+		for _, c := range set.Configs {
+			c.Deployment = opts.Deployment
+		}
+	}()
 
 	var cands []string
 	seen := map[string]bool{}
@@ -138,6 +143,33 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 	return set
 }
 
+// Merge joins the sets of several deployments into one: configurations
+// sorted by path, then deployment; files and errors of all.
+func Merge(sets ...*Set) *Set {
+	out := &Set{Files: map[string]*source.File{}}
+	for _, s := range sets {
+		out.Configs = append(out.Configs, s.Configs...)
+		out.Errors = append(out.Errors, s.Errors...)
+		for p, f := range s.Files {
+			if out.Files[p] == nil {
+				out.Files[p] = f
+			}
+		}
+	}
+	sort.SliceStable(out.Configs, func(i, j int) bool {
+		a, b := out.Configs[i], out.Configs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Entry != b.Entry {
+			return a.Entry < b.Entry
+		}
+		return a.Deployment < b.Deployment
+	})
+	out.Errors = sortErrors(out.Errors)
+	return out
+}
+
 // sortErrors orders errors by location, then message, and drops duplicates
 // (a file included by several roots is reported once).
 func sortErrors(errs []Error) []Error {
@@ -170,6 +202,7 @@ type builder struct {
 	root       string
 	overlay    map[string][]byte
 	extraBases []string
+	mounts     []Mount
 	parsed     map[string]*parsedFile // real and built-in files, by path (or ConfigMap entry key)
 	loadErr    map[string]error
 	// entries holds the ConfigMap entries of manifests by manifest path,
@@ -184,6 +217,7 @@ func newBuilder(root string, opts Options) *builder {
 		parsed:  map[string]*parsedFile{},
 		loadErr: map[string]error{},
 		entries: map[string][]*parsedFile{},
+		mounts:  opts.Mounts,
 	}
 	// Overlay keys are cleaned; on a clash after cleaning the
 	// lexicographically first original key wins, for determinism.
@@ -530,6 +564,9 @@ func (e *expansion) resolve(d *Directive, arg string) []target {
 	if ts, ok := e.resolveEntry(d, arg); ok {
 		return ts
 	}
+	if ts, ok := e.resolveMount(d, arg); ok {
+		return ts
+	}
 	rel, ok := "", true
 	switch {
 	case arg == "":
@@ -582,6 +619,48 @@ func (e *expansion) resolve(d *Directive, arg string) []target {
 	}
 	e.report(d, KindInclude, msg)
 	return nil
+}
+
+// resolveMount resolves an include through the deployment's mounts: an
+// absolute path, or a relative one taken from /etc/nginx, under a mount
+// target. ok is false when no mount covers the path; a covered path that
+// names no file is missing (the deployment mounts nothing there).
+func (e *expansion) resolveMount(d *Directive, arg string) ([]target, bool) {
+	if len(e.b.mounts) == 0 || arg == "" {
+		return nil, false
+	}
+	abs := arg
+	if !strings.HasPrefix(abs, "/") {
+		abs = etcNginx + arg
+	}
+	abs = path.Clean(abs)
+	var best *Mount
+	for i, m := range e.b.mounts {
+		if (abs == m.Target || strings.HasPrefix(abs, m.Target+"/")) && (best == nil || len(m.Target) > len(best.Target)) {
+			best = &e.b.mounts[i]
+		}
+	}
+	if best == nil {
+		return nil, false
+	}
+	rel := best.Source + strings.TrimPrefix(abs, best.Target)
+	if abs != best.Target {
+		rel += best.Suffix
+	}
+	if rel = cleanRel(rel); rel == "" {
+		return nil, false
+	}
+	if hasMagic(arg) {
+		var out []target
+		for _, m := range e.b.glob(escapeMeta(path.Dir(rel)) + "/" + path.Base(rel)) {
+			out = append(out, target{path: m})
+		}
+		return out, true
+	}
+	if e.b.isFile(rel) {
+		return []target{{path: rel}}, true
+	}
+	return nil, false
 }
 
 // report records an error at directive d.

@@ -117,6 +117,12 @@ type Config struct {
 	Entry string
 	// Directives is the top level of the root file.
 	Directives []*Directive
+	// Deployment names the deployment the configuration runs in (a Compose
+	// file and its nginx service); "" for the configurations no deployment
+	// description mounts. Reasoning across configurations (includes,
+	// default servers, a header another server sets) stays within one
+	// deployment.
+	Deployment string
 	// Files lists the root file followed by every file it includes
 	// (directly or transitively), each once, in order of first inclusion.
 	// Built-in include files appear here with a "<builtin>/" path.
@@ -163,4 +169,21 @@ type Options struct {
 	// project-relative slash-separated path. Overlay files need not exist on
 	// disk; include globs match them too.
 	Overlay map[string][]byte
+	// Deployment labels every Config of the set (see Config.Deployment).
+	Deployment string
+	// Mounts maps absolute paths in the nginx container to the project
+	// files or directories mounted there (a Compose bind mount). Includes
+	// of those paths, and relative includes under /etc/nginx, resolve
+	// through them before anything else.
+	Mounts []Mount
+}
+
+// Mount is a project path mounted into the nginx container.
+type Mount struct {
+	Target string // absolute, cleaned: "/etc/nginx/conf.d"
+	Source string // project-relative: "deploy/prod/nginx"
+	// Suffix is appended to the file names of the source: the official
+	// nginx image renders /etc/nginx/templates/NAME.template into
+	// /etc/nginx/conf.d/NAME, so conf.d/NAME is templates/NAME.template.
+	Suffix string
 }
