@@ -300,7 +300,9 @@ func (m *Model) Transport(u *Upstream) Transport {
 	}
 	// A variable, or a template placeholder ({{ app_host }}), is decided
 	// at run or render time.
-	if target == "" || strings.Contains(target, "$") || nginx.HasPlaceholder(target) {
+	// So is the upstream of a modelled (Synthetic) proxy_pass, such as the
+	// container address nginx-proxy writes.
+	if target == "" || strings.Contains(target, "$") || nginx.HasPlaceholder(target) || u.Pass.Synthetic {
 		t.Known = false
 		return t
 	}

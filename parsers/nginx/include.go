@@ -47,6 +47,7 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 
 	var cands []string
 	seen := map[string]bool{}
+	vhosts := map[string][]string{} // nginx-proxy vhost.d directory → its files
 	for _, p := range paths {
 		p = cleanRel(p)
 		if p == "" || seen[p] {
@@ -58,6 +59,10 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 			keys, errs := b.manifest(p)
 			set.Errors = append(set.Errors, errs...)
 			cands = append(cands, keys...)
+			continue
+		}
+		if isVhostSnippet(p) {
+			vhosts[path.Dir(p)] = append(vhosts[path.Dir(p)], p)
 			continue
 		}
 		cands = append(cands, p)
@@ -114,9 +119,21 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 	}
 	sort.Strings(roots)
 
-	used := map[string]bool{} // builder keys of the files in some Config
+	var rootExps []*expansion
 	for _, r := range roots {
-		e := exps[r]
+		rootExps = append(rootExps, exps[r])
+	}
+	vdirs := make([]string, 0, len(vhosts))
+	for d := range vhosts {
+		vdirs = append(vdirs, d)
+	}
+	sort.Strings(vdirs)
+	for _, d := range vdirs {
+		rootExps = append(rootExps, b.vhostConfigs(vhosts[d])...)
+	}
+	used := map[string]bool{} // builder keys of the files in some Config
+	for _, e := range rootExps {
+		r := e.root.key
 		set.Configs = append(set.Configs, e.cfg)
 		set.Errors = append(set.Errors, e.errs...)
 		used[r] = true
@@ -139,6 +156,7 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 			set.Errors = append(set.Errors, pf.errs...)
 		}
 	}
+	sort.SliceStable(set.Configs, func(i, j int) bool { return set.Configs[i].Path < set.Configs[j].Path })
 	set.Errors = sortErrors(set.Errors)
 	return set
 }

@@ -56,6 +56,10 @@ type Directive struct {
 	// verify %}`"). The directive is kept whichever branch it is in; a
 	// finding that rests on it says the template decides it.
 	Condition string
+	// Synthetic marks a directive djleak adds to model configuration that
+	// is generated at run time (nginx-proxy's server for a vhost.d host);
+	// its Loc is the first line of the file that stands for it.
+	Synthetic bool
 	// Missing is set on an `include` directive whose (non-glob) target could
 	// not be found or read.
 	Missing bool
