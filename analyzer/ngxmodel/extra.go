@@ -5,6 +5,7 @@ package ngxmodel
 // `map` and `set`, and access restrictions.
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/djleak/djleak/parsers/nginx"
@@ -107,9 +108,18 @@ func rewriteLevels(s *Scope) []*Scope {
 // at the server level or in the location that handles the request. When
 // noneSuffices is set (ssl_verify_client optional, where verification
 // failures are already rejected by nginx), `if ($ssl_client_verify = NONE)`
-// counts too.
+// counts too. An OpenResty rewrite_by_lua_block or access_by_lua_block
+// that calls ngx.exit when ngx.var.ssl_client_verify is not "SUCCESS" is a
+// gate as well (that directive is returned).
 func VerifyGate(s *Scope, noneSuffices bool) *nginx.Directive {
 	for _, lvl := range rewriteLevels(s) {
+		for _, name := range []string{"rewrite_by_lua_block", "access_by_lua_block"} {
+			for _, d := range lvl.Own(name) {
+				if luaRejectsUnverified(d.Arg(0)) {
+					return d
+				}
+			}
+		}
 		for _, c := range lvl.Children {
 			if c.Kind != "if" || !rejectsUnverified(c.Dir.Args, noneSuffices) {
 				continue
@@ -121,6 +131,15 @@ func VerifyGate(s *Scope, noneSuffices bool) *nginx.Directive {
 	}
 	return nil
 }
+
+// luaVerifyCheck matches OpenResty Lua that rejects a request whose
+// certificate did not verify: `if ngx.var.ssl_client_verify ~= "SUCCESS"
+// then return ngx.exit(403) end`.
+var luaVerifyCheck = regexp.MustCompile(`ngx\.var\.ssl_client_verify\s*~=\s*["']SUCCESS["']\s*then\s+(return\s+)?ngx\.exit\(`)
+
+// luaRejectsUnverified reports whether a Lua block (rewrite or access
+// phase) ends requests whose $ssl_client_verify is not SUCCESS.
+func luaRejectsUnverified(code string) bool { return luaVerifyCheck.MatchString(code) }
 
 func rejectsUnverified(args []string, noneSuffices bool) bool {
 	if len(args) != 3 {
