@@ -27,6 +27,9 @@ type Deployment struct {
 	// Peers are the other services of the Compose file: the hosts nginx
 	// can proxy to by name (proxy_pass http://web:8000).
 	Peers []string
+	// ProxiesTo are the peers the deployment's nginx passes requests to
+	// (named by a *_pass directive or an upstream server), sorted.
+	ProxiesTo []string
 	// Files are the nginx files the deployment runs, sorted.
 	Files []string
 }
@@ -143,9 +146,11 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 		for _, f := range d.Files {
 			inDeployment[f] = true
 		}
-		sets = append(sets, nginx.ParseFiles(p.Root, d.Files, nginx.Options{
+		set := nginx.ParseFiles(p.Root, d.Files, nginx.Options{
 			Roots: p.Config.NginxRoots, Overlay: overlay, Deployment: d.Name, Mounts: d.Mounts,
-		}))
+		})
+		d.ProxiesTo = proxiedPeers(set, d.Peers)
+		sets = append(sets, set)
 	}
 	var rest []string
 	for _, f := range p.Files {
@@ -163,6 +168,46 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 		return def
 	}
 	return nginx.Merge(append(sets, def)...)
+}
+
+// proxiedPeers lists the peers that a set's *_pass directives or upstream
+// servers name as their host.
+func proxiedPeers(set *nginx.Set, peers []string) []string {
+	isPeer := map[string]bool{}
+	for _, p := range peers {
+		isPeer[p] = true
+	}
+	found := map[string]bool{}
+	for _, c := range set.Configs {
+		nginx.Walk(c.Directives, func(d *nginx.Directive) bool {
+			var target string
+			switch {
+			case strings.HasSuffix(d.Name, "_pass"):
+				target = d.Arg(0)
+			case d.Name == "server" && !d.IsBlock:
+				target = d.Arg(0)
+			default:
+				return true
+			}
+			if _, rest, ok := strings.Cut(target, "://"); ok {
+				target = rest
+			}
+			host, _, _ := strings.Cut(target, "/")
+			if i := strings.LastIndexByte(host, ':'); i >= 0 {
+				host = host[:i]
+			}
+			if isPeer[host] {
+				found[host] = true
+			}
+			return true
+		})
+	}
+	out := make([]string, 0, len(found))
+	for h := range found {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // composeKind classifies Compose files (deployment descriptions djleak

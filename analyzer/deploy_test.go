@@ -18,7 +18,7 @@ func TestDeployments(t *testing.T) {
 			"      - {type: bind, source: ./nginx.conf, target: /usr/local/openresty/nginx/conf/nginx.conf}\n" +
 			"      - ./templates:/etc/nginx/templates\n  other:\n    image: nginx\n    volumes: [\"./unused:/srv\"]\n",
 		"deploy/dev/nginx.conf":                       "http {\n include /etc/nginx/conf.d/*.conf;\n}\n",
-		"deploy/dev/conf.d/app.conf":                  "server {\n listen 80;\n}\n",
+		"deploy/dev/conf.d/app.conf":                  "server {\n listen 80;\n location / { proxy_pass http://web:8000; }\n}\n",
 		"deploy/prod/nginx.conf":                      "http {\n include conf.d/*.conf;\n include /etc/nginx/conf.d/extra.conf;\n}\n",
 		"deploy/prod/templates/default.conf.template": "server {\n listen ${PORT};\n}\n",
 		"deploy/prod/templates/extra.conf.template":   "server {\n listen 81;\n}\n",
@@ -30,11 +30,12 @@ func TestDeployments(t *testing.T) {
 	}
 	var deps []string
 	for _, d := range p.Deployments {
-		deps = append(deps, d.Name+" "+d.Service+" "+strings.Join(d.Files, ",")+" peers="+strings.Join(d.Peers, ","))
+		deps = append(deps, d.Name+" "+d.Service+" "+strings.Join(d.Files, ",")+" peers="+strings.Join(d.Peers, ",")+
+			" to="+strings.Join(d.ProxiesTo, ","))
 	}
 	want := []string{
-		"deploy/prod/compose.prod.yaml edge deploy/prod/nginx.conf,deploy/prod/templates/default.conf.template,deploy/prod/templates/extra.conf.template peers=app,other",
-		"docker-compose.yml nginx deploy/dev/conf.d/app.conf,deploy/dev/nginx.conf peers=web",
+		"deploy/prod/compose.prod.yaml edge deploy/prod/nginx.conf,deploy/prod/templates/default.conf.template,deploy/prod/templates/extra.conf.template peers=app,other to=",
+		"docker-compose.yml nginx deploy/dev/conf.d/app.conf,deploy/dev/nginx.conf peers=web to=web",
 	}
 	if !reflect.DeepEqual(deps, want) {
 		t.Errorf("deployments\n got %q\nwant %q", deps, want)
