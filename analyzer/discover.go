@@ -36,6 +36,9 @@ func (k Kind) String() string {
 	case KindCompose:
 		return "compose"
 	}
+	if l := languageOf(k); l != nil {
+		return l.Name
+	}
 	return "unknown"
 }
 
@@ -116,6 +119,9 @@ func Classify(rel string, content func() []byte) Kind {
 	}
 	if inTemplates && (strings.HasSuffix(base, ".html") || strings.HasSuffix(base, ".txt")) {
 		return KindTemplate
+	}
+	if k := classifyLanguage(rel, content); k != KindUnknown {
+		return k
 	}
 	if strings.HasSuffix(base, ".conf") && inNginxDir {
 		return KindNginx
