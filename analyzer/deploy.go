@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/djleak/djleak/parsers/compose"
+	"github.com/djleak/djleak/parsers/deploy"
 	"github.com/djleak/djleak/parsers/nginx"
 )
 
@@ -59,7 +59,7 @@ func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 			fmt.Fprintf(os.Stderr, "djleak: %s: %v\n", f.Path, err)
 			continue
 		}
-		cf, err := compose.Parse(f.Path, data)
+		cf, err := deploy.Parse(f.Path, data)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "djleak: %v; its nginx deployments are not told apart\n", err)
 			continue
@@ -86,7 +86,7 @@ func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 // (an nginx or OpenResty image, a mount into nginx's configuration
 // directory, or a build context named for nginx) and runs some of the
 // project's nginx files; else nil.
-func nginxDeployment(cf *compose.File, s *compose.Service, nginxFiles []string) *Deployment {
+func nginxDeployment(cf *deploy.File, s *deploy.Service, nginxFiles []string) *Deployment {
 	d := &Deployment{Compose: cf.Path, Service: s.Name}
 	for _, m := range s.Mounts {
 		for _, prefix := range nginxPrefixes {
@@ -212,4 +212,4 @@ func proxiedPeers(set *nginx.Set, peers []string) []string {
 
 // composeKind classifies Compose files (deployment descriptions djleak
 // reads for the nginx they run).
-func composeKind(rel string) bool { return compose.IsComposeFile(path.Base(rel)) }
+func composeKind(rel string) bool { return deploy.IsComposeFile(path.Base(rel)) }

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/djleak/djleak/parsers/k8s"
+	"github.com/djleak/djleak/parsers/deploy"
 	"github.com/djleak/djleak/parsers/nginx"
 	gitignore "github.com/sabhiram/go-gitignore"
 )
@@ -103,7 +103,7 @@ func Classify(rel string, content func() []byte) Kind {
 		return KindCompose
 	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
 		// A Kubernetes manifest with a ConfigMap that embeds nginx.
-		if c := content(); c != nil && k8s.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {
+		if c := content(); c != nil && deploy.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {
 			return KindNginx
 		}
 		return KindUnknown

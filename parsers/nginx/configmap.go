@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/djleak/djleak/parsers/k8s"
+	"github.com/djleak/djleak/parsers/deploy"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -32,7 +32,7 @@ func (b *builder) manifest(rel string) ([]string, []Error) {
 	if err != nil {
 		return nil, []Error{{Loc: f.Span(0, 0), Message: fmt.Sprintf("cannot read Kubernetes manifest: %v", err), Kind: KindSyntax}}
 	}
-	entries, skipped, err := k8s.ConfigMapEntries(content, func(key, value string) bool {
+	entries, skipped, err := deploy.ConfigMapEntries(content, func(key, value string) bool {
 		return Sniff(key, []byte(value))
 	})
 	var errs []Error

@@ -207,9 +207,7 @@ scan:
 			switch kw {
 			case "if":
 				open(true, tag, j+2)
-			case "elif":
-				branch(tag, i, j+2)
-			case "else":
+			case "elif", "else":
 				branch(tag, i, j+2)
 			case "for", "macro", "block", "call", "filter", "with", "raw":
 				open(false, tag, j+2)

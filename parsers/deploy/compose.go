@@ -1,7 +1,10 @@
-// Package compose reads the parts of Docker Compose files that decide which
-// nginx configuration a deployment runs: each service's image, build
-// context, bind mounts and the other services it can reach.
-package compose
+// Package deploy reads the deployment descriptions that decide which nginx
+// configuration runs where: Docker Compose files (each service's image,
+// build context, bind mounts and the other services it can reach) and
+// Kubernetes manifests (nginx configuration embedded in ConfigMaps).
+package deploy
+
+// Compose files.
 
 import (
 	"bytes"
@@ -147,17 +150,4 @@ func hostPath(dir, p string) (string, bool) {
 		return "", false
 	}
 	return j, true
-}
-
-// get returns the value of key in a mapping node.
-func get(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }

@@ -1,16 +1,17 @@
-// Package k8s reads the nginx configuration that Kubernetes manifests
-// embed: the data entries of a ConfigMap (`data: {nginx.conf: |, …}`).
+package deploy
+
+// Kubernetes manifests embed nginx configuration in the data entries of a
+// ConfigMap (`data: {nginx.conf: |, …}`).
 //
 // Each entry comes back as the manifest up to the entry's end with every
-// byte outside the entry's block scalar blanked (line breaks kept). nginx ignores the
-// indentation YAML adds to a literal block, so the entry parses as nginx
-// with offsets, lines and columns that are those of the manifest itself.
-package k8s
+// byte outside the entry's block scalar blanked (line breaks kept). nginx
+// ignores the indentation YAML adds to a literal block, so the entry
+// parses as nginx with offsets, lines and columns that are those of the
+// manifest itself.
 
 import (
 	"bytes"
 	"fmt"
-	"sort"
 
 	"gopkg.in/yaml.v3"
 )
@@ -92,19 +93,6 @@ func ConfigMapEntries(content []byte, keep func(key, value string) bool) (entrie
 	return entries, skipped, nil
 }
 
-// get returns the value of key in a mapping node.
-func get(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
 // blockRange is the byte range of a literal block scalar whose indicator
 // ('|') is on line indLine (1-based) and whose key starts at column
 // keyCol: the lines after the indicator line that are blank or indented
@@ -141,12 +129,15 @@ func lineStarts(content []byte) []int {
 	return out
 }
 
-// Keys lists an entry set's keys, for messages.
-func Keys(es []Entry) []string {
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Key)
+// get returns the value of key in a mapping node.
+func get(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
 	}
-	sort.Strings(out)
-	return out
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
