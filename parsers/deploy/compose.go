@@ -82,6 +82,10 @@ func Parse(rel string, content []byte) (*File, error) {
 					ctx = c.Value
 				}
 			}
+			// A build context is always a path ("nginx" is ./nginx).
+			if !strings.HasPrefix(ctx, ".") && !strings.HasPrefix(ctx, "/") && !strings.Contains(ctx, "://") {
+				ctx = "./" + ctx
+			}
 			if p, ok := hostPath(dir, ctx); ok {
 				s.Context = p
 			}
@@ -139,10 +143,10 @@ func hostPath(dir, p string) (string, bool) {
 			p = "." + strings.TrimPrefix(p, pwd)
 		}
 	}
-	if p == "" || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "~") || strings.Contains(p, "$") {
+	if p == "" || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "~") || strings.Contains(p, "$") || strings.Contains(p, "://") {
 		return "", false
 	}
-	if p != "." && !strings.HasPrefix(p, "./") && !strings.HasPrefix(p, "../") && !strings.Contains(p, "/") {
+	if p != "." && p != ".." && !strings.HasPrefix(p, "./") && !strings.HasPrefix(p, "../") && !strings.Contains(p, "/") {
 		return "", false // a named volume
 	}
 	j := path.Join(dir, p)
