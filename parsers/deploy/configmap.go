@@ -39,7 +39,10 @@ func MightHaveConfigMap(content []byte) bool {
 // returned in skipped, as "name/key (line N)". A manifest that is not
 // valid YAML is an error.
 func ConfigMapEntries(content []byte, keep func(key, value string) bool) (entries []Entry, skipped []string, err error) {
-	dec := yaml.NewDecoder(bytes.NewReader(content))
+	// Helm charts' manifests are Go templates: their {{ … }} actions are
+	// blanked (same length, so positions hold) before the YAML is read; the
+	// entries keep them, for the nginx template handling.
+	dec := yaml.NewDecoder(bytes.NewReader(blankActions(content)))
 	lines := lineStarts(content)
 	for {
 		var doc yaml.Node
@@ -91,6 +94,32 @@ func ConfigMapEntries(content []byte, keep func(key, value string) bool) (entrie
 		}
 	}
 	return entries, skipped, nil
+}
+
+// blankActions replaces every {{ … }} of a Go template with spaces,
+// keeping line breaks.
+func blankActions(content []byte) []byte {
+	if !bytes.Contains(content, []byte("{{")) {
+		return content
+	}
+	out := append([]byte(nil), content...)
+	for i := 0; i+1 < len(out); i++ {
+		if out[i] != '{' || out[i+1] != '{' {
+			continue
+		}
+		j := bytes.Index(out[i+2:], []byte("}}"))
+		if j < 0 {
+			break
+		}
+		end := i + 2 + j + 2
+		for k := i; k < end; k++ {
+			if out[k] != '\n' && out[k] != '\r' {
+				out[k] = ' '
+			}
+		}
+		i = end - 1
+	}
+	return out
 }
 
 // blockRange is the byte range of a literal block scalar whose indicator

@@ -130,3 +130,28 @@ func TestConfigMapEntryMatchesYAML(t *testing.T) {
 		}
 	}
 }
+
+// A Helm chart's manifest is a Go template; its actions do not stop the
+// YAML from being read, and the entry keeps them.
+func TestHelmConfigMap(t *testing.T) {
+	src := "apiVersion: v1\n" +
+		"kind: ConfigMap\n" +
+		"metadata:\n" +
+		"  name: {{ include \"chart.fullname\" . }}-nginx\n" +
+		"  labels:\n" +
+		"    {{- include \"chart.labels\" . | nindent 4 }}\n" +
+		"data:\n" +
+		"{{- if .Values.nginx.enabled }}\n" +
+		"  default.conf: |\n" +
+		"    server {\n" +
+		"        listen {{ .Values.nginx.port }} ssl;\n" +
+		"    }\n" +
+		"{{- end }}\n"
+	es, _, err := ConfigMapEntries([]byte(src), func(string, string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Key != "default.conf" || !strings.Contains(string(es[0].Content), "listen {{ .Values.nginx.port }} ssl;") {
+		t.Fatalf("entries %+v", es)
+	}
+}

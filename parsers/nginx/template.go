@@ -46,8 +46,9 @@ type templateSyntax struct {
 var templateExts = []string{".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".in"}
 
 // syntaxFor decides which template syntax to look for in a file, by name
-// and content. Plain nginx files are only searched for Jinja syntax when
-// they contain "{%" or "{{ " and no Lua (whose tables use "{{").
+// and content. Plain nginx files (and Kubernetes manifests, which Helm
+// templates with the same {{ }}) are only searched for Jinja syntax when
+// they contain "{%" or "{{" and no Lua (whose tables use "{{").
 func syntaxFor(name string, content []byte) templateSyntax {
 	if strings.HasSuffix(name, ".erb") {
 		return templateSyntax{erb: true}
@@ -60,7 +61,7 @@ func syntaxFor(name string, content []byte) templateSyntax {
 	if bytes.Contains(content, []byte("_by_lua")) {
 		return templateSyntax{}
 	}
-	return templateSyntax{jinja: bytes.Contains(content, []byte("{%")) || bytes.Contains(content, []byte("{{ "))}
+	return templateSyntax{jinja: bytes.Contains(content, []byte("{%")) || bytes.Contains(content, []byte("{{"))}
 }
 
 // sedPlaceholder is a ##NAME## placeholder.
