@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/djleak/djleak/analyzer/ngxmodel"
 	"github.com/djleak/djleak/parsers/nginx"
@@ -35,6 +36,13 @@ func templateOnly(s *ngxmodel.Scope, name string) *nginx.Directive {
 		}
 	}
 	return ds[len(ds)-1]
+}
+
+// templateValue reports whether a directive value is filled in when a
+// template is rendered: a placeholder, or a ${VAR} that envsubst replaces
+// (directives such as ssl_verify_client take no nginx variables).
+func templateValue(arg string) bool {
+	return nginx.HasPlaceholder(arg) || strings.Contains(arg, "$")
 }
 
 func trimSemicolon(s string) string {
