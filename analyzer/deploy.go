@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -66,7 +67,7 @@ func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 		}
 		var deps []*Deployment
 		for _, s := range cf.Services {
-			d := nginxDeployment(cf, s, nginxFiles)
+			d := nginxDeployment(cf, s, nginxFiles, func(rel string) bool { return p.isRegular(rel, overlay) })
 			if d != nil {
 				deps = append(deps, d)
 			}
@@ -86,7 +87,7 @@ func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 // (an nginx or OpenResty image, a mount into nginx's configuration
 // directory, or a build context named for nginx) and runs some of the
 // project's nginx files; else nil.
-func nginxDeployment(cf *deploy.File, s *deploy.Service, nginxFiles []string) *Deployment {
+func nginxDeployment(cf *deploy.File, s *deploy.Service, nginxFiles []string, isFile func(string) bool) *Deployment {
 	d := &Deployment{Compose: cf.Path, Service: s.Name}
 	for _, m := range s.Mounts {
 		for _, prefix := range nginxPrefixes {
@@ -121,6 +122,14 @@ func nginxDeployment(cf *deploy.File, s *deploy.Service, nginxFiles []string) *D
 			d.Files = append(d.Files, f)
 		}
 	}
+	// A file mounted as an nginx configuration file is one, whatever its
+	// name (./config/site:/etc/nginx/conf.d/default.conf).
+	for _, m := range d.Mounts {
+		if m.Suffix == "" && isFile(m.Source) && !containsString(d.Files, m.Source) {
+			d.Files = append(d.Files, m.Source)
+		}
+	}
+	sort.Strings(d.Files)
 	if len(d.Files) == 0 {
 		return nil
 	}
@@ -168,6 +177,25 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 		return def
 	}
 	return nginx.Merge(append(sets, def)...)
+}
+
+// isRegular reports whether a project-relative path is a regular file (or
+// an editor buffer).
+func (p *Project) isRegular(rel string, overlay map[string][]byte) bool {
+	if _, ok := overlay[rel]; ok {
+		return true
+	}
+	info, err := os.Stat(filepath.Join(p.Root, filepath.FromSlash(rel)))
+	return err == nil && info.Mode().IsRegular()
+}
+
+func containsString(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // proxiedPeers lists the peers that a set's *_pass directives or upstream

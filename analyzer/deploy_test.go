@@ -13,7 +13,9 @@ import (
 func TestDeployments(t *testing.T) {
 	dir := writeTree(t, map[string]string{
 		"docker-compose.yml": "services:\n  web:\n    build: .\n  nginx:\n    image: nginx:1.25\n    volumes:\n" +
-			"      - ./deploy/dev/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./deploy/dev/conf.d:/etc/nginx/conf.d\n      - data:/var/lib/x\n",
+			"      - ./deploy/dev/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./deploy/dev/conf.d:/etc/nginx/conf.d\n      - data:/var/lib/x\n" +
+			"      - ./config/site:/etc/nginx/conf.d/site.conf\n",
+		"config/site": "server {\n listen 8081;\n}\n",
 		"deploy/prod/compose.prod.yaml": "services:\n  app: {image: mysite}\n  edge:\n    image: openresty/openresty\n    volumes:\n" +
 			"      - {type: bind, source: ./nginx.conf, target: /usr/local/openresty/nginx/conf/nginx.conf}\n" +
 			"      - ./templates:/etc/nginx/templates\n  other:\n    image: nginx\n    volumes: [\"./unused:/srv\"]\n",
@@ -35,7 +37,7 @@ func TestDeployments(t *testing.T) {
 	}
 	want := []string{
 		"deploy/prod/compose.prod.yaml edge deploy/prod/nginx.conf,deploy/prod/templates/default.conf.template,deploy/prod/templates/extra.conf.template peers=app,other to=",
-		"docker-compose.yml nginx deploy/dev/conf.d/app.conf,deploy/dev/nginx.conf peers=web to=web",
+		"docker-compose.yml nginx config/site,deploy/dev/conf.d/app.conf,deploy/dev/nginx.conf peers=web to=web",
 	}
 	if !reflect.DeepEqual(deps, want) {
 		t.Errorf("deployments\n got %q\nwant %q", deps, want)
@@ -45,7 +47,7 @@ func TestDeployments(t *testing.T) {
 		cfgs = append(cfgs, c.Path+" @"+c.Deployment+fmt.Sprintf(" files=%d", len(c.Files)))
 	}
 	wantCfgs := []string{
-		"deploy/dev/nginx.conf @docker-compose.yml files=2",
+		"deploy/dev/nginx.conf @docker-compose.yml files=3",
 		"deploy/prod/nginx.conf @deploy/prod/compose.prod.yaml files=3",
 		"legacy/nginx/site.conf @ files=1",
 	}

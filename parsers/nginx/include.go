@@ -669,10 +669,24 @@ func (e *expansion) resolveMount(d *Directive, arg string) ([]target, bool) {
 		return nil, false
 	}
 	if hasMagic(arg) {
-		var out []target
+		found := map[string]bool{}
 		for _, m := range e.b.glob(escapeMeta(path.Dir(rel)) + "/" + path.Base(rel)) {
+			found[m] = true
+		}
+		// Files mounted one by one where the pattern matches
+		// (./site:/etc/nginx/conf.d/site.conf for conf.d/*.conf).
+		for _, m := range e.b.mounts {
+			if ok, _ := path.Match(abs, m.Target); ok && e.b.isFile(m.Source) {
+				found[m.Source] = true
+			}
+		}
+		// Sorted by project path (nginx sorts by the mounted names; the
+		// order only matters for directives that repeat).
+		var out []target
+		for m := range found {
 			out = append(out, target{path: m})
 		}
+		sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 		return out, true
 	}
 	if e.b.isFile(rel) {
