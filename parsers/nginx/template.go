@@ -21,8 +21,8 @@ import (
 //     when they stand where a value goes, and white space when they stand
 //     where a directive starts (a placeholder for a whole line of
 //     configuration).
-//   - Jinja {% stmt %} and {# comment #}, and ERB <% code %> and <%# %>,
-//     become white space.
+//   - Jinja {% stmt %} and {# comment #}, and ERB <% code %> (also <%- -%>)
+//     and <%# %>, become white space.
 //   - ##NAME## (which nginx would read as a comment) becomes a word.
 //
 // Directives inside template conditionals ({% if %}, {% elif %}, {% else %},
@@ -169,7 +169,7 @@ func neutralize(name string, content []byte) *neutralized {
 		top.text = text + " of " + top.first
 		top.start = tagEnd
 	}
-	end := func(tagStart, tagEnd int) {
+	endBlock := func(tagStart, tagEnd int) {
 		if len(stack) == 0 {
 			return
 		}
@@ -180,81 +180,68 @@ func neutralize(name string, content []byte) *neutralized {
 		}
 	}
 
-scan:
 	for i := 0; i < len(out); i++ {
-		switch {
-		case syn.jinja && hasAt(out, i, "{{"):
-			j := indexFrom(out, i+2, "}}")
-			if j < 0 {
-				break scan
-			}
-			expression(i, j+2)
-			i = j + 1
-		case syn.jinja && hasAt(out, i, "{#"):
-			j := indexFrom(out, i+2, "#}")
-			if j < 0 {
-				break scan
-			}
-			blank(out, i, j+2)
-			i = j + 1
-		case syn.jinja && hasAt(out, i, "{%"):
-			j := indexFrom(out, i+2, "%}")
-			if j < 0 {
-				break scan
-			}
-			tag := "`" + collapse(string(content[i:j+2])) + "`"
-			inner := strings.Trim(string(content[i+2:j]), "-+ \t\r\n")
-			kw, _, _ := strings.Cut(inner, " ")
-			switch kw {
-			case "if":
-				open(true, tag, j+2)
-			case "elif", "else":
-				branch(tag, i, j+2)
-			case "for", "macro", "block", "call", "filter", "with", "raw":
-				open(false, tag, j+2)
-			case "endif", "endfor", "endmacro", "endblock", "endcall", "endfilter", "endwith", "endraw":
-				end(i, j+2)
-			}
-			blank(out, i, j+2)
-			i = j + 1
-		case syn.erb && hasAt(out, i, "<%"):
-			j := indexFrom(out, i+2, "%>")
-			if j < 0 {
-				break scan
-			}
-			switch {
-			case hasAt(out, i, "<%=") || hasAt(out, i, "<%-"):
-				expression(i, j+2)
-			case hasAt(out, i, "<%#"):
-				blank(out, i, j+2)
-			default:
-				tag := "`" + collapse(string(content[i:j+2])) + "`"
-				code := strings.Trim(string(content[i+2:j]), "-= \t\r\n")
-				kw, _, _ := strings.Cut(code, " ")
-				switch {
-				case kw == "if" || kw == "unless":
-					open(true, tag, j+2)
-				case kw == "elsif" || kw == "else":
-					branch(tag, i, j+2)
-				case kw == "end":
-					end(i, j+2)
-				case kw == "case" || kw == "while" || kw == "until" || kw == "begin" ||
-					strings.HasSuffix(code, " do") || strings.Contains(code, " do |"):
-					open(false, tag, j+2)
-				}
-				blank(out, i, j+2)
-			}
-			i = j + 1
-		case hasSed && out[i] == '#':
+		if hasSed && out[i] == '#' {
 			if m := sedPlaceholder.FindIndex(out[i:]); m != nil && m[0] == 0 {
 				res.word(out, i, i+m[1])
 				i += m[1] - 1
 			}
+			continue
 		}
+		var opener string
+		switch {
+		case syn.jinja && (hasAt(out, i, "{{") || hasAt(out, i, "{#") || hasAt(out, i, "{%")),
+			syn.erb && hasAt(out, i, "<%"):
+			opener = string(out[i : i+2])
+		default:
+			continue
+		}
+		closer := map[string]string{"{{": "}}", "{#": "#}", "{%": "%}", "<%": "%>"}[opener]
+		j := indexFrom(out, i+2, closer)
+		if j < 0 {
+			break // unterminated: the rest is left as it is
+		}
+		end := j + 2
+		tag := "`" + collapse(string(content[i:end])) + "`"
+		switch {
+		case opener == "{{" || hasAt(out, i, "<%="):
+			expression(i, end)
+		case opener == "{%":
+			kw, _, _ := strings.Cut(strings.Trim(string(content[i+2:j]), "-+ \t\r\n"), " ")
+			switch kw {
+			case "if":
+				open(true, tag, end)
+			case "elif", "else":
+				branch(tag, i, end)
+			case "for", "macro", "block", "call", "filter", "with", "raw":
+				open(false, tag, end)
+			case "endif", "endfor", "endmacro", "endblock", "endcall", "endfilter", "endwith", "endraw":
+				endBlock(i, end)
+			}
+			blank(out, i, end)
+		case opener == "<%" && !hasAt(out, i, "<%#"):
+			code := strings.Trim(string(content[i+2:j]), "-= \t\r\n")
+			kw, _, _ := strings.Cut(code, " ")
+			switch {
+			case kw == "if" || kw == "unless":
+				open(true, tag, end)
+			case kw == "elsif" || kw == "else":
+				branch(tag, i, end)
+			case kw == "end":
+				endBlock(i, end)
+			case kw == "case" || kw == "while" || kw == "until" || kw == "begin" ||
+				strings.HasSuffix(code, " do") || strings.Contains(code, " do |"):
+				open(false, tag, end)
+			}
+			blank(out, i, end)
+		default: // {# comment #}, <%# comment %>
+			blank(out, i, end)
+		}
+		i = end - 1
 	}
 	// Blocks not closed by the end of the file extend to it.
 	for len(stack) > 0 {
-		end(len(out), len(out))
+		endBlock(len(out), len(out))
 	}
 	res.content, res.conds = out, conds
 	return res

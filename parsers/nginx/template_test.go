@@ -76,13 +76,13 @@ func TestTemplateNestedConditionsAndERB(t *testing.T) {
 		t.Errorf("server condition %q", c)
 	}
 
-	erb := "server {\n  listen <%= @port %> ssl;\n<% if @verify -%>\n  ssl_verify_client on;\n<% end -%>\n<% @names.each do |n| %>\n  server_name <%= n %>;\n<% end %>\n}\n"
+	erb := "server {\n  listen <%= @port %> ssl;\n<%- if @verify -%>\n  ssl_verify_client on;\n<% end -%>\n<% @names.each do |n| %>\n  server_name <%= n %>;\n<% end %>\n}\n"
 	s = parseTree(t, map[string]string{"templates/nginx.conf.erb": erb})
 	noErrors(t, s)
 	ds = s.Configs[0].Directives
 	v := findOne(t, ds, "ssl_verify_client", "on")
 	checkLoc(t, v, 4, 3, 4, 24)
-	if v.Condition != "`<% if @verify -%>`" {
+	if v.Condition != "`<%- if @verify -%>`" {
 		t.Errorf("erb condition %q", v.Condition)
 	}
 	if c := findOne(t, ds, "server_name", "*").Condition; c != "" {
