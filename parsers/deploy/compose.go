@@ -31,7 +31,9 @@ type File struct {
 	Services []*Service
 }
 
-// Service is one service of a Compose file.
+// Service is one service of a Compose file. Mounts holds its bind mounts
+// and its configs (a top-level `configs:` entry's file mounted at the
+// service's target).
 type Service struct {
 	Name  string
 	Image string
@@ -69,6 +71,17 @@ func Parse(rel string, content []byte) (*File, error) {
 		return f, nil
 	}
 	dir := path.Dir(rel)
+	// Top-level configs: name → project file (configs: {nginx_conf: {file: ./nginx.conf}}).
+	configs := map[string]string{}
+	if cs := get(doc.Content[0], "configs"); cs != nil && cs.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(cs.Content); i += 2 {
+			if fn := get(cs.Content[i+1], "file"); fn != nil {
+				if p, ok := hostPath(dir, asPath(fn.Value)); ok {
+					configs[cs.Content[i].Value] = p
+				}
+			}
+		}
+	}
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		k, v := services.Content[i], services.Content[i+1]
 		s := &Service{Name: k.Value, Line: k.Line}
@@ -82,12 +95,28 @@ func Parse(rel string, content []byte) (*File, error) {
 					ctx = c.Value
 				}
 			}
-			// A build context is always a path ("nginx" is ./nginx).
-			if !strings.HasPrefix(ctx, ".") && !strings.HasPrefix(ctx, "/") && !strings.Contains(ctx, "://") {
-				ctx = "./" + ctx
-			}
-			if p, ok := hostPath(dir, ctx); ok {
+			if p, ok := hostPath(dir, asPath(ctx)); ok {
 				s.Context = p
+			}
+		}
+		// A config is mounted at its target, by default /<name>.
+		if cs := get(v, "configs"); cs != nil && cs.Kind == yaml.SequenceNode {
+			for _, c := range cs.Content {
+				name, target := c.Value, ""
+				if c.Kind == yaml.MappingNode {
+					if n := get(c, "source"); n != nil {
+						name = n.Value
+					}
+					if t := get(c, "target"); t != nil {
+						target = t.Value
+					}
+				}
+				if target == "" {
+					target = "/" + name
+				}
+				if src, ok := configs[name]; ok && strings.HasPrefix(target, "/") {
+					s.Mounts = append(s.Mounts, Mount{Source: src, Target: path.Clean(target), Line: c.Line})
+				}
 			}
 		}
 		if vols := get(v, "volumes"); vols != nil && vols.Kind == yaml.SequenceNode {
@@ -154,4 +183,13 @@ func hostPath(dir, p string) (string, bool) {
 		return "", false
 	}
 	return j, true
+}
+
+// asPath makes a value that is always a path (a build context, a config's
+// file) look like one to hostPath: "nginx" is ./nginx.
+func asPath(p string) string {
+	if p != "" && !strings.HasPrefix(p, ".") && !strings.HasPrefix(p, "/") && !strings.Contains(p, "://") {
+		return "./" + p
+	}
+	return p
 }

@@ -25,8 +25,18 @@ func TestComposeMounts(t *testing.T) {
       - logs:/var/log/nginx
       - /etc/letsencrypt:/etc/letsencrypt:ro
       - ../../../outside:/srv
+    configs:
+      - source: site
+        target: /etc/nginx/conf.d/site.conf
+      - extra
+      - missing
   web:
     build: ..
+configs:
+  site:
+    file: ./site.conf
+  extra:
+    file: extra.conf
 `
 	f, err := Parse("deploy/prod/docker-compose.yml", []byte(src))
 	if err != nil {
@@ -41,6 +51,8 @@ func TestComposeMounts(t *testing.T) {
 		got = append(got, m.Source+" -> "+m.Target)
 	}
 	want := []string{
+		"deploy/prod/site.conf -> /etc/nginx/conf.d/site.conf",
+		"deploy/prod/extra.conf -> /extra",
 		"deploy/prod/nginx.conf -> /etc/nginx/nginx.conf",
 		"deploy/shared/snippets -> /etc/nginx/snippets",
 		"deploy/prod/conf.d -> /etc/nginx/conf.d",
