@@ -2,6 +2,7 @@ package nginx
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -25,7 +26,7 @@ func TestVhostSnippets(t *testing.T) {
 		for _, f := range c.Files {
 			files = append(files, f.Path)
 		}
-		got = append(got, name+" at "+srv.Loc.Path+" with "+joinPaths(files))
+		got = append(got, name+" at "+srv.Loc.Path+" with "+strings.Join(files, " "))
 		if !srv.Synthetic || srv.Loc.Start.Line != 1 {
 			t.Errorf("%s: modelled server %+v", name, srv.Loc)
 		}
@@ -49,15 +50,4 @@ func TestVhostSnippets(t *testing.T) {
 	if v := findOne(t, app.Directives, "ssl_verify_client", "on"); v.Parent.Parent.Name != "server" {
 		t.Errorf("server snippet not in the server")
 	}
-}
-
-func joinPaths(ps []string) string {
-	out := ""
-	for i, p := range ps {
-		if i > 0 {
-			out += " "
-		}
-		out += p
-	}
-	return out
 }
