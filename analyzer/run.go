@@ -48,8 +48,8 @@ func (e *InternalError) Error() string {
 	return fmt.Sprintf("internal error in rule %s: %v\n%s", e.Rule, e.Value, e.Stack)
 }
 
-// Run executes rules against the project and returns the findings that lie
-// in the project's targets, deduplicated, fingerprinted and sorted. Rules
+// Run executes rules against the project and returns the findings that
+// touch the project's targets (TouchesTargets), deduplicated, fingerprinted and sorted. Rules
 // run concurrently on up to workers goroutines; the result is the same for
 // any worker count.
 func Run(p *Project, rules []*Rule, workers int) ([]*Finding, error) {
@@ -100,7 +100,7 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 	seen := map[string]bool{}
 	for _, c := range ctxs {
 		for _, f := range c.findings {
-			if !p.InTargets(f.Location.Path) || strings.HasPrefix(f.Location.Path, "<") ||
+			if !p.TouchesTargets(f) || strings.HasPrefix(f.Location.Path, "<") ||
 				(p.Config != nil && p.Config.IgnoredIn(f.RuleID, f.Location.Path)) {
 				continue
 			}

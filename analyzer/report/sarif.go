@@ -15,7 +15,10 @@ import (
 //
 // One run; tool.driver.rules lists every enabled rule (results refer to it by
 // ruleId and ruleIndex). Artifact URIs are relative to %SRCROOT%, which
-// originalUriBaseIds maps to the project root; columns are UTF-16 code
+// originalUriBaseIds maps to the repository root (the git top level or
+// GITHUB_WORKSPACE, Result.RepoRoot), because GitHub and upload-sarif
+// resolve them against the checkout, never against a pyproject.toml in a
+// sub-directory; columns are UTF-16 code
 // units (run.columnKind). A region's snippet is the exact text of the
 // region; contextRegion adds the surrounding lines with their text. Files
 // built into djleak ("<builtin>/proxy_params") are not artifacts, so related
@@ -159,8 +162,8 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		Results:     []sarifResult{},
 		ColumnKind:  "utf16CodeUnits",
 	}
-	if res.Root != "" {
-		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: rootURI(res.Root)}}
+	if base := repoBase(res); base != "" {
+		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: rootURI(base)}}
 	}
 
 	index := map[string]int{}
@@ -268,6 +271,15 @@ func sarifRuleOf(r *analyzer.Rule) sarifRule {
 	return out
 }
 
+// repoBase is the directory %SRCROOT% stands for: the repository root when
+// known, else the project root.
+func repoBase(res *analyzer.Result) string {
+	if res.RepoRoot != "" {
+		return res.RepoRoot
+	}
+	return res.Root
+}
+
 // problemSeverity is GitHub's problem.severity for a level.
 func problemSeverity(s analyzer.Severity) string {
 	switch s {
@@ -285,7 +297,7 @@ func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sa
 	if l.Path == "" || isSynthetic(l.Path) {
 		return nil
 	}
-	pl := &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: relativeURI(l.Path), URIBaseID: srcRoot}}
+	pl := &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: relativeURI(res.RepoPath(l.Path)), URIBaseID: srcRoot}}
 	if l.Start.Line < 1 {
 		return pl
 	}

@@ -146,6 +146,9 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
 	}
+	if *stdinName != "" && proj.NoProject {
+		fmt.Fprintf(stderr, "djleak: %s is in no project (no .djleak.toml, pyproject.toml with [tool.djleak], .git or manage.py above it); checking it alone with %s as the project root (use --root to name one)\n", *stdinName, proj.Root)
+	}
 	enabled := rules.Select(append(proj.Config.Select, selects...), append(proj.Config.Ignore, ignores...))
 	if len(selects) > 0 {
 		enabled = rules.Select(selects, append(proj.Config.Ignore, ignores...))
@@ -184,6 +187,8 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	findings = shown
 	res := proj.Result(findings, enabled)
+	res.Cwd = workingDir()
+	res.RepoRoot = analyzer.RepoRoot(proj.Root)
 
 	var w io.Writer = stdout
 	useColor := *color == "always"
@@ -236,6 +241,20 @@ func interleave(args []string, fs *flag.FlagSet) []string {
 		pos = append(pos, a)
 	}
 	return append(append(flags, "--"), pos...)
+}
+
+// workingDir is the current directory with symbolic links resolved (the
+// project root is resolved too, so paths relative to both are comparable),
+// or "" when it cannot be found.
+func workingDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	return wd
 }
 
 func validFormat(f string) bool {

@@ -146,12 +146,13 @@ func TestActionRunStep(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	project, _ := filepath.Abs(seed)
+	checkout, _ := filepath.Abs("../..")
 	outputs := filepath.Join(runner, "outputs")
 	sarif := filepath.Join(runner, "djleak.sarif")
 	cmd := exec.Command("bash", "-e", "-c", script)
 	cmd.Dir = project
 	cmd.Env = append(os.Environ(), "RUNNER_TEMP="+runner, "GITHUB_OUTPUT="+outputs,
-		"DJLEAK_PATHS=.", "DJLEAK_ARGS=", "DJLEAK_SARIF="+sarif)
+		"DJLEAK_PATHS=.", "DJLEAK_ARGS=", "DJLEAK_SARIF="+sarif, "GITHUB_WORKSPACE="+checkout)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	if err := cmd.Run(); err != nil {
@@ -163,8 +164,8 @@ func TestActionRunStep(t *testing.T) {
 	if !json.Valid([]byte(readFile(t, sarif))) {
 		t.Error("no SARIF written")
 	}
-	if !strings.Contains(stdout.String(), "::error file=nginx/api.conf,line=13") {
-		t.Errorf("no workflow annotation for the seed's NGX201:\n%s", stdout.String())
+	if !strings.Contains(stdout.String(), "::error file=testdata/seed/nginx/api.conf,line=13") {
+		t.Errorf("no workflow annotation, relative to GITHUB_WORKSPACE, for the seed's NGX201:\n%s", stdout.String())
 	}
 }
 

@@ -42,6 +42,17 @@ type Diagnostic struct {
 	Source             string                         `json:"source,omitempty"`
 	Message            string                         `json:"message"`
 	RelatedInformation []DiagnosticRelatedInformation `json:"relatedInformation,omitempty"`
+	Data               *DiagnosticData                `json:"data,omitempty"`
+}
+
+// DiagnosticData is what djleak keeps in a diagnostic's data field (LSP
+// 3.16), which clients send back with code-action requests.
+type DiagnosticData struct {
+	// ReportedAt is set on a diagnostic shown in an open file for a finding
+	// reported in another file (a cross-file finding seen from its related
+	// side): the URI of the finding's own location. A suppression comment
+	// belongs there, so no quick fix is offered here.
+	ReportedAt string `json:"reportedAt,omitempty"`
 }
 
 type PublishDiagnosticsParams struct {

@@ -58,6 +58,7 @@ type server struct {
 	shutdown    bool
 	roots       []string // workspace roots, absolute
 	fallback    string   // root found from the first opened file, when the client gave none
+	explicit    string   // --root, which wins over everything
 	docs        map[string]*document
 	gen         uint64                  // bumped by every change to the open documents
 	published   map[string][]Diagnostic // last diagnostics sent, by URI
@@ -95,6 +96,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 	if opts.Root != "" {
 		if abs, err := filepath.Abs(opts.Root); err == nil {
 			s.roots = []string{abs}
+			s.explicit = abs
 		}
 	}
 	s.out = newOutbox(out, s.logf)
@@ -275,8 +277,13 @@ func (s *server) handleNotification(m *message) {
 		s.mu.Lock()
 		s.docs[d.uri] = d
 		if len(s.roots) == 0 && s.fallback == "" && d.path != "" {
-			s.fallback = analyzer.FindRoot(filepath.Dir(d.path))
-			s.logf("no workspace root from the client; using %s", s.fallback)
+			var found bool
+			s.fallback, found = analyzer.FindRootFor([]string{d.path})
+			if found {
+				s.logf("no workspace root from the client; using %s", s.fallback)
+			} else {
+				s.logf("no workspace root from the client and no project marker above %s; using its directory %s", d.path, s.fallback)
+			}
 		}
 		s.changedLocked()
 		s.mu.Unlock()
