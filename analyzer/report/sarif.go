@@ -30,7 +30,13 @@ const (
 	srcRoot      = "%SRCROOT%"
 	// FingerprintKey names djleak's fingerprint in partialFingerprints.
 	FingerprintKey = "djleak/v1"
+	// LineHashKey is GitHub's line fingerprint (see lineHashes).
+	LineHashKey = "primaryLocationLineHash"
 )
+
+// parseErrorRules report files that could not be parsed: their findings
+// make the run's execution unsuccessful, with a notification per file.
+var parseErrorRules = map[string]bool{"DJL001": true, "NGX001": true}
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -40,6 +46,7 @@ type sarifLog struct {
 
 type sarifRun struct {
 	Tool               sarifTool                        `json:"tool"`
+	AutomationDetails  *sarifAutomationDetails          `json:"automationDetails,omitempty"`
 	Invocations        []sarifInvocation                `json:"invocations"`
 	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds,omitempty"`
 	Results            []sarifResult                    `json:"results"`
@@ -80,14 +87,34 @@ type sarifConfiguration struct {
 }
 
 type sarifRuleProps struct {
-	Tags             []string `json:"tags"`
+	Tags             []string `json:"tags,omitempty"`
 	Precision        string   `json:"precision,omitempty"`
-	SecuritySeverity string   `json:"security-severity"`
+	SecuritySeverity string   `json:"security-severity,omitempty"`
 	ProblemSeverity  string   `json:"problem.severity"`
 }
 
+// sarifAutomationDetails is run.automationDetails (GitHub reads it as
+// runAutomationDetails): its id is the analysis category, ending in "/".
+type sarifAutomationDetails struct {
+	ID string `json:"id"`
+}
+
 type sarifInvocation struct {
-	ExecutionSuccessful bool `json:"executionSuccessful"`
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+// sarifNotification reports a file djleak could not analyse.
+type sarifNotification struct {
+	Level      string                   `json:"level"`
+	Message    sarifText                `json:"message"`
+	Locations  []sarifLocation          `json:"locations,omitempty"`
+	Descriptor *sarifReportingReference `json:"descriptor,omitempty"`
+}
+
+type sarifReportingReference struct {
+	ID    string `json:"id"`
+	Index int    `json:"index"`
 }
 
 type sarifResult struct {
@@ -145,11 +172,11 @@ type sarifThreadFlowLocation struct {
 	Location sarifLocation `json:"location"`
 }
 
-func writeSARIF(w io.Writer, res *analyzer.Result) error {
-	return encodeIndented(w, buildSARIF(res))
+func writeSARIF(w io.Writer, res *analyzer.Result, opts Options) error {
+	return encodeIndented(w, buildSARIF(res, opts))
 }
 
-func buildSARIF(res *analyzer.Result) *sarifLog {
+func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:            analyzer.Name,
@@ -161,6 +188,12 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		Invocations: []sarifInvocation{{ExecutionSuccessful: true}},
 		Results:     []sarifResult{},
 		ColumnKind:  "utf16CodeUnits",
+	}
+	if c := strings.TrimSpace(opts.SARIFCategory); c != "" {
+		if !strings.HasSuffix(c, "/") {
+			c += "/"
+		}
+		run.AutomationDetails = &sarifAutomationDetails{ID: c}
 	}
 	if base := repoBase(res); base != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: rootURI(base)}}
@@ -191,12 +224,12 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		}
 	}
 
+	hashes := map[string][]string{}
 	for _, f := range res.Findings {
 		r := sarifResult{
 			RuleID:    f.RuleID,
 			RuleIndex: index[f.RuleID],
 			Level:     f.Severity.String(),
-			Message:   sarifText{Text: f.Message},
 		}
 		if pl := physicalLocation(res, f.Location, true); pl != nil {
 			r.Locations = []sarifLocation{{PhysicalLocation: *pl}}
@@ -204,8 +237,22 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		if f.Suppressed != nil {
 			r.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: f.Suppressed.Justification}}
 		}
+		r.PartialFingerprints = map[string]string{}
 		if f.Fingerprint != "" {
-			r.PartialFingerprints = map[string]string{FingerprintKey: f.Fingerprint}
+			r.PartialFingerprints[FingerprintKey] = f.Fingerprint
+		}
+		if file := res.Files[f.Location.Path]; file != nil && !isSynthetic(f.Location.Path) {
+			h, ok := hashes[f.Location.Path]
+			if !ok {
+				h = lineHashes(file.Content)
+				hashes[f.Location.Path] = h
+			}
+			if n := f.Location.Start.Line; n >= 1 && n < len(h) && h[n] != "" {
+				r.PartialFingerprints[LineHashKey] = h[n]
+			}
+		}
+		if len(r.PartialFingerprints) == 0 {
+			r.PartialFingerprints = nil
 		}
 		for _, rel := range f.Related {
 			if pl := physicalLocation(res, rel.Location, false); pl != nil {
@@ -228,19 +275,44 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		if len(steps) > 0 {
 			r.CodeFlows = []sarifCodeFlow{{ThreadFlows: []sarifThreadFlow{{Locations: steps}}}}
 		}
+		r.Message = sarifText{Text: messageWithLinks(f.Message, r.RelatedLocations)}
 		run.Results = append(run.Results, r)
+		if parseErrorRules[f.RuleID] {
+			n := sarifNotification{
+				Level:      "error",
+				Message:    sarifText{Text: fmt.Sprintf("%s was not analysed: %s", res.RepoPath(f.Location.Path), f.Message)},
+				Descriptor: &sarifReportingReference{ID: f.RuleID, Index: index[f.RuleID]},
+			}
+			if len(r.Locations) > 0 {
+				n.Locations = []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
+					ArtifactLocation: r.Locations[0].PhysicalLocation.ArtifactLocation,
+					Region:           r.Locations[0].PhysicalLocation.Region,
+				}}}
+			}
+			inv := &run.Invocations[0]
+			inv.ExecutionSuccessful = false
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+		}
 	}
 	return &sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
 }
 
+// sarifRuleOf describes a rule. Security rules (those with a CWE) get the
+// "security" tag, which makes GitHub file their results as security alerts,
+// and a security-severity from their impact (securitySeverity); the rules
+// that report djleak's own trouble (files it cannot parse, suppression
+// comments) get neither.
 func sarifRuleOf(r *analyzer.Rule) sarifRule {
-	tags := []string{"security"}
-	seen := map[string]bool{"security": true}
+	var tags []string
+	seen := map[string]bool{}
 	add := func(t string) {
 		if t != "" && !seen[t] {
 			seen[t] = true
 			tags = append(tags, t)
 		}
+	}
+	if isSecurityRule(r) {
+		add("security")
 	}
 	for _, c := range r.CWE {
 		add(fmt.Sprintf("external/cwe/cwe-%d", c))
@@ -254,19 +326,21 @@ func sarifRuleOf(r *analyzer.Rule) sarifRule {
 		HelpURI:              r.HelpURI(),
 		DefaultConfiguration: sarifConfiguration{Level: r.Severity.String()},
 		Properties: sarifRuleProps{
-			Tags:             tags,
-			Precision:        string(r.Precision),
-			SecuritySeverity: r.Severity.SecurityScore(),
-			ProblemSeverity:  problemSeverity(r.Severity),
+			Tags:            tags,
+			Precision:       string(r.Precision),
+			ProblemSeverity: problemSeverity(r.Severity),
 		},
+	}
+	if isSecurityRule(r) {
+		out.Properties.SecuritySeverity = securitySeverity(r)
 	}
 	if r.Title != "" {
 		out.ShortDescription = &sarifText{Text: r.Title}
 	}
-	if md := strings.TrimSpace(r.WhatItDoes); md != "" {
+	if md := absoluteLinks(strings.TrimSpace(r.WhatItDoes)); md != "" {
 		out.FullDescription = &sarifText{Text: plainText(md), Markdown: md}
 	}
-	doc := r.Doc()
+	doc := absoluteLinks(r.Doc())
 	out.Help = &sarifText{Text: plainText(doc), Markdown: doc}
 	return out
 }

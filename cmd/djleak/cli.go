@@ -92,6 +92,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	reportUnused := fs.Bool("report-unused-ignores", os.Getenv("CI") != "", "report suppression comments that suppress nothing (default on when CI is set)")
 	baselinePath := fs.String("baseline", "", "only report findings not recorded in the baseline `FILE`")
 	writeBaseline := fs.String("write-baseline", "", "record the current findings in the baseline `FILE` and exit 0")
+	sarifCategory := fs.String("sarif-category", "", "SARIF analysis category `NAME` (automationDetails.id), to tell apart several djleak runs on one commit in code scanning")
 	stdinName := fs.String("stdin-filename", "", "lint standard input as if it were the file at `PATH` (use with the path \"-\")")
 	var selects, ignores listFlag
 	fs.Var(&selects, "select", "only run these rule IDs or prefixes (comma-separated, e.g. DJL4,NGX101)")
@@ -203,7 +204,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else if *color == "auto" {
 		useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	}
-	if err := report.Write(w, *format, res, report.Options{Color: useColor}); err != nil {
+	if err := report.Write(w, *format, res, report.Options{Color: useColor, SARIFCategory: *sarifCategory}); err != nil {
 		fmt.Fprintf(stderr, "djleak: writing report: %v\n", err)
 		return exitError
 	}
