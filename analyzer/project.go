@@ -40,8 +40,8 @@ type Project struct {
 	// with [tool.djleak], .git, manage.py) was found above the paths, so
 	// Root is just the directory of what was named.
 	NoProject bool
-	Config *Config
-	Files  []SourceFile // everything discovered, sorted by path
+	Config    *Config
+	Files     []SourceFile // everything discovered, sorted by path
 
 	Python    []*python.Module // sorted by path
 	Nginx     *nginx.Set

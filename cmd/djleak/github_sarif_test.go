@@ -52,7 +52,9 @@ type ghSARIF struct {
 			PartialFingerprints map[string]string
 			RelatedLocations    []ghLocation
 			CodeFlows           []struct {
-				ThreadFlows []struct{ Locations []struct{ Location ghLocation } }
+				ThreadFlows []struct {
+					Locations []struct{ Location ghLocation }
+				}
 			}
 		}
 	}
