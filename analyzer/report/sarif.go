@@ -34,9 +34,13 @@ const (
 	LineHashKey = "primaryLocationLineHash"
 )
 
-// parseErrorRules report files that could not be parsed: their findings
-// make the run's execution unsuccessful, with a notification per file.
-var parseErrorRules = map[string]bool{"DJL001": true, "NGX001": true}
+// failedToParse says whether a finding reports a file that could not be
+// parsed (a *-syntax-error rule: DJL001, NGX001, …). Such findings make the
+// run's execution unsuccessful, with a notification per file.
+func failedToParse(res *analyzer.Result, id string) bool {
+	r := res.RuleByID(id)
+	return r != nil && strings.HasSuffix(r.Name, "-syntax-error")
+}
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -277,7 +281,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 		}
 		r.Message = sarifText{Text: messageWithLinks(f.Message, r.RelatedLocations)}
 		run.Results = append(run.Results, r)
-		if parseErrorRules[f.RuleID] {
+		if failedToParse(res, f.RuleID) {
 			n := sarifNotification{
 				Level:      "error",
 				Message:    sarifText{Text: fmt.Sprintf("%s was not analysed: %s", res.RepoPath(f.Location.Path), f.Message)},
