@@ -59,6 +59,7 @@ type server struct {
 	roots       []string // workspace roots, absolute
 	fallback    string   // root found from the first opened file, when the client gave none
 	explicit    string   // --root, which wins over everything
+	watch       bool     // the client registers file watchers for us dynamically
 	docs        map[string]*document
 	gen         uint64                  // bumped by every change to the open documents
 	published   map[string][]Diagnostic // last diagnostics sent, by URI
@@ -212,6 +213,7 @@ func (s *server) initialize(p *InitializeParams) *InitializeResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.initialized = true
+	s.watch = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
 	if len(s.roots) == 0 { // --root wins
 		add := func(uri string) {
 			if path := uriPath(uri); path != "" {
@@ -261,6 +263,29 @@ func (s *server) handleNotification(m *message) {
 		return // dropped, as the specification asks
 	}
 	switch m.Method {
+	case "initialized":
+		s.mu.Lock()
+		watch := s.watch
+		s.mu.Unlock()
+		if watch {
+			s.out.request(1, "client/registerCapability", &RegistrationParams{Registrations: []Registration{{
+				ID:              "djleak-watched-files",
+				Method:          "workspace/didChangeWatchedFiles",
+				RegisterOptions: DidChangeWatchedFilesRegistrationOptions{Watchers: watchers()},
+			}}})
+		}
+	case "workspace/didChangeWatchedFiles":
+		// A settings module, nginx file or configuration changed on disk,
+		// open or not: the open files' findings may depend on it.
+		var p DidChangeWatchedFilesParams
+		if err := unmarshalParams(m.Params, &p); err != nil {
+			s.logf("%s: %v", m.Method, err)
+			return
+		}
+		s.logf("%d watched files changed; re-linting the open files", len(p.Changes))
+		s.mu.Lock()
+		s.changedLocked()
+		s.mu.Unlock()
 	case "textDocument/didOpen":
 		var p DidOpenTextDocumentParams
 		if err := unmarshalParams(m.Params, &p); err != nil {
@@ -334,9 +359,26 @@ func (s *server) handleNotification(m *message) {
 		}
 		s.mu.Unlock()
 	default:
-		// initialized, $/cancelRequest, $/setTrace, workspace/… and
+		// $/cancelRequest, $/setTrace, other workspace/… notifications and
 		// anything unknown: nothing to do.
 	}
+}
+
+// watchers are the files whose changes on disk can change an open file's
+// findings: Python code and settings, templates, front-end configuration
+// (nginx, HAProxy, Caddy) and djleak's own configuration.
+func watchers() []FileSystemWatcher {
+	var out []FileSystemWatcher
+	for _, g := range []string{
+		"**/*.py", "**/templates/**",
+		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**",
+		"**/*.cfg*", "**/Caddyfile*", "**/*.caddyfile",
+		"**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
+		"**/.env*", "**/Procfile", "**/Dockerfile", "**/docker-compose*.yml",
+	} {
+		out = append(out, FileSystemWatcher{GlobPattern: g})
+	}
+	return out
 }
 
 // changedLocked records a change to the open documents and wakes the

@@ -840,3 +840,61 @@ ref: refs/heads/main
 		}
 	}
 }
+
+// TestWatchedFiles: a client that supports dynamic registration is asked to
+// watch Python, nginx and configuration files; a change to a file that is
+// not open (here .djleak.toml on disk) re-lints the open files.
+func TestWatchedFiles(t *testing.T) {
+	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- app/views.py --\n"+wrongGuardView)
+	c := startServer(t, Options{})
+	params := map[string]any{
+		"processId": nil, "rootUri": fileURI(dir),
+		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
+	}
+	if resp := c.call("initialize", params); resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	c.notify("initialized", map[string]any{})
+	reg := c.expectMessage("client/registerCapability")
+	if reg.ID == nil {
+		t.Fatal("client/registerCapability sent as a notification; it is a request")
+	}
+	var p RegistrationParams
+	if err := json.Unmarshal(reg.Params, &p); err != nil || len(p.Registrations) != 1 || p.Registrations[0].Method != "workspace/didChangeWatchedFiles" {
+		t.Fatalf("registration = %s (%v)", reg.Params, err)
+	}
+	globs := string(reg.Params)
+	for _, g := range []string{`"**/*.py"`, `"**/nginx/**"`, `"**/*.conf"`, `"**/pyproject.toml"`, `"**/.djleak.toml"`} {
+		if !strings.Contains(globs, g) {
+			t.Errorf("no watcher for %s: %s", g, globs)
+		}
+	}
+	// The client acknowledges; the server ignores responses.
+	c.send(&message{ID: reg.ID, Result: json.RawMessage("null")})
+
+	uri := c.open(filepath.Join(dir, "app", "views.py"), "python", 1, wrongGuardView)
+	c.diagnostics(uri, atVersion(1, only("DJL302")))
+	if err := os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("ignore = [\"DJL302\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("workspace/didChangeWatchedFiles", DidChangeWatchedFilesParams{Changes: []FileEvent{{URI: fileURI(filepath.Join(dir, ".djleak.toml")), Type: 2}}})
+	c.diagnostics(uri, atVersion(1, empty))
+	c.shutdown()
+}
+
+// TestNoWatchWithoutDynamicRegistration: a client that cannot register
+// watchers dynamically is not asked to.
+func TestNoWatchWithoutDynamicRegistration(t *testing.T) {
+	dir := analyzertest.Write(t, "-- app/views.py --\n"+wrongGuardView)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	// Messages are handled in order: anything "initialized" made the server
+	// send arrives before this response, and call keeps it in the backlog.
+	c.call("textDocument/codeAction", CodeActionParams{TextDocument: TextDocumentIdentifier{URI: fileURI(filepath.Join(dir, "app", "views.py"))}})
+	for _, m := range c.backlog {
+		if m.Method == "client/registerCapability" {
+			t.Errorf("registerCapability sent to a client without dynamic registration")
+		}
+	}
+	c.shutdown()
+}
