@@ -251,25 +251,29 @@ func TestActionRunStep(t *testing.T) {
 	}
 }
 
-// TestStdinSnippet runs the README's editor command in the seed project.
+// TestStdinSnippet runs the README's editor command from the top of the
+// checkout, as the README does, and compares its output with the output
+// the README shows.
 func TestStdinSnippet(t *testing.T) {
 	snippet := strings.TrimSpace(readmeSnippet(t, "stdin"))
 	bin := buildDjleak(t)
-	project := analyzertest.Write(t, `
--- .djleak.toml --
--- mysite/middleware.py --
-def client_dn(request):
-    if request.META.get("HTTP_X_CLIENT_VERIFY"):
-        return request.META.get("HTTP_X_CLIENT_DN")
-`)
-	cmd := exec.Command("bash", "-c", strings.Replace(snippet, "djleak ", bin+" ", 1))
-	cmd.Dir = project
+	checkout, _ := filepath.Abs("../..")
+	cmd := exec.Command("bash", "-e", "-c", strings.Replace(snippet, "djleak ", bin+" ", 1))
+	cmd.Dir = checkout
 	out, err := cmd.Output()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFindings {
 		t.Fatalf("%s: %v\n%s", snippet, err, out)
 	}
-	if !strings.HasPrefix(string(out), "mysite/middleware.py:3:16: DJL302 ") {
-		t.Errorf("unexpected output:\n%s", out)
+	readme := readFile(t, "../../README.md")
+	m := regexp.MustCompile("(?s)<!-- stdin:begin -->\n```text\n(.*?)```\n<!-- stdin:end -->").FindStringSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no stdin output block")
+	}
+	if string(out) != m[1] {
+		t.Errorf("the README's stdin output is out of date; the command prints:\n%s", out)
+	}
+	if !strings.Contains(string(out), "NGX201") {
+		t.Errorf("the stdin example prints no finding:\n%s", out)
 	}
 }
 
