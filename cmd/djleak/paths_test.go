@@ -128,6 +128,26 @@ func TestMonorepoPaths(t *testing.T) {
 	}
 }
 
+// TestMonorepoNamedFile: pre-commit runs from the repository root and names
+// the changed files; the project is still backend/ (its [tool.djleak]), and
+// the nginx finding the committed middleware causes is reported.
+func TestMonorepoNamedFile(t *testing.T) {
+	repo := analyzertest.Write(t, monorepo)
+	t.Setenv("GITHUB_WORKSPACE", "")
+	t.Chdir(repo)
+	code, out, errs := runCLI(t, "check", "--format", "concise", "backend/mysite/middleware.py")
+	if code != exitFindings || !hasLinePrefix(out, "backend/nginx/api.conf:5:5: NGX202") {
+		t.Errorf("exit %d, want the nginx finding of the named middleware:\n%s%s", code, out, errs)
+	}
+	if strings.Contains(out, "settings.py") {
+		t.Errorf("a finding unrelated to the named file:\n%s", out)
+	}
+	_, gh, _ := runCLI(t, "check", "--format", "github", "backend/mysite/middleware.py")
+	if !strings.Contains(gh, "file=backend/nginx/api.conf,") {
+		t.Errorf("github annotation not relative to the repository root:\n%s", gh)
+	}
+}
+
 func hasLinePrefix(out, prefix string) bool {
 	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, prefix) {
