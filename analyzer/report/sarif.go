@@ -36,7 +36,8 @@ const (
 
 // failedToParse says whether a finding reports a file that could not be
 // parsed (a *-syntax-error rule: DJL001, NGX001, …). Such findings make the
-// run's execution unsuccessful, with a notification per file.
+// run's execution unsuccessful, with a notification per file (at its first
+// error).
 func failedToParse(res *analyzer.Result, id string) bool {
 	r := res.RuleByID(id)
 	return r != nil && strings.HasSuffix(r.Name, "-syntax-error")
@@ -229,6 +230,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 	}
 
 	hashes := map[string][]string{}
+	unparsed := map[string]bool{}
 	for _, f := range res.Findings {
 		r := sarifResult{
 			RuleID:    f.RuleID,
@@ -281,7 +283,8 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 		}
 		r.Message = sarifText{Text: messageWithLinks(f.Message, r.RelatedLocations)}
 		run.Results = append(run.Results, r)
-		if failedToParse(res, f.RuleID) {
+		if failedToParse(res, f.RuleID) && !unparsed[f.Location.Path] {
+			unparsed[f.Location.Path] = true // one notification per file, at its first error
 			n := sarifNotification{
 				Level:      "error",
 				Message:    sarifText{Text: fmt.Sprintf("%s was not analysed: %s", res.RepoPath(f.Location.Path), f.Message)},
