@@ -137,7 +137,7 @@ func actionSteps(t *testing.T) map[string]string {
 			steps[s.ID] = s.Run
 		}
 	}
-	for _, id := range []string{"check", "annotate", "permission"} {
+	for _, id := range []string{"build", "check", "annotate", "permission"} {
 		if steps[id] == "" {
 			t.Fatalf("action.yml has no run step with id %s", id)
 		}
@@ -153,14 +153,15 @@ func actionSteps(t *testing.T) map[string]string {
 func TestActionRunStep(t *testing.T) {
 	steps := actionSteps(t)
 	runner := t.TempDir()
-	bin := filepath.Join(runner, "djleak-bin")
-	os.MkdirAll(bin, 0o755)
-	build := exec.Command("go", "build", "-o", bin+"/", ".", "../djleak-action")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	project, _ := filepath.Abs(seed)
 	checkout, _ := filepath.Abs("../..")
+	// The build step runs in the action's directory (github.action_path).
+	build := exec.Command("bash", "-e", "-c", steps["build"])
+	build.Dir = checkout
+	build.Env = append(os.Environ(), "RUNNER_TEMP="+runner)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build step: %v\n%s", err, out)
+	}
 	outputs := filepath.Join(runner, "outputs")
 	summary := filepath.Join(runner, "summary.md")
 	sarif := filepath.Join(runner, "djleak.sarif")
