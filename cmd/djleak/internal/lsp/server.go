@@ -307,7 +307,9 @@ func (s *server) handleNotification(m *message) {
 			if found {
 				s.logf("no workspace root from the client; using %s", s.fallback)
 			} else {
-				s.logf("no workspace root from the client and no project marker above %s; using its directory %s", d.path, s.fallback)
+				msg := fmt.Sprintf("djleak: %s is in no project (no .djleak.toml, pyproject.toml with [tool.djleak], .git or manage.py above it); checking it with %s as the project root", d.path, s.fallback)
+				s.logf("%s", msg)
+				s.out.notify("window/logMessage", &ShowMessageParams{Type: MessageInfo, Message: msg})
 			}
 		}
 		s.changedLocked()

@@ -898,3 +898,23 @@ func TestNoWatchWithoutDynamicRegistration(t *testing.T) {
 	}
 	c.shutdown()
 }
+
+// TestNoProjectSaysSo: a file opened without a workspace folder and with no
+// project marker above it is checked with its directory as the root, and
+// the server says so in the client's log.
+func TestNoProjectSaysSo(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	dir := filepath.Join(tmp, "loose")
+	os.MkdirAll(dir, 0o755)
+	c := startServer(t, Options{})
+	c.initialize("")
+	c.open(filepath.Join(dir, "views.py"), "python", 1, wrongGuardView)
+	m := c.expectMessage("window/logMessage")
+	var p ShowMessageParams
+	json.Unmarshal(m.Params, &p)
+	if p.Type != MessageInfo || !strings.Contains(p.Message, "is in no project") || !strings.Contains(p.Message, dir+" as the project root") {
+		t.Errorf("logMessage = %+v", p)
+	}
+	c.shutdown()
+}
