@@ -1,11 +1,14 @@
 package rules
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
 )
 
@@ -28,32 +31,51 @@ var (
 )
 
 // TestMessageFirstSentenceStandsAlone audits the message of every finding
-// each rule's Example produces: GitHub shows only its first sentence, so that
+// each rule's Example and every fixture produce: GitHub shows only its first sentence, so that
 // sentence must say what is wrong on its own — long enough to name the
 // problem, not cut inside parentheses, quotes or code, not cut at an
 // abbreviation, and not pointing at text that GitHub leaves out.
 func TestMessageFirstSentenceStandsAlone(t *testing.T) {
+	byRule := map[string][]*analyzer.Finding{}
+	for _, r := range All() {
+		byRule[r.ID] = append(byRule[r.ID], only(analyzertest.Run(t, r.Example, All()...), r.ID)...)
+	}
+	files, _ := filepath.Glob("testdata/fixtures/*.txtar")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range analyzertest.Run(t, string(data), All()...) {
+			byRule[f.RuleID] = append(byRule[f.RuleID], f)
+		}
+	}
 	for _, r := range All() {
 		t.Run(r.ID, func(t *testing.T) {
-			for _, f := range only(analyzertest.Run(t, r.Example, All()...), r.ID) {
-				first := firstSentence(f.Message)
-				bare := quotedToken.ReplaceAllString(first, "") // '(' quoted in a syntax error is no parenthesis
-				switch {
-				case utf8.RuneCountInString(first) < 25:
-					t.Errorf("first sentence too short to stand alone: %q", first)
-				case abbreviationEnd.MatchString(first):
-					t.Errorf("first sentence cut at an abbreviation: %q", first)
-				case backReference.MatchString(first):
-					t.Errorf("first sentence refers to text GitHub does not show: %q", first)
-				case strings.Count(bare, "(") != strings.Count(bare, ")"),
-					strings.Count(bare, "[") != strings.Count(bare, "]"),
-					strings.Count(first, "`")%2 != 0:
-					t.Errorf("first sentence cut inside parentheses, brackets or code: %q", first)
-				case first != strings.TrimSpace(first) || strings.ContainsAny(first, "\r\n"):
-					t.Errorf("first sentence has stray blanks or line breaks: %q", first)
-				}
+			for _, f := range byRule[r.ID] {
+				checkFirstSentence(t, f.Message)
 			}
 		})
+	}
+}
+
+func checkFirstSentence(t *testing.T, msg string) {
+	t.Helper()
+	first := firstSentence(msg)
+	bare := quotedToken.ReplaceAllString(first, "") // '(' quoted in a syntax error is no parenthesis
+	switch {
+	case utf8.RuneCountInString(first) < 25:
+		t.Errorf("first sentence too short to stand alone: %q", first)
+	case abbreviationEnd.MatchString(first):
+		t.Errorf("first sentence cut at an abbreviation: %q", first)
+	case backReference.MatchString(first):
+		t.Errorf("first sentence refers to text GitHub does not show: %q", first)
+	case strings.Count(bare, "(") != strings.Count(bare, ")"),
+		strings.Count(bare, "[") != strings.Count(bare, "]"),
+		strings.Count(first, "`")%2 != 0:
+		t.Errorf("first sentence cut inside parentheses, brackets or code: %q", first)
+	case first != strings.TrimSpace(first) || strings.ContainsAny(first, "\r\n"):
+		t.Errorf("first sentence has stray blanks or line breaks: %q", first)
 	}
 }
 
