@@ -37,6 +37,11 @@ type Result struct {
 	Files map[string]*source.File
 	// FilesScanned counts the files that were read.
 	FilesScanned int
+	// ParseFailures holds, for each Python and nginx file of the project
+	// that did not parse fully, its first syntax error, sorted by path,
+	// whichever rules ran (DJL001 and NGX001 report every error as a
+	// finding, when enabled).
+	ParseFailures []Related
 	// Secrets are the literal secret values of all findings, longest
 	// first; outputs mask them in any source text they show.
 	Secrets []string

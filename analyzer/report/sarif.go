@@ -37,7 +37,7 @@ const (
 // failedToParse says whether a finding reports a file that could not be
 // parsed (a *-syntax-error rule: DJL001, NGX001, …). Such findings make the
 // run's execution unsuccessful, with a notification per file (at its first
-// error).
+// error), as do the files Result.ParseFailures lists.
 func failedToParse(res *analyzer.Result, id string) bool {
 	r := res.RuleByID(id)
 	return r != nil && strings.HasSuffix(r.Name, "-syntax-error")
@@ -111,15 +111,9 @@ type sarifInvocation struct {
 
 // sarifNotification reports a file djleak could not analyse.
 type sarifNotification struct {
-	Level      string                   `json:"level"`
-	Message    sarifText                `json:"message"`
-	Locations  []sarifLocation          `json:"locations,omitempty"`
-	Descriptor *sarifReportingReference `json:"descriptor,omitempty"`
-}
-
-type sarifReportingReference struct {
-	ID    string `json:"id"`
-	Index int    `json:"index"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
 }
 
 type sarifResult struct {
@@ -230,7 +224,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 	}
 
 	hashes := map[string][]string{}
-	unparsed := map[string]bool{}
+	var failures []analyzer.Related
 	for _, f := range res.Findings {
 		r := sarifResult{
 			RuleID:    f.RuleID,
@@ -283,23 +277,29 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 		}
 		r.Message = sarifText{Text: messageWithLinks(f.Message, r.RelatedLocations)}
 		run.Results = append(run.Results, r)
-		if failedToParse(res, f.RuleID) && !unparsed[f.Location.Path] {
-			unparsed[f.Location.Path] = true // one notification per file, at its first error
-			n := sarifNotification{
-				Level:      "error",
-				Message:    sarifText{Text: fmt.Sprintf("%s was not analysed: %s", res.RepoPath(f.Location.Path), f.Message)},
-				Descriptor: &sarifReportingReference{ID: f.RuleID, Index: index[f.RuleID]},
-			}
-			if len(r.Locations) > 0 {
-				n.Locations = []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
-					ArtifactLocation: r.Locations[0].PhysicalLocation.ArtifactLocation,
-					Region:           r.Locations[0].PhysicalLocation.Region,
-				}}}
-			}
-			inv := &run.Invocations[0]
-			inv.ExecutionSuccessful = false
-			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+		if failedToParse(res, f.RuleID) {
+			failures = append(failures, analyzer.Related{Location: f.Location, Message: f.Message})
 		}
+	}
+	// Files that did not parse, from the project whichever rules ran, and
+	// from the *-syntax-error findings (front ends the project does not
+	// list): one notification per file, at its first error.
+	unparsed := map[string]bool{}
+	for _, pf := range append(append([]analyzer.Related(nil), res.ParseFailures...), failures...) {
+		if unparsed[pf.Location.Path] || isSynthetic(pf.Location.Path) {
+			continue
+		}
+		unparsed[pf.Location.Path] = true
+		n := sarifNotification{
+			Level:   "error",
+			Message: sarifText{Text: fmt.Sprintf("%s was not analysed fully: %s", res.RepoPath(pf.Location.Path), pf.Message)},
+		}
+		if pl := physicalLocation(res, pf.Location, false); pl != nil {
+			n.Locations = []sarifLocation{{PhysicalLocation: *pl}}
+		}
+		inv := &run.Invocations[0]
+		inv.ExecutionSuccessful = false
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 	}
 	return &sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
 }
