@@ -352,8 +352,9 @@ func (c *fctx) responseSink(ci *callInfo) bool {
 	}
 	if drfExc {
 		desc = "raise " + last + "(…)"
+		validation := last == "ParseError" || last == "ValidationError"
 		for i, a := range call.Args {
-			c.hitVal(Hit{Sink: SinkResponse, Desc: desc, Where: "in the error detail", Error: true}, ci, a, ci.args[i], "the detail")
+			c.hitVal(Hit{Sink: SinkResponse, Desc: desc, Where: "in the error detail", Error: true, Validation: validation}, ci, a, ci.args[i], "the detail")
 		}
 		return true
 	}
@@ -796,6 +797,11 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 			if a.Obj == objException && (ci.last == "str" || ci.last == "repr") {
 				out.ExcUser = a.ExcUser
 			}
+			if ci.last == "repr" {
+				out.L = union(out.L, reprLabels(a.L))
+				out.Clean = out.Clean && a.Clean
+				continue
+			}
 			out.L = union(out.L, a.L)
 			out.Clean = out.Clean && a.Clean
 		}
@@ -1070,4 +1076,22 @@ func compose(al, ph *Label, argLoc source.Location, fn *python.Function, pname s
 	}
 	n.Steps = steps
 	return n
+}
+
+// reprLabels returns ls without the parse-message mark: repr(e) shows the
+// exception's type and arguments, not only its message.
+func reprLabels(ls []*Label) []*Label {
+	out := ls
+	for i, l := range ls {
+		if !l.ParseMsg {
+			continue
+		}
+		if &out[0] == &ls[0] {
+			out = append([]*Label(nil), ls...)
+		}
+		n := *l
+		n.ParseMsg = false
+		out[i] = &n
+	}
+	return out
 }
