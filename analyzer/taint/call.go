@@ -644,6 +644,9 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		return clean
 	}
 	if strings.HasPrefix(q, "secrets.token_") {
+		if shortRandomID(call) {
+			return clean
+		}
 		src := c.a.source(Token, loc, "a token from `"+text+"`", "`"+text+"` creates a token here")
 		return &Val{L: []*Label{src.label()}}
 	}
@@ -1094,4 +1097,15 @@ func reprLabels(ls []*Label) []*Label {
 		out[i] = &n
 	}
 	return out
+}
+
+// shortRandomID reports a secrets.token_*(n) call with fewer than 8 random
+// bytes: a short identifier (a file-name suffix, a nonce for a cache key),
+// too short to be a credential.
+func shortRandomID(call *python.Call) bool {
+	if call == nil || len(call.Args) != 1 {
+		return false
+	}
+	a := call.Args[0]
+	return a.Kind == python.Number && a.IsInt && a.Num >= 0 && a.Num < 8
 }
