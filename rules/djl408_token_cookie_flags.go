@@ -22,7 +22,8 @@ func init() {
 		WhatItDoes: "Finds `response.set_cookie(...)` and `response.set_signed_cookie(...)` calls whose cookie name " +
 			"looks like a credential (`token`, `session`, `sid`, `auth`, `jwt`, `access`, `refresh`, `api_key`, " +
 			"`csrf`, `bearer`, …, or `settings.SESSION_COOKIE_NAME`) and reports each of `secure`, `httponly` " +
-			"and `samesite` that is missing or false. Values that come from settings " +
+			"and `samesite` that is missing or false (a CSRF cookie is not asked for `httponly`: Django documents that " +
+			"it gives no protection, and single-page apps read the cookie). Values that come from settings " +
 			"(`secure=settings.SESSION_COOKIE_SECURE`, `secure=not settings.DEBUG`) are resolved against the " +
 			"production settings modules, with Django's defaults for settings they leave unset.",
 		WhyBad: "A cookie that carries a credential needs all three: without `Secure` it travels over plain " +
@@ -85,6 +86,13 @@ func credentialCookie(name string) bool {
 		}
 	}
 	return false
+}
+
+// csrfCookie reports a CSRF cookie name (csrftoken, XSRF-TOKEN,
+// settings.CSRF_COOKIE_NAME).
+func csrfCookie(name string) bool {
+	l := strings.ToLower(name)
+	return strings.Contains(l, "csrf") || strings.Contains(l, "xsrf")
 }
 
 func isTestFile(rel string) bool {
@@ -174,8 +182,14 @@ func checkCookieCall(ctx *analyzer.Context, c *python.Call, method string, prod 
 		{"httponly", "HttpOnly", "page scripts can read it", 7},
 		{"samesite", "SameSite", "browsers without a Lax default send it on cross-site requests", 8},
 	}
+	// Django documents that an HttpOnly CSRF cookie gives no protection
+	// (the token is in every form) and single-page apps must read it.
+	csrf := csrfCookie(name)
 	var problems, whys []string
 	for _, f := range flags {
+		if csrf && f.kw == "httponly" {
+			continue
+		}
 		e := cookieArg(c, pos(f.idx), f.kw)
 		if e == nil {
 			problems = append(problems, fmt.Sprintf("without %s (no %s=)", f.attr, f.kw))
