@@ -36,6 +36,9 @@ type Config struct {
 	// SettingsModule names the production settings module
 	// ("mysite.settings.production"), overriding detection.
 	SettingsModule string `toml:"settings-module"`
+	// IncludeTests reports the dataflow rules (DJL101–DJL219) in test code
+	// too (tests/, test_*.py, conftest.py, …), which is left out by default.
+	IncludeTests bool `toml:"include-tests"`
 
 	perFile []perFileIgnore
 

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 
@@ -95,24 +94,12 @@ func csrfCookie(name string) bool {
 	return strings.Contains(l, "csrf") || strings.Contains(l, "xsrf")
 }
 
-func isTestFile(rel string) bool {
-	base := path.Base(rel)
-	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "conftest.py" {
-		return true
-	}
-	for _, part := range strings.Split(path.Dir(rel), "/") {
-		if part == "tests" || part == "test" {
-			return true
-		}
-	}
-	return false
-}
 
 func runTokenCookies(ctx *analyzer.Context) {
 	set := analyzer.Fact(ctx.Project, settings.Pass)
 	prod := set.Judged()
 	for _, m := range ctx.Project.Python {
-		if isTestFile(m.File.Path) {
+		if analyzer.IsTestCode(m.File.Path) {
 			continue
 		}
 		for _, c := range m.Calls {
