@@ -730,6 +730,13 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 				return &Val{Coll: collQuery}
 			}
 		}
+	case "dict":
+		// dict(x.split("=") for x in scope["query_string"].decode().split("&")):
+		// a hand-parsed query string.
+		if len(call.Args) == 1 && strings.Contains(strings.ToLower(call.Args[0].Text), "query_string") &&
+			strings.Contains(call.Args[0].Text, "split(") {
+			return &Val{Coll: collQuery}
+		}
 	}
 	if r := ci.recv; r != nil {
 		switch method {
@@ -973,8 +980,11 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 				// A secret handed to a helper that leaks it: report at the
 				// argument, where the caller can stop passing it — unless
 				// the helper's parameter is itself named like a secret, in
-				// which case the helper is reported.
-				if c.nameIsSecret(params[i].Name) {
+				// which case the helper is reported. A query-string
+				// credential used to authenticate (DJL104) is reported at
+				// the argument either way: the helper's own by-name
+				// secret is no query-string read.
+				if c.nameIsSecret(params[i].Name) && h.Sink != SinkAuth {
 					continue
 				}
 				h.Loc = exprs[i].Loc
