@@ -157,4 +157,16 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), ".djleak.toml:") {
 		t.Errorf("syntax error should name file and line, got %v", err)
 	}
+	for content, want := range map[string]string{
+		"[[identity-middleware]]\nclasses = [\"a.B\"]\nheaders = [\"X-A\"]\n":                  "identity-middleware[0]: package is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nheaders = [\"X-A\"]\n":                      "identity-middleware[0] (p): classes is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\n":                      "identity-middleware[0] (p): headers is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\nheaders = [\"X A\"]\n": `"X A" is not a header name`,
+	} {
+		dir := writeTree(t, map[string]string{".djleak.toml": content})
+		_, err := LoadConfig(dir)
+		if err == nil || !strings.Contains(err.Error(), ".djleak.toml: "+want) && !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: want an error with %q, got %v", content, want, err)
+		}
+	}
 }

@@ -94,7 +94,6 @@ func csrfCookie(name string) bool {
 	return strings.Contains(l, "csrf") || strings.Contains(l, "xsrf")
 }
 
-
 func runTokenCookies(ctx *analyzer.Context) {
 	set := analyzer.Fact(ctx.Project, settings.Pass)
 	prod := set.Judged()
