@@ -37,8 +37,9 @@ var KnownPackages = []KnownPackage{
 		// django_ssl_auth/base.py: SSLClientAuthBackend.authenticate()
 		// returns a user only when HTTP_X_SSL_AUTHENTICATED == "SUCCESS",
 		// then maps HTTP_X_SSL_USER_DN to the username; the middleware
-		// calls authenticate() and logs the user in.
-		Package: "django-ssl-client-auth", Version: "0.2.0",
+		// calls authenticate() and logs the user in. Later revisions read
+		// the two names from USER_DN_SSL_HEADER and USER_AUTH_STATUS_HEADER.
+		Package: "django-ssl-client-auth", Version: "git master",
 		Classes: []string{"django_ssl_auth.SSLClientAuthMiddleware", "django_ssl_auth.SSLClientAuthBackend",
 			"django_ssl_auth.base.SSLClientAuthMiddleware", "django_ssl_auth.base.SSLClientAuthBackend"},
 		Reads: []KnownRead{
@@ -60,6 +61,20 @@ var KnownPackages = []KnownPackage{
 			{Key: "X-SSL-Authenticated", Setting: "TLS_AUTH_REVERSE_PROXY_SUCCESS_HEADER"},
 		},
 		Verify: "X-SSL-Authenticated",
+	},
+	{
+		// x509_auth/views.py: X509AuthView reads HTTP_X_SSL_USER_DN and
+		// HTTP_X_SSL_AUTHENTICATED and passes them to authenticate();
+		// x509_auth/auth_backend.py returns the mapped user only when
+		// verified == "SUCCESS". No release carries a version number; the
+		// entry follows the repository at commit 1069bea.
+		Package: "django-x509-auth", Version: "git 1069bea",
+		Classes: []string{"x509_auth.auth_backend.AuthenticationBackend"},
+		Reads: []KnownRead{
+			{Key: "HTTP_X_SSL_USER_DN"},
+			{Key: "HTTP_X_SSL_AUTHENTICATED"},
+		},
+		Verify: "HTTP_X_SSL_AUTHENTICATED",
 	},
 }
 
