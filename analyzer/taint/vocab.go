@@ -147,9 +147,15 @@ var qualifiers = map[string]bool{
 	"lookup": true, "kwarg": true, "query": true, "func": true, "function": true, "call": true,
 	"callable": true, "dbus": true, "arg": true, "args": true, "inspect": true, "ok": true, "found": true,
 	"exists": true, "present": true, "status": true, "state": true, "done": true,
-	"deleted": true, "removed": true, "purged": true, "public": true, "publishable": true,
-	"cert": true, "certificate": true, "certs": true, "certificates": true, "keyfile": true,
-	"certfile": true, "uuid": true, "slug": true,
+	"public": true, "publishable": true,
+}
+
+// trailingQualifiers turn a secret word into something else only after it:
+// token_certificate, key_certfile, tokens_deleted, token_uuid are not
+// secrets, cert_password and certificate_secret are.
+var trailingQualifiers = map[string]bool{
+	"deleted": true, "removed": true, "purged": true, "cert": true, "certificate": true, "certs": true,
+	"certificates": true, "keyfile": true, "certfile": true, "uuid": true, "slug": true,
 }
 
 // flagWords start boolean names: is_token, has_password, use_jwt, ….
@@ -227,7 +233,7 @@ func (v *Vocab) TokenName(name string, code bool) bool {
 			return false
 		}
 		// token_id / password_id is an id; id_token (OIDC) is a token.
-		if w == "id" && i > found {
+		if (w == "id" || trailingQualifiers[w]) && i > found {
 			return false
 		}
 	}
@@ -245,7 +251,7 @@ func (v *Vocab) Metadata(name string) bool {
 		return false
 	}
 	for _, w := range Words(name) {
-		if qualifiers[w] || idWords[w] {
+		if qualifiers[w] || idWords[w] || trailingQualifiers[w] {
 			return true
 		}
 	}

@@ -24,6 +24,7 @@ func TestVocabulary(t *testing.T) {
 		{"STRIPE_SECRET_KEY", true}, {"stripe_api_key", true}, {"webhook_signature", true},
 		{"request_token_secret", true}, {"oauth_token_secret", true}, {"private_key", true},
 		{"SECRET_KEY", true}, {"x-api-key", true}, {"bearer", true}, {"jwt", true}, {"sessionid", true},
+		{"cert_password", true}, {"certificate_secret", true}, {"keyfile_password", true},
 		// Counts and metadata named after tokens.
 		{"tokens_deleted", false}, {"token_count", false}, {"expires_at", false}, {"token_type", false},
 		{"tokens_used", false}, {"max_tokens", false}, {"token_expiry", false}, {"token_id", false},
