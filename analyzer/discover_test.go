@@ -170,3 +170,21 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestIsTestCode(t *testing.T) {
+	for path, want := range map[string]bool{
+		"app/tests/test_views.py": true, "tests/helpers.py": true, "app/test/util.py": true,
+		"app/test_views.py": true, "app/views_test.py": true, "app/views_tests.py": true,
+		"app/tests.py": true, "conftest.py": true, "app/conftest.py": true,
+		"mysite/test_settings.py": true, "mysite/settings_ci.py": true, "mysite/ci_settings.py": true,
+		"mysite/settings/test.py": true, "mysite/settings/testing.py": true, "mysite/settings/ci.py": true,
+		"guardian/testapp/testsettings.py": true,
+		"app/views.py": false, "app/testimonials.py": false, "app/contest.py": false,
+		"mysite/settings/production.py": false, "mysite/settings.py": false, "app/latest.py": false,
+		"app/ci.py": false, "app/tests.html": false, "app/attest/views.py": false,
+	} {
+		if got := IsTestCode(path); got != want {
+			t.Errorf("IsTestCode(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

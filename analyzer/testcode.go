@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -9,8 +10,8 @@ import (
 // IsTestCode reports whether a project-relative path is test code: under a
 // tests/ or test/ directory, test_*.py, *_test.py, *_tests.py, tests.py,
 // conftest.py, or a test settings module (test_settings.py,
-// settings_test.py, testsettings.py, settings/test.py, settings/tests.py,
-// settings/testing.py).
+// settings_ci.py, testsettings.py, settings/test.py, settings/testing.py,
+// settings/ci.py).
 func IsTestCode(rel string) bool {
 	base := path.Base(rel)
 	if !strings.HasSuffix(base, ".py") {
@@ -28,11 +29,13 @@ func IsTestCode(rel string) bool {
 			return true
 		}
 	}
-	if n := len(dirs); n > 0 && dirs[n-1] == "settings" && (stem == "test" || stem == "testing") {
-		return true
-	}
-	return false
+	inSettings := len(dirs) > 0 && dirs[len(dirs)-1] == "settings" || strings.Contains(stem, "settings")
+	return inSettings && testSettingsName.MatchString(stem)
 }
+
+// testSettingsName matches the test words of a test settings module's
+// name (settings/testing.py, settings_ci.py, pytest_settings.py).
+var testSettingsName = regexp.MustCompile(`(^|_)(test|tests|testing|ci|pytest)(_|$)`)
 
 // dataflowRule reports the rules that follow values through code (DJL101–
 // DJL219), which test code does not answer for by default.
