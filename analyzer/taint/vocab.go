@@ -95,7 +95,7 @@ var secretPairs = map[[2]string]bool{
 var notSecretPairs = map[[2]string]bool{
 	{"request", "token"}: true, {"device", "token"}: true, {"push", "token"}: true,
 	{"fcm", "token"}: true, {"apns", "token"}: true, {"gcm", "token"}: true,
-	{"registration", "token"}: true, {"notification", "token"}: true,
+	{"notification", "token"}: true,
 	{"public", "key"}: true, {"publishable", "key"}: true,
 }
 

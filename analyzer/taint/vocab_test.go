@@ -34,7 +34,10 @@ func TestVocabulary(t *testing.T) {
 		{"continuation_token", false}, {"version_token", false},
 		// Push-notification device tokens.
 		{"device_token", false}, {"push_token", false}, {"fcm_token", false}, {"apns_token", false},
-		{"registration_token", false}, {"deviceToken", false},
+		{"notification_token", false}, {"deviceToken", false},
+		// A registration or invitation token is a signup link's secret
+		// (FCM's "registration tokens" are device_token / fcm_token here).
+		{"registration_token", true}, {"invite_token", true},
 		// OAuth 1.0a request tokens travel through the browser by protocol.
 		{"request_token", false},
 		// Paths to key files.
