@@ -353,8 +353,14 @@ func (c *fctx) responseSink(ci *callInfo) bool {
 	if drfExc {
 		desc = "raise " + last + "(…)"
 		validation := last == "ParseError" || last == "ValidationError"
+		h := Hit{Sink: SinkResponse, Desc: desc, Where: "in the error detail", Error: true, Validation: validation}
 		for i, a := range call.Args {
-			c.hitVal(Hit{Sink: SinkResponse, Desc: desc, Where: "in the error detail", Error: true, Validation: validation}, ci, a, ci.args[i], "the detail")
+			c.hitVal(h, ci, a, ci.args[i], "the detail")
+		}
+		for j, k := range call.Kwargs {
+			if k.Name == "detail" {
+				c.hitVal(h, ci, k.Value, ci.kws[j], "the detail")
+			}
 		}
 		return true
 	}
