@@ -130,13 +130,22 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 func summary(res *analyzer.Result) string {
 	files := plural(res.FilesScanned, "file", "files")
 	if len(res.Findings) == 0 {
-		return "No findings in " + files + "."
+		return "No findings in " + files + "." + hiddenInTests(res)
 	}
 	c := countFindings(res.Findings)
 	return fmt.Sprintf("Found %s (%s, %s, %s) in %s.",
 		plural(len(res.Findings), "finding", "findings"),
 		plural(c.errors, "error", "errors"), plural(c.warnings, "warning", "warnings"),
-		plural(c.notes, "note", "notes"), files)
+		plural(c.notes, "note", "notes"), files) + hiddenInTests(res)
+}
+
+// hiddenInTests tells how many findings in test code were left out.
+func hiddenInTests(res *analyzer.Result) string {
+	if res.HiddenInTests == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %s in test code not shown (include-tests = true shows them).",
+		plural(res.HiddenInTests, "finding", "findings"))
 }
 
 // frameLine is one row of a code frame: a line number (0 for an elision
