@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -297,16 +299,38 @@ func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sa
 	f := res.Files[l.Path]
 	if f != nil && 0 <= l.Start.Offset && l.Start.Offset <= end.Offset && end.Offset <= len(f.Content) {
 		// The exact text of the region: empty for an insertion point.
-		reg.Snippet = &sarifText{Text: maskSecrets(string(f.Content[l.Start.Offset:end.Offset]), res.Secrets)}
+		reg.Snippet = &sarifText{Text: maskedRange(masker(res), f.Content, l.Start.Offset, end.Offset)}
 	}
 	pl.Region = reg
 	if context && f != nil {
 		pl.ContextRegion = contextRegion(f, l.Start.Line, end)
 		if pl.ContextRegion != nil {
-			pl.ContextRegion.Snippet.Text = maskSecrets(pl.ContextRegion.Snippet.Text, res.Secrets)
+			pl.ContextRegion.Snippet.Text = masker(res).Text(pl.ContextRegion.Snippet.Text)
 		}
 	}
 	return pl
+}
+
+// maskedRange is content[start:end] with its secrets masked. The lines
+// the range touches are masked whole, so that a value is recognised by the
+// name before it even when the range starts after that name, and the
+// range is then cut out of the masked lines.
+func maskedRange(m *mask.Masker, content []byte, start, end int) string {
+	ls := start
+	for ls > 0 && content[ls-1] != '\n' {
+		ls--
+	}
+	le := end
+	if le == start || content[le-1] != '\n' {
+		for le < len(content) && content[le] != '\n' {
+			le++
+		}
+	}
+	text := string(content[ls:le])
+	masked, cols := m.Map(text)
+	from := cols[utf8.RuneCountInString(text[:start-ls])]
+	to := cols[utf8.RuneCountInString(text[:end-ls])]
+	return string([]rune(masked)[from:to])
 }
 
 // contextRegion covers whole lines: the one before the region, the region's
