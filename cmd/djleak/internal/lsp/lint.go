@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/parsers/source"
 	"github.com/djleak/djleak/rules"
 )
@@ -220,12 +221,17 @@ func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res 
 		}
 		return fileURI(filepath.Join(proj.Root, filepath.FromSlash(rel)))
 	}
+	var secrets []string
+	for _, f := range findings {
+		secrets = append(secrets, f.Secrets...)
+	}
+	m := mask.New(secrets, proj.Config.ExtraTokenNames)
 	for _, f := range findings {
 		d := byRel[f.Location.Path]
 		if d == nil || f.Suppressed != nil {
 			continue
 		}
-		res[d.uri] = append(res[d.uri], toDiagnostic(f, uriOf))
+		res[d.uri] = append(res[d.uri], toDiagnostic(f, uriOf, m))
 	}
 	return res, nil
 }
@@ -242,12 +248,14 @@ func lintable(rel string, text []byte) bool {
 	return strings.HasSuffix(rel, ".conf.template")
 }
 
-func toDiagnostic(f *analyzer.Finding, uriOf func(string) string) Diagnostic {
+// toDiagnostic converts a finding, with its message and related messages
+// masked.
+func toDiagnostic(f *analyzer.Finding, uriOf func(string) string, m *mask.Masker) Diagnostic {
 	d := Diagnostic{
 		Range:   toRange(f.Location),
 		Code:    f.RuleID,
 		Source:  "djleak",
-		Message: f.Message,
+		Message: m.Text(f.Message),
 	}
 	switch f.Severity {
 	case analyzer.Error:
@@ -266,7 +274,7 @@ func toDiagnostic(f *analyzer.Finding, uriOf func(string) string) Diagnostic {
 		}
 		d.RelatedInformation = append(d.RelatedInformation, DiagnosticRelatedInformation{
 			Location: Location{URI: uriOf(rel.Location.Path), Range: toRange(rel.Location)},
-			Message:  rel.Message,
+			Message:  m.Text(rel.Message),
 		})
 	}
 	return d
