@@ -204,5 +204,9 @@ func (p *Project) Result(findings []*Finding, rules []*Rule) *Result {
 		}
 		return secrets[i] < secrets[j]
 	})
-	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files), Secrets: secrets}
+	var tokenNames []string
+	if p.Config != nil {
+		tokenNames = p.Config.ExtraTokenNames
+	}
+	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files), Secrets: secrets, TokenNames: tokenNames}
 }

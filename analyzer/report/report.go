@@ -115,7 +115,7 @@ func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, 
 // masker hides every credential-looking value in the text res's outputs
 // show (see package mask): the literal secrets the rules found and every
 // value that looks like a credential, whichever rule reported the line.
-func masker(res *analyzer.Result) *mask.Masker { return mask.New(res.Secrets, nil) }
+func masker(res *analyzer.Result) *mask.Masker { return mask.New(res.Secrets, res.TokenNames) }
 
 // maskedResult is res with every message masked: findings', related
 // locations' and flow steps' messages and suppression justifications.

@@ -158,7 +158,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *writeBaseline != "" {
 		b := analyzer.NewBaseline(findings)
-		maskBaseline(b, findings)
+		maskBaseline(b, findings, proj.Config.ExtraTokenNames)
 		if err := b.WriteFile(*writeBaseline); err != nil {
 			fmt.Fprintf(stderr, "djleak: %v\n", err)
 			return exitError
@@ -303,12 +303,12 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 
 // maskBaseline masks secrets in the messages a baseline records (they are
 // for the reader; findings are matched by fingerprint).
-func maskBaseline(b *analyzer.Baseline, findings []*analyzer.Finding) {
+func maskBaseline(b *analyzer.Baseline, findings []*analyzer.Finding, tokenNames []string) {
 	var secrets []string
 	for _, f := range findings {
 		secrets = append(secrets, f.Secrets...)
 	}
-	m := mask.New(secrets, nil)
+	m := mask.New(secrets, tokenNames)
 	for i := range b.Findings {
 		b.Findings[i].Message = m.Text(b.Findings[i].Message)
 	}
