@@ -33,17 +33,28 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/taint"
 )
 
-// Masker masks the secrets of one report.
+// Masker masks the secrets of one report. It is safe for concurrent use.
 type Masker struct {
 	known []string // literal secrets, longest first
 	vocab *taint.Vocab
+
+	mu    sync.Mutex
+	cache map[string][]Span // spans of long texts, which outputs often mask again
 }
+
+// Texts at least cacheMin bytes long have their spans kept, up to
+// cacheMax of them: a long line with many findings is scanned once.
+const (
+	cacheMin = 1 << 10
+	cacheMax = 64
+)
 
 // New returns a masker that also hides the given literal secret values
 // wherever they appear, and treats extraTokenNames (the project's
@@ -93,7 +104,7 @@ func (m *Masker) Map(text string) (string, []int) {
 	for i := 0; i < len(text); {
 		if len(spans) > 0 && spans[0].Start == i {
 			sp := spans[0]
-			spans = spans[1:]
+			spans = spans[1:] // Spans' result is shared: never written to
 			masked := analyzer.Mask(text[sp.Start:sp.End])
 			b.WriteString(masked)
 			shown := utf8.RuneCountInString(masked) - 1
@@ -120,6 +131,26 @@ func (m *Masker) Map(text string) (string, []int) {
 // not overlapping (overlapping ranges are merged). Each line of text is
 // looked at on its own.
 func (m *Masker) Spans(text string) []Span {
+	if len(text) < cacheMin {
+		return m.spans(text)
+	}
+	m.mu.Lock()
+	spans, ok := m.cache[text]
+	m.mu.Unlock()
+	if ok {
+		return spans
+	}
+	spans = m.spans(text)
+	m.mu.Lock()
+	if m.cache == nil || len(m.cache) >= cacheMax {
+		m.cache = map[string][]Span{}
+	}
+	m.cache[text] = spans
+	m.mu.Unlock()
+	return spans
+}
+
+func (m *Masker) spans(text string) []Span {
 	var spans []Span
 	add := func(s, e int) {
 		if s < e {
@@ -173,6 +204,11 @@ var (
 	// the password.
 	urlPassword = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:'"]*:([^\s/?#@'"]+)@`)
 
+	// headerLine is a credential header written out as in an HTTP request
+	// ("Authorization: Bearer …" in a curl example or a docstring); group 1
+	// is the credential.
+	headerLine = regexp.MustCompile(`(?i)\b(?:(?:proxy-)?authorization:\s*(?:bearer|basic|token|digest|apikey)\s+|x-api-key:\s*)([^\s'"\x60;,]+)`)
+
 	// pemBegin is the first line of a PEM private key.
 	pemBegin = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`)
 
@@ -209,6 +245,13 @@ func (m *Masker) line(line string, add func(s, e int)) {
 	if strings.Contains(line, "PRIVATE KEY") {
 		for _, loc := range pemBegin.FindAllStringIndex(line, -1) {
 			pemBody(line, loc[1], add)
+		}
+	}
+	if strings.Contains(line, ":") {
+		for _, loc := range headerLine.FindAllStringSubmatchIndex(line, -1) {
+			if v := line[loc[2]:loc[3]]; !placeholder(v) {
+				add(loc[2], loc[3])
+			}
 		}
 	}
 	base64Line(line, add)

@@ -49,6 +49,10 @@ func TestText(t *testing.T) {
 		{`fastcgi_param HTTP_AUTHORIZATION "Basic dXNlcjpwYXNz";`, `fastcgi_param HTTP_AUTHORIZATION "Basic dXNl…";`},
 		{`set $api_token "abcdef123456";`, `set $api_token "abcd…";`},
 		{`if ($http_x_api_key != "abcdef123456") { return 403; }`, `if ($http_x_api_key != "abcd…") { return 403; }`},
+		// Credential headers written out.
+		{`    curl -H "Authorization: Bearer abcdef123456" https://api.example`, `    curl -H "Authorization: Bearer abcd…" https://api.example`},
+		{`more_set_input_headers "X-Api-Key: k3yk3yk3y";`, `more_set_input_headers "X-Api-Key: k3yk…";`},
+		{`h = "Authorization: Bearer $token"`, ``},
 		// URLs with a password.
 		{`DSN = "postgres://app:Pa55w0rd@db/app"`, `DSN = "postgres://app:Pa55…@db/app"`},
 		{`url = "https://user:Pa55w0rd@host/x?y=1"`, `url = "https://user:Pa55…@host/x?y=1"`},
@@ -71,6 +75,13 @@ func TestText(t *testing.T) {
 		{`x = request.headers["Authorization"]`, ``},
 		{`DIGEST = "3f1c2a9b0d4e5f6789abcdef0123456789abcdef"`, ``},
 		{`name = "token"  # don't`, ``},
+		{`msg = "Django's default"; password == "x"`, `msg = "Django's default"; password == "x…"`},
+		{`Django's default, where password == "hunter2"`, `Django's default, where password == "hunt…"`},
+		// A comment: name=value and name: value.
+		{`pw = get()  # was: password=cm-Passw0rd, token: abc123def`, `pw = get()  # was: password=cm-P…, token: abc1…`},
+		// Query parameters in a literal.
+		{`url = "https://x.example/cb?sig=1&token=abc123def#top"`, `url = "https://x.example/cb?sig=1&token=abc1…#top"`},
+		{`<a href="/dl?token={{ token }}">`, ``},
 	} {
 		want := tc.want
 		if want == "" {
@@ -79,6 +90,25 @@ func TestText(t *testing.T) {
 		if got := New(nil, nil).Text(tc.in); got != want {
 			t.Errorf("Text(%s)\n got %s\nwant %s", tc.in, got, want)
 		}
+	}
+}
+
+// TestLongLineCached: a long line is scanned once however often it is
+// masked, and the cached spans are not changed by Map.
+func TestLongLineCached(t *testing.T) {
+	m := New(nil, nil)
+	line := `KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"; ` + strings.Repeat("x", 2*cacheMin)
+	want := m.Text(line)
+	for range 3 {
+		if got, _ := m.Map(line); got != want {
+			t.Fatalf("Map after Text: %.60s", got)
+		}
+		if got := m.Text(line); got != want {
+			t.Fatalf("Text again: %.60s", got)
+		}
+	}
+	if len(m.cache) != 1 {
+		t.Errorf("%d cached texts, want 1", len(m.cache))
 	}
 }
 

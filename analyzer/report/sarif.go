@@ -190,6 +190,7 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		}
 	}
 
+	m := masker(res)
 	for _, f := range res.Findings {
 		r := sarifResult{
 			RuleID:    f.RuleID,
@@ -197,7 +198,7 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 			Level:     f.Severity.String(),
 			Message:   sarifText{Text: f.Message},
 		}
-		if pl := physicalLocation(res, f.Location, true); pl != nil {
+		if pl := physicalLocation(res, m, f.Location, true); pl != nil {
 			r.Locations = []sarifLocation{{PhysicalLocation: *pl}}
 		}
 		if f.Suppressed != nil {
@@ -207,7 +208,7 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 			r.PartialFingerprints = map[string]string{FingerprintKey: f.Fingerprint}
 		}
 		for _, rel := range f.Related {
-			if pl := physicalLocation(res, rel.Location, false); pl != nil {
+			if pl := physicalLocation(res, m, rel.Location, false); pl != nil {
 				r.RelatedLocations = append(r.RelatedLocations, sarifLocation{
 					ID:               len(r.RelatedLocations) + 1,
 					PhysicalLocation: *pl,
@@ -217,7 +218,7 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		}
 		var steps []sarifThreadFlowLocation
 		for _, s := range f.Flow {
-			if pl := physicalLocation(res, s.Location, false); pl != nil {
+			if pl := physicalLocation(res, m, s.Location, false); pl != nil {
 				steps = append(steps, sarifThreadFlowLocation{Location: sarifLocation{
 					PhysicalLocation: *pl,
 					Message:          &sarifText{Text: s.Message},
@@ -282,8 +283,9 @@ func problemSeverity(s analyzer.Severity) string {
 }
 
 // physicalLocation describes l, or returns nil when l names no project file.
-// The main location of a result also gets a contextRegion.
-func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sarifPhysicalLocation {
+// The main location of a result also gets a contextRegion. Snippets are
+// masked with m.
+func physicalLocation(res *analyzer.Result, m *mask.Masker, l source.Location, context bool) *sarifPhysicalLocation {
 	if l.Path == "" || isSynthetic(l.Path) {
 		return nil
 	}
@@ -299,13 +301,13 @@ func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sa
 	f := res.Files[l.Path]
 	if f != nil && 0 <= l.Start.Offset && l.Start.Offset <= end.Offset && end.Offset <= len(f.Content) {
 		// The exact text of the region: empty for an insertion point.
-		reg.Snippet = &sarifText{Text: maskedRange(masker(res), f.Content, l.Start.Offset, end.Offset)}
+		reg.Snippet = &sarifText{Text: maskedRange(m, f.Content, l.Start.Offset, end.Offset)}
 	}
 	pl.Region = reg
 	if context && f != nil {
 		pl.ContextRegion = contextRegion(f, l.Start.Line, end)
 		if pl.ContextRegion != nil {
-			pl.ContextRegion.Snippet.Text = masker(res).Text(pl.ContextRegion.Snippet.Text)
+			pl.ContextRegion.Snippet.Text = m.Text(pl.ContextRegion.Snippet.Text)
 		}
 	}
 	return pl

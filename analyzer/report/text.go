@@ -173,7 +173,7 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 	// The caret row's columns, mapped onto the masked text.
 	caretText, cols := m.Map(f.Line(loc.Start.Line))
 	if loc.Start.Line > 1 {
-		rows = append(rows, frameLine{loc.Start.Line - 1, m.Text(f.Line(loc.Start.Line-1))})
+		rows = append(rows, frameLine{loc.Start.Line - 1, m.Text(f.Line(loc.Start.Line - 1))})
 	}
 	rows = append(rows, frameLine{loc.Start.Line, caretText})
 	for n := loc.Start.Line + 1; n <= shownEnd; n++ {
@@ -181,7 +181,7 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 	}
 	truncated := shownEnd < endLine
 	if !truncated && shownEnd+1 <= f.LineCount() {
-		rows = append(rows, frameLine{shownEnd + 1, m.Text(f.Line(shownEnd+1))})
+		rows = append(rows, frameLine{shownEnd + 1, m.Text(f.Line(shownEnd + 1))})
 	}
 
 	gw := len(strconv.Itoa(shownEnd + 1))
