@@ -17,7 +17,12 @@
 //     Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and other
 //     secret-named headers and variables (proxy_set_header, add_header,
 //     fastcgi_param, set $api_token, …);
-//   - the password of a URL's userinfo (https://user:Pa55…@host);
+//   - credential headers written out ("Authorization: Bearer …",
+//     "X-Api-Key: …" in a curl example, a docstring or more_set_headers);
+//   - the password of a URL's userinfo (https://user:Pa55…@host), the
+//     values of secret-named query parameters in a literal
+//     ("/cb?token=abc1…") and name=value or name: value in a comment
+//     ("# old password=hunt…");
 //   - well-known key formats: Stripe (sk_live_…, rk_live_…, whsec_…), AWS
 //     access key IDs (AKIA…), GitHub (ghp_…, github_pat_…), GitLab
 //     (glpat-…), Slack (xoxb-…), Google (AIza…), OpenAI (sk-…), SendGrid,
@@ -102,9 +107,14 @@ func (m *Masker) Map(text string) (string, []int) {
 	cols := make([]int, 0, len(text)+1)
 	out := 0 // runes written
 	for i := 0; i < len(text); {
-		if len(spans) > 0 && spans[0].Start == i {
-			sp := spans[0]
+		for len(spans) > 0 && spans[0].End <= i {
 			spans = spans[1:] // Spans' result is shared: never written to
+		}
+		if len(spans) > 0 && spans[0].Start <= i {
+			// A span starts here (or, in invalid UTF-8, inside the rune
+			// just decoded: it is masked from here).
+			sp := Span{i, spans[0].End}
+			spans = spans[1:]
 			masked := analyzer.Mask(text[sp.Start:sp.End])
 			b.WriteString(masked)
 			shown := utf8.RuneCountInString(masked) - 1
@@ -153,6 +163,13 @@ func (m *Masker) Spans(text string) []Span {
 func (m *Masker) spans(text string) []Span {
 	var spans []Span
 	add := func(s, e int) {
+		// Whole runes: a known secret of invalid UTF-8 can match inside one.
+		for k := 0; k < utf8.UTFMax && s > 0 && !utf8.RuneStart(text[s]); k++ {
+			s--
+		}
+		for k := 0; k < utf8.UTFMax && e < len(text) && !utf8.RuneStart(text[e]); k++ {
+			e++
+		}
 		if s < e {
 			spans = append(spans, Span{s, e})
 		}
