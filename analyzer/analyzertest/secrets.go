@@ -2,7 +2,9 @@ package analyzertest
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
+	"testing"
 
 	"golang.org/x/tools/txtar"
 )
@@ -61,4 +63,19 @@ func jsonStrings(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// SecretsProject writes the archive at path (testdata/secrets.txtar) to a
+// fresh directory and returns the directory and the secrets it declares.
+func SecretsProject(t testing.TB, path string) (dir string, secrets []string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets = Secrets(string(data))
+	if len(secrets) < 10 {
+		t.Fatalf("%s declares only %d secrets", path, len(secrets))
+	}
+	return Write(t, string(data)), secrets
 }

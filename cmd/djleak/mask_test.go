@@ -16,15 +16,7 @@ import (
 // show, and fails if any of them appears in full. Each secret must appear
 // masked somewhere, so that the test also proves its line was shown.
 func TestNoSecretInAnyOutput(t *testing.T) {
-	data, err := os.ReadFile("../../testdata/secrets.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	secrets := analyzertest.Secrets(string(data))
-	if len(secrets) < 10 {
-		t.Fatalf("only %d secrets declared", len(secrets))
-	}
-	dir := analyzertest.Write(t, string(data))
+	dir, secrets := analyzertest.SecretsProject(t, "../../testdata/secrets.txtar")
 	outputs := map[string]string{}
 	for _, format := range report.Formats {
 		for _, extra := range [][]string{nil, {"--include-suppressed"}, {"--color", "always"}} {

@@ -17,12 +17,7 @@ import (
 // with a literal secret, so the test also checks that its masked form is
 // what the editor gets.
 func TestDiagnosticsMaskSecrets(t *testing.T) {
-	data, err := os.ReadFile("../../../../testdata/secrets.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	secrets := analyzertest.Secrets(string(data))
-	dir := analyzertest.Write(t, string(data))
+	dir, secrets := analyzertest.SecretsProject(t, "../../../../testdata/secrets.txtar")
 	c := startServer(t, Options{})
 	c.initialize(dir)
 	var all []PublishDiagnosticsParams
