@@ -3,6 +3,8 @@ package mask
 import (
 	"regexp"
 	"strings"
+
+	"github.com/djleak/djleak/analyzer/taint"
 )
 
 // A string literal on one line: [start, end) with its prefix and quotes,
@@ -166,7 +168,7 @@ func (m *Masker) nameBefore(line string, lits []literal, k int, before []given) 
 	firstLit, prevIdent := -1, ""
 	for steps := 0; steps < 64 && j > floor; steps++ {
 		c := line[j-1]
-		if c == ',' {
+		if c == ',' || c == '+' {
 			p := back(j - 1)
 			if q := litEnding(p); q >= 0 {
 				b := back(lits[q].start)
@@ -175,6 +177,10 @@ func (m *Masker) nameBefore(line string, lits []literal, k int, before []given) 
 				}
 				if before[q].ok {
 					return before[q].name, true
+				}
+				// ("Authorization", "…"), set_cookie("token", "…")
+				if name := line[lits[q].cs:lits[q].ce]; firstLit < 0 && m.secretName(name, false) && !taint.SensitiveHeader(line[lits[k].cs:lits[k].ce]) {
+					return name, true
 				}
 				firstLit, j = q, b
 				continue

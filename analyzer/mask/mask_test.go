@@ -42,6 +42,11 @@ func TestText(t *testing.T) {
 		{`ok = hmac.compare_digest(token, "abcdef123456")`, `ok = hmac.compare_digest(token, "abcd…")`},
 		{`{% url 'reset' token='abc123def' %}`, `{% url 'reset' token='abc1…' %}`},
 		{`headers={"Cookie": "sessionid=abcdef123; theme=dark"}`, `headers={"Cookie": "sessionid=abcd…; theme=dark…"}`},
+		{`headers = [("Authorization", "Bearer abcdef123456"), ("Accept", "text/html")]`, `headers = [("Authorization", "Bearer abcd…"), ("Accept", "text/html")]`},
+		{`response.set_cookie("sessionid", "abcdef123456", secure=True)`, `response.set_cookie("sessionid", "abcd…", secure=True)`},
+		{`PASSWORD = "abcdef" + "123456"`, `PASSWORD = "abcd…" + "1234…"`},
+		{`h.get("token", "")`, ``},
+		{`pairs = ("token", "HTTP_AUTHORIZATION")`, ``},
 		// nginx.
 		{`proxy_set_header Authorization "Bearer abcdef123456";`, `proxy_set_header Authorization "Bearer abcd…";`},
 		{`    proxy_set_header X-Api-Key k3yk3yk3y;`, `    proxy_set_header X-Api-Key k3yk…;`},
