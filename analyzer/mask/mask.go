@@ -13,10 +13,12 @@
 //     dict values under such keys and header values such as
 //     headers["Authorization"] = "Bearer …" (an authorization scheme word is
 //     kept: "Bearer abcd…");
-//   - header values nginx sets or passes for Authorization,
+//   - header values a front end sets or passes for Authorization,
 //     Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and other
-//     secret-named headers and variables (proxy_set_header, add_header,
-//     fastcgi_param, set $api_token, …);
+//     secret-named headers and variables: nginx (proxy_set_header,
+//     add_header, fastcgi_param, set $api_token, …), HAProxy
+//     (http-request set-header, …, and userlist insecure-password) and
+//     Caddy (header_up, request_header, header);
 //   - credential headers written out ("Authorization: Bearer …",
 //     "X-Api-Key: …" in a curl example, a docstring or more_set_headers);
 //   - the password of a URL's userinfo (https://user:Pa55…@host), the
@@ -229,9 +231,17 @@ var (
 	// pemBegin is the first line of a PEM private key.
 	pemBegin = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`)
 
-	// ngxHeader matches an nginx directive that sets a header, parameter or
-	// variable: group 1 is the name, group 2 the value.
-	ngxHeader = regexp.MustCompile(`(?:^|[\s;{}])(?:proxy_set_header|grpc_set_header|add_header|add_trailer|fastcgi_param|uwsgi_param|scgi_param|set)\s+("[^"]*"|'[^']*'|[^\s;"'{}]+)\s+("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s;"'{}]+)`)
+	// setHeader matches a front-end directive that sets a header, parameter
+	// or variable: nginx (proxy_set_header, add_header, fastcgi_param, set,
+	// …), HAProxy (http-request set-header, …) and Caddy (header_up,
+	// request_header, header, …). Group 1 is the name, group 2 the value.
+	setHeader = regexp.MustCompile(`(?:^|[\s;{}])(?:proxy_set_header|grpc_set_header|add_header|add_trailer|fastcgi_param|uwsgi_param|scgi_param|set|` +
+		`http-(?:request|response|after-response)\s+(?:set|add)-header|http-check\s+send\s+hdr|` +
+		`header_up|header_down|request_header|header)\s+("[^"]*"|'[^']*'|[^\s;"'{}]+)\s+("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s;"'{}]+)`)
+
+	// insecurePassword is a password HAProxy keeps in clear text in a
+	// userlist; group 1 is the password.
+	insecurePassword = regexp.MustCompile(`\binsecure-password\s+("(?:[^"\\]|\\.)*"|'[^']*'|\S+)`)
 )
 
 // line finds the secret values of one line.
@@ -272,17 +282,17 @@ func (m *Masker) line(line string, add func(s, e int)) {
 		}
 	}
 	base64Line(line, add)
-	for _, loc := range ngxHeader.FindAllStringSubmatchIndex(line, -1) {
-		name := unquote(line[loc[2]:loc[3]])
-		if m.secretName(strings.TrimPrefix(name, "$"), false) {
-			s, e := loc[4], loc[5]
-			if q := line[s]; q == '"' || q == '\'' {
-				s++
-				if e > s && line[e-1] == q {
-					e--
-				}
-			}
+	for _, loc := range setHeader.FindAllStringSubmatchIndex(line, -1) {
+		name := strings.TrimLeft(unquote(line[loc[2]:loc[3]]), "$+-?>")
+		if m.secretName(name, false) {
+			s, e := unquoteSpan(line, loc[4], loc[5])
 			m.value(line, s, e, cookieHeader(name), add)
+		}
+	}
+	if strings.Contains(line, "insecure-password") {
+		for _, loc := range insecurePassword.FindAllStringSubmatchIndex(line, -1) {
+			s, e := unquoteSpan(line, loc[2], loc[3])
+			m.value(line, s, e, false, add)
 		}
 	}
 	m.literals(line, add)
@@ -355,6 +365,17 @@ func placeholder(v string) bool {
 // variable name) denotes a secret.
 func (m *Masker) secretName(name string, code bool) bool {
 	return name != "" && (m.vocab.TokenName(name, code) || taint.SensitiveHeader(name) || cookieHeader(name))
+}
+
+// unquoteSpan drops the quotes around line[s:e], if any.
+func unquoteSpan(line string, s, e int) (int, int) {
+	if q := line[s]; q == '"' || q == '\'' {
+		s++
+		if e > s && line[e-1] == q {
+			e--
+		}
+	}
+	return s, e
 }
 
 func unquote(s string) string {

@@ -58,6 +58,16 @@ func TestText(t *testing.T) {
 		{`    curl -H "Authorization: Bearer abcdef123456" https://api.example`, `    curl -H "Authorization: Bearer abcd…" https://api.example`},
 		{`more_set_input_headers "X-Api-Key: k3yk3yk3y";`, `more_set_input_headers "X-Api-Key: k3yk…";`},
 		{`h = "Authorization: Bearer $token"`, ``},
+		// HAProxy and Caddy.
+		{`    http-request set-header Authorization "Bearer abcdef123456"`, `    http-request set-header Authorization "Bearer abcd…"`},
+		{`    http-request add-header X-Api-Key k3yk3yk3y if { path_beg /api }`, `    http-request add-header X-Api-Key k3yk… if { path_beg /api }`},
+		{`    http-request set-header X-Client-DN %{+Q}[ssl_c_s_dn]`, ``},
+		{`    http-request set-header Authorization "Basic %[req.hdr(x)]"`, ``},
+		{`    user admin insecure-password hunter2hunter2`, `    user admin insecure-password hunt…`},
+		{"\t\theader_up Authorization \"Bearer abcdef123456\"", "\t\theader_up Authorization \"Bearer abcd…\""},
+		{"\t\theader_up +X-Api-Key k3yk3yk3y", "\t\theader_up +X-Api-Key k3yk…"},
+		{"\trequest_header Cookie \"sessionid=abcdef123\"", "\trequest_header Cookie \"sessionid=abcd…\""},
+		{"\t\theader_up X-Client-DN {tls_client_subject}", ""},
 		// URLs with a password.
 		{`DSN = "postgres://app:Pa55w0rd@db/app"`, `DSN = "postgres://app:Pa55…@db/app"`},
 		{`url = "https://user:Pa55w0rd@host/x?y=1"`, `url = "https://user:Pa55…@host/x?y=1"`},

@@ -31,6 +31,8 @@ func TestDiagnosticsMaskSecrets(t *testing.T) {
 		{"mysite/suppressed.py", "python", false},
 		{"mysite/templates/mysite/link.html", "htmldjango", true},
 		{"nginx/app.conf", "nginx", true},
+		{"haproxy/haproxy.cfg", "haproxy", true},
+		{"Caddyfile", "caddyfile", true},
 	} {
 		text, err := os.ReadFile(filepath.Join(dir, f.rel))
 		if err != nil {
