@@ -356,8 +356,11 @@ func cookieHeader(name string) bool {
 }
 
 // placeholder reports values that are variables or format placeholders,
-// not literal secrets.
+// or already masked ("abcd…", "…"), not literal secrets.
 func placeholder(v string) bool {
+	if strings.HasSuffix(v, "…") && utf8.RuneCountInString(v) <= 5 {
+		return true
+	}
 	return v == "" || strings.HasPrefix(v, "{") || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "%") || strings.HasPrefix(v, "<")
 }
 

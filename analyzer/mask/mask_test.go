@@ -80,7 +80,8 @@ func TestText(t *testing.T) {
 		{`jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature-1 here`, `jwt eyJh… here`},
 		{`KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"`, `KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIE…-----END RSA PRIVATE KEY-----"`},
 		{`    MIIEowIBAAKCAQEA75oRJx3bYtDqZPX0Ty1Ytq7HJdqJXc6O1N3rGDuk2E8hYr9q`, `    MIIE…`},
-		// Left alone: placeholders, names, non-secrets.
+		// Left alone: placeholders, names, non-secrets, masked values.
+		{`'Authorization: Bearer …' and password == "hunt…"`, ``},
 		{`proxy_set_header Authorization $http_authorization;`, ``},
 		{`headers["Authorization"] = f"Bearer {token}"`, ``},
 		{`url = f"https://{user}:{password}@host"`, ``},
@@ -135,6 +136,23 @@ func TestExtraTokenNames(t *testing.T) {
 	}
 	if got := New(nil, []string{"otp"}).Text(in); got != `OTP = "1234…"` {
 		t.Errorf("with extra names: %s", got)
+	}
+}
+
+// TestIdempotent: masking masked text changes nothing.
+func TestIdempotent(t *testing.T) {
+	m := New(nil, nil)
+	for _, in := range []string{
+		`headers={"Authorization": "Bearer abcdef123456"}; url = "https://u:Pa55w0rd@h/?token=abc123def"`,
+		`proxy_set_header Cookie "sessionid=abcdef123; Path=/"; # password=hunter2hunter2`,
+	} {
+		once := m.Text(in)
+		if once == in {
+			t.Fatalf("nothing masked in %s", in)
+		}
+		if twice := m.Text(once); twice != once {
+			t.Errorf("masked again:\n%s\n%s", once, twice)
+		}
 	}
 }
 
