@@ -18,8 +18,9 @@ import (
 // One run; tool.driver.rules lists every enabled rule (results refer to it by
 // ruleId and ruleIndex). Artifact URIs are relative to %SRCROOT%, which
 // originalUriBaseIds maps to the project root; columns are UTF-16 code
-// units (run.columnKind). A region's snippet is the exact text of the
-// region; contextRegion adds the surrounding lines with their text. Files
+// units (run.columnKind). A region's snippet is the text of the region and
+// contextRegion adds the surrounding lines with their text, both with
+// credential-looking values masked (package mask). Files
 // built into djleak ("<builtin>/proxy_params") are not artifacts, so related
 // locations and flow steps in them are left out.
 

@@ -33,9 +33,11 @@ import (
 // Columns in the header count Unicode code points. In the code frame tabs
 // expand to the next multiple of tabWidth, East Asian wide characters and
 // emoji take two cells, combining marks none, and control characters are
-// shown as U+FFFD so that file content cannot drive the terminal. Messages
-// and paths are printed as they are, except that line breaks become spaces
-// and other control characters U+FFFD (in the concise format too).
+// shown as U+FFFD so that file content cannot drive the terminal; every
+// line has its credential-looking values masked (package mask). Messages
+// (masked too) and paths are printed as they are, except that line breaks
+// become spaces and other control characters U+FFFD (in the concise format
+// too).
 
 const (
 	tabWidth      = 4
