@@ -3,8 +3,6 @@ package mask
 import (
 	"regexp"
 	"strings"
-
-	"github.com/djleak/djleak/analyzer/taint"
 )
 
 // A string literal on one line: [start, end) with its prefix and quotes,
@@ -122,6 +120,11 @@ func (m *Masker) assignments(line string, s, e int, add func(s, e int)) {
 		for ve < e && !strings.ContainsRune(" \t'\"`,;", rune(line[ve])) {
 			ve++
 		}
+		// "token: the one from …" is prose; a value after a colon must
+		// look like a credential (have a digit).
+		if line[s+loc[1]-1] == ':' && !strings.ContainsAny(line[vs:ve], "0123456789") {
+			continue
+		}
 		m.value(line, vs, ve, false, add)
 	}
 }
@@ -178,9 +181,10 @@ func (m *Masker) nameBefore(line string, lits []literal, k int, before []given) 
 				if before[q].ok {
 					return before[q].name, true
 				}
-				// ("Authorization", "…"), set_cookie("token", "…")
-				if name := line[lits[q].cs:lits[q].ce]; firstLit < 0 && m.secretName(name, false) && !taint.SensitiveHeader(line[lits[k].cs:lits[k].ce]) {
-					return name, true
+				if steps == 0 {
+					if name, ok := m.pairName(line, lits, q, k, b, floor); ok {
+						return name, true
+					}
 				}
 				firstLit, j = q, b
 				continue
@@ -271,6 +275,48 @@ func (m *Masker) nameBefore(line string, lits []literal, k int, before []given) 
 	}
 	return name, m.secretName(name, true)
 }
+
+// pairName reports a literal k that is the value of a (name, value) pair
+// whose name is the secret-named literal q just before it:
+// ("Authorization", "…") as a two-element tuple or list, or the first two
+// arguments of a call that sets a header or cookie or reads a setting
+// (set_cookie("token", "…"), headers.add("X-Api-Key", "…")). b is where
+// q's element starts.
+func (m *Masker) pairName(line string, lits []literal, q, k, b, floor int) (string, bool) {
+	name, value := line[lits[q].cs:lits[q].ce], line[lits[k].cs:lits[k].ce]
+	if !m.secretName(name, false) || headerName.MatchString(value) || b <= floor {
+		return "", false // vary_on_headers("Cookie", "Accept-Language")
+	}
+	open := line[b-1]
+	if open != '(' && open != '[' {
+		return "", false
+	}
+	p := b - 1
+	for p > floor && (line[p-1] == ' ' || line[p-1] == '\t') {
+		p--
+	}
+	i := p
+	for i > floor && (isIdent(line[i-1]) || line[i-1] == '.') {
+		i--
+	}
+	if call := strings.ToLower(line[i:p]); call != "" && open == '(' {
+		call = call[strings.LastIndexByte(call, '.')+1:]
+		return name, getters[call] || pairCalls[call] || strings.Contains(call, "cookie") || strings.Contains(call, "header")
+	}
+	// A tuple or list: the pair must end after k.
+	e := lits[k].end
+	for e < len(line) && (line[e] == ' ' || line[e] == '\t') {
+		e++
+	}
+	return name, e < len(line) && (line[e] == ')' || line[e] == ']')
+}
+
+// headerName is a value that is itself a header name.
+var headerName = regexp.MustCompile(`^(?:[A-Z][a-z]+(?:-[A-Za-z]+)*|HTTP_[A-Z_]+)$`)
+
+// pairCalls set a header or parameter named by their first argument to
+// their second.
+var pairCalls = map[string]bool{"add": true, "set": true, "putheader": true, "append": true, "add_header": true}
 
 // getters are calls whose second argument is the default of the setting
 // or variable their first argument names.

@@ -317,7 +317,9 @@ func (m *Masker) value(line string, s, e int, cookie bool, add func(s, e int)) {
 		return
 	}
 	if !cookie {
-		add(s, e)
+		if utf8.RuneCountInString(v) > 4 { // a shorter one would show in full anyway
+			add(s, e)
+		}
 		return
 	}
 	// name=value; Path=/; … : mask each value but the attributes'.
@@ -330,7 +332,7 @@ func (m *Masker) value(line string, s, e int, cookie bool, add func(s, e int)) {
 		}
 		pair := line[at:end]
 		if eq := strings.IndexByte(pair, '='); eq >= 0 {
-			if !cookieAttr[strings.ToLower(strings.TrimSpace(pair[:eq]))] && !placeholder(strings.TrimSpace(pair[eq+1:])) {
+			if v := strings.TrimSpace(pair[eq+1:]); !cookieAttr[strings.ToLower(strings.TrimSpace(pair[:eq]))] && !placeholder(v) && utf8.RuneCountInString(v) > 4 {
 				add(at+eq+1, end)
 			}
 		} else if strings.TrimSpace(pair) != "" && at == s && !placeholder(pair) {
