@@ -52,15 +52,18 @@ type Masker struct {
 	known []string // literal secrets, longest first
 	vocab *taint.Vocab
 
-	mu    sync.Mutex
-	cache map[string][]Span // spans of long texts, which outputs often mask again
+	mu         sync.Mutex
+	cache      map[string][]Span // spans of long texts, which outputs often mask again
+	cacheBytes int
 }
 
 // Texts at least cacheMin bytes long have their spans kept, up to
-// cacheMax of them: a long line with many findings is scanned once.
+// cacheMax of them and cacheMaxBytes in all (besides the latest): a long
+// line with many findings is scanned once.
 const (
-	cacheMin = 1 << 10
-	cacheMax = 64
+	cacheMin      = 1 << 10
+	cacheMax      = 64
+	cacheMaxBytes = 32 << 20
 )
 
 // New returns a masker that also hides the given literal secret values
@@ -154,10 +157,11 @@ func (m *Masker) Spans(text string) []Span {
 	}
 	spans = m.spans(text)
 	m.mu.Lock()
-	if m.cache == nil || len(m.cache) >= cacheMax {
-		m.cache = map[string][]Span{}
+	if m.cache == nil || len(m.cache) >= cacheMax || m.cacheBytes+len(text) > cacheMaxBytes {
+		m.cache, m.cacheBytes = map[string][]Span{}, 0
 	}
 	m.cache[text] = spans
+	m.cacheBytes += len(text)
 	m.mu.Unlock()
 	return spans
 }
