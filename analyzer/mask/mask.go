@@ -17,8 +17,9 @@
 //     Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and other
 //     secret-named headers and variables: nginx (proxy_set_header,
 //     add_header, fastcgi_param, set $api_token, …), HAProxy
-//     (http-request set-header, …, and userlist insecure-password) and
-//     Caddy (header_up, request_header, header);
+//     (http-request set-header, …, and userlist insecure-password), Caddy
+//     (header_up, request_header, header) and Apache httpd (RequestHeader,
+//     Header, SetEnv);
 //   - credential headers written out ("Authorization: Bearer …",
 //     "X-Api-Key: …" in a curl example, a docstring or more_set_headers);
 //   - the password of a URL's userinfo (https://user:Pa55…@host), the
@@ -243,6 +244,10 @@ var (
 		`http-(?:request|response|after-response)\s+(?:set|add)-header|http-check\s+send\s+hdr|` +
 		`header_up|header_down|request_header|header)\s+("[^"]*"|'[^']*'|[^\s;"'{}]+)\s+("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s;"'{}]+)`)
 
+	// apacheHeader is the same for Apache httpd (RequestHeader set, Header
+	// always append, SetEnv; directive names are case-insensitive).
+	apacheHeader = regexp.MustCompile(`(?i)(?:^|\s)(?:(?:RequestHeader|Header)\s+(?:(?:always|onsuccess)\s+)?(?:set|append|add|merge|setifempty)|SetEnv)\s+("[^"]*"|[^\s"]+)\s+("(?:[^"\\]|\\.)*"?|[^\s"]+)`)
+
 	// insecurePassword is a password HAProxy keeps in clear text in a
 	// userlist; group 1 is the password.
 	insecurePassword = regexp.MustCompile(`\binsecure-password\s+("(?:[^"\\]|\\.)*"|'[^']*'|\S+)`)
@@ -286,11 +291,13 @@ func (m *Masker) line(line string, add func(s, e int)) {
 		}
 	}
 	base64Line(line, add)
-	for _, loc := range setHeader.FindAllStringSubmatchIndex(line, -1) {
-		name := strings.TrimLeft(unquote(line[loc[2]:loc[3]]), "$+-?>")
-		if m.secretName(name, false) {
-			s, e := unquoteSpan(line, loc[4], loc[5])
-			m.value(line, s, e, cookieHeader(name), add)
+	for _, re := range []*regexp.Regexp{setHeader, apacheHeader} {
+		for _, loc := range re.FindAllStringSubmatchIndex(line, -1) {
+			name := strings.TrimLeft(unquote(line[loc[2]:loc[3]]), "$+-?>")
+			if m.secretName(name, false) {
+				s, e := unquoteSpan(line, loc[4], loc[5])
+				m.value(line, s, e, cookieHeader(name), add)
+			}
 		}
 	}
 	if strings.Contains(line, "insecure-password") {

@@ -75,6 +75,12 @@ func TestText(t *testing.T) {
 		{"\t\theader_up +X-Api-Key k3yk3yk3y", "\t\theader_up +X-Api-Key k3yk…"},
 		{"\trequest_header Cookie \"sessionid=abcdef123\"", "\trequest_header Cookie \"sessionid=abcd…\""},
 		{"\t\theader_up X-Client-DN {tls_client_subject}", ""},
+		// Apache httpd.
+		{`    RequestHeader set Authorization "Bearer abcdef123456"`, `    RequestHeader set Authorization "Bearer abcd…"`},
+		{`    requestheader append X-Api-Key k3yk3yk3y`, `    requestheader append X-Api-Key k3yk…`},
+		{`    Header always set Set-Cookie "sessionid=abcdef123; HttpOnly"`, `    Header always set Set-Cookie "sessionid=abcd…; HttpOnly"`},
+		{`    SetEnv API_TOKEN abcdef123456`, `    SetEnv API_TOKEN abcd…`},
+		{`    RequestHeader set X-SSL-Client-DN "%{SSL_CLIENT_S_DN}s"`, ``},
 		// URLs with a password.
 		{`DSN = "postgres://app:Pa55w0rd@db/app"`, `DSN = "postgres://app:Pa55…@db/app"`},
 		{`url = "https://user:Pa55w0rd@host/x?y=1"`, `url = "https://user:Pa55…@host/x?y=1"`},

@@ -33,6 +33,7 @@ func TestDiagnosticsMaskSecrets(t *testing.T) {
 		{"nginx/app.conf", "nginx", true},
 		{"haproxy/haproxy.cfg", "haproxy", true},
 		{"Caddyfile", "caddyfile", true},
+		{"apache2/sites-available/api.conf", "apache", true},
 	} {
 		text, err := os.ReadFile(filepath.Join(dir, f.rel))
 		if err != nil {
