@@ -54,6 +54,10 @@ func TestText(t *testing.T) {
 		{`response.set_cookie("api_key", token, None, None, "/", None, True)`, ``},
 		{`conn.putheader("Authorization", "Bearer abcdef123456")`, `conn.putheader("Authorization", "Bearer abcd…")`},
 		{`pairs = ("token", "HTTP_AUTHORIZATION")`, ``},
+		{`        "PASSWORD": os.environ.get("DB_PASSWORD", "devpass123"),`, `        "PASSWORD": os.environ.get("DB_PASSWORD", "devp…"),`},
+		{`DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "pgpass123"}}`, `DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "pgpa…"}}`},
+		{`s3 = boto3.client("s3", aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCY")`, `s3 = boto3.client("s3", aws_secret_access_key="wJal…")`},
+		{`EMAIL_HOST_PASSWORD = 'smtp-pass-1'`, `EMAIL_HOST_PASSWORD = 'smtp…'`},
 		// nginx.
 		{`proxy_set_header Authorization "Bearer abcdef123456";`, `proxy_set_header Authorization "Bearer abcd…";`},
 		{`    proxy_set_header X-Api-Key k3yk3yk3y;`, `    proxy_set_header X-Api-Key k3yk…;`},
