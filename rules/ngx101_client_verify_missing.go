@@ -20,7 +20,9 @@ func init() {
 		Precision: analyzer.High,
 		WhatItDoes: "Reports a TLS `server` that passes client-certificate variables (`$ssl_client_*`) to the " +
 			"application, or sits in a project whose Django code reads client-identity headers, while " +
-			"`ssl_verify_client` is absent, commented out or `off` for that server.",
+			"`ssl_verify_client` is absent, commented out or `off` for that server. A server that never passes " +
+			"a request to the application — a catch-all that only answers `return 444;`, or one that serves " +
+			"files — is not reported, whatever it inherits.",
 		WhyBad: "Without `ssl_verify_client`, nginx never asks for a client certificate: `$ssl_client_verify` " +
 			"is `NONE` and the DN variables are empty, and anything the application believes about " +
 			"the client's identity comes from the request itself. Any client reaches code that was meant " +
@@ -68,6 +70,11 @@ func runClientVerifyMissing(ctx *analyzer.Context) {
 		}
 		verify, _ := srv.Simple("ssl_verify_client")
 		if verify != nil && verify.Arg(0) != "off" {
+			continue
+		}
+		if !passesToApp(model, srv) {
+			// A catch-all that only answers (`return 444;`) or serves
+			// files forwards nothing, whatever it inherits.
 			continue
 		}
 		fwd := forwardedCertVar(srv)
@@ -133,4 +140,15 @@ func forwardedCertVar(srv *ngxmodel.Scope) *nginx.Directive {
 var passesHeaders = map[string]bool{
 	"proxy_set_header": true, "uwsgi_param": true, "fastcgi_param": true,
 	"scgi_param": true, "grpc_set_header": true, "add_header": false,
+}
+
+// passesToApp reports whether some request to srv reaches the application:
+// an upstream in the server that no unconditional `return` answers first.
+func passesToApp(m *ngxmodel.Model, srv *ngxmodel.Scope) bool {
+	for _, u := range m.Upstreams() {
+		if u.Server == srv && liveUpstream(u) {
+			return true
+		}
+	}
+	return false
 }
