@@ -5,38 +5,28 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
-)
 
-// djangoDir is Debian python3-django's copy of Django.
-const djangoDir = "/usr/lib/python3/dist-packages/django"
+	"github.com/djleak/djleak/analyzer/analyzertest"
+)
 
 // maskedDjango lists every line of Django's source the masker changes,
 // each reviewed: none holds a credential, so each is a false alarm kept
 // for a reason (the cost is a masked value in a code frame).
 const maskedDjango = "../../testdata/precision/mask-django.txt"
 
-var djangoVersionRe = regexp.MustCompile(`(?m)^VERSION = \((\d+), (\d+), (\d+)`)
-
 // TestFalseAlarmsOnDjango masks every line of Django's source and
 // compares the lines that change with the reviewed list: a new one must be
 // fixed in the masker or reviewed and added; a listed one that no longer
 // changes must be removed.
 func TestFalseAlarmsOnDjango(t *testing.T) {
-	if _, err := os.Stat(djangoDir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-django is required in CI (run .ci/install-deps): %v", err)
-		}
-		t.Skip("python3-django is not installed (run .ci/install-deps)")
-	}
+	installed := analyzertest.DjangoVersion(t)
 	data, err := os.ReadFile(maskedDjango)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, version := map[string]bool{}, ""
+	want, version := map[string]string{}, ""
 	for i, line := range strings.Split(string(data), "\n") {
 		if v, ok := strings.CutPrefix(line, "# django-version:"); ok {
 			version = strings.TrimSpace(v)
@@ -45,24 +35,20 @@ func TestFalseAlarmsOnDjango(t *testing.T) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		loc, _, ok := strings.Cut(line, "  kept: ")
+		loc, reason, ok := strings.Cut(line, "  kept: ")
 		if !ok || !strings.Contains(loc, ".py:") {
 			t.Fatalf("%s:%d: want \"path:line  kept: reason\", got %q", maskedDjango, i+1, line)
 		}
-		want[loc] = true
+		want[loc] = reason
 	}
-	init, err := os.ReadFile(djangoDir + "/__init__.py")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m := djangoVersionRe.FindStringSubmatch(string(init)); m == nil || strings.Join(m[1:], ".") != version {
+	if installed != version {
 		t.Fatalf("%s was reviewed against Django %s but %s holds another version; review the masked lines again "+
-			"and update the list and its django-version line", maskedDjango, version, djangoDir)
+			"and update the list and its django-version line", maskedDjango, version, analyzertest.DjangoDir)
 	}
 
 	m := New(nil, nil)
 	got := map[string]string{}
-	err = filepath.WalkDir(djangoDir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(analyzertest.DjangoDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".py") {
 			return err
 		}
@@ -70,7 +56,7 @@ func TestFalseAlarmsOnDjango(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(djangoDir, p)
+		rel, _ := filepath.Rel(analyzertest.DjangoDir, p)
 		for i, line := range strings.Split(string(data), "\n") {
 			if masked := m.Text(line); masked != line {
 				got[fmt.Sprintf("%s:%d", filepath.ToSlash(rel), i+1)] = strings.TrimSpace(masked)
@@ -81,19 +67,7 @@ func TestFalseAlarmsOnDjango(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var added, missing []string
-	for k, masked := range got {
-		if !want[k] {
-			added = append(added, k+"  kept: <review: "+masked+">")
-		}
-	}
-	for k := range want {
-		if _, ok := got[k]; !ok {
-			missing = append(missing, k)
-		}
-	}
-	sort.Strings(added)
-	sort.Strings(missing)
+	added, missing := analyzertest.ReviewDiff(got, want)
 	if len(added) > 0 {
 		t.Errorf("newly masked lines in Django's source: fix the masker, or review each and add it to %s:\n%s",
 			maskedDjango, strings.Join(added, "\n"))

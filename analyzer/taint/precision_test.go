@@ -3,19 +3,18 @@ package taint_test
 import (
 	"fmt"
 	"os"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
 	"github.com/djleak/djleak/rules"
 )
 
 // djangoDir is Debian python3-django's copy of Django.
-const djangoDir = "/usr/lib/python3/dist-packages/django"
+const djangoDir = analyzertest.DjangoDir
 
 // precisionFile lists every finding of the token rules (DJL101–DJL149,
 // DJL200–DJL219) on Django's own source, each with the reason it was kept.
@@ -33,28 +32,17 @@ func tokenRule(id string) bool {
 	return n >= 101 && n <= 149 || n >= 200 && n <= 219
 }
 
-var djangoVersionRe = regexp.MustCompile(`(?m)^VERSION = \((\d+), (\d+), (\d+)`)
-
 // TestPrecisionDjango runs the token rules over Django's source and
 // compares every finding with the reviewed list: a new finding must be
 // fixed (a false positive) or reviewed and added with "kept: reason"; a
 // listed finding that disappeared must be removed from the list.
 func TestPrecisionDjango(t *testing.T) {
-	if _, err := os.Stat(djangoDir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-django is required in CI (run .ci/install-deps): %v", err)
-		}
-		t.Skip("python3-django is not installed (run .ci/install-deps)")
-	}
+	installed := analyzertest.DjangoVersion(t)
 	want, version, err := readPrecision(precisionFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	init, err := os.ReadFile(djangoDir + "/__init__.py")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m := djangoVersionRe.FindStringSubmatch(string(init)); m == nil || strings.Join(m[1:], ".") != version {
+	if installed != version {
 		t.Fatalf("%s was reviewed against Django %s but %s holds another version; re-run the rules, review "+
 			"every finding and update the list and its django-version line", precisionFile, version, djangoDir)
 	}
@@ -80,19 +68,7 @@ func TestPrecisionDjango(t *testing.T) {
 	for _, f := range findings {
 		got[fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.Path, f.Location.Start.Line)] = f.Message
 	}
-	var added, missing []string
-	for k, msg := range got {
-		if _, ok := want[k]; !ok {
-			added = append(added, k+"  kept: <review: "+msg+">")
-		}
-	}
-	for k := range want {
-		if _, ok := got[k]; !ok {
-			missing = append(missing, k)
-		}
-	}
-	sort.Strings(added)
-	sort.Strings(missing)
+	added, missing := analyzertest.ReviewDiff(got, want)
 	if len(added) > 0 {
 		t.Errorf("new findings on Django's source: fix each false positive in the rules, or review it and add it "+
 			"to %s with the reason it is kept:\n%s", precisionFile, strings.Join(added, "\n"))
