@@ -48,6 +48,24 @@ func TestDiscover(t *testing.T) {
 		"app/templates/email/body.txt": "hi",
 		"app/static/page.html":         "",
 		"README.md":                    "",
+		// Templated nginx and nginx-proxy snippets.
+		"docker/templates/default.conf.template":    "server {\n listen ${PORT};\n}\n",
+		"ansible/roles/web/templates/nginx.conf.j2": "server {\n listen {{ port }};\n}\n",
+		"salt/nginx/site.jinja":                     server,
+		"puppet/nginx_site.erb":                     "server {\n listen <%= @port %>;\n}\n",
+		"deploy/nginx-app.in":                       server,
+		"proxy/vhost.d/default":                     "client_max_body_size 10m;\n",
+		"proxy/vhost.d/app.example.com_location":    "proxy_set_header X-Client-DN $ssl_client_s_dn;\n",
+		"proxy/vhost.d/README.md":                   "notes\n",
+		"sites-enabled/app.example.com":             server,
+		// Django templates beside them are not nginx.
+		"app/templates/app/base.j2":   "{% load static %}<html><body>{% block c %}{% endblock %}</body></html>",
+		"app/templates/app/row.tmpl":  "<div>{{ row }}</div>",
+		"app/templates/mail/body.tpl": "Hello {{ user }}",
+		"deploy/nginx.yml":            "server {\n}\n",
+		"k8s/nginx-cm.yaml":           "kind: ConfigMap\ndata:\n  default.conf: |\n    server {\n      listen 80;\n    }\n",
+		"k8s/app-cm.yaml":             "kind: ConfigMap\ndata:\n  DEBUG: \"false\"\n",
+		"k8s/deploy.yaml":             "kind: Deployment\nspec:\n  replicas: 2\n",
 	})
 	files, err := discover(dir, nil)
 	if err != nil {
@@ -66,6 +84,16 @@ func TestDiscover(t *testing.T) {
 		"docker/site.conf.template":    "nginx",
 		"app/templates/app/page.html":  "template",
 		"app/templates/email/body.txt": "template",
+
+		"docker/templates/default.conf.template":    "nginx",
+		"ansible/roles/web/templates/nginx.conf.j2": "nginx",
+		"salt/nginx/site.jinja":                     "nginx",
+		"puppet/nginx_site.erb":                     "nginx",
+		"deploy/nginx-app.in":                       "nginx",
+		"proxy/vhost.d/default":                     "nginx",
+		"proxy/vhost.d/app.example.com_location":    "nginx",
+		"sites-enabled/app.example.com":             "nginx",
+		"k8s/nginx-cm.yaml":                         "nginx",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("discover:\n got %v\nwant %v", got, want)
@@ -156,5 +184,35 @@ func TestConfigErrors(t *testing.T) {
 	dir := writeTree(t, map[string]string{".djleak.toml": "select = [\n"})
 	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), ".djleak.toml:") {
 		t.Errorf("syntax error should name file and line, got %v", err)
+	}
+	for content, want := range map[string]string{
+		"[[identity-middleware]]\nclasses = [\"a.B\"]\nheaders = [\"X-A\"]\n":                  "identity-middleware[0]: package is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nheaders = [\"X-A\"]\n":                      "identity-middleware[0] (p): classes is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\n":                      "identity-middleware[0] (p): headers is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\nheaders = [\"X A\"]\n": `"X A" is not a header name`,
+	} {
+		dir := writeTree(t, map[string]string{".djleak.toml": content})
+		_, err := LoadConfig(dir)
+		if err == nil || !strings.Contains(err.Error(), ".djleak.toml: "+want) && !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: want an error with %q, got %v", content, want, err)
+		}
+	}
+}
+
+func TestIsTestCode(t *testing.T) {
+	for path, want := range map[string]bool{
+		"app/tests/test_views.py": true, "tests/helpers.py": true, "app/test/util.py": true,
+		"app/test_views.py": true, "app/views_test.py": true, "app/views_tests.py": true,
+		"app/tests.py": true, "conftest.py": true, "app/conftest.py": true,
+		"mysite/test_settings.py": true, "mysite/settings_ci.py": true, "mysite/ci_settings.py": true,
+		"mysite/settings/test.py": true, "mysite/settings/testing.py": true, "mysite/settings/ci.py": true,
+		"guardian/testapp/testsettings.py": true, "app/tests/__init__.py": true,
+		"app/views.py": false, "app/testimonials.py": false, "app/contest.py": false,
+		"mysite/settings/production.py": false, "mysite/settings.py": false, "app/latest.py": false,
+		"app/ci.py": false, "app/tests.html": false, "app/attest/views.py": false,
+	} {
+		if got := IsTestCode(path); got != want {
+			t.Errorf("IsTestCode(%q) = %v, want %v", path, got, want)
+		}
 	}
 }

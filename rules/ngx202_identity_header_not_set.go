@@ -96,7 +96,15 @@ type identitySource struct {
 }
 
 func runIdentityHeaderNotSet(ctx *analyzer.Context) {
-	model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
+	all := analyzer.Fact(ctx.Project, ngxmodel.Pass)
+	// Each deployment is judged on its own: a header one deployment's
+	// nginx fills from the certificate says nothing about another's.
+	for _, dep := range all.Deployments() {
+		identityHeaderNotSetIn(ctx, all.In(dep))
+	}
+}
+
+func identityHeaderNotSetIn(ctx *analyzer.Context, model *ngxmodel.Model) {
 	keys := map[string]*identitySource{}
 	src := func(k string) *identitySource {
 		if keys[k] == nil {

@@ -22,6 +22,10 @@ type Options struct {
 	// when standard output is a terminal and NO_COLOR is unset (or when
 	// --color=always is given). Other formats ignore it.
 	Color bool
+	// SARIFCategory, when set, is the SARIF run's automationDetails.id
+	// (GitHub's analysis category), so that several djleak runs on one
+	// commit (a monorepo's projects) do not replace each other's alerts.
+	SARIFCategory string
 }
 
 // Formats lists the format names Write accepts; the first is the default.
@@ -41,7 +45,7 @@ func Write(w io.Writer, format string, res *analyzer.Result, opts Options) error
 	case "json":
 		return writeJSON(w, res)
 	case "sarif":
-		return writeSARIF(w, res)
+		return writeSARIF(w, res, opts)
 	case "github":
 		return writeGitHub(w, res)
 	}
@@ -118,7 +122,8 @@ func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, 
 func masker(res *analyzer.Result) *mask.Masker { return mask.New(res.Secrets, res.TokenNames) }
 
 // maskedResult is res with every message masked: findings', related
-// locations' and flow steps' messages and suppression justifications.
+// locations' and flow steps' messages, suppression justifications and the
+// messages of the files that could not be parsed.
 // Every format writes from it, so none can print a secret in a message.
 func maskedResult(res *analyzer.Result) *analyzer.Result {
 	m := masker(res)
@@ -145,6 +150,12 @@ func maskedResult(res *analyzer.Result) *analyzer.Result {
 			c.Suppressed = &s
 		}
 		out.Findings[i] = &c
+	}
+	if res.ParseFailures != nil {
+		out.ParseFailures = make([]analyzer.Related, len(res.ParseFailures))
+		for i, pf := range res.ParseFailures {
+			out.ParseFailures[i] = analyzer.Related{Location: pf.Location, Message: m.Text(pf.Message)}
+		}
 	}
 	return &out
 }
