@@ -454,9 +454,19 @@ func (r *Route) Frontend() *frontend.Route {
 	}
 	fr.Transport = r.transport()
 	var keys []string
+	fr.HeaderDirective, fr.VerifyVar = "RequestHeader", "SSL_CLIENT_VERIFY"
+	if r.Scope.SectionPath != "" {
+		fr.Where = "<Location " + r.Scope.SectionPath + ">"
+	}
 	for _, o := range r.Scope.Ops {
 		keys = append(keys, frontend.HeaderKey(o.Header))
 		fr.Spellings = append(fr.Spellings, o.Header)
+		if o.Action != "unset" && strings.Contains(strings.ToUpper(o.Value), "%{SSL_CLIENT_VERIFY}S") {
+			fr.VerifyKeys = append(fr.VerifyKeys, frontend.HeaderKey(o.Header))
+		}
+	}
+	if r.WSGI && r.Mode() != "none" {
+		fr.VerifyKeys = append(fr.VerifyKeys, "SSL_CLIENT_VERIFY") // httpd sets it itself under mod_wsgi
 	}
 	if r.WSGI && r.Scope.StdEnvVars {
 		keys = append(keys, "SSL_CLIENT_S_DN", "SSL_CLIENT_VERIFY")

@@ -447,6 +447,13 @@ func (r *Route) Frontend() *frontend.Route {
 			fr.HSTS = &at
 		}
 	}
+	// Caddy has no verification-status placeholder: a certificate that
+	// reaches a handler passed the handshake's checks, so VerifyVar stays
+	// empty and the Django rules do not ask which header carries it.
+	fr.HeaderDirective = "header_up"
+	if n := len(r.Chain); n > 0 {
+		fr.Where = strings.Join(append([]string{r.Chain[n-1].Name()}, r.Chain[n-1].Args()...), " ")
+	}
 	var keys []string
 	for _, o := range r.Ops {
 		if !strings.ContainsAny(o.Header, "*") {

@@ -419,11 +419,18 @@ func (r *Route) Frontend() *frontend.Route {
 		}
 	}
 	fr.AccessLogs = r.Front.accessLogs()
+	fr.HeaderDirective, fr.VerifyVar = "http-request set-header", "ssl_c_verify"
+	if r.Backend != r.Front {
+		fr.Where = "backend " + r.Backend.Name
+	}
 	var keys []string
 	for _, rule := range r.Rules {
 		if rule.Header != "" {
 			keys = append(keys, frontend.HeaderKey(rule.Header))
 			fr.Spellings = append(fr.Spellings, rule.Header)
+			if (rule.Action == "set-header" || rule.Action == "add-header") && fetchRef.MatchString(rule.Value) && strings.Contains(rule.Value, "ssl_c_verify") {
+				fr.VerifyKeys = append(fr.VerifyKeys, frontend.HeaderKey(rule.Header))
+			}
 		}
 	}
 	fr.SetLookup(r.lookup, keys)
