@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/BurntSushi/toml v1.6.0
+	github.com/agnivade/levenshtein v1.2.2
 	github.com/mattn/go-isatty v0.0.24
 	github.com/nginxinc/nginx-go-crossplane v0.4.48
 	github.com/sabhiram/go-gitignore v0.0.0-20210923224102-525f6e181f06
