@@ -23,6 +23,8 @@ type Options struct {
 	// when standard output is a terminal and NO_COLOR is unset (or when
 	// --color=always is given). Other formats ignore it.
 	Color bool
+	// Quiet leaves out the summary line of the text format.
+	Quiet bool
 }
 
 // Formats lists the format names Write accepts; the first is the default.

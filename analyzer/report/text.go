@@ -115,10 +115,12 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 			ew.printf("  %s=%s %sflow:%s %d. %s %s\n", p.gutter, p.reset, p.bold, p.reset, n+1, position(s.Location), printable(s.Message))
 		}
 	}
-	if len(res.Findings) > 0 {
-		ew.printf("\n")
+	if !opts.Quiet {
+		if len(res.Findings) > 0 {
+			ew.printf("\n")
+		}
+		ew.printf("%s%s%s\n", p.bold, summary(res), p.reset)
 	}
-	ew.printf("%s%s%s\n", p.bold, summary(res), p.reset)
 	if ew.err != nil {
 		return ew.err
 	}
