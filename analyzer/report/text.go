@@ -69,7 +69,7 @@ func (p palette) sev(s analyzer.Severity) string {
 func writeConcise(w io.Writer, res *analyzer.Result) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range res.Findings {
-		fmt.Fprintf(bw, "%s: %s %s\n", position(f.Location), f.RuleID, printable(f.Message))
+		fmt.Fprintf(bw, "%s: %s %s\n", position(f.Location), marked(f), printable(f.Message))
 	}
 	return bw.Flush()
 }
@@ -106,13 +106,16 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 			ew.printf("\n")
 		}
 		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(f.Location), p.reset,
-			p.sev(f.Severity), f.RuleID, p.reset, printable(f.Message))
+			p.sev(f.Severity), marked(f), p.reset, printable(f.Message))
 		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity), res.Secrets)
 		for _, r := range f.Related {
 			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(r.Location), printable(r.Message))
 		}
 		for n, s := range f.Flow {
 			ew.printf("  %s=%s %sflow:%s %d. %s %s\n", p.gutter, p.reset, p.bold, p.reset, n+1, position(s.Location), printable(s.Message))
+		}
+		if f.Suppressed != nil {
+			ew.printf("  %s=%s %ssuppressed:%s %s\n", p.gutter, p.reset, p.bold, p.reset, printable(f.Suppressed.Justification))
 		}
 	}
 	if !opts.Quiet {
@@ -130,14 +133,19 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 // summary is the last line of the text format.
 func summary(res *analyzer.Result) string {
 	files := plural(res.FilesScanned, "file", "files")
-	if len(res.Findings) == 0 {
-		return "No findings in " + files + "."
-	}
 	c := countFindings(res.Findings)
-	return fmt.Sprintf("Found %s (%s, %s, %s) in %s.",
-		plural(len(res.Findings), "finding", "findings"),
+	suppressed := ""
+	if c.suppressed > 0 {
+		suppressed = "; " + plural(c.suppressed, "suppressed finding", "suppressed findings") + " shown"
+	}
+	active := c.errors + c.warnings + c.notes
+	if active == 0 {
+		return "No findings in " + files + suppressed + "."
+	}
+	return fmt.Sprintf("Found %s (%s, %s, %s) in %s%s.",
+		plural(active, "finding", "findings"),
 		plural(c.errors, "error", "errors"), plural(c.warnings, "warning", "warnings"),
-		plural(c.notes, "note", "notes"), files)
+		plural(c.notes, "note", "notes"), files, suppressed)
 }
 
 // frameLine is one row of a code frame: a line number (0 for an elision
