@@ -70,6 +70,11 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 	default:
 		cfg, err = analyzer.LoadConfig(dir)
 	}
+	if err == nil {
+		// Values that depend on the project's files (settings-module).
+		_, err = analyzer.Discover(analyzer.Options{Paths: []string{dir}, Root: dir,
+			LoadConfig: func(string) (*analyzer.Config, error) { return cfg, nil }})
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
