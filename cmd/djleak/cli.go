@@ -318,7 +318,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "djleak: "+format+"\n", args...)
 		}
 	}
-	prog := startProgress(stderr, !*f.quiet && !*f.verbose && isTerminal(stderr), time.Second)
+	prog := startProgress(stderr, progressEnabled(stderr, *f.quiet, *f.verbose), time.Second)
 	defer prog.stop()
 	prog.set("finding files")
 	opts := analyzer.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: f.loadConfig}

@@ -23,6 +23,13 @@ type progress struct {
 
 const progressTick = 200 * time.Millisecond
 
+// progressEnabled decides whether a check shows the progress line: only
+// on a terminal, and not with -q (nothing but findings) or -v (whose log
+// lines it would overwrite).
+func progressEnabled(stderr io.Writer, quiet, verbose bool) bool {
+	return !quiet && !verbose && isTerminal(stderr)
+}
+
 // startProgress returns a progress line on w that appears after delay; with
 // enabled false it does nothing.
 func startProgress(w io.Writer, enabled bool, delay time.Duration) *progress {
