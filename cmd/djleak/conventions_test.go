@@ -416,3 +416,91 @@ func TestConfigCommandEveryKey(t *testing.T) {
 		t.Errorf("config --isolated:\n%s", out)
 	}
 }
+
+// TestIncludeSuppressedCLI: suppressed findings are marked in text,
+// concise and JSON, counted apart, and do not fail the run.
+func TestIncludeSuppressedCLI(t *testing.T) {
+	dir := analyzertest.Write(t, `
+-- .djleak.toml --
+-- mysite/settings.py --
+INSTALLED_APPS = []
+SESSION_COOKIE_SECURE = False  # djleak: ignore[DJL401] -- HTTPS-only intranet, tracked in SEC-12
+CSRF_COOKIE_SECURE = False
+`)
+	code, out, _ := runCLI(t, "check", "--include-suppressed", "--color", "never", dir)
+	if code != exitFindings || !strings.Contains(out, "DJL401 [suppressed] ") || !strings.Contains(out, "= suppressed: HTTPS-only intranet, tracked in SEC-12") ||
+		!strings.Contains(out, "Found 1 finding (0 errors, 1 warning, 0 notes) in 1 file; 1 suppressed finding shown.") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	_, out, _ = runCLI(t, "check", "--include-suppressed", "--format", "concise", dir)
+	if !strings.Contains(out, ": DJL401 [suppressed] SESSION_COOKIE_SECURE") || strings.Contains(out, "DJL402 [suppressed]") {
+		t.Errorf("concise:\n%s", out)
+	}
+	_, out, _ = runCLI(t, "check", "--include-suppressed", "--format", "json", dir)
+	var rep struct {
+		Summary struct{ Findings, Suppressed int }
+		Findings []struct {
+			Rule          string
+			Suppressed    bool
+			Justification string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Summary.Findings != 1 || rep.Summary.Suppressed != 1 ||
+		len(rep.Findings) != 2 || !rep.Findings[0].Suppressed || rep.Findings[0].Rule != "DJL401" || rep.Findings[1].Suppressed {
+		t.Errorf("json: %v %+v\n%s", err, rep, out)
+	}
+	os.WriteFile(filepath.Join(dir, "mysite/settings.py"), []byte("INSTALLED_APPS = []\nSESSION_COOKIE_SECURE = False  # djleak: ignore[DJL401] -- reason\nCSRF_COOKIE_SECURE = True\n"), 0o644)
+	if code, out, _ := runCLI(t, "check", "--include-suppressed", dir); code != exitClean || !strings.Contains(out, "No findings in 1 file; 1 suppressed finding shown.") {
+		t.Errorf("only suppressed: exit %d\n%s", code, out)
+	}
+}
+
+// TestTextOnTerminal: when every report goes to a file and standard output
+// is a terminal, the text report is shown there too (not with -q).
+func TestTextOnTerminal(t *testing.T) {
+	master, tty := openPTY(t)
+	sarif := filepath.Join(t.TempDir(), "r.sarif")
+	got := make(chan string)
+	go func() {
+		var b []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			b = append(b, buf[:n]...)
+			if err != nil || strings.Contains(string(b), "Found 6 findings") {
+				got <- string(b)
+				return
+			}
+		}
+	}()
+	var errb strings.Builder
+	code := run([]string{"check", "--color", "never", "--output-format", "sarif", "--output", sarif, seed}, strings.NewReader(""), tty, &errb)
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if out := <-got; !strings.Contains(out, "mysite/settings.py:1:1: DJL401") {
+		t.Errorf("terminal got:\n%s", out)
+	}
+	if data, err := os.ReadFile(sarif); err != nil || !json.Valid(data) {
+		t.Errorf("SARIF file: %v", err)
+	}
+	// With -q nothing is added: the terminal gets only the marker written
+	// after the run.
+	code = run([]string{"check", "-q", "--output-format", "sarif", "--output", sarif, seed}, strings.NewReader(""), tty, &errb)
+	if code != exitFindings {
+		t.Fatalf("-q: exit %d", code)
+	}
+	tty.WriteString("END-OF-RUN\n")
+	var b []byte
+	buf := make([]byte, 4096)
+	for !strings.Contains(string(b), "END-OF-RUN") {
+		n, err := master.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(b, buf[:n]...)
+	}
+	if strings.Contains(string(b), "DJL") {
+		t.Errorf("-q printed the text report:\n%s", b)
+	}
+}
