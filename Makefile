@@ -4,8 +4,12 @@ export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: build demo test bench docs
 
+# The version djleak reports: the git tag or commit of the checkout
+# (`djleak --version`); builds without it use Go's build information.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+
 build:
-	$(GO) build -o bin/djleak ./cmd/djleak
+	$(GO) build $(if $(VERSION),-ldflags "-X github.com/djleak/djleak/analyzer.Version=$(VERSION)") -o bin/djleak ./cmd/djleak
 
 # Build djleak and run it on the example project made from the seed case.
 demo: build

@@ -504,3 +504,49 @@ func TestTextOnTerminal(t *testing.T) {
 		t.Errorf("-q printed the text report:\n%s", b)
 	}
 }
+
+// TestSeveralReportsSnippet runs each command of the README's
+// several-reports snippet in a copy of the seed project and checks the
+// files it names.
+func TestSeveralReportsSnippet(t *testing.T) {
+	snippet := readmeSnippet(t, "several-reports")
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(seed)); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	n := 0
+	for _, line := range strings.Split(snippet, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		words := strings.Fields(line)
+		if len(words) == 0 {
+			continue
+		}
+		if words[0] != "djleak" {
+			t.Fatalf("snippet line %q is not a djleak command", line)
+		}
+		n++
+		code, out, errs := runCLI(t, words[1:]...)
+		if code != exitFindings {
+			t.Errorf("%s: exit %d\n%s", line, code, errs)
+		}
+		for i, w := range words {
+			if (w == "--format" || w == "--output-format") && i+1 < len(words) {
+				if format, file, ok := strings.Cut(words[i+1], "="); ok {
+					data, err := os.ReadFile(file)
+					if err != nil || len(data) == 0 {
+						t.Errorf("%s: %s report %s not written: %v", line, format, file, err)
+					}
+				} else if !strings.Contains(words[i+1], "sarif") && out == "" {
+					t.Errorf("%s: nothing on standard output", line)
+				}
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("snippet has %d commands, want 3", n)
+	}
+	if data, err := os.ReadFile("djleak.sarif"); err != nil || !json.Valid(data) {
+		t.Errorf("djleak.sarif: %v", err)
+	}
+}
