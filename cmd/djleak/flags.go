@@ -223,7 +223,11 @@ func (f *flagSet) usage(w io.Writer) {
 		}
 		fl := f.fs.Lookup(long)
 		help := fl.Usage
-		if d := fl.DefValue; d != "" && d != "false" && d != "0" && !strings.Contains(help, "default") {
+		switch d := fl.DefValue; {
+		case strings.Contains(help, "default"), d == "", d == "false", d == "0":
+		case f.isBool(long):
+			help += " (default on; --" + long + "=false turns it off)"
+		default:
 			help += " (default " + strconv.Quote(d) + ")"
 		}
 		rows = append(rows, row{left, help})
@@ -231,8 +235,33 @@ func (f *flagSet) usage(w io.Writer) {
 	}
 	rows = append(rows, row{"-h, --help", "print this help"})
 	for _, r := range rows {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, r.left, r.help)
+		lines := wrap(r.help, max(40, helpWidth-width-4))
+		fmt.Fprintf(w, "  %-*s  %s\n", width, r.left, lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(w, "  %-*s  %s\n", width, "", l)
+		}
 	}
+}
+
+// helpWidth is the width help text is wrapped to.
+const helpWidth = 100
+
+// wrap breaks text into lines of at most width bytes at spaces (a longer
+// word gets a line of its own).
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	return append(lines, line)
 }
 
 func (f *flagSet) aliasesOf(long string) []string {
