@@ -438,7 +438,7 @@ CSRF_COOKIE_SECURE = False
 	}
 	_, out, _ = runCLI(t, "check", "--include-suppressed", "--format", "json", dir)
 	var rep struct {
-		Summary struct{ Findings, Suppressed int }
+		Summary  struct{ Findings, Suppressed int }
 		Findings []struct {
 			Rule          string
 			Suppressed    bool
