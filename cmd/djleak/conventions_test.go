@@ -550,3 +550,18 @@ func TestSeveralReportsSnippet(t *testing.T) {
 		t.Errorf("djleak.sarif: %v", err)
 	}
 }
+
+// TestSuppressionByName: a suppression comment may name the rule.
+func TestSuppressionByName(t *testing.T) {
+	dir := analyzertest.Write(t, `
+-- .djleak.toml --
+-- mysite/settings.py --
+INSTALLED_APPS = []
+SESSION_COOKIE_SECURE = False  # djleak: ignore[session-cookie-not-secure] -- HTTPS-only intranet
+CSRF_COOKIE_SECURE = True
+`)
+	code, out, _ := runCLI(t, "check", "--format", "concise", "--report-unused-ignores", dir)
+	if code != exitClean || out != "" {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
