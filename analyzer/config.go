@@ -97,7 +97,11 @@ func LoadConfigFile(path, root string) (*Config, error) {
 	if info, err := os.Stat(path); err != nil || info.IsDir() {
 		return nil, &UsageError{fmt.Sprintf("%s: no such configuration file", path)}
 	}
-	return loadConfigFile(path, path, root)
+	cfg, err := loadConfigFile(path, path, root)
+	if err == nil && cfg.Source == "" {
+		return nil, &UsageError{fmt.Sprintf("%s has no [tool.djleak] table", path)}
+	}
+	return cfg, err
 }
 
 // DefaultConfig is the configuration of a project without one.

@@ -50,7 +50,7 @@ Usage:
 	b.WriteString(`
 Flags: -h, --help (this help), -V, --version (the version).
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
-Run "djleak COMMAND --help" for a command's flags.
+Run "djleak COMMAND --help" (or "djleak help COMMAND") for a command's flags.
 `)
 	return b.String()
 }
@@ -76,6 +76,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "version", "--version", "-V":
 		return cmdVersion(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			if f, ok := commandFlags()[args[1]]; ok {
+				f.usage(stdout)
+				return exitClean
+			}
+		}
 		fmt.Fprint(stdout, usageText())
 		return exitClean
 	}

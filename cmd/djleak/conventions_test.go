@@ -171,7 +171,11 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
-	_, out, _ := runCLI(t, "check", "--help")
+	code, out, _ := runCLI(t, "help", "check")
+	if code != exitClean || !strings.HasPrefix(out, "Usage: djleak check [flags] [PATH...]") {
+		t.Errorf("help check: exit %d\n%s", code, out)
+	}
+	_, out, _ = runCLI(t, "check", "--help")
 	for _, want := range []string{"-o, --output FILE", "--format, --output-format FORMAT[=FILE]", "-q, --quiet", "-v, --verbose",
 		"--extend-select RULES", "--force-exclude", "--select replaces the configuration's select"} {
 		if !strings.Contains(out, want) {
@@ -288,6 +292,14 @@ select = ["DJL402"]
 	}
 	if got := rulesOf("--config", filepath.Join(dir, "other.toml")); got != "DJL402" {
 		t.Errorf("--config: %s", got)
+	}
+	os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[tool.djleak]\nselect = [\"csrf-cookie-not-secure\"]\n"), 0o644)
+	if got := rulesOf("--config", filepath.Join(dir, "pyproject.toml")); got != "DJL402" {
+		t.Errorf("--config pyproject.toml: %s", got)
+	}
+	os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"x\"\n"), 0o644)
+	if code, _, errs := runCLI(t, "check", "--config", filepath.Join(dir, "pyproject.toml"), dir); code != exitError || !strings.Contains(errs, "has no [tool.djleak] table") {
+		t.Errorf("--config pyproject.toml without [tool.djleak]: exit %d, %q", code, errs)
 	}
 	if got := rulesOf("--isolated"); !strings.Contains(got, "DJL401") || !strings.Contains(got, "DJL402") {
 		t.Errorf("--isolated: %s", got)
