@@ -4,9 +4,11 @@ export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: build demo test bench docs
 
-# The version djleak reports: the git tag or commit of the checkout
-# (`djleak --version`); builds without it use Go's build information.
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+# The version djleak reports (`djleak --version`): the release tag of the
+# checkout, else 0.0.0-devel+COMMIT; builds without git use Go's build
+# information.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty=.dirty 2>/dev/null || \
+	git log -1 --format=0.0.0-devel+%h 2>/dev/null)
 
 build:
 	$(GO) build $(if $(VERSION),-ldflags "-X github.com/djleak/djleak/analyzer.Version=$(VERSION)") -o bin/djleak ./cmd/djleak

@@ -12,7 +12,7 @@ const (
 // it with -ldflags "-X github.com/djleak/djleak/analyzer.Version=v1.2.3";
 // otherwise the djleak command fills it in from its build information
 // (module version or VCS revision).
-var Version = "devel"
+var Version = "0.0.0-devel"
 
 // Result is everything an output format needs.
 type Result struct {

@@ -366,18 +366,18 @@ def v(request):
 func TestVersion(t *testing.T) {
 	saved := analyzer.Version
 	defer func() { analyzer.Version = saved }()
-	analyzer.Version = "devel"
+	analyzer.Version = devel
 	for _, tc := range []struct {
 		info *debug.BuildInfo
 		want string
 	}{
 		{&debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0"},
 		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
-			{Key: "vcs.revision", Value: "3f2a1b9c0d4e5f60718293a4b5c6d7e8f9a0b1c2"}, {Key: "vcs.modified", Value: "true"}}}, "devel+3f2a1b9c0d4e+dirty"},
+			{Key: "vcs.revision", Value: "3f2a1b9c0d4e5f60718293a4b5c6d7e8f9a0b1c2"}, {Key: "vcs.modified", Value: "true"}}}, "0.0.0-devel+3f2a1b9c0d4e.dirty"},
 		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
-			{Key: "vcs.revision", Value: "3f2a1b9c0d4e5f60718293a4b5c6d7e8f9a0b1c2"}, {Key: "vcs.modified", Value: "false"}}}, "devel+3f2a1b9c0d4e"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
-		{nil, "devel"},
+			{Key: "vcs.revision", Value: "3f2a1b9c0d4e5f60718293a4b5c6d7e8f9a0b1c2"}, {Key: "vcs.modified", Value: "false"}}}, "0.0.0-devel+3f2a1b9c0d4e"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "0.0.0-devel"},
+		{nil, "0.0.0-devel"},
 	} {
 		if got := buildVersion(tc.info, tc.info != nil); got != tc.want {
 			t.Errorf("buildVersion(%+v) = %q, want %q", tc.info, got, tc.want)

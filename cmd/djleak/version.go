@@ -11,14 +11,15 @@ import (
 // buildVersion is djleak's version: analyzer.Version when the build set it
 // (-ldflags "-X github.com/djleak/djleak/analyzer.Version=v1.2.3"), else
 // the module version of a `go install …@v1.2.3` build, else the VCS
-// revision of a checkout build ("devel+3f2a1b9c0d4e", "+dirty" with
-// uncommitted changes), else "devel".
+// revision of a checkout build ("0.0.0-devel+3f2a1b9c0d4e", ".dirty" with
+// uncommitted changes), else "0.0.0-devel". Versions start with a number,
+// as SARIF consumers compare them.
 func buildVersion(info *debug.BuildInfo, ok bool) string {
-	if analyzer.Version != "devel" {
+	if analyzer.Version != devel {
 		return analyzer.Version // set with -ldflags
 	}
 	if !ok || info == nil {
-		return "devel"
+		return devel
 	}
 	if v := info.Main.Version; v != "" && v != "(devel)" {
 		return v
@@ -30,7 +31,7 @@ func buildVersion(info *debug.BuildInfo, ok bool) string {
 			rev = s.Value
 		case "vcs.modified":
 			if s.Value == "true" {
-				dirty = "+dirty"
+				dirty = ".dirty"
 			}
 		}
 	}
@@ -38,10 +39,13 @@ func buildVersion(info *debug.BuildInfo, ok bool) string {
 		if len(rev) > 12 {
 			rev = rev[:12]
 		}
-		return "devel+" + rev + dirty
+		return devel + "+" + rev + dirty
 	}
-	return "devel"
+	return devel
 }
+
+// devel is the version of a build without version information.
+const devel = "0.0.0-devel"
 
 func init() {
 	analyzer.Version = buildVersion(debug.ReadBuildInfo())
