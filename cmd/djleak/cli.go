@@ -247,7 +247,7 @@ func resolveSelectors(flag string, list []string) ([]string, error) {
 func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	started := time.Now()
 	f := newCheckFlags()
-	paths, code, done := f.parseOrExit(args, stdout, stderr)
+	paths, code, done := f.parseOrExit(args, stdout, stderr, 0, -1)
 	if done {
 		return code
 	}
@@ -450,16 +450,7 @@ func (f *checkFlags) write(o reportOut, res *analyzer.Result, stdout io.Writer) 
 // loadConfig is the configuration for a project at root, with --config,
 // --isolated, --exclude, --extend-exclude and --force-exclude applied.
 func (f *checkFlags) loadConfig(root string) (*analyzer.Config, error) {
-	var cfg *analyzer.Config
-	var err error
-	switch {
-	case *f.isolated:
-		cfg = analyzer.DefaultConfig()
-	case *f.configFile != "":
-		cfg, err = analyzer.LoadConfigFile(*f.configFile, root)
-	default:
-		cfg, err = analyzer.LoadConfig(root)
-	}
+	cfg, err := chooseConfig(*f.isolated, *f.configFile, root)
 	if err != nil {
 		return nil, err
 	}
@@ -471,6 +462,18 @@ func (f *checkFlags) loadConfig(root string) (*analyzer.Config, error) {
 		cfg.ForceExclude = true
 	}
 	return cfg, cfg.Compile()
+}
+
+// chooseConfig loads the defaults (--isolated), the file given with
+// --config, or the project's configuration.
+func chooseConfig(isolated bool, file, root string) (*analyzer.Config, error) {
+	switch {
+	case isolated:
+		return analyzer.DefaultConfig(), nil
+	case file != "":
+		return analyzer.LoadConfigFile(file, root)
+	}
+	return analyzer.LoadConfig(root)
 }
 
 func configSource(cfg *analyzer.Config) string {
@@ -517,12 +520,8 @@ func rulesFlags() *flagSet {
 func cmdRules(args []string, stdout, stderr io.Writer) int {
 	f := rulesFlags()
 	format := (*string)(f.fs.Lookup("format").Value.(*stringValue))
-	pos, code, done := f.parseOrExit(args, stdout, stderr)
-	if done {
+	if _, code, done := f.parseOrExit(args, stdout, stderr, 0, 0); done {
 		return code
-	}
-	if len(pos) > 0 {
-		return f.fail(stderr, fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	switch *format {
 	case "text":
@@ -546,12 +545,9 @@ func explainFlags() *flagSet {
 
 func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	f := explainFlags()
-	pos, code, done := f.parseOrExit(args, stdout, stderr)
+	pos, code, done := f.parseOrExit(args, stdout, stderr, 1, 1)
 	if done {
 		return code
-	}
-	if len(pos) != 1 {
-		return f.fail(stderr, fmt.Errorf("want one RULE"))
 	}
 	r := rules.Lookup(pos[0])
 	if r == nil {

@@ -32,12 +32,9 @@ func completionFlags() *flagSet {
 
 func cmdCompletion(args []string, stdout, stderr io.Writer) int {
 	f := completionFlags()
-	pos, code, done := f.parseOrExit(args, stdout, stderr)
+	pos, code, done := f.parseOrExit(args, stdout, stderr, 1, 1)
 	if done {
 		return code
-	}
-	if len(pos) != 1 {
-		return f.fail(stderr, fmt.Errorf("want one shell: bash, zsh or fish"))
 	}
 	switch pos[0] {
 	case "bash":

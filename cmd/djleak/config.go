@@ -30,12 +30,9 @@ func newConfigFlags() *configFlags {
 // cmdConfig prints the effective configuration for a project.
 func cmdConfig(args []string, stdout, stderr io.Writer) int {
 	f := newConfigFlags()
-	pos, code, done := f.parseOrExit(args, stdout, stderr)
+	pos, code, done := f.parseOrExit(args, stdout, stderr, 0, 1)
 	if done {
 		return code
-	}
-	if len(pos) > 1 {
-		return f.fail(stderr, fmt.Errorf("want at most one PATH, got %d", len(pos)))
 	}
 	start := "."
 	if len(pos) == 1 {
@@ -60,16 +57,7 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: --root %s: no such directory\n", dir)
 		return exitError
 	}
-	var cfg *analyzer.Config
-	var err error
-	switch {
-	case *f.isolated:
-		cfg = analyzer.DefaultConfig()
-	case *f.configFile != "":
-		cfg, err = analyzer.LoadConfigFile(*f.configFile, dir)
-	default:
-		cfg, err = analyzer.LoadConfig(dir)
-	}
+	cfg, err := chooseConfig(*f.isolated, *f.configFile, dir)
 	if err == nil {
 		// Values that depend on the project's files (settings-module).
 		_, err = analyzer.Discover(analyzer.Options{Paths: []string{dir}, Root: dir,

@@ -291,17 +291,25 @@ func (f *flagSet) longFlags() []string {
 
 // fail reports a usage error: the message, then where to find help.
 func (f *flagSet) fail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "djleak %s: %v\nRun \"djleak %s --help\" for the flags.\n", f.name, err, f.name)
+	fmt.Fprintf(stderr, "djleak %s: %v\nRun \"djleak %s --help\" for usage.\n", f.name, err, f.name)
 	return exitError
 }
 
-// parseOrExit parses args; done is true when the command must return code
-// (help printed, or a usage error).
-func (f *flagSet) parseOrExit(args []string, stdout, stderr io.Writer) (pos []string, code int, done bool) {
+// parseOrExit parses args and checks that there are minArgs to maxArgs
+// positional arguments (maxArgs < 0: no limit); done is true when the
+// command must return code (help printed, or a usage error).
+func (f *flagSet) parseOrExit(args []string, stdout, stderr io.Writer, minArgs, maxArgs int) (pos []string, code int, done bool) {
 	pos, err := f.parse(args)
 	if errors.Is(err, errHelp) {
 		f.usage(stdout)
 		return nil, exitClean, true
+	}
+	switch {
+	case err != nil:
+	case maxArgs == 0 && len(pos) > 0:
+		err = fmt.Errorf("unexpected argument %q", pos[0])
+	case len(pos) < minArgs || (maxArgs >= 0 && len(pos) > maxArgs):
+		err = fmt.Errorf("want %s, got %d arguments", f.args, len(pos))
 	}
 	if err != nil {
 		return nil, f.fail(stderr, err), true

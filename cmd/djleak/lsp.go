@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 
@@ -27,12 +26,8 @@ func newLSPFlags() *lspFlags {
 // cmdLSP runs the language server on standard input and output.
 func cmdLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := newLSPFlags()
-	pos, code, done := f.parseOrExit(args, stdout, stderr)
-	if done {
+	if _, code, done := f.parseOrExit(args, stdout, stderr, 0, 0); done {
 		return code
-	}
-	if len(pos) > 0 {
-		return f.fail(stderr, fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	// Standard output carries the protocol: anything else that prints to
 	// it would corrupt the stream, so send stray output to standard error.

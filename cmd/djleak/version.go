@@ -55,12 +55,8 @@ func versionFlags() *flagSet { return newFlagSet("version", "", "Print djleak's 
 
 func cmdVersion(args []string, stdout, stderr io.Writer) int {
 	f := versionFlags()
-	pos, code, done := f.parseOrExit(args, stdout, stderr)
-	if done {
+	if _, code, done := f.parseOrExit(args, stdout, stderr, 0, 0); done {
 		return code
-	}
-	if len(pos) > 0 {
-		return f.fail(stderr, fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	fmt.Fprintf(stdout, "djleak %s\n", analyzer.Version)
 	return exitClean
