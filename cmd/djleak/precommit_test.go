@@ -122,6 +122,19 @@ server {
 	if strings.Contains(out, "nginx/api.conf:") || strings.Contains(out, "settings.py:") {
 		t.Errorf("findings outside the changed files were reported:\n%s", out)
 	}
+
+	// pre-commit names every changed file, excluded ones too: the hook
+	// passes --force-exclude, so the configuration's exclude still holds.
+	writeFile(t, filepath.Join(repo, "mysite/middleware.py"),
+		"def client_dn(request):\n    if request.META.get(\"HTTP_X_CLIENT_VERIFY\", \"\") == \"SUCCESS\":\n        return request.META.get(\"HTTP_X_CLIENT_DN\")\n    return None\n")
+	writeFile(t, filepath.Join(repo, ".djleak.toml"), "exclude = [\"legacy/\"]\n")
+	os.MkdirAll(filepath.Join(repo, "legacy"), 0o755)
+	writeFile(t, filepath.Join(repo, "legacy/views.py"),
+		"def client_dn(request):\n    if request.META.get(\"HTTP_X_CLIENT_VERIFY\"):\n        return request.META.get(\"HTTP_X_CLIENT_DN\")\n    return None\n")
+	must("git", "add", "-A")
+	if out, err := run("git", "commit", "-qm", "excluded legacy code"); err != nil {
+		t.Fatalf("a commit of excluded files was rejected: %v\n%s", err, out)
+	}
 }
 
 // snapshotCommit records the working tree as a dangling commit, through a
