@@ -262,6 +262,11 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *f.workers < 0 {
 		return f.fail(stderr, fmt.Errorf("--workers must be 0 (one per CPU) or more, not %d", *f.workers))
 	}
+	if *f.root != "" {
+		if info, err := os.Stat(*f.root); err != nil || !info.IsDir() {
+			return f.fail(stderr, fmt.Errorf("--root %s: no such directory", *f.root))
+		}
+	}
 	if *f.configFile != "" && *f.isolated {
 		return f.fail(stderr, fmt.Errorf("--config and --isolated exclude each other"))
 	}

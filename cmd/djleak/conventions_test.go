@@ -131,6 +131,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--config", tmp + "/missing.toml"}, "--config " + tmp + "/missing.toml: no such file"},
 		{[]string{"--color", "sometimes"}, "--color must be auto, always or never"},
 		{[]string{"--isolated", "--config", "x.toml"}, "--config and --isolated exclude each other"},
+		{[]string{"--root", tmp + "/nowhere"}, "--root " + tmp + "/nowhere: no such directory"},
 	} {
 		code, out, errs := runCLI(t, append([]string{"check", seed}, tc.args...)...)
 		if code != exitError || out != "" || !strings.Contains(errs, tc.want) {
