@@ -47,8 +47,9 @@ type Project struct {
 	Nginx     *nginx.Set
 	Templates []*source.File // sorted by path
 
-	byPath map[string]*source.File
-	pyPath map[string]*python.Module
+	byPath  map[string]*source.File
+	pyPath  map[string]*python.Module
+	configs map[Kind][]ConfigFile // files of registered languages
 	// targets restricts reporting to these project-relative paths (files) or
 	// prefixes (directories, with a trailing "/"); nil reports everything.
 	targets []string
@@ -285,6 +286,7 @@ func (p *Project) Parse(opts Options) error {
 	type parsed struct {
 		file *source.File
 		mod  *python.Module
+		cfg  any
 		err  error
 	}
 	results := make([]parsed, len(p.Files))
@@ -312,6 +314,8 @@ func (p *Project) Parse(opts Options) error {
 				results[i].file = sf
 				if f.Kind == KindPython {
 					results[i].mod, results[i].err = parsePython(sf)
+				} else if l := languageOf(f.Kind); l != nil {
+					results[i].cfg = l.Parse(sf)
 				}
 			}
 		}()
@@ -358,6 +362,13 @@ func (p *Project) Parse(opts Options) error {
 			p.pyPath[r.file.Path] = r.mod
 		case KindTemplate:
 			p.Templates = append(p.Templates, r.file)
+		default:
+			if r.cfg != nil {
+				if p.configs == nil {
+					p.configs = map[Kind][]ConfigFile{}
+				}
+				p.configs[p.Files[i].Kind] = append(p.configs[p.Files[i].Kind], ConfigFile{File: r.file, Model: r.cfg})
+			}
 		}
 	}
 	for rel, f := range p.Nginx.Files {
