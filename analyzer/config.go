@@ -104,6 +104,49 @@ func LoadConfigFile(path, root string) (*Config, error) {
 	return cfg, err
 }
 
+// Override sets keys from a TOML snippet given on the command line
+// (`select = ["DJL4"]`), checked like a configuration file, with the
+// option named in errors.
+func (c *Config) Override(snippet, root string) error {
+	name := fmt.Sprintf("--config %q", snippet)
+	var raw map[string]any
+	if _, err := toml.Decode(snippet, &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return &UsageError{fmt.Sprintf("%s: not a TOML KEY = VALUE: %s", name, pe.Message)}
+		}
+		return &UsageError{fmt.Sprintf("%s: %v", name, err)}
+	}
+	if err := checkTypes(name, raw, nil); err != nil {
+		return err
+	}
+	var over Config
+	if _, err := toml.Decode(snippet, &over); err != nil {
+		return configError(name, err)
+	}
+	// Copy the keys the snippet sets onto c.
+	src, dst := reflect.ValueOf(&over).Elem(), reflect.ValueOf(c).Elem()
+	for i := 0; i < src.NumField(); i++ {
+		if k := src.Type().Field(i).Tag.Get("toml"); k != "" && k != "-" {
+			if _, ok := raw[k]; ok {
+				dst.Field(i).Set(src.Field(i))
+			}
+		}
+	}
+	source, lines := c.Source, c.lines
+	c.Source, c.lines = name, nil
+	err := c.check(root)
+	c.Source, c.lines = source, lines
+	if err != nil {
+		return err
+	}
+	if c.Source == "" {
+		c.Source = "defaults"
+	}
+	c.Source += ", " + name
+	return c.Compile()
+}
+
 // DefaultConfig is the configuration of a project without one.
 func DefaultConfig() *Config {
 	c := &Config{}

@@ -117,7 +117,7 @@ type checkFlags struct {
 	formats                     *multiFlag
 	output                      *string
 	statistics, quiet, verbose  *bool
-	configFile                  *string
+	configs                     *multiFlag
 	isolated                    *bool
 	selects, extendSelects      *listFlag
 	ignores, extendIgnores      *listFlag
@@ -143,7 +143,8 @@ func newCheckFlags() *checkFlags {
 	f.statistics = f.Bool("statistics", "", false, "print the number of findings per rule instead of the findings")
 	f.quiet = f.Bool("quiet", "q", false, "print findings only: no summary line, progress or notes")
 	f.verbose = f.Bool("verbose", "v", false, "print the project root, configuration, each file and timings to standard error")
-	f.configFile = f.String("config", "", "", "FILE", "read the configuration from FILE (.djleak.toml format, or a pyproject.toml's [tool.djleak])")
+	f.configs = &multiFlag{}
+	f.add(f.configs, "config", "", "FILE|KEY=VALUE", `read the configuration from FILE (.djleak.toml format, or a pyproject.toml's [tool.djleak]) instead of the project's; or override one key with a TOML KEY=VALUE ('select = ["DJL4"]'); repeatable`)
 	f.isolated = f.Bool("isolated", "", false, "ignore configuration files; use the defaults and the command line")
 	f.selects = f.List("select", "RULES", "run only these rules, replacing the configuration's select (IDs, prefixes or names, comma-separated)")
 	f.extendSelects = f.List("extend-select", "RULES", "run these rules in addition to the configuration's select")
@@ -267,8 +268,12 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return f.fail(stderr, fmt.Errorf("--root %s: no such directory", *f.root))
 		}
 	}
-	if *f.configFile != "" && *f.isolated {
-		return f.fail(stderr, fmt.Errorf("--config and --isolated exclude each other"))
+	configFile, overrides, err := splitConfigArgs(*f.configs)
+	if err != nil {
+		return f.fail(stderr, err)
+	}
+	if configFile != "" && *f.isolated {
+		return f.fail(stderr, fmt.Errorf("--config FILE and --isolated exclude each other"))
 	}
 	var sel struct{ selects, extendSelects, ignores []string }
 	for _, s := range []struct {
@@ -299,11 +304,6 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		baseline = b
 	}
-	if *f.configFile != "" {
-		if info, err := os.Stat(*f.configFile); err != nil || info.IsDir() {
-			return f.fail(stderr, fmt.Errorf("--config %s: no such file", *f.configFile))
-		}
-	}
 
 	var overlay map[string][]byte
 	if *f.stdinName != "" || (len(paths) == 1 && paths[0] == "-") {
@@ -332,7 +332,8 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	prog := startProgress(stderr, progressEnabled(stderr, *f.quiet, *f.verbose), time.Second)
 	defer prog.stop()
 	prog.set("finding files")
-	opts := analyzer.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: f.loadConfig}
+	loadConfig := func(root string) (*analyzer.Config, error) { return f.loadConfig(root, configFile, overrides) }
+	opts := analyzer.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: loadConfig}
 	proj, err := analyzer.Discover(opts)
 	if err != nil {
 		prog.stop()
@@ -454,8 +455,8 @@ func (f *checkFlags) write(o reportOut, res *analyzer.Result, stdout io.Writer) 
 
 // loadConfig is the configuration for a project at root, with --config,
 // --isolated, --exclude, --extend-exclude and --force-exclude applied.
-func (f *checkFlags) loadConfig(root string) (*analyzer.Config, error) {
-	cfg, err := chooseConfig(*f.isolated, *f.configFile, root)
+func (f *checkFlags) loadConfig(root, file string, overrides []string) (*analyzer.Config, error) {
+	cfg, err := chooseConfig(*f.isolated, file, overrides, root)
 	if err != nil {
 		return nil, err
 	}
@@ -470,15 +471,46 @@ func (f *checkFlags) loadConfig(root string) (*analyzer.Config, error) {
 }
 
 // chooseConfig loads the defaults (--isolated), the file given with
-// --config, or the project's configuration.
-func chooseConfig(isolated bool, file, root string) (*analyzer.Config, error) {
+// --config, or the project's configuration, then applies the --config
+// KEY=VALUE overrides in order.
+func chooseConfig(isolated bool, file string, overrides []string, root string) (*analyzer.Config, error) {
+	var cfg *analyzer.Config
+	var err error
 	switch {
 	case isolated:
-		return analyzer.DefaultConfig(), nil
+		cfg = analyzer.DefaultConfig()
 	case file != "":
-		return analyzer.LoadConfigFile(file, root)
+		cfg, err = analyzer.LoadConfigFile(file, root)
+	default:
+		cfg, err = analyzer.LoadConfig(root)
 	}
-	return analyzer.LoadConfig(root)
+	for _, o := range overrides {
+		if err != nil {
+			break
+		}
+		err = cfg.Override(o, root)
+	}
+	return cfg, err
+}
+
+// splitConfigArgs sorts --config values into the file (at most one) and
+// KEY=VALUE overrides: a value that names no file and has an = is an
+// override.
+func splitConfigArgs(values []string) (file string, overrides []string, err error) {
+	for _, v := range values {
+		if _, statErr := os.Stat(v); statErr != nil && strings.Contains(v, "=") {
+			overrides = append(overrides, v)
+			continue
+		}
+		if info, statErr := os.Stat(v); statErr != nil || info.IsDir() {
+			return "", nil, fmt.Errorf("--config %s: no such file (an override is written KEY=VALUE)", v)
+		}
+		if file != "" {
+			return "", nil, fmt.Errorf("--config names two files, %s and %s", file, v)
+		}
+		file = v
+	}
+	return file, overrides, nil
 }
 
 func configSource(cfg *analyzer.Config) string {

@@ -14,15 +14,17 @@ import (
 
 type configFlags struct {
 	*flagSet
-	root, configFile *string
-	isolated         *bool
+	root     *string
+	configs  *multiFlag
+	isolated *bool
 }
 
 func newConfigFlags() *configFlags {
 	f := &configFlags{flagSet: newFlagSet("config", "[PATH]", `Print the effective configuration of the project that contains PATH (default
 "."): every key with its value, defaults included, and the file it came from.`)}
 	f.root = f.String("root", "", "", "DIR", "project root (default: detected from PATH)")
-	f.configFile = f.String("config", "", "", "FILE", "read the configuration from FILE instead of the project's")
+	f.configs = &multiFlag{}
+	f.add(f.configs, "config", "", "FILE|KEY=VALUE", "read the configuration from FILE instead of the project's, or override one key (TOML KEY=VALUE); repeatable")
 	f.isolated = f.Bool("isolated", "", false, "ignore configuration files and print the defaults")
 	return f
 }
@@ -57,7 +59,11 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: --root %s: no such directory\n", dir)
 		return exitError
 	}
-	cfg, err := chooseConfig(*f.isolated, *f.configFile, dir)
+	file, overrides, err := splitConfigArgs(*f.configs)
+	if err != nil {
+		return f.fail(stderr, err)
+	}
+	cfg, err := chooseConfig(*f.isolated, file, overrides, dir)
 	if err == nil {
 		// Values that depend on the project's files (settings-module).
 		_, err = analyzer.Discover(analyzer.Options{Paths: []string{dir}, Root: dir,

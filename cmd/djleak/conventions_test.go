@@ -130,7 +130,13 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--baseline", tmp + "/missing.json"}, "--baseline:"},
 		{[]string{"--config", tmp + "/missing.toml"}, "--config " + tmp + "/missing.toml: no such file"},
 		{[]string{"--color", "sometimes"}, "--color must be auto, always or never"},
-		{[]string{"--isolated", "--config", "x.toml"}, "--config and --isolated exclude each other"},
+		{[]string{"--isolated", "--config", "x.toml"}, "--config x.toml: no such file"},
+		{[]string{"--isolated", "--config", seed + "/.djleak.toml"}, "--config FILE and --isolated exclude each other"},
+		{[]string{"--config", "../../go.mod", "--config", "../../go.sum"}, "--config names two files"},
+		{[]string{"--config", `select = ["DJL9"]`}, `--config "select = [\"DJL9\"]": select: "DJL9" matches no rule`},
+		{[]string{"--config", `selec = []`}, `unknown configuration key selec (did you mean select?)`},
+		{[]string{"--config", `select = DJL4`}, `not a TOML KEY = VALUE`},
+		{[]string{"--config", `exclude = "legacy/"`}, `exclude must be a list of gitignore-style patterns`},
 		{[]string{"--root", tmp + "/nowhere"}, "--root " + tmp + "/nowhere: no such directory"},
 	} {
 		code, out, errs := runCLI(t, append([]string{"check", seed}, tc.args...)...)
@@ -301,6 +307,15 @@ select = ["DJL402"]
 	os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"x\"\n"), 0o644)
 	if code, _, errs := runCLI(t, "check", "--config", filepath.Join(dir, "pyproject.toml"), dir); code != exitError || !strings.Contains(errs, "has no [tool.djleak] table") {
 		t.Errorf("--config pyproject.toml without [tool.djleak]: exit %d, %q", code, errs)
+	}
+	if got := rulesOf("--config", `select = ["csrf-cookie-not-secure"]`); got != "DJL402" {
+		t.Errorf("--config KEY=VALUE: %s", got)
+	}
+	if got := rulesOf("--config", filepath.Join(dir, "other.toml"), "--config", `select = ["DJL401"]`); got != "DJL401" {
+		t.Errorf("--config FILE then KEY=VALUE: %s", got)
+	}
+	if got := rulesOf("--isolated", "--config", `ignore = ["DJL401"]`); strings.Contains(got, "DJL401") || !strings.Contains(got, "DJL402") {
+		t.Errorf("--isolated with an override: %s", got)
 	}
 	if got := rulesOf("--isolated"); !strings.Contains(got, "DJL401") || !strings.Contains(got, "DJL402") {
 		t.Errorf("--isolated: %s", got)
