@@ -97,9 +97,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitError
 }
 
-const checkAbout = `Analyse the Django code, settings, templates and nginx configuration under
-each PATH (default "."). Findings are limited to the named paths, while the
-whole project is loaded for cross-file rules.
+const checkAbout = `Analyse the Django code, settings and templates and the front-end server
+configuration (nginx, HAProxy, Caddy) under each PATH (default "."). Findings
+are limited to the named paths, while the whole project is loaded for
+cross-file rules.
 
 Rule selection: --select replaces the configuration's select list;
 --extend-select adds to it. --ignore and --extend-ignore both add to the
@@ -245,6 +246,68 @@ func resolveSelectors(flag string, list []string) ([]string, error) {
 	return out, nil
 }
 
+// checkPlan is what the command line asks of a check, with every value
+// checked.
+type checkPlan struct {
+	outs                            []reportOut
+	baseline                        *analyzer.Baseline
+	selects, extendSelects, ignores []string // rule IDs
+	configFile                      string
+	overrides                       []string
+}
+
+// check validates the flags' values before anything is read: report
+// destinations, enumerations, numbers, directories, rule selectors, the
+// configuration file and the baseline.
+func (f *checkFlags) check() (*checkPlan, error) {
+	plan := &checkPlan{}
+	var err error
+	if plan.outs, err = f.outputs(); err != nil {
+		return nil, err
+	}
+	if *f.color != "auto" && *f.color != "always" && *f.color != "never" {
+		return nil, fmt.Errorf("--color must be auto, always or never, not %q", *f.color)
+	}
+	if *f.workers < 0 {
+		return nil, fmt.Errorf("--workers must be 0 (one per CPU) or more, not %d", *f.workers)
+	}
+	if *f.root != "" {
+		if info, err := os.Stat(*f.root); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("--root %s: no such directory", *f.root)
+		}
+	}
+	if plan.configFile, plan.overrides, err = splitConfigArgs(*f.configs); err != nil {
+		return nil, err
+	}
+	if plan.configFile != "" && *f.isolated {
+		return nil, fmt.Errorf("--config FILE and --isolated exclude each other")
+	}
+	for _, s := range []struct {
+		name string
+		in   []string
+		out  *[]string
+	}{
+		{"select", *f.selects, &plan.selects},
+		{"extend-select", *f.extendSelects, &plan.extendSelects},
+		{"ignore", append(append([]string{}, *f.ignores...), *f.extendIgnores...), &plan.ignores},
+	} {
+		if *s.out, err = resolveSelectors(s.name, s.in); err != nil {
+			return nil, err
+		}
+	}
+	if *f.writeBaseline != "" {
+		if err := writableDir(*f.writeBaseline); err != nil {
+			return nil, fmt.Errorf("--write-baseline: %v", err)
+		}
+	}
+	if *f.baselinePath != "" {
+		if plan.baseline, err = analyzer.ReadBaseline(*f.baselinePath); err != nil {
+			return nil, fmt.Errorf("--baseline: %v", err)
+		}
+	}
+	return plan, nil
+}
+
 func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	started := time.Now()
 	f := newCheckFlags()
@@ -253,57 +316,11 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	// Every value is checked before anything is read.
-	outs, err := f.outputs()
+	plan, err := f.check()
 	if err != nil {
 		return f.fail(stderr, err)
 	}
-	if *f.color != "auto" && *f.color != "always" && *f.color != "never" {
-		return f.fail(stderr, fmt.Errorf("--color must be auto, always or never, not %q", *f.color))
-	}
-	if *f.workers < 0 {
-		return f.fail(stderr, fmt.Errorf("--workers must be 0 (one per CPU) or more, not %d", *f.workers))
-	}
-	if *f.root != "" {
-		if info, err := os.Stat(*f.root); err != nil || !info.IsDir() {
-			return f.fail(stderr, fmt.Errorf("--root %s: no such directory", *f.root))
-		}
-	}
-	configFile, overrides, err := splitConfigArgs(*f.configs)
-	if err != nil {
-		return f.fail(stderr, err)
-	}
-	if configFile != "" && *f.isolated {
-		return f.fail(stderr, fmt.Errorf("--config FILE and --isolated exclude each other"))
-	}
-	var sel struct{ selects, extendSelects, ignores []string }
-	for _, s := range []struct {
-		name string
-		in   []string
-		out  *[]string
-	}{
-		{"select", *f.selects, &sel.selects},
-		{"extend-select", *f.extendSelects, &sel.extendSelects},
-		{"ignore", append(append([]string{}, *f.ignores...), *f.extendIgnores...), &sel.ignores},
-	} {
-		ids, err := resolveSelectors(s.name, s.in)
-		if err != nil {
-			return f.fail(stderr, err)
-		}
-		*s.out = ids
-	}
-	if *f.writeBaseline != "" {
-		if err := writableDir(*f.writeBaseline); err != nil {
-			return f.fail(stderr, fmt.Errorf("--write-baseline: %v", err))
-		}
-	}
-	var baseline *analyzer.Baseline
-	if *f.baselinePath != "" {
-		b, err := analyzer.ReadBaseline(*f.baselinePath)
-		if err != nil {
-			return f.fail(stderr, fmt.Errorf("--baseline: %v", err))
-		}
-		baseline = b
-	}
+	outs := plan.outs
 
 	var overlay map[string][]byte
 	if *f.stdinName != "" || (len(paths) == 1 && paths[0] == "-") {
@@ -332,7 +349,9 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	prog := startProgress(stderr, progressEnabled(stderr, *f.quiet, *f.verbose), time.Second)
 	defer prog.stop()
 	prog.set("finding files")
-	loadConfig := func(root string) (*analyzer.Config, error) { return f.loadConfig(root, configFile, overrides) }
+	loadConfig := func(root string) (*analyzer.Config, error) {
+		return f.loadConfig(root, plan.configFile, plan.overrides)
+	}
 	opts := analyzer.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: loadConfig}
 	proj, err := analyzer.Discover(opts)
 	if err != nil {
@@ -359,14 +378,14 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	verbose("parsed in %s", time.Since(t).Round(time.Millisecond))
 
-	selects := append(append([]string{}, proj.Config.Select...), sel.extendSelects...)
+	selects := append(append([]string{}, proj.Config.Select...), plan.extendSelects...)
 	if f.Changed("select") {
-		selects = append(sel.selects, sel.extendSelects...)
+		selects = append(plan.selects, plan.extendSelects...)
 	}
 	if len(proj.Config.Select) == 0 && !f.Changed("select") {
 		selects = nil // the default selects every rule; extending it adds nothing
 	}
-	enabled := rules.Select(selects, append(append([]string{}, proj.Config.Ignore...), sel.ignores...))
+	enabled := rules.Select(selects, append(append([]string{}, proj.Config.Ignore...), plan.ignores...))
 	prog.set(fmt.Sprintf("running %d rules on %d files", len(enabled), len(proj.Files)))
 	t = time.Now()
 	findings, err := analyzer.RunWith(proj, enabled, analyzer.RunOptions{Workers: *f.workers, ReportUnused: *f.reportUnused})
@@ -387,8 +406,8 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitClean
 	}
-	if baseline != nil {
-		findings = baseline.Filter(findings)
+	if plan.baseline != nil {
+		findings = plan.baseline.Filter(findings)
 	}
 	active := 0
 	var shown []*analyzer.Finding
