@@ -38,7 +38,7 @@ var subcommands = []struct{ name, args, about string }{
 func usageText() string {
 	var b strings.Builder
 	b.WriteString(`djleak finds token leakage and broken mutual-TLS trust in Django
-projects and the nginx configs in front of them.
+projects and the front-end servers in front of them (nginx, HAProxy, Caddy).
 
 Usage:
 `)
