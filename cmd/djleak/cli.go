@@ -140,8 +140,8 @@ func newCheckFlags() *checkFlags {
 	f.add(f.formats, "format", "", "FORMAT[=FILE]", "report format: "+strings.Join(report.Formats, ", ")+` (default "text"); repeat for several reports, FORMAT=FILE writes one to a file`)
 	f.alias("output-format", "format")
 	f.complete("format", report.Formats...)
-	f.output = f.String("output", "o", "", "FILE", "write the report that has no =FILE to FILE instead of standard output")
-	f.statistics = f.Bool("statistics", "", false, "print the number of findings per rule instead of the findings")
+	f.output = f.String("output", "o", "", "FILE", "write the report that has no =FILE (text if every --format has one) to FILE instead of standard output")
+	f.statistics = f.Bool("statistics", "", false, "print the number of findings per rule instead of the findings (in the report that names no file)")
 	f.quiet = f.Bool("quiet", "q", false, "print findings only: no summary line, progress or notes")
 	f.verbose = f.Bool("verbose", "v", false, "print the project root, configuration, each file and timings to standard error")
 	f.configs = &multiFlag{}
@@ -169,7 +169,12 @@ func newCheckFlags() *checkFlags {
 }
 
 // reportOut is one report: a format and a file ("" for standard output).
-type reportOut struct{ format, path string }
+// main is true for the report that names no file of its own (standard
+// output or --output); --statistics replaces that one.
+type reportOut struct {
+	format, path string
+	main         bool
+}
 
 // outputs resolves --format and --output into the reports to write.
 func (f *checkFlags) outputs() ([]reportOut, error) {
@@ -201,13 +206,20 @@ func (f *checkFlags) outputs() ([]reportOut, error) {
 				return nil, err
 			}
 		}
-		outs = append(outs, reportOut{format, path})
+		outs = append(outs, reportOut{format, path, !strings.Contains(s, "=")})
 	}
 	if toStdout > 1 {
 		return nil, fmt.Errorf("only one report can go to %s; write the others to files with --format FORMAT=FILE", stdoutName(*f.output))
 	}
 	if *f.output != "" && toStdout == 0 {
-		return nil, fmt.Errorf("--output %s: every --format already names its file", *f.output)
+		// Every --format names its file: --output gets the text report.
+		if seen[*f.output] {
+			return nil, fmt.Errorf("two reports would be written to %s", *f.output)
+		}
+		if err := writableDir(*f.output); err != nil {
+			return nil, err
+		}
+		outs = append(outs, reportOut{"text", *f.output, true})
 	}
 	return outs, nil
 }
@@ -426,7 +438,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		toStdout = toStdout || o.path == ""
 	}
 	if !toStdout && !*f.quiet && isTerminal(stdout) {
-		outs = append(outs, reportOut{"text", ""})
+		outs = append(outs, reportOut{"text", "", true})
 	}
 	for _, o := range outs {
 		if err := f.write(o, res, stdout); err != nil {
@@ -460,7 +472,7 @@ func (f *checkFlags) write(o reportOut, res *analyzer.Result, stdout io.Writer) 
 		useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	}
 	opts := report.Options{Color: useColor, Quiet: *f.quiet}
-	if *f.statistics && o.path == "" {
+	if *f.statistics && o.main {
 		if err := report.WriteStatistics(w, o.format, res, opts); err != nil {
 			return fmt.Errorf("writing statistics: %v", err)
 		}

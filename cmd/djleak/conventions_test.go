@@ -245,6 +245,14 @@ func TestStatisticsQuietVerbose(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &stats); err != nil || len(stats) != 6 || stats[0].Count != 1 {
 		t.Errorf("--statistics --format json: %v\n%s", err, out)
 	}
+	statsFile, sarifFile := filepath.Join(t.TempDir(), "stats.txt"), filepath.Join(t.TempDir(), "r.sarif")
+	runCLI(t, "check", "--statistics", "-o", statsFile, "--format", "sarif="+sarifFile, seed)
+	if data, _ := os.ReadFile(statsFile); !strings.Contains(string(data), "DJL401  session-cookie-not-secure") {
+		t.Errorf("--statistics -o FILE:\n%s", data)
+	}
+	if data, _ := os.ReadFile(sarifFile); !json.Valid(data) {
+		t.Errorf("--statistics replaced the SARIF file too:\n%s", data)
+	}
 	_, out, _ = runCLI(t, "check", "-q", seed)
 	if strings.Contains(out, "Found ") || !strings.Contains(out, "DJL401") {
 		t.Errorf("-q:\n%s", out)
