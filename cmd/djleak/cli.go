@@ -373,6 +373,14 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	verbose("project root %s", proj.Root)
 	verbose("configuration from %s", configSource(proj.Config))
+	if proj.Config.ForceExclude && *f.verbose {
+		for _, p := range paths {
+			abs, _ := filepath.Abs(p)
+			if rel, err := filepath.Rel(proj.Root, abs); err == nil && rel != "." && proj.Config.Excluded(filepath.ToSlash(rel)) {
+				verbose("skipping %s: excluded, and exclude applies to named files (force-exclude)", p)
+			}
+		}
+	}
 	if *f.showFiles {
 		prog.stop()
 		return showFiles(stdout, proj)

@@ -374,9 +374,12 @@ def v(request):
 	if code != exitFindings || !strings.Contains(out, "legacy/settings.py") {
 		t.Errorf("a named excluded file is analysed without --force-exclude: exit %d\n%s", code, out)
 	}
-	code, out, _ = runCLI(t, "check", "--format", "concise", "--force-exclude", named)
+	code, out, errs := runCLI(t, "check", "--format", "concise", "-v", "--force-exclude", named)
 	if code != exitClean || strings.Contains(out, "legacy/") {
 		t.Errorf("--force-exclude: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(errs, "skipping "+named+": excluded") {
+		t.Errorf("-v does not say the named file is skipped:\n%s", errs)
 	}
 	os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("exclude = [\"legacy/\"]\nforce-exclude = true\n"), 0o644)
 	code, out, _ = runCLI(t, "check", "--format", "concise", named, filepath.Join(dir, "mysite/settings.py"))
