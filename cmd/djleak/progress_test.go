@@ -6,11 +6,12 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/djleak/djleak/analyzer/frontend/frontendtest"
 )
 
 // openPTY opens a pseudo-terminal pair: writes to the second end arrive at
@@ -65,23 +66,6 @@ func TestProgressEnabled(t *testing.T) {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // waitFor polls until s() contains want; the deadline only bounds a hang.
 func waitFor(t *testing.T, s func() string, want string) {
 	t.Helper()
@@ -96,7 +80,7 @@ func waitFor(t *testing.T, s func() string, want string) {
 // TestProgressLine: once shown, the line names the stage, is rewritten in
 // place and erased on stop; a run that stops first prints nothing.
 func TestProgressLine(t *testing.T) {
-	var out lockedBuffer
+	var out frontendtest.LogBuf
 	p := startProgress(&out, true, 0)
 	p.set("parsing 12 files")
 	waitFor(t, out.String, "\rdjleak: parsing 12 files… (")
@@ -108,14 +92,14 @@ func TestProgressLine(t *testing.T) {
 	if !strings.HasSuffix(got, "\r\x1b[K") || strings.Contains(got, "\n") {
 		t.Errorf("line not erased in place: %q", got)
 	}
-	var quick lockedBuffer
+	var quick frontendtest.LogBuf
 	q := startProgress(&quick, true, time.Hour)
 	q.set("parsing")
 	q.stop()
 	if quick.String() != "" {
 		t.Errorf("a run shorter than the delay printed %q", quick.String())
 	}
-	var off lockedBuffer
+	var off frontendtest.LogBuf
 	o := startProgress(&off, false, 0)
 	o.set("parsing")
 	o.stop()
