@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -604,3 +605,52 @@ CSRF_COOKIE_SECURE = True
 		t.Errorf("exit %d\n%s", code, out)
 	}
 }
+
+// TestReadmeFlagsTable: the README's table of check flags lists every flag
+// djleak check has, and no other.
+func TestReadmeFlagsTable(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	start := strings.Index(text, "### Flags of `djleak check`")
+	end := strings.Index(text[start:], "\n\n`RULES`")
+	if start < 0 || end < 0 {
+		t.Fatal("README has no flags table for djleak check")
+	}
+	table := text[start : start+end]
+	inTable := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		first := strings.Split(line, "|")[1]
+		for _, m := range regexpFlags.FindAllStringSubmatch(first, -1) {
+			inTable[m[1]] = true
+		}
+	}
+	f := newCheckFlags()
+	if len(inTable) < len(f.order) {
+		t.Fatalf("read %d flags from the README's table, djleak check has %d", len(inTable), len(f.order))
+	}
+	for _, long := range f.order {
+		if !inTable[long] {
+			t.Errorf("README's flags table lacks --%s", long)
+		}
+		for _, a := range f.aliasesOf(long) {
+			if !inTable[a] {
+				t.Errorf("README's flags table lacks --%s", a)
+			}
+		}
+		delete(inTable, long)
+		for _, a := range f.aliasesOf(long) {
+			delete(inTable, a)
+		}
+	}
+	for extra := range inTable {
+		t.Errorf("README's flags table has --%s, which djleak check does not", extra)
+	}
+}
+
+var regexpFlags = regexp.MustCompile("`--([a-z-]+)")
