@@ -654,3 +654,25 @@ func TestReadmeFlagsTable(t *testing.T) {
 }
 
 var regexpFlags = regexp.MustCompile("`--([a-z-]+)")
+
+// TestReadmeConfigKeys: the README's example configuration shows every
+// configuration key.
+func TestReadmeConfigKeys(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	start := strings.Index(text, "### Configuration")
+	if start < 0 {
+		t.Fatal("README has no Configuration section")
+	}
+	block := text[start:]
+	block = block[strings.Index(block, "```toml"):]
+	block = block[:strings.Index(block[3:], "```")+3]
+	for _, key := range analyzer.ConfigKeys() {
+		if !strings.Contains(block, "\n"+key+" = ") && !strings.Contains(block, "["+key+"]") {
+			t.Errorf("README's example configuration lacks %s", key)
+		}
+	}
+}
