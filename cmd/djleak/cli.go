@@ -38,7 +38,8 @@ var subcommands = []struct{ name, args, about string }{
 func usageText() string {
 	var b strings.Builder
 	b.WriteString(`djleak finds token leakage and broken mutual-TLS trust in Django
-projects and the front-end servers in front of them (nginx, HAProxy, Caddy).
+projects and the front-end servers in front of them (nginx, Apache httpd,
+HAProxy, Caddy).
 
 Usage:
 `)
@@ -98,7 +99,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 const checkAbout = `Analyse the Django code, settings and templates and the front-end server
-configuration (nginx, HAProxy, Caddy) under each PATH (default "."). Findings
+configuration (nginx, Apache httpd, HAProxy, Caddy) under each PATH (default
+"."). Findings
 are limited to the named paths, while the whole project is loaded for
 cross-file rules.
 
