@@ -100,9 +100,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 const checkAbout = `Analyse the Django code, settings and templates and the front-end server
 configuration (nginx, Apache httpd, HAProxy, Caddy) under each PATH (default
-"."). Findings
-are limited to the named paths, while the whole project is loaded for
-cross-file rules.
+"."). Findings are limited to the named paths, while the whole project is
+loaded for cross-file rules.
 
 Rule selection: --select replaces the configuration's select list;
 --extend-select adds to it. --ignore and --extend-ignore both add to the
