@@ -258,6 +258,9 @@ func TestStatisticsQuietVerbose(t *testing.T) {
 	if strings.Contains(out, "Found ") || !strings.Contains(out, "DJL401") {
 		t.Errorf("-q:\n%s", out)
 	}
+	if _, out, errs := runCLI(t, "check", "-qv", seed); strings.Contains(out, "Found ") || !strings.Contains(errs, "djleak: project root ") {
+		t.Errorf("-qv is -q -v:\n%s%s", out, errs)
+	}
 	_, out, errs := runCLI(t, "check", "-v", "--format", "concise", seed)
 	for _, want := range []string{"djleak: project root ", "djleak: configuration from ", "djleak: python mysite/settings.py", "djleak: nginx nginx/api.conf", "djleak: ran "} {
 		if !strings.Contains(errs, want) {

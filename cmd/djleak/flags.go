@@ -17,7 +17,8 @@ import (
 //
 //   - flags are written --name (a single dash is accepted too) and may
 //     follow paths; "--" ends them;
-//   - -x short forms exist for a few flags (-o, -q, -v, -V, -h);
+//   - -x short forms exist for a few flags (-o, -q, -v, -h), and may be
+//     grouped (-qv);
 //   - a flag that takes a value and is given last, or is followed by
 //     another flag, is an error instead of swallowing what follows;
 //   - an unknown flag is an error with a "did you mean";
@@ -149,6 +150,12 @@ func (f *flagSet) parse(args []string) ([]string, error) {
 		if name == "h" || name == "help" {
 			return nil, errHelp
 		}
+		if expanded, ok := f.shortCluster(a); ok {
+			// -qv is -q -v; the last letter may take a value (-qo FILE).
+			args = append(append(append([]string{}, args[:i]...), expanded...), args[i+1:]...)
+			i--
+			continue
+		}
 		if f.fs.Lookup(name) == nil {
 			return nil, fmt.Errorf("unknown flag %s%s", a, f.suggestFlag(name))
 		}
@@ -173,6 +180,28 @@ func (f *flagSet) parse(args []string) ([]string, error) {
 		f.set[long] = true
 	}
 	return pos, nil
+}
+
+// shortCluster expands "-qv" into "-q", "-v" when every letter is a
+// one-letter flag and all but the last are booleans.
+func (f *flagSet) shortCluster(a string) ([]string, bool) {
+	if strings.HasPrefix(a, "--") || len(a) < 3 || strings.Contains(a, "=") {
+		return nil, false
+	}
+	var out []string
+	letters := a[1:]
+	for i, r := range letters {
+		name := string(r)
+		long := f.longName(name)
+		if _, isShort := f.short[long]; !isShort || f.short[long] != name {
+			return nil, false
+		}
+		if i < len(letters)-1 && !f.isBool(name) {
+			return nil, false
+		}
+		out = append(out, "-"+name)
+	}
+	return out, true
 }
 
 func (f *flagSet) metaOf(long string) string {
