@@ -196,6 +196,14 @@ type Route struct {
 	// PassesClientHeaders is false when the front end sends none of the
 	// client's request headers to the app.
 	PassesClientHeaders bool
+	// PassesUnderscores is set when header names spelled with underscores
+	// (X_SSL_Client_DN) reach the app server as written, which some app
+	// servers fold into the same HTTP_* key as the dashed spelling.
+	PassesUnderscores bool
+	// Spellings are the header names the route's own directives mention,
+	// as written (X_SSL_Client_DN and X-SSL-Client-DN are two spellings of
+	// one key).
+	Spellings []string
 
 	// RedirectsHTTPS is set when plain-HTTP requests on this route are
 	// redirected to https:// instead of reaching the app; HSTS when the
