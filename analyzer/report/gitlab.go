@@ -26,7 +26,8 @@ import (
 //	  }
 //	]
 //
-// severity is critical for errors, major for warnings and minor for notes;
+// location.path is relative to the repository root (Result.RepoPath), as
+// GitLab resolves it against the checkout. severity is critical for errors, major for warnings and minor for notes;
 // a suppressed finding (--include-suppressed) is info, with "[suppressed]"
 // before its description. fingerprint is unique in the report and stable
 // across runs (the finding's fingerprint, with an occurrence number when two
@@ -102,7 +103,7 @@ func writeGitLab(w io.Writer, res *analyzer.Result) error {
 			CheckName:   f.RuleID,
 			Fingerprint: hex.EncodeToString(sum[:16]),
 			Severity:    gitlabSeverity(f),
-			Location:    GitLabLocation{Path: loc.Path, Lines: GitLabLines{Begin: loc.Start.Line, End: max(loc.End.Line, loc.Start.Line)}},
+			Location:    GitLabLocation{Path: res.RepoPath(loc.Path), Lines: GitLabLines{Begin: loc.Start.Line, End: max(loc.End.Line, loc.Start.Line)}},
 			Categories:  []string{"Security"},
 			Type:        "issue",
 			EngineName:  analyzer.Name,

@@ -84,7 +84,7 @@ func writeJUnit(w io.Writer, res *analyzer.Result) error {
 			Line:      f.Location.Start.Line,
 		}
 		if !isSynthetic(path) {
-			c.File = path
+			c.File = res.RepoPath(path)
 		}
 		s := &out.Suites[i]
 		s.Tests++
@@ -92,7 +92,7 @@ func writeJUnit(w io.Writer, res *analyzer.Result) error {
 			c.Skipped = &junitSkipped{Message: "suppressed: " + xmlText(f.Suppressed.Justification)}
 			s.Skipped++
 		} else {
-			c.Failure = &junitFailure{Type: f.RuleID, Message: xmlText(oneLine(f.Message)), Text: xmlText(junitBody(f))}
+			c.Failure = &junitFailure{Type: f.RuleID, Message: xmlText(oneLine(f.Message)), Text: xmlText(junitBody(res, f))}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)
@@ -118,14 +118,14 @@ func writeJUnit(w io.Writer, res *analyzer.Result) error {
 
 // junitBody is the failure's text: the concise line, then the related
 // locations and the code flow.
-func junitBody(f *analyzer.Finding) string {
+func junitBody(res *analyzer.Result, f *analyzer.Finding) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s %s\n", position(f.Location), f.RuleID, printable(f.Message))
+	fmt.Fprintf(&b, "%s: %s %s\n", position(res, f.Location), f.RuleID, printable(f.Message))
 	for _, r := range f.Related {
-		fmt.Fprintf(&b, "related: %s: %s\n", position(r.Location), printable(r.Message))
+		fmt.Fprintf(&b, "related: %s: %s\n", position(res, r.Location), printable(r.Message))
 	}
 	for n, s := range f.Flow {
-		fmt.Fprintf(&b, "flow: %d. %s %s\n", n+1, position(s.Location), printable(s.Message))
+		fmt.Fprintf(&b, "flow: %d. %s %s\n", n+1, position(res, s.Location), printable(s.Message))
 	}
 	return b.String()
 }

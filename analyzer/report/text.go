@@ -69,14 +69,15 @@ func (p palette) sev(s analyzer.Severity) string {
 func writeConcise(w io.Writer, res *analyzer.Result) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range res.Findings {
-		fmt.Fprintf(bw, "%s: %s %s\n", position(f.Location), marked(f), printable(f.Message))
+		fmt.Fprintf(bw, "%s: %s %s\n", position(res, f.Location), marked(f), printable(f.Message))
 	}
 	return bw.Flush()
 }
 
-// position is "path:line:col" with the column in code points.
-func position(l source.Location) string {
-	return printable(l.Path) + ":" + strconv.Itoa(l.Start.Line) + ":" + strconv.Itoa(l.Start.Column)
+// position is "path:line:col" with the column in code points and the path
+// relative to the working directory (Result.DisplayPath).
+func position(res *analyzer.Result, l source.Location) string {
+	return printable(res.DisplayPath(l.Path)) + ":" + strconv.Itoa(l.Start.Line) + ":" + strconv.Itoa(l.Start.Column)
 }
 
 // printable keeps a message or path on one line and out of the terminal's
@@ -105,14 +106,14 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 		if i > 0 {
 			ew.printf("\n")
 		}
-		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(f.Location), p.reset,
+		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(res, f.Location), p.reset,
 			p.sev(f.Severity), marked(f), p.reset, printable(f.Message))
 		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity), res.Secrets)
 		for _, r := range f.Related {
-			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(r.Location), printable(r.Message))
+			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(res, r.Location), printable(r.Message))
 		}
 		for n, s := range f.Flow {
-			ew.printf("  %s=%s %sflow:%s %d. %s %s\n", p.gutter, p.reset, p.bold, p.reset, n+1, position(s.Location), printable(s.Message))
+			ew.printf("  %s=%s %sflow:%s %d. %s %s\n", p.gutter, p.reset, p.bold, p.reset, n+1, position(res, s.Location), printable(s.Message))
 		}
 		if f.Suppressed != nil {
 			ew.printf("  %s=%s %ssuppressed:%s %s\n", p.gutter, p.reset, p.bold, p.reset, printable(f.Suppressed.Justification))

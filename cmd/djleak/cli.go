@@ -132,6 +132,7 @@ type checkFlags struct {
 	includeSuppressed           *bool
 	reportUnused                *bool
 	baselinePath, writeBaseline *string
+	sarifCategory               *string
 	stdinName                   *string
 }
 
@@ -165,6 +166,7 @@ func newCheckFlags() *checkFlags {
 	f.reportUnused = f.Bool("report-unused-ignores", "", os.Getenv("CI") != "", "report suppression comments that suppress nothing (default on when CI is set)")
 	f.baselinePath = f.String("baseline", "", "", "FILE", "only report findings not recorded in the baseline FILE")
 	f.writeBaseline = f.String("write-baseline", "", "", "FILE", "record the current findings in the baseline FILE and exit 0")
+	f.sarifCategory = f.String("sarif-category", "", "", "NAME", "SARIF analysis category (automationDetails.id), to tell apart several djleak runs on one commit in code scanning")
 	f.stdinName = f.String("stdin-filename", "", "", "PATH", `lint standard input as if it were the file at PATH (with the path "-")`)
 	return f
 }
@@ -372,6 +374,9 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
 	}
+	if *f.stdinName != "" && proj.NoProject {
+		fmt.Fprintf(stderr, "djleak: %s is in no project (no .djleak.toml, pyproject.toml with [tool.djleak], .git or manage.py above it); checking it alone with %s as the project root (use --root to name one)\n", *f.stdinName, proj.Root)
+	}
 	verbose("project root %s", proj.Root)
 	verbose("configuration from %s", configSource(proj.Config))
 	if proj.Config.ForceExclude && *f.verbose {
@@ -441,6 +446,8 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	res := proj.Result(shown, enabled)
+	res.Cwd = workingDir()
+	res.RepoRoot = analyzer.RepoRoot(proj.Root)
 
 	toStdout := false
 	for _, o := range outs {
@@ -480,7 +487,7 @@ func (f *checkFlags) write(o reportOut, res *analyzer.Result, stdout io.Writer) 
 	} else if *f.color == "auto" {
 		useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	}
-	opts := report.Options{Color: useColor, Quiet: *f.quiet}
+	opts := report.Options{Color: useColor, Quiet: *f.quiet, SARIFCategory: *f.sarifCategory}
 	if *f.statistics && o.main {
 		if err := report.WriteStatistics(w, o.format, res, opts); err != nil {
 			return fmt.Errorf("writing statistics: %v", err)
@@ -571,6 +578,20 @@ func showFiles(stdout io.Writer, proj *analyzer.Project) int {
 	}
 	tw.Flush()
 	return exitClean
+}
+
+// workingDir is the current directory with symbolic links resolved (the
+// project root is resolved too, so paths relative to both are comparable),
+// or "" when it cannot be found.
+func workingDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	return wd
 }
 
 func validFormat(f string) bool {
