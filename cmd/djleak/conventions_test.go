@@ -521,7 +521,7 @@ func TestTextOnTerminal(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if out := <-got; !strings.Contains(out, "mysite/settings.py:1:1: DJL401") {
+	if out := <-got; !regexp.MustCompile(`mysite/settings.py:\d+:\d+: DJL401 `).MatchString(out) {
 		t.Errorf("terminal got:\n%s", out)
 	}
 	if data, err := os.ReadFile(sarif); err != nil || !json.Valid(data) {
