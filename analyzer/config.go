@@ -43,6 +43,13 @@ type Config struct {
 	// SettingsModule names the production settings module
 	// ("mysite.settings.production"), overriding detection.
 	SettingsModule string `toml:"settings-module"`
+	// IncludeTests reports the dataflow rules (DJL101–DJL219) in test code
+	// too (tests/, test_*.py, conftest.py, …), which is left out by default.
+	IncludeTests bool `toml:"include-tests"`
+	// IdentityMiddleware adds packages to the table of published
+	// middleware and authentication backends that read identity headers
+	// (analyzer/identity KnownPackages).
+	IdentityMiddleware []IdentityMiddleware `toml:"identity-middleware"`
 
 	perFile []perFileIgnore
 
@@ -214,6 +221,22 @@ func (c *Config) check(root string) error {
 			return &UsageError{fmt.Sprintf("%s: identity-headers: %q is not a header name", c.where("identity-headers"), h)}
 		}
 	}
+	for i, e := range c.IdentityMiddleware {
+		at := c.where("identity-middleware")
+		switch {
+		case strings.TrimSpace(e.Package) == "":
+			return &UsageError{fmt.Sprintf("%s: identity-middleware[%d]: package is missing", at, i)}
+		case len(e.Classes) == 0:
+			return &UsageError{fmt.Sprintf("%s: identity-middleware[%d] (%s): classes is missing", at, i, e.Package)}
+		case len(e.Headers) == 0 && e.Verify == "":
+			return &UsageError{fmt.Sprintf("%s: identity-middleware[%d] (%s): headers is missing", at, i, e.Package)}
+		}
+		for _, h := range append(append([]string(nil), e.Headers...), e.Verify) {
+			if strings.ContainsAny(h, " \t:") {
+				return &UsageError{fmt.Sprintf("%s: identity-middleware[%d] (%s): %q is not a header name", at, i, e.Package, h)}
+			}
+		}
+	}
 	if m := c.SettingsModule; m != "" && (strings.ContainsAny(m, "/ ") || strings.HasSuffix(m, ".py")) {
 		return &UsageError{fmt.Sprintf("%s: settings-module: %q should be a dotted module name like mysite.settings.production", c.where("settings-module"), m)}
 	}
@@ -331,16 +354,18 @@ func (c *Config) sourceName() string {
 
 // What each key holds, in words, for type errors.
 var configWant = map[string]string{
-	"select":            "a list of rule IDs, prefixes or names, like [\"DJL4\", \"NGX101\"]",
-	"ignore":            "a list of rule IDs, prefixes or names, like [\"DJL402\"]",
-	"exclude":           "a list of gitignore-style patterns, like [\"legacy/\"]",
-	"nginx-roots":       "a list of directories, like [\"deploy/nginx\"]",
-	"identity-headers":  "a list of header names, like [\"X-Auth-Subject\"]",
-	"extra-token-names": "a list of names, like [\"session_key\"]",
-	"extra-sanitizers":  "a list of function names, like [\"mask_token\"]",
-	"per-file-ignores":  "a table of pattern = [rule IDs]",
-	"settings-module":   "a dotted module name in quotes, like \"mysite.settings.production\"",
-	"force-exclude":     "true or false",
+	"select":              "a list of rule IDs, prefixes or names, like [\"DJL4\", \"NGX101\"]",
+	"ignore":              "a list of rule IDs, prefixes or names, like [\"DJL402\"]",
+	"exclude":             "a list of gitignore-style patterns, like [\"legacy/\"]",
+	"nginx-roots":         "a list of directories, like [\"deploy/nginx\"]",
+	"identity-headers":    "a list of header names, like [\"X-Auth-Subject\"]",
+	"extra-token-names":   "a list of names, like [\"session_key\"]",
+	"extra-sanitizers":    "a list of function names, like [\"mask_token\"]",
+	"per-file-ignores":    "a table of pattern = [rule IDs]",
+	"settings-module":     "a dotted module name in quotes, like \"mysite.settings.production\"",
+	"force-exclude":       "true or false",
+	"include-tests":       "true or false",
+	"identity-middleware": "an array of tables ([[identity-middleware]] with package, classes and headers)",
 }
 
 // checkTypes checks the keys and value types of a configuration table
@@ -399,6 +424,10 @@ func checkTypes(name string, body map[string]any, lines map[string]int) error {
 				if _, ok := item.(string); !ok {
 					return &UsageError{fmt.Sprintf("%s: %s must be %s; item %d is %s", at(k), k, want, i+1, tomlTypeWords(item))}
 				}
+			}
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			if _, ok := v.([]map[string]any); !ok {
+				return bad()
 			}
 		case ft.Kind() == reflect.Map && ft.Elem().Kind() == reflect.Slice:
 			m, ok := v.(map[string]any)
@@ -630,4 +659,19 @@ func sortedAnyKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IdentityMiddleware is one [[identity-middleware]] entry: a package whose
+// classes, once listed in MIDDLEWARE, AUTHENTICATION_BACKENDS or DRF's
+// DEFAULT_AUTHENTICATION_CLASSES, read client identity from headers.
+type IdentityMiddleware struct {
+	Package string   `toml:"package"`
+	Version string   `toml:"version"`
+	Classes []string `toml:"classes"` // dotted class paths as the settings list them
+	Headers []string `toml:"headers"` // headers (X-Cert-DN) or environ keys (HTTP_X_CERT_DN) it reads
+	// Verify is the header it compares with "SUCCESS" before it trusts
+	// the others; empty if it checks nothing.
+	Verify string `toml:"verify"`
+	// Settings maps a header to the Django setting that renames it.
+	Settings map[string]string `toml:"settings"`
 }

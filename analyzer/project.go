@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/python"
@@ -60,6 +61,10 @@ type Project struct {
 	// targets restricts reporting to these project-relative paths (files) or
 	// prefixes (directories, with a trailing "/"); nil reports everything.
 	targets []string
+
+	// hiddenInTests is the number of findings in test code the last run
+	// left out.
+	hiddenInTests atomic.Int64
 
 	factsMu sync.Mutex
 	facts   map[any]*factEntry

@@ -48,6 +48,9 @@ type Result struct {
 	// Secrets are the literal secret values of all findings, longest
 	// first; outputs mask them in any source text they show.
 	Secrets []string
+	// HiddenInTests counts the dataflow findings in test code that were
+	// not reported (include-tests = true reports them).
+	HiddenInTests int
 }
 
 // DisplayPath is a project-relative path as the text, concise and JSON

@@ -99,10 +99,16 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 	}
 	var out []*Finding
 	seen := map[string]bool{}
+	inTests := map[string]bool{}
+	includeTests := p.Config != nil && p.Config.IncludeTests
 	for _, c := range ctxs {
 		for _, f := range c.findings {
 			if !p.TouchesTargets(f) || strings.HasPrefix(f.Location.Path, "<") ||
 				(p.Config != nil && p.Config.IgnoredIn(f.RuleID, f.Location.Path)) {
+				continue
+			}
+			if !includeTests && dataflowRule(f.RuleID) && IsTestCode(f.Location.Path) {
+				inTests[fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", f.RuleID, f.Location.Path, f.Location.Start.Line, f.Location.Start.Column, f.Message)] = true
 				continue
 			}
 			line := ""
@@ -118,6 +124,7 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 			out = append(out, f)
 		}
 	}
+	p.hiddenInTests.Store(int64(len(inTests)))
 	sups := applySuppressions(p, out)
 	if opts.ReportUnused {
 		out = append(out, unusedSuppressions(p, rules, sups)...)
@@ -206,7 +213,7 @@ func (p *Project) Result(findings []*Finding, rules []*Rule) *Result {
 		return secrets[i] < secrets[j]
 	})
 	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files),
-		ParseFailures: p.parseFailures(), Secrets: secrets}
+		ParseFailures: p.parseFailures(), Secrets: secrets, HiddenInTests: int(p.hiddenInTests.Load())}
 }
 
 // parseFailures is Result.ParseFailures.

@@ -141,12 +141,21 @@ func summary(res *analyzer.Result) string {
 	}
 	active := c.errors + c.warnings + c.notes
 	if active == 0 {
-		return "No findings in " + files + suppressed + "."
+		return "No findings in " + files + suppressed + "." + hiddenInTests(res)
 	}
 	return fmt.Sprintf("Found %s (%s, %s, %s) in %s%s.",
 		plural(active, "finding", "findings"),
 		plural(c.errors, "error", "errors"), plural(c.warnings, "warning", "warnings"),
-		plural(c.notes, "note", "notes"), files, suppressed)
+		plural(c.notes, "note", "notes"), files, suppressed) + hiddenInTests(res)
+}
+
+// hiddenInTests tells how many findings in test code were left out.
+func hiddenInTests(res *analyzer.Result) string {
+	if res.HiddenInTests == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %s in test code not shown (include-tests = true shows them).",
+		plural(res.HiddenInTests, "finding", "findings"))
 }
 
 // frameLine is one row of a code frame: a line number (0 for an elision
