@@ -4,8 +4,14 @@ export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: build demo test bench docs fuzz
 
+# The version djleak reports (`djleak --version`): the release tag of the
+# checkout, else 0.0.0-devel+COMMIT; builds without git use Go's build
+# information.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty=.dirty 2>/dev/null || \
+	git log -1 --format=0.0.0-devel+%h 2>/dev/null)
+
 build:
-	$(GO) build -o bin/djleak ./cmd/djleak
+	$(GO) build $(if $(VERSION),-ldflags "-X github.com/djleak/djleak/analyzer.Version=$(VERSION)") -o bin/djleak ./cmd/djleak
 
 # Build djleak and run it on the example project made from the seed case.
 demo: build

@@ -32,6 +32,10 @@ type Options struct {
 	// Cache, when set, reuses Python parses of unchanged files from earlier
 	// loads of the same project.
 	Cache *ParseCache
+	// LoadConfig, when set, replaces LoadConfig(root): the command line
+	// uses it for --config, --isolated and its overrides of the
+	// configuration's values.
+	LoadConfig func(root string) (*Config, error)
 }
 
 // Project is a loaded, parsed project.
@@ -122,6 +126,19 @@ func (e *UsageError) Error() string { return e.Msg }
 
 // Load discovers and parses a project.
 func Load(opts Options) (*Project, error) {
+	proj, err := Discover(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := proj.Parse(opts); err != nil {
+		return nil, err
+	}
+	return proj, nil
+}
+
+// Discover finds the project root, reads the configuration and lists the
+// files to analyse (Project.Files) without reading them.
+func Discover(opts Options) (*Project, error) {
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -152,7 +169,11 @@ func Load(opts Options) (*Project, error) {
 	}
 	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}}
 
-	cfg, err := LoadConfig(root)
+	loadConfig := LoadConfig
+	if opts.LoadConfig != nil {
+		loadConfig = opts.LoadConfig
+	}
+	cfg, err := loadConfig(root)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +200,9 @@ func Load(opts Options) (*Project, error) {
 			proj.targets = append(proj.targets, rel+"/")
 			continue
 		}
+		if cfg.ForceExclude && cfg.Excluded(rel) {
+			continue // named, but excluded: not analysed, not reported
+		}
 		proj.targets = append(proj.targets, rel)
 		if explicit != nil {
 			explicit[rel] = KindUnknown
@@ -186,6 +210,8 @@ func Load(opts Options) (*Project, error) {
 	}
 	if explicit == nil {
 		proj.targets = nil
+	} else if proj.targets == nil {
+		proj.targets = []string{} // every named file is excluded
 	}
 
 	files, err := discover(root, cfg.Excluded)
@@ -242,8 +268,7 @@ func Load(opts Options) (*Project, error) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	proj.Files = files
-
-	if err := proj.parse(opts); err != nil {
+	if err := cfg.CheckSettingsModule(files); err != nil {
 		return nil, err
 	}
 	return proj, nil
@@ -293,10 +318,10 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 	return os.ReadFile(full)
 }
 
-// parse reads and parses every file on a worker pool. Results land in
+// Parse reads and parses every file Discover found, on a worker pool. Results land in
 // slices indexed by the (sorted) file order, so the outcome does not depend
 // on scheduling.
-func (p *Project) parse(opts Options) error {
+func (p *Project) Parse(opts Options) error {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

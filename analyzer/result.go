@@ -13,8 +13,11 @@ const (
 	InformationURI = "https://github.com/djleak/djleak"
 )
 
-// Version is set at build time with -ldflags "-X github.com/djleak/djleak/analyzer.Version=…".
-var Version = "0.1.0-dev"
+// Version is djleak's version, shown in every output. A release build sets
+// it with -ldflags "-X github.com/djleak/djleak/analyzer.Version=v1.2.3";
+// otherwise the djleak command fills it in from its build information
+// (module version or VCS revision).
+var Version = "0.0.0-devel"
 
 // Result is everything an output format needs.
 type Result struct {

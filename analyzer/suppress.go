@@ -11,7 +11,7 @@ import (
 // Suppression is one `djleak: ignore[...]` comment.
 type Suppression struct {
 	Loc    source.Location
-	Rules  []string // IDs or prefixes, upper-case
+	Rules  []string // IDs or prefixes, upper-case (rule names are turned into IDs)
 	Reason string
 	File   bool // ignore-file: applies to the whole file
 	used   bool
@@ -27,10 +27,11 @@ func (s *Suppression) Matches(id string) bool {
 	return false
 }
 
-// suppressionRe matches `djleak: ignore[DJL201, NGX2] -- reason` and
+// suppressionRe matches `djleak: ignore[DJL201, NGX2] -- reason` (or rule
+// names: `ignore[token-logged]`) and
 // `djleak: ignore-file[…]` in a `#` comment (Python, nginx) or a Django
 // template comment `{# … #}`.
-var suppressionRe = regexp.MustCompile(`(?:#|\{#)\s*djleak:\s*(ignore-file|ignore)\s*\[([A-Za-z0-9, ]*)\]\s*(?:--\s*(.*?))?\s*(?:#\})?\s*$`)
+var suppressionRe = regexp.MustCompile(`(?:#|\{#)\s*djleak:\s*(ignore-file|ignore)\s*\[([A-Za-z0-9, -]*)\]\s*(?:--\s*(.*?))?\s*(?:#\})?\s*$`)
 
 // ParseSuppressions finds the suppression comments in a file.
 func ParseSuppressions(f *source.File) []*Suppression {
@@ -49,8 +50,8 @@ func ParseSuppressions(f *source.File) []*Suppression {
 		}
 		s := &Suppression{File: line[m[2]:m[3]] == "ignore-file"}
 		for _, r := range strings.Split(line[m[4]:m[5]], ",") {
-			if r = strings.ToUpper(strings.TrimSpace(r)); r != "" {
-				s.Rules = append(s.Rules, r)
+			if r = strings.TrimSpace(r); r != "" {
+				s.Rules = append(s.Rules, suppressionRule(r))
 			}
 		}
 		if m[6] >= 0 {
@@ -61,6 +62,19 @@ func ParseSuppressions(f *source.File) []*Suppression {
 		out = append(out, s)
 	}
 	return out
+}
+
+// suppressionRule is the rule ID for a rule name, else the entry in upper
+// case (an ID or prefix).
+func suppressionRule(r string) string {
+	if strings.Contains(r, "-") && KnownRules != nil {
+		for _, rule := range KnownRules() {
+			if strings.EqualFold(rule.Name, r) {
+				return rule.ID
+			}
+		}
+	}
+	return strings.ToUpper(r)
 }
 
 // applySuppressions marks findings covered by suppression comments: an

@@ -9,6 +9,10 @@ import (
 
 var registry = analyzer.NewRegistry()
 
+// Configuration selectors are checked against, and rule names resolved
+// with, this package's rules.
+func init() { analyzer.KnownRules = All }
+
 func register(r *analyzer.Rule) { registry.Register(r) }
 
 // All returns every rule, sorted by ID.

@@ -14,7 +14,8 @@ import (
 //
 //	::error file=mysite/settings.py,line=4,col=25,endLine=4,endColumn=30,title=DJL401 session-cookie-not-secure::SESSION_COOKIE_SECURE is False…
 //
-// Errors use ::error, warnings ::warning and notes ::notice. Columns count
+// Errors use ::error, warnings ::warning and notes ::notice; a suppressed
+// finding (--include-suppressed) is a ::notice titled "ID [suppressed] name". Columns count
 // code points and endColumn is exclusive, as in the other formats; GitHub
 // accepts columns only on single-line annotations, so a range over several
 // lines gives line and endLine only. file= is relative to the repository
@@ -24,10 +25,12 @@ func writeGitHub(w io.Writer, res *analyzer.Result) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range res.Findings {
 		cmd := "notice"
-		switch f.Severity {
-		case analyzer.Error:
+		switch {
+		case f.Suppressed != nil:
+			// a suppressed finding is shown as a notice, whatever its level
+		case f.Severity == analyzer.Error:
 			cmd = "error"
-		case analyzer.Warning:
+		case f.Severity == analyzer.Warning:
 			cmd = "warning"
 		}
 		l := f.Location
@@ -39,7 +42,7 @@ func writeGitHub(w io.Writer, res *analyzer.Result) error {
 		} else {
 			props = append(props, "endLine="+strconv.Itoa(endLine))
 		}
-		title := f.RuleID
+		title := marked(f)
 		if name := ruleName(res, f.RuleID); name != "" {
 			title += " " + name
 		}

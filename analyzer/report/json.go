@@ -47,9 +47,11 @@ const JSONVersion = 1
 //   - version: JSONVersion (1).
 //   - tool.name, tool.version: "djleak" and its version.
 //   - summary.files: number of files djleak read.
-//   - summary.findings: number of findings (the length of "findings").
-//   - summary.by_severity: findings per severity; all three keys are always
-//     present.
+//   - summary.findings: number of findings that are not suppressed.
+//   - summary.by_severity: those findings per severity; all three keys are
+//     always present.
+//   - summary.suppressed: number of suppressed findings in "findings"
+//     (only with --include-suppressed; absent when 0).
 //   - findings: sorted by path, line, column, rule and message; [] when there
 //     are none.
 //   - findings[].rule: the rule ID (DJL401, NGX101, …); name: the rule's
@@ -73,6 +75,9 @@ const JSONVersion = 1
 //     proxy_params, …), not a file of the project.
 //   - findings[].flow: the steps of the finding's code flow from source to
 //     sink, same shape as related; [] when there are none.
+//   - findings[].suppressed, findings[].justification: true and the
+//     comment's reason for a finding a suppression comment covers (only
+//     with --include-suppressed); absent otherwise.
 type JSONReport struct {
 	Version  int           `json:"version"`
 	Tool     JSONTool      `json:"tool"`
@@ -91,6 +96,7 @@ type JSONSummary struct {
 	Files      int            `json:"files"`
 	Findings   int            `json:"findings"`
 	BySeverity JSONBySeverity `json:"by_severity"`
+	Suppressed int            `json:"suppressed,omitempty"`
 }
 
 // JSONBySeverity counts findings per severity.
@@ -114,6 +120,9 @@ type JSONFinding struct {
 	Fingerprint string         `json:"fingerprint"`
 	Related     []JSONLocation `json:"related"`
 	Flow        []JSONLocation `json:"flow"`
+	// Suppressed and Justification are set for a suppressed finding.
+	Suppressed    bool   `json:"suppressed,omitempty"`
+	Justification string `json:"justification,omitempty"`
 }
 
 // JSONLocation is a related location or a flow step.
@@ -134,8 +143,9 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 		Tool:    JSONTool{Name: analyzer.Name, Version: analyzer.Version},
 		Summary: JSONSummary{
 			Files:      res.FilesScanned,
-			Findings:   len(res.Findings),
+			Findings:   c.errors + c.warnings + c.notes,
 			BySeverity: JSONBySeverity{Error: c.errors, Warning: c.warnings, Note: c.notes},
+			Suppressed: c.suppressed,
 		},
 		Findings: make([]JSONFinding, 0, len(res.Findings)),
 	}
@@ -153,6 +163,9 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 			Fingerprint: f.Fingerprint,
 			Related:     make([]JSONLocation, 0, len(f.Related)),
 			Flow:        make([]JSONLocation, 0, len(f.Flow)),
+		}
+		if f.Suppressed != nil {
+			jf.Suppressed, jf.Justification = true, f.Suppressed.Justification
 		}
 		for _, r := range f.Related {
 			jf.Related = append(jf.Related, jsonLocation(res, r.Location, r.Message))

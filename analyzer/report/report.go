@@ -1,6 +1,6 @@
 // Package report writes an analyzer.Result in each of djleak's output
-// formats: text (the default, with code frames), concise, json, sarif and
-// github.
+// formats: text (the default, with code frames), concise, json, sarif,
+// github, junit and gitlab.
 //
 // Every format is deterministic: the same Result gives the same bytes.
 // Messages are written as the rules produced them, masked (package mask),
@@ -22,6 +22,8 @@ type Options struct {
 	// when standard output is a terminal and NO_COLOR is unset (or when
 	// --color=always is given). Other formats ignore it.
 	Color bool
+	// Quiet leaves out the summary line of the text format.
+	Quiet bool
 	// SARIFCategory, when set, is the SARIF run's automationDetails.id
 	// (GitHub's analysis category), so that several djleak runs on one
 	// commit (a monorepo's projects) do not replace each other's alerts.
@@ -29,7 +31,7 @@ type Options struct {
 }
 
 // Formats lists the format names Write accepts; the first is the default.
-var Formats = []string{"text", "concise", "json", "sarif", "github"}
+var Formats = []string{"text", "concise", "json", "sarif", "github", "junit", "gitlab"}
 
 // Write renders res in the named format.
 func Write(w io.Writer, format string, res *analyzer.Result, opts Options) error {
@@ -48,16 +50,25 @@ func Write(w io.Writer, format string, res *analyzer.Result, opts Options) error
 		return writeSARIF(w, res, opts)
 	case "github":
 		return writeGitHub(w, res)
+	case "junit":
+		return writeJUnit(w, res)
+	case "gitlab":
+		return writeGitLab(w, res)
 	}
 	return fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }
 
-// counts tallies findings by severity.
-type counts struct{ errors, warnings, notes int }
+// counts tallies findings by severity; suppressed findings (shown with
+// --include-suppressed) are counted apart.
+type counts struct{ errors, warnings, notes, suppressed int }
 
 func countFindings(fs []*analyzer.Finding) counts {
 	var c counts
 	for _, f := range fs {
+		if f.Suppressed != nil {
+			c.suppressed++
+			continue
+		}
 		switch f.Severity {
 		case analyzer.Error:
 			c.errors++
@@ -68,6 +79,18 @@ func countFindings(fs []*analyzer.Finding) counts {
 		}
 	}
 	return c
+}
+
+// suppressedMark is the marker of a suppressed finding in the text,
+// concise and github formats.
+const suppressedMark = "[suppressed]"
+
+// marked is the rule ID, followed by the marker for a suppressed finding.
+func marked(f *analyzer.Finding) string {
+	if f.Suppressed != nil {
+		return f.RuleID + " " + suppressedMark
+	}
+	return f.RuleID
 }
 
 // isSynthetic reports whether a path names no file of the project, such as

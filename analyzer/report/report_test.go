@@ -184,6 +184,8 @@ func TestGolden(t *testing.T) {
 		{"json", "json.golden"},
 		{"github", "github.golden"},
 		{"sarif", "sample.sarif"},
+		{"junit", "junit.golden"},
+		{"gitlab", "gitlab.golden"},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			got := render(t, tc.format, res, Options{})
@@ -196,7 +198,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
-	want := []string{"text", "concise", "json", "sarif", "github"}
+	want := []string{"text", "concise", "json", "sarif", "github", "junit", "gitlab"}
 	if strings.Join(Formats, ",") != strings.Join(want, ",") {
 		t.Errorf("Formats = %v, want %v", Formats, want)
 	}

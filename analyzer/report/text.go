@@ -72,7 +72,7 @@ func (p palette) sev(s analyzer.Severity) string {
 func writeConcise(w io.Writer, res *analyzer.Result) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range res.Findings {
-		fmt.Fprintf(bw, "%s: %s %s\n", position(res, f.Location), f.RuleID, printable(f.Message))
+		fmt.Fprintf(bw, "%s: %s %s\n", position(res, f.Location), marked(f), printable(f.Message))
 	}
 	return bw.Flush()
 }
@@ -111,7 +111,7 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 			ew.printf("\n")
 		}
 		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(res, f.Location), p.reset,
-			p.sev(f.Severity), f.RuleID, p.reset, printable(f.Message))
+			p.sev(f.Severity), marked(f), p.reset, printable(f.Message))
 		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity), m)
 		for _, r := range f.Related {
 			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(res, r.Location), printable(r.Message))
@@ -119,11 +119,16 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 		for n, s := range f.Flow {
 			ew.printf("  %s=%s %sflow:%s %d. %s %s\n", p.gutter, p.reset, p.bold, p.reset, n+1, position(res, s.Location), printable(s.Message))
 		}
+		if f.Suppressed != nil {
+			ew.printf("  %s=%s %ssuppressed:%s %s\n", p.gutter, p.reset, p.bold, p.reset, printable(f.Suppressed.Justification))
+		}
 	}
-	if len(res.Findings) > 0 {
-		ew.printf("\n")
+	if !opts.Quiet {
+		if len(res.Findings) > 0 {
+			ew.printf("\n")
+		}
+		ew.printf("%s%s%s\n", p.bold, summary(res), p.reset)
 	}
-	ew.printf("%s%s%s\n", p.bold, summary(res), p.reset)
 	if ew.err != nil {
 		return ew.err
 	}
@@ -133,14 +138,19 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 // summary is the last line of the text format.
 func summary(res *analyzer.Result) string {
 	files := plural(res.FilesScanned, "file", "files")
-	if len(res.Findings) == 0 {
-		return "No findings in " + files + "." + hiddenInTests(res)
-	}
 	c := countFindings(res.Findings)
-	return fmt.Sprintf("Found %s (%s, %s, %s) in %s.",
-		plural(len(res.Findings), "finding", "findings"),
+	suppressed := ""
+	if c.suppressed > 0 {
+		suppressed = "; " + plural(c.suppressed, "suppressed finding", "suppressed findings") + " shown"
+	}
+	active := c.errors + c.warnings + c.notes
+	if active == 0 {
+		return "No findings in " + files + suppressed + "." + hiddenInTests(res)
+	}
+	return fmt.Sprintf("Found %s (%s, %s, %s) in %s%s.",
+		plural(active, "finding", "findings"),
 		plural(c.errors, "error", "errors"), plural(c.warnings, "warning", "warnings"),
-		plural(c.notes, "note", "notes"), files) + hiddenInTests(res)
+		plural(c.notes, "note", "notes"), files, suppressed) + hiddenInTests(res)
 }
 
 // hiddenInTests tells how many findings in test code were left out.

@@ -1,72 +1,107 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"reflect"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/djleak/djleak/analyzer"
 )
 
+type configFlags struct {
+	*flagSet
+	root     *string
+	configs  *multiFlag
+	isolated *bool
+}
+
+func newConfigFlags() *configFlags {
+	f := &configFlags{flagSet: newFlagSet("config", "[PATH]", `Print the effective configuration of the project that contains PATH (default
+"."): every key with its value, defaults included, and the file it came from.`)}
+	f.root = f.String("root", "", "", "DIR", "project root (default: detected from PATH)")
+	f.configs = &multiFlag{}
+	f.add(f.configs, "config", "", "FILE|KEY=VALUE", "read the configuration from FILE instead of the project's, or override one key (TOML KEY=VALUE); repeatable")
+	f.isolated = f.Bool("isolated", "", false, "ignore configuration files and print the defaults")
+	return f
+}
+
 // cmdConfig prints the effective configuration for a project.
 func cmdConfig(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	root := fs.String("root", "", "project root `DIR` (default: detected from PATH or the current directory)")
-	if err := fs.Parse(args); err != nil {
-		return exitError
+	f := newConfigFlags()
+	pos, code, done := f.parseOrExit(args, stdout, stderr, 0, 1)
+	if done {
+		return code
 	}
 	start := "."
-	if fs.NArg() > 0 {
-		start = fs.Arg(0)
+	if len(pos) == 1 {
+		start = pos[0]
 	}
-	dir := *root
+	if _, err := os.Stat(start); err != nil {
+		fmt.Fprintf(stderr, "djleak: %s: no such file or directory\n", start)
+		return exitError
+	}
+	dir := *f.root
 	if dir == "" {
 		abs, err := filepath.Abs(start)
 		if err != nil {
 			fmt.Fprintf(stderr, "djleak: %v\n", err)
 			return exitError
 		}
+		if info, err := os.Stat(abs); err == nil && !info.IsDir() {
+			abs = filepath.Dir(abs)
+		}
 		dir = analyzer.FindRoot(abs)
+	} else if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(stderr, "djleak: --root %s: no such directory\n", dir)
+		return exitError
 	}
-	cfg, err := analyzer.LoadConfig(dir)
+	file, overrides, err := splitConfigArgs(*f.configs)
+	if err != nil {
+		return f.fail(stderr, err)
+	}
+	cfg, err := chooseConfig(*f.isolated, file, overrides, dir)
+	if err == nil {
+		// Values that depend on the project's files (settings-module).
+		_, err = analyzer.Discover(analyzer.Options{Paths: []string{dir}, Root: dir,
+			LoadConfig: func(string) (*analyzer.Config, error) { return cfg, nil }})
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
 	}
-	src := cfg.Source
-	if src == "" {
-		src = "defaults (no .djleak.toml or [tool.djleak] in pyproject.toml)"
-	}
-	fmt.Fprintf(stdout, "# project root: %s\n# configuration from: %s\n", dir, src)
-	eff := struct {
-		Select          []string                      `toml:"select"`
-		Ignore          []string                      `toml:"ignore"`
-		Exclude         []string                      `toml:"exclude"`
-		NginxRoots      []string                      `toml:"nginx-roots"`
-		PerFileIgnores  map[string][]string           `toml:"per-file-ignores"`
-		IdentityHeaders []string                      `toml:"identity-headers"`
-		SettingsModule  string                        `toml:"settings-module"`
-		IncludeTests    bool                          `toml:"include-tests"`
-		IdentityMW      []analyzer.IdentityMiddleware `toml:"identity-middleware"`
-	}{nonNil(cfg.Select), nonNil(cfg.Ignore), nonNil(cfg.Exclude), nonNil(cfg.NginxRoots), cfg.PerFileIgnores,
-		nonNil(cfg.IdentityHeaders), cfg.SettingsModule, cfg.IncludeTests, cfg.IdentityMiddleware}
-	if eff.PerFileIgnores == nil {
-		eff.PerFileIgnores = map[string][]string{}
-	}
-	if err := toml.NewEncoder(stdout).Encode(eff); err != nil {
+	fmt.Fprintf(stdout, "# project root: %s\n# configuration from: %s\n", dir, configSource(cfg))
+	if err := toml.NewEncoder(stdout).Encode(effective(cfg)); err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
 	}
 	return exitClean
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// effective is a copy of cfg in which every list and table is present
+// (empty rather than nil), so that the TOML shows every key.
+func effective(cfg *analyzer.Config) any {
+	in := reflect.ValueOf(cfg).Elem()
+	t := in.Type()
+	var fields []reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		if sf := t.Field(i); sf.IsExported() && sf.Tag.Get("toml") != "-" {
+			fields = append(fields, sf)
+		}
 	}
-	return s
+	out := reflect.New(reflect.StructOf(fields)).Elem()
+	for i, sf := range fields {
+		v := in.FieldByName(sf.Name)
+		switch {
+		case v.Kind() == reflect.Slice && v.IsNil():
+			v = reflect.MakeSlice(v.Type(), 0, 0)
+		case v.Kind() == reflect.Map && v.IsNil():
+			v = reflect.MakeMap(v.Type())
+		}
+		out.Field(i).Set(v)
+	}
+	return out.Interface()
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 
@@ -11,27 +8,26 @@ import (
 	"github.com/djleak/djleak/cmd/djleak/internal/lsp"
 )
 
+type lspFlags struct {
+	*flagSet
+	verbose, reportUnused *bool
+	root                  *string
+}
+
+func newLSPFlags() *lspFlags {
+	f := &lspFlags{flagSet: newFlagSet("lsp", "", "Run the djleak language server (LSP 3.17) over standard input and output.")}
+	f.verbose = f.Bool("verbose", "v", os.Getenv("DJLEAK_LSP_LOG") != "", "log the server's work to standard error (also when DJLEAK_LSP_LOG is set)")
+	f.root = f.String("root", "", "", "DIR", "project root (default: the editor's workspace folder, else found from the first opened file)")
+	f.reportUnused = f.Bool("report-unused-ignores", "", true, "report suppression comments that suppress nothing")
+	f.Bool("stdio", "", true, "communicate over standard input and output (the only transport; accepted for editors that pass it)")
+	return f
+}
+
 // cmdLSP runs the language server on standard input and output.
 func cmdLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lsp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	verbose := fs.Bool("verbose", os.Getenv("DJLEAK_LSP_LOG") != "", "log the server's work to standard error (also when DJLEAK_LSP_LOG is set)")
-	root := fs.String("root", "", "project root `DIR` (default: the editor's workspace folder, else found from the first opened file)")
-	reportUnused := fs.Bool("report-unused-ignores", true, "report suppression comments that suppress nothing")
-	fs.Bool("stdio", true, "communicate over standard input and output (the only transport; accepted for editors that pass it)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: djleak lsp [flags]\n\nRuns the djleak language server (LSP 3.17) over standard input and output.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitClean
-		}
-		return exitError
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "djleak lsp: unexpected argument %q\n", fs.Arg(0))
-		return exitError
+	f := newLSPFlags()
+	if _, code, done := f.parseOrExit(args, stdout, stderr, 0, 0); done {
+		return code
 	}
 	// Standard output carries the protocol: anything else that prints to
 	// it would corrupt the stream, so send stray output to standard error.
@@ -39,8 +35,8 @@ func cmdLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		os.Stdout = os.Stderr
 		defer func() { os.Stdout = f }()
 	}
-	opts := lsp.Options{Version: analyzer.Version, Root: *root, ReportUnused: *reportUnused}
-	if *verbose {
+	opts := lsp.Options{Version: analyzer.Version, Root: *f.root, ReportUnused: *f.reportUnused}
+	if *f.verbose {
 		opts.Log = stderr
 	}
 	return lsp.Serve(stdin, stdout, opts)

@@ -145,6 +145,18 @@ server {
 			t.Errorf("commit rejected without %q:\n%s", want, out)
 		}
 	}
+
+	// pre-commit names every changed file, excluded ones too: the hook
+	// passes --force-exclude, so the configuration's exclude still holds.
+	os.Remove(filepath.Join(repo, "mysite/fingerprint.py"))
+	writeFile(t, filepath.Join(repo, ".djleak.toml"), "exclude = [\"legacy/\"]\n")
+	os.MkdirAll(filepath.Join(repo, "legacy"), 0o755)
+	writeFile(t, filepath.Join(repo, "legacy/views.py"),
+		"def client_dn(request):\n    if request.META.get(\"HTTP_X_CLIENT_VERIFY\"):\n        return request.META.get(\"HTTP_X_CLIENT_DN\")\n    return None\n")
+	must("git", "add", "-A")
+	if out, err := run("git", "commit", "-qm", "excluded legacy code"); err != nil {
+		t.Fatalf("a commit of excluded files was rejected: %v\n%s", err, out)
+	}
 }
 
 // snapshotCommit records the working tree as a dangling commit, through a
