@@ -81,6 +81,9 @@ const (
 	PassSCGI    PassKind = "scgi"    // SCGI params
 	PassGRPC    PassKind = "grpc"    // gRPC (headers)
 	PassWSGI    PassKind = "wsgi"    // in-process WSGI (mod_wsgi): the server builds the environ itself
+	// PassTCP relays the client's bytes unchanged (nginx stream, HAProxy
+	// mode tcp): the app sees the client's own headers.
+	PassTCP PassKind = "tcp"
 )
 
 // HeaderBased reports whether values reach the app as HTTP headers (which
@@ -150,7 +153,26 @@ type Name struct {
 	// Why is a short reason for messages ("the client's X-Client-DN passes
 	// through", "underscored header names are accepted").
 	Why string
+	// Value is the value the deciding directive sets, as written
+	// ("$ssl_client_s_dn", "$http_x_forwarded_proto"); "" when none does.
+	Value string
+	// Cert is the client-certificate mode that decides a certificate value
+	// (Source Verified or Unverified).
+	Cert CertMode
+	// Optional marks a Verified value on a route that requests without a
+	// certificate also reach (client certificates are optional and nothing
+	// rejects those requests): the value is then empty, not forged.
+	Optional bool
+	// Underscore, when set, is the setting that lets a client's underscore
+	// spelling of the header (X_Client_DN for X-Client-DN) reach the app as
+	// the same HTTP_ key besides the value Source describes. Whether the app
+	// server then takes the client's or the front end's is its own choice.
+	Underscore *source.Location
 }
+
+// Forgeable reports whether a client can decide the value the app reads
+// under this key: Source is Forgeable, or an underscore spelling passes.
+func (n Name) Forgeable() bool { return n.Source == Forgeable || n.Underscore != nil }
 
 // AccessLog is one access log a route writes.
 type AccessLog struct {
@@ -187,6 +209,24 @@ type Route struct {
 	// frontend, site), used for grouping and for server-wide fixes.
 	Server      source.Location
 	ServerLabel string
+	// Where is the block within the server ("location /api/"), for messages
+	// that name the server separately: "nginx location / (server a.example)".
+	Where string
+	// HeaderDirective is the directive that sets headers or params on this
+	// route (proxy_set_header, uwsgi_param, RequestHeader, …).
+	HeaderDirective string
+	// Answered, when set, is a response the front end gives to every request
+	// before it is passed (nginx `return 444`): the route is never taken.
+	Answered *source.Location
+	// VerifyKeys lists the keys the front end is configured to fill from
+	// the certificate verification status on this route, counting settings
+	// at outer levels the route shadows (what the app is meant to check);
+	// VerifyVar is how the front end names that status ("$ssl_client_verify").
+	VerifyKeys []string
+	VerifyVar  string
+	// Native is the adapter's own object for the route (*ngxmodel.Upstream
+	// for nginx), for rules of that front end's family.
+	Native any
 
 	Listeners []Listener
 	Pass      PassKind
