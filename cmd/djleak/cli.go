@@ -32,6 +32,8 @@ Usage:
   djleak rules [--format text|json] list the rules
   djleak explain RULE               print a rule's documentation (ID or name)
   djleak config [PATH]              print the effective configuration
+  djleak map [--format text|json|html] [PATH]
+                                    show who can forge which identity header
   djleak lsp [--verbose]            run the language server over stdio (LSP)
   djleak version                    print the version
 
@@ -53,6 +55,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdExplain(args[1:], stdout, stderr)
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
+	case "map":
+		return cmdMap(args[1:], stdout, stderr)
 	case "lsp":
 		return cmdLSP(args[1:], stdin, stdout, stderr)
 	case "version", "--version":

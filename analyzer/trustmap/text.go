@@ -1,0 +1,255 @@
+package trustmap
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/djleak/djleak/analyzer/frontend"
+	"github.com/djleak/djleak/analyzer/identity"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// The terminal form: one table per deployment, a section per listener
+// group, the Django reads under their columns.
+//
+//	*:443 TLS, client certificate required (CA /etc/ssl/certs/ca-chain.pem)
+//	  ROUTE                               AT                 X-Client-DN
+//	  server api.example.com, location /  nginx/api.conf:13  client can forge [NGX201]
+//	  Django reads                                           mysite/middleware.py:13 guarded
+//
+//	1 route, 3 identity names: 3 cells a client can forge, 3 reported by djleak.
+
+// TextOptions controls the terminal form.
+type TextOptions struct {
+	Color bool
+}
+
+type textPalette struct{ on bool }
+
+func (p textPalette) wrap(code, s string) string {
+	if !p.on || s == "" {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (p textPalette) source(s frontend.Source, forgeable bool, text string) string {
+	if forgeable {
+		return p.wrap("1;31", text)
+	}
+	switch s {
+	case frontend.Verified:
+		return p.wrap("32", text)
+	case frontend.Unverified:
+		return p.wrap("33", text)
+	}
+	return p.wrap("2", text)
+}
+
+func (p textPalette) guard(g identity.GuardState, text string) string {
+	switch g {
+	case identity.Correct:
+		return p.wrap("32", text)
+	case identity.Wrong:
+		return p.wrap("33", text)
+	}
+	return p.wrap("31", text)
+}
+
+// at renders a location as path:line.
+func at(l source.Location) string {
+	if l.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", l.Path, l.Start.Line)
+}
+
+// ReadLabel is a read as a cell shows it: "mysite/middleware.py:13 guarded".
+func ReadLabel(rd identity.Read) string {
+	s := at(rd.Loc) + " " + rd.Guard.State.String()
+	if rd.Via != "" {
+		s += " (" + rd.Via + ")"
+	}
+	return s
+}
+
+// WriteText writes the map as terminal tables.
+func (m *Map) WriteText(w io.Writer, opts TextOptions) error {
+	ew := &errWriter{w: w}
+	p := textPalette{on: opts.Color}
+	for i, d := range m.Deployments {
+		if i > 0 {
+			ew.printf("\n")
+		}
+		if d.Name != "" || len(m.Deployments) > 1 {
+			ew.printf("%s\n\n", p.wrap("1", "Deployment "+deploymentName(d)))
+		}
+		d.writeText(ew, p)
+	}
+	return ew.err
+}
+
+func deploymentName(d *Deployment) string {
+	if d.Name == "" {
+		return "(default)"
+	}
+	return d.Name
+}
+
+type textCell struct {
+	plain, shown string
+}
+
+func (d *Deployment) writeText(ew *errWriter, p textPalette) {
+	if len(d.Columns) == 0 && len(d.Groups) == 0 {
+		ew.printf("No route passes to the application and the Django code reads no identity header or key.\n")
+		return
+	}
+	plainCell := func(s string) textCell { return textCell{s, s} }
+	header := []textCell{plainCell("ROUTE"), plainCell("AT")}
+	for _, c := range d.Columns {
+		header = append(header, textCell{c.Title(), p.wrap("1", c.Title())})
+	}
+	header[0].shown, header[1].shown = p.wrap("1", "ROUTE"), p.wrap("1", "AT")
+
+	type section struct {
+		title string
+		rows  [][]textCell
+	}
+	var sections []section
+	for _, g := range d.Groups {
+		s := section{title: g.Label}
+		for _, r := range g.Rows {
+			row := []textCell{plainCell(r.Label), plainCell(at(r.Route.At))}
+			for _, c := range r.Cells {
+				text := c.Label()
+				if len(c.Findings) > 0 {
+					var ids []string
+					for _, f := range c.Findings {
+						ids = append(ids, f.RuleID)
+					}
+					text += " [" + strings.Join(compact(ids), ",") + "]"
+				}
+				row = append(row, textCell{text, p.source(c.Name.Source, c.Forgeable(), text)})
+			}
+			s.rows = append(s.rows, row)
+		}
+		sections = append(sections, s)
+	}
+	// Django reads, under their columns: line i holds each column's i-th read.
+	var reads [][]textCell
+	for i := 0; ; i++ {
+		row := []textCell{plainCell(""), plainCell("")}
+		any := false
+		for _, c := range d.Columns {
+			if i < len(c.Reads) {
+				any = true
+				rl := ReadLabel(c.Reads[i])
+				row = append(row, textCell{rl, p.guard(c.Reads[i].Guard.State, rl)})
+			} else {
+				row = append(row, plainCell(""))
+			}
+		}
+		if !any {
+			break
+		}
+		if i == 0 {
+			row[0] = textCell{"Django reads", p.wrap("1", "Django reads")}
+		}
+		reads = append(reads, row)
+	}
+	if len(reads) == 0 {
+		row := []textCell{{"Django reads", p.wrap("1", "Django reads")}, plainCell("none")}
+		for range d.Columns {
+			row = append(row, plainCell(""))
+		}
+		reads = append(reads, row)
+	}
+
+	widths := make([]int, len(header))
+	measure := func(row []textCell) {
+		for i, c := range row {
+			if n := utf8.RuneCountInString(c.plain); n > widths[i] {
+				widths[i] = n
+			}
+		}
+	}
+	measure(header)
+	for _, s := range sections {
+		for _, r := range s.rows {
+			measure(r)
+		}
+	}
+	for _, r := range reads {
+		measure(r)
+	}
+	line := func(row []textCell) {
+		var b strings.Builder
+		b.WriteString("  ")
+		for i, c := range row {
+			b.WriteString(c.shown)
+			if i < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.plain)+2))
+			}
+		}
+		ew.printf("%s\n", strings.TrimRight(b.String(), " "))
+	}
+	if len(sections) == 0 {
+		ew.printf("%s\n", p.wrap("1", "No route passes to the application"))
+		line(header)
+	}
+	for i, s := range sections {
+		if i > 0 {
+			ew.printf("\n")
+		}
+		ew.printf("%s\n", p.wrap("1", s.title))
+		line(header)
+		for _, r := range s.rows {
+			line(r)
+		}
+	}
+	for _, r := range reads {
+		line(r)
+	}
+	for _, r := range d.Answered {
+		where := ""
+		if r.Answered != nil {
+			where = " at " + at(*r.Answered)
+		}
+		ew.printf("  not a route: %s (%s) answers every request itself%s\n", r.Label, at(r.At), where)
+	}
+	c := d.Counts()
+	ew.printf("\n%s, %s: %s a client can forge, %d reported by djleak.\n",
+		plural(c.Routes, "route", "routes"), plural(c.Names, "identity name", "identity names"),
+		p.wrap(map[bool]string{true: "1;31", false: "32"}[c.Forgeable > 0], plural(c.Forgeable, "cell", "cells")), c.Reported)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func compact(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if len(out) == 0 || out[len(out)-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

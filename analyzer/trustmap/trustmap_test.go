@@ -1,0 +1,306 @@
+package trustmap_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/trustmap"
+	"github.com/djleak/djleak/rules"
+)
+
+// build loads an archive, runs every rule and draws the map.
+func build(t *testing.T, archive string) (*trustmap.Map, *analyzer.Project) {
+	t.Helper()
+	p := analyzertest.Load(t, archive)
+	fs, err := analyzer.RunWith(p, rules.All(), analyzer.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trustmap.Build(p, fs), p
+}
+
+// grid renders the matrix as one line per group and per cell:
+// "route | KEY source [RULES]".
+func grid(m *trustmap.Map) string {
+	var b strings.Builder
+	for _, d := range m.Deployments {
+		fmt.Fprintf(&b, "deployment %q columns", d.Name)
+		for _, c := range d.Columns {
+			fmt.Fprintf(&b, " %s(%d reads)", c.Key, len(c.Reads))
+		}
+		b.WriteString("\n")
+		for _, g := range d.Groups {
+			fmt.Fprintf(&b, "group %s\n", g.Label)
+			for _, r := range g.Rows {
+				for i, c := range r.Cells {
+					var ids []string
+					for _, f := range c.Findings {
+						ids = append(ids, f.RuleID)
+					}
+					fmt.Fprintf(&b, "  %s | %s %s %v\n", r.Label, d.Columns[i].Key, c.Label(), ids)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+func check(t *testing.T, got, want string) {
+	t.Helper()
+	if strings.TrimSpace(got) != strings.TrimSpace(want) {
+		t.Errorf("map:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+const middleware = `
+-- mysite/middleware.py --
+class MtlsClientInfoMiddleware:
+    def process_request(self, request):
+        verify = request.META.get('HTTP_X_CLIENT_VERIFY', '')
+        if verify == 'SUCCESS':
+            request.client_dn = request.META.get('HTTP_X_CLIENT_DN', '')
+`
+
+// The seed's mistake: the identity headers are set at the server level and
+// a location's own proxy_set_header drops them. A second server on port 80
+// passes to the app without setting them at all.
+func TestNginxShadowedAndPlain(t *testing.T) {
+	m, _ := build(t, `
+-- nginx/api.conf --
+server {
+    listen 443 ssl;
+    server_name api.example.com;
+    ssl_certificate /etc/ssl/server.crt;
+    ssl_certificate_key /etc/ssl/server.key;
+    ssl_verify_client on;
+    ssl_client_certificate /etc/ssl/ca.pem;
+    proxy_set_header X-Client-Verify $ssl_client_verify;
+    proxy_set_header X-Client-DN $ssl_client_s_dn;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+        proxy_set_header Host $host;
+    }
+    location /static/ {
+        proxy_pass http://127.0.0.1:8000;
+    }
+}
+server {
+    listen 80;
+    server_name api.example.com;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+    }
+}
+`+middleware)
+	check(t, grid(m), `
+deployment "" columns HTTP_X_CLIENT_DN(1 reads) HTTP_X_CLIENT_VERIFY(1 reads)
+group *:443 TLS, client certificate required (CA /etc/ssl/ca.pem)
+  server api.example.com, location / | HTTP_X_CLIENT_DN client can forge [NGX201]
+  server api.example.com, location / | HTTP_X_CLIENT_VERIFY client can forge [NGX201]
+  server api.example.com, location /static/ | HTTP_X_CLIENT_DN from certificate (verified) []
+  server api.example.com, location /static/ | HTTP_X_CLIENT_VERIFY from certificate (verified) []
+group *:80 plain HTTP
+  server api.example.com, location / | HTTP_X_CLIENT_DN client can forge [NGX202]
+  server api.example.com, location / | HTTP_X_CLIENT_VERIFY client can forge [NGX202]
+`)
+}
+
+// HAProxy: one frontend routes /health to a backend that does not set the
+// headers. Both routes start at the frontend line; each finding belongs to
+// the route it names.
+func TestHAProxyRoutesSharingAFrontend(t *testing.T) {
+	m, _ := build(t, `
+-- haproxy/haproxy.cfg --
+defaults
+    mode http
+    timeout client 30s
+frontend fe_tls
+    bind :443 ssl crt /etc/haproxy/site.pem ca-file /etc/haproxy/ca.pem verify required
+    use_backend health if { path_beg /health }
+    default_backend app
+backend app
+    http-request set-header X-Client-Verify %[ssl_c_verify]
+    http-request set-header X-Client-DN %{+Q}[ssl_c_s_dn]
+    server app1 127.0.0.1:8000
+backend health
+    server app1 127.0.0.1:8000
+`+middleware)
+	check(t, grid(m), `
+deployment "" columns HTTP_X_CLIENT_DN(1 reads) HTTP_X_CLIENT_VERIFY(1 reads)
+group *:443 TLS, client certificate required (CA /etc/haproxy/ca.pem)
+  frontend fe_tls (bind :443) → backend health | HTTP_X_CLIENT_DN client can forge [HAP202]
+  frontend fe_tls (bind :443) → backend health | HTTP_X_CLIENT_VERIFY client can forge [HAP202]
+  frontend fe_tls (bind :443) → backend app | HTTP_X_CLIENT_DN from certificate (verified) []
+  frontend fe_tls (bind :443) → backend app | HTTP_X_CLIENT_VERIFY from certificate (verified) []
+`)
+}
+
+// Two front ends in one project: rows name their front end; an
+// environment key the code reads is its own column. nginx passes the
+// client's headers over uwsgi too (as HTTP_* params).
+func TestTwoFrontEnds(t *testing.T) {
+	m, _ := build(t, `
+-- haproxy/haproxy.cfg --
+defaults
+    mode http
+    timeout client 30s
+frontend fe_tls
+    bind :8443 ssl crt /etc/haproxy/site.pem ca-file /etc/haproxy/ca.pem verify required
+    http-request del-header X-Client-DN
+    http-request set-header X-Client-DN %{+Q}[ssl_c_s_dn]
+    default_backend app
+backend app
+    server app1 127.0.0.1:8000
+-- nginx/app.conf --
+server {
+    listen 443 ssl;
+    ssl_certificate /etc/ssl/server.crt;
+    ssl_certificate_key /etc/ssl/server.key;
+    ssl_verify_client optional_no_ca;
+    location / {
+        uwsgi_pass 127.0.0.1:8001;
+        uwsgi_param SSL_CLIENT_S_DN $ssl_client_s_dn;
+    }
+}
+-- app/views.py --
+def view(request):
+    return request.META.get('SSL_CLIENT_S_DN') or request.headers.get('X-Client-DN')
+`)
+	check(t, grid(m), `
+deployment "" columns HTTP_X_CLIENT_DN(1 reads) SSL_CLIENT_S_DN(1 reads)
+group *:443 TLS, client certificate not verified
+  nginx server, location / | HTTP_X_CLIENT_DN client can forge [NGX202]
+  nginx server, location / | SSL_CLIENT_S_DN from certificate (unverified) []
+group *:8443 TLS, client certificate required (CA /etc/haproxy/ca.pem)
+  HAProxy frontend fe_tls (bind :8443) → backend app | HTTP_X_CLIENT_DN from certificate (verified) []
+  HAProxy frontend fe_tls (bind :8443) → backend app | SSL_CLIENT_S_DN not sent []
+`)
+}
+
+// Without a front end the Django reads still make columns.
+func TestNoFrontEnd(t *testing.T) {
+	m, _ := build(t, middleware)
+	check(t, grid(m), `deployment "" columns HTTP_X_CLIENT_DN(1 reads) HTTP_X_CLIENT_VERIFY(1 reads)`)
+	var b bytes.Buffer
+	if err := m.WriteText(&b, trustmap.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"No route passes to the application", "mysite/middleware.py:5 guarded", "mysite/middleware.py:3 unguarded", "0 routes, 2 identity names: 0 cells a client can forge"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text output lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func seed(t *testing.T) (*trustmap.Map, *analyzer.Project) {
+	t.Helper()
+	root, _ := filepath.Abs("../../testdata/seed")
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{root}, Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := analyzer.RunWith(p, rules.All(), analyzer.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trustmap.Build(p, fs), p
+}
+
+func TestSeedText(t *testing.T) {
+	m, _ := seed(t)
+	var plain, color bytes.Buffer
+	if err := m.WriteText(&plain, trustmap.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WriteText(&color, trustmap.TextOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := `*:443 TLS, client certificate required (CA /etc/ssl/certs/ca-chain.pem)
+  ROUTE                               AT                 X-Client-DN                      X-Client-Fingerprint             X-Client-Verify
+  server api.example.com, location /  nginx/api.conf:13  client can forge [NGX201]        client can forge [NGX201]        client can forge [NGX201]
+  Django reads                                           mysite/middleware.py:13 guarded  mysite/middleware.py:14 guarded  mysite/middleware.py:11 unguarded
+
+1 route, 3 identity names: 3 cells a client can forge, 3 reported by djleak.
+`
+	if plain.String() != want {
+		t.Errorf("text:\n%s\nwant:\n%s", plain.String(), want)
+	}
+	if strings.Contains(plain.String(), "\x1b[") {
+		t.Error("plain output has escape sequences")
+	}
+	// Colour changes nothing but the escapes; forgeable cells are red.
+	stripped := strings.NewReplacer("\x1b[0m", "", "\x1b[1m", "", "\x1b[1;31m", "", "\x1b[31m", "", "\x1b[32m", "", "\x1b[33m", "", "\x1b[2m", "").Replace(color.String())
+	if stripped != want {
+		t.Errorf("coloured text differs beyond escapes:\n%s", stripped)
+	}
+	if !strings.Contains(color.String(), "\x1b[1;31mclient can forge [NGX201]\x1b[0m") {
+		t.Errorf("forgeable cell not red:\n%q", color.String())
+	}
+}
+
+func TestSeedJSON(t *testing.T) {
+	m, _ := seed(t)
+	var b bytes.Buffer
+	if err := m.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var doc trustmap.JSONMap
+	dec := json.NewDecoder(&b)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != trustmap.JSONVersion || len(doc.Deployments) != 1 {
+		t.Fatalf("doc: %+v", doc)
+	}
+	d := doc.Deployments[0]
+	if d.Summary != (trustmap.JSONSummary{Routes: 1, Names: 3, Forgeable: 3, Reported: 3}) {
+		t.Errorf("summary %+v", d.Summary)
+	}
+	r := d.Groups[0].Routes[0]
+	if r.Front != "nginx" || r.At == nil || r.At.Path != "nginx/api.conf" || r.At.Line != 13 || len(r.Cells) != 3 {
+		t.Fatalf("route %+v", r)
+	}
+	for i, c := range r.Cells {
+		if c.Key != d.Columns[i].Key || !c.Forgeable || c.Source != "forgeable" || len(c.Findings) != 1 || c.Findings[0].Rule != "NGX201" || c.Findings[0].Fingerprint == "" {
+			t.Errorf("cell %d: %+v", i, c)
+		}
+		if len(c.Shadowed) != 1 || c.Shadowed[0].Path != "nginx/api.conf" {
+			t.Errorf("cell %d shadowed: %+v", i, c.Shadowed)
+		}
+	}
+	if g := d.Columns[2]; g.Key != "HTTP_X_CLIENT_VERIFY" || len(g.Reads) != 1 || g.Reads[0].Guard != "unguarded" || g.Reads[0].Line != 11 {
+		t.Errorf("verify column %+v", g)
+	}
+}
+
+func TestHTMLLinks(t *testing.T) {
+	m, p := seed(t)
+	out := t.TempDir()
+	var b bytes.Buffer
+	if err := m.WriteHTML(&b, trustmap.HTMLOptions{Root: p.Root, LinkBase: out}); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	// Config links are relative to the page and resolve to the file.
+	rel, _ := filepath.Rel(out, filepath.Join(p.Root, "nginx", "api.conf"))
+	href := filepath.ToSlash(rel) + "#L13"
+	if !strings.Contains(html, `href="`+href+`"`) {
+		t.Errorf("no link %q in page", href)
+	}
+	if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(strings.TrimSuffix(href, "#L13")))); err != nil {
+		t.Errorf("link %s does not resolve: %v", href, err)
+	}
+	for _, bad := range []string{"<script", "http-equiv", `src="http`, `href="http://`, "@import", "url("} {
+		if strings.Contains(html, bad) {
+			t.Errorf("page is not self-contained: has %q", bad)
+		}
+	}
+}

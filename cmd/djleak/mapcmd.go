@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/trustmap"
+	"github.com/djleak/djleak/rules"
+)
+
+const mapUsage = `Usage: djleak map [flags] [PATH]
+
+Draws, for each deployment, which identity headers and environment keys a
+client can forge on each route the front end passes to the application, next
+to the Django code that reads them. Exits 0 when the map is written, 2 on a
+usage, configuration or internal error.
+
+Flags:
+`
+
+// cmdMap is `djleak map`.
+func cmdMap(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("map", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output format: text, json, html")
+	output := fs.String("output", "", "write the map to `FILE` instead of standard output")
+	fs.StringVar(output, "o", "", "shorthand for --output")
+	root := fs.String("root", "", "project root `DIR` (default: as for check)")
+	workers := fs.Int("workers", 0, "parser and rule worker count (default GOMAXPROCS)")
+	color := fs.String("color", "auto", "colour text output: auto, always, never")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, mapUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(interleave(args, fs)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitClean
+		}
+		return exitError
+	}
+	switch *format {
+	case "text", "json", "html":
+	default:
+		fmt.Fprintf(stderr, "djleak: unknown map format %q (want text, json or html)\n", *format)
+		return exitError
+	}
+	if *color != "auto" && *color != "always" && *color != "never" {
+		fmt.Fprintf(stderr, "djleak: --color must be auto, always or never\n")
+		return exitError
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "djleak: map takes one PATH (got %d)\n", fs.NArg())
+		return exitError
+	}
+	proj, err := analyzer.Load(analyzer.Options{Paths: fs.Args(), Root: *root, Workers: *workers})
+	if err != nil {
+		fmt.Fprintf(stderr, "djleak: %v\n", err)
+		return exitError
+	}
+	enabled := rules.Select(proj.Config.Select, proj.Config.Ignore)
+	findings, err := analyzer.RunWith(proj, enabled, analyzer.RunOptions{Workers: *workers})
+	if err != nil {
+		fmt.Fprintf(stderr, "djleak: %v\n", err)
+		return exitError
+	}
+	m := trustmap.Build(proj, findings)
+
+	var w io.Writer = stdout
+	useColor := *color == "always"
+	linkBase, _ := os.Getwd()
+	if *output != "" {
+		f, err := os.Create(*output)
+		if err != nil {
+			fmt.Fprintf(stderr, "djleak: %v\n", err)
+			return exitError
+		}
+		defer f.Close()
+		w = f
+		if abs, err := filepath.Abs(*output); err == nil {
+			linkBase = filepath.Dir(abs)
+		}
+	} else if *color == "auto" {
+		useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	}
+	switch *format {
+	case "json":
+		err = m.WriteJSON(w)
+	case "html":
+		err = m.WriteHTML(w, trustmap.HTMLOptions{Root: proj.Root, LinkBase: linkBase})
+	default:
+		err = m.WriteText(w, trustmap.TextOptions{Color: useColor})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "djleak: writing map: %v\n", err)
+		return exitError
+	}
+	return exitClean
+}
