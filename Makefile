@@ -2,7 +2,7 @@
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build demo test bench docs
+.PHONY: build demo test bench docs map-screenshot
 
 build:
 	$(GO) build -o bin/djleak ./cmd/djleak
@@ -26,3 +26,9 @@ bench:
 # Regenerate the rule table in README.md and docs/rules.md.
 docs:
 	$(GO) test ./rules -run TestGeneratedDocs -update
+
+# Re-take docs/map-seed.png, the README's screenshot of the seed's trust map,
+# with the headless Chromium run of the map test.
+map-screenshot:
+	.ci/install-deps
+	DJLEAK_MAP_SCREENSHOT=$(CURDIR)/docs/map-seed.png $(GO) test -count=1 ./cmd/djleak -run '^TestMapInChromium$$'
