@@ -77,7 +77,7 @@ type htmlRow struct {
 }
 
 type htmlCell struct {
-	Key, Source, Label, Note string
+	Key, Source, Class, Label, Note string
 	Forgeable                bool
 	At                       htmlLink
 	Shadowed                 []htmlLink
@@ -126,9 +126,9 @@ func newHTMLDeployment(i int, d *Deployment, n int, opts HTMLOptions) htmlDeploy
 		for _, r := range g.Rows {
 			hr := htmlRow{Label: r.Label, Front: r.Route.Front.Title(), At: link(r.Route.At)}
 			for _, c := range r.Cells {
-				hc := htmlCell{Key: c.Name.Key, Source: c.Name.Source.String(), Label: c.Label(), Note: c.Note(), Forgeable: c.Forgeable(), At: link(c.At)}
+				hc := htmlCell{Key: c.Name.Key, Source: c.Name.Source.String(), Class: c.Name.Source.String(), Label: c.Label(), Note: c.Note(), Forgeable: c.Forgeable(), At: link(c.At)}
 				if c.Forgeable() {
-					hc.Source = "forgeable"
+					hc.Class = "forgeable"
 				}
 				for _, l := range c.Name.Shadowed {
 					hc.Shadowed = append(hc.Shadowed, link(l))
@@ -257,7 +257,7 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
 <tr class="group"><th colspan="{{$span}}" scope="rowgroup">{{.Label}}</th></tr>
 {{range .Rows}}<tr class="route" data-at="{{.At.Text}}">
 <th scope="row" class="route"><span class="front">{{.Front}}</span><br>{{.Label}}<br>{{template "link" .At}}</th>
-{{range .Cells}}<td class="cell src-{{.Source}}" data-key="{{.Key}}" data-source="{{.Source}}" data-forgeable="{{.Forgeable}}"{{if .Note}} title="{{.Note}}"{{end}}><span class="verdict">{{.Label}}</span><span class="links">{{range .Findings}}<a class="finding" href="{{.Href}}">{{.Text}}</a>{{end}}{{template "link" .At}}</span>{{if .Shadowed}}<span class="links">not inherited: {{range $i, $l := .Shadowed}}{{if $i}}, {{end}}{{template "link" $l}}{{end}}</span>{{end}}{{if .Note}}<span class="note">{{.Note}}</span>{{end}}</td>
+{{range .Cells}}<td class="cell src-{{.Class}}" data-key="{{.Key}}" data-source="{{.Source}}" data-forgeable="{{.Forgeable}}"{{if .Note}} title="{{.Note}}"{{end}}><span class="verdict">{{.Label}}</span><span class="links">{{range .Findings}}<a class="finding" href="{{.Href}}">{{.Text}}</a>{{end}}{{template "link" .At}}</span>{{if .Shadowed}}<span class="links">not inherited: {{range $i, $l := .Shadowed}}{{if $i}}, {{end}}{{template "link" $l}}{{end}}</span>{{end}}{{if .Note}}<span class="note">{{.Note}}</span>{{end}}</td>
 {{end}}</tr>
 {{end}}</tbody>
 {{end}}<tfoot>

@@ -11,7 +11,9 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/trustmap"
+	"github.com/djleak/djleak/parsers/source"
 	"github.com/djleak/djleak/rules"
 )
 
@@ -301,6 +303,152 @@ func TestHTMLLinks(t *testing.T) {
 	for _, bad := range []string{"<script", "http-equiv", `src="http`, `href="http://`, "@import", "url("} {
 		if strings.Contains(html, bad) {
 			t.Errorf("page is not self-contained: has %q", bad)
+		}
+	}
+}
+
+// fakeRoutes feeds a front end registered only in these tests, so that the
+// map's handling of every verdict, deployments and answered routes is
+// tested on routes built by hand.
+var fakeRoutes []*frontend.Route
+
+const fakeFront frontend.Kind = "fake"
+
+func init() {
+	frontend.Register(&frontend.Adapter{Kind: fakeFront, Routes: func(*analyzer.Project) ([]*frontend.Route, bool) {
+		return fakeRoutes, len(fakeRoutes) > 0
+	}})
+}
+
+func fakeRoute(deployment, label string, line int, ls []frontend.Listener, names map[string]frontend.Name) *frontend.Route {
+	var keys []string
+	for k := range names {
+		keys = append(keys, k)
+	}
+	r := frontend.NewRoute(func(k string) frontend.Name {
+		if n, ok := names[k]; ok {
+			return n
+		}
+		return frontend.Name{Source: frontend.NotSent}
+	}, keys)
+	r.Front, r.Deployment, r.Label, r.Listeners, r.Pass = fakeFront, deployment, label, ls, frontend.PassHTTP
+	r.At = source.Location{Path: "front/" + deployment + ".conf", Start: source.Pos{Line: line, Column: 1}}
+	return r
+}
+
+func TestDeploymentsAndVerdicts(t *testing.T) {
+	at := func(line int) source.Location {
+		return source.Location{Path: "front/a.conf", Start: source.Pos{Line: line, Column: 5}}
+	}
+	tls := []frontend.Listener{{Addr: "*:443", TLS: true, ClientCert: frontend.CertOptional, CA: "/ca.pem"}}
+	plain := []frontend.Listener{{Addr: "*:80"}}
+	both := []frontend.Listener{plain[0], tls[0]}
+	under := at(2)
+	answered := at(40)
+	a1 := fakeRoute("a", "route one", 10, tls, map[string]frontend.Name{
+		"HTTP_X_CLIENT_DN":     {Source: frontend.Verified, At: at(11), Optional: true},
+		"HTTP_X_CLIENT_VERIFY": {Source: frontend.Cleared, At: at(12)},
+		"HTTP_X_REAL_IP":       {Source: frontend.ServerValue, At: at(13)}, // not identity: no column
+	})
+	a2 := fakeRoute("a", "route two", 20, both, map[string]frontend.Name{
+		"HTTP_X_CLIENT_DN": {Source: frontend.Unverified, At: at(21), Underscore: &under},
+		"HTTP_X_TENANT":    {Source: frontend.Verified, At: at(22)}, // from a certificate: a column
+	})
+	a3 := fakeRoute("a", "route three", 30, plain, map[string]frontend.Name{
+		"HTTP_X_CLIENT_DN": {Source: frontend.Forgeable, Why: "the client's header passes", Condition: "a condition"},
+	})
+	a4 := fakeRoute("a", "answered", 39, plain, nil)
+	a4.Answered = &answered
+	b1 := fakeRoute("b", "other app", 5, nil, map[string]frontend.Name{
+		"SSL_CLIENT_S_DN": {Source: frontend.Verified},
+	})
+	fakeRoutes = []*frontend.Route{a1, a2, a3, a4, b1}
+	defer func() { fakeRoutes = nil }()
+
+	m, p := build(t, `
+-- app/views.py --
+def view(request):
+    return request.META.get('HTTP_X_CLIENT_DN')
+`)
+	check(t, grid(m), `
+deployment "a" columns HTTP_X_CLIENT_DN(1 reads) HTTP_X_CLIENT_VERIFY(0 reads) HTTP_X_TENANT(0 reads)
+group *:443 TLS, client certificate optional (CA /ca.pem)
+  route one | HTTP_X_CLIENT_DN from certificate (verified) []
+  route one | HTTP_X_CLIENT_VERIFY cleared []
+  route one | HTTP_X_TENANT not sent []
+group *:443 TLS, client certificate optional (CA /ca.pem) + *:80 plain HTTP
+  route two | HTTP_X_CLIENT_DN client can forge []
+  route two | HTTP_X_CLIENT_VERIFY not sent []
+  route two | HTTP_X_TENANT from certificate (verified) []
+group *:80 plain HTTP
+  route three | HTTP_X_CLIENT_DN client can forge []
+  route three | HTTP_X_CLIENT_VERIFY not sent []
+  route three | HTTP_X_TENANT not sent []
+deployment "b" columns HTTP_X_CLIENT_DN(1 reads) SSL_CLIENT_S_DN(0 reads)
+group listener unknown
+  other app | HTTP_X_CLIENT_DN not sent []
+  other app | SSL_CLIENT_S_DN from certificate (verified) []
+`)
+	if c := m.Deployments[0].Counts(); c != (trustmap.Counts{Routes: 3, Names: 3, Forgeable: 2}) {
+		t.Errorf("counts %+v", c)
+	}
+	two := m.Deployments[0].Groups[1].Rows[0].Cells[0]
+	if note := two.Note(); !strings.Contains(note, "underscore spelling") || !strings.Contains(note, "from certificate (unverified)") {
+		t.Errorf("underscore note: %q", note)
+	}
+	if note := m.Deployments[0].Groups[0].Rows[0].Cells[0].Note(); !strings.Contains(note, "without a certificate") {
+		t.Errorf("optional note: %q", note)
+	}
+
+	var text bytes.Buffer
+	if err := m.WriteText(&text, trustmap.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Deployment a\n", "Deployment b\n", "not a route: answered (front/a.conf:39) answers every request itself at front/a.conf:40", "3 routes, 3 identity names: 2 cells a client can forge, 0 reported by djleak."} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	var js bytes.Buffer
+	if err := m.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var doc trustmap.JSONMap
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Deployments) != 2 || len(doc.Deployments[0].Answered) != 1 || doc.Deployments[0].Answered[0].Answered.Line != 40 {
+		t.Errorf("json deployments: %+v", doc.Deployments)
+	}
+	if c := doc.Deployments[0].Groups[1].Routes[0].Cells[0]; c.Source != "unverified" || !c.Forgeable || c.Label != "client can forge" {
+		t.Errorf("underscore cell: %+v", c)
+	}
+	var page bytes.Buffer
+	if err := m.WriteHTML(&page, trustmap.HTMLOptions{Root: p.Root}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<h2>Deployment a</h2>`, `<h2>Deployment b</h2>`, `data-source="unverified"`, `data-source="cleared"`, `class="cell src-forgeable" data-key="HTTP_X_CLIENT_DN" data-source="forgeable" data-forgeable="true"`, `href="front/a.conf#L40"`} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
+func TestMentionsWholeNames(t *testing.T) {
+	for _, c := range []struct {
+		msg  string
+		name string
+		want bool
+	}{
+		{"a client's own X-Client-DN reaches the app", "X-Client-DN", true},
+		{"a client's own x-client-dn reaches the app", "X-Client-DN", true},
+		{"X-Client-DN-Hash is forged", "X-Client-DN", false},
+		{"the X-Client-DN header", "X-Client", false},
+		{"reads HTTP_X_CLIENT_DN_RAW", "HTTP_X_CLIENT_DN", false},
+		{"`X-Client-DN`", "X-Client-DN", true},
+	} {
+		if got := trustmap.Mentions(c.msg, []string{c.name}); got != c.want {
+			t.Errorf("Mentions(%q, %q) = %v", c.msg, c.name, got)
 		}
 	}
 }
