@@ -60,9 +60,10 @@ type htmlColumn struct {
 }
 
 type htmlRead struct {
-	Link  htmlLink
-	Guard string // class suffix
-	Text  string
+	Link     htmlLink
+	Guard    string // class suffix
+	Text     string
+	Findings []htmlLink
 }
 
 type htmlGroup struct {
@@ -78,10 +79,10 @@ type htmlRow struct {
 
 type htmlCell struct {
 	Key, Source, Class, Label, Note string
-	Forgeable                bool
-	At                       htmlLink
-	Shadowed                 []htmlLink
-	Findings                 []htmlLink
+	Forgeable                       bool
+	At                              htmlLink
+	Shadowed                        []htmlLink
+	Findings                        []htmlLink
 }
 
 type htmlFinding struct {
@@ -101,13 +102,6 @@ func newHTMLDeployment(i int, d *Deployment, n int, opts HTMLOptions) htmlDeploy
 		hd.Title = "Deployment " + deploymentName(d)
 	}
 	link := func(l source.Location) htmlLink { return fileLink(l, opts) }
-	for _, c := range d.Columns {
-		hc := htmlColumn{Key: c.Key, Header: c.Header}
-		for _, rd := range c.Reads {
-			hc.Reads = append(hc.Reads, htmlRead{Link: link(rd.Loc), Guard: guardClass(rd.Guard.State), Text: strings.TrimPrefix(ReadLabel(rd), at(rd.Loc)+" ")})
-		}
-		hd.Columns = append(hd.Columns, hc)
-	}
 	seen := map[*analyzer.Finding]string{}
 	anchor := func(f *analyzer.Finding) string {
 		if id, ok := seen[f]; ok {
@@ -121,6 +115,24 @@ func newHTMLDeployment(i int, d *Deployment, n int, opts HTMLOptions) htmlDeploy
 		})
 		return id
 	}
+	refs := func(fs []*analyzer.Finding) []htmlLink {
+		var out []htmlLink
+		for _, f := range fs {
+			text := f.RuleID
+			if f.Suppressed != nil {
+				text += " (suppressed)"
+			}
+			out = append(out, htmlLink{Href: "#" + anchor(f), Text: text})
+		}
+		return out
+	}
+	for _, c := range d.Columns {
+		hc := htmlColumn{Key: c.Key, Header: c.Header}
+		for _, rd := range c.Reads {
+			hc.Reads = append(hc.Reads, htmlRead{Link: link(rd.Loc), Guard: guardClass(rd.Guard.State), Text: strings.TrimPrefix(ReadLabel(rd.Read), at(rd.Loc)+" "), Findings: refs(rd.Findings)})
+		}
+		hd.Columns = append(hd.Columns, hc)
+	}
 	for _, g := range d.Groups {
 		hg := htmlGroup{Label: g.Label}
 		for _, r := range g.Rows {
@@ -133,9 +145,7 @@ func newHTMLDeployment(i int, d *Deployment, n int, opts HTMLOptions) htmlDeploy
 				for _, l := range c.Name.Shadowed {
 					hc.Shadowed = append(hc.Shadowed, link(l))
 				}
-				for _, f := range c.Findings {
-					hc.Findings = append(hc.Findings, htmlLink{Href: "#" + anchor(f), Text: f.RuleID})
-				}
+				hc.Findings = refs(c.Findings)
 				hr.Cells = append(hr.Cells, hc)
 			}
 			hg.Rows = append(hg.Rows, hr)
@@ -261,7 +271,7 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
 {{end}}</tr>
 {{end}}</tbody>
 {{end}}<tfoot>
-<tr class="reads"><th scope="row">Django reads</th>{{range .Columns}}<td data-key="{{.Key}}">{{if .Reads}}<ul>{{range .Reads}}<li class="read-{{.Guard}}">{{template "link" .Link}} <span class="guard">{{.Text}}</span></li>{{end}}</ul>{{else}}none{{end}}</td>{{end}}</tr>
+<tr class="reads"><th scope="row">Django reads</th>{{range .Columns}}<td data-key="{{.Key}}">{{if .Reads}}<ul>{{range .Reads}}<li class="read-{{.Guard}}">{{template "link" .Link}} <span class="guard">{{.Text}}</span>{{range .Findings}} <a class="finding" href="{{.Href}}">{{.Text}}</a>{{end}}</li>{{end}}</ul>{{else}}none{{end}}</td>{{end}}</tr>
 </tfoot>
 </table>
 <p class="summary">{{.Summary}}</p>

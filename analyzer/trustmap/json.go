@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/djleak/djleak/analyzer"
-	"github.com/djleak/djleak/analyzer/identity"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -46,8 +45,9 @@ type JSONColumn struct {
 // JSONRead is one Django read of the column's key.
 type JSONRead struct {
 	JSONAt
-	Guard string `json:"guard"` // "unguarded", "guarded", "wrongly guarded"
-	Via   string `json:"via,omitempty"`
+	Guard    string        `json:"guard"` // "unguarded", "guarded", "wrongly guarded"
+	Via      string        `json:"via,omitempty"`
+	Findings []JSONFinding `json:"findings"` // reported at the read
 }
 
 // JSONAt is a position: root-relative path, 1-based line and column.
@@ -140,8 +140,16 @@ func jsonAtPtr(l source.Location) *JSONAt {
 	return &a
 }
 
-func jsonRead(rd identity.Read) JSONRead {
-	return JSONRead{JSONAt: jsonAt(rd.Loc), Guard: rd.Guard.State.String(), Via: rd.Via}
+func jsonRead(rd Read) JSONRead {
+	return JSONRead{JSONAt: jsonAt(rd.Loc), Guard: rd.Guard.State.String(), Via: rd.Via, Findings: jsonFindings(rd.Findings)}
+}
+
+func jsonFindings(fs []*analyzer.Finding) []JSONFinding {
+	out := []JSONFinding{}
+	for _, f := range fs {
+		out = append(out, JSONFinding{Rule: f.RuleID, Fingerprint: f.Fingerprint, Message: f.Message, JSONAt: jsonAt(f.Location), Suppressed: f.Suppressed != nil})
+	}
+	return out
 }
 
 // JSON converts the map to its documented schema.
@@ -164,12 +172,9 @@ func (m *Map) JSON() *JSONMap {
 			for _, r := range g.Rows {
 				jr := JSONRoute{Front: string(r.Route.Front), Label: r.Route.Label, At: jsonAtPtr(r.Route.At), Pass: string(r.Route.Pass), Target: r.Route.Target, Cells: []JSONCell{}}
 				for _, c := range r.Cells {
-					jc := JSONCell{Key: c.Name.Key, Source: c.Name.Source.String(), Label: c.Label(), Forgeable: c.Forgeable(), At: jsonAtPtr(c.At), Note: c.Note(), Findings: []JSONFinding{}}
+					jc := JSONCell{Key: c.Name.Key, Source: c.Name.Source.String(), Label: c.Label(), Forgeable: c.Forgeable(), At: jsonAtPtr(c.At), Note: c.Note(), Findings: jsonFindings(c.Findings)}
 					for _, l := range c.Name.Shadowed {
 						jc.Shadowed = append(jc.Shadowed, jsonAt(l))
-					}
-					for _, f := range c.Findings {
-						jc.Findings = append(jc.Findings, JSONFinding{Rule: f.RuleID, Fingerprint: f.Fingerprint, Message: f.Message, JSONAt: jsonAt(f.Location), Suppressed: f.Suppressed != nil})
 					}
 					jr.Cells = append(jr.Cells, jc)
 				}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/identity"
 	"github.com/djleak/djleak/parsers/source"
@@ -124,14 +125,7 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette) {
 		for _, r := range g.Rows {
 			row := []textCell{plainCell(r.Label), plainCell(at(r.Route.At))}
 			for _, c := range r.Cells {
-				text := c.Label()
-				if len(c.Findings) > 0 {
-					var ids []string
-					for _, f := range c.Findings {
-						ids = append(ids, f.RuleID)
-					}
-					text += " [" + strings.Join(compact(ids), ",") + "]"
-				}
+				text := c.Label() + ruleRefs(c.Findings)
 				row = append(row, textCell{text, p.source(c.Name.Source, c.Forgeable(), text)})
 			}
 			s.rows = append(s.rows, row)
@@ -146,7 +140,7 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette) {
 		for _, c := range d.Columns {
 			if i < len(c.Reads) {
 				any = true
-				rl := ReadLabel(c.Reads[i])
+				rl := ReadLabel(c.Reads[i].Read) + ruleRefs(c.Reads[i].Findings)
 				row = append(row, textCell{rl, p.guard(c.Reads[i].Guard.State, rl)})
 			} else {
 				row = append(row, plainCell(""))
@@ -224,6 +218,23 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette) {
 	ew.printf("\n%s, %s: %s a client can forge, %d reported by djleak.\n",
 		plural(c.Routes, "route", "routes"), plural(c.Names, "identity name", "identity names"),
 		p.wrap(map[bool]string{true: "1;31", false: "32"}[c.Forgeable > 0], plural(c.Forgeable, "cell", "cells")), c.Reported)
+}
+
+// ruleRefs names the findings' rules: " [NGX201]", " [NGX201 suppressed]";
+// "" for none.
+func ruleRefs(fs []*analyzer.Finding) string {
+	var ids []string
+	for _, f := range fs {
+		id := f.RuleID
+		if f.Suppressed != nil {
+			id += " suppressed"
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(compact(ids), ", ") + "]"
 }
 
 func plural(n int, one, many string) string {

@@ -48,7 +48,14 @@ type Column struct {
 	// "" for environment keys.
 	Header string
 	// Reads are the Django reads of the key, in file order.
-	Reads []identity.Read
+	Reads []Read
+}
+
+// Read is one Django read of a column's key, with the findings djleak
+// reports at it (DJL302 for a guard that proves nothing, …).
+type Read struct {
+	identity.Read
+	Findings []*analyzer.Finding
 }
 
 // Title is the column heading: the header name, or the environment key.
@@ -177,7 +184,14 @@ func buildDeployment(name string, routes []*frontend.Route, reads []identity.Rea
 	}
 	for _, rd := range reads {
 		c := add(rd.Name)
-		c.Reads = append(c.Reads, rd)
+		r := Read{Read: rd}
+		for _, f := range findings {
+			if sameStart(f.Location, []source.Location{rd.Loc}) {
+				r.Findings = append(r.Findings, f)
+			}
+		}
+		analyzer.SortFindings(r.Findings)
+		c.Reads = append(c.Reads, r)
 	}
 	for _, c := range cols {
 		d.Columns = append(d.Columns, c)
@@ -411,7 +425,7 @@ func (d *Deployment) Counts() Counts {
 			for _, cell := range r.Cells {
 				if cell.Forgeable() {
 					c.Forgeable++
-					if len(cell.Findings) > 0 {
+					if active(cell.Findings) {
 						c.Reported++
 					}
 				}
@@ -419,4 +433,14 @@ func (d *Deployment) Counts() Counts {
 		}
 	}
 	return c
+}
+
+// active reports whether some finding is not suppressed.
+func active(fs []*analyzer.Finding) bool {
+	for _, f := range fs {
+		if f.Suppressed == nil {
+			return true
+		}
+	}
+	return false
 }

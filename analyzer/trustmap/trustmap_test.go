@@ -452,3 +452,54 @@ func TestMentionsWholeNames(t *testing.T) {
 		}
 	}
 }
+
+// Findings at a Django read (DJL302: a guard that proves nothing) are
+// shown with the read, under its column.
+func TestReadFindings(t *testing.T) {
+	data, err := os.ReadFile("../../rules/testdata/fixtures/hap_seed.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := build(t, string(data))
+	var text bytes.Buffer
+	if err := m.WriteText(&text, trustmap.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "mysite/middleware.py:5 wrongly guarded [DJL302]") {
+		t.Errorf("read finding missing:\n%s", text.String())
+	}
+	var js bytes.Buffer
+	if err := m.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var doc trustmap.JSONMap
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	rd := doc.Deployments[0].Columns[0].Reads[0]
+	if doc.Deployments[0].Columns[0].Key != "HTTP_X_CLIENT_DN" || len(rd.Findings) != 1 || rd.Findings[0].Rule != "DJL302" {
+		t.Errorf("json read: %+v", rd)
+	}
+}
+
+// A suppressed finding stays linked, marked, and is not counted as reported.
+func TestSuppressedFinding(t *testing.T) {
+	m, _ := build(t, `
+-- nginx/app.conf --
+server {
+    listen 80;
+    location / {  # djleak: ignore[NGX202] -- only reachable from the VPN
+        proxy_pass http://127.0.0.1:8000;
+    }
+}
+`+middleware)
+	var text bytes.Buffer
+	if err := m.WriteText(&text, trustmap.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"client can forge [NGX202 suppressed]", "2 cells a client can forge, 0 reported by djleak."} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+}
