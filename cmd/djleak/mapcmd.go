@@ -33,14 +33,16 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 	root := fs.String("root", "", "project root `DIR` (default: as for check)")
 	workers := fs.Int("workers", 0, "parser and rule worker count (default GOMAXPROCS)")
 	color := fs.String("color", "auto", "colour text output: auto, always, never")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, mapUsage)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {}
 	if err := fs.Parse(interleave(args, fs)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			// Help asked for is output, not an error: stdout, exit 0.
+			fmt.Fprint(stdout, mapUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return exitClean
 		}
+		fmt.Fprintln(stderr, `Run "djleak map -h" for the flags.`)
 		return exitError
 	}
 	switch *format {

@@ -16,8 +16,13 @@ import (
 )
 
 func TestMapCLI(t *testing.T) {
-	if code, _, errs := runCLI(t, "map", "-h"); code != exitClean || !strings.Contains(errs, "Usage: djleak map") {
-		t.Errorf("map -h: exit %d\n%s", code, errs)
+	for _, h := range []string{"-h", "--help"} {
+		if code, out, errs := runCLI(t, "map", h); code != exitClean || !strings.Contains(out, "Usage: djleak map") || !strings.Contains(out, "-format") || errs != "" {
+			t.Errorf("map %s: exit %d\nstdout:\n%s\nstderr:\n%s", h, code, out, errs)
+		}
+	}
+	if code, _, errs := runCLI(t, "map", "--no-such-flag"); code != exitError || !strings.Contains(errs, "no-such-flag") || !strings.Contains(errs, "djleak map -h") {
+		t.Errorf("unknown flag: exit %d, stderr %q", code, errs)
 	}
 	if code, _, errs := runCLI(t, "map", "--format", "sarif", seed); code != exitError || !strings.Contains(errs, `unknown map format "sarif"`) {
 		t.Errorf("bad format: exit %d, stderr %q", code, errs)
