@@ -29,6 +29,9 @@ type HTMLOptions struct {
 // external assets.
 func (m *Map) WriteHTML(w io.Writer, opts HTMLOptions) error {
 	v := htmlView{Version: analyzer.Version}
+	for _, f := range m.Unread {
+		v.Unread = append(v.Unread, htmlFinding{Rule: f.RuleID, RuleHref: (&analyzer.Rule{ID: f.RuleID}).HelpURI(), Message: f.Message, At: fileLink(f.Location, opts)})
+	}
 	for i, d := range m.Deployments {
 		v.Deployments = append(v.Deployments, newHTMLDeployment(i, d, len(m.Deployments), opts))
 	}
@@ -38,6 +41,7 @@ func (m *Map) WriteHTML(w io.Writer, opts HTMLOptions) error {
 type htmlView struct {
 	Version     string
 	Deployments []htmlDeployment
+	Unread      []htmlFinding
 }
 
 type htmlLink struct {
@@ -245,6 +249,8 @@ li.read-guarded .guard { color: #116329; }
 p.summary { color: #57606a; }
 ol.findings li { margin-bottom: 6px; max-width: 70em; }
 ol.findings li:target { background: #fff8c5; }
+div.unread { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 8px 12px; margin: 0 0 16px; max-width: 70em; }
+div.unread ul { margin: 4px 0 0; padding-left: 20px; }
 footer { margin-top: 32px; color: #57606a; font-size: 12px; }
 </style>
 </head>
@@ -257,7 +263,9 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
 <li><span class="swatch src-verified"></span>from certificate (verified)</li>
 <li><span class="swatch src-cleared"></span>cleared, not sent or set by the server</li>
 </ul>
-{{range .Deployments}}<section class="deployment" id="{{.ID}}">
+{{if .Unread}}<div class="unread"><strong>Incomplete:</strong> the map leaves out what djleak could not read:
+<ul>{{range .Unread}}<li><a href="{{.RuleHref}}">{{.Rule}}</a> {{template "link" .At}}: {{.Message}}</li>{{end}}</ul></div>
+{{end}}{{range .Deployments}}<section class="deployment" id="{{.ID}}">
 {{if .Title}}<h2>{{.Title}}</h2>
 {{end}}<table class="trustmap">
 <thead>

@@ -18,6 +18,9 @@ type JSONMap struct {
 	Version     int              `json:"version"`
 	Tool        JSONTool         `json:"tool"`
 	Deployments []JSONDeployment `json:"deployments"`
+	// Unread lists the findings that say part of the project could not be
+	// read (syntax errors, missing includes): the map lacks what it sets.
+	Unread []JSONFinding `json:"unread"`
 }
 
 // JSONTool names the producer.
@@ -154,7 +157,7 @@ func jsonFindings(fs []*analyzer.Finding) []JSONFinding {
 
 // JSON converts the map to its documented schema.
 func (m *Map) JSON() *JSONMap {
-	out := &JSONMap{Version: JSONVersion, Tool: JSONTool{Name: "djleak", Version: analyzer.Version}, Deployments: []JSONDeployment{}}
+	out := &JSONMap{Version: JSONVersion, Tool: JSONTool{Name: "djleak", Version: analyzer.Version}, Deployments: []JSONDeployment{}, Unread: jsonFindings(m.Unread)}
 	for _, d := range m.Deployments {
 		jd := JSONDeployment{Name: d.Name, Columns: []JSONColumn{}, Groups: []JSONGroup{}, Answered: []JSONRouteAt{}}
 		for _, c := range d.Columns {

@@ -89,6 +89,12 @@ func (m *Map) WriteText(w io.Writer, opts TextOptions) error {
 		}
 		d.writeText(ew, p)
 	}
+	if len(m.Unread) > 0 {
+		ew.printf("\n%s the map leaves out what djleak could not read:\n", p.wrap("1;33", "Incomplete:"))
+		for _, f := range m.Unread {
+			ew.printf("  %s:%d:%d: %s %s\n", f.Location.Path, f.Location.Start.Line, f.Location.Start.Column, f.RuleID, oneLine(f.Message))
+		}
+	}
 	return ew.err
 }
 
@@ -236,6 +242,9 @@ func ruleRefs(fs []*analyzer.Finding) string {
 	}
 	return " [" + strings.Join(compact(ids), ", ") + "]"
 }
+
+// oneLine keeps a message on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -26,6 +26,10 @@ import (
 // Map is the trust map of a project: one matrix per deployment.
 type Map struct {
 	Deployments []*Deployment
+	// Unread lists the findings that say djleak could not read part of the
+	// project (a syntax error, an include it cannot find): what those
+	// parts configure is missing from the map.
+	Unread []*analyzer.Finding
 }
 
 // Deployment is the matrix of one deployment (frontend.Route.Deployment).
@@ -122,9 +126,9 @@ func (c *Cell) Note() string {
 }
 
 // Build draws the map from the project's front-end model and identity
-// reads. findings are the results of a djleak run on the same project; each
-// is attached to the cells it is about.
-func Build(p *analyzer.Project, findings []*analyzer.Finding) *Map {
+// reads. findings are the results of a djleak run of rules on the same
+// project; each is attached to the cells it is about.
+func Build(p *analyzer.Project, findings []*analyzer.Finding, rules []*analyzer.Rule) *Map {
 	model := analyzer.Fact(p, frontend.Pass)
 	reads := analyzer.Fact(p, identity.Pass).Reads
 	extra := p.Config.IdentityKeys()
@@ -141,7 +145,7 @@ func Build(p *analyzer.Project, findings []*analyzer.Finding) *Map {
 	if len(names) == 0 {
 		names = []string{""} // Django reads with no front end still get a map
 	}
-	m := &Map{}
+	m := &Map{Unread: unread(findings, rules)}
 	for _, name := range names {
 		m.Deployments = append(m.Deployments, buildDeployment(name, byName[name], reads, extra, findings))
 	}
@@ -229,6 +233,25 @@ func buildDeployment(name string, routes []*frontend.Route, reads []identity.Rea
 	}
 	sort.SliceStable(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
 	return d
+}
+
+// unread picks the findings of the rules that report files or includes
+// djleak could not read (DJL001, NGX001, NGX002, HAP001, …).
+func unread(findings []*analyzer.Finding, rules []*analyzer.Rule) []*analyzer.Finding {
+	ids := map[string]bool{}
+	for _, r := range rules {
+		if strings.HasSuffix(r.Name, "-syntax-error") || strings.HasSuffix(r.Name, "-include-not-found") {
+			ids[r.ID] = true
+		}
+	}
+	var out []*analyzer.Finding
+	for _, f := range findings {
+		if ids[f.RuleID] {
+			out = append(out, f)
+		}
+	}
+	analyzer.SortFindings(out)
+	return out
 }
 
 // groupLess orders groups by their first listener's address, TLS before

@@ -25,7 +25,7 @@ func build(t *testing.T, archive string) (*trustmap.Map, *analyzer.Project) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return trustmap.Build(p, fs), p
+	return trustmap.Build(p, fs, rules.All()), p
 }
 
 // grid renders the matrix as one line per group and per cell:
@@ -212,7 +212,7 @@ func seed(t *testing.T) (*trustmap.Map, *analyzer.Project) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return trustmap.Build(p, fs), p
+	return trustmap.Build(p, fs, rules.All()), p
 }
 
 func TestSeedText(t *testing.T) {
@@ -501,5 +501,51 @@ server {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}
+	}
+}
+
+// What djleak could not read is named, so a map with holes says so.
+func TestUnreadFiles(t *testing.T) {
+	m, p := build(t, `
+-- nginx/app.conf --
+server {
+    listen 443 ssl;
+    include snippets/missing.conf;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+-- nginx/ok.conf --
+server {
+    listen 80;
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+    }
+}
+`+middleware)
+	var ids []string
+	for _, f := range m.Unread {
+		ids = append(ids, fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.Path, f.Location.Start.Line))
+	}
+	if len(ids) == 0 || !strings.HasPrefix(ids[0], "NGX001 nginx/app.conf:") {
+		t.Fatalf("unread: %v", ids)
+	}
+	var text, js, page bytes.Buffer
+	if err := m.WriteText(&text, trustmap.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "Incomplete: the map leaves out what djleak could not read:\n  nginx/app.conf:") {
+		t.Errorf("text:\n%s", text.String())
+	}
+	if err := m.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var doc trustmap.JSONMap
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil || len(doc.Unread) != len(ids) || doc.Unread[0].Rule != "NGX001" {
+		t.Errorf("json unread: %v %+v", err, doc.Unread)
+	}
+	if err := m.WriteHTML(&page, trustmap.HTMLOptions{Root: p.Root}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `<div class="unread">`) {
+		t.Error("page does not say it is incomplete")
 	}
 }

@@ -70,7 +70,7 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
 	}
-	m := trustmap.Build(proj, findings)
+	m := trustmap.Build(proj, findings, enabled)
 
 	var w io.Writer = stdout
 	useColor := *color == "always"
