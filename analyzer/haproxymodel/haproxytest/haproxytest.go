@@ -18,26 +18,18 @@ package haproxytest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/djleak/djleak/analyzer/frontend/frontendtest"
 	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
 )
 
-const (
-	readyTimeout  = 5 * time.Second
-	checkTimeout  = 10 * time.Second
-	startAttempts = 4
-)
+const checkTimeout = 10 * time.Second
 
 // Defaults is what {{DEFAULTS}} expands to.
 const Defaults = "mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s"
@@ -75,37 +67,14 @@ type Server struct {
 	Dir      string
 	ConfText string
 	PKI      *nginxtest.PKI
-	ports    map[int]int
-	cmd      *exec.Cmd
-	done     chan struct{}
-	stderr   *logBuf
-}
-
-// logBuf collects HAProxy's output; safe for concurrent use.
-type logBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	proc     *frontendtest.Proc
 }
 
 // Port returns the real port of {{PORTn}}.
-func (s *Server) Port(n int) int { return s.ports[n] }
+func (s *Server) Port(n int) int { return s.proc.Ports[n] }
 
 // Do sends one request (see nginxtest.Req).
 func (s *Server) Do(r nginxtest.Req) (nginxtest.Resp, error) { return nginxtest.Send(s.PKI, r) }
-
-var portRef = regexp.MustCompile(`\{\{PORT([1-9])\}\}`)
 
 // Render substitutes placeholders; ports maps n to a port.
 func Render(conf string, dir string, pki *nginxtest.PKI, be *nginxtest.Backend, ports map[int]int) (string, error) {
@@ -133,10 +102,7 @@ func Render(conf string, dir string, pki *nginxtest.PKI, be *nginxtest.Backend, 
 		r = append(r, "{{BACKEND}}", "127.0.0.1:1")
 	}
 	out := strings.NewReplacer(r...).Replace(conf)
-	out = portRef.ReplaceAllStringFunc(out, func(m string) string {
-		n, _ := strconv.Atoi(m[6:7])
-		return strconv.Itoa(ports[n])
-	})
+	out = frontendtest.RenderPorts(out, ports)
 	if strings.Contains(out, "{{") {
 		return "", fmt.Errorf("unknown placeholder in %q", out)
 	}
@@ -149,7 +115,7 @@ func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 	t.Helper()
 	Require(t)
 	dir := t.TempDir()
-	text, err := Render(conf, dir, pki, nil, freePorts(t, 9))
+	text, err := Render(conf, dir, pki, nil, frontendtest.FreePorts(t, 9))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,98 +137,19 @@ func Start(t testing.TB, conf string, pki *nginxtest.PKI, be *nginxtest.Backend)
 	if out, ok := Check(t, conf, pki); !ok {
 		t.Fatalf("haproxytest: haproxy -c rejects the configuration:\n%s\n%s", out, conf)
 	}
-	var lastErr error
-	for attempt := 0; attempt < startAttempts; attempt++ {
-		dir := t.TempDir()
-		s := &Server{Dir: dir, PKI: pki, ports: freePorts(t, 9), stderr: &logBuf{}}
-		text, err := Render(conf, dir, pki, be, s.ports)
+	s := &Server{PKI: pki}
+	s.proc = frontendtest.Start(t, "haproxy", func(ports map[int]int) (*exec.Cmd, string, error) {
+		s.Dir = t.TempDir()
+		text, err := Render(conf, s.Dir, pki, be, ports)
 		if err != nil {
-			t.Fatal(err)
+			return nil, "", err
 		}
 		s.ConfText = text
-		path := filepath.Join(dir, "haproxy.cfg")
+		path := filepath.Join(s.Dir, "haproxy.cfg")
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
+			return nil, "", err
 		}
-		s.cmd = exec.Command(Binary(), "-db", "-f", path)
-		s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
-		s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		if err := s.cmd.Start(); err != nil {
-			t.Fatalf("haproxytest: %v", err)
-		}
-		s.done = make(chan struct{})
-		go func() { s.cmd.Wait(); close(s.done) }()
-		t.Cleanup(s.stop)
-		if lastErr = s.waitReady(text); lastErr == nil {
-			return s
-		}
-		s.stop()
-	}
-	t.Fatalf("haproxytest: haproxy did not start: %v", lastErr)
-	return nil
-}
-
-func (s *Server) waitReady(text string) error {
-	used := map[int]bool{}
-	for n, p := range s.ports {
-		if strings.Contains(text, ":"+strconv.Itoa(p)) {
-			used[n] = true
-		}
-	}
-	deadline := time.Now().Add(readyTimeout)
-	for n := range used {
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.ports[n]))
-		for {
-			select {
-			case <-s.done:
-				return fmt.Errorf("haproxy exited: %s", s.stderr.String())
-			default:
-			}
-			c, err := net.DialTimeout("tcp4", addr, 200*time.Millisecond)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("port %d not ready: %v", s.ports[n], err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	return nil
-}
-
-func (s *Server) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	s.cmd.Process.Kill()
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-	}
-}
-
-// freePorts picks n distinct free ports.
-func freePorts(t testing.TB, n int) map[int]int {
-	t.Helper()
-	out := map[int]int{}
-	var lns []net.Listener
-	for i := 1; i <= n; i++ {
-		ln, err := net.Listen("tcp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("haproxytest: %v", err)
-		}
-		lns = append(lns, ln)
-		out[i] = ln.Addr().(*net.TCPAddr).Port
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return out
+		return exec.Command(Binary(), "-db", "-f", path), text, nil
+	})
+	return s
 }
