@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -548,4 +549,54 @@ server {
 	if !strings.Contains(page.String(), `<div class="unread">`) {
 		t.Error("page does not say it is incomplete")
 	}
+}
+
+// Every identity-header finding of a front end (the x2xx rules of NGX, HAP,
+// CDY, …) in the rule fixtures is linked from some cell of the map, so no
+// reported forgery is missing from the picture.
+func TestEveryIdentityFindingHasACell(t *testing.T) {
+	files, err := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	identityRule := regexp.MustCompile(`^(NGX|HAP|CDY|APC|WSG)2\d\d$`)
+	checked := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			p := analyzertest.Load(t, string(data))
+			fs, err := analyzer.RunWith(p, rules.All(), analyzer.RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := trustmap.Build(p, fs, rules.All())
+			linked := map[*analyzer.Finding]bool{}
+			for _, d := range m.Deployments {
+				for _, g := range d.Groups {
+					for _, r := range g.Rows {
+						for _, c := range r.Cells {
+							for _, f := range c.Findings {
+								linked[f] = true
+							}
+						}
+					}
+				}
+			}
+			for _, f := range fs {
+				if identityRule.MatchString(f.RuleID) {
+					checked++
+					if !linked[f] {
+						t.Errorf("%s %s:%d is in no cell: %s", f.RuleID, f.Location.Path, f.Location.Start.Line, f.Message)
+					}
+				}
+			}
+		})
+	}
+	if checked < 10 {
+		t.Errorf("only %d identity findings in the fixtures", checked)
+	}
+	t.Logf("%d identity findings, each in a cell", checked)
 }
