@@ -25,6 +25,9 @@ import (
 // TextOptions controls the terminal form.
 type TextOptions struct {
 	Color bool
+	// Width is the terminal width; a table wider than it is printed one
+	// route per paragraph instead. 0 means no limit.
+	Width int
 }
 
 type textPalette struct{ on bool }
@@ -87,7 +90,7 @@ func (m *Map) WriteText(w io.Writer, opts TextOptions) error {
 		if d.Name != "" || len(m.Deployments) > 1 {
 			ew.printf("%s\n\n", p.wrap("1", "Deployment "+deploymentName(d)))
 		}
-		d.writeText(ew, p)
+		d.writeText(ew, p, opts.Width)
 	}
 	if len(m.Unread) > 0 {
 		ew.printf("\n%s the map leaves out what djleak could not read:\n", p.wrap("1;33", "Incomplete:"))
@@ -109,7 +112,7 @@ type textCell struct {
 	plain, shown string
 }
 
-func (d *Deployment) writeText(ew *errWriter, p textPalette) {
+func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 	if len(d.Columns) == 0 && len(d.Groups) == 0 {
 		ew.printf("No route passes to the application and the Django code reads no identity header or key.\n")
 		return
@@ -196,22 +199,65 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette) {
 		}
 		ew.printf("%s\n", strings.TrimRight(b.String(), " "))
 	}
+	total := 2
+	for _, w := range widths {
+		total += w + 2
+	}
 	if len(sections) == 0 {
 		ew.printf("%s\n", p.wrap("1", "No route passes to the application"))
-		line(header)
 	}
-	for i, s := range sections {
-		if i > 0 {
-			ew.printf("\n")
+	if width > 0 && total-2 > width {
+		// Too wide for the terminal: one paragraph per route, one line per
+		// name, then the reads by name.
+		nameWidth := 0
+		for _, h := range header[2:] {
+			nameWidth = max(nameWidth, utf8.RuneCountInString(h.plain))
 		}
-		ew.printf("%s\n", p.wrap("1", s.title))
-		line(header)
-		for _, r := range s.rows {
+		pad := func(c textCell) string {
+			return c.shown + strings.Repeat(" ", nameWidth-utf8.RuneCountInString(c.plain)+2)
+		}
+		for i, s := range sections {
+			if i > 0 {
+				ew.printf("\n")
+			}
+			ew.printf("%s\n", p.wrap("1", s.title))
+			for _, r := range s.rows {
+				ew.printf("  %s  %s\n", r[0].shown, r[1].shown)
+				for j, c := range r[2:] {
+					ew.printf("    %s%s\n", pad(header[j+2]), c.shown)
+				}
+			}
+		}
+		ew.printf("\n%s\n", p.wrap("1", "Django reads"))
+		for j, h := range header[2:] {
+			shown := false
+			for _, r := range reads {
+				if c := r[j+2]; c.plain != "" {
+					ew.printf("  %s%s\n", pad(h), c.shown)
+					shown = true
+				}
+			}
+			if !shown {
+				ew.printf("  %snone\n", pad(h))
+			}
+		}
+	} else {
+		if len(sections) == 0 {
+			line(header)
+		}
+		for i, s := range sections {
+			if i > 0 {
+				ew.printf("\n")
+			}
+			ew.printf("%s\n", p.wrap("1", s.title))
+			line(header)
+			for _, r := range s.rows {
+				line(r)
+			}
+		}
+		for _, r := range reads {
 			line(r)
 		}
-	}
-	for _, r := range reads {
-		line(r)
 	}
 	for _, r := range d.Answered {
 		where := ""

@@ -248,6 +248,38 @@ func TestSeedText(t *testing.T) {
 	}
 }
 
+// A table wider than the terminal becomes one paragraph per route.
+func TestSeedTextNarrow(t *testing.T) {
+	m, _ := seed(t)
+	var b bytes.Buffer
+	if err := m.WriteText(&b, trustmap.TextOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	want := `*:443 TLS, client certificate required (CA /etc/ssl/certs/ca-chain.pem)
+  server api.example.com, location /  nginx/api.conf:13
+    X-Client-DN           client can forge [NGX201]
+    X-Client-Fingerprint  client can forge [NGX201]
+    X-Client-Verify       client can forge [NGX201]
+
+Django reads
+  X-Client-DN           mysite/middleware.py:13 guarded
+  X-Client-Fingerprint  mysite/middleware.py:14 guarded
+  X-Client-Verify       mysite/middleware.py:11 unguarded
+
+1 route, 3 identity names: 3 cells a client can forge, 3 reported by djleak.
+`
+	if b.String() != want {
+		t.Errorf("narrow text:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	if err := m.WriteText(&b, trustmap.TextOptions{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "  ROUTE  ") {
+		t.Errorf("wide terminal: no table:\n%s", b.String())
+	}
+}
+
 func TestSeedJSON(t *testing.T) {
 	m, _ := seed(t)
 	var b bytes.Buffer

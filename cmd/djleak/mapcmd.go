@@ -74,6 +74,7 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 
 	var w io.Writer = stdout
 	useColor := *color == "always"
+	width := 0
 	linkBase, _ := os.Getwd()
 	if *output != "" {
 		f, err := os.Create(*output)
@@ -86,8 +87,11 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 		if abs, err := filepath.Abs(*output); err == nil {
 			linkBase = filepath.Dir(abs)
 		}
-	} else if *color == "auto" {
-		useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	} else {
+		width = terminalWidth(stdout)
+		if *color == "auto" {
+			useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+		}
 	}
 	switch *format {
 	case "json":
@@ -95,7 +99,7 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 	case "html":
 		err = m.WriteHTML(w, trustmap.HTMLOptions{Root: proj.Root, LinkBase: linkBase})
 	default:
-		err = m.WriteText(w, trustmap.TextOptions{Color: useColor})
+		err = m.WriteText(w, trustmap.TextOptions{Color: useColor, Width: width})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: writing map: %v\n", err)
