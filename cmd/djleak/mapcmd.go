@@ -34,16 +34,25 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "parser and rule worker count (default GOMAXPROCS)")
 	color := fs.String("color", "auto", "colour text output: auto, always, never")
 	fs.Usage = func() {}
-	if err := fs.Parse(interleave(args, fs)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			// Help asked for is output, not an error: stdout, exit 0.
-			fmt.Fprint(stdout, mapUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitClean
+	// Flags may follow the path ("djleak map . --format html"): parse,
+	// take one positional argument, parse the rest.
+	var paths []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				// Help asked for is output, not an error: stdout, exit 0.
+				fmt.Fprint(stdout, mapUsage)
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+				return exitClean
+			}
+			fmt.Fprintln(stderr, `Run "djleak map -h" for the flags.`)
+			return exitError
 		}
-		fmt.Fprintln(stderr, `Run "djleak map -h" for the flags.`)
-		return exitError
+		if rest = fs.Args(); len(rest) == 0 {
+			break
+		}
+		paths, rest = append(paths, rest[0]), rest[1:]
 	}
 	switch *format {
 	case "text", "json", "html":
@@ -55,11 +64,11 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: --color must be auto, always or never\n")
 		return exitError
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintf(stderr, "djleak: map takes one PATH (got %d)\n", fs.NArg())
+	if len(paths) > 1 {
+		fmt.Fprintf(stderr, "djleak: map takes one PATH (got %d)\n", len(paths))
 		return exitError
 	}
-	proj, err := analyzer.Load(analyzer.Options{Paths: fs.Args(), Root: *root, Workers: *workers})
+	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: *root, Workers: *workers})
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
