@@ -56,6 +56,23 @@ func TestMapCLI(t *testing.T) {
 	}
 }
 
+// The map does not depend on the worker count.
+func TestMapDeterministic(t *testing.T) {
+	for _, format := range []string{"text", "json", "html"} {
+		var outs []string
+		for _, w := range []string{"1", "2", "8"} {
+			code, out, errs := runCLI(t, "map", "--workers", w, "--format", format, seed)
+			if code != exitClean {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			outs = append(outs, out)
+		}
+		if outs[0] != outs[1] || outs[0] != outs[2] {
+			t.Errorf("%s output differs between worker counts", format)
+		}
+	}
+}
+
 // chromium finds Debian's chromium, or skips (fails when CI is set, where
 // .ci/install-deps installs it).
 func chromium(t *testing.T) string {
