@@ -9,6 +9,7 @@ import (
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/identity"
+	"github.com/djleak/djleak/analyzer/report"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -88,14 +89,14 @@ func (m *Map) WriteText(w io.Writer, opts TextOptions) error {
 			ew.printf("\n")
 		}
 		if d.Name != "" || len(m.Deployments) > 1 {
-			ew.printf("%s\n\n", p.wrap("1", "Deployment "+deploymentName(d)))
+			ew.printf("%s\n\n", p.wrap("1", "Deployment "+clean(deploymentName(d))))
 		}
 		d.writeText(ew, p, opts.Width)
 	}
 	if len(m.Unread) > 0 {
 		ew.printf("\n%s the map leaves out what djleak could not read:\n", p.wrap("1;33", "Incomplete:"))
 		for _, f := range m.Unread {
-			ew.printf("  %s:%d:%d: %s %s\n", f.Location.Path, f.Location.Start.Line, f.Location.Start.Column, f.RuleID, oneLine(f.Message))
+			ew.printf("  %s:%d:%d: %s %s\n", clean(f.Location.Path), f.Location.Start.Line, f.Location.Start.Column, f.RuleID, clean(f.Message))
 		}
 	}
 	return ew.err
@@ -112,15 +113,20 @@ type textCell struct {
 	plain, shown string
 }
 
+// clean makes text from the project safe to print in a table cell.
+func clean(s string) string {
+	return strings.ReplaceAll(report.Printable(s), "\t", " ")
+}
+
 func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 	if len(d.Columns) == 0 && len(d.Groups) == 0 {
 		ew.printf("No route passes to the application and the Django code reads no identity header or key.\n")
 		return
 	}
-	plainCell := func(s string) textCell { return textCell{s, s} }
+	plainCell := func(s string) textCell { s = clean(s); return textCell{s, s} }
 	header := []textCell{plainCell("ROUTE"), plainCell("AT")}
 	for _, c := range d.Columns {
-		header = append(header, textCell{c.Title(), p.wrap("1", c.Title())})
+		header = append(header, textCell{clean(c.Title()), p.wrap("1", clean(c.Title()))})
 	}
 	header[0].shown, header[1].shown = p.wrap("1", "ROUTE"), p.wrap("1", "AT")
 
@@ -130,11 +136,11 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 	}
 	var sections []section
 	for _, g := range d.Groups {
-		s := section{title: g.Label}
+		s := section{title: clean(g.Label)}
 		for _, r := range g.Rows {
 			row := []textCell{plainCell(r.Label), plainCell(at(r.Route.At))}
 			for _, c := range r.Cells {
-				text := c.Label() + ruleRefs(c.Findings)
+				text := clean(c.Label() + ruleRefs(c.Findings))
 				row = append(row, textCell{text, p.source(c.Name.Source, c.Forgeable(), text)})
 			}
 			s.rows = append(s.rows, row)
@@ -149,7 +155,7 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 		for _, c := range d.Columns {
 			if i < len(c.Reads) {
 				any = true
-				rl := ReadLabel(c.Reads[i].Read) + ruleRefs(c.Reads[i].Findings)
+				rl := clean(ReadLabel(c.Reads[i].Read) + ruleRefs(c.Reads[i].Findings))
 				row = append(row, textCell{rl, p.guard(c.Reads[i].Guard.State, rl)})
 			} else {
 				row = append(row, plainCell(""))
@@ -264,7 +270,7 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 		if r.Answered != nil {
 			where = " at " + at(*r.Answered)
 		}
-		ew.printf("  not a route: %s (%s) answers every request itself%s\n", r.Label, at(r.At), where)
+		ew.printf("  not a route: %s (%s) answers every request itself%s\n", clean(r.Label), clean(at(r.At)), clean(where))
 	}
 	c := d.Counts()
 	ew.printf("\n%s, %s: %s a client can forge, %d reported by djleak.\n",
@@ -288,9 +294,6 @@ func ruleRefs(fs []*analyzer.Finding) string {
 	}
 	return " [" + strings.Join(compact(ids), ", ") + "]"
 }
-
-// oneLine keeps a message on one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -467,6 +467,25 @@ group listener unknown
 	}
 }
 
+// Text from the project cannot drive the terminal.
+func TestTextControlCharacters(t *testing.T) {
+	fakeRoutes = []*frontend.Route{fakeRoute("x\x1b[2J", "route\x1b]0;owned\x07\nnext", 1, []frontend.Listener{{Addr: "*:80\t"}}, map[string]frontend.Name{
+		"HTTP_X_CLIENT_DN": {Source: frontend.Forgeable},
+	})}
+	defer func() { fakeRoutes = nil }()
+	m, _ := build(t, middleware)
+	var b bytes.Buffer
+	if err := m.WriteText(&b, trustmap.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07\t") {
+		t.Errorf("control characters in the text output:\n%q", b.String())
+	}
+	if !strings.Contains(b.String(), "route\ufffd]0;owned\ufffd next") {
+		t.Errorf("label not kept readable:\n%q", b.String())
+	}
+}
+
 func TestMentionsWholeNames(t *testing.T) {
 	for _, c := range []struct {
 		msg  string
