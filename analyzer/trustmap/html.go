@@ -133,7 +133,7 @@ func newHTMLDeployment(i int, d *Deployment, n int, opts HTMLOptions) htmlDeploy
 	for _, c := range d.Columns {
 		hc := htmlColumn{Key: c.Key, Header: c.Header}
 		for _, rd := range c.Reads {
-			hc.Reads = append(hc.Reads, htmlRead{Link: link(rd.Loc), Guard: guardClass(rd.Guard.State), Text: strings.TrimPrefix(ReadLabel(rd.Read), at(rd.Loc)+" "), Findings: refs(rd.Findings)})
+			hc.Reads = append(hc.Reads, htmlRead{Link: link(rd.Loc), Guard: guardClass(rd.Guard.State), Text: guardText(rd.Read), Findings: refs(rd.Findings)})
 		}
 		hd.Columns = append(hd.Columns, hc)
 	}
@@ -185,7 +185,7 @@ func fileLink(l source.Location, opts HTMLOptions) htmlLink {
 	if l.IsZero() {
 		return htmlLink{}
 	}
-	text := at(l)
+	text := paths{}.at(l)
 	if strings.HasPrefix(l.Path, "<") || opts.Root == "" {
 		return htmlLink{Text: text}
 	}

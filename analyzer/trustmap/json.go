@@ -131,53 +131,54 @@ type JSONSummary struct {
 	Reported  int `json:"reported"`
 }
 
-func jsonAt(l source.Location) JSONAt {
-	return JSONAt{Path: l.Path, Line: l.Start.Line, Column: l.Start.Column}
+func (ps paths) jsonAt(l source.Location) JSONAt {
+	return JSONAt{Path: ps.rel(l.Path), Line: l.Start.Line, Column: l.Start.Column}
 }
 
-func jsonAtPtr(l source.Location) *JSONAt {
+func (ps paths) jsonAtPtr(l source.Location) *JSONAt {
 	if l.IsZero() {
 		return nil
 	}
-	a := jsonAt(l)
+	a := ps.jsonAt(l)
 	return &a
 }
 
-func jsonRead(rd Read) JSONRead {
-	return JSONRead{JSONAt: jsonAt(rd.Loc), Guard: rd.Guard.State.String(), Via: rd.Via, Findings: jsonFindings(rd.Findings)}
+func (ps paths) jsonRead(rd Read) JSONRead {
+	return JSONRead{JSONAt: ps.jsonAt(rd.Loc), Guard: rd.Guard.State.String(), Via: rd.Via, Findings: ps.jsonFindings(rd.Findings)}
 }
 
-func jsonFindings(fs []*analyzer.Finding) []JSONFinding {
+func (ps paths) jsonFindings(fs []*analyzer.Finding) []JSONFinding {
 	out := []JSONFinding{}
 	for _, f := range fs {
-		out = append(out, JSONFinding{Rule: f.RuleID, Fingerprint: f.Fingerprint, Message: f.Message, JSONAt: jsonAt(f.Location), Suppressed: f.Suppressed != nil})
+		out = append(out, JSONFinding{Rule: f.RuleID, Fingerprint: f.Fingerprint, Message: f.Message, JSONAt: ps.jsonAt(f.Location), Suppressed: f.Suppressed != nil})
 	}
 	return out
 }
 
 // JSON converts the map to its documented schema.
 func (m *Map) JSON() *JSONMap {
-	out := &JSONMap{Version: JSONVersion, Tool: JSONTool{Name: "djleak", Version: analyzer.Version}, Deployments: []JSONDeployment{}, Unread: jsonFindings(m.Unread)}
+	ps := newPaths(m.Root, m.Cwd)
+	out := &JSONMap{Version: JSONVersion, Tool: JSONTool{Name: "djleak", Version: analyzer.Version}, Deployments: []JSONDeployment{}, Unread: ps.jsonFindings(m.Unread)}
 	for _, d := range m.Deployments {
 		jd := JSONDeployment{Name: d.Name, Columns: []JSONColumn{}, Groups: []JSONGroup{}, Answered: []JSONRouteAt{}}
 		for _, c := range d.Columns {
 			jc := JSONColumn{Key: c.Key, Header: c.Header, Reads: []JSONRead{}}
 			for _, rd := range c.Reads {
-				jc.Reads = append(jc.Reads, jsonRead(rd))
+				jc.Reads = append(jc.Reads, ps.jsonRead(rd))
 			}
 			jd.Columns = append(jd.Columns, jc)
 		}
 		for _, g := range d.Groups {
 			jg := JSONGroup{Label: g.Label, Listeners: []JSONListener{}, Routes: []JSONRoute{}}
 			for _, l := range g.Listeners {
-				jg.Listeners = append(jg.Listeners, JSONListener{Address: l.Addr, TLS: l.TLS, ClientCert: l.ClientCert.String(), CA: l.CA, At: jsonAtPtr(l.At)})
+				jg.Listeners = append(jg.Listeners, JSONListener{Address: l.Addr, TLS: l.TLS, ClientCert: l.ClientCert.String(), CA: l.CA, At: ps.jsonAtPtr(l.At)})
 			}
 			for _, r := range g.Rows {
-				jr := JSONRoute{Front: string(r.Route.Front), Label: r.Route.Label, At: jsonAtPtr(r.Route.At), Pass: string(r.Route.Pass), Target: r.Route.Target, Cells: []JSONCell{}}
+				jr := JSONRoute{Front: string(r.Route.Front), Label: r.Route.Label, At: ps.jsonAtPtr(r.Route.At), Pass: string(r.Route.Pass), Target: r.Route.Target, Cells: []JSONCell{}}
 				for _, c := range r.Cells {
-					jc := JSONCell{Key: c.Name.Key, Source: c.Name.Source.String(), Label: c.Label(), Forgeable: c.Forgeable(), At: jsonAtPtr(c.At), Note: c.Note(), Findings: jsonFindings(c.Findings)}
+					jc := JSONCell{Key: c.Name.Key, Source: c.Name.Source.String(), Label: c.Label(), Forgeable: c.Forgeable(), At: ps.jsonAtPtr(c.At), Note: c.Note(), Findings: ps.jsonFindings(c.Findings)}
 					for _, l := range c.Name.Shadowed {
-						jc.Shadowed = append(jc.Shadowed, jsonAt(l))
+						jc.Shadowed = append(jc.Shadowed, ps.jsonAt(l))
 					}
 					jr.Cells = append(jr.Cells, jc)
 				}
@@ -186,9 +187,9 @@ func (m *Map) JSON() *JSONMap {
 			jd.Groups = append(jd.Groups, jg)
 		}
 		for _, r := range d.Answered {
-			ja := JSONRouteAt{Front: string(r.Front), Label: r.Label, At: jsonAtPtr(r.At)}
+			ja := JSONRouteAt{Front: string(r.Front), Label: r.Label, At: ps.jsonAtPtr(r.At)}
 			if r.Answered != nil {
-				ja.Answered = jsonAtPtr(*r.Answered)
+				ja.Answered = ps.jsonAtPtr(*r.Answered)
 			}
 			jd.Answered = append(jd.Answered, ja)
 		}

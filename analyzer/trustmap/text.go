@@ -10,7 +10,6 @@ import (
 	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/identity"
 	"github.com/djleak/djleak/analyzer/report"
-	"github.com/djleak/djleak/parsers/source"
 )
 
 // The terminal form: one table per deployment, a section per listener
@@ -63,17 +62,10 @@ func (p textPalette) guard(g identity.GuardState, text string) string {
 	return p.wrap("31", text)
 }
 
-// at renders a location as path:line.
-func at(l source.Location) string {
-	if l.IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("%s:%d", l.Path, l.Start.Line)
-}
-
-// ReadLabel is a read as a cell shows it: "mysite/middleware.py:13 guarded".
-func ReadLabel(rd identity.Read) string {
-	s := at(rd.Loc) + " " + rd.Guard.State.String()
+// guardText says how a read is guarded: "guarded", "unguarded
+// (RemoteUserMiddleware)".
+func guardText(rd identity.Read) string {
+	s := rd.Guard.State.String()
 	if rd.Via != "" {
 		s += " (" + rd.Via + ")"
 	}
@@ -84,6 +76,7 @@ func ReadLabel(rd identity.Read) string {
 func (m *Map) WriteText(w io.Writer, opts TextOptions) error {
 	ew := &errWriter{w: w}
 	p := textPalette{on: opts.Color}
+	ps := newPaths(m.Root, m.Cwd)
 	for i, d := range m.Deployments {
 		if i > 0 {
 			ew.printf("\n")
@@ -91,12 +84,12 @@ func (m *Map) WriteText(w io.Writer, opts TextOptions) error {
 		if d.Name != "" || len(m.Deployments) > 1 {
 			ew.printf("%s\n\n", p.wrap("1", "Deployment "+clean(deploymentName(d))))
 		}
-		d.writeText(ew, p, opts.Width)
+		d.writeText(ew, p, ps, opts.Width)
 	}
 	if len(m.Unread) > 0 {
 		ew.printf("\n%s the map leaves out what djleak could not read:\n", p.wrap("1;33", "Incomplete:"))
 		for _, f := range m.Unread {
-			ew.printf("  %s:%d:%d: %s %s\n", clean(f.Location.Path), f.Location.Start.Line, f.Location.Start.Column, f.RuleID, clean(f.Message))
+			ew.printf("  %s:%d:%d: %s %s\n", clean(ps.rel(f.Location.Path)), f.Location.Start.Line, f.Location.Start.Column, f.RuleID, clean(f.Message))
 		}
 	}
 	return ew.err
@@ -118,7 +111,7 @@ func clean(s string) string {
 	return strings.ReplaceAll(report.Printable(s), "\t", " ")
 }
 
-func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
+func (d *Deployment) writeText(ew *errWriter, p textPalette, ps paths, width int) {
 	if len(d.Columns) == 0 && len(d.Groups) == 0 {
 		ew.printf("No route passes to the application and the Django code reads no identity header or key.\n")
 		return
@@ -138,7 +131,7 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 	for _, g := range d.Groups {
 		s := section{title: clean(g.Label)}
 		for _, r := range g.Rows {
-			row := []textCell{plainCell(r.Label), plainCell(at(r.Route.At))}
+			row := []textCell{plainCell(r.Label), plainCell(ps.at(r.Route.At))}
 			for _, c := range r.Cells {
 				text := clean(c.Label() + ruleRefs(c.Findings))
 				row = append(row, textCell{text, p.source(c.Name.Source, c.Forgeable(), text)})
@@ -155,7 +148,7 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 		for _, c := range d.Columns {
 			if i < len(c.Reads) {
 				any = true
-				rl := clean(ReadLabel(c.Reads[i].Read) + ruleRefs(c.Reads[i].Findings))
+				rl := clean(ps.at(c.Reads[i].Loc) + " " + guardText(c.Reads[i].Read) + ruleRefs(c.Reads[i].Findings))
 				row = append(row, textCell{rl, p.guard(c.Reads[i].Guard.State, rl)})
 			} else {
 				row = append(row, plainCell(""))
@@ -268,9 +261,9 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette, width int) {
 	for _, r := range d.Answered {
 		where := ""
 		if r.Answered != nil {
-			where = " at " + at(*r.Answered)
+			where = " at " + ps.at(*r.Answered)
 		}
-		ew.printf("  not a route: %s (%s) answers every request itself%s\n", clean(r.Label), clean(at(r.At)), clean(where))
+		ew.printf("  not a route: %s (%s) answers every request itself%s\n", clean(r.Label), clean(ps.at(r.At)), clean(where))
 	}
 	c := d.Counts()
 	ew.printf("\n%s, %s: %s a client can forge, %d reported by djleak.\n",

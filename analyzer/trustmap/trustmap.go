@@ -13,6 +13,7 @@ package trustmap
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -30,6 +31,12 @@ type Map struct {
 	// project (a syntax error, an include it cannot find): what those
 	// parts configure is missing from the map.
 	Unread []*analyzer.Finding
+	// Root is the absolute project root; locations are relative to it.
+	Root string
+	// Cwd, when set, is the absolute directory the text and JSON forms
+	// print paths relative to (the working directory, as Ruff does); when
+	// empty they print project-relative paths.
+	Cwd string
 }
 
 // Deployment is the matrix of one deployment (frontend.Route.Deployment).
@@ -145,7 +152,7 @@ func Build(p *analyzer.Project, findings []*analyzer.Finding, rules []*analyzer.
 	if len(names) == 0 {
 		names = []string{""} // Django reads with no front end still get a map
 	}
-	m := &Map{Unread: unread(findings, rules)}
+	m := &Map{Unread: unread(findings, rules), Root: p.Root}
 	for _, name := range names {
 		m.Deployments = append(m.Deployments, buildDeployment(name, byName[name], reads, extra, findings))
 	}
@@ -233,6 +240,41 @@ func buildDeployment(name string, routes []*frontend.Route, reads []identity.Rea
 	}
 	sort.SliceStable(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
 	return d
+}
+
+// paths renders project-relative paths relative to cwd (unchanged when cwd
+// is empty, and for built-in files such as "<builtin>/proxy_params").
+type paths struct{ root, cwd string }
+
+// newPaths resolves symbolic links in both directories once, so that
+// paths relative to them are comparable.
+func newPaths(root, cwd string) paths {
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if c, err := filepath.EvalSymlinks(cwd); err == nil {
+		cwd = c
+	}
+	return paths{root, cwd}
+}
+
+func (ps paths) rel(p string) string {
+	if ps.cwd == "" || ps.root == "" || p == "" || strings.HasPrefix(p, "<") {
+		return p
+	}
+	out, err := filepath.Rel(ps.cwd, filepath.Join(ps.root, filepath.FromSlash(p)))
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(out)
+}
+
+// at renders a location as path:line.
+func (ps paths) at(l source.Location) string {
+	if l.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", ps.rel(l.Path), l.Start.Line)
 }
 
 // unread picks the findings of the rules that report files or includes

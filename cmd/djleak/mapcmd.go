@@ -80,6 +80,11 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	m := trustmap.Build(proj, findings, enabled)
+	if *format != "html" {
+		// Paths relative to the working directory (as Ruff prints them);
+		// the page keeps project-relative labels.
+		m.Cwd, _ = os.Getwd()
+	}
 
 	var w io.Writer = stdout
 	useColor := *color == "always"

@@ -38,7 +38,8 @@ func TestMapCLI(t *testing.T) {
 	}
 	// Findings do not change the exit code: the map is a picture.
 	code, out, errs := runCLI(t, "map", seed)
-	if code != exitClean || !strings.Contains(out, "client can forge [NGX201]") || strings.Contains(out, "\x1b[") {
+	if code != exitClean || !strings.Contains(out, "client can forge [NGX201]") || strings.Contains(out, "\x1b[") ||
+		!strings.Contains(out, "  ../../testdata/seed/nginx/api.conf:13  ") || !strings.Contains(out, "../../testdata/seed/mysite/middleware.py:11 unguarded") {
 		t.Errorf("text: exit %d\n%s%s", code, out, errs)
 	}
 	if code, out, _ := runCLI(t, "map", "--color", "always", seed); code != exitClean || !strings.Contains(out, "\x1b[1;31mclient can forge") {
@@ -49,10 +50,17 @@ func TestMapCLI(t *testing.T) {
 		Version     int `json:"version"`
 		Deployments []struct {
 			Summary struct{ Forgeable, Reported int } `json:"summary"`
+			Columns []struct {
+				Reads []struct{ Path string } `json:"reads"`
+			} `json:"columns"`
 		} `json:"deployments"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); code != exitClean || err != nil || doc.Version != 1 || len(doc.Deployments) != 1 || doc.Deployments[0].Summary.Forgeable != 3 {
-		t.Errorf("json: exit %d, err %v, %+v\n%s", code, err, doc, errs)
+		t.Fatalf("json: exit %d, err %v, %+v\n%s", code, err, doc, errs)
+	}
+	// Paths relative to the working directory.
+	if p := doc.Deployments[0].Columns[0].Reads[0].Path; p != "../../testdata/seed/mysite/middleware.py" {
+		t.Errorf("json read path %q", p)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,14 +11,21 @@ import (
 var update = flag.Bool("update", false, "rewrite README.md's example output blocks")
 
 // readmeBlock keeps the README block between <!-- name:begin --> and
-// <!-- name:end --> identical to the output of `djleak ARGS...`, shown as
-// a text block headed by the command line. Regenerate with
-// `go test ./cmd/djleak -run TestReadme -update`.
-func readmeBlock(t *testing.T, name string, args ...string) {
+// <!-- name:end --> identical to the output of `djleak ARGS...` run in dir
+// (relative to the top of the checkout; paths are printed relative to the
+// working directory), shown as a text block headed by the command line.
+// Regenerate with `go test ./cmd/djleak -run TestReadme -update`.
+func readmeBlock(t *testing.T, name, dir string, args ...string) {
 	t.Helper()
+	top, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(top, "README.md")
+	t.Chdir(filepath.Join(top, dir))
 	_, out, _ := runCLI(t, args...)
 	begin, end := "<!-- "+name+":begin -->\n", "<!-- "+name+":end -->"
-	data, err := os.ReadFile("../../README.md")
+	data, err := os.ReadFile(readme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,15 +37,19 @@ func readmeBlock(t *testing.T, name string, args ...string) {
 	var shown []string
 	for _, a := range args {
 		if a != "--color" && a != "never" {
-			shown = append(shown, strings.Replace(a, seed, "testdata/seed", 1))
+			shown = append(shown, a)
 		}
 	}
-	want := s[:i+len(begin)] + "```text\n$ djleak " + strings.Join(shown, " ") + "\n" + out + "```\n" + s[j:]
+	prompt := "$ "
+	if dir != "." {
+		prompt += "cd " + dir + " && "
+	}
+	want := s[:i+len(begin)] + "```text\n" + prompt + "djleak " + strings.Join(shown, " ") + "\n" + out + "```\n" + s[j:]
 	if want == s {
 		return
 	}
 	if *update {
-		if err := os.WriteFile("../../README.md", []byte(want), 0o644); err != nil {
+		if err := os.WriteFile(readme, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -46,13 +58,13 @@ func readmeBlock(t *testing.T, name string, args ...string) {
 }
 
 // TestReadmeSeedOutput keeps the README's example output identical to what
-// `djleak check testdata/seed` prints.
+// `djleak check testdata/seed` prints at the top of the checkout.
 func TestReadmeSeedOutput(t *testing.T) {
-	readmeBlock(t, "seed", "check", "--color", "never", seed)
+	readmeBlock(t, "seed", ".", "check", "--color", "never", "testdata/seed")
 }
 
 // TestReadmeMapOutput keeps the README's trust map identical to what
-// `djleak map testdata/seed` prints.
+// `djleak map` prints in testdata/seed.
 func TestReadmeMapOutput(t *testing.T) {
-	readmeBlock(t, "map", "map", "--color", "never", seed)
+	readmeBlock(t, "map", "testdata/seed", "map", "--color", "never")
 }
