@@ -124,7 +124,7 @@ func (c *Cell) Note() string {
 		parts = append(parts, "decided by "+c.Name.Condition)
 	}
 	if c.Name.Underscore != nil {
-		parts = append(parts, fmt.Sprintf("besides %s, a client's underscore spelling of the header reaches the app (%s:%d)", c.Name.Source.Label(), c.Name.Underscore.Path, c.Name.Underscore.Start.Line))
+		parts = append(parts, fmt.Sprintf("besides %s, a client's underscore spelling of the header reaches the app (%s:%d)", c.Name.Source.Label(), filepath.Base(c.Name.Underscore.Path), c.Name.Underscore.Start.Line))
 	}
 	if c.Name.Optional {
 		parts = append(parts, "requests without a certificate also reach the route; they carry an empty value")
