@@ -26,7 +26,9 @@ func build(t *testing.T, archive string) (*trustmap.Map, *analyzer.Project) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return trustmap.Build(p, fs, rules.All()), p
+	m := trustmap.Build(p, fs, rules.All())
+	validate(t, m)
+	return m, p
 }
 
 // grid renders the matrix as one line per group and per cell:
@@ -213,7 +215,9 @@ func seed(t *testing.T) (*trustmap.Map, *analyzer.Project) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return trustmap.Build(p, fs, rules.All()), p
+	m := trustmap.Build(p, fs, rules.All())
+	validate(t, m)
+	return m, p
 }
 
 func TestSeedText(t *testing.T) {
@@ -624,6 +628,7 @@ func TestEveryIdentityFindingHasACell(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := trustmap.Build(p, fs, rules.All())
+			validate(t, m)
 			linked := map[*analyzer.Finding]bool{}
 			for _, d := range m.Deployments {
 				for _, g := range d.Groups {
