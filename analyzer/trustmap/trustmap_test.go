@@ -490,6 +490,28 @@ func TestTextControlCharacters(t *testing.T) {
 	}
 }
 
+// Text from the project is escaped in the page.
+func TestHTMLEscapes(t *testing.T) {
+	fakeRoutes = []*frontend.Route{fakeRoute("d", `<img src=x onerror="alert(1)">`, 1, []frontend.Listener{{Addr: "*:80"}}, map[string]frontend.Name{
+		"HTTP_X_CLIENT_DN": {Source: frontend.Forgeable, Why: `the "client" <script>`},
+	})}
+	defer func() { fakeRoutes = nil }()
+	m, p := build(t, middleware)
+	var b bytes.Buffer
+	if err := m.WriteHTML(&b, trustmap.HTMLOptions{Root: p.Root}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, bad := range []string{"<img", "<script"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page has unescaped %q", bad)
+		}
+	}
+	if !strings.Contains(page, "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") {
+		t.Errorf("label not shown escaped:\n%s", page)
+	}
+}
+
 func TestMentionsWholeNames(t *testing.T) {
 	for _, c := range []struct {
 		msg  string
