@@ -224,7 +224,9 @@ a:hover { text-decoration: underline; }
 ul.legend { list-style: none; padding: 0; margin: 0 0 16px; display: flex; flex-wrap: wrap; gap: 6px 14px; }
 ul.legend li { display: flex; align-items: center; gap: 6px; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; border: 1px solid rgba(0,0,0,.15); }
+div.scroll { overflow-x: auto; }
 table.trustmap { border-collapse: collapse; min-width: 40em; }
+table.trustmap tbody th[scope=row], table.trustmap tfoot th { position: sticky; left: 0; background: #fff; }
 table.trustmap th, table.trustmap td { border: 1px solid #d0d7de; padding: 6px 10px; vertical-align: top; text-align: left; }
 table.trustmap thead th { background: #f6f8fa; }
 table.trustmap thead th code { color: #57606a; font-weight: normal; }
@@ -267,7 +269,7 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
 <ul>{{range .Unread}}<li><a href="{{.RuleHref}}">{{.Rule}}</a> {{template "link" .At}}: {{.Message}}</li>{{end}}</ul></div>
 {{end}}{{range .Deployments}}<section class="deployment" id="{{.ID}}">
 {{if .Title}}<h2>{{.Title}}</h2>
-{{end}}<table class="trustmap">
+{{end}}<div class="scroll"><table class="trustmap">
 <thead>
 <tr><th scope="col">Route</th>{{range .Columns}}<th scope="col" class="name" data-key="{{.Key}}">{{if .Header}}{{.Header}}<br>{{end}}<code>{{.Key}}</code></th>{{end}}</tr>
 </thead>
@@ -281,7 +283,7 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
 {{end}}<tfoot>
 <tr class="reads"><th scope="row">Django reads</th>{{range .Columns}}<td data-key="{{.Key}}">{{if .Reads}}<ul>{{range .Reads}}<li class="read-{{.Guard}}">{{template "link" .Link}} <span class="guard">{{.Text}}</span>{{range .Findings}} <a class="finding" href="{{.Href}}">{{.Text}}</a>{{end}}</li>{{end}}</ul>{{else}}none{{end}}</td>{{end}}</tr>
 </tfoot>
-</table>
+</table></div>
 <p class="summary">{{.Summary}}</p>
 {{if .Answered}}<h3>Not routes to the application</h3>
 <ul class="answered">{{range .Answered}}<li>{{.Label}} ({{template "link" .At}}) answers every request itself{{if .Answers.Text}} at {{template "link" .Answers}}{{end}}</li>{{end}}</ul>
