@@ -164,8 +164,7 @@ func newHTMLDeployment(i int, d *Deployment, n int, opts HTMLOptions) htmlDeploy
 		hd.Answered = append(hd.Answered, ha)
 	}
 	c := d.Counts()
-	hd.Summary = fmt.Sprintf("%s, %s: %s a client can forge, %d reported by djleak.",
-		plural(c.Routes, "route", "routes"), plural(c.Names, "identity name", "identity names"), plural(c.Forgeable, "cell", "cells"), c.Reported)
+	hd.Summary = c.Sentence(func(s string) string { return s })
 	return hd
 }
 

@@ -266,9 +266,12 @@ func (d *Deployment) writeText(ew *errWriter, p textPalette, ps paths, width int
 		ew.printf("  not a route: %s (%s) answers every request itself%s\n", clean(r.Label), clean(ps.at(r.At)), clean(where))
 	}
 	c := d.Counts()
-	ew.printf("\n%s, %s: %s a client can forge, %d reported by djleak.\n",
-		plural(c.Routes, "route", "routes"), plural(c.Names, "identity name", "identity names"),
-		p.wrap(map[bool]string{true: "1;31", false: "32"}[c.Forgeable > 0], plural(c.Forgeable, "cell", "cells")), c.Reported)
+	ew.printf("\n%s\n", c.Sentence(func(s string) string {
+		if c.Forgeable > 0 {
+			return p.wrap("1;31", s)
+		}
+		return p.wrap("32", s)
+	}))
 }
 
 // ruleRefs names the findings' rules: " [NGX201]", " [NGX201 suppressed]";

@@ -481,6 +481,13 @@ type Counts struct {
 	Routes, Names, Forgeable, Reported int
 }
 
+// Sentence says the counts: "1 route, 3 identity names: 3 cells a client
+// can forge, 3 reported by djleak." mark decorates the forgeable count.
+func (c Counts) Sentence(mark func(string) string) string {
+	return fmt.Sprintf("%s, %s: %s a client can forge, %d reported by djleak.",
+		plural(c.Routes, "route", "routes"), plural(c.Names, "identity name", "identity names"), mark(plural(c.Forgeable, "cell", "cells")), c.Reported)
+}
+
 // Counts totals the deployment's matrix.
 func (d *Deployment) Counts() Counts {
 	c := Counts{Names: len(d.Columns)}
