@@ -276,7 +276,7 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
 <tr class="group"><th colspan="{{$span}}" scope="rowgroup">{{.Label}}</th></tr>
 {{range .Rows}}<tr class="route" data-at="{{.At.Text}}">
 <th scope="row" class="route"><span class="front">{{.Front}}</span><br>{{.Label}}<br>{{template "link" .At}}</th>
-{{range .Cells}}<td class="cell src-{{.Class}}" data-key="{{.Key}}" data-source="{{.Source}}" data-forgeable="{{.Forgeable}}"{{if .Note}} title="{{.Note}}"{{end}}><span class="verdict">{{.Label}}</span><span class="links">{{range .Findings}}<a class="finding" href="{{.Href}}">{{.Text}}</a>{{end}}{{template "link" .At}}</span>{{if .Shadowed}}<span class="links">not inherited: {{range $i, $l := .Shadowed}}{{if $i}}, {{end}}{{template "link" $l}}{{end}}</span>{{end}}{{if .Note}}<span class="note">{{.Note}}</span>{{end}}</td>
+{{range .Cells}}<td class="cell src-{{.Class}}" data-key="{{.Key}}" data-source="{{.Source}}" data-forgeable="{{.Forgeable}}"><span class="verdict">{{.Label}}</span><span class="links">{{range .Findings}}<a class="finding" href="{{.Href}}">{{.Text}}</a>{{end}}{{template "link" .At}}</span>{{if .Shadowed}}<span class="links">not inherited: {{range $i, $l := .Shadowed}}{{if $i}}, {{end}}{{template "link" $l}}{{end}}</span>{{end}}{{if .Note}}<span class="note">{{.Note}}</span>{{end}}</td>
 {{end}}</tr>
 {{end}}</tbody>
 {{end}}<tfoot>
