@@ -17,7 +17,8 @@ const mapUsage = `Usage: djleak map [flags] [PATH]
 
 Draws, for each deployment, which identity headers and environment keys a
 client can forge on each route the front end passes to the application, next
-to the Django code that reads them. Exits 0 when the map is written, 2 on a
+to the Django code that reads them. PATH (default ".") locates the project;
+the map always covers the whole project. Exits 0 when the map is written, 2 on a
 usage, configuration or internal error.
 
 Flags:
@@ -69,6 +70,11 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: *root, Workers: *workers})
+	if err == nil && !namesRoot(paths, proj.Root) {
+		// PATH inside the project only finds the project: the map is of
+		// the whole of it, with findings wherever they are reported.
+		proj, err = analyzer.Load(analyzer.Options{Paths: []string{proj.Root}, Root: proj.Root, Workers: *workers})
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
@@ -120,4 +126,20 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	return exitClean
+}
+
+// namesRoot reports whether paths (default ".") name the project root itself.
+func namesRoot(paths []string, root string) bool {
+	p := "."
+	if len(paths) == 1 {
+		p = paths[0]
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	return abs == root
 }

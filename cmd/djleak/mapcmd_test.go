@@ -45,6 +45,10 @@ func TestMapCLI(t *testing.T) {
 	if code, out, _ := runCLI(t, "map", "--color", "always", seed); code != exitClean || !strings.Contains(out, "\x1b[1;31mclient can forge") {
 		t.Errorf("--color always: exit %d\n%q", code, out)
 	}
+	// A path inside the project maps the whole project, findings included.
+	if code, out, errs := runCLI(t, "map", seed+"/mysite"); code != exitClean || !strings.Contains(out, "client can forge [NGX201]") || !strings.Contains(out, "3 reported by djleak") {
+		t.Errorf("map of a sub-directory: exit %d\n%s%s", code, out, errs)
+	}
 	code, out, errs = runCLI(t, "map", seed, "--format", "json")
 	var doc struct {
 		Version     int `json:"version"`
