@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -82,6 +83,55 @@ func TestMapDeterministic(t *testing.T) {
 		if outs[0] != outs[1] || outs[0] != outs[2] {
 			t.Errorf("%s output differs between worker counts", format)
 		}
+	}
+}
+
+// TestMapReadmeSnippet runs each command of the README's map snippet in a
+// copy of the seed project, with the redirections it shows.
+func TestMapReadmeSnippet(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(seed)); err != nil {
+		t.Fatal(err)
+	}
+	snippet := readmeSnippet(t, "map-usage")
+	t.Chdir(dir)
+	ran := 0
+	for _, line := range strings.Split(snippet, "\n") {
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		args := strings.Fields(line)
+		if len(args) == 0 {
+			continue
+		}
+		if args[0] != "djleak" {
+			t.Fatalf("snippet line %q is not a djleak command", line)
+		}
+		var redirect string
+		if i := slices.Index(args, ">"); i >= 0 {
+			redirect, args = args[i+1], args[:i]
+		}
+		code, out, errs := runCLI(t, args[1:]...)
+		if code != exitClean {
+			t.Errorf("%s: exit %d\n%s", line, code, errs)
+			continue
+		}
+		ran++
+		if redirect != "" {
+			if err := os.WriteFile(redirect, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if ran != 3 {
+		t.Errorf("ran %d commands, want 3", ran)
+	}
+	var doc map[string]any
+	if data, err := os.ReadFile("trust-map.json"); err != nil || json.Unmarshal(data, &doc) != nil || doc["version"] != float64(1) {
+		t.Errorf("trust-map.json: %v %v", err, doc["version"])
+	}
+	if page, err := os.ReadFile("trust-map.html"); err != nil || !strings.Contains(string(page), `<table class="trustmap">`) || !strings.Contains(string(page), `href="nginx/api.conf#L13"`) {
+		t.Errorf("trust-map.html: %v", err)
 	}
 }
 
