@@ -157,11 +157,18 @@ func headless(t *testing.T, bin, page string, extra ...string) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	// Chromium's profile: removed best-effort, since a helper process may
+	// still be writing to it for a moment after the browser exits.
+	profile, err := os.MkdirTemp("", "djleak-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(profile) })
 	args := append([]string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--hide-scrollbars", "--force-device-scale-factor=1",
-		"--user-data-dir=" + t.TempDir(),
+		"--user-data-dir=" + profile,
 	}, extra...)
 	cmd := exec.CommandContext(ctx, bin, append(args, "file://"+page)...)
 	var stderr strings.Builder
