@@ -42,6 +42,9 @@ type Project struct {
 	Python    []*python.Module // sorted by path
 	Nginx     *nginx.Set
 	Templates []*source.File // sorted by path
+	// Deployments are the nginx deployments of Compose files (see
+	// Deployment); their configurations carry the deployment's name.
+	Deployments []*Deployment
 
 	byPath  map[string]*source.File
 	pyPath  map[string]*python.Module
@@ -295,16 +298,8 @@ func (p *Project) parse(opts Options) error {
 			}
 		}()
 	}
-	var nginxPaths []string
-	for _, f := range p.Files {
-		if f.Kind == KindNginx {
-			nginxPaths = append(nginxPaths, f.Path)
-		}
-	}
 	nginxDone := make(chan *nginx.Set, 1)
-	go func() {
-		nginxDone <- nginx.ParseFiles(p.Root, nginxPaths, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlayRel(p.Root, opts.Overlay)})
-	}()
+	go func() { nginxDone <- p.parseNginx(opts) }()
 	for i := range p.Files {
 		jobs <- i
 	}

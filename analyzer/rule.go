@@ -90,6 +90,8 @@ func fenceLang(name string) string {
 		return "html+django"
 	case strings.HasSuffix(name, "haproxy.cfg"):
 		return "haproxy"
+	case strings.HasSuffix(name, "Dockerfile"):
+		return "dockerfile"
 	case strings.HasSuffix(name, "Caddyfile"):
 		return "caddyfile"
 	case strings.HasSuffix(name, ".toml"):

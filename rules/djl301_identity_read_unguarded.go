@@ -25,10 +25,11 @@ func init() {
 			"judges the two together instead: if every path overwrites the header from a certificate " +
 			"variable and verification is `on`, the read is safe and not reported; if some path lets " +
 			"the client's header through, the NGX2xx rules report it at that nginx location, with this " +
-			"read as a related location. Defence in depth: when nginx fills the header from a certificate " +
-			"it does not verify on every request — `ssl_verify_client optional_no_ca`, or `optional` with " +
-			"nothing that rejects requests without a certificate — the unchecked read is reported too " +
-			"(besides NGX103/NGX104 at the nginx side), with those locations as related locations.",
+			"read as a related location. Defence in depth: when the front end fills the header from a " +
+			"certificate it does not verify on every request — nginx `ssl_verify_client optional_no_ca`, or " +
+			"`optional` with nothing that rejects requests without a certificate; HAProxy `crt-ignore-err` — " +
+			"the unchecked read is reported too (besides NGX103/NGX104, HAP103 at the front end), with those " +
+			"routes as related locations.",
 		WhyBad: "`HTTP_*` keys are request headers. Unless the proxy in front overwrites them on every " +
 			"path, a client sets them itself: `X-Client-DN: CN=admin` is one header away. Reading the " +
 			"DN without proof that the proxy verified a certificate trusts whatever the client wrote.",
@@ -71,7 +72,7 @@ func runIdentityReadUnguarded(ctx *analyzer.Context) {
 				Location: r.Loc,
 				Message: fmt.Sprintf("%s is read without checking that a client certificate was verified; "+
 					"a client can send the %s header itself unless the proxy overwrites it on every path, "+
-					"and no nginx config in the project shows that", r.Name, r.Header),
+					"and no %s configuration in the project shows that", r.Name, r.Header, supportedFronts()),
 				Key: r.Name + " " + funcName(r),
 			})
 			continue
@@ -87,7 +88,7 @@ func runIdentityReadUnguarded(ctx *analyzer.Context) {
 		var related []analyzer.Related
 		for _, x := range weak {
 			related = append(related, analyzer.Related{Location: x.route.At,
-				Message: fmt.Sprintf("%s %s sets %s %s", x.route.Front.Title(), routeWhere(x.route), r.Header, x.name.Why)})
+				Message: fmt.Sprintf("%s %s sets %s: %s", x.route.Front.Title(), routeWhere(x.route), r.Header, x.name.Why)})
 		}
 		more := ""
 		if len(weak) > 1 {
@@ -95,8 +96,9 @@ func runIdentityReadUnguarded(ctx *analyzer.Context) {
 		}
 		ctx.Report(analyzer.Finding{
 			Location: r.Loc,
-			Message: fmt.Sprintf("%s is read without checking that the client certificate was verified, and %s %s%s fills %s %s: "+
-				"check the verify status ('SUCCESS') before trusting it", r.Name, w.route.Front.Title(), routeWhere(w.route), more, r.Header, w.name.Why),
+			Message: fmt.Sprintf("%s is read without checking that the client certificate was verified, and %s %s%s fills %s "+
+				"without verifying a certificate on every request: %s; check the verify status ('SUCCESS') before trusting it",
+				r.Name, w.route.Front.Title(), routeWhere(w.route), more, r.Header, w.name.Why),
 			Related: related,
 			Key:     r.Name + " " + funcName(r) + " weak-cert",
 		})

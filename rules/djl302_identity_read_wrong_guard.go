@@ -55,8 +55,13 @@ func runWrongGuard(ctx *analyzer.Context) {
 		setByFront = map[string]bool{}
 		// Every header the front end is configured to set from the verify
 		// status, also where a route shadows it: the question here is
-		// whether the app checks the header the proxy means to set.
+		// whether the app checks the header the proxy means to set. Only
+		// when every route tells (VerifyVar is set).
 		for _, rt := range front.Routes {
+			if rt.VerifyVar == "" {
+				setByFront = nil
+				break
+			}
 			for _, k := range rt.VerifyKeys {
 				setByFront[k] = true
 			}

@@ -49,9 +49,10 @@ func init() {
 			"by an environment default) while `SecurityMiddleware` is enabled — unless the project's nginx " +
 			"configuration already redirects: when every nginx server that passes requests to the application " +
 			"over plain HTTP answers them with `return 301 https://…` (or a `rewrite … https://… permanent`, or " +
-			"such a return in `if ($scheme = http)`), or nginx only passes TLS traffic to the application, the " +
-			"rule stays silent. When nginx serves the application over plain HTTP, the report names those " +
-			"servers.",
+			"such a return in `if ($scheme = http)`), at the server level or in the location that passes to the " +
+			"application, or nginx only passes TLS traffic to the application, the rule stays silent. When nginx " +
+			"serves the application over plain HTTP, the message names the first such server and the related " +
+			"locations list them all.",
 		WhyBad: "A request that arrives over plain HTTP is answered over plain HTTP: the user's first request " +
 			"(typed address, old bookmark, HTTP link) and everything the page then sends — session cookie, " +
 			"login form, API token — is readable and changeable on the network path.",
@@ -79,7 +80,7 @@ server {
     }
 }
 `,
-		Notes: settingsNotes + `
+		Notes: settingsNotes + frontNote + `
 
 Django's counterpart: ` + "`security.W008`" + `, checked by the oracle test on fixtures without nginx.
 Two deliberate differences: Django warns whenever the setting ` + "`is not True`" + ` (so also for

@@ -65,7 +65,7 @@ MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 `,
-		Notes: settingsNotes + `
+		Notes: settingsNotes + frontNote + `
 
 Django's counterpart: ` + "`security.W004`" + `, checked by the oracle test on fixtures without nginx
 (Django cannot see an nginx ` + "`add_header`" + `, so it warns there too). Start with a small

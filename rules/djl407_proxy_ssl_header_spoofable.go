@@ -56,7 +56,7 @@ server {
     }
 }
 `,
-		Notes: settingsNotes + `
+		Notes: settingsNotes + frontNote + `
 
 The check needs the nginx configuration: when the project has none (or nginx passes nothing to
 the application), djleak cannot know what the proxy in front sets and does not report — Django's
@@ -129,9 +129,9 @@ func runProxySSLHeader(ctx *analyzer.Context) {
 		}
 		ctx.Report(analyzer.Finding{
 			Location: s.Loc,
-			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER makes Django trust `%s: %s`%s, but %s %s at %d of %d locations that pass "+
+			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER makes Django trust `%s: %s`%s, but %s %s at %d of %d %s that pass "+
 				"requests to the application: %s",
-				header, want, inherited(m, s), frontTitles(frontModel(ctx.Project)), orListUnique(why), len(related), len(front.routes), consequence),
+				header, want, inherited(m, s), frontTitles(frontModel(ctx.Project)), orListUnique(why), len(related), len(front.routes), routeNoun(frontModel(ctx.Project)), consequence),
 			Related: related,
 			Key:     settingKey(m, "SECURE_PROXY_SSL_HEADER"),
 		})

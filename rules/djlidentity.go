@@ -59,7 +59,17 @@ func weakCertRoutes(p *analyzer.Project, key string) []weakCert {
 	var out []weakCert
 	for _, r := range frontModel(p).Routes {
 		n := r.Lookup(key)
-		if (n.Source == frontend.Unverified && n.Cert == frontend.CertOptionalNoCA) || (n.Source == frontend.Verified && n.Optional) {
+		cert := n.Cert
+		if cert == frontend.CertNone {
+			// An adapter that does not say which mode decides the value:
+			// the route's listeners do.
+			for _, l := range r.Listeners {
+				if l.TLS && l.ClientCert == frontend.CertOptionalNoCA {
+					cert = l.ClientCert
+				}
+			}
+		}
+		if (n.Source == frontend.Unverified && cert == frontend.CertOptionalNoCA) || (n.Source == frontend.Verified && n.Optional) {
 			out = append(out, weakCert{r, n})
 		}
 	}
@@ -73,19 +83,47 @@ func frontTitles(m *frontend.Model) string {
 	for _, k := range m.Fronts {
 		t = append(t, k.Title())
 	}
-	if len(t) == 0 {
-		return "the proxy"
-	}
-	if len(t) == 1 {
-		return t[0]
-	}
-	return strings.Join(t[:len(t)-1], ", ") + " and " + t[len(t)-1]
+	return joinWords(t, "and", "the proxy")
 }
 
 // routeWhere names a route for messages: "location / (server example.com)".
 func routeWhere(r *frontend.Route) string {
-	if r.ServerLabel == "" {
+	switch {
+	case r.Where == "":
+		return r.Label
+	case r.ServerLabel == "":
 		return r.Where
 	}
 	return r.Where + " (" + r.ServerLabel + ")"
+}
+
+// supportedFronts names every front end djleak reads, for messages about a
+// project that has none: "Caddy, HAProxy or nginx".
+func supportedFronts() string {
+	var t []string
+	for _, a := range frontend.Adapters() {
+		t = append(t, a.Kind.Title())
+	}
+	return joinWords(t, "or", "proxy")
+}
+
+// joinWords renders "a", "a and b", "a, b and c" (with conj), or none
+// when words is empty.
+func joinWords(words []string, conj, none string) string {
+	switch len(words) {
+	case 0:
+		return none
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
+}
+
+// routeNoun is what messages call routes: nginx's own word when nginx is
+// the only front end, "routes" otherwise.
+func routeNoun(m *frontend.Model) string {
+	if len(m.Fronts) == 1 && m.Fronts[0] == frontend.Nginx {
+		return "locations"
+	}
+	return "routes"
 }

@@ -13,8 +13,9 @@ import (
 )
 
 // proxyPackage reports whether an import path is a front end's own
-// package: its model (analyzer/ngxmodel, …) or its parser (parsers/nginx,
-// and any parser other than Python's and the shared source positions).
+// package: its model (analyzer/ngxmodel, analyzer/haproxymodel, any
+// analyzer/*model) or its parser (parsers/nginx, parsers/haproxy, any
+// parser other than Python's and the shared source positions).
 func proxyPackage(path string) bool {
 	const mod = "github.com/djleak/djleak/"
 	if !strings.HasPrefix(path, mod) {
@@ -28,10 +29,9 @@ func proxyPackage(path string) bool {
 		}
 		return true
 	}
-	for _, pre := range []string{"analyzer/ngxmodel", "analyzer/apcmodel", "analyzer/hapmodel", "analyzer/cdymodel", "analyzer/wsgmodel"} {
-		if p == pre || strings.HasPrefix(p, pre+"/") {
-			return true
-		}
+	// A front end's model: analyzer/ngxmodel, analyzer/haproxymodel, …
+	if strings.HasPrefix(p, "analyzer/") {
+		return strings.HasSuffix(strings.SplitN(strings.TrimPrefix(p, "analyzer/"), "/", 2)[0], "model")
 	}
 	return false
 }
@@ -157,17 +157,21 @@ func TestDjangoRulesImportNoProxy(t *testing.T) {
 
 func TestProxyPackage(t *testing.T) {
 	for p, want := range map[string]bool{
-		"github.com/djleak/djleak/analyzer/ngxmodel":  true,
-		"github.com/djleak/djleak/parsers/nginx":      true,
-		"github.com/djleak/djleak/parsers/apache":     true,
-		"github.com/djleak/djleak/parsers/haproxy/x":  true,
-		"github.com/djleak/djleak/parsers/python":     false,
-		"github.com/djleak/djleak/parsers/source":     false,
-		"github.com/djleak/djleak/analyzer/frontend":  false,
-		"github.com/djleak/djleak/analyzer/identity":  false,
-		"github.com/djleak/djleak/analyzer/settings":  false,
-		"github.com/smacker/go-tree-sitter":           false,
-		"github.com/djleak/djleak/analyzer/ngxmodelx": false,
+		"github.com/djleak/djleak/analyzer/ngxmodel":             true,
+		"github.com/djleak/djleak/analyzer/haproxymodel":         true,
+		"github.com/djleak/djleak/analyzer/caddymodel/caddytest": true,
+		"github.com/djleak/djleak/parsers/caddy":                 true,
+		"github.com/djleak/djleak/parsers/nginx":                 true,
+		"github.com/djleak/djleak/parsers/apache":                true,
+		"github.com/djleak/djleak/parsers/haproxy/x":             true,
+		"github.com/djleak/djleak/parsers/python":                false,
+		"github.com/djleak/djleak/parsers/source":                false,
+		"github.com/djleak/djleak/analyzer/frontend":             false,
+		"github.com/djleak/djleak/analyzer/identity":             false,
+		"github.com/djleak/djleak/analyzer/settings":             false,
+		"github.com/smacker/go-tree-sitter":                      false,
+		"github.com/djleak/djleak/analyzer/ngxmodelx":            false,
+		"github.com/djleak/djleak/analyzer/modelling":            false,
 	} {
 		if got := proxyPackage(p); got != want {
 			t.Errorf("proxyPackage(%q) = %v, want %v", p, got, want)

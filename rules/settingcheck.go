@@ -282,6 +282,12 @@ func pluralThem(n int) string {
 	return "them"
 }
 
+// frontNote says, for the settings rules that look through the proxy,
+// that every front end counts.
+const frontNote = "\n\n**Behind other front ends.** djleak reads the proxy through its front-end model, so the " +
+	"same judgement holds for the routes of Apache httpd, HAProxy and Caddy configurations in the project: " +
+	"their redirects, HSTS headers and request headers count as nginx's do."
+
 // settingsNotes is the Notes paragraph every settings rule shares.
 const settingsNotes = "**Which settings are judged.** Settings modules come from `DJANGO_SETTINGS_MODULE` " +
 	"(`manage.py`, `wsgi.py`, `asgi.py`, pytest configuration, `Procfile`, `Dockerfile`, `docker-compose*.yml`, " +
@@ -300,7 +306,8 @@ const settingsNotes = "**Which settings are judged.** Settings modules come from
 // application, as far as the settings rules care.
 type appFront struct {
 	// routes are the HTTP routes to the application (not raw TCP relays,
-	// not blocks outside any server).
+	// not blocks outside any server, not routes every request of which is
+	// answered before it is passed, unless by a redirect to HTTPS).
 	routes []*frontend.Route
 	// plainToApp are routes reachable over plain HTTP without a redirect
 	// to HTTPS first.
@@ -312,7 +319,9 @@ type appFront struct {
 func frontOf(ctx *analyzer.Context) *appFront {
 	f := &appFront{}
 	for _, r := range frontModel(ctx.Project).Routes {
-		if r.ServerLabel == "" || r.Pass == frontend.PassTCP {
+		if r.ServerLabel == "" || r.Pass == frontend.PassTCP || (r.Answered != nil && r.RedirectsHTTPS == nil) {
+			// Not an HTTP route to the app: a TCP relay, a block outside
+			// any server, or one answered before it is passed (`return 444`).
 			continue
 		}
 		f.routes = append(f.routes, r)

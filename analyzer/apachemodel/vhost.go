@@ -429,8 +429,10 @@ func (r *Route) Frontend() *frontend.Route {
 		fr.At = f.At(r.Scope.Sections[len(r.Scope.Sections)-1])
 	}
 	fr.Pass = frontend.PassHTTP
+	fr.PassesUnderscores = true // mod_proxy forwards underscored names
 	if r.WSGI {
 		fr.Pass = frontend.PassWSGI
+		fr.PassesUnderscores = false // mod_wsgi drops them from the environ
 	}
 	for _, a := range v.Addrs {
 		l := frontend.Listener{Addr: a, TLS: v.TLS, CA: v.CA}
@@ -454,6 +456,7 @@ func (r *Route) Frontend() *frontend.Route {
 	var keys []string
 	for _, o := range r.Scope.Ops {
 		keys = append(keys, frontend.HeaderKey(o.Header))
+		fr.Spellings = append(fr.Spellings, o.Header)
 	}
 	if r.WSGI && r.Scope.StdEnvVars {
 		keys = append(keys, "SSL_CLIENT_S_DN", "SSL_CLIENT_VERIFY")

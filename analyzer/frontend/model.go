@@ -140,8 +140,10 @@ type Name struct {
 	// it differs from the canonical header spelling; messages quote it.
 	Written string
 	// Shadowed lists settings of the name at outer levels that do not apply
-	// to this route (nginx's array inheritance, mod_headers merging, …).
+	// to this route (nginx's array inheritance, mod_headers merging, …);
+	// Outer describes the same settings, in the same order, for messages.
 	Shadowed []source.Location
+	Outer    []Setting
 	// Condition, when not empty, says what decides the value and that djleak
 	// did not guess: "HAProxy condition `if { ssl_c_used }`", "template
 	// conditional `{% if verify %}`".
@@ -173,6 +175,20 @@ type Name struct {
 // Forgeable reports whether a client can decide the value the app reads
 // under this key: Source is Forgeable, or an underscore spelling passes.
 func (n Name) Forgeable() bool { return n.Source == Forgeable || n.Underscore != nil }
+
+// Setting is a line of front-end configuration as messages quote it.
+type Setting struct {
+	At source.Location
+	// Text is the setting without its value: "proxy_set_header X-Client-DN",
+	// "RequestHeader set X-Client-DN".
+	Text string
+	// Level is the kind of block it sits in: "server", "http", "location",
+	// "VirtualHost", "frontend".
+	Level string
+	// Include, when set, is the include that brings the setting in
+	// ("include proxy_params"); At is then the include line.
+	Include string
+}
 
 // AccessLog is one access log a route writes.
 type AccessLog struct {
@@ -218,6 +234,13 @@ type Route struct {
 	// Answered, when set, is a response the front end gives to every request
 	// before it is passed (nginx `return 444`): the route is never taken.
 	Answered *source.Location
+	// OwnHeaders, when set, is the route's own first header/param setting,
+	// which replaces every inherited one (nginx array directives); its
+	// Level is the block that holds it. ShadowedKeys lists, in
+	// configuration order, the identity keys set at outer levels that the
+	// route therefore does not inherit.
+	OwnHeaders   *Setting
+	ShadowedKeys []string
 	// VerifyKeys lists the keys the front end is configured to fill from
 	// the certificate verification status on this route, counting settings
 	// at outer levels the route shadows (what the app is meant to check);
@@ -236,6 +259,14 @@ type Route struct {
 	// PassesClientHeaders is false when the front end sends none of the
 	// client's request headers to the app.
 	PassesClientHeaders bool
+	// PassesUnderscores is set when header names spelled with underscores
+	// (X_SSL_Client_DN) reach the app server as written, which some app
+	// servers fold into the same HTTP_* key as the dashed spelling.
+	PassesUnderscores bool
+	// Spellings are the header names the route's own directives mention,
+	// as written (X_SSL_Client_DN and X-SSL-Client-DN are two spellings of
+	// one key).
+	Spellings []string
 
 	// RedirectsHTTPS is set when plain-HTTP requests on this route are
 	// redirected to https:// instead of reaching the app; HSTS when the

@@ -57,6 +57,26 @@ func (m *Model) Route(u *Upstream) *frontend.Route {
 	r.Target = u.Target()
 	r.HeaderDirective = u.Module.ParamDirective()
 	r.PassesClientHeaders = u.PassesRequestHeaders()
+	if u.ParamsFrom != nil {
+		own := u.ParamsFrom.Own(u.Module.ParamDirective())[0]
+		if strings.HasPrefix(own.Loc.Path, "<") && own.Parent != nil {
+			own = own.Parent // `include proxy_params;` of a built-in file
+		}
+		set := &frontend.Setting{At: own.Loc, Text: u.Module.ParamDirective(), Level: u.ParamsFrom.Kind}
+		if own.Name == "include" {
+			set.Include = "include " + own.Arg(0)
+		}
+		r.OwnHeaders = set
+		seen := map[string]bool{}
+		for sc := u.ParamsFrom.Parent; sc != nil; sc = sc.Parent {
+			for _, d := range sc.Own(u.Module.ParamDirective()) {
+				if k := u.Key(d); u.IdentityParam(d) && !seen[k] {
+					seen[k] = true
+					r.ShadowedKeys = append(r.ShadowedKeys, k)
+				}
+			}
+		}
+	}
 	r.VerifyVar = "$ssl_client_verify"
 	for sc := u.Scope; sc != nil; sc = sc.Parent {
 		for _, d := range sc.Own(u.Module.ParamDirective()) {
@@ -206,6 +226,7 @@ func (u *Upstream) Name(key string) frontend.Name {
 	n := frontend.Name{Key: v.Key}
 	for _, d := range v.Shadowed {
 		n.Shadowed = append(n.Shadowed, d.Loc)
+		n.Outer = append(n.Outer, frontend.Setting{At: d.Loc, Text: d.Name + " " + d.Arg(0), Level: LevelName(d)})
 	}
 	if v.Set != nil {
 		n.At, n.Value = v.Set.Loc, v.Set.Arg(1)
@@ -227,6 +248,7 @@ func (u *Upstream) Name(key string) frontend.Name {
 		}
 	case ClientControlled, Mixed:
 		n.Source = frontend.Forgeable
+		n.ClientValue = true
 		n.Why = fmt.Sprintf("nginx sets it from a value the client chooses (%s)", v.Set.Arg(1))
 	case Cleared:
 		n.Source = frontend.Cleared
@@ -236,6 +258,12 @@ func (u *Upstream) Name(key string) frontend.Name {
 		n.Source = frontend.NotSent
 	case Verified:
 		n.Source, n.Cert, n.Optional, n.Why = u.certSource()
+		if n.Optional && statusOnly(u, v.Set) {
+			// $ssl_client_verify is NONE without a certificate: the status
+			// is always there, and it is what the app must check.
+			n.Optional = false
+			n.Why = "from the certificate verification status nginx sets on every request (`$ssl_client_verify`: SUCCESS, NONE or FAILED:reason)"
+		}
 	}
 	if u.UnderscoreVariantPasses(key) {
 		loc := u.Pass.Loc
@@ -248,6 +276,28 @@ func (u *Upstream) Name(key string) frontend.Name {
 		n.Underscore = &loc
 	}
 	return n
+}
+
+// statusOnly reports whether d's value takes no certificate variable but
+// $ssl_client_verify (through `set` and `map` too).
+func statusOnly(u *Upstream, d *nginx.Directive) bool {
+	if d == nil {
+		return false
+	}
+	val := d.Arg(1)
+	if u.model != nil {
+		val = u.model.ExpandValue(u.Scope, val)
+	}
+	status := false
+	for _, v := range VarNames(val) {
+		if strings.HasPrefix(v, "ssl_client_") {
+			if v != "ssl_client_verify" {
+				return false
+			}
+			status = true
+		}
+	}
+	return status
 }
 
 // certSource judges a value taken from $ssl_client_* variables by the
@@ -277,6 +327,17 @@ func (u *Upstream) certSource() (frontend.Source, frontend.CertMode, bool, strin
 		return frontend.Unverified, mode, false, "from a certificate nginx does not verify (`ssl_verify_client optional_no_ca` accepts any certificate, one the client made itself included)"
 	}
 	return frontend.Unverified, mode, false, "from a client certificate nginx never requests here (`ssl_verify_client` is off), so the value is always empty"
+}
+
+// LevelName is the kind of block a directive sits in ("server", "http"),
+// looking through includes.
+func LevelName(d *nginx.Directive) string {
+	for p := d.Parent; p != nil; p = p.Parent {
+		if p.Name != "include" {
+			return p.Name
+		}
+	}
+	return "top"
 }
 
 // headerSpelling is the header a key names (HTTP_X_CLIENT_DN →

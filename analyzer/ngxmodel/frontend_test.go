@@ -16,8 +16,10 @@ import (
 )
 
 // wantSource is what a route must say for a key, from today's
-// Upstream.Lookup and the server's ssl_verify_client.
-func wantSource(u *ngxmodel.Upstream, v ngxmodel.Value) (frontend.Source, bool) {
+// Upstream.Lookup and the server's ssl_verify_client. A value from the
+// verification status alone ($ssl_client_verify) is never optional: it is
+// NONE without a certificate.
+func wantSource(m *ngxmodel.Model, u *ngxmodel.Upstream, v ngxmodel.Value) (frontend.Source, bool) {
 	switch v.Source {
 	case ngxmodel.FromClient, ngxmodel.ClientControlled, ngxmodel.Mixed:
 		return frontend.Forgeable, false
@@ -40,7 +42,13 @@ func wantSource(u *ngxmodel.Upstream, v ngxmodel.Value) (frontend.Source, bool) 
 	case "on":
 		return frontend.Verified, false
 	case "optional":
-		return frontend.Verified, ngxmodel.VerifyGate(u.Scope, true) == nil
+		status := true
+		for _, n := range ngxmodel.VarNames(m.ExpandValue(u.Scope, v.Set.Arg(1))) {
+			if strings.HasPrefix(n, "ssl_client_") && n != "ssl_client_verify" {
+				status = false
+			}
+		}
+		return frontend.Verified, !status && ngxmodel.VerifyGate(u.Scope, true) == nil
 	}
 	return frontend.Unverified, false
 }
@@ -88,7 +96,7 @@ func checkRoutes(t *testing.T, name string, p *analyzer.Project) int {
 		for _, k := range keys {
 			v := u.Lookup(k)
 			got := r.Lookup(k)
-			src, optional := wantSource(u, v)
+			src, optional := wantSource(m, u, v)
 			if got.Source != src || got.Optional != optional {
 				t.Errorf("%s: %s key %s: route says %s (optional=%v), Upstream.Lookup says %s → want %s (optional=%v)",
 					name, r.Label, k, got.Source, got.Optional, v.Source, src, optional)

@@ -1600,6 +1600,16 @@ func runOracleCase(t *testing.T, c oracleCase, pki *nginxtest.PKI, extraContent 
 				report("%s, key %s: front-end route says %s (forgeable=%v), nginx delivered forged=%v, %s",
 					desc, key, p.route.Source, rs, o.spoof, o)
 			}
+			// Verified but optional: a request without a certificate gets
+			// an empty value, never one from a certificate.
+			if p.route.Source == frontend.Verified && p.route.Optional && pr.cert == none {
+				for _, v := range o.values {
+					if v != "" && !strings.Contains(v, "forged") {
+						report("%s, key %s: front-end route says verified-but-optional, yet without a certificate the app saw %q", desc, key, o.values)
+						break
+					}
+				}
+			}
 			if ru := p.route.Underscore != nil; ru != o.underscore {
 				report("%s, key %s: front-end route says underscore spelling passes=%v, nginx delivered forged=%v, %s",
 					desc, key, ru, o.underscore, o)
