@@ -183,7 +183,9 @@ func buildDeployment(name string, routes []*frontend.Route, reads []identity.Rea
 	}
 	for _, r := range passing {
 		for _, k := range r.Keys() {
-			if identity.IsIdentityKey(k) || extra[k] {
+			// A param named like a header (uwsgi_param X-Client-Verify)
+			// counts by its header form.
+			if identity.IsIdentityKey(k) || identity.IsIdentityKey(identity.Canonical(k, true)) || extra[k] {
 				add(k)
 			} else if s := r.Lookup(k).Source; s == frontend.Verified || s == frontend.Unverified {
 				add(k)
