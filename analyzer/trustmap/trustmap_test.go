@@ -118,17 +118,20 @@ group *:80 plain HTTP
 `)
 }
 
-// HAProxy: one frontend routes /health to a backend that does not set the
-// headers. Both routes start at the frontend line; each finding belongs to
-// the route it names.
-func TestHAProxyRoutesSharingAFrontend(t *testing.T) {
-	m, _ := build(t, `
+// haproxyHead starts an HAProxy configuration up to its frontend line.
+const haproxyHead = `
 -- haproxy/haproxy.cfg --
 defaults
     mode http
     timeout client 30s
 frontend fe_tls
-    bind :443 ssl crt /etc/haproxy/site.pem ca-file /etc/haproxy/ca.pem verify required
+`
+
+// HAProxy: one frontend routes /health to a backend that does not set the
+// headers. Both routes start at the frontend line; each finding belongs to
+// the route it names.
+func TestHAProxyRoutesSharingAFrontend(t *testing.T) {
+	m, _ := build(t, haproxyHead+`    bind :443 ssl crt /etc/haproxy/site.pem ca-file /etc/haproxy/ca.pem verify required
     use_backend health if { path_beg /health }
     default_backend app
 backend app
@@ -152,13 +155,7 @@ group *:443 TLS, client certificate required (CA /etc/haproxy/ca.pem)
 // environment key the code reads is its own column. nginx passes the
 // client's headers over uwsgi too (as HTTP_* params).
 func TestTwoFrontEnds(t *testing.T) {
-	m, _ := build(t, `
--- haproxy/haproxy.cfg --
-defaults
-    mode http
-    timeout client 30s
-frontend fe_tls
-    bind :8443 ssl crt /etc/haproxy/site.pem ca-file /etc/haproxy/ca.pem verify required
+	m, _ := build(t, haproxyHead+`    bind :8443 ssl crt /etc/haproxy/site.pem ca-file /etc/haproxy/ca.pem verify required
     http-request del-header X-Client-DN
     http-request set-header X-Client-DN %{+Q}[ssl_c_s_dn]
     default_backend app
