@@ -22,14 +22,25 @@ import (
 // build loads an archive, runs every rule and draws the map.
 func build(t *testing.T, archive string) (*trustmap.Map, *analyzer.Project) {
 	t.Helper()
-	p := analyzertest.Load(t, archive)
+	return draw(t, analyzertest.Load(t, archive))
+}
+
+// draw runs every rule on p and draws its map, checked against the schema.
+func draw(t *testing.T, p *analyzer.Project) (*trustmap.Map, *analyzer.Project) {
+	t.Helper()
+	m, _ := drawWithFindings(t, p)
+	return m, p
+}
+
+func drawWithFindings(t *testing.T, p *analyzer.Project) (*trustmap.Map, []*analyzer.Finding) {
+	t.Helper()
 	fs, err := analyzer.RunWith(p, rules.All(), analyzer.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := trustmap.Build(p, fs, rules.All())
 	validate(t, m)
-	return m, p
+	return m, fs
 }
 
 // grid renders the matrix as one line per group and per cell:
@@ -209,13 +220,7 @@ func seed(t *testing.T) (*trustmap.Map, *analyzer.Project) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := analyzer.RunWith(p, rules.All(), analyzer.RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := trustmap.Build(p, fs, rules.All())
-	validate(t, m)
-	return m, p
+	return draw(t, p)
 }
 
 func TestSeedText(t *testing.T) {
@@ -653,13 +658,7 @@ func TestEveryIdentityFindingHasACell(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			p := analyzertest.Load(t, string(data))
-			fs, err := analyzer.RunWith(p, rules.All(), analyzer.RunOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := trustmap.Build(p, fs, rules.All())
-			validate(t, m)
+			m, fs := drawWithFindings(t, analyzertest.Load(t, string(data)))
 			linked := map[*analyzer.Finding]bool{}
 			for _, d := range m.Deployments {
 				for _, g := range d.Groups {
