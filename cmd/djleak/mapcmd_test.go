@@ -238,8 +238,10 @@ func TestMapInChromium(t *testing.T) {
 	}
 
 	// What check reports: each NGX2xx finding, at its line, names the
-	// headers a client can forge there.
-	code, out, errs := runCLI(t, "check", "--format", "json", seed)
+	// headers a client can forge there. Run in the project, check prints
+	// the project-relative paths the page's data-at attributes hold.
+	t.Chdir(seed)
+	code, out, errs := runCLI(t, "check", "--format", "json", ".")
 	if code != exitFindings {
 		t.Fatalf("check: exit %d\n%s", code, errs)
 	}
