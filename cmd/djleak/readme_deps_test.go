@@ -24,17 +24,7 @@ func TestReadmeListsInstallDeps(t *testing.T) {
 	// Debian: every need_apt+=(…) of the script.
 	var apt []string
 	for _, m := range regexp.MustCompile(`need_apt\+=\(([^)]*)\)`).FindAllStringSubmatch(script, -1) {
-		if !strings.Contains(m[1], "$") {
-			apt = append(apt, strings.Fields(m[1])...)
-		}
-	}
-	// A loop `for pkg in name:module …; do … need_apt+=("python3-${pkg%%:*}")`
-	// installs python3-<name> for each of its words.
-	for _, m := range regexp.MustCompile(`(?s)for pkg in (.*?); do\n[^\n]*need_apt\+=\("python3-\$\{pkg%%:\*\}"\)`).FindAllStringSubmatch(script, -1) {
-		for _, w := range strings.Fields(strings.ReplaceAll(m[1], "\\\n", " ")) {
-			name, _, _ := strings.Cut(w, ":")
-			apt = append(apt, "python3-"+name)
-		}
+		apt = append(apt, strings.Fields(m[1])...)
 	}
 	var listed []string
 	for _, line := range strings.Split(block, "\n") {
