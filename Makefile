@@ -2,7 +2,7 @@
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build demo test bench docs fuzz
+.PHONY: build demo test bench docs fuzz map-screenshot
 
 # The version djleak reports (`djleak --version`): the release tag of the
 # checkout, else 0.0.0-devel+COMMIT; builds without git use Go's build
@@ -49,3 +49,9 @@ bench:
 # Regenerate the rule table in README.md and docs/rules.md.
 docs:
 	$(GO) test ./rules -run TestGeneratedDocs -update
+
+# Re-take docs/map-seed.png, the README's screenshot of the seed's trust map,
+# with the headless Chromium run of the map test.
+map-screenshot:
+	.ci/install-deps
+	DJLEAK_MAP_SCREENSHOT=$(CURDIR)/docs/map-seed.png $(GO) test -count=1 ./cmd/djleak -run '^TestMapInChromium$$'

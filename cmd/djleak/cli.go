@@ -31,6 +31,7 @@ var subcommands = []struct{ name, args, about string }{
 	{"rules", "[--format text|json]", "list the rules"},
 	{"explain", "RULE", "print a rule's documentation (ID or name)"},
 	{"config", "[PATH]", "print the effective configuration"},
+	{"map", "[--format text|json|html] [PATH]", "show who can forge which identity header"},
 	{"lsp", "[--verbose]", "run the language server over stdio (LSP)"},
 	{"completion", "bash|zsh|fish", "print a shell completion script"},
 	{"version", "", "print the version"},
@@ -71,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdExplain(args[1:], stdout, stderr)
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
+	case "map":
+		return cmdMap(args[1:], stdout, stderr)
 	case "lsp":
 		return cmdLSP(args[1:], stdin, stdout, stderr)
 	case "completion":

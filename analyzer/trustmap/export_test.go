@@ -1,0 +1,3 @@
+package trustmap
+
+var Mentions = mentions
