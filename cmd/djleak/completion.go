@@ -17,6 +17,7 @@ func commandFlags() map[string]*flagSet {
 		"rules":      rulesFlags(),
 		"explain":    explainFlags(),
 		"config":     newConfigFlags().flagSet,
+		"map":        newMapFlags().flagSet,
 		"lsp":        newLSPFlags().flagSet,
 		"completion": completionFlags(),
 		"version":    versionFlags(),

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,48 +11,38 @@ import (
 	"github.com/djleak/djleak/rules"
 )
 
-const mapUsage = `Usage: djleak map [flags] [PATH]
-
-Draws, for each deployment, which identity headers and environment keys a
+const mapAbout = `Draws, for each deployment, which identity headers and environment keys a
 client can forge on each route the front end passes to the application, next
 to the Django code that reads them. PATH (default ".") locates the project;
 the map always covers the whole project. Exits 0 when the map is written, 2 on a
-usage, configuration or internal error.
+usage, configuration or internal error.`
 
-Flags:
-`
+type mapFlags struct {
+	*flagSet
+	format, output, root, color *string
+	workers                     *int
+}
+
+func newMapFlags() *mapFlags {
+	f := &mapFlags{flagSet: newFlagSet("map", "[PATH]", mapAbout)}
+	f.format = f.String("format", "", "text", "FORMAT", "output format: text, json, html")
+	f.complete("format", "text", "json", "html")
+	f.output = f.String("output", "o", "", "FILE", "write the map to FILE instead of standard output")
+	f.root = f.String("root", "", "", "DIR", "project root (default: as for check)")
+	f.workers = f.Int("workers", 0, "N", "parser and rule worker count (default GOMAXPROCS)")
+	f.color = f.String("color", "", "auto", "WHEN", "colour text output: auto, always, never")
+	f.complete("color", "auto", "always", "never")
+	return f
+}
 
 // cmdMap is `djleak map`.
 func cmdMap(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("map", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text, json, html")
-	output := fs.String("output", "", "write the map to `FILE` instead of standard output")
-	fs.StringVar(output, "o", "", "shorthand for --output")
-	root := fs.String("root", "", "project root `DIR` (default: as for check)")
-	workers := fs.Int("workers", 0, "parser and rule worker count (default GOMAXPROCS)")
-	color := fs.String("color", "auto", "colour text output: auto, always, never")
-	fs.Usage = func() {}
-	// Flags may follow the path ("djleak map . --format html"): parse,
-	// take one positional argument, parse the rest.
-	var paths []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				// Help asked for is output, not an error: stdout, exit 0.
-				fmt.Fprint(stdout, mapUsage)
-				fs.SetOutput(stdout)
-				fs.PrintDefaults()
-				return exitClean
-			}
-			fmt.Fprintln(stderr, `Run "djleak map -h" for the flags.`)
-			return exitError
-		}
-		if rest = fs.Args(); len(rest) == 0 {
-			break
-		}
-		paths, rest = append(paths, rest[0]), rest[1:]
+	f := newMapFlags()
+	paths, code, done := f.parseOrExit(args, stdout, stderr, 0, 1)
+	if done {
+		return code
 	}
+	format, output, root, workers, color := f.format, f.output, f.root, f.workers, f.color
 	switch *format {
 	case "text", "json", "html":
 	default:
@@ -63,10 +51,6 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 	}
 	if *color != "auto" && *color != "always" && *color != "never" {
 		fmt.Fprintf(stderr, "djleak: --color must be auto, always or never\n")
-		return exitError
-	}
-	if len(paths) > 1 {
-		fmt.Fprintf(stderr, "djleak: map takes one PATH (got %d)\n", len(paths))
 		return exitError
 	}
 	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: *root, Workers: *workers})

@@ -22,7 +22,7 @@ func TestMapCLI(t *testing.T) {
 			t.Errorf("map %s: exit %d\nstdout:\n%s\nstderr:\n%s", h, code, out, errs)
 		}
 	}
-	if code, _, errs := runCLI(t, "map", "--no-such-flag"); code != exitError || !strings.Contains(errs, "no-such-flag") || !strings.Contains(errs, "djleak map -h") {
+	if code, _, errs := runCLI(t, "map", "--no-such-flag"); code != exitError || !strings.Contains(errs, "no-such-flag") || !strings.Contains(errs, "djleak map --help") {
 		t.Errorf("unknown flag: exit %d, stderr %q", code, errs)
 	}
 	if code, _, errs := runCLI(t, "map", "--format", "sarif", seed); code != exitError || !strings.Contains(errs, `unknown map format "sarif"`) {
@@ -31,7 +31,7 @@ func TestMapCLI(t *testing.T) {
 	if code, _, errs := runCLI(t, "map", "--color", "sometimes", seed); code != exitError || !strings.Contains(errs, "--color") {
 		t.Errorf("bad colour: exit %d, stderr %q", code, errs)
 	}
-	if code, _, errs := runCLI(t, "map", seed, seed); code != exitError || !strings.Contains(errs, "one PATH") {
+	if code, _, errs := runCLI(t, "map", seed, seed); code != exitError || !strings.Contains(errs, "want [PATH], got 2 arguments") {
 		t.Errorf("two paths: exit %d, stderr %q", code, errs)
 	}
 	if code, _, errs := runCLI(t, "map", "does/not/exist"); code != exitError || !strings.Contains(errs, "does/not/exist") {
