@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -36,6 +37,10 @@ type Config struct {
 	// SettingsModule names the production settings module
 	// ("mysite.settings.production"), overriding detection.
 	SettingsModule string `toml:"settings-module"`
+	// MaxFileSize is the largest Python file, template or standard input
+	// analysed (bytes, or a string like "8MiB"); larger ones are reported as
+	// not analysed. 0 means DefaultMaxFileSize.
+	MaxFileSize ByteSize `toml:"max-file-size"`
 
 	perFile []perFileIgnore
 
@@ -100,8 +105,65 @@ func LoadConfig(root string) (*Config, error) {
 	if m := cfg.SettingsModule; m != "" && (strings.ContainsAny(m, "/ ") || strings.HasSuffix(m, ".py")) {
 		return nil, &UsageError{fmt.Sprintf("%s: settings-module: %q should be a dotted module name like mysite.settings.production", cfg.sourceName(), m)}
 	}
+	if n := cfg.MaxFileSize.n; n < 0 || n > MaxFileSizeLimit {
+		return nil, &UsageError{fmt.Sprintf("%s: max-file-size: %s is not between 1 byte and %s", cfg.sourceName(), cfg.MaxFileSize.raw, FormatSize(MaxFileSizeLimit))}
+	}
 	cfg.exclude = gitignore.CompileIgnoreLines(cfg.Exclude...)
 	return cfg, nil
+}
+
+// FileSizeLimit is the effective max-file-size in bytes.
+func (c *Config) FileSizeLimit() int64 {
+	if c == nil || c.MaxFileSize.n == 0 {
+		return DefaultMaxFileSize
+	}
+	return int64(c.MaxFileSize.n)
+}
+
+// ByteSize is a size in bytes written as a TOML integer (4194304) or a
+// string with a unit ("4MiB", "512 KiB", "4MB"; KB, MB are powers of 1000).
+type ByteSize struct {
+	n   int64
+	raw string
+}
+
+// Bytes is the size in bytes.
+func (b ByteSize) Bytes() int64 { return b.n }
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (b *ByteSize) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case int64:
+		b.n, b.raw = x, fmt.Sprint(x)
+		if x <= 0 {
+			return fmt.Errorf("max-file-size: %d is not a positive size", x)
+		}
+		return nil
+	case string:
+		n, err := parseByteSize(x)
+		if err != nil {
+			return err
+		}
+		b.n, b.raw = n, strconv.Quote(x)
+		return nil
+	}
+	return fmt.Errorf("max-file-size: want a size in bytes or a string like \"8MiB\", not %v", v)
+}
+
+func parseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	mult := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000,
+		"m": 1 << 20, "mib": 1 << 20, "mb": 1000 * 1000}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || mult == 0 || n <= 0 || n > MaxFileSizeLimit {
+		return 0, fmt.Errorf("max-file-size: %q is not a size like \"8MiB\" (at most %s)", s, FormatSize(MaxFileSizeLimit))
+	}
+	return n * mult, nil
 }
 
 func (c *Config) sourceName() string {

@@ -2,6 +2,9 @@ package analyzer
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -11,6 +14,8 @@ import (
 	"strings"
 
 	gitignore "github.com/sabhiram/go-gitignore"
+
+	"github.com/djleak/djleak/parsers/source"
 )
 
 // Kind is what djleak treats a file as.
@@ -107,19 +112,41 @@ type ignoreLayer struct {
 	gi  *gitignore.GitIgnore
 }
 
+// discovery is what walking a project found.
+type discovery struct {
+	files []SourceFile  // sorted by path
+	bad   []NotAnalysed // files and directories that could not be analysed
+	notes []string      // what was skipped and why, for standard error
+}
+
 // discover walks root and returns the files djleak analyses, sorted.
-// excluded reports extra paths to skip (configuration).
-func discover(root string, excluded func(rel string) bool) ([]SourceFile, error) {
-	var out []SourceFile
+// excluded reports extra paths to skip (configuration). Symbolic links to
+// files are analysed under the link's path; links to directories are not
+// followed (so no loop can form). FIFOs, sockets and devices are never
+// opened. Nothing is dropped without a note or a NotAnalysed entry.
+func discover(root string, excluded func(rel string) bool) discovery {
+	var out discovery
 	var layers []ignoreLayer
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
+	note := func(rel, format string, args ...any) {
+		out.notes = append(out.notes, fmt.Sprintf("%s: %s", rel, fmt.Sprintf(format, args...)))
+	}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if rel == "." {
 			rel = ""
+		}
+		if err != nil {
+			name := rel
+			if name == "" {
+				name = "."
+			}
+			if d != nil && d.IsDir() {
+				out.bad = append(out.bad, notAnalysedAt(name, "directory could not be read ("+readProblem(err)+"); the files in it were not analysed"))
+			} else {
+				out.bad = append(out.bad, notAnalysedAt(name, readProblem(err)))
+			}
+			return nil
 		}
 		// Drop ignore layers that do not apply any more.
 		for len(layers) > 0 {
@@ -138,23 +165,83 @@ func discover(root string, excluded func(rel string) bool) ([]SourceFile, error)
 					return filepath.SkipDir // a virtualenv under another name
 				}
 			}
-			if data, err := os.ReadFile(filepath.Join(p, ".gitignore")); err == nil {
+			if data, err := readLimited(filepath.Join(p, ".gitignore"), MaxFileSizeLimit); err == nil {
 				lines := strings.Split(string(data), "\n")
 				layers = append(layers, ignoreLayer{dir: rel, gi: gitignore.CompileIgnoreLines(lines...)})
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || isIgnored(layers, rel, false) || (excluded != nil && excluded(rel)) {
+		if isIgnored(layers, rel, false) || (excluded != nil && excluded(rel)) {
 			return nil
 		}
-		kind := Classify(rel, func() []byte { return readHead(p) })
+		byName := func() []byte { return nil }
+		if d.Type()&fs.ModeSymlink != 0 {
+			info, err := os.Stat(p)
+			switch {
+			case err != nil:
+				why := "broken symbolic link (its target does not exist)"
+				if !errors.Is(err, fs.ErrNotExist) {
+					why = readProblem(err)
+				}
+				if Classify(rel, byName) != KindUnknown {
+					out.bad = append(out.bad, notAnalysedAt(rel, why))
+				} else {
+					note(rel, "skipped: %s", why)
+				}
+				return nil
+			case info.IsDir():
+				note(rel, "skipped: symbolic link to a directory (not followed)")
+				return nil
+			case !info.Mode().IsRegular():
+				note(rel, "skipped: symbolic link to %s (never opened)", describeMode(info.Mode()))
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			note(rel, "skipped: %s (never opened)", describeMode(d.Type()))
+			return nil
+		}
+		var sniffErr error
+		kind := Classify(rel, func() []byte {
+			var head []byte
+			head, sniffErr = readHead(p)
+			return head
+		})
+		if sniffErr != nil {
+			note(rel, "skipped: could not read it to tell whether it is nginx configuration (%s)", readProblem(sniffErr))
+		}
 		if kind != KindUnknown {
-			out = append(out, SourceFile{Path: rel, Kind: kind})
+			out.files = append(out.files, SourceFile{Path: rel, Kind: kind})
+			if d.Type()&fs.ModeSymlink != 0 {
+				if real, ok := outside(root, p); ok {
+					note(rel, "symbolic link to %s, outside the project: analysed as %s", real, rel)
+				}
+			}
 		}
 		return nil
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, err
+	sort.Slice(out.files, func(i, j int) bool { return out.files[i].Path < out.files[j].Path })
+	sortNotAnalysed(out.bad)
+	sort.Strings(out.notes)
+	return out
+}
+
+// outside resolves the symbolic link p and reports its target when that
+// lies outside root.
+func outside(root, p string) (string, bool) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", false
+	}
+	r, err := filepath.Rel(root, real)
+	return real, err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+func notAnalysedAt(rel, reason string) NotAnalysed {
+	return NotAnalysed{Loc: source.NewFile(rel, nil).Span(0, 0), Reason: reason}
+}
+
+func sortNotAnalysed(s []NotAnalysed) {
+	sort.Slice(s, func(i, j int) bool { return s[i].Loc.Path < s[j].Loc.Path })
 }
 
 func isIgnored(layers []ignoreLayer, rel string, dir bool) bool {
@@ -170,20 +257,24 @@ func isIgnored(layers []ignoreLayer, rel string, dir bool) bool {
 	return false
 }
 
-// readHead returns up to 64 KiB of a file for sniffing.
-func readHead(p string) []byte {
-	f, err := os.Open(p)
+// readHead returns up to 64 KiB of a regular file for sniffing; nil for
+// binary content. It never blocks on a FIFO or a device.
+func readHead(p string) ([]byte, error) {
+	f, _, err := openRegular(p)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	defer f.Close()
 	buf := make([]byte, 64<<10)
-	n, _ := f.Read(buf)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
 	buf = buf[:n]
 	if bytes.IndexByte(buf, 0) >= 0 {
-		return nil // binary
+		return nil, nil // binary
 	}
-	return buf
+	return buf, nil
 }
 
 // rootMarkers, in priority order, make a directory a project root.

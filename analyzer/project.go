@@ -3,10 +3,12 @@ package analyzer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -42,6 +44,14 @@ type Project struct {
 	Python    []*python.Module // sorted by path
 	Nginx     *nginx.Set
 	Templates []*source.File // sorted by path
+	// NotAnalysed lists files and directories that could not be analysed
+	// (unreadable, vanished, binary, over the size limit), sorted by path.
+	// Rule DJL004 reports them.
+	NotAnalysed []NotAnalysed
+	// Notes say what discovery skipped and why (FIFOs, sockets, devices,
+	// symbolic links to directories), sorted; the command line prints them
+	// on standard error.
+	Notes []string
 
 	byPath map[string]*source.File
 	pyPath map[string]*python.Module
@@ -97,9 +107,15 @@ func Load(opts Options) (*Project, error) {
 		if err != nil {
 			return nil, &UsageError{fmt.Sprintf("%s: %v", p, err)}
 		}
-		if _, err := os.Stat(a); err != nil {
-			if _, ok := opts.Overlay[a]; !ok {
+		if _, ok := opts.Overlay[a]; !ok {
+			info, err := os.Stat(a)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
 				return nil, &UsageError{fmt.Sprintf("%s: no such file or directory", p)}
+			case err != nil:
+				return nil, &UsageError{fmt.Sprintf("%s: %s", p, readProblem(err))}
+			case !info.IsDir() && !info.Mode().IsRegular():
+				return nil, &UsageError{fmt.Sprintf("%s: is %s; djleak reads only regular files and directories", p, describeMode(info.Mode()))}
 			}
 		}
 		abs = append(abs, a)
@@ -153,10 +169,10 @@ func Load(opts Options) (*Project, error) {
 		proj.targets = nil
 	}
 
-	files, err := discover(root, cfg.Excluded)
-	if err != nil {
-		return nil, fmt.Errorf("walking %s: %w", root, err)
-	}
+	found := discover(root, cfg.Excluded)
+	files := found.files
+	proj.NotAnalysed = found.bad
+	proj.Notes = found.notes
 	// Explicit files are always analysed, even when excluded or unusually named.
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -171,7 +187,8 @@ func Load(opts Options) (*Project, error) {
 			if b, ok := opts.Overlay[full]; ok {
 				return b
 			}
-			return readHead(full)
+			head, _ := readHead(full)
+			return head
 		})
 		if kind == KindUnknown {
 			if strings.HasSuffix(rel, ".html") || strings.HasSuffix(rel, ".txt") {
@@ -179,7 +196,7 @@ func Load(opts Options) (*Project, error) {
 			} else if strings.HasSuffix(rel, ".conf") || strings.HasSuffix(rel, ".conf.template") {
 				kind = KindNginx
 			} else {
-				fmt.Fprintf(os.Stderr, "djleak: %s: not a Python, nginx or Django template file; nothing to check in it\n", rel)
+				proj.Notes = append(proj.Notes, rel+": not a Python, nginx or Django template file; nothing to check in it")
 				continue
 			}
 		}
@@ -207,6 +224,7 @@ func Load(opts Options) (*Project, error) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	proj.Files = files
+	sort.Strings(proj.Notes)
 
 	if err := proj.parse(opts); err != nil {
 		return nil, err
@@ -241,26 +259,38 @@ func commonDir(paths []string) string {
 	return dir
 }
 
+// readFile returns a Python file's or template's content, or an error
+// worded for DJL004: unreadable, vanished, over the size limit, binary.
 func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error) {
 	full := filepath.Join(p.Root, filepath.FromSlash(rel))
-	if b, ok := overlay[full]; ok {
-		return b, nil
+	limit := p.Config.FileSizeLimit()
+	data, ok := overlay[full]
+	if ok {
+		if int64(len(data)) > limit {
+			return nil, &fileTooLarge{limit}
+		}
+	} else {
+		var err error
+		if data, err = readLimited(full, limit); err != nil {
+			return nil, err
+		}
 	}
-	return os.ReadFile(full)
+	if msg := textProblem(data); msg != "" {
+		return nil, errors.New(msg)
+	}
+	return data, nil
 }
 
 // parse reads and parses every file on a worker pool. Results land in
 // slices indexed by the (sorted) file order, so the outcome does not depend
 // on scheduling.
 func (p *Project) parse(opts Options) error {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
 		file *source.File
 		mod  *python.Module
 		err  error
+		bad  *NotAnalysed
 	}
 	results := make([]parsed, len(p.Files))
 	jobs := make(chan int)
@@ -276,7 +306,7 @@ func (p *Project) parse(opts Options) error {
 				}
 				data, err := p.readFile(f.Path, opts.Overlay)
 				if err != nil {
-					results[i].err = fmt.Errorf("%s: %w", f.Path, err)
+					results[i].bad = &NotAnalysed{Loc: source.NewFile(f.Path, nil).Span(0, 0), Reason: readProblem(err)}
 					continue
 				}
 				if f.Kind == KindPython && opts.Cache != nil {
@@ -319,6 +349,10 @@ func (p *Project) parse(opts Options) error {
 	p.pyPath = map[string]*python.Module{}
 	var errs []error
 	for i, r := range results {
+		if r.bad != nil {
+			p.NotAnalysed = append(p.NotAnalysed, *r.bad)
+			continue
+		}
 		if r.err != nil {
 			errs = append(errs, r.err)
 			continue
@@ -338,7 +372,23 @@ func (p *Project) parse(opts Options) error {
 	for rel, f := range p.Nginx.Files {
 		p.byPath[rel] = f
 	}
+	sortNotAnalysed(p.NotAnalysed)
 	return errors.Join(errs...)
+}
+
+// maxWorkers bounds every worker pool, whatever --workers says.
+const maxWorkers = 256
+
+// poolSize is the number of goroutines for jobs tasks when asked for
+// requested (0 or less: GOMAXPROCS): never more than the tasks, never more
+// than maxWorkers, at least one.
+func poolSize(requested, jobs int) int {
+	n := requested
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	n = min(n, jobs, maxWorkers)
+	return max(n, 1)
 }
 
 func overlayRel(root string, overlay map[string][]byte) map[string][]byte {
@@ -413,6 +463,7 @@ func ResolveRelative(rel string, level int, module string) string {
 type factEntry struct {
 	once sync.Once
 	val  any
+	err  *PassError
 }
 
 // Pass is a project-level computation whose result several rules share,
@@ -423,8 +474,22 @@ type Pass[T any] struct {
 	Run  func(*Project) T
 }
 
+// PassError is a pass that panicked. The pass is not run again: every
+// later Fact of it panics with the same *PassError, so each rule that needs
+// the pass fails naming the pass, not with a nil result.
+type PassError struct {
+	Pass  string
+	Value any
+	Stack string
+}
+
+func (e *PassError) Error() string {
+	return fmt.Sprintf("internal error in pass %s: %v\n%s", e.Pass, e.Value, e.Stack)
+}
+
 // Fact returns the result of pass for p, computing it on first use.
-// Safe for concurrent use.
+// Safe for concurrent use. If the pass panics, Fact panics with a
+// *PassError, now and on every later call.
 func Fact[T any](p *Project, pass *Pass[T]) T {
 	p.factsMu.Lock()
 	e, ok := p.facts[pass]
@@ -433,6 +498,20 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 		p.facts[pass] = e
 	}
 	p.factsMu.Unlock()
-	e.once.Do(func() { e.val = pass.Run(p) })
+	e.once.Do(func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if pe, ok := v.(*PassError); ok {
+					e.err = pe // a pass this one needs failed: blame that one
+				} else {
+					e.err = &PassError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
+				}
+			}
+		}()
+		e.val = pass.Run(p)
+	})
+	if e.err != nil {
+		panic(e.err)
+	}
 	return e.val.(T)
 }

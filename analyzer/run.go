@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -67,10 +66,7 @@ type RunOptions struct {
 // RunWith is Run with options. Suppressed findings are returned with
 // Suppressed set; callers decide whether to show them.
 func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := poolSize(opts.Workers, len(rules))
 	ctxs := make([]*Context, len(rules))
 	errs := make([]error, len(rules))
 	sem := make(chan struct{}, workers)
@@ -84,7 +80,11 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 			defer func() { <-sem }()
 			defer func() {
 				if v := recover(); v != nil {
-					errs[i] = &InternalError{Rule: rules[i].ID, Value: v, Stack: string(debug.Stack())}
+					if pe, ok := v.(*PassError); ok {
+						errs[i] = pe
+					} else {
+						errs[i] = &InternalError{Rule: rules[i].ID, Value: v, Stack: string(debug.Stack())}
+					}
 				}
 			}()
 			rules[i].Run(ctxs[i])

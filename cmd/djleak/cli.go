@@ -128,7 +128,13 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "djleak: lint standard input with: djleak check --stdin-filename PATH -")
 			return exitError
 		}
-		data, err := io.ReadAll(stdin)
+		// Read at most one byte more than any max-file-size allows (a larger
+		// input is reported as not analysed); drain the rest so the writer
+		// is not cut off.
+		data, err := io.ReadAll(io.LimitReader(stdin, analyzer.MaxFileSizeLimit+1))
+		if err == nil {
+			_, err = io.Copy(io.Discard, stdin)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "djleak: reading standard input: %v\n", err)
 			return exitError
@@ -145,6 +151,9 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
+	}
+	for _, n := range proj.Notes {
+		fmt.Fprintf(stderr, "djleak: %s\n", n)
 	}
 	enabled := rules.Select(append(proj.Config.Select, selects...), append(proj.Config.Ignore, ignores...))
 	if len(selects) > 0 {

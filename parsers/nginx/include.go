@@ -61,8 +61,8 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 			empty := source.NewFile(c, nil)
 			set.Errors = append(set.Errors, Error{
 				Loc:     empty.Span(0, 0),
-				Message: fmt.Sprintf("cannot read nginx configuration: %v", err),
-				Kind:    KindSyntax,
+				Message: source.ReadProblem(err),
+				Kind:    KindRead,
 			})
 			continue
 		}
@@ -258,7 +258,7 @@ func (b *builder) read(rel string) ([]byte, error) {
 	}
 	if c, ok := b.overlay[rel]; ok {
 		if len(c) > maxFileSize {
-			return nil, fmt.Errorf("%s: file larger than %d bytes", rel, maxFileSize)
+			return nil, fmt.Errorf("larger than the %d MiB limit for nginx files", maxFileSize>>20)
 		}
 		return c, nil
 	}
@@ -271,10 +271,10 @@ func (b *builder) read(rel string) ([]byte, error) {
 		return nil, relPathError(err, rel)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", rel)
+		return nil, errors.New("not a regular file")
 	}
 	if info.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s: file larger than %d bytes", rel, maxFileSize)
+		return nil, fmt.Errorf("larger than the %d MiB limit for nginx files", maxFileSize>>20)
 	}
 	content, err := os.ReadFile(full)
 	if err != nil {

@@ -117,13 +117,14 @@ type Config struct {
 const (
 	KindSyntax  = "syntax"  // the file does not parse, or a directive is malformed
 	KindInclude = "include" // an include target is missing, unreadable or cyclic
+	KindRead    = "read"    // a root file could not be read at all (unreadable, too large, not a regular file)
 )
 
 // Error is a problem found while parsing.
 type Error struct {
 	Loc     source.Location
 	Message string
-	Kind    string // KindSyntax or KindInclude
+	Kind    string // KindSyntax, KindInclude or KindRead
 }
 
 // String formats the error as "path:line:column: message".

@@ -5,7 +5,10 @@
 package source
 
 import (
+	"errors"
+	"io/fs"
 	"sort"
+	"syscall"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -221,4 +224,22 @@ func (l Location) Less(o Location) bool {
 		return l.End.Line < o.End.Line
 	}
 	return l.End.Column < o.End.Column
+}
+
+// ReadProblem words why a file could not be read, without its path (the
+// report's location names the file): "permission denied", "the file
+// vanished while djleak was reading the project", "symbolic link loop".
+func ReadProblem(err error) string {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "the file vanished while djleak was reading the project"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	case errors.Is(err, syscall.ELOOP):
+		return "symbolic link loop"
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
