@@ -40,7 +40,9 @@ func NewFile(path string, content []byte) *File {
 		if b >= utf8.RuneSelf {
 			wide = true
 		}
-		if b == '\n' {
+		// A line ends at "\n", "\r\n" or a lone "\r", as CPython and
+		// LSP clients count lines.
+		if b == '\n' || (b == '\r' && (i+1 == len(content) || content[i+1] != '\n')) {
 			f.lines = append(f.lines, i+1)
 			f.wide = append(f.wide, wide)
 			wide = false
