@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	gitignore "github.com/sabhiram/go-gitignore"
 )
 
 // Config is djleak's project configuration, from `.djleak.toml` or the
@@ -44,7 +43,7 @@ type Config struct {
 
 	perFile []perFileIgnore
 
-	exclude *gitignore.GitIgnore
+	exclude *ignoreList
 }
 
 // configFile mirrors the accepted TOML layout for strict decoding.
@@ -95,7 +94,7 @@ func LoadConfig(root string) (*Config, error) {
 				return nil, &UsageError{fmt.Sprintf("%s: per-file-ignores[%q]: %q is not a rule ID or prefix", cfg.sourceName(), pat, id)}
 			}
 		}
-		cfg.perFile = append(cfg.perFile, perFileIgnore{gitignore.CompileIgnoreLines(pat), ids})
+		cfg.perFile = append(cfg.perFile, perFileIgnore{compileIgnore([]string{pat}), ids})
 	}
 	for _, h := range cfg.IdentityHeaders {
 		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, " \t:") {
@@ -108,7 +107,7 @@ func LoadConfig(root string) (*Config, error) {
 	if n := cfg.MaxFileSize.n; n < 0 || n > MaxFileSizeLimit {
 		return nil, &UsageError{fmt.Sprintf("%s: max-file-size: %s is not between 1 byte and %s", cfg.sourceName(), cfg.MaxFileSize.raw, FormatSize(MaxFileSizeLimit))}
 	}
-	cfg.exclude = gitignore.CompileIgnoreLines(cfg.Exclude...)
+	cfg.exclude = compileIgnore(cfg.Exclude)
 	return cfg, nil
 }
 
@@ -215,8 +214,8 @@ func fileExists(p string) bool {
 }
 
 // Excluded reports whether a project-relative path is excluded by config.
-func (c *Config) Excluded(rel string) bool {
-	return c.exclude != nil && len(c.Exclude) > 0 && c.exclude.MatchesPath(rel)
+func (c *Config) Excluded(rel string, dir bool) bool {
+	return c.exclude != nil && len(c.Exclude) > 0 && c.exclude.MatchesPath(rel, dir)
 }
 
 // Enabled reports whether a rule ID is selected by the configuration plus
@@ -237,14 +236,14 @@ func Enabled(id string, selects, ignores []string) bool {
 }
 
 type perFileIgnore struct {
-	match *gitignore.GitIgnore
+	match *ignoreList
 	ids   []string
 }
 
 // IgnoredIn reports whether per-file-ignores turn rule id off for path.
 func (c *Config) IgnoredIn(id, path string) bool {
 	for _, p := range c.perFile {
-		if p.match.MatchesPath(path) && Enabled(id, nil, p.ids) == false {
+		if p.match.MatchesPath(path, false) && Enabled(id, nil, p.ids) == false {
 			return true
 		}
 	}

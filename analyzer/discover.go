@@ -13,8 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	gitignore "github.com/sabhiram/go-gitignore"
-
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -109,7 +107,7 @@ type SourceFile struct {
 
 type ignoreLayer struct {
 	dir string // project-relative directory the .gitignore lives in ("" for root)
-	gi  *gitignore.GitIgnore
+	gi  *ignoreList
 }
 
 // discovery is what walking a project found.
@@ -124,7 +122,7 @@ type discovery struct {
 // files are analysed under the link's path; links to directories are not
 // followed (so no loop can form). FIFOs, sockets and devices are never
 // opened. Nothing is dropped without a note or a NotAnalysed entry.
-func discover(root string, excluded func(rel string) bool) discovery {
+func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 	var out discovery
 	var layers []ignoreLayer
 	note := func(rel, format string, args ...any) {
@@ -158,20 +156,25 @@ func discover(root string, excluded func(rel string) bool) discovery {
 		}
 		if d.IsDir() {
 			if rel != "" {
-				if defaultExcludes[d.Name()] || isIgnored(layers, rel, true) || (excluded != nil && excluded(rel)) {
+				if defaultExcludes[d.Name()] || isIgnored(layers, rel, true) || (excluded != nil && excluded(rel, true)) {
 					return filepath.SkipDir
 				}
 				if _, err := os.Stat(filepath.Join(p, "pyvenv.cfg")); err == nil {
 					return filepath.SkipDir // a virtualenv under another name
 				}
 			}
+			if rel == "" {
+				// The repository's own excludes rank below every .gitignore.
+				if data, err := readLimited(filepath.Join(p, ".git", "info", "exclude"), MaxFileSizeLimit); err == nil {
+					layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
+				}
+			}
 			if data, err := readLimited(filepath.Join(p, ".gitignore"), MaxFileSizeLimit); err == nil {
-				lines := strings.Split(string(data), "\n")
-				layers = append(layers, ignoreLayer{dir: rel, gi: gitignore.CompileIgnoreLines(lines...)})
+				layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
 			}
 			return nil
 		}
-		if isIgnored(layers, rel, false) || (excluded != nil && excluded(rel)) {
+		if isIgnored(layers, rel, false) || (excluded != nil && excluded(rel, false)) {
 			return nil
 		}
 		byName := func() []byte { return nil }
@@ -244,14 +247,18 @@ func sortNotAnalysed(s []NotAnalysed) {
 	sort.Slice(s, func(i, j int) bool { return s[i].Loc.Path < s[j].Loc.Path })
 }
 
+// isIgnored applies the .gitignore layers that contain rel as git does:
+// the deepest file first, and in each file the last matching pattern
+// decides.
 func isIgnored(layers []ignoreLayer, rel string, dir bool) bool {
-	for _, l := range layers {
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := layers[i]
 		sub := rel
 		if l.dir != "" {
 			sub = strings.TrimPrefix(rel, l.dir+"/")
 		}
-		if l.gi.MatchesPath(sub) || (dir && l.gi.MatchesPath(sub+"/")) {
-			return true
+		if ignored, matched := l.gi.match(sub, dir); matched {
+			return ignored
 		}
 	}
 	return false
