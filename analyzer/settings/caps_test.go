@@ -31,3 +31,31 @@ func TestValueSizeCap(t *testing.T) {
 		t.Errorf("DEBUG = %s, want True", got)
 	}
 }
+
+// A star-import cycle resolves as Python runs it: prod imports base, whose
+// `from .prod import *` sees prod's names so far (none), and prod then
+// receives all of base's.
+func TestStarImportCycle(t *testing.T) {
+	const archive = `
+-- manage.py --
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings.prod")
+-- mysite/__init__.py --
+-- mysite/settings/__init__.py --
+-- mysite/settings/base.py --
+from .prod import *
+DEBUG = True
+SECRET_KEY = "base"
+-- mysite/settings/prod.py --
+from .base import *
+SECRET_KEY = "prod"
+`
+	s := resolve(t, archive, nil)
+	prod := module(t, s, "mysite.settings.prod")
+	if got := value(t, prod, "DEBUG"); got != "True" {
+		t.Errorf("prod DEBUG = %s, want True from base", got)
+	}
+	if got := value(t, prod, "SECRET_KEY"); got != "'prod'" {
+		t.Errorf("prod SECRET_KEY = %s, want 'prod'", got)
+	}
+}
