@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,7 +175,7 @@ func (c *Config) sourceName() string {
 
 func validSelector(s string) bool {
 	s = strings.ToUpper(s)
-	if !(strings.HasPrefix(s, "DJL") || strings.HasPrefix(s, "NGX")) || len(s) > 6 {
+	if len(s) < 3 || len(s) > 6 || !slices.Contains(Families, s[:3]) {
 		return false
 	}
 	for _, r := range s[3:] {

@@ -35,6 +35,9 @@ func (k Kind) String() string {
 	case KindTemplate:
 		return "template"
 	}
+	if l := languageOf(k); l != nil {
+		return l.Name
+	}
 	return "unknown"
 }
 
@@ -86,6 +89,9 @@ func Classify(rel string, content func() []byte) Kind {
 	}
 	if inTemplates && (strings.HasSuffix(base, ".html") || strings.HasSuffix(base, ".txt")) {
 		return KindTemplate
+	}
+	if k := classifyLanguage(rel, content); k != KindUnknown {
+		return k
 	}
 	if strings.HasSuffix(base, ".conf") && inNginxDir {
 		return KindNginx

@@ -53,8 +53,9 @@ type Project struct {
 	// on standard error.
 	Notes []string
 
-	byPath map[string]*source.File
-	pyPath map[string]*python.Module
+	byPath  map[string]*source.File
+	pyPath  map[string]*python.Module
+	configs map[Kind][]ConfigFile // files of registered languages
 	// targets restricts reporting to these project-relative paths (files) or
 	// prefixes (directories, with a trailing "/"); nil reports everything.
 	targets []string
@@ -289,6 +290,7 @@ func (p *Project) parse(opts Options) error {
 	type parsed struct {
 		file *source.File
 		mod  *python.Module
+		cfg  any
 		err  error
 		bad  *NotAnalysed
 	}
@@ -317,6 +319,8 @@ func (p *Project) parse(opts Options) error {
 				results[i].file = sf
 				if f.Kind == KindPython {
 					results[i].mod, results[i].err = parsePython(sf)
+				} else if l := languageOf(f.Kind); l != nil {
+					results[i].cfg = l.Parse(sf)
 				}
 			}
 		}()
@@ -367,6 +371,13 @@ func (p *Project) parse(opts Options) error {
 			p.pyPath[r.file.Path] = r.mod
 		case KindTemplate:
 			p.Templates = append(p.Templates, r.file)
+		default:
+			if r.cfg != nil {
+				if p.configs == nil {
+					p.configs = map[Kind][]ConfigFile{}
+				}
+				p.configs[p.Files[i].Kind] = append(p.configs[p.Files[i].Kind], ConfigFile{File: r.file, Model: r.cfg})
+			}
 		}
 	}
 	for rel, f := range p.Nginx.Files {

@@ -86,14 +86,22 @@ func fenceLang(name string) string {
 		return "nginx"
 	case strings.HasSuffix(name, ".html"):
 		return "html+django"
+	case strings.HasSuffix(name, "haproxy.cfg"):
+		return "haproxy"
+	case strings.HasSuffix(name, "Caddyfile"):
+		return "caddyfile"
 	case strings.HasSuffix(name, ".toml"):
 		return "toml"
 	}
 	return ""
 }
 
+// Families are the rule ID prefixes: DJL for the Django side, NGX nginx,
+// APC Apache httpd, HAP HAProxy, CDY Caddy, WSG the app servers.
+var Families = []string{"DJL", "NGX", "APC", "HAP", "CDY", "WSG"}
+
 var (
-	idPattern   = regexp.MustCompile(`^(DJL|NGX)[0-9]{3}$`)
+	idPattern   = regexp.MustCompile(`^(DJL|NGX|APC|HAP|CDY|WSG)[0-9]{3}$`)
 	namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 )
 
@@ -101,7 +109,7 @@ var (
 func (r *Rule) Validate() error {
 	switch {
 	case !idPattern.MatchString(r.ID):
-		return fmt.Errorf("rule %q: ID must look like DJL123 or NGX123", r.ID)
+		return fmt.Errorf("rule %q: ID must be a family (DJL, NGX, APC, HAP, CDY, WSG) and three digits, like DJL123", r.ID)
 	case !namePattern.MatchString(r.Name):
 		return fmt.Errorf("rule %s: name %q is not kebab-case", r.ID, r.Name)
 	case r.Title == "":

@@ -143,6 +143,10 @@ type Name struct {
 	// did not guess: "HAProxy condition `if { ssl_c_used }`", "template
 	// conditional `{% if verify %}`".
 	Condition string
+	// ClientValue is set when the front end itself sets the name from
+	// client input (another request header, the query string, a cookie),
+	// rather than merely passing the client's own header through.
+	ClientValue bool
 	// Why is a short reason for messages ("the client's X-Client-DN passes
 	// through", "underscored header names are accepted").
 	Why string
@@ -262,6 +266,25 @@ func (r *Route) AcceptsTLS() bool {
 // HTTP_X_CLIENT_DN), as WSGI servers and Django do.
 func HeaderKey(name string) string {
 	return "HTTP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// HeaderName maps an HTTP_* environ key back to the header a client sends
+// (HTTP_X_SSL_CLIENT_DN → X-SSL-Client-DN); "" for other keys.
+func HeaderName(key string) string {
+	if !strings.HasPrefix(key, "HTTP_") {
+		return ""
+	}
+	parts := strings.Split(strings.TrimPrefix(key, "HTTP_"), "_")
+	for i, p := range parts {
+		switch {
+		case p == "":
+		case p == "DN" || p == "SSL" || p == "CN" || p == "ID" || p == "API":
+			parts[i] = p
+		default:
+			parts[i] = p[:1] + strings.ToLower(p[1:])
+		}
+	}
+	return strings.Join(parts, "-")
 }
 
 // Model is every route of every front end in the project.

@@ -5,6 +5,7 @@
 package identity
 
 import (
+	"github.com/djleak/djleak/analyzer/frontend"
 	"sort"
 	"strings"
 
@@ -66,22 +67,7 @@ func Canonical(key string, fromHeaders bool) string {
 }
 
 // HeaderName maps an HTTP_* key to the header name a client sends.
-func HeaderName(key string) string {
-	if !strings.HasPrefix(key, "HTTP_") {
-		return ""
-	}
-	parts := strings.Split(strings.TrimPrefix(key, "HTTP_"), "_")
-	for i, p := range parts {
-		switch {
-		case p == "":
-		case p == "DN" || p == "SSL" || p == "CN" || p == "ID" || p == "API":
-			parts[i] = p
-		default:
-			parts[i] = p[:1] + strings.ToLower(p[1:])
-		}
-	}
-	return strings.Join(parts, "-")
-}
+func HeaderName(key string) string { return frontend.HeaderName(key) }
 
 // IsIdentityKey reports whether a canonical key names a client-identity
 // value.

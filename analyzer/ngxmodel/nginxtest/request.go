@@ -201,3 +201,7 @@ func (s *Server) clientTLS(r Req) (*tls.Config, error) {
 	}
 	return cfg, nil
 }
+
+// Send is Server.Do for a server this package did not start (another front
+// end's test harness): it uses pki's certificates the same way.
+func Send(pki *PKI, r Req) (Resp, error) { return (&Server{pki: pki}).Do(r) }

@@ -1,0 +1,93 @@
+package analyzer
+
+import (
+	"sync"
+
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Language is a configuration format that a front-end package teaches
+// discovery and loading to read (HAProxy, Apache httpd, Caddy, app-server
+// configs), so that neither needs to know the format: the package registers
+// it in init and reads its parsed files back with [Project.Configs].
+type Language struct {
+	// Name is how messages and `--verbose` name the format ("haproxy").
+	Name string
+	// Match reports whether the project-relative path rel holds this
+	// format. content reads the file's first bytes lazily (nil when it
+	// cannot be read); a matcher that sniffs content should look at the
+	// name first so that most files are never opened.
+	Match func(rel string, content func() []byte) bool
+	// Parse builds the format's model of one file. It must not panic and
+	// must not fail: problems belong inside the model, where the format's
+	// syntax-error rule reports them.
+	Parse func(f *source.File) any
+
+	kind Kind
+}
+
+// Kind is the file kind the language's files are classified as.
+func (l *Language) Kind() Kind { return l.kind }
+
+// firstLanguageKind is the Kind of the first registered language.
+const firstLanguageKind Kind = 100
+
+var (
+	languagesMu sync.Mutex
+	languages   []*Language
+)
+
+// RegisterLanguage adds a configuration format; call it from init.
+func RegisterLanguage(l *Language) *Language {
+	languagesMu.Lock()
+	defer languagesMu.Unlock()
+	for _, o := range languages {
+		if o.Name == l.Name {
+			panic("analyzer: language " + l.Name + " registered twice")
+		}
+	}
+	l.kind = firstLanguageKind + Kind(len(languages))
+	languages = append(languages, l)
+	return l
+}
+
+// registeredLanguages lists the languages in registration order.
+func registeredLanguages() []*Language {
+	languagesMu.Lock()
+	defer languagesMu.Unlock()
+	return append([]*Language(nil), languages...)
+}
+
+// languageOf returns the registered language of kind k, or nil.
+func languageOf(k Kind) *Language {
+	if k < firstLanguageKind {
+		return nil
+	}
+	languagesMu.Lock()
+	defer languagesMu.Unlock()
+	if i := int(k - firstLanguageKind); i < len(languages) {
+		return languages[i]
+	}
+	return nil
+}
+
+// classifyLanguage returns the kind of the first registered language that
+// matches, or KindUnknown.
+func classifyLanguage(rel string, content func() []byte) Kind {
+	for _, l := range registeredLanguages() {
+		if l.Match(rel, content) {
+			return l.kind
+		}
+	}
+	return KindUnknown
+}
+
+// ConfigFile is one parsed file of a registered language.
+type ConfigFile struct {
+	File  *source.File
+	Model any
+}
+
+// Configs returns the project's files of language l with their models,
+// sorted by path (the order of Files).
+func (p *Project) Configs(l *Language) []ConfigFile { return p.configs[l.kind] }

@@ -1,0 +1,92 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/djleak/djleak/analyzer/caddymodel/caddytest"
+	"github.com/djleak/djleak/analyzer/haproxymodel/haproxytest"
+	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
+	"github.com/djleak/djleak/parsers/caddy"
+	"github.com/djleak/djleak/parsers/haproxy"
+)
+
+// frontConfigs collects every HAProxy and Caddy configuration of the rule
+// docs and fixtures, by kind, keyed by where it comes from.
+func frontConfigs(t *testing.T) map[string]map[string]string {
+	out := map[string]map[string]string{"haproxy": {}, "caddy": {}}
+	add := func(origin string, a *txtar.Archive) {
+		for _, f := range a.Files {
+			switch {
+			case strings.HasSuffix(f.Name, "haproxy.cfg"):
+				out["haproxy"][origin+" "+f.Name] = string(f.Data)
+			case strings.HasSuffix(f.Name, "Caddyfile"):
+				out["caddy"][origin+" "+f.Name] = string(f.Data)
+			}
+		}
+	}
+	for _, r := range All() {
+		add(r.ID+" Example", txtar.Parse([]byte(r.Example)))
+		add(r.ID+" UseInstead", txtar.Parse([]byte(r.UseInstead)))
+	}
+	files, _ := filepath.Glob("testdata/fixtures/*.txtar")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(filepath.Base(file), txtar.Parse(data))
+	}
+	return out
+}
+
+var (
+	haproxyCrt = regexp.MustCompile(`\bcrt \S+`)
+	haproxyCA  = regexp.MustCompile(`\bca-file \S+`)
+	caddyTLS   = regexp.MustCompile(`(?m)^(\s*tls) /\S+ /\S+`)
+	caddyCA    = regexp.MustCompile(`\b(trusted_ca_cert_file|tls_trusted_ca_certs) \S+`)
+)
+
+// TestFrontEndsAcceptWhatDjleakParses runs the real servers' own config
+// checks (`haproxy -c`, `caddy validate`) on every HAProxy and Caddy
+// configuration of the docs and fixtures that djleak parses without an
+// error, with the certificate paths pointed at files that exist.
+func TestFrontEndsAcceptWhatDjleakParses(t *testing.T) {
+	haproxytest.Require(t)
+	caddytest.Require(t)
+	pki := nginxtest.NewPKI(t)
+	cfgs := frontConfigs(t)
+	if len(cfgs["haproxy"]) < 10 || len(cfgs["caddy"]) < 10 {
+		t.Fatalf("too few configurations: %d HAProxy, %d Caddy", len(cfgs["haproxy"]), len(cfgs["caddy"]))
+	}
+	checked := map[string]int{}
+	for origin, text := range cfgs["haproxy"] {
+		if len(haproxy.Parse([]byte(text)).Errors) > 0 {
+			continue
+		}
+		checked["haproxy"]++
+		conf := haproxyCA.ReplaceAllString(haproxyCrt.ReplaceAllString(text, "crt {{PEM}}"), "ca-file {{CA}}")
+		if out, ok := haproxytest.Check(t, conf, pki); !ok {
+			t.Errorf("%s: haproxy -c rejects it:\n%s\n%s", origin, out, conf)
+		}
+	}
+	for origin, text := range cfgs["caddy"] {
+		if len(caddy.Parse([]byte(text)).Errors) > 0 {
+			continue
+		}
+		checked["caddy"]++
+		conf := caddyCA.ReplaceAllString(caddyTLS.ReplaceAllString(text, "$1 {{CERT}} {{KEY}}"), "$1 {{CA}}")
+		if out, ok := caddytest.Check(t, "{{GLOBAL}}\n"+conf, pki); !ok {
+			t.Errorf("%s: caddy validate rejects it:\n%s\n%s", origin, out, conf)
+		}
+	}
+	if checked["haproxy"] < 10 || checked["caddy"] < 10 {
+		t.Errorf("checked %v configurations; every doc and fixture should count", checked)
+	}
+	t.Logf("checked %v", checked)
+}
