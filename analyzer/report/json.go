@@ -98,7 +98,9 @@ type JSONBySeverity struct {
 	Note    int `json:"note"`
 }
 
-// JSONFinding is one finding.
+// JSONFinding is one finding. Paths are project-relative and slash-separated;
+// a byte of a file name that is not valid UTF-8 is written %XX, and % as
+// %25, so percent-decoding a path always gives the file name's bytes.
 type JSONFinding struct {
 	Rule        string         `json:"rule"`
 	Name        string         `json:"name"`
@@ -143,7 +145,7 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 			Name:        ruleName(res, f.RuleID),
 			Severity:    f.Severity.String(),
 			Message:     f.Message,
-			Path:        f.Location.Path,
+			Path:        portablePath(f.Location.Path),
 			Line:        f.Location.Start.Line,
 			Column:      f.Location.Start.Column,
 			EndLine:     f.Location.End.Line,
@@ -165,7 +167,7 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 
 func jsonLocation(l source.Location, msg string) JSONLocation {
 	return JSONLocation{
-		Path: l.Path, Line: l.Start.Line, Column: l.Start.Column,
+		Path: portablePath(l.Path), Line: l.Start.Line, Column: l.Start.Column,
 		EndLine: l.End.Line, EndColumn: l.End.Column, Message: msg,
 	}
 }
