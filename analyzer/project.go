@@ -333,7 +333,7 @@ func (p *Project) parse(opts Options) error {
 	}
 	nginxDone := make(chan *nginx.Set, 1)
 	go func() {
-		nginxDone <- nginx.ParseFiles(p.Root, nginxPaths, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlayRel(p.Root, opts.Overlay)})
+		nginxDone <- nginx.ParseFiles(p.Root, nginxPaths, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlayRel(p.Root, opts.Overlay), MaxFileSize: p.Config.FileSizeLimit()})
 	}()
 	for i := range p.Files {
 		jobs <- i

@@ -33,19 +33,11 @@ type NotAnalysed struct {
 type fileTooLarge struct{ limit int64 }
 
 func (e *fileTooLarge) Error() string {
-	return fmt.Sprintf("larger than the %s limit (max-file-size)", FormatSize(e.limit))
+	return "larger than the " + source.FormatSize(e.limit) + " limit (max-file-size)"
 }
 
 // FormatSize renders a byte count the way max-file-size accepts it.
-func FormatSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d-byte", n)
-}
+func FormatSize(n int64) string { return source.FormatSize(n) }
 
 // openRegular opens a file for reading without ever blocking on a FIFO or a
 // device: the open is non-blocking and anything but a regular file is an

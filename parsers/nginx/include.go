@@ -14,7 +14,8 @@ import (
 )
 
 const (
-	// maxFileSize bounds the size of a file read as nginx configuration.
+	// maxFileSize bounds the size of a file read as nginx configuration
+	// when Options.MaxFileSize is not set.
 	maxFileSize = 16 << 20
 	// maxDirectives bounds the directives of one expanded configuration, so
 	// that files included many times over (a include b twice, b include c
@@ -160,6 +161,7 @@ type builder struct {
 	extraBases []string
 	parsed     map[string]*parsedFile // real and built-in files, by path
 	loadErr    map[string]error
+	maxSize    int64
 }
 
 func newBuilder(root string, opts Options) *builder {
@@ -168,6 +170,10 @@ func newBuilder(root string, opts Options) *builder {
 		overlay: map[string][]byte{},
 		parsed:  map[string]*parsedFile{},
 		loadErr: map[string]error{},
+		maxSize: opts.MaxFileSize,
+	}
+	if b.maxSize <= 0 {
+		b.maxSize = maxFileSize
 	}
 	// Overlay keys are cleaned; on a clash after cleaning the
 	// lexicographically first original key wins, for determinism.
@@ -201,6 +207,11 @@ func newBuilder(root string, opts Options) *builder {
 		}
 	}
 	return b
+}
+
+// tooLarge is the error for a file over the size limit.
+func (b *builder) tooLarge() error {
+	return errors.New("larger than the " + source.FormatSize(b.maxSize) + " limit (max-file-size)")
 }
 
 // cleanRel normalises a project-relative path; it returns "" for a path
@@ -257,8 +268,8 @@ func (b *builder) read(rel string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrInvalid}
 	}
 	if c, ok := b.overlay[rel]; ok {
-		if len(c) > maxFileSize {
-			return nil, fmt.Errorf("larger than the %d MiB limit for nginx files", maxFileSize>>20)
+		if int64(len(c)) > b.maxSize {
+			return nil, b.tooLarge()
 		}
 		return c, nil
 	}
@@ -273,8 +284,8 @@ func (b *builder) read(rel string) ([]byte, error) {
 	if !info.Mode().IsRegular() {
 		return nil, errors.New("not a regular file")
 	}
-	if info.Size() > maxFileSize {
-		return nil, fmt.Errorf("larger than the %d MiB limit for nginx files", maxFileSize>>20)
+	if info.Size() > b.maxSize {
+		return nil, b.tooLarge()
 	}
 	content, err := os.ReadFile(full)
 	if err != nil {

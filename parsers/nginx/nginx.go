@@ -154,4 +154,8 @@ type Options struct {
 	// project-relative slash-separated path. Overlay files need not exist on
 	// disk; include globs match them too.
 	Overlay map[string][]byte
+	// MaxFileSize bounds the size of each file read (root or included); 0
+	// means 16 MiB. A larger root file is a KindRead error, a larger
+	// included one a KindInclude error at the include.
+	MaxFileSize int64
 }

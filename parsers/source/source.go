@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io/fs"
 	"sort"
+	"strconv"
 	"syscall"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -244,4 +245,16 @@ func ReadProblem(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// FormatSize renders a byte count for messages: "4 MiB", "512 KiB", or
+// "1000-byte" (as in "the 1000-byte limit").
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + "-byte"
 }
