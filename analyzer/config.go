@@ -130,6 +130,15 @@ type ByteSize struct {
 // Bytes is the size in bytes.
 func (b ByteSize) Bytes() int64 { return b.n }
 
+// MarshalText writes the size as max-file-size accepts it ("4 MiB").
+func (b ByteSize) MarshalText() ([]byte, error) {
+	n := b.n
+	if n == 0 {
+		n = DefaultMaxFileSize
+	}
+	return []byte(strings.TrimSuffix(FormatSize(n), "-byte")), nil
+}
+
 // UnmarshalTOML implements toml.Unmarshaler.
 func (b *ByteSize) UnmarshalTOML(v any) error {
 	switch x := v.(type) {

@@ -50,8 +50,9 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 		PerFileIgnores  map[string][]string `toml:"per-file-ignores"`
 		IdentityHeaders []string            `toml:"identity-headers"`
 		SettingsModule  string              `toml:"settings-module"`
+		MaxFileSize     analyzer.ByteSize   `toml:"max-file-size"`
 	}{nonNil(cfg.Select), nonNil(cfg.Ignore), nonNil(cfg.Exclude), nonNil(cfg.NginxRoots), cfg.PerFileIgnores,
-		nonNil(cfg.IdentityHeaders), cfg.SettingsModule}
+		nonNil(cfg.IdentityHeaders), cfg.SettingsModule, cfg.MaxFileSize}
 	if eff.PerFileIgnores == nil {
 		eff.PerFileIgnores = map[string][]string{}
 	}
