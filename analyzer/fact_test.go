@@ -11,7 +11,7 @@ import (
 )
 
 // A pass that panics fails once, under its own name: every rule that needs
-// it (directly or through another pass) reports the same *PassError, and the
+// it (directly or through another pass) reports the same *InternalError, and the
 // pass is not run again.
 func TestPanickingPassNamesThePass(t *testing.T) {
 	dir := t.TempDir()
@@ -44,9 +44,9 @@ func TestPanickingPassNamesThePass(t *testing.T) {
 	}
 	for _, workers := range []int{1, 3} {
 		_, err := analyzer.Run(p, rules, workers)
-		var pe *analyzer.PassError
-		if !errors.As(err, &pe) || pe.Pass != "broken-pass" {
-			t.Fatalf("workers=%d: got %v, want a PassError naming broken-pass", workers, err)
+		var ie *analyzer.InternalError
+		if !errors.As(err, &ie) || ie.Pass != "broken-pass" {
+			t.Fatalf("workers=%d: got %v, want an InternalError naming broken-pass", workers, err)
 		}
 		if !strings.HasPrefix(err.Error(), "internal error in pass broken-pass: assignment to entry in nil map") {
 			t.Errorf("message %q", strings.SplitN(err.Error(), "\n", 2)[0])

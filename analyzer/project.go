@@ -474,7 +474,7 @@ func ResolveRelative(rel string, level int, module string) string {
 type factEntry struct {
 	once sync.Once
 	val  any
-	err  *PassError
+	err  *InternalError
 }
 
 // Pass is a project-level computation whose result several rules share,
@@ -485,22 +485,11 @@ type Pass[T any] struct {
 	Run  func(*Project) T
 }
 
-// PassError is a pass that panicked. The pass is not run again: every
-// later Fact of it panics with the same *PassError, so each rule that needs
-// the pass fails naming the pass, not with a nil result.
-type PassError struct {
-	Pass  string
-	Value any
-	Stack string
-}
-
-func (e *PassError) Error() string {
-	return fmt.Sprintf("internal error in pass %s: %v\n%s", e.Pass, e.Value, e.Stack)
-}
-
 // Fact returns the result of pass for p, computing it on first use.
-// Safe for concurrent use. If the pass panics, Fact panics with a
-// *PassError, now and on every later call.
+// Safe for concurrent use. If the pass panics, Fact panics with an
+// *InternalError naming the pass, now and on every later call: the pass is
+// not run again, and each rule that needs it fails naming the pass rather
+// than with a nil result.
 func Fact[T any](p *Project, pass *Pass[T]) T {
 	p.factsMu.Lock()
 	e, ok := p.facts[pass]
@@ -512,10 +501,10 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 	e.once.Do(func() {
 		defer func() {
 			if v := recover(); v != nil {
-				if pe, ok := v.(*PassError); ok {
-					e.err = pe // a pass this one needs failed: blame that one
+				if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
+					e.err = ie // a pass this one needs failed: blame that one
 				} else {
-					e.err = &PassError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
+					e.err = &InternalError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
 				}
 			}
 		}()
