@@ -9,10 +9,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/djleak/djleak/parsers/deploy"
+	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -24,6 +25,7 @@ const (
 	KindPython
 	KindNginx
 	KindTemplate
+	KindCompose // a Docker Compose file, read for its nginx deployments
 )
 
 func (k Kind) String() string {
@@ -34,6 +36,8 @@ func (k Kind) String() string {
 		return "nginx"
 	case KindTemplate:
 		return "template"
+	case KindCompose:
+		return "compose"
 	}
 	if l := languageOf(k); l != nil {
 		return l.Name
@@ -56,18 +60,40 @@ var nginxDirs = map[string]bool{
 	"conf.d": true, "snippets": true,
 }
 
-// nginxSniff recognises nginx configuration text: a top-level-looking
-// http/server/location/upstream block.
-var nginxSniff = regexp.MustCompile(`(?m)^\s*(http|server|upstream|location\s+[^{;\n]+)\s*\{`)
+// nginxTemplateDirs are further directory names under which a file that
+// reads as nginx is taken as nginx configuration: the official nginx
+// image's /etc/nginx/templates (envsubst), Ansible and Salt role templates,
+// and nginx-proxy's per-host vhost.d snippets.
+var nginxTemplateDirs = map[string]bool{"vhost.d": true, "templates": true}
 
-// LooksLikeNginx reports whether content parses as nginx with blocks that
-// matter to djleak.
-func LooksLikeNginx(content []byte) bool {
-	return nginxSniff.Match(content)
+// anyNameDirs hold files named after a host ("example.com",
+// "app.example.com_location"), whose last dot does not start an extension.
+var anyNameDirs = map[string]bool{"sites-available": true, "sites-enabled": true, "vhost.d": true}
+
+// nginxExts are the extensions (or none) a candidate nginx file may have.
+var nginxExts = map[string]bool{
+	"": true, ".conf": true, ".template": true, ".tmpl": true, ".tpl": true,
+	".j2": true, ".jinja": true, ".jinja2": true, ".erb": true, ".in": true,
+}
+
+// LooksLikeNginx reports whether content reads as nginx configuration
+// (see nginx.Sniff); name selects the template syntax to look through.
+func LooksLikeNginx(name string, content []byte) bool {
+	return nginx.Sniff(name, content)
 }
 
 // Classify decides a file's kind from its project-relative path and, where
 // the name is not enough, its content (read lazily).
+//
+// nginx configuration is nginx.conf anywhere; a *.conf file under a
+// directory named nginx, sites-available, sites-enabled, conf.d or
+// snippets; and any file whose content reads as nginx and that either has
+// "nginx" in its name or sits under one of those directories, vhost.d or
+// templates, with the extension .conf, .template, .tmpl, .tpl, .j2,
+// .jinja, .erb, .in or none (under sites-*/ and vhost.d/ any name: hosts
+// have dots). A *.conf or *.conf.template file elsewhere counts when its
+// content reads as nginx, and so does a *.yaml / *.yml Kubernetes manifest
+// with a ConfigMap whose entries hold nginx configuration.
 func Classify(rel string, content func() []byte) Kind {
 	base := path.Base(rel)
 	dirs := strings.Split(path.Dir(rel), "/")
@@ -76,16 +102,23 @@ func Classify(rel string, content func() []byte) Kind {
 		return KindPython
 	case base == "nginx.conf":
 		return KindNginx
+	case composeKind(rel):
+		return KindCompose
+	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
+		// A Kubernetes manifest with a ConfigMap that embeds nginx.
+		if c := content(); c != nil && deploy.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {
+			return KindNginx
+		}
+		return KindUnknown
 	}
-	inNginxDir := false
-	inTemplates := false
+	inNginxDir, inTemplateDir, anyName, inTemplates := false, false, false, false
 	for _, d := range dirs {
-		if nginxDirs[d] {
-			inNginxDir = true
-		}
-		if d == "templates" {
-			inTemplates = true
-		}
+		inNginxDir = inNginxDir || nginxDirs[d]
+		inTemplateDir = inTemplateDir || nginxTemplateDirs[d]
+		inTemplates = inTemplates || d == "templates"
+	}
+	if n := len(dirs); n > 0 {
+		anyName = anyNameDirs[dirs[n-1]]
 	}
 	if inTemplates && (strings.HasSuffix(base, ".html") || strings.HasSuffix(base, ".txt")) {
 		return KindTemplate
@@ -96,9 +129,15 @@ func Classify(rel string, content func() []byte) Kind {
 	if strings.HasSuffix(base, ".conf") && inNginxDir {
 		return KindNginx
 	}
-	if strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".conf.template") ||
-		(inNginxDir && !strings.Contains(base, ".")) {
-		if c := content(); c != nil && LooksLikeNginx(c) {
+	ext := path.Ext(base)
+	if strings.HasPrefix(base, ".") && strings.Count(base, ".") == 1 {
+		ext = "" // a dot file: no extension
+	}
+	named := strings.Contains(strings.ToLower(base), "nginx") || inNginxDir || inTemplateDir
+	candidate := (named && (nginxExts[ext] || anyName)) ||
+		strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".conf.template")
+	if candidate {
+		if c := content(); c != nil && LooksLikeNginx(base, c) {
 			return KindNginx
 		}
 	}

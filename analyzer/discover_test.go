@@ -48,6 +48,24 @@ func TestDiscover(t *testing.T) {
 		"app/templates/email/body.txt": "hi",
 		"app/static/page.html":         "",
 		"README.md":                    "",
+		// Templated nginx and nginx-proxy snippets.
+		"docker/templates/default.conf.template":    "server {\n listen ${PORT};\n}\n",
+		"ansible/roles/web/templates/nginx.conf.j2": "server {\n listen {{ port }};\n}\n",
+		"salt/nginx/site.jinja":                     server,
+		"puppet/nginx_site.erb":                     "server {\n listen <%= @port %>;\n}\n",
+		"deploy/nginx-app.in":                       server,
+		"proxy/vhost.d/default":                     "client_max_body_size 10m;\n",
+		"proxy/vhost.d/app.example.com_location":    "proxy_set_header X-Client-DN $ssl_client_s_dn;\n",
+		"proxy/vhost.d/README.md":                   "notes\n",
+		"sites-enabled/app.example.com":             server,
+		// Django templates beside them are not nginx.
+		"app/templates/app/base.j2":   "{% load static %}<html><body>{% block c %}{% endblock %}</body></html>",
+		"app/templates/app/row.tmpl":  "<div>{{ row }}</div>",
+		"app/templates/mail/body.tpl": "Hello {{ user }}",
+		"deploy/nginx.yml":            "server {\n}\n",
+		"k8s/nginx-cm.yaml":           "kind: ConfigMap\ndata:\n  default.conf: |\n    server {\n      listen 80;\n    }\n",
+		"k8s/app-cm.yaml":             "kind: ConfigMap\ndata:\n  DEBUG: \"false\"\n",
+		"k8s/deploy.yaml":             "kind: Deployment\nspec:\n  replicas: 2\n",
 	})
 	d := discover(dir, nil)
 	if len(d.bad) > 0 || len(d.notes) > 0 {
@@ -66,6 +84,16 @@ func TestDiscover(t *testing.T) {
 		"docker/site.conf.template":    "nginx",
 		"app/templates/app/page.html":  "template",
 		"app/templates/email/body.txt": "template",
+
+		"docker/templates/default.conf.template":    "nginx",
+		"ansible/roles/web/templates/nginx.conf.j2": "nginx",
+		"salt/nginx/site.jinja":                     "nginx",
+		"puppet/nginx_site.erb":                     "nginx",
+		"deploy/nginx-app.in":                       "nginx",
+		"proxy/vhost.d/default":                     "nginx",
+		"proxy/vhost.d/app.example.com_location":    "nginx",
+		"sites-enabled/app.example.com":             "nginx",
+		"k8s/nginx-cm.yaml":                         "nginx",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("discover:\n got %v\nwant %v", got, want)

@@ -45,13 +45,17 @@ type Project struct {
 	Nginx     *nginx.Set
 	Templates []*source.File // sorted by path
 	// NotAnalysed lists files and directories that could not be analysed
-	// (unreadable, vanished, binary, over the size limit), sorted by path.
+	// (unreadable, vanished, binary, over the size limit), nginx files
+	// included, sorted by path.
 	// Rule DJL004 reports them.
 	NotAnalysed []NotAnalysed
 	// Notes say what discovery skipped and why (FIFOs, sockets, devices,
 	// symbolic links to directories), sorted; the command line prints them
 	// on standard error.
 	Notes []string
+	// Deployments are the nginx deployments of Compose files (see
+	// Deployment); their configurations carry the deployment's name.
+	Deployments []*Deployment
 
 	byPath  map[string]*source.File
 	pyPath  map[string]*python.Module
@@ -325,16 +329,8 @@ func (p *Project) parse(opts Options) error {
 			}
 		}()
 	}
-	var nginxPaths []string
-	for _, f := range p.Files {
-		if f.Kind == KindNginx {
-			nginxPaths = append(nginxPaths, f.Path)
-		}
-	}
 	nginxDone := make(chan *nginx.Set, 1)
-	go func() {
-		nginxDone <- nginx.ParseFiles(p.Root, nginxPaths, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlayRel(p.Root, opts.Overlay), MaxFileSize: p.Config.FileSizeLimit()})
-	}()
+	go func() { nginxDone <- p.parseNginx(opts) }()
 	for i := range p.Files {
 		jobs <- i
 	}
@@ -382,6 +378,11 @@ func (p *Project) parse(opts Options) error {
 	}
 	for rel, f := range p.Nginx.Files {
 		p.byPath[rel] = f
+	}
+	for _, e := range p.Nginx.Errors {
+		if e.Kind == nginx.KindRead {
+			p.NotAnalysed = append(p.NotAnalysed, NotAnalysed{Loc: e.Loc, Reason: e.Message})
+		}
 	}
 	sortNotAnalysed(p.NotAnalysed)
 	return errors.Join(errs...)

@@ -82,12 +82,16 @@ func fenceLang(name string) string {
 	switch {
 	case strings.HasSuffix(name, ".py"):
 		return "python"
+	case strings.Contains(name, "apache2/"), strings.HasSuffix(name, "httpd.conf"), strings.HasSuffix(name, ".htaccess"):
+		return "apache"
 	case strings.HasSuffix(name, ".conf"), strings.HasSuffix(name, ".conf.template"):
 		return "nginx"
 	case strings.HasSuffix(name, ".html"):
 		return "html+django"
 	case strings.HasSuffix(name, "haproxy.cfg"):
 		return "haproxy"
+	case strings.HasSuffix(name, "Dockerfile"):
+		return "dockerfile"
 	case strings.HasSuffix(name, "Caddyfile"):
 		return "caddyfile"
 	case strings.HasSuffix(name, ".toml"):

@@ -1,9 +1,6 @@
 package rules
 
-import (
-	"github.com/djleak/djleak/analyzer"
-	"github.com/djleak/djleak/parsers/nginx"
-)
+import "github.com/djleak/djleak/analyzer"
 
 func init() {
 	register(&analyzer.Rule{
@@ -47,12 +44,6 @@ def index(request):
 			for _, na := range ctx.Project.NotAnalysed {
 				msg := "not analysed: " + na.Reason
 				ctx.Report(analyzer.Finding{Location: na.Loc, Message: msg, Key: msg})
-			}
-			for _, e := range ctx.Project.Nginx.Errors {
-				if e.Kind == nginx.KindRead {
-					msg := "not analysed: " + e.Message
-					ctx.Report(analyzer.Finding{Location: e.Loc, Message: msg, Key: msg})
-				}
 			}
 		},
 	})

@@ -25,7 +25,11 @@ func init() {
 			"judges the two together instead: if every path overwrites the header from a certificate " +
 			"variable and verification is `on`, the read is safe and not reported; if some path lets " +
 			"the client's header through, the NGX2xx rules report it at that nginx location, with this " +
-			"read as a related location.",
+			"read as a related location. Defence in depth: when the front end fills the header from a " +
+			"certificate it does not verify on every request — nginx `ssl_verify_client optional_no_ca`, or " +
+			"`optional` with nothing that rejects requests without a certificate; HAProxy `crt-ignore-err` — " +
+			"the unchecked read is reported too (besides NGX103/NGX104, HAP103 at the front end), with those " +
+			"routes as related locations.",
 		WhyBad: "`HTTP_*` keys are request headers. Unless the proxy in front overwrites them on every " +
 			"path, a client sets them itself: `X-Client-DN: CN=admin` is one header away. Reading the " +
 			"DN without proof that the proxy verified a certificate trusts whatever the client wrote.",
@@ -54,24 +58,51 @@ class ClientCertMiddleware:
         request.client_dn = request.META.get("HTTP_X_CLIENT_DN")
         return self.get_response(request)
 `,
-		Run: func(ctx *analyzer.Context) {
-			for _, r := range analyzer.Fact(ctx.Project, identity.Pass).Reads {
-				if !r.FromHeader() || r.IsVerify() || r.Guard.State != identity.Unguarded || r.Via != "" {
-					continue
-				}
-				if nginxProves(ctx.Project, r.Name) != noNginx {
-					continue
-				}
-				ctx.Report(analyzer.Finding{
-					Location: r.Loc,
-					Message: fmt.Sprintf("%s is read without checking that a client certificate was verified; "+
-						"a client can send the %s header itself unless the proxy overwrites it on every path, "+
-						"and no nginx config in the project shows that", r.Name, r.Header),
-					Key: r.Name + " " + funcName(r),
-				})
-			}
-		},
+		Run: runIdentityReadUnguarded,
 	})
+}
+
+func runIdentityReadUnguarded(ctx *analyzer.Context) {
+	for _, r := range analyzer.Fact(ctx.Project, identity.Pass).Reads {
+		if !r.FromHeader() || r.IsVerify() || r.Guard.State != identity.Unguarded || r.Via != "" {
+			continue
+		}
+		if frontProves(ctx.Project, r.Name) == noFront {
+			ctx.Report(analyzer.Finding{
+				Location: r.Loc,
+				Message: fmt.Sprintf("%s is read without checking that a client certificate was verified; "+
+					"a client can send the %s header itself unless the proxy overwrites it on every path, "+
+					"and no %s configuration in the project shows that", r.Name, r.Header, supportedFronts()),
+				Key: r.Name + " " + funcName(r),
+			})
+			continue
+		}
+		// Defence in depth: the front end fills the header from a
+		// certificate it does not verify on every request. Its own rules
+		// report the route; the read must check the verify status too.
+		weak := weakCertRoutes(ctx.Project, r.Name)
+		if len(weak) == 0 {
+			continue
+		}
+		w := weak[0]
+		var related []analyzer.Related
+		for _, x := range weak {
+			related = append(related, analyzer.Related{Location: x.route.At,
+				Message: fmt.Sprintf("%s %s sets %s: %s", x.route.Front.Title(), routeWhere(x.route), r.Header, x.name.Why)})
+		}
+		more := ""
+		if len(weak) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(weak)-1)
+		}
+		ctx.Report(analyzer.Finding{
+			Location: r.Loc,
+			Message: fmt.Sprintf("%s is read without checking that the client certificate was verified, and %s %s%s fills %s "+
+				"without verifying a certificate on every request: %s; check the verify status ('SUCCESS') before trusting it",
+				r.Name, w.route.Front.Title(), routeWhere(w.route), more, r.Header, w.name.Why),
+			Related: related,
+			Key:     r.Name + " " + funcName(r) + " weak-cert",
+		})
+	}
 }
 
 func funcName(r identity.Read) string {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/identity"
-	"github.com/djleak/djleak/analyzer/ngxmodel"
 )
 
 func init() {
@@ -49,20 +48,25 @@ def client_dn(request):
 }
 
 func runWrongGuard(ctx *analyzer.Context) {
-	model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
-	var setByNginx map[string]bool
-	if len(model.Upstreams()) > 0 {
-		setByNginx = map[string]bool{}
-		// Every header nginx is configured to set from the verify status,
-		// also where a location shadows it: the question here is whether
-		// the app checks the header the proxy means to set.
-		for _, u := range model.Upstreams() {
-			for sc := u.Scope; sc != nil; sc = sc.Parent {
-				for _, d := range sc.Own(u.Module.ParamDirective()) {
-					if strings.Contains(d.Arg(1), "$ssl_client_verify") {
-						setByNginx[u.Key(d)] = true
-					}
-				}
+	front := frontModel(ctx.Project)
+	var setByFront map[string]bool
+	verifyVar := ""
+	if !front.Empty() {
+		setByFront = map[string]bool{}
+		// Every header the front end is configured to set from the verify
+		// status, also where a route shadows it: the question here is
+		// whether the app checks the header the proxy means to set. Only
+		// when every route tells (VerifyVar is set).
+		for _, rt := range front.Routes {
+			if rt.VerifyVar == "" {
+				setByFront = nil
+				break
+			}
+			for _, k := range rt.VerifyKeys {
+				setByFront[k] = true
+			}
+			if verifyVar == "" {
+				verifyVar = rt.VerifyVar
 			}
 		}
 	}
@@ -79,21 +83,21 @@ func runWrongGuard(ctx *analyzer.Context) {
 				Related:  []analyzer.Related{{Location: g.Loc, Message: "the ineffective check"}},
 				Key:      r.Name + " " + funcName(r) + " wrong",
 			})
-		case g.State == identity.Correct && setByNginx != nil && strings.HasPrefix(g.VerifyKey, "HTTP_") && !setByNginx[g.VerifyKey]:
+		case g.State == identity.Correct && setByFront != nil && strings.HasPrefix(g.VerifyKey, "HTTP_") && !setByFront[g.VerifyKey]:
 			var set []string
-			for k := range setByNginx {
+			for k := range setByFront {
 				set = append(set, identity.HeaderName(k))
 			}
 			sortStrings(set)
-			also := "no header from `$ssl_client_verify`"
+			also := "no header from `" + verifyVar + "`"
 			if len(set) > 0 {
-				also = strings.Join(set, ", ") + " from `$ssl_client_verify`"
+				also = strings.Join(set, ", ") + " from `" + verifyVar + "`"
 			}
 			ctx.Report(analyzer.Finding{
 				Location: r.Loc,
-				Message: fmt.Sprintf("%s is trusted because %s is 'SUCCESS', but the project's nginx never sets %s (it sets %s), so the client supplies it",
-					r.Name, identity.HeaderName(g.VerifyKey), identity.HeaderName(g.VerifyKey), also),
-				Related: []analyzer.Related{{Location: g.Loc, Message: "the check compares a header nginx does not set"}},
+				Message: fmt.Sprintf("%s is trusted because %s is 'SUCCESS', but the project's %s never sets %s (it sets %s), so the client supplies it",
+					r.Name, identity.HeaderName(g.VerifyKey), frontTitles(front), identity.HeaderName(g.VerifyKey), also),
+				Related: []analyzer.Related{{Location: g.Loc, Message: "the check compares a header " + frontTitles(front) + " does not set"}},
 				Key:     r.Name + " " + funcName(r) + " other-header",
 			})
 		}

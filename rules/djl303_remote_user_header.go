@@ -57,7 +57,7 @@ class CertUserMiddleware(RemoteUserMiddleware):
 							continue
 						}
 						key := strings.ToUpper(v.Str)
-						if nginxProves(ctx.Project, key) == nginxSafe {
+						if frontProves(ctx.Project, key) == frontSafe {
 							continue
 						}
 						ctx.Report(analyzer.Finding{

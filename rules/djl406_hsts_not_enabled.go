@@ -2,13 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/djleak/djleak/analyzer"
-	"github.com/djleak/djleak/analyzer/ngxmodel"
 	"github.com/djleak/djleak/analyzer/settings"
-	"github.com/djleak/djleak/parsers/nginx"
 )
 
 func init() {
@@ -23,8 +19,8 @@ func init() {
 			if len(f.tlsToApp) == 0 {
 				return false
 			}
-			for _, u := range f.tlsToApp {
-				if hstsAt(u.Scope) == nil {
+			for _, r := range f.tlsToApp {
+				if r.HSTS == nil {
 					return false
 				}
 			}
@@ -32,10 +28,10 @@ func init() {
 		},
 		related: func(ctx *analyzer.Context, m *settings.Module) []analyzer.Related {
 			var out []analyzer.Related
-			for _, u := range frontOf(ctx).tlsToApp {
-				if hstsAt(u.Scope) == nil {
-					out = append(out, analyzer.Related{Location: scopeLoc(u.Scope),
-						Message: fmt.Sprintf("nginx %s (%s) passes HTTPS traffic to the application without adding Strict-Transport-Security", u.Scope.Label(), u.Server.Label())})
+			for _, r := range frontOf(ctx).tlsToApp {
+				if r.HSTS == nil {
+					out = append(out, analyzer.Related{Location: r.At,
+						Message: fmt.Sprintf("%s %s passes HTTPS traffic to the application without adding Strict-Transport-Security", r.Front.Title(), routeWhere(r))})
 				}
 			}
 			return out
@@ -69,7 +65,7 @@ MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 `,
-		Notes: settingsNotes + `
+		Notes: settingsNotes + frontNote + `
 
 Django's counterpart: ` + "`security.W004`" + `, checked by the oracle test on fixtures without nginx
 (Django cannot see an nginx ` + "`add_header`" + `, so it warns there too). Start with a small
@@ -77,41 +73,4 @@ max-age; HSTS cannot be taken back for browsers that have seen it. Without
 ` + "`SecurityMiddleware`" + ` DJL224 reports instead.`,
 		Run: check.run,
 	})
-}
-
-// hstsAt returns the add_header (or more_set_headers) in effect at s that
-// sends Strict-Transport-Security with a positive max-age, or nil.
-func hstsAt(s *ngxmodel.Scope) *nginx.Directive {
-	ds, _ := s.Array("add_header")
-	for _, d := range ds {
-		if strings.EqualFold(d.Arg(0), "Strict-Transport-Security") && maxAgePositive(d.Arg(1)) {
-			return d
-		}
-	}
-	for sc := s; sc != nil; sc = sc.Parent {
-		for _, d := range sc.Own("more_set_headers") {
-			for _, a := range d.Args {
-				if i := strings.IndexByte(a, ':'); i > 0 && strings.EqualFold(strings.TrimSpace(a[:i]), "Strict-Transport-Security") && maxAgePositive(a[i+1:]) {
-					return d
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func maxAgePositive(v string) bool {
-	l := strings.ToLower(v)
-	i := strings.Index(l, "max-age=")
-	if i < 0 {
-		return false
-	}
-	num := l[i+len("max-age="):]
-	num = strings.Trim(num, `"' `)
-	end := 0
-	for end < len(num) && num[end] >= '0' && num[end] <= '9' {
-		end++
-	}
-	n, err := strconv.Atoi(num[:end])
-	return err == nil && n > 0
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
-	"github.com/djleak/djleak/analyzer/ngxmodel"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/parsers/python"
 )
 
@@ -56,7 +56,7 @@ server {
     }
 }
 `,
-		Notes: settingsNotes + `
+		Notes: settingsNotes + frontNote + `
 
 The check needs the nginx configuration: when the project has none (or nginx passes nothing to
 the application), djleak cannot know what the proxy in front sets and does not report — Django's
@@ -68,7 +68,7 @@ checked through ` + "`uwsgi_param HTTP_X_FORWARDED_PROTO …`" + ` and friends.`
 
 func runProxySSLHeader(ctx *analyzer.Context) {
 	front := frontOf(ctx)
-	if len(front.upstreams) == 0 {
+	if len(front.routes) == 0 {
 		return
 	}
 	for _, m := range judgedModules(ctx) {
@@ -85,37 +85,37 @@ func runProxySSLHeader(ctx *analyzer.Context) {
 		var related []analyzer.Related
 		var why []string
 		spoofable := 0
-		for _, u := range front.upstreams {
-			got := u.Lookup(key)
-			where := fmt.Sprintf("%s (%s)", u.Scope.Label(), u.Server.Label())
+		for _, r := range front.routes {
+			got := r.Lookup(key)
+			where := routeWhere(r)
+			front := r.Front.Title()
+			setHere := got.At.Path != "" && got.Written == ""
 			switch {
-			case got.Source == ngxmodel.FromClient:
-				msg := fmt.Sprintf("nginx %s does not set %s, so the client's own header reaches the application", where, header)
-				if len(got.Shadowed) > 0 {
-					msg = fmt.Sprintf("nginx %s sets its own %s, so the %s set at :%d is not inherited and the client's own header reaches the application",
-						where, u.Module.ParamDirective(), header, got.Shadowed[0].Loc.Start.Line)
+			case got.Source == frontend.Forgeable && !setHere:
+				msg := fmt.Sprintf("%s %s does not set %s, so the client's own header reaches the application", front, where, header)
+				switch {
+				case got.Written != "":
+					msg = fmt.Sprintf("%s %s sets `%s`, and a client's `%s` reaches the application as the same %s key", front, where, got.Written, header, key)
+				case len(got.Shadowed) > 0:
+					msg = fmt.Sprintf("%s %s sets its own %s, so the %s set at :%d is not inherited and the client's own header reaches the application",
+						front, where, r.HeaderDirective, header, got.Shadowed[0].Start.Line)
 				}
-				related = append(related, analyzer.Related{Location: scopeLoc(u.Scope), Message: msg})
+				related = append(related, analyzer.Related{Location: r.At, Message: msg})
 				why = append(why, "does not set it")
 				spoofable++
-			case got.Source.Spoofable():
-				related = append(related, analyzer.Related{Location: got.Set.Loc,
-					Message: fmt.Sprintf("nginx %s sets %s from a value the client chooses (%s)", where, header, got.Set.Arg(1))})
+			case got.Source == frontend.Forgeable:
+				related = append(related, analyzer.Related{Location: got.At,
+					Message: fmt.Sprintf("%s %s sets %s from a value the client chooses (%s)", front, where, header, got.Value)})
 				why = append(why, "sets it from a client-chosen value")
 				spoofable++
-			case u.UnderscoreVariantPasses(key):
-				d, _ := u.UnderscoresAllowed()
-				loc := scopeLoc(u.Scope)
-				if d != nil {
-					loc = d.Loc
-				}
-				related = append(related, analyzer.Related{Location: loc,
-					Message: fmt.Sprintf("nginx %s accepts header names with underscores, so a client's %s reaches the application as %s too", where, strings.ReplaceAll(header, "-", "_"), key)})
+			case got.Underscore != nil:
+				related = append(related, analyzer.Related{Location: *got.Underscore,
+					Message: fmt.Sprintf("%s %s accepts header names with underscores, so a client's %s reaches the application as %s too", front, where, strings.ReplaceAll(header, "-", "_"), key)})
 				why = append(why, "passes an underscore spelling of it")
 				spoofable++
-			case got.Set != nil && strings.EqualFold(got.Set.Arg(1), want) && acceptsPlain(u.Server) && redirectToHTTPS(u.Server) == nil:
-				related = append(related, analyzer.Related{Location: got.Set.Loc,
-					Message: fmt.Sprintf("nginx %s accepts plain HTTP but always sends %s: %s", where, header, want)})
+			case got.At.Path != "" && strings.EqualFold(got.Value, want) && r.AcceptsPlain() && r.RedirectsHTTPS == nil:
+				related = append(related, analyzer.Related{Location: got.At,
+					Message: fmt.Sprintf("%s %s accepts plain HTTP but always sends %s: %s", front, where, header, want)})
 				why = append(why, "marks plain-HTTP requests as "+want)
 			}
 		}
@@ -129,9 +129,9 @@ func runProxySSLHeader(ctx *analyzer.Context) {
 		}
 		ctx.Report(analyzer.Finding{
 			Location: s.Loc,
-			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER makes Django trust `%s: %s`%s, but nginx %s at %d of %d locations that pass "+
+			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER makes Django trust `%s: %s`%s, but %s %s at %d of %d %s that pass "+
 				"requests to the application: %s",
-				header, want, inherited(m, s), orListUnique(why), len(related), len(front.upstreams), consequence),
+				header, want, inherited(m, s), frontTitles(frontModel(ctx.Project)), orListUnique(why), len(related), len(front.routes), routeNoun(frontModel(ctx.Project)), consequence),
 			Related: related,
 			Key:     settingKey(m, "SECURE_PROXY_SSL_HEADER"),
 		})

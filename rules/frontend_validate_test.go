@@ -9,9 +9,11 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/djleak/djleak/analyzer/apachemodel/apachetest"
 	"github.com/djleak/djleak/analyzer/caddymodel/caddytest"
 	"github.com/djleak/djleak/analyzer/haproxymodel/haproxytest"
 	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
+	"github.com/djleak/djleak/parsers/apache"
 	"github.com/djleak/djleak/parsers/caddy"
 	"github.com/djleak/djleak/parsers/haproxy"
 )
@@ -19,7 +21,7 @@ import (
 // frontConfigs collects every HAProxy and Caddy configuration of the rule
 // docs and fixtures, by kind, keyed by where it comes from.
 func frontConfigs(t *testing.T) map[string]map[string]string {
-	out := map[string]map[string]string{"haproxy": {}, "caddy": {}}
+	out := map[string]map[string]string{"haproxy": {}, "caddy": {}, "apache": {}}
 	add := func(origin string, a *txtar.Archive) {
 		for _, f := range a.Files {
 			switch {
@@ -27,6 +29,8 @@ func frontConfigs(t *testing.T) map[string]map[string]string {
 				out["haproxy"][origin+" "+f.Name] = string(f.Data)
 			case strings.HasSuffix(f.Name, "Caddyfile"):
 				out["caddy"][origin+" "+f.Name] = string(f.Data)
+			case strings.HasPrefix(f.Name, "apache2/"):
+				out["apache"][origin+" "+f.Name] = string(f.Data)
 			}
 		}
 	}
@@ -50,19 +54,25 @@ var (
 	haproxyCA  = regexp.MustCompile(`\bca-file \S+`)
 	caddyTLS   = regexp.MustCompile(`(?m)^(\s*tls) /\S+ /\S+`)
 	caddyCA    = regexp.MustCompile(`\b(trusted_ca_cert_file|tls_trusted_ca_certs) \S+`)
+	apacheFile = regexp.MustCompile(`(?m)^(\s*)(SSLCertificateFile|SSLCertificateKeyFile|SSLCACertificateFile|SSLProxyCACertificateFile|WSGIScriptAlias /) \S+`)
 )
 
+var apacheFiles = map[string]string{"SSLCertificateFile": "{{CERT}}", "SSLCertificateKeyFile": "{{KEY}}", "SSLCACertificateFile": "{{CA}}", "SSLProxyCACertificateFile": "{{CA}}", "WSGIScriptAlias /": "{{WSGI}}"}
+
 // TestFrontEndsAcceptWhatDjleakParses runs the real servers' own config
-// checks (`haproxy -c`, `caddy validate`) on every HAProxy and Caddy
+// checks (`haproxy -c`, `caddy validate`, `httpd -t`) on every HAProxy and Caddy
 // configuration of the docs and fixtures that djleak parses without an
 // error, with the certificate paths pointed at files that exist.
 func TestFrontEndsAcceptWhatDjleakParses(t *testing.T) {
 	haproxytest.Require(t)
 	caddytest.Require(t)
+	apachetest.Require(t)
 	pki := nginxtest.NewPKI(t)
 	cfgs := frontConfigs(t)
-	if len(cfgs["haproxy"]) < 10 || len(cfgs["caddy"]) < 10 {
-		t.Fatalf("too few configurations: %d HAProxy, %d Caddy", len(cfgs["haproxy"]), len(cfgs["caddy"]))
+	for kind, c := range cfgs {
+		if len(c) < 10 {
+			t.Fatalf("too few %s configurations: %d", kind, len(c))
+		}
 	}
 	checked := map[string]int{}
 	for origin, text := range cfgs["haproxy"] {
@@ -85,7 +95,20 @@ func TestFrontEndsAcceptWhatDjleakParses(t *testing.T) {
 			t.Errorf("%s: caddy validate rejects it:\n%s\n%s", origin, out, conf)
 		}
 	}
-	if checked["haproxy"] < 10 || checked["caddy"] < 10 {
+	for origin, text := range cfgs["apache"] {
+		if len(apache.Parse([]byte(text)).Errors) > 0 {
+			continue
+		}
+		checked["apache"]++
+		conf := apacheFile.ReplaceAllStringFunc(text, func(m string) string {
+			sub := apacheFile.FindStringSubmatch(m)
+			return sub[1] + sub[2] + " " + apacheFiles[sub[2]]
+		})
+		if out, ok := apachetest.Check(t, "{{PRELUDE}}\n"+conf, pki); !ok {
+			t.Errorf("%s: httpd -t rejects it:\n%s\n%s", origin, out, conf)
+		}
+	}
+	if checked["haproxy"] < 10 || checked["caddy"] < 10 || checked["apache"] < 10 {
 		t.Errorf("checked %v configurations; every doc and fixture should count", checked)
 	}
 	t.Logf("checked %v", checked)

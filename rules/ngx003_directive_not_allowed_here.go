@@ -61,7 +61,10 @@ server {
 			"NGINX Plus, njs and OpenTelemetry directives); a test checks them against `nginx -t` for the " +
 			"directives djleak models; an nginx release that accepts a directive in more places than those tables " +
 			"know would be reported wrongly. To vary a header by a condition, compute its value with `map` and " +
-			"set it unconditionally; an empty value removes the header.",
+			"set it unconditionally; an empty value removes the header.\n\n" +
+			"Directives an nginx release removed are explained by version: `ssl on` was deprecated in nginx " +
+			"1.15.0 and removed in 1.25.1, so nginx 1.25.1 and later refuse it while 1.22 still accepts it with " +
+			"a warning; the message says so and names `listen … ssl` instead.",
 		Run: runDirectiveNotAllowedHere,
 	})
 }
@@ -109,15 +112,41 @@ func runDirectiveNotAllowedHere(ctx *analyzer.Context) {
 					continue
 				}
 				done[key] = true
+				msg := fmt.Sprintf("`%s` is not allowed in %s: nginx -t fails with \"%s\" directive is not allowed "+
+					"here, and nginx does not start with this configuration; `%s` belongs in %s",
+					d.Name, in, d.Name, d.Name, nginx.AllowedContexts(d.Name))
+				if v, ok := removedDirectives[d.Name]; ok && nginx.AllowedContexts(d.Name) == "" {
+					msg = v.message(d.Name)
+				}
 				ctx.Report(analyzer.Finding{
 					Location: at,
-					Message: fmt.Sprintf("`%s` is not allowed in %s: nginx -t fails with \"%s\" directive is not allowed "+
-						"here, and nginx does not start with this configuration; `%s` belongs in %s",
-						d.Name, in, d.Name, d.Name, nginx.AllowedContexts(d.Name)),
-					Related: related,
-					Key:     fmt.Sprintf("%s in %s", d.Name, c),
+					Message:  msg,
+					Related:  related,
+					Key:      fmt.Sprintf("%s in %s", d.Name, c),
 				})
 			}
 		})
 	}
+}
+
+// removedDirective is a directive an nginx release removed: the context
+// tables (those of the newest nginx) accept it nowhere, but older
+// releases still do.
+type removedDirective struct {
+	deprecated, removed string // nginx versions
+	example             string // a release line that still accepts it
+	instead             string
+}
+
+// removedDirectives are the removed directives NGX003 explains by version.
+// TestNGX003VersionsAgreeWithNginx checks each against the installed nginx.
+var removedDirectives = map[string]removedDirective{
+	"ssl": {deprecated: "1.15.0", removed: "1.25.1", example: "1.22", instead: "`listen … ssl` on each TLS listen line"},
+}
+
+func (v removedDirective) message(name string) string {
+	return fmt.Sprintf("`%s` was deprecated in nginx %s and removed in %s: nginx %s and later refuse it (nginx -t fails "+
+		"with unknown directive \"%s\", and nginx does not start); releases before %s, %s among them, still accept it, "+
+		"from %s with a deprecation warning; use %s instead",
+		name, v.deprecated, v.removed, v.removed, name, v.removed, v.example, v.deprecated, v.instead)
 }

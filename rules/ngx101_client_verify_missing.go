@@ -20,7 +20,11 @@ func init() {
 		Precision: analyzer.High,
 		WhatItDoes: "Reports a TLS `server` that passes client-certificate variables (`$ssl_client_*`) to the " +
 			"application, or sits in a project whose Django code reads client-identity headers, while " +
-			"`ssl_verify_client` is absent, commented out or `off` for that server.",
+			"`ssl_verify_client` is absent, commented out or `off` for that server. A server that never passes " +
+			"a request to the application — a catch-all that only answers `return 444;`, or one that serves " +
+			"files — is not reported, whatever it inherits. In a template (Jinja, ERB, envsubst), a " +
+			"`ssl_verify_client` that only a template conditional sets, or whose value the template fills " +
+			"in, is reported too, naming the conditional or placeholder, rather than taken as `on`.",
 		WhyBad: "Without `ssl_verify_client`, nginx never asks for a client certificate: `$ssl_client_verify` " +
 			"is `NONE` and the DN variables are empty, and anything the application believes about " +
 			"the client's identity comes from the request itself. Any client reaches code that was meant " +
@@ -67,7 +71,17 @@ func runClientVerifyMissing(ctx *analyzer.Context) {
 			continue
 		}
 		verify, _ := srv.Simple("ssl_verify_client")
-		if verify != nil && verify.Arg(0) != "off" {
+		// Verification that only a template conditional turns on is not
+		// assumed: the finding names the conditional.
+		tmpl := templateOnly(srv, "ssl_verify_client")
+		// Nor is a value the template fills in (${MTLS_VERIFY}, {{ verify }}).
+		rendered := verify != nil && tmpl == nil && templateValue(verify.Arg(0))
+		if verify != nil && verify.Arg(0) != "off" && tmpl == nil && !rendered {
+			continue
+		}
+		if !passesToApp(model, srv) {
+			// A catch-all that only answers (`return 444;`) or serves
+			// files forwards nothing, whatever it inherits.
 			continue
 		}
 		fwd := forwardedCertVar(srv)
@@ -84,8 +98,16 @@ func runClientVerifyMissing(ctx *analyzer.Context) {
 		default:
 			continue
 		}
-		state := "no `ssl_verify_client`"
-		if verify != nil {
+		state, outcome := "no `ssl_verify_client`", "any client can claim any identity"
+		if rendered {
+			state = fmt.Sprintf("`%s`, a value filled in when the template is rendered", trimSemicolon(verify.String()))
+			outcome = "unless it renders as `on`, any client can claim any identity"
+			related = append(related, analyzer.Related{Location: verify.Loc, Message: "the template decides verification here"})
+		} else if tmpl != nil && verify.Arg(0) != "off" {
+			state = fmt.Sprintf("`%s` only under the template conditional %s (line %d), so a rendering without it verifies nothing",
+				trimSemicolon(tmpl.String()), tmpl.Condition, tmpl.Loc.Start.Line)
+			related = append(related, analyzer.Related{Location: tmpl.Loc, Message: "set only when the template renders this branch"})
+		} else if verify != nil {
 			state = "`ssl_verify_client off`"
 			related = append(related, analyzer.Related{Location: verify.Loc, Message: "verification turned off here"})
 		} else if c := ngxmodel.CommentedOut(srv, "ssl_verify_client"); c != nil {
@@ -94,7 +116,7 @@ func runClientVerifyMissing(ctx *analyzer.Context) {
 		}
 		ctx.Report(analyzer.Finding{
 			Location: srv.Dir.Loc,
-			Message:  fmt.Sprintf("%s has %s, but %s: any client can claim any identity", srv.Label(), state, reason),
+			Message:  fmt.Sprintf("%s has %s, but %s: %s", srv.Label(), state, reason, outcome),
 			Related:  related,
 			Key:      srv.Label() + " verify-missing",
 		})
@@ -136,4 +158,15 @@ var passesHeaderNames = []string{"proxy_set_header", "uwsgi_param", "fastcgi_par
 var passesHeaders = map[string]bool{
 	"proxy_set_header": true, "uwsgi_param": true, "fastcgi_param": true,
 	"scgi_param": true, "grpc_set_header": true, "add_header": false,
+}
+
+// passesToApp reports whether some request to srv reaches the application:
+// an upstream in the server that no unconditional `return` answers first.
+func passesToApp(m *ngxmodel.Model, srv *ngxmodel.Scope) bool {
+	for _, u := range m.Upstreams() {
+		if u.Server == srv && liveUpstream(u) {
+			return true
+		}
+	}
+	return false
 }

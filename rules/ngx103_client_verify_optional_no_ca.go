@@ -110,7 +110,7 @@ func runClientVerifyOptionalNoCA(ctx *analyzer.Context) {
 			Message: fmt.Sprintf("`ssl_verify_client optional_no_ca` in %s accepts client certificates that do not chain to a trusted CA, "+
 				"yet %s %s certificate details to the application without rejecting requests whose $ssl_client_verify is not SUCCESS: "+
 				"a self-signed certificate with any subject sets the identity the application sees",
-				ngxServerDesc(srv), strings.Join(labels, " and "), verbFor(len(labels), "passes", "pass")),
+				ngxServerDesc(srv), strings.Join(labels, " and "), verbFor(len(labels), "passes", "pass")) + templateNote(verify),
 			Related: related,
 			Key:     ngxServerDesc(srv) + " verify-optional-no-ca",
 		})

@@ -93,7 +93,7 @@ func runClientVerifyOptionalUngated(ctx *analyzer.Context) {
 			Message: fmt.Sprintf("%s in %s passes %s under `ssl_verify_client optional` (%s) but neither rejects requests whose "+
 				"$ssl_client_verify is not SUCCESS nor passes $ssl_client_verify to the application: clients without a certificate "+
 				"reach it with no identity and no sign that mutual TLS did not happen",
-				u.Scope.Label(), ngxServerDesc(u.Server), describeParams(u, fwd), where(verify, loc.Loc.Path)),
+				u.Scope.Label(), ngxServerDesc(u.Server), describeParams(u, fwd), where(verify, loc.Loc.Path)) + templateNote(verify),
 			Related: related,
 			Key:     ngxServerDesc(u.Server) + " " + u.Scope.Label() + " verify-optional-ungated",
 		})

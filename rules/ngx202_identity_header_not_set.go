@@ -86,6 +86,7 @@ server {
 // it from a certificate variable, and the Django reads.
 type identitySource struct {
 	set   *nginx.Directive
+	setIn *ngxmodel.Scope // the scope that holds set
 	reads []identity.Read
 	// eps are the endpoints of the upstreams that receive the key from a
 	// certificate variable (or would, but for NGX201's shadowing); anyEP
@@ -95,7 +96,15 @@ type identitySource struct {
 }
 
 func runIdentityHeaderNotSet(ctx *analyzer.Context) {
-	model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
+	all := analyzer.Fact(ctx.Project, ngxmodel.Pass)
+	// Each deployment is judged on its own: a header one deployment's
+	// nginx fills from the certificate says nothing about another's.
+	for _, dep := range all.Deployments() {
+		identityHeaderNotSetIn(ctx, all.In(dep))
+	}
+}
+
+func identityHeaderNotSetIn(ctx *analyzer.Context, model *ngxmodel.Model) {
 	keys := map[string]*identitySource{}
 	src := func(k string) *identitySource {
 		if keys[k] == nil {
@@ -103,8 +112,8 @@ func runIdentityHeaderNotSet(ctx *analyzer.Context) {
 		}
 		return keys[k]
 	}
-	for k, d := range certSetKeys(model) {
-		src(k).set = d
+	for k, cs := range certSetKeys(model) {
+		src(k).set, src(k).setIn = cs.d, cs.in
 	}
 	// Reads of server-environment keys (SSL_CLIENT_S_DN) are never
 	// reported — Lookup finds them Absent or set — but tell which upstream
@@ -179,8 +188,9 @@ func runIdentityHeaderNotSet(ctx *analyzer.Context) {
 			}
 			var why []string
 			var related []analyzer.Related
-			if bySet {
-				why = append(why, fmt.Sprintf("elsewhere nginx fills it from the client certificate (`%s %s %s` at %s)", is.set.Name, is.set.Arg(0), is.set.Arg(1), where(is.set, loc.Loc.Path)))
+			if bySet && v.Set == nil {
+				why = append(why, fmt.Sprintf("%s fills it from the client certificate (`%s %s %s` at %s)",
+					scopeDesc(is.setIn, u), is.set.Name, is.set.Arg(0), is.set.Arg(1), where(is.set, loc.Loc.Path)))
 				related = append(related, analyzer.Related{Location: is.set.Loc, Message: fmt.Sprintf("%s is set from the client certificate here", label)})
 			}
 			if len(is.reads) > 0 {
@@ -190,10 +200,23 @@ func runIdentityHeaderNotSet(ctx *analyzer.Context) {
 					related = append(related, analyzer.Related{Location: r.Loc, Message: fmt.Sprintf("the application reads %s here", r.Name)})
 				}
 			}
+			what := fmt.Sprintf("neither sets nor clears %s, so a client's own %s header reaches the application%s",
+				label, identity.HeaderName(k), asKey)
+			if v.Set != nil {
+				// proxy_set_header X_SSL_Client_S_DN: nginx replaces only the
+				// header spelled exactly so.
+				what = fmt.Sprintf("sets `%s` (at %s), and a client's `%s` reaches the application as the same %s key",
+					v.Set.Arg(0), where(v.Set, loc.Loc.Path), identity.HeaderName(k), k)
+				related = append(related, analyzer.Related{Location: v.Set.Loc,
+					Message: fmt.Sprintf("nginx sets `%s`, which replaces only a client header spelled exactly so", v.Set.Arg(0))})
+			}
+			if len(why) == 0 {
+				why = append(why, "the application cannot tell the two apart")
+			}
 			ctx.Report(analyzer.Finding{
 				Location: loc.Loc,
-				Message: fmt.Sprintf("%s in %s neither sets nor clears %s, so a client's own %s header reaches the application%s; %s",
-					u.Scope.Label(), ngxServerDesc(u.Server), label, identity.HeaderName(k), asKey, strings.Join(why, " and ")),
+				Message: fmt.Sprintf("%s in %s %s; %s",
+					u.Scope.Label(), ngxServerDesc(u.Server), what, strings.Join(why, " and ")),
 				Related: related,
 				Flow:    spoofFlow(u, label, is.reads),
 				Key:     strings.Join([]string{ngxServerDesc(u.Server), u.Scope.Label(), k}, " "),
@@ -230,11 +253,18 @@ func anyEndpoint(eps []string, set map[string]bool) bool {
 	return false
 }
 
+// certSet is a header/param directive that sets a key from a
+// client-certificate variable, with the scope that holds it.
+type certSet struct {
+	d  *nginx.Directive
+	in *ngxmodel.Scope
+}
+
 // certSetKeys maps every environ key some header/param directive sets
 // from a client-certificate variable (anywhere in an HTTP context) to the
 // first such directive.
-func certSetKeys(m *ngxmodel.Model) map[string]*nginx.Directive {
-	out := map[string]*nginx.Directive{}
+func certSetKeys(m *ngxmodel.Model) map[string]certSet {
+	out := map[string]certSet{}
 	for _, main := range m.Mains {
 		main.Walk(func(s *ngxmodel.Scope) {
 			if ngxmodel.InStream(s) {
@@ -247,13 +277,45 @@ func certSetKeys(m *ngxmodel.Model) map[string]*nginx.Directive {
 				if !strings.Contains(strings.ToLower(m.ExpandValue(s, d.Arg(1))), "$ssl_client_") {
 					continue
 				}
-				if k := ngxmodel.ParamKey(d); out[k] == nil {
-					out[k] = d
+				if k := ngxmodel.ParamKey(d); out[k].d == nil {
+					out[k] = certSet{d, s}
 				}
 			}
 		})
 	}
 	return out
+}
+
+// scopeDesc names, for a message about upstream u, the scope s that sets a
+// value: "location /api/ in server api.example.com", "server
+// api.example.com", "the http block" — "this server's location /api/" when
+// it is u's own server.
+func scopeDesc(s *ngxmodel.Scope, u *ngxmodel.Upstream) string {
+	if s == nil {
+		return "nginx"
+	}
+	srv := s.Server()
+	switch {
+	case s.Kind == "main":
+		return "nginx's top level"
+	case srv == nil:
+		return "the " + s.Label() + " block"
+	case s == srv && srv == u.Server:
+		return "this server"
+	case srv == u.Server:
+		return "this server's " + s.Label()
+	}
+	desc := ngxServerDesc(srv)
+	if u.Server != nil && desc == ngxServerDesc(u.Server) {
+		// Another server block of the same name (port 80 and 443).
+		if ls := srv.Own("listen"); len(ls) > 0 {
+			desc += " on " + ls[0].Arg(0)
+		}
+	}
+	if s == srv {
+		return desc
+	}
+	return s.Label() + " in " + desc
 }
 
 // appEndpoints are the endpoints of the upstreams nginx sends certificate

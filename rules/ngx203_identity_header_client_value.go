@@ -19,7 +19,8 @@ func init() {
 		Precision: analyzer.High,
 		WhatItDoes: "Reports a `proxy_set_header` / `*_param` directive in effect for a location that passes to " +
 			"the application, which sets a client-identity header or param (`X-Client-DN`, " +
-			"`X-SSL-Client-Verify`, `SSL_CLIENT_S_DN`, or any name set from `$ssl_client_*`) from a " +
+			"`X-SSL-Client-Verify`, `SSL_CLIENT_S_DN`, or any name set from `$ssl_client_*`; a `uwsgi_param`, " +
+			"`fastcgi_param` or `scgi_param` spelled like a header, `X-Client-Verify`, counts too) from a " +
 			"variable the client controls: a request header (`$http_*`), a query argument (`$arg_*`), a " +
 			"cookie (`$cookie_*`), `$request_uri`, `$host` and the like — directly or through `set` and " +
 			"`map`. Values that mix a certificate variable with a client-chosen one are reported too.",
@@ -90,12 +91,15 @@ func runIdentityHeaderClientValue(ctx *analyzer.Context) {
 			if direct := ngxmodel.ClassifyValue(d.Arg(1)); direct != ngxmodel.ClientControlled && direct != ngxmodel.Mixed {
 				via = " (through `set`/`map`)"
 			}
-			label := keyLabel(u, u.Key(d))
+			label, key := keyLabel(u, u.Key(d)), u.Key(d)
+			if !u.Module.HeaderBased() && strings.Contains(d.Arg(0), "-") {
+				label, key = d.Arg(0), d.Arg(0)
+			}
 			msg := fmt.Sprintf("%s is set from %s%s, which the client controls: the application receives the client's own value as %s, "+
-				"as if nginx vouched for it", label, strings.Join(clientVars, ", "), via, u.Key(d))
+				"as if nginx vouched for it", label, strings.Join(clientVars, ", "), via, key)
 			if src == ngxmodel.Mixed {
 				msg = fmt.Sprintf("%s combines a client-certificate variable with %s%s, which the client controls: the client can "+
-					"append to or pad out the identity the application receives as %s", label, strings.Join(clientVars, ", "), via, u.Key(d))
+					"append to or pad out the identity the application receives as %s", label, strings.Join(clientVars, ", "), via, key)
 			}
 			ctx.Report(analyzer.Finding{
 				Location: d.Loc,
@@ -118,10 +122,15 @@ func identityParamStrict(u *ngxmodel.Upstream, d *nginx.Directive) bool {
 	if strings.Contains(strings.ToLower(d.Arg(1)), "$ssl_client_") {
 		return true
 	}
+	k := strings.ReplaceAll(u.Key(d), "-", "_")
 	if !u.IdentityParam(d) {
-		return false
+		// uwsgi_param X-Client-Verify: a param spelled as a header is the
+		// same identity name (the app reads it from the environ as written).
+		norm := k
+		if u.Module.HeaderBased() || !(ngxmodel.IsIdentityKey(norm) || ngxmodel.IsIdentityKey("HTTP_"+norm)) {
+			return false
+		}
 	}
-	k := u.Key(d)
 	for _, s := range nonIdentitySuffixes {
 		if strings.HasSuffix(k, s) {
 			return false

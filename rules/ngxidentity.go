@@ -1,9 +1,6 @@
 package rules
 
 import (
-	"fmt"
-	"path"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/identity"
 	"github.com/djleak/djleak/analyzer/ngxmodel"
@@ -12,12 +9,7 @@ import (
 
 // where renders a directive's position for messages: "api.conf:12", or
 // ":12" when it is in the same file as the finding.
-func where(d *nginx.Directive, from string) string {
-	if d.Loc.Path == from {
-		return fmt.Sprintf(":%d", d.Loc.Start.Line)
-	}
-	return fmt.Sprintf("%s:%d", path.Base(d.Loc.Path), d.Loc.Start.Line)
-}
+func where(d *nginx.Directive, from string) string { return whereLoc(d.Loc, from) }
 
 // keyLabel names an environ key the way the nginx config writes it: the
 // header name for proxies, the param name for uwsgi/fastcgi.
@@ -54,17 +46,7 @@ func appReads(p *analyzer.Project, key string) []identity.Read {
 // spoofFlow is the code flow of a forged identity value: the client sends
 // it, the nginx location lets it through, the app reads it.
 func spoofFlow(u *ngxmodel.Upstream, label string, reads []identity.Read) []analyzer.Step {
-	loc := upstreamLoc(u)
-	steps := []analyzer.Step{
-		{Location: loc.Loc, Message: fmt.Sprintf("a client sends its own %s; %s passes it to the application unchanged", label, u.Scope.Label())},
-	}
-	for _, r := range reads {
-		steps = append(steps, analyzer.Step{Location: r.Loc, Message: fmt.Sprintf("the application reads %s here (%s)", r.Name, r.Guard.State)})
-		if r.UseText != "" {
-			steps = append(steps, analyzer.Step{Location: r.Use, Message: "the forged value is " + r.UseText})
-		}
-	}
-	return steps
+	return spoofSteps(upstreamLoc(u).Loc, u.Scope.Label(), label, reads)
 }
 
 // serverLabel names an upstream's server for finding keys and messages.

@@ -2,13 +2,11 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
-	"github.com/djleak/djleak/analyzer/ngxmodel"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/settings"
-	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -216,6 +214,9 @@ type boolSettingCheck struct {
 	waived func(ctx *analyzer.Context, m *settings.Module) bool
 	// related adds locations to every finding (nginx servers …).
 	related func(ctx *analyzer.Context, m *settings.Module) []analyzer.Related
+	// detail, when set, adds to every message what the front end does
+	// ("; nginx server example.com accepts plain HTTP …").
+	detail func(ctx *analyzer.Context, m *settings.Module) string
 }
 
 func (b boolSettingCheck) run(ctx *analyzer.Context) {
@@ -253,6 +254,9 @@ func (b boolSettingCheck) run(ctx *analyzer.Context) {
 				f.Related = append(f.Related, alternativesRelated(s)...)
 			}
 		}
+		if b.detail != nil {
+			f.Message += b.detail(ctx, m)
+		}
 		f.Message += envHint(s)
 		f.Related = append(f.Related, whyJudged(m)...)
 		if b.related != nil {
@@ -278,6 +282,12 @@ func pluralThem(n int) string {
 	return "them"
 }
 
+// frontNote says, for the settings rules that look through the proxy,
+// that every front end counts.
+const frontNote = "\n\n**Behind other front ends.** djleak reads the proxy through its front-end model, so the " +
+	"same judgement holds for the routes of Apache httpd, HAProxy and Caddy configurations in the project: " +
+	"their redirects, HSTS headers and request headers count as nginx's do."
+
 // settingsNotes is the Notes paragraph every settings rule shares.
 const settingsNotes = "**Which settings are judged.** Settings modules come from `DJANGO_SETTINGS_MODULE` " +
 	"(`manage.py`, `wsgi.py`, `asgi.py`, pytest configuration, `Procfile`, `Dockerfile`, `docker-compose*.yml`, " +
@@ -290,116 +300,39 @@ const settingsNotes = "**Which settings are judged.** Settings modules come from
 	"their default: djleak reports what a deployment that does not set the variable gets, and names the " +
 	"variable. See [Django settings](../README.md#django-settings)."
 
-// nginx side of the settings rules --------------------------------------
+// front-end side of the settings rules ---------------------------------
 
-// nginxFront is what the project's nginx configuration does in front of
-// the application, as far as the settings rules care.
-type nginxFront struct {
-	model *ngxmodel.Model
-	// upstreams are the places nginx passes requests to the application
-	// (outside stream/mail blocks).
-	upstreams []*ngxmodel.Upstream
-	// plainToApp are upstreams reachable over plain HTTP without a
-	// redirect to HTTPS first.
-	plainToApp []*ngxmodel.Upstream
-	// tlsToApp are upstreams in servers that accept TLS.
-	tlsToApp []*ngxmodel.Upstream
+// appFront is what the front ends in the project do in front of the
+// application, as far as the settings rules care.
+type appFront struct {
+	// routes are the HTTP routes to the application (not raw TCP relays,
+	// not blocks outside any server, not routes every request of which is
+	// answered before it is passed, unless by a redirect to HTTPS).
+	routes []*frontend.Route
+	// plainToApp are routes reachable over plain HTTP without a redirect
+	// to HTTPS first.
+	plainToApp []*frontend.Route
+	// tlsToApp are routes on listeners that accept TLS.
+	tlsToApp []*frontend.Route
 }
 
-func frontOf(ctx *analyzer.Context) *nginxFront {
-	model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
-	f := &nginxFront{model: model}
-	for _, u := range model.Upstreams() {
-		if u.Server == nil || ngxmodel.InStream(u.Scope) {
+func frontOf(ctx *analyzer.Context) *appFront {
+	f := &appFront{}
+	for _, r := range frontModel(ctx.Project).Routes {
+		if r.ServerLabel == "" || r.Pass == frontend.PassTCP || (r.Answered != nil && r.RedirectsHTTPS == nil) {
+			// Not an HTTP route to the app: a TCP relay, a block outside
+			// any server, or one answered before it is passed (`return 444`).
 			continue
 		}
-		f.upstreams = append(f.upstreams, u)
-		if acceptsPlain(u.Server) && redirectToHTTPS(u.Server) == nil {
-			f.plainToApp = append(f.plainToApp, u)
+		f.routes = append(f.routes, r)
+		if r.AcceptsPlain() && r.RedirectsHTTPS == nil {
+			f.plainToApp = append(f.plainToApp, r)
 		}
-		if ngxmodel.IsTLS(u.Server) {
-			f.tlsToApp = append(f.tlsToApp, u)
+		if r.AcceptsTLS() {
+			f.tlsToApp = append(f.tlsToApp, r)
 		}
 	}
 	return f
-}
-
-// acceptsPlain reports whether a server scope takes plain-HTTP
-// connections: a listen without ssl/quic (or no listen at all, which is
-// port 80) while `ssl on` is not set.
-func acceptsPlain(s *ngxmodel.Scope) bool {
-	if d, _ := s.Simple("ssl"); d != nil && d.Arg(0) == "on" {
-		return false
-	}
-	listens := s.Own("listen")
-	if len(listens) == 0 {
-		return true
-	}
-	for _, d := range listens {
-		tls := false
-		for i, a := range d.Args {
-			if i > 0 && (a == "ssl" || a == "quic") {
-				tls = true
-			}
-		}
-		if !tls {
-			return true
-		}
-	}
-	return false
-}
-
-// redirectToHTTPS returns the server-level directive that sends every
-// plain-HTTP request to https:// — `return 301 https://…`, `rewrite ^
-// https://… permanent`, or such a return inside `if ($scheme = http)` —
-// or nil.
-func redirectToHTTPS(s *ngxmodel.Scope) *nginx.Directive {
-	isRedirect := func(d *nginx.Directive) bool {
-		switch d.Name {
-		case "return":
-			if len(d.Args) == 1 {
-				return strings.HasPrefix(d.Arg(0), "https://")
-			}
-			switch d.Arg(0) {
-			case "301", "302", "303", "307", "308":
-				return strings.HasPrefix(d.Arg(1), "https://")
-			}
-		case "rewrite":
-			return strings.HasPrefix(d.Arg(1), "https://") && d.Arg(0) != "" &&
-				(d.Arg(2) == "permanent" || d.Arg(2) == "redirect" || d.Arg(2) == "")
-		}
-		return false
-	}
-	for _, d := range s.Directives {
-		if isRedirect(d) {
-			return d
-		}
-	}
-	for _, c := range s.Children {
-		if c.Kind != "if" || c.Dir == nil {
-			continue
-		}
-		if !plainTest.MatchString(strings.TrimSpace(strings.Join(c.Dir.Args, " "))) {
-			continue
-		}
-		for _, d := range c.Directives {
-			if isRedirect(d) {
-				return d
-			}
-		}
-	}
-	return nil
-}
-
-// plainTest matches `if` conditions that hold for plain-HTTP requests.
-var plainTest = regexp.MustCompile(`^\$scheme\s*=\s*["']?http["']?$|^\$scheme\s*!=\s*["']?https["']?$|^\$https\s*=\s*["']{0,2}$|^\$https\s*!=\s*["']?on["']?$`)
-
-// scopeLoc is where a finding about an nginx scope points.
-func scopeLoc(s *ngxmodel.Scope) source.Location {
-	if s.Dir != nil {
-		return s.Dir.Loc
-	}
-	return source.Location{}
 }
 
 // headerName turns an environ key back into a header name

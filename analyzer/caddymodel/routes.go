@@ -2,6 +2,7 @@ package caddymodel
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -435,6 +436,7 @@ func (r *Route) Frontend() *frontend.Route {
 	}
 	fr.Transport = r.transport()
 	fr.PassesClientHeaders = r.Stopped == nil
+	fr.PassesUnderscores = fr.PassesClientHeaders // Caddy forwards underscored names
 	if r.RedirectsHTTPS() {
 		at := f.At(r.Stopped)
 		fr.RedirectsHTTPS = &at
@@ -449,6 +451,7 @@ func (r *Route) Frontend() *frontend.Route {
 	for _, o := range r.Ops {
 		if !strings.ContainsAny(o.Header, "*") {
 			keys = append(keys, frontend.HeaderKey(o.Header))
+			fr.Spellings = append(fr.Spellings, o.Header)
 		}
 	}
 	fr.SetLookup(r.lookup, keys)
@@ -475,20 +478,29 @@ func (r *Route) lookup(key string) frontend.Name {
 	if r.Stopped != nil {
 		return frontend.Name{Source: frontend.NotSent, At: f.At(r.Stopped), Why: "every request on this route is redirected by `" + strings.Join(r.Stopped.Args(), " ") + "`"}
 	}
-	name := r.headerFor(key)
+	// The client can always send the dashed spelling; operations on
+	// another spelling (X_SSL_Client_DN) leave it in place.
+	name := frontend.HeaderName(key)
 	o := r.Header(name)
-	n := frontend.Name{}
+	written := ""
+	for _, sp := range r.spellings(key, name) {
+		alt := r.Header(sp)
+		o.Set |= alt.Set &^ vClient // the client's own value of that spelling is the app server's call
+		if alt.At != nil && (o.At == nil || o.Set&vClient != 0) {
+			o.At, written = alt.At, sp
+		}
+	}
+	n := frontend.Name{Written: written}
 	if o.At != nil {
 		n.At = f.At(o.At.D)
-		if !strings.EqualFold(o.At.Header, frontend.HeaderName(key)) {
-			n.Written = o.At.Header
-		}
 	}
 	line := func(op *Op) string { return "`" + op.D.Name() + " " + strings.Join(op.D.Args(), " ") + "`" }
 	switch {
 	case o.Set&vClient != 0:
 		n.Source = frontend.Forgeable
 		switch {
+		case written != "":
+			n.Why = line(o.At) + " sets " + written + ", and a client's " + name + " reaches the application as the same " + key
 		case o.Undecided != nil:
 			n.At = f.At(o.Undecided.D)
 			n.Condition = "Caddy matcher `" + o.Undecided.Cond + "`"
@@ -516,15 +528,15 @@ func (r *Route) lookup(key string) frontend.Name {
 	return n
 }
 
-// headerFor picks the header name the route's operations use for key, or
-// the canonical spelling.
-func (r *Route) headerFor(key string) string {
+// spellings lists the other spellings of key the route's operations use.
+func (r *Route) spellings(key, name string) []string {
+	var out []string
 	for _, o := range r.Ops {
-		if frontend.HeaderKey(o.Header) == key {
-			return o.Header
+		if frontend.HeaderKey(o.Header) == key && !strings.EqualFold(o.Header, name) && !slices.Contains(out, o.Header) {
+			out = append(out, o.Header)
 		}
 	}
-	return frontend.HeaderName(key)
+	return out
 }
 
 // transport describes the hop to the upstreams.

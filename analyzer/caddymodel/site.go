@@ -56,8 +56,8 @@ func (s *Site) Label() string {
 
 // Global are the global options that change what the model predicts.
 type Global struct {
-	AutoHTTPSOff       bool // auto_https off
-	NoRedirects        bool // auto_https off or disable_redirects
+	AutoHTTPSOff        bool // auto_https off
+	NoRedirects         bool // auto_https off or disable_redirects
 	HTTPPort, HTTPSPort string
 }
 

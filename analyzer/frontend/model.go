@@ -81,6 +81,9 @@ const (
 	PassSCGI    PassKind = "scgi"    // SCGI params
 	PassGRPC    PassKind = "grpc"    // gRPC (headers)
 	PassWSGI    PassKind = "wsgi"    // in-process WSGI (mod_wsgi): the server builds the environ itself
+	// PassTCP relays the client's bytes unchanged (nginx stream, HAProxy
+	// mode tcp): the app sees the client's own headers.
+	PassTCP PassKind = "tcp"
 )
 
 // HeaderBased reports whether values reach the app as HTTP headers (which
@@ -137,8 +140,10 @@ type Name struct {
 	// it differs from the canonical header spelling; messages quote it.
 	Written string
 	// Shadowed lists settings of the name at outer levels that do not apply
-	// to this route (nginx's array inheritance, mod_headers merging, …).
+	// to this route (nginx's array inheritance, mod_headers merging, …);
+	// Outer describes the same settings, in the same order, for messages.
 	Shadowed []source.Location
+	Outer    []Setting
 	// Condition, when not empty, says what decides the value and that djleak
 	// did not guess: "HAProxy condition `if { ssl_c_used }`", "template
 	// conditional `{% if verify %}`".
@@ -150,6 +155,39 @@ type Name struct {
 	// Why is a short reason for messages ("the client's X-Client-DN passes
 	// through", "underscored header names are accepted").
 	Why string
+	// Value is the value the deciding directive sets, as written
+	// ("$ssl_client_s_dn", "$http_x_forwarded_proto"); "" when none does.
+	Value string
+	// Cert is the client-certificate mode that decides a certificate value
+	// (Source Verified or Unverified).
+	Cert CertMode
+	// Optional marks a Verified value on a route that requests without a
+	// certificate also reach (client certificates are optional and nothing
+	// rejects those requests): the value is then empty, not forged.
+	Optional bool
+	// Underscore, when set, is the setting that lets a client's underscore
+	// spelling of the header (X_Client_DN for X-Client-DN) reach the app as
+	// the same HTTP_ key besides the value Source describes. Whether the app
+	// server then takes the client's or the front end's is its own choice.
+	Underscore *source.Location
+}
+
+// Forgeable reports whether a client can decide the value the app reads
+// under this key: Source is Forgeable, or an underscore spelling passes.
+func (n Name) Forgeable() bool { return n.Source == Forgeable || n.Underscore != nil }
+
+// Setting is a line of front-end configuration as messages quote it.
+type Setting struct {
+	At source.Location
+	// Text is the setting without its value: "proxy_set_header X-Client-DN",
+	// "RequestHeader set X-Client-DN".
+	Text string
+	// Level is the kind of block it sits in: "server", "http", "location",
+	// "VirtualHost", "frontend".
+	Level string
+	// Include, when set, is the include that brings the setting in
+	// ("include proxy_params"); At is then the include line.
+	Include string
 }
 
 // AccessLog is one access log a route writes.
@@ -187,6 +225,31 @@ type Route struct {
 	// frontend, site), used for grouping and for server-wide fixes.
 	Server      source.Location
 	ServerLabel string
+	// Where is the block within the server ("location /api/"), for messages
+	// that name the server separately: "nginx location / (server a.example)".
+	Where string
+	// HeaderDirective is the directive that sets headers or params on this
+	// route (proxy_set_header, uwsgi_param, RequestHeader, …).
+	HeaderDirective string
+	// Answered, when set, is a response the front end gives to every request
+	// before it is passed (nginx `return 444`): the route is never taken.
+	Answered *source.Location
+	// OwnHeaders, when set, is the route's own first header/param setting,
+	// which replaces every inherited one (nginx array directives); its
+	// Level is the block that holds it. ShadowedKeys lists, in
+	// configuration order, the identity keys set at outer levels that the
+	// route therefore does not inherit.
+	OwnHeaders   *Setting
+	ShadowedKeys []string
+	// VerifyKeys lists the keys the front end is configured to fill from
+	// the certificate verification status on this route, counting settings
+	// at outer levels the route shadows (what the app is meant to check);
+	// VerifyVar is how the front end names that status ("$ssl_client_verify").
+	VerifyKeys []string
+	VerifyVar  string
+	// Native is the adapter's own object for the route (*ngxmodel.Upstream
+	// for nginx), for rules of that front end's family.
+	Native any
 
 	Listeners []Listener
 	Pass      PassKind
@@ -196,6 +259,14 @@ type Route struct {
 	// PassesClientHeaders is false when the front end sends none of the
 	// client's request headers to the app.
 	PassesClientHeaders bool
+	// PassesUnderscores is set when header names spelled with underscores
+	// (X_SSL_Client_DN) reach the app server as written, which some app
+	// servers fold into the same HTTP_* key as the dashed spelling.
+	PassesUnderscores bool
+	// Spellings are the header names the route's own directives mention,
+	// as written (X_SSL_Client_DN and X-SSL-Client-DN are two spellings of
+	// one key).
+	Spellings []string
 
 	// RedirectsHTTPS is set when plain-HTTP requests on this route are
 	// redirected to https:// instead of reaching the app; HSTS when the

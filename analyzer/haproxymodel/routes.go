@@ -3,6 +3,7 @@ package haproxymodel
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -404,6 +405,7 @@ func (r *Route) Frontend() *frontend.Route {
 	}
 	fr.Transport = r.Backend.transport()
 	fr.PassesClientHeaders = r.Stopped == nil
+	fr.PassesUnderscores = fr.PassesClientHeaders // HAProxy forwards underscored names
 	if r.RedirectsHTTPS() {
 		at := f.At(r.Stopped.Line)
 		fr.RedirectsHTTPS = &at
@@ -421,6 +423,7 @@ func (r *Route) Frontend() *frontend.Route {
 	for _, rule := range r.Rules {
 		if rule.Header != "" {
 			keys = append(keys, frontend.HeaderKey(rule.Header))
+			fr.Spellings = append(fr.Spellings, rule.Header)
 		}
 	}
 	fr.SetLookup(r.lookup, keys)
@@ -432,18 +435,25 @@ func (r *Route) lookup(key string) frontend.Name {
 	if !strings.HasPrefix(key, "HTTP_") {
 		return frontend.Name{Source: frontend.NotSent, Why: "HAProxy sends HTTP headers, not environment keys"}
 	}
-	name := r.headerFor(key)
+	// The client can always send the dashed spelling; rules on another
+	// spelling (X_SSL_Client_DN) leave it in place.
+	name := frontend.HeaderName(key)
 	f := r.Front.File
 	if r.Stopped != nil {
 		return frontend.Name{Source: frontend.NotSent, At: f.At(r.Stopped.Line), Why: "every request on this route is stopped by `" + strings.Join(r.Stopped.Line.Texts(0), " ") + "`"}
 	}
 	o := r.Header(name)
-	n := frontend.Name{}
+	written := ""
+	for _, sp := range r.spellings(key, name) {
+		alt := r.Header(sp)
+		o.Set |= alt.Set &^ vClient // the client's own value of that spelling is the app server's call
+		if alt.At != nil && (o.At == nil || o.Set&vClient != 0) {
+			o.At, written = alt.At, sp
+		}
+	}
+	n := frontend.Name{Written: written}
 	if o.At != nil {
 		n.At = f.At(o.At.Line)
-		if !strings.EqualFold(o.At.Header, frontend.HeaderName(key)) {
-			n.Written = o.At.Header
-		}
 	}
 	switch {
 	case !o.Reaches:
@@ -453,6 +463,8 @@ func (r *Route) lookup(key string) frontend.Name {
 		switch {
 		case r.Front.Mode != "http":
 			n.Why = "in `mode " + r.Front.Mode + "` HAProxy forwards the client's bytes, headers included"
+		case written != "":
+			n.Why = "`" + strings.Join(o.At.Line.Texts(0), " ") + "` sets " + written + ", and a client's " + name + " reaches the application as the same " + key
 		case o.Undecided != nil:
 			n.At = f.At(o.Undecided.Line)
 			n.Condition = "HAProxy condition `" + o.Undecided.Cond.Text() + "`"
@@ -502,15 +514,15 @@ func FetchIsCertValue(v string) bool {
 	return false
 }
 
-// headerFor picks the header name the route's rules use for key, or the
-// canonical spelling.
-func (r *Route) headerFor(key string) string {
+// spellings lists the other spellings of key the route's rules use.
+func (r *Route) spellings(key, name string) []string {
+	var out []string
 	for _, rule := range r.Rules {
-		if rule.Header != "" && frontend.HeaderKey(rule.Header) == key {
-			return rule.Header
+		if rule.Header != "" && frontend.HeaderKey(rule.Header) == key && !strings.EqualFold(rule.Header, name) && !slices.Contains(out, rule.Header) {
+			out = append(out, rule.Header)
 		}
 	}
-	return frontend.HeaderName(key)
+	return out
 }
 
 func (p *Proxy) transport() frontend.Transport {

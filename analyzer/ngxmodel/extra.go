@@ -5,6 +5,7 @@ package ngxmodel
 // `map` and `set`, and access restrictions.
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/djleak/djleak/parsers/nginx"
@@ -107,9 +108,18 @@ func rewriteLevels(s *Scope) []*Scope {
 // at the server level or in the location that handles the request. When
 // noneSuffices is set (ssl_verify_client optional, where verification
 // failures are already rejected by nginx), `if ($ssl_client_verify = NONE)`
-// counts too.
+// counts too. An OpenResty rewrite_by_lua_block or access_by_lua_block
+// that calls ngx.exit when ngx.var.ssl_client_verify is not "SUCCESS" is a
+// gate as well (that directive is returned).
 func VerifyGate(s *Scope, noneSuffices bool) *nginx.Directive {
 	for _, lvl := range rewriteLevels(s) {
+		for _, name := range []string{"rewrite_by_lua_block", "access_by_lua_block"} {
+			for _, d := range lvl.Own(name) {
+				if luaRejectsUnverified(d.Arg(0)) {
+					return d
+				}
+			}
+		}
 		for _, c := range lvl.Children {
 			if c.Kind != "if" || !rejectsUnverified(c.Dir.Args, noneSuffices) {
 				continue
@@ -121,6 +131,15 @@ func VerifyGate(s *Scope, noneSuffices bool) *nginx.Directive {
 	}
 	return nil
 }
+
+// luaVerifyCheck matches OpenResty Lua that rejects a request whose
+// certificate did not verify: `if ngx.var.ssl_client_verify ~= "SUCCESS"
+// then return ngx.exit(403) end`.
+var luaVerifyCheck = regexp.MustCompile(`ngx\.var\.ssl_client_verify\s*~=\s*["']SUCCESS["']\s*then\s+(return\s+)?ngx\.exit\(`)
+
+// luaRejectsUnverified reports whether a Lua block (rewrite or access
+// phase) ends requests whose $ssl_client_verify is not SUCCESS.
+func luaRejectsUnverified(code string) bool { return luaVerifyCheck.MatchString(code) }
 
 func rejectsUnverified(args []string, noneSuffices bool) bool {
 	if len(args) != 3 {
@@ -237,6 +256,9 @@ func (m *Model) varDefinition(s *Scope, name string) string {
 		}
 	}
 	for _, main := range m.Mains {
+		if main.Config.Deployment != s.Config.Deployment {
+			continue // a map of another deployment does not apply
+		}
 		nginx.Walk(main.Config.Directives, func(d *nginx.Directive) bool {
 			if d.Name != "map" || len(d.Args) < 2 || !strings.EqualFold(strings.Trim(d.Args[1], "${}"), name) {
 				return d.Name != "map"
@@ -290,7 +312,11 @@ func (m *Model) Transport(u *Upstream) Transport {
 	case "https", "grpcs", "suwsgi":
 		t.TLS = true
 	}
-	if target == "" || strings.Contains(target, "$") {
+	// A variable, or a template placeholder ({{ app_host }}), is decided
+	// at run or render time.
+	// So is the upstream of a modelled (Synthetic) proxy_pass, such as the
+	// container address nginx-proxy writes.
+	if target == "" || strings.Contains(target, "$") || nginx.HasPlaceholder(target) || u.Pass.Synthetic {
 		t.Known = false
 		return t
 	}
@@ -307,6 +333,9 @@ func (m *Model) Transport(u *Upstream) Transport {
 		t.Block = blk
 		for _, d := range blk.Own("server") {
 			addr := d.Arg(0)
+			if strings.Contains(addr, "$") || nginx.HasPlaceholder(addr) {
+				t.Known = false
+			}
 			t.Endpoints = append(t.Endpoints, normEndpoint(addr, defPort))
 			if !IsLoopback(addr) {
 				t.Remote = append(t.Remote, addr)
@@ -324,7 +353,8 @@ func (m *Model) Transport(u *Upstream) Transport {
 }
 
 // upstreamBlock finds the http-level `upstream NAME` block in s's
-// configuration (or, failing that, in any configuration).
+// configuration (or, failing that, in any configuration of the same
+// deployment).
 func (m *Model) upstreamBlock(s *Scope, name string) *Scope {
 	root := s
 	for root.Parent != nil {
@@ -335,7 +365,7 @@ func (m *Model) upstreamBlock(s *Scope, name string) *Scope {
 		return b
 	}
 	for _, main := range m.Mains {
-		if main != root {
+		if main != root && main.Config.Deployment == root.Config.Deployment {
 			if b := find(main); b != nil {
 				return b
 			}

@@ -4,6 +4,7 @@
 package ngxmodel
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
@@ -206,6 +207,46 @@ func build(p *analyzer.Project) *Model {
 	}
 	m.upstreams = m.findUpstreams()
 	return m
+}
+
+// Deployments lists the deployments the configurations run in (see
+// nginx.Config.Deployment), sorted; "" is the configurations of no
+// deployment description.
+func (m *Model) Deployments() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, main := range m.Mains {
+		if d := main.Config.Deployment; !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// In is the part of m that runs in deployment dep: its configurations,
+// servers and upstreams. Rules that reason across configurations ("another
+// server sets this header") use it so that one deployment never cites
+// another.
+func (m *Model) In(dep string) *Model {
+	out := &Model{extra: m.extra, formats: m.formats}
+	for _, main := range m.Mains {
+		if main.Config.Deployment == dep {
+			out.Mains = append(out.Mains, main)
+		}
+	}
+	for _, s := range m.Servers {
+		if s.Config.Deployment == dep {
+			out.Servers = append(out.Servers, s)
+		}
+	}
+	for _, u := range m.upstreams {
+		if u.Scope.Config.Deployment == dep {
+			out.upstreams = append(out.upstreams, u)
+		}
+	}
+	return out
 }
 
 // scopeKinds are the block directives that open a configuration level.

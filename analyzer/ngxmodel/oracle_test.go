@@ -36,6 +36,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/ngxmodel"
 	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
 )
@@ -1115,6 +1116,8 @@ type prediction struct {
 	value      ngxmodel.Value
 	spoof      bool // Lookup(key).Source.Spoofable()
 	underscore bool // UnderscoreVariantPasses(key)
+	// route is the front-end model's verdict for the same key.
+	route frontend.Name
 }
 
 func (p prediction) String() string {
@@ -1252,7 +1255,8 @@ func predict(t *testing.T, m *ngxmodel.Model, c oracleCase) (out [][]prediction)
 		for _, k := range pr.keys {
 			key := envKey(k)
 			v := u.Lookup(key)
-			ps = append(ps, prediction{up: u, value: v, spoof: v.Source.Spoofable(), underscore: u.UnderscoreVariantPasses(key)})
+			ps = append(ps, prediction{up: u, value: v, spoof: v.Source.Spoofable(), underscore: u.UnderscoreVariantPasses(key),
+				route: m.Route(u).Lookup(key)})
 		}
 		out = append(out, ps)
 	}
@@ -1590,6 +1594,25 @@ func runOracleCase(t *testing.T, c oracleCase, pki *nginxtest.PKI, extraContent 
 			if p.underscore != o.underscore {
 				report("%s, key %s: underscore spelling: model says passes=%v, nginx delivered forged=%v, %s; model: %s",
 					desc, key, p.underscore, o.underscore, o, p)
+			}
+			// The proxy-neutral route must say the same as nginx.
+			if rs := p.route.Source == frontend.Forgeable; rs != o.spoof {
+				report("%s, key %s: front-end route says %s (forgeable=%v), nginx delivered forged=%v, %s",
+					desc, key, p.route.Source, rs, o.spoof, o)
+			}
+			// Verified but optional: a request without a certificate gets
+			// an empty value, never one from a certificate.
+			if p.route.Source == frontend.Verified && p.route.Optional && pr.cert == none {
+				for _, v := range o.values {
+					if v != "" && !strings.Contains(v, "forged") {
+						report("%s, key %s: front-end route says verified-but-optional, yet without a certificate the app saw %q", desc, key, o.values)
+						break
+					}
+				}
+			}
+			if ru := p.route.Underscore != nil; ru != o.underscore {
+				report("%s, key %s: front-end route says underscore spelling passes=%v, nginx delivered forged=%v, %s",
+					desc, key, ru, o.underscore, o)
 			}
 			if pr.cert == valid && p.value.Source == ngxmodel.Verified {
 				var clean []string

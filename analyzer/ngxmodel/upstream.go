@@ -2,7 +2,6 @@ package ngxmodel
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/djleak/djleak/parsers/nginx"
@@ -128,20 +127,7 @@ func listenAddrs(srv *Scope) map[string]bool {
 		out["*:80"] = false
 	}
 	for _, d := range ls {
-		a := strings.ToLower(d.Arg(0))
-		switch {
-		case strings.HasPrefix(a, "unix:"):
-		case strings.HasPrefix(a, "["):
-			if !strings.Contains(a, "]:") {
-				a += ":80"
-			}
-		case !strings.Contains(a, ":"):
-			if _, err := strconv.Atoi(a); err == nil {
-				a = "*:" + a
-			} else {
-				a += ":80"
-			}
-		}
+		a := normListen(d.Arg(0))
 		def := false
 		for _, x := range d.Args[1:] {
 			def = def || x == "default_server" || x == "default"

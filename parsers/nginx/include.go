@@ -40,15 +40,32 @@ const (
 func ParseFiles(root string, paths []string, opts Options) *Set {
 	b := newBuilder(root, opts)
 	set := &Set{Files: map[string]*source.File{}}
+	defer func() {
+		for _, c := range set.Configs {
+			c.Deployment = opts.Deployment
+		}
+	}()
 
 	var cands []string
 	seen := map[string]bool{}
+	vhosts := map[string][]string{} // nginx-proxy vhost.d directory → its files
 	for _, p := range paths {
 		p = cleanRel(p)
 		if p == "" || seen[p] {
 			continue
 		}
 		seen[p] = true
+		if isManifest(p) {
+			// A Kubernetes manifest: its ConfigMap entries are the candidates.
+			keys, errs := b.manifest(p)
+			set.Errors = append(set.Errors, errs...)
+			cands = append(cands, keys...)
+			continue
+		}
+		if isVhostSnippet(p) {
+			vhosts[path.Dir(p)] = append(vhosts[path.Dir(p)], p)
+			continue
+		}
 		cands = append(cands, p)
 	}
 	sort.Strings(cands)
@@ -103,28 +120,73 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 	}
 	sort.Strings(roots)
 
+	var rootExps []*expansion
 	for _, r := range roots {
-		e := exps[r]
+		rootExps = append(rootExps, exps[r])
+	}
+	vdirs := make([]string, 0, len(vhosts))
+	for d := range vhosts {
+		vdirs = append(vdirs, d)
+	}
+	sort.Strings(vdirs)
+	for _, d := range vdirs {
+		rootExps = append(rootExps, b.vhostConfigs(vhosts[d])...)
+	}
+	used := map[string]bool{} // builder keys of the files in some Config
+	for _, e := range rootExps {
+		r := e.root.key
 		set.Configs = append(set.Configs, e.cfg)
 		set.Errors = append(set.Errors, e.errs...)
+		used[r] = true
+		for k := range e.reached {
+			used[k] = true
+		}
 		for _, f := range e.cfg.Files {
 			if !strings.HasPrefix(f.Path, builtinPrefix) {
 				set.Files[f.Path] = f
 			}
 		}
 	}
-	filePaths := make([]string, 0, len(set.Files))
-	for p := range set.Files {
-		filePaths = append(filePaths, p)
+	keys := make([]string, 0, len(used))
+	for k := range used {
+		keys = append(keys, k)
 	}
-	sort.Strings(filePaths)
-	for _, p := range filePaths {
-		if pf := b.parsed[p]; pf != nil {
+	sort.Strings(keys)
+	for _, k := range keys {
+		if pf := b.parsed[k]; pf != nil {
 			set.Errors = append(set.Errors, pf.errs...)
 		}
 	}
+	sort.SliceStable(set.Configs, func(i, j int) bool { return set.Configs[i].Path < set.Configs[j].Path })
 	set.Errors = sortErrors(set.Errors)
 	return set
+}
+
+// Merge joins the sets of several deployments into one: configurations
+// sorted by path, then deployment; files and errors of all.
+func Merge(sets ...*Set) *Set {
+	out := &Set{Files: map[string]*source.File{}}
+	for _, s := range sets {
+		out.Configs = append(out.Configs, s.Configs...)
+		out.Errors = append(out.Errors, s.Errors...)
+		for p, f := range s.Files {
+			if out.Files[p] == nil {
+				out.Files[p] = f
+			}
+		}
+	}
+	sort.SliceStable(out.Configs, func(i, j int) bool {
+		a, b := out.Configs[i], out.Configs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Entry != b.Entry {
+			return a.Entry < b.Entry
+		}
+		return a.Deployment < b.Deployment
+	})
+	out.Errors = sortErrors(out.Errors)
+	return out
 }
 
 // sortErrors orders errors by location, then message, and drops duplicates
@@ -159,9 +221,13 @@ type builder struct {
 	root       string
 	overlay    map[string][]byte
 	extraBases []string
-	parsed     map[string]*parsedFile // real and built-in files, by path
+	mounts     []Mount
+	parsed     map[string]*parsedFile // real and built-in files, by path (or ConfigMap entry key)
 	loadErr    map[string]error
 	maxSize    int64
+	// entries holds the ConfigMap entries of manifests by manifest path,
+	// for includes between entries of one ConfigMap.
+	entries map[string][]*parsedFile
 }
 
 func newBuilder(root string, opts Options) *builder {
@@ -171,6 +237,8 @@ func newBuilder(root string, opts Options) *builder {
 		parsed:  map[string]*parsedFile{},
 		loadErr: map[string]error{},
 		maxSize: opts.MaxFileSize,
+		entries: map[string][]*parsedFile{},
+		mounts:  opts.Mounts,
 	}
 	if b.maxSize <= 0 {
 		b.maxSize = maxFileSize
@@ -389,6 +457,7 @@ type expansion struct {
 	active  map[string]bool // files being expanded, for cycle detection
 	errs    []Error
 	count   int // directives built
+	root    *parsedFile
 }
 
 // expand builds the Config rooted at pf.
@@ -397,10 +466,11 @@ func (b *builder) expand(pf *parsedFile) *expansion {
 	e := &expansion{
 		b:       b,
 		bases:   b.bases(rootPath),
-		cfg:     &Config{Path: rootPath, Files: []*source.File{pf.file}},
+		cfg:     &Config{Path: rootPath, Entry: entryName(pf), Files: []*source.File{pf.file}},
 		inCfg:   map[string]bool{rootPath: true},
 		reached: map[string]bool{},
-		active:  map[string]bool{rootPath: true},
+		active:  map[string]bool{pf.key: true},
+		root:    pf,
 	}
 	e.cfg.Directives = e.instantiate(pf, nil)
 	return e
@@ -440,12 +510,13 @@ func (e *expansion) instantiate(pf *parsedFile, parent *Directive) []*Directive 
 func (e *expansion) build(n *node, f *source.File, parent *Directive) *Directive {
 	e.count++
 	d := &Directive{
-		Name:    n.name,
-		IsBlock: n.isBlock,
-		Comment: n.comment,
-		Loc:     n.loc,
-		File:    f,
-		Parent:  parent,
+		Name:      n.name,
+		IsBlock:   n.isBlock,
+		Comment:   n.comment,
+		Loc:       n.loc,
+		File:      f,
+		Condition: n.cond,
+		Parent:    parent,
 	}
 	if len(n.args) > 0 {
 		d.Args = append([]string(nil), n.args...)
@@ -477,7 +548,9 @@ func (e *expansion) include(d *Directive) {
 	arg := d.Args[0]
 	for _, t := range e.resolve(d, arg) {
 		var pf *parsedFile
-		if t.builtin {
+		if t.entry != nil {
+			pf = t.entry
+		} else if t.builtin {
 			pf = e.b.builtin(t.path)
 		} else {
 			var err error
@@ -487,9 +560,9 @@ func (e *expansion) include(d *Directive) {
 				continue
 			}
 		}
-		p := pf.file.Path
-		if e.active[p] {
-			e.report(d, KindInclude, fmt.Sprintf("include cycle: %q is already being included", p))
+		p, k := pf.file.Path, pf.key
+		if e.active[k] {
+			e.report(d, KindInclude, fmt.Sprintf("include cycle: %q is already being included", entryOrPath(pf)))
 			continue
 		}
 		if !e.inCfg[p] {
@@ -497,11 +570,11 @@ func (e *expansion) include(d *Directive) {
 			e.cfg.Files = append(e.cfg.Files, pf.file)
 		}
 		if !t.builtin {
-			e.reached[p] = true
+			e.reached[k] = true
 		}
-		e.active[p] = true
+		e.active[k] = true
 		d.Included = append(d.Included, e.instantiate(pf, d)...)
-		delete(e.active, p)
+		delete(e.active, k)
 	}
 }
 
@@ -510,12 +583,19 @@ func (e *expansion) include(d *Directive) {
 type target struct {
 	path    string
 	builtin bool
+	entry   *parsedFile // an entry of the same ConfigMap
 }
 
 // resolve finds the files an include argument names. A glob matching
 // nothing resolves to nothing; a plain path that is not found marks d
 // Missing and reports it.
 func (e *expansion) resolve(d *Directive, arg string) []target {
+	if ts, ok := e.resolveEntry(d, arg); ok {
+		return ts
+	}
+	if ts, ok := e.resolveMount(d, arg); ok {
+		return ts
+	}
 	rel, ok := "", true
 	switch {
 	case arg == "":
@@ -568,6 +648,62 @@ func (e *expansion) resolve(d *Directive, arg string) []target {
 	}
 	e.report(d, KindInclude, msg)
 	return nil
+}
+
+// resolveMount resolves an include through the deployment's mounts: an
+// absolute path, or a relative one taken from /etc/nginx, under a mount
+// target. ok is false when no mount covers the path; a covered path that
+// names no file is missing (the deployment mounts nothing there).
+func (e *expansion) resolveMount(d *Directive, arg string) ([]target, bool) {
+	if len(e.b.mounts) == 0 || arg == "" {
+		return nil, false
+	}
+	abs := arg
+	if !strings.HasPrefix(abs, "/") {
+		abs = etcNginx + arg
+	}
+	abs = path.Clean(abs)
+	var best *Mount
+	for i, m := range e.b.mounts {
+		if (abs == m.Target || strings.HasPrefix(abs, m.Target+"/")) && (best == nil || len(m.Target) > len(best.Target)) {
+			best = &e.b.mounts[i]
+		}
+	}
+	if best == nil {
+		return nil, false
+	}
+	rel := best.Source + strings.TrimPrefix(abs, best.Target)
+	if abs != best.Target {
+		rel += best.Suffix
+	}
+	if rel = cleanRel(rel); rel == "" {
+		return nil, false
+	}
+	if hasMagic(arg) {
+		found := map[string]bool{}
+		for _, m := range e.b.glob(escapeMeta(path.Dir(rel)) + "/" + path.Base(rel)) {
+			found[m] = true
+		}
+		// Files mounted one by one where the pattern matches
+		// (./site:/etc/nginx/conf.d/site.conf for conf.d/*.conf).
+		for _, m := range e.b.mounts {
+			if ok, _ := path.Match(abs, m.Target); ok && e.b.isFile(m.Source) {
+				found[m.Source] = true
+			}
+		}
+		// Sorted by project path (nginx sorts by the mounted names; the
+		// order only matters for directives that repeat).
+		var out []target
+		for m := range found {
+			out = append(out, target{path: m})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+		return out, true
+	}
+	if e.b.isFile(rel) {
+		return []target{{path: rel}}, true
+	}
+	return nil, false
 }
 
 // report records an error at directive d.

@@ -33,6 +33,8 @@ func (t rawToken) isComment() bool { return !t.quoted && strings.HasPrefix(t.val
 // lexError is a tokenizer error: crossplane stops at the same point.
 type lexError struct {
 	line int
+	off  int // offset of the offending character; -1 when unknown
+	eof  int // at the end of input: how many blocks are still open
 	msg  string
 }
 
@@ -53,6 +55,16 @@ func isSpace(s string) bool { return len(strings.TrimSpace(s)) == 0 }
 // with their byte ranges. On a tokenizer error it returns the tokens read so
 // far and the error.
 func lexRaw(content []byte) ([]rawToken, *lexError) {
+	toks, err, luaErr := lexNginx(content)
+	if err == nil {
+		err = luaErr
+	}
+	return toks, err
+}
+
+// lexNginx is lexRaw; it returns the error that stopped it and, apart, the
+// last error of a Lua block (after which lexing goes on).
+func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 	var (
 		toks           []rawToken
 		tok            strings.Builder
@@ -70,6 +82,11 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 		la, quote      string
 		laStart, laEnd int // byte range of la in content
 		pos            int
+		// atDirective mirrors crossplane's nextTokenIsDirective: the token
+		// being read is in the position of a directive name, where an
+		// external lexer (Lua) may take over.
+		atDirective = true
+		luaErr      *lexError // the last error of the Lua lexer
 	)
 	emit := func(quoted bool) {
 		toks = append(toks, rawToken{value: tok.String(), quoted: quoted, line: tokenStartLine, start: tokStart, end: tokEnd})
@@ -97,6 +114,7 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 			pos += size
 			if strings.HasSuffix(la, "\n") {
 				tokenLine++
+				atDirective = true
 			}
 		} else {
 			readNext = true
@@ -116,6 +134,23 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 			laStart = escStart
 		}
 
+		// A *_by_lua_block directive name hands the rest of the statement
+		// to the Lua lexer, as crossplane's Lua lexer option does.
+		if tok.Len() > 0 && atDirective && luaDirectives[tok.String()] {
+			lastState := state
+			name := tok.String()
+			emit(state == stInQuote)
+			lt, next, line, err := lexLua(content, pos, tokenLine, name)
+			toks = append(toks, lt...)
+			pos, tokenLine = next, line
+			if err != nil {
+				luaErr = err // crossplane reports it and lexes on
+			}
+			if lastState == stInQuote && la == quote {
+				continue
+			}
+		}
+
 		switch state {
 		case stSkipSpace:
 			if !isSpace(la) {
@@ -133,6 +168,7 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 				newToken = false
 				if la == "#" {
 					add()
+					atDirective = false
 					state = stInComment
 					tokenStartLine = tokenLine
 					continue
@@ -140,10 +176,12 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 			}
 			if isSpace(la) {
 				emit(false)
+				atDirective = false
 				continue
 			}
 			// parameter expansion syntax: "${var}"
 			if tok.Len() > 0 && strings.HasSuffix(tok.String(), "$") && la == "{" {
+				atDirective = false
 				add()
 				state = stInVar
 				dupSpecial = false
@@ -167,7 +205,7 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 					emit(false)
 				}
 				if dupSpecial && la != "}" {
-					return toks, &lexError{line: tokenLine, msg: `unexpected "` + la + `"`}
+					return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "` + la + `"`}, luaErr
 				}
 				dupSpecial = true
 				if la == "{" {
@@ -176,12 +214,13 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 				if la == "}" {
 					depth--
 					if depth < 0 {
-						return toks, &lexError{line: tokenLine, msg: `unexpected "}"`}
+						return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "}"`}, luaErr
 					}
 				}
 				tokStart = laStart
 				add()
 				emit(false)
+				atDirective = true
 				continue
 			}
 			dupSpecial = false
@@ -218,9 +257,116 @@ func lexRaw(content []byte) ([]rawToken, *lexError) {
 		emit(state == stInQuote)
 	}
 	if depth > 0 {
-		return toks, &lexError{line: tokenLine, msg: `unexpected end of file, expecting "}"`}
+		return toks, &lexError{line: tokenLine, off: len(content), eof: depth, msg: `unexpected end of file, expecting "}"`}, luaErr
 	}
-	return toks, nil
+	return toks, nil, luaErr
+}
+
+// luaDirectives are the directives whose block crossplane's Lua lexer reads
+// as one Lua token (the list of its Lua extension).
+var luaDirectives = map[string]bool{
+	"init_by_lua_block": true, "init_worker_by_lua_block": true, "exit_worker_by_lua_block": true,
+	"set_by_lua_block": true, "content_by_lua_block": true, "server_rewrite_by_lua_block": true,
+	"rewrite_by_lua_block": true, "access_by_lua_block": true, "header_filter_by_lua_block": true,
+	"body_filter_by_lua_block": true, "log_by_lua_block": true, "balancer_by_lua_block": true,
+	"ssl_client_hello_by_lua_block": true, "ssl_certificate_by_lua_block": true,
+	"ssl_session_fetch_by_lua_block": true, "ssl_session_store_by_lua_block": true,
+}
+
+// lexLua follows crossplane's Lua lexer from offset pos (just after the
+// character that ended the directive name) on line line: for
+// set_by_lua_block one variable argument, then a '{ … }' block read as a
+// single quoted token (braces inside quotes do not count, and there are no
+// escapes) followed by a ';' token. It returns the tokens, the offset and
+// line where nginx lexing resumes, and an error when the block does not
+// start with '{'. At the end of input it returns what it has, as
+// crossplane does.
+func lexLua(content []byte, pos, line int, name string) ([]rawToken, int, int, *lexError) {
+	var toks []rawToken
+	next := func() (string, int, bool) {
+		if pos >= len(content) {
+			return "", 0, false
+		}
+		r, size := utf8.DecodeRune(content[pos:])
+		start := pos
+		pos += size
+		s := string(r)
+		if strings.HasSuffix(s, "\n") {
+			line++
+		}
+		return s, start, true
+	}
+	if name == "set_by_lua_block" {
+		var arg strings.Builder
+		argStart := -1
+		for {
+			r, at, ok := next()
+			if !ok {
+				return toks, pos, line, nil
+			}
+			if isSpace(r) {
+				if arg.Len() > 0 {
+					toks = append(toks, rawToken{value: arg.String(), line: line, start: argStart, end: at})
+					break
+				}
+				for isSpace(r) {
+					if r, at, ok = next(); !ok {
+						return toks, pos, line, nil
+					}
+				}
+			}
+			if argStart < 0 {
+				argStart = at
+			}
+			arg.WriteString(r)
+		}
+	}
+	var open int
+	for {
+		r, at, ok := next()
+		if !ok {
+			return toks, pos, line, nil
+		}
+		if !isSpace(r) {
+			if r != "{" {
+				return toks, pos, line, &lexError{line: line, off: -1, msg: `expected "{" to start lua block`}
+			}
+			open = at
+			break
+		}
+	}
+	var code strings.Builder
+	depth, inQuotes, quote := 1, false, ""
+	for {
+		r, at, ok := next()
+		if !ok {
+			return toks, pos, line, nil
+		}
+		switch {
+		case r == "{" && !inQuotes:
+			depth++
+			code.WriteString(r)
+		case r == "}" && !inQuotes:
+			depth--
+			if depth == 0 {
+				end := at + 1
+				toks = append(toks,
+					rawToken{value: code.String(), quoted: true, line: line, start: open, end: end},
+					rawToken{value: ";", line: line, start: end, end: end})
+				return toks, pos, line, nil
+			}
+			code.WriteString(r)
+		case r == `"` || r == "'":
+			if !inQuotes {
+				inQuotes, quote = true, r
+			} else if r == quote {
+				inQuotes = false
+			}
+			code.WriteString(r)
+		default:
+			code.WriteString(r)
+		}
+	}
 }
 
 // stmtKey identifies a directive or comment the way crossplane reports it:
@@ -240,6 +386,8 @@ type openBlock struct {
 	name   string
 	off    int    // offset of the directive's name ('}' for unterminated)
 	indent string // leading white space of the name's line
+	// closedAt is, for misclosed, the offset of the '}' that closed it.
+	closedAt int
 }
 
 // stmtScan is the result of grouping tokens into statements.
@@ -275,6 +423,7 @@ func scanStatements(content []byte, toks []rawToken) *stmtScan {
 				stack = stack[:len(stack)-1]
 				ind, first := indentAt(content, t.start)
 				if s.misclosed == nil && first && len(ind) < len(b.indent) && strings.HasPrefix(b.indent, ind) {
+					b.closedAt = t.start
 					s.misclosed = &b
 				}
 			}

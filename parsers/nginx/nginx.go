@@ -50,6 +50,16 @@ type Directive struct {
 	// of the included file(s), in glob order. Their Parent is the include
 	// directive.
 	Included []*Directive
+	// Condition names the template conditionals the directive sits in,
+	// when its file is a template ("`{% if verify %}`", outermost first,
+	// joined by " and "; an else branch reads "`{% else %}` of `{% if
+	// verify %}`"). The directive is kept whichever branch it is in; a
+	// finding that rests on it says the template decides it.
+	Condition string
+	// Synthetic marks a directive djleak adds to model configuration that
+	// is generated at run time (nginx-proxy's server for a vhost.d host);
+	// its Loc is the first line of the file that stands for it.
+	Synthetic bool
 	// Missing is set on an `include` directive whose (non-glob) target could
 	// not be found or read.
 	Missing bool
@@ -105,8 +115,18 @@ func Walk(ds []*Directive, fn func(*Directive) bool) {
 type Config struct {
 	// Path is the project-relative path of the root file.
 	Path string
+	// Entry names, for a configuration embedded in a Kubernetes manifest
+	// at Path, the ConfigMap entry ("nginx-config/nginx.conf"); "" for a
+	// file of its own.
+	Entry string
 	// Directives is the top level of the root file.
 	Directives []*Directive
+	// Deployment names the deployment the configuration runs in (a Compose
+	// file and its nginx service); "" for the configurations no deployment
+	// description mounts. Reasoning across configurations (includes,
+	// default servers, a header another server sets) stays within one
+	// deployment.
+	Deployment string
 	// Files lists the root file followed by every file it includes
 	// (directly or transitively), each once, in order of first inclusion.
 	// Built-in include files appear here with a "<builtin>/" path.
@@ -158,4 +178,21 @@ type Options struct {
 	// means 16 MiB. A larger root file is a KindRead error, a larger
 	// included one a KindInclude error at the include.
 	MaxFileSize int64
+	// Deployment labels every Config of the set (see Config.Deployment).
+	Deployment string
+	// Mounts maps absolute paths in the nginx container to the project
+	// files or directories mounted there (a Compose bind mount). Includes
+	// of those paths, and relative includes under /etc/nginx, resolve
+	// through them before anything else.
+	Mounts []Mount
+}
+
+// Mount is a project path mounted into the nginx container.
+type Mount struct {
+	Target string // absolute, cleaned: "/etc/nginx/conf.d"
+	Source string // project-relative: "deploy/prod/nginx"
+	// Suffix is appended to the file names of the source: the official
+	// nginx image renders /etc/nginx/templates/NAME.template into
+	// /etc/nginx/conf.d/NAME, so conf.d/NAME is templates/NAME.template.
+	Suffix string
 }

@@ -766,3 +766,66 @@ func TestBuiltinsParseCleanly(t *testing.T) {
 		}
 	}
 }
+
+// A syntax error does not discard the file: the error is reported where it
+// is, and every server and location that can be recovered is still parsed,
+// at its own position.
+func TestSyntaxErrorRecovery(t *testing.T) {
+	cases := []struct {
+		name, conf string
+		errLines   []int
+		want       []string // name arg0 @line of directives that must be found
+	}{
+		{"missing brace", "server {\n    listen 443 ssl;\n    location / {\n        proxy_pass http://app;\n}\n" +
+			"server {\n    listen 80;\n    return 301 https://$host$request_uri;\n}\n",
+			[]int{9}, []string{"server @1", "location / @3", "proxy_pass http://app @4", "server @6", "return 301 @8"}},
+		{"extra brace mid-file", "server {\n    listen 80;\n}\n}\nserver {\n    listen 443 ssl;\n    location /api/ {\n        proxy_set_header X-Client-DN $ssl_client_s_dn;\n    }\n}\n",
+			[]int{4}, []string{"listen 80 @2", "server @5", "location /api/ @7", "proxy_set_header X-Client-DN @8"}},
+		{"two errors", "events {\n    worker_connections 10;;\n}\nhttp {\n    server { listen 80; }\n}\n}\nhttp {\n    server { listen 81; }\n}\n",
+			[]int{2, 7}, []string{"worker_connections 10 @2", "listen 80 @5", "listen 81 @9"}},
+		{"double brace", "server {\n    location / { {\n        return 403;\n    }\n}\nserver {\n    listen 8080;\n}\n",
+			[]int{2}, []string{"return 403 @3", "listen 8080 @7"}},
+		{"missing semicolon at end", "server {\n    listen 80;\n}\nworker_processes 2", []int{4}, []string{"listen 80 @2", "worker_processes 2 @4"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := parseTree(t, map[string]string{"nginx.conf": tc.conf})
+			var lines []int
+			for _, e := range s.Errors {
+				if e.Kind != KindSyntax {
+					t.Errorf("error %s of kind %s", e, e.Kind)
+				}
+				lines = append(lines, e.Loc.Start.Line)
+			}
+			if !reflect.DeepEqual(lines, tc.errLines) {
+				t.Errorf("error lines %v, want %v (%v)", lines, tc.errLines, s.Errors)
+			}
+			if len(s.Configs) != 1 {
+				t.Fatalf("configs %v", configPaths(s))
+			}
+			if tc.name == "missing brace" {
+				// The '}' indented like server closes the server: the
+				// second server stays at the top level.
+				if ds := s.Configs[0].Directives; len(ds) != 2 || ds[1].Name != "server" || len(ds[0].Block) != 2 {
+					t.Errorf("top level %v", ds)
+				}
+			}
+			for _, w := range tc.want {
+				spec, at, _ := strings.Cut(w, " @")
+				name, arg, _ := strings.Cut(spec, " ")
+				if arg == "" {
+					arg = "*"
+				}
+				var line int
+				fmt.Sscan(at, &line)
+				found := false
+				for _, d := range find(s.Configs[0].Directives, name, arg) {
+					found = found || d.Loc.Start.Line == line
+				}
+				if !found {
+					t.Errorf("%s %s not recovered at line %d", name, arg, line)
+				}
+			}
+		})
+	}
+}

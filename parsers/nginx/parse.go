@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sort"
 	"strings"
 
 	crossplane "github.com/nginxinc/nginx-go-crossplane"
@@ -23,28 +24,83 @@ type node struct {
 	isBlock bool
 	block   []*node
 	loc     source.Location
+	cond    string // template conditionals around the directive
 }
 
 // parsedFile is one file parsed on its own.
 type parsedFile struct {
-	file  *source.File
+	file *source.File
+	// key names the file in the builder: its path, or for an entry of a
+	// Kubernetes ConfigMap "manifest.yaml#configmap/key".
+	key   string
 	nodes []*node
 	errs  []Error // syntax errors, KindSyntax
 }
 
 // parseFile parses one file's content. It never panics: a panic inside
 // crossplane becomes a syntax error.
-func parseFile(f *source.File) *parsedFile {
-	pf := &parsedFile{file: f}
-	toks, lexErr := lexRaw(f.Content)
-	scan := scanStatements(f.Content, toks)
+func parseFile(f *source.File) *parsedFile { return parseText(f, f.Path, f.Content) }
 
-	payload, err := runCrossplane(f.Path, f.Content)
+// parseText parses text as the nginx configuration of file f, where every
+// byte of text is at its place in f (a ConfigMap entry: the manifest up to
+// the entry's end with all but the entry blanked). Locations are in f.
+func parseText(f *source.File, key string, text []byte) *parsedFile {
+	pf := &parsedFile{file: f, key: key}
+	tpl := neutralize(f.Path, text)
+	content := tpl.content
+	toks, lexErr := lexRaw(content)
+	scan := scanStatements(content, toks)
+
+	payload, err := runCrossplane(f.Path, content)
 	if err != nil {
 		pf.errs = append(pf.errs, Error{Loc: lineLoc(f, 1), Message: err.Error(), Kind: KindSyntax})
 		return pf
 	}
 
+	pf.addErrors(payload, lexErr, scan)
+	// A syntax error does not discard the file: repair the text where the
+	// parse stopped and parse again, so that every block that can be
+	// recovered is analysed. Each round fixes one error; the errors of
+	// every round are reported.
+	var inserted []int // offsets in content of bytes repair inserted, ascending
+	for round := 0; round < maxRepairs && (len(payload.Errors) > 0 || lexErr != nil); round++ {
+		fixed, at, ok := repair(content, lexErr, payload, scan)
+		if !ok {
+			break
+		}
+		if at >= 0 {
+			for i := range inserted {
+				if inserted[i] >= at {
+					inserted[i]++
+				}
+			}
+			inserted = append(inserted, at)
+			sort.Ints(inserted)
+		}
+		toks, lexErr = lexRaw(fixed)
+		next, err := runCrossplane(f.Path, fixed)
+		if err != nil {
+			break
+		}
+		content, payload, scan = fixed, next, scanStatements(fixed, toks)
+		pf.addErrors(payload, lexErr, scan)
+	}
+	if len(payload.Config) > 0 {
+		// Offsets of the repaired text map back to the file.
+		orig := func(off int) int {
+			return min(off-sort.SearchInts(inserted, off), len(f.Content))
+		}
+		pf.nodes = convert(f, scan, tpl, orig, payload.Config[0].Parsed)
+	}
+	return pf
+}
+
+// maxRepairs bounds the syntax errors repaired in one file.
+const maxRepairs = 64
+
+// addErrors records the syntax errors of one parse of the file.
+func (pf *parsedFile) addErrors(payload *crossplane.Payload, lexErr *lexError, scan *stmtScan) {
+	f := pf.file
 	var reported bool
 	for _, pe := range payload.Errors {
 		line, msg := 1, ""
@@ -83,11 +139,37 @@ func parseFile(f *source.File) *parsedFile {
 			Kind:    KindSyntax,
 		})
 	}
+}
 
-	if len(payload.Config) > 0 {
-		pf.nodes = convert(f, scan, payload.Config[0].Parsed)
+// repair returns content with the error that stopped the parse fixed: a
+// stray '}', '{' or ';' is blanked; a block that a less indented '}'
+// closes gets its own '}' inserted before that one (at is the offset of the
+// inserted byte, -1 when none), so the blocks after it keep their level;
+// other blocks still open at the end of the file are closed, and a last
+// statement without ';' is ended, by text appended after the end. It
+// reports false when it knows no fix.
+func repair(content []byte, lexErr *lexError, payload *crossplane.Payload, scan *stmtScan) (out []byte, at int, ok bool) {
+	if lexErr != nil {
+		switch {
+		case lexErr.eof > 0 && scan.misclosed != nil:
+			at := scan.misclosed.closedAt
+			out = append(append(append([]byte(nil), content[:at]...), '}'), content[at:]...)
+			return out, at, true
+		case lexErr.eof > 0:
+			return append(append(append([]byte(nil), content...), '\n'), bytes.Repeat([]byte("}"), lexErr.eof)...), -1, true
+		case lexErr.off >= 0 && lexErr.off < len(content):
+			out = append([]byte(nil), content...)
+			out[lexErr.off] = ' '
+			return out, -1, true
+		}
+		return nil, -1, false
 	}
-	return pf
+	for _, pe := range payload.Errors {
+		if pe.Error != nil && strings.Contains(pe.Error.Error(), "premature end of file") {
+			return append(append([]byte(nil), content...), '\n', ';'), -1, true
+		}
+	}
+	return nil, -1, false
 }
 
 // runCrossplane parses one file's content with crossplane, without
@@ -105,6 +187,8 @@ func runCrossplane(name string, content []byte) (payload *crossplane.Payload, er
 		ParseComments:             true,
 		SkipDirectiveContextCheck: true,
 		SkipDirectiveArgsCheck:    true,
+		// *_by_lua_block { … } holds Lua, not nginx syntax.
+		LexOptions: crossplane.LexOptions{Lexers: []crossplane.RegisterLexer{(&crossplane.Lua{}).RegisterLexer()}},
 		// crossplane dereferences the reader even when Open fails, so it
 		// always gets a non-nil one.
 		Open: func(p string) (io.ReadCloser, error) {
@@ -123,7 +207,7 @@ func runCrossplane(name string, content []byte) (payload *crossplane.Payload, er
 }
 
 // convert turns crossplane's directives into nodes with locations.
-func convert(f *source.File, scan *stmtScan, ds crossplane.Directives) []*node {
+func convert(f *source.File, scan *stmtScan, tpl *neutralized, orig func(int) int, ds crossplane.Directives) []*node {
 	out := make([]*node, 0, len(ds))
 	for _, d := range ds {
 		if d == nil {
@@ -136,12 +220,16 @@ func convert(f *source.File, scan *stmtScan, ds crossplane.Directives) []*node {
 			key = stmtKey{comment: true, text: n.comment, line: d.Line}
 		}
 		if sp, ok := scan.take(key); ok {
-			n.loc = f.Span(sp.start, sp.end)
+			n.loc = f.Span(orig(sp.start), orig(sp.end))
 		} else {
 			n.loc = guessLoc(f, d.Line, key)
 		}
+		n.cond = conditionAt(tpl.conds, n.loc.Start.Offset)
+		for i, a := range n.args {
+			n.args[i] = tpl.restore(a)
+		}
 		if n.isBlock {
-			n.block = convert(f, scan, d.Block)
+			n.block = convert(f, scan, tpl, orig, d.Block)
 		}
 		out = append(out, n)
 	}

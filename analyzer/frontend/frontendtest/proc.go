@@ -96,7 +96,9 @@ func Start(t testing.TB, name string, launch Launch) *Proc {
 		}
 		p.cmd, p.Text = cmd, text
 		cmd.Stdout, cmd.Stderr = p.Log, p.Log
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		// Its own process group, so that Stop also ends the workers a server
+		// forks (httpd's children do not die with their parent).
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -150,7 +152,7 @@ func (p *Proc) Stop() {
 		return
 	default:
 	}
-	p.cmd.Process.Kill()
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	select {
 	case <-p.done:
 	case <-time.After(5 * time.Second):

@@ -1,0 +1,82 @@
+// Package apachemodel is djleak's model of Apache httpd with mod_ssl,
+// mod_headers, mod_proxy and mod_wsgi: which virtual hosts a configuration
+// declares, how they ask for client certificates, and — for each way a
+// request reaches the application (a `ProxyPass`, a `WSGIScriptAlias`) —
+// what each identity header and `SSL_CLIENT_*` environment key is when it
+// arrives. It registers httpd's configuration format as a language and
+// Apache as an adapter of the proxy-neutral front-end model.
+//
+// What the model knows of httpd 2.4 (each point checked against the real
+// server by the oracle tests):
+//   - a client's request headers pass to a proxied backend unless
+//     `RequestHeader unset` removes them or `RequestHeader set` replaces
+//     them; mod_headers merges the lists of the server, the virtual host
+//     and every `<Location>` that matches, outer first, so an inner section
+//     adds to the outer one instead of replacing it;
+//   - `%{SSL_CLIENT_S_DN}s` without a client certificate is the text
+//     `(null)`;
+//   - `SSLVerifyClient optional` verifies a certificate when one is sent,
+//     `optional_no_ca` accepts any, `require` demands a verified one; the
+//     default is none;
+//   - under mod_wsgi, header names with underscores never reach the
+//     environ, and `SSL_CLIENT_*` keys are set by httpd itself, never by
+//     the client.
+package apachemodel
+
+import (
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/apache"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Language is httpd's configuration format.
+var Language = analyzer.RegisterLanguage(&analyzer.Language{
+	Name:  "apache",
+	Match: match,
+	Parse: func(f *source.File) any { return apache.Parse(f.Content) },
+})
+
+// sniff recognises httpd configuration text.
+var sniff = regexp.MustCompile(`(?mi)^[ \t]*(<VirtualHost\b|SSLVerifyClient\b|RequestHeader\b|ProxyPass\b|WSGIScriptAlias\b|SSLEngine\b)`)
+
+func match(rel string, content func() []byte) bool {
+	lower := strings.ToLower(rel)
+	base := path.Base(lower)
+	named := base == "httpd.conf" || base == "apache2.conf" || base == ".htaccess" || strings.Contains(base, "apache") || strings.Contains(base, "httpd")
+	for _, d := range strings.Split(path.Dir(lower), "/") {
+		switch d {
+		case "apache", "apache2", "httpd", "sites-available", "sites-enabled", "conf-available", "conf-enabled", "conf.d", "vhosts.d", "vhosts":
+			named = true
+		}
+	}
+	if !named {
+		return false
+	}
+	if ext := path.Ext(base); ext != "" && ext != ".conf" && ext != ".j2" && ext != ".tmpl" && ext != ".template" && ext != ".in" && base != ".htaccess" {
+		return false
+	}
+	c := content()
+	return c != nil && sniff.Match(c)
+}
+
+// File is one parsed httpd file.
+type File struct {
+	Src    *source.File
+	Parsed *apache.File
+}
+
+// Files returns the project's httpd files.
+func Files(p *analyzer.Project) []File {
+	var out []File
+	for _, c := range p.Configs(Language) {
+		out = append(out, File{Src: c.File, Parsed: c.Model.(*apache.File)})
+	}
+	return out
+}
+
+// At is the location of a directive (a section's opening tag).
+func (f File) At(d *apache.Directive) source.Location { return f.Src.Span(d.Start, d.End) }

@@ -1,0 +1,595 @@
+package apachemodel
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/frontend"
+	"github.com/djleak/djleak/parsers/apache"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Op is one `RequestHeader` directive.
+type Op struct {
+	D      *apache.Directive
+	Action string // set, append, add, merge, setifempty, unset, edit, edit*
+	Header string
+	Value  string
+	// Cond is an `env=` or `expr=` condition, "" when none.
+	Cond string
+}
+
+func parseOp(d *apache.Directive) *Op {
+	a := d.Texts()
+	if len(a) < 2 {
+		return nil
+	}
+	o := &Op{D: d, Action: strings.ToLower(a[0]), Header: a[1]}
+	rest := a[2:]
+	if o.Action != "unset" && len(rest) > 0 {
+		o.Value, rest = rest[0], rest[1:]
+		if strings.HasPrefix(o.Action, "edit") && len(rest) > 0 {
+			o.Value, rest = rest[0], rest[1:]
+		}
+	}
+	for _, r := range rest {
+		if strings.HasPrefix(r, "env=") || strings.HasPrefix(r, "expr=") {
+			o.Cond = r
+		}
+	}
+	return o
+}
+
+// Scope is the configuration in effect for part of a virtual host: the
+// directives of the vhost and of the sections that apply, outer first.
+type Scope struct {
+	Ops         []*Op
+	Verify      string // SSLVerifyClient: none, optional, optional_no_ca, require
+	VerifyAt    *apache.Directive
+	StdEnvVars  bool
+	ExportCert  bool
+	SectionPath string // the <Location> path that narrows this scope, "" for the vhost
+	Sections    []*apache.Directive
+}
+
+func (s Scope) with(sec *apache.Directive) Scope {
+	n := s
+	n.Ops = append([]*Op(nil), s.Ops...)
+	n.Sections = append(append([]*apache.Directive(nil), s.Sections...), sec)
+	for _, d := range sec.Body {
+		n.apply(d)
+	}
+	return n
+}
+
+func (s *Scope) apply(d *apache.Directive) {
+	switch {
+	case d.Is("RequestHeader"):
+		if o := parseOp(d); o != nil {
+			s.Ops = append(s.Ops, o)
+		}
+	case d.Is("SSLVerifyClient"):
+		s.Verify, s.VerifyAt = strings.ToLower(d.Arg(0)), d
+	case d.Is("SSLOptions"):
+		for _, o := range d.Texts() {
+			switch strings.TrimPrefix(o, "+") {
+			case "StdEnvVars":
+				s.StdEnvVars = !strings.HasPrefix(o, "-")
+			case "ExportCertData":
+				s.ExportCert = !strings.HasPrefix(o, "-")
+			}
+			if o == "-StdEnvVars" {
+				s.StdEnvVars = false
+			}
+		}
+	}
+}
+
+// VHost is one <VirtualHost> (or the main server) with what it passes.
+type VHost struct {
+	File    *File
+	Section *apache.Directive // nil for the main server
+	Addrs   []string
+	TLS     bool
+	CA      string
+	Base    Scope
+	Routes  []*Route
+}
+
+// Label names the virtual host.
+func (v *VHost) Label() string {
+	if v.Section == nil {
+		return "the main server"
+	}
+	return "<VirtualHost " + strings.Join(v.Addrs, " ") + ">"
+}
+
+// Route is one way into the application: a ProxyPass or WSGIScriptAlias,
+// narrowed by a <Location> under it when one adds directives.
+type Route struct {
+	VHost *VHost
+	Path  string
+	Pass  *apache.Directive
+	WSGI  bool
+	Scope Scope
+	// Target is the backend URL or WSGI script.
+	Target string
+}
+
+// Label names the route as a reviewer would.
+func (r *Route) Label() string {
+	what := "ProxyPass " + r.Path
+	if r.WSGI {
+		what = "WSGIScriptAlias " + r.Path
+	}
+	l := r.VHost.Label() + ", " + what
+	if r.Scope.SectionPath != "" && r.Scope.SectionPath != r.Path {
+		l += " (<Location " + r.Scope.SectionPath + ">)"
+	}
+	return l
+}
+
+// Config is one file's virtual hosts.
+type Config struct {
+	File   *File
+	VHosts []*VHost
+}
+
+// Build resolves one file. Directives outside any <VirtualHost> are the
+// main server's and are merged into every virtual host of the file.
+func Build(f *File) *Config {
+	c := &Config{File: f}
+	var server Scope
+	var main *VHost
+	for _, d := range f.Parsed.Directives {
+		if !d.Section || !d.Is("VirtualHost") {
+			server.apply(d)
+		}
+	}
+	mainHost := &VHost{File: f, Base: server}
+	for _, d := range f.Parsed.Directives {
+		switch {
+		case d.Section && d.Is("VirtualHost"):
+			v := &VHost{File: f, Section: d, Addrs: d.Texts(), Base: server}
+			v.Base.Ops = append([]*Op(nil), server.Ops...)
+			for _, x := range d.Body {
+				v.Base.apply(x)
+				switch {
+				case x.Is("SSLEngine"):
+					v.TLS = strings.EqualFold(x.Arg(0), "on")
+				case x.Is("SSLCACertificateFile"), x.Is("SSLCACertificatePath"):
+					v.CA = x.Arg(0)
+				}
+			}
+			v.collect(d.Body)
+			c.VHosts = append(c.VHosts, v)
+		case !d.Section && (d.Is("ProxyPass") || d.Is("WSGIScriptAlias")):
+			main = mainHost
+		}
+	}
+	if main != nil {
+		main.collect(f.Parsed.Directives)
+		c.VHosts = append(c.VHosts, main)
+	}
+	return c
+}
+
+// collect finds the routes of a vhost body.
+func (v *VHost) collect(body []*apache.Directive) {
+	var locs []*apache.Directive
+	for _, d := range body {
+		if d.Section && (d.Is("Location") || d.Is("LocationMatch")) {
+			locs = append(locs, d)
+		}
+	}
+	add := func(pathPrefix string, pass *apache.Directive, wsgi bool, target string, scope Scope) {
+		// sections whose path covers the whole route apply to all of it;
+		// those under it narrow a route of their own
+		base := scope
+		var narrower []*apache.Directive
+		for _, l := range locs {
+			lp := l.Arg(0)
+			switch {
+			case l.Is("Location") && under(pathPrefix, lp):
+				base = base.with(l)
+			case l.Is("Location") && under(lp, pathPrefix):
+				narrower = append(narrower, l)
+			case l.Is("LocationMatch"):
+				narrower = append(narrower, l)
+			}
+		}
+		v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: base})
+		for _, l := range narrower {
+			s := base.with(l)
+			s.SectionPath = l.Arg(0)
+			v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: s})
+		}
+	}
+	for _, d := range body {
+		switch {
+		case d.Is("ProxyPass") && len(d.Args) >= 2 && d.Arg(1) != "!":
+			add(d.Arg(0), d, false, d.Arg(1), v.Base)
+		case d.Is("WSGIScriptAlias") && len(d.Args) >= 2:
+			add(d.Arg(0), d, true, d.Arg(1), v.Base)
+		case d.Section && d.Is("Location"):
+			for _, x := range d.Body {
+				if x.Is("ProxyPass") && len(x.Args) >= 1 && x.Arg(0) != "!" {
+					s := v.Base.with(d)
+					s.SectionPath = d.Arg(0)
+					v.Routes = append(v.Routes, &Route{VHost: v, Path: d.Arg(0), Pass: x, Target: x.Arg(0), Scope: s})
+				}
+			}
+		}
+	}
+}
+
+// under reports whether path p lies under prefix (both URL paths).
+func under(p, prefix string) bool {
+	if prefix == "/" || prefix == p {
+		return true
+	}
+	return strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/")
+}
+
+// Mode is the route's SSLVerifyClient mode ("none" when not TLS).
+func (r *Route) Mode() string {
+	if !r.VHost.TLS || r.Scope.Verify == "" {
+		return "none"
+	}
+	return r.Scope.Verify
+}
+
+// value classes, as a bit set.
+type vset uint8
+
+const (
+	vClient vset = 1 << iota
+	vCert
+	vRogue
+	vNone
+	vServer
+)
+
+type scenario struct {
+	name string
+	cert int // 0 none, 1 valid, 2 rogue
+}
+
+func (r *Route) scenarios() []scenario {
+	none, valid, rogue := scenario{"no certificate", 0}, scenario{"a valid certificate", 1}, scenario{"a certificate from another CA", 2}
+	if !r.VHost.TLS {
+		return []scenario{{"plain HTTP", 0}}
+	}
+	switch r.Mode() {
+	case "optional":
+		return []scenario{none, valid}
+	case "optional_no_ca":
+		return []scenario{none, valid, rogue}
+	case "require":
+		return []scenario{valid}
+	}
+	return []scenario{none}
+}
+
+var sslVar = regexp.MustCompile(`%\{([A-Za-z0-9_:]+)\}s`)
+
+// HasCertVar reports whether a RequestHeader value reads the client
+// certificate (%{SSL_CLIENT_…}s).
+func HasCertVar(v string) bool {
+	for _, m := range sslVar.FindAllStringSubmatch(v, -1) {
+		if strings.HasPrefix(strings.ToUpper(m[1]), "SSL_CLIENT_") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s scenario) valueClass(v string) vset {
+	if v == "" {
+		return vNone
+	}
+	if HasCertVar(v) {
+		switch s.cert {
+		case 1:
+			return vCert
+		case 2:
+			return vRogue
+		}
+		return vServer // "(null)" or NONE
+	}
+	return vServer
+}
+
+// Outcome is what one header is on a route.
+type Outcome struct {
+	Set       vset
+	At        *Op
+	Undecided *Op
+	ClientIn  string
+}
+
+// Header evaluates header name on the route.
+func (r *Route) Header(name string) Outcome {
+	var out Outcome
+	for _, s := range r.scenarios() {
+		cur := vClient
+		for _, o := range r.Scope.Ops {
+			if !strings.EqualFold(o.Header, name) {
+				continue
+			}
+			var next vset
+			switch o.Action {
+			case "unset":
+				next = vNone
+			case "set":
+				next = s.valueClass(o.Value)
+			case "setifempty":
+				next = cur
+				if cur&vClient != 0 {
+					next = vClient
+				}
+			case "append", "merge", "add":
+				next = cur | s.valueClass(o.Value)
+			default: // edit, edit*: a rewrite of the client's value
+				next = cur
+			}
+			if o.Cond != "" {
+				switch r.decide(o.Cond) {
+				case no:
+					continue
+				case yes:
+					cur = next
+					if out.At == nil || o.D.Start > out.At.D.Start {
+						out.At = o
+					}
+					continue
+				}
+				if cur&vClient != 0 && out.Undecided == nil {
+					out.Undecided = o
+				}
+				next |= cur
+			}
+			cur = next
+			if out.At == nil || o.D.Start > out.At.D.Start {
+				out.At = o
+			}
+		}
+		if cur&vClient != 0 && out.ClientIn == "" {
+			out.ClientIn = s.name
+		}
+		out.Set |= cur
+	}
+	return out
+}
+
+type tri int
+
+const (
+	unknown tri = iota
+	yes
+	no
+)
+
+// decide evaluates the conditions djleak can decide: env=HTTPS (mod_ssl
+// sets it on every TLS request) and its negation.
+func (r *Route) decide(cond string) tri {
+	switch cond {
+	case "env=HTTPS":
+		if r.VHost.TLS {
+			return yes
+		}
+		return no
+	case "env=!HTTPS":
+		if r.VHost.TLS {
+			return no
+		}
+		return yes
+	}
+	return unknown
+}
+
+// Configs builds every httpd file (a project fact).
+var Configs = &analyzer.Pass[[]*Config]{Name: "apache", Run: func(p *analyzer.Project) []*Config {
+	var out []*Config
+	for _, f := range Files(p) {
+		f := f
+		out = append(out, Build(&f))
+	}
+	return out
+}}
+
+func init() {
+	frontend.Register(&frontend.Adapter{Kind: frontend.Apache, Routes: adapt})
+}
+
+func adapt(p *analyzer.Project) ([]*frontend.Route, bool) {
+	cfgs := analyzer.Fact(p, Configs)
+	var out []*frontend.Route
+	for _, c := range cfgs {
+		for _, v := range c.VHosts {
+			for _, r := range v.Routes {
+				out = append(out, r.Frontend())
+			}
+		}
+	}
+	return out, len(cfgs) > 0
+}
+
+// Frontend converts the route to the proxy-neutral model.
+func (r *Route) Frontend() *frontend.Route {
+	f := r.VHost.File
+	v := r.VHost
+	fr := &frontend.Route{Front: frontend.Apache, Label: r.Label(), At: f.At(r.Pass), ServerLabel: v.Label(), Target: r.Target, PassesClientHeaders: true}
+	if v.Section != nil {
+		fr.Server = f.At(v.Section)
+	}
+	if len(r.Scope.Sections) > 0 && r.Scope.SectionPath != "" {
+		fr.At = f.At(r.Scope.Sections[len(r.Scope.Sections)-1])
+	}
+	fr.Pass = frontend.PassHTTP
+	fr.PassesUnderscores = true // mod_proxy forwards underscored names
+	if r.WSGI {
+		fr.Pass = frontend.PassWSGI
+		fr.PassesUnderscores = false // mod_wsgi drops them from the environ
+	}
+	for _, a := range v.Addrs {
+		l := frontend.Listener{Addr: a, TLS: v.TLS, CA: v.CA}
+		if v.Section != nil {
+			l.At = f.At(v.Section)
+		}
+		if r.Scope.VerifyAt != nil {
+			l.At = f.At(r.Scope.VerifyAt)
+		}
+		switch r.Mode() {
+		case "optional":
+			l.ClientCert = frontend.CertOptional
+		case "optional_no_ca":
+			l.ClientCert = frontend.CertOptionalNoCA
+		case "require":
+			l.ClientCert = frontend.CertRequire
+		}
+		fr.Listeners = append(fr.Listeners, l)
+	}
+	fr.Transport = r.transport()
+	var keys []string
+	for _, o := range r.Scope.Ops {
+		keys = append(keys, frontend.HeaderKey(o.Header))
+		fr.Spellings = append(fr.Spellings, o.Header)
+	}
+	if r.WSGI && r.Scope.StdEnvVars {
+		keys = append(keys, "SSL_CLIENT_S_DN", "SSL_CLIENT_VERIFY")
+	}
+	fr.SetLookup(r.lookup, keys)
+	return fr
+}
+
+func (r *Route) lookup(key string) frontend.Name {
+	f := r.VHost.File
+	written := ""
+	if !strings.HasPrefix(key, "HTTP_") {
+		if !r.WSGI || !strings.HasPrefix(key, "SSL_CLIENT_") {
+			return frontend.Name{Source: frontend.NotSent, Why: "only httpd itself sets " + key}
+		}
+		if !r.Scope.StdEnvVars && key != "SSL_CLIENT_VERIFY" {
+			return frontend.Name{Source: frontend.NotSent, Why: "`SSLOptions +StdEnvVars` is not in effect"}
+		}
+		switch r.Mode() {
+		case "optional_no_ca":
+			return frontend.Name{Source: frontend.Unverified, At: f.At(r.Scope.VerifyAt), Why: "`SSLVerifyClient optional_no_ca` accepts certificates from any issuer"}
+		case "optional", "require":
+			return frontend.Name{Source: frontend.Verified, At: f.At(r.Scope.VerifyAt)}
+		}
+		return frontend.Name{Source: frontend.ServerValue, Why: "httpd does not ask for client certificates here"}
+	}
+	// The client can always send the canonical spelling; operations on
+	// another spelling (X_SSL_Client_DN) leave it in place. Under mod_wsgi
+	// httpd drops names with underscores from the environ.
+	name := frontend.HeaderName(key)
+	o := r.Header(name)
+	for _, op := range r.Scope.Ops {
+		if frontend.HeaderKey(op.Header) != key || strings.EqualFold(op.Header, name) {
+			continue
+		}
+		if r.WSGI && strings.Contains(op.Header, "_") {
+			continue
+		}
+		alt := r.Header(op.Header)
+		alt.Set &^= vClient // the client's own value of that spelling is judged by the app server
+		o.Set |= alt.Set
+		if o.At == nil {
+			o.At = alt.At
+		}
+		if alt.At != nil && o.Set&vClient != 0 {
+			written = alt.At.Header
+		}
+	}
+	n := frontend.Name{Written: written}
+	if o.At != nil {
+		n.At = f.At(o.At.D)
+	}
+	line := func(op *Op) string { return "`RequestHeader " + strings.Join(op.D.Texts(), " ") + "`" }
+	switch {
+	case o.Set&vClient != 0:
+		n.Source = frontend.Forgeable
+		switch {
+		case o.Undecided != nil:
+			n.At = f.At(o.Undecided.D)
+			n.Condition = "httpd condition `" + o.Undecided.Cond + "`"
+			n.Why = "when `" + o.Undecided.Cond + "` does not hold, the client's own " + name + " passes"
+		case written != "":
+			n.Why = line(o.At) + " sets " + written + ", and a client's " + name + " reaches the application as the same " + key
+		case o.At != nil:
+			n.Why = line(o.At) + " keeps the client's own " + name
+		default:
+			n.Why = "nothing unsets " + name + ", and httpd passes the client's headers"
+		}
+	case o.Set&vRogue != 0:
+		n.Source, n.Why = frontend.Unverified, "`SSLVerifyClient optional_no_ca` accepts certificates from any issuer"
+	case o.Set&vCert != 0:
+		n.Source = frontend.Verified
+	case o.Set&vServer != 0:
+		n.Source = frontend.ServerValue
+		if o.At != nil && HasCertVar(o.At.Value) {
+			n.Why = "without a client certificate the value is `(null)`"
+		}
+	default:
+		n.Source = frontend.Cleared
+	}
+	return n
+}
+
+func (r *Route) transport() frontend.Transport {
+	if r.WSGI {
+		return frontend.Transport{Known: true, Loopback: true, TLS: true, Verified: true, Endpoints: []string{"wsgi:" + r.Target}}
+	}
+	u := r.Target
+	t := frontend.Transport{Known: !strings.Contains(u, "$")}
+	scheme := ""
+	if i := strings.Index(u, "://"); i >= 0 {
+		scheme, u = strings.ToLower(u[:i]), u[i+3:]
+	}
+	if strings.HasPrefix(scheme, "unix:") || strings.HasPrefix(r.Target, "unix:") {
+		t.Loopback = true
+		t.Endpoints = []string{"unix:" + strings.SplitN(strings.TrimPrefix(r.Target, "unix:"), "|", 2)[0]}
+		return t
+	}
+	if i := strings.IndexByte(u, '/'); i >= 0 {
+		u = u[:i]
+	}
+	host, port := u, map[string]string{"https": "443", "wss": "443"}[scheme]
+	if port == "" {
+		port = "80"
+	}
+	if i := strings.LastIndexByte(u, ':'); i >= 0 {
+		host, port = u[:i], u[i+1:]
+	}
+	host = strings.Trim(host, "[]")
+	t.TLS = scheme == "https" || scheme == "wss"
+	t.Verified = t.TLS && r.proxyVerifies()
+	if host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
+		t.Loopback = true
+		t.Endpoints = []string{"loopback:" + port}
+	} else {
+		t.Endpoints = []string{host + ":" + port}
+		t.Remote = []source.Location{r.VHost.File.At(r.Pass)}
+	}
+	sort.Strings(t.Endpoints)
+	return t
+}
+
+// proxyVerifies reports whether `SSLProxyVerify require` is in effect.
+func (r *Route) proxyVerifies() bool {
+	body := r.VHost.File.Parsed.Directives
+	if r.VHost.Section != nil {
+		body = append(append([]*apache.Directive(nil), body...), r.VHost.Section.Body...)
+	}
+	ok := false
+	for _, d := range body {
+		if d.Is("SSLProxyVerify") {
+			ok = strings.EqualFold(d.Arg(0), "require")
+		}
+	}
+	return ok
+}

@@ -1,0 +1,63 @@
+package analyzer
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Compose files split the nginx files into deployments; includes resolve
+// through each deployment's mounts (templates/NAME.template is
+// conf.d/NAME), and files no Compose file mounts form the default set.
+func TestDeployments(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"docker-compose.yml": "services:\n  web:\n    build: .\n  nginx:\n    image: nginx:1.25\n    volumes:\n" +
+			"      - ./deploy/dev/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./deploy/dev/conf.d:/etc/nginx/conf.d\n      - data:/var/lib/x\n" +
+			"      - ./config/site:/etc/nginx/conf.d/site.conf\n",
+		"config/site": "server {\n listen 8081;\n}\n",
+		"deploy/prod/compose.prod.yaml": "services:\n  app: {image: mysite}\n  edge:\n    image: openresty/openresty\n    volumes:\n" +
+			"      - {type: bind, source: ./nginx.conf, target: /usr/local/openresty/nginx/conf/nginx.conf}\n" +
+			"      - ./templates:/etc/nginx/templates\n  other:\n    image: nginx\n    volumes: [\"./unused:/srv\"]\n",
+		"deploy/dev/nginx.conf":                       "http {\n include /etc/nginx/conf.d/*.conf;\n}\n",
+		"deploy/dev/conf.d/app.conf":                  "server {\n listen 80;\n location / { proxy_pass http://web:8000; }\n}\n",
+		"deploy/prod/nginx.conf":                      "http {\n include conf.d/*.conf;\n include /etc/nginx/conf.d/extra.conf;\n}\n",
+		"deploy/prod/templates/default.conf.template": "server {\n listen ${PORT};\n}\n",
+		"deploy/prod/templates/extra.conf.template":   "server {\n listen 81;\n}\n",
+		"legacy/nginx/site.conf":                      "server {\n listen 8080;\n}\n",
+	})
+	p, err := Load(Options{Root: dir, Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deps []string
+	for _, d := range p.Deployments {
+		deps = append(deps, d.Name+" "+d.Service+" "+strings.Join(d.Files, ",")+" peers="+strings.Join(d.Peers, ",")+
+			" to="+strings.Join(d.ProxiesTo, ","))
+	}
+	want := []string{
+		"deploy/prod/compose.prod.yaml edge deploy/prod/nginx.conf,deploy/prod/templates/default.conf.template,deploy/prod/templates/extra.conf.template peers=app,other to=",
+		"docker-compose.yml nginx config/site,deploy/dev/conf.d/app.conf,deploy/dev/nginx.conf peers=web to=web",
+	}
+	if !reflect.DeepEqual(deps, want) {
+		t.Errorf("deployments\n got %q\nwant %q", deps, want)
+	}
+	var cfgs []string
+	for _, c := range p.Nginx.Configs {
+		cfgs = append(cfgs, c.Path+" @"+c.Deployment+fmt.Sprintf(" files=%d", len(c.Files)))
+	}
+	wantCfgs := []string{
+		"deploy/dev/nginx.conf @docker-compose.yml files=3",
+		"deploy/prod/nginx.conf @deploy/prod/compose.prod.yaml files=3",
+		"legacy/nginx/site.conf @ files=1",
+	}
+	if !reflect.DeepEqual(cfgs, wantCfgs) {
+		t.Errorf("configs\n got %q\nwant %q", cfgs, wantCfgs)
+	}
+	for _, e := range p.Nginx.Errors {
+		t.Errorf("unexpected error %s", e)
+	}
+	if k := Classify("deploy/prod/compose.prod.yaml", func() []byte { return nil }); k != KindCompose {
+		t.Errorf("compose file classified %s", k)
+	}
+}

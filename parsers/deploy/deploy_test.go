@@ -1,0 +1,169 @@
+package deploy
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestComposeMounts(t *testing.T) {
+	src := `services:
+  nginx:
+    image: nginx:1.25
+    build:
+      context: ./docker/nginx
+    volumes:
+      - ./nginx.conf:/etc/nginx/nginx.conf:ro
+      - ../shared/snippets:/etc/nginx/snippets
+      - ${PWD}/conf.d:/etc/nginx/conf.d/
+      - type: bind
+        source: ./templates
+        target: /etc/nginx/templates
+      - type: volume
+        source: certs
+        target: /etc/ssl
+      - logs:/var/log/nginx
+      - /etc/letsencrypt:/etc/letsencrypt:ro
+      - ../../../outside:/srv
+    configs:
+      - source: site
+        target: /etc/nginx/conf.d/site.conf
+      - extra
+      - missing
+  web:
+    build: ..
+configs:
+  site:
+    file: ./site.conf
+  extra:
+    file: extra.conf
+`
+	f, err := Parse("deploy/prod/docker-compose.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Services) != 2 || f.Services[0].Name != "nginx" || f.Services[1].Name != "web" {
+		t.Fatalf("services %+v", f.Services)
+	}
+	ng := f.Services[0]
+	var got []string
+	for _, m := range ng.Mounts {
+		got = append(got, m.Source+" -> "+m.Target)
+	}
+	want := []string{
+		"deploy/prod/site.conf -> /etc/nginx/conf.d/site.conf",
+		"deploy/prod/extra.conf -> /extra",
+		"deploy/prod/nginx.conf -> /etc/nginx/nginx.conf",
+		"deploy/shared/snippets -> /etc/nginx/snippets",
+		"deploy/prod/conf.d -> /etc/nginx/conf.d",
+		"deploy/prod/templates -> /etc/nginx/templates",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("mounts\n got %q\nwant %q", got, want)
+	}
+	if ng.Image != "nginx:1.25" || ng.Context != "deploy/prod/docker/nginx" || f.Services[1].Context != "deploy" {
+		t.Errorf("image %q, contexts %q %q", ng.Image, ng.Context, f.Services[1].Context)
+	}
+	if _, err := Parse("docker-compose.yml", []byte("services: [\n")); err == nil || !strings.Contains(err.Error(), "docker-compose.yml") {
+		t.Errorf("invalid YAML: %v", err)
+	}
+	for name, want := range map[string]bool{
+		"docker-compose.yml": true, "docker-compose.prod.yaml": true, "compose.yaml": true,
+		"compose.override.yml": true, "values.yaml": false, "docker-compose.json": false,
+	} {
+		if IsComposeFile(name) != want {
+			t.Errorf("IsComposeFile(%s) = %v", name, !want)
+		}
+	}
+}
+
+// Every entry's text, read back from the blanked manifest with the block
+// indentation removed, is exactly the value the YAML library decodes: the
+// byte-for-byte mapping loses nothing and adds nothing.
+func TestConfigMapEntryMatchesYAML(t *testing.T) {
+	src := "# manifest\n" +
+		"apiVersion: v1\n" +
+		"kind: ConfigMap\n" +
+		"metadata:\n  name: web\n" +
+		"data:\n" +
+		"  nginx.conf: |\n" +
+		"    http {\n" +
+		"\n" +
+		"        server { listen 80; }   \n" +
+		"    }\n" +
+		"  other.conf: |+\n" +
+		"      server {\n" +
+		"        listen 81;\n" +
+		"      }\n" +
+		"\n" +
+		"  folded.conf: >\n" +
+		"    server { listen 82; }\n" +
+		"---\n" +
+		"kind: Secret\n" +
+		"data:\n  x.conf: |\n    server {}\n"
+	var values = map[string]string{}
+	es, skipped, err := ConfigMapEntries([]byte(src), func(k, v string) bool { values[k] = v; return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || es[0].Key != "nginx.conf" || es[1].Key != "other.conf" || es[0].ConfigMap != "web" || es[0].Line != 7 {
+		t.Fatalf("entries %+v", es)
+	}
+	if !reflect.DeepEqual(skipped, []string{"web/folded.conf (line 17)"}) {
+		t.Errorf("skipped %q", skipped)
+	}
+	for _, e := range es {
+		if len(e.Content) > len(src) {
+			t.Fatalf("%s: content longer than the manifest", e.Key)
+		}
+		for i, c := range e.Content {
+			if c != ' ' && c != src[i] {
+				t.Fatalf("%s: byte %d moved", e.Key, i)
+			}
+		}
+		lines := strings.Split(string(e.Content), "\n")
+		indent := -1
+		var body []string
+		for _, l := range lines {
+			if strings.TrimSpace(l) == "" {
+				if indent >= 0 {
+					body = append(body, "")
+				}
+				continue
+			}
+			if indent < 0 {
+				indent = len(l) - len(strings.TrimLeft(l, " "))
+			}
+			body = append(body, l[indent:])
+		}
+		got := strings.TrimRight(strings.Join(body, "\n"), "\n")
+		if want := strings.TrimRight(values[e.Key], "\n"); got != want {
+			t.Errorf("%s: read back %q, YAML decodes %q", e.Key, got, want)
+		}
+	}
+}
+
+// A Helm chart's manifest is a Go template; its actions do not stop the
+// YAML from being read, and the entry keeps them.
+func TestHelmConfigMap(t *testing.T) {
+	src := "apiVersion: v1\n" +
+		"kind: ConfigMap\n" +
+		"metadata:\n" +
+		"  name: {{ include \"chart.fullname\" . }}-nginx\n" +
+		"  labels:\n" +
+		"    {{- include \"chart.labels\" . | nindent 4 }}\n" +
+		"data:\n" +
+		"{{- if .Values.nginx.enabled }}\n" +
+		"  default.conf: |\n" +
+		"    server {\n" +
+		"        listen {{ .Values.nginx.port }} ssl;\n" +
+		"    }\n" +
+		"{{- end }}\n"
+	es, _, err := ConfigMapEntries([]byte(src), func(string, string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Key != "default.conf" || !strings.Contains(string(es[0].Content), "listen {{ .Values.nginx.port }} ssl;") {
+		t.Fatalf("entries %+v", es)
+	}
+}
