@@ -41,6 +41,13 @@ type Config struct {
 	// analysed (bytes, or a string like "8MiB"); larger ones are reported as
 	// not analysed. 0 means DefaultMaxFileSize.
 	MaxFileSize ByteSize `toml:"max-file-size"`
+	// IncludeTests reports the dataflow rules (DJL101–DJL219) in test code
+	// too (tests/, test_*.py, conftest.py, …), which is left out by default.
+	IncludeTests bool `toml:"include-tests"`
+	// IdentityMiddleware adds packages to the table of published
+	// middleware and authentication backends that read identity headers
+	// (analyzer/identity KnownPackages).
+	IdentityMiddleware []IdentityMiddleware `toml:"identity-middleware"`
 
 	perFile []perFileIgnore
 
@@ -100,6 +107,21 @@ func LoadConfig(root string) (*Config, error) {
 	for _, h := range cfg.IdentityHeaders {
 		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, " \t:") {
 			return nil, &UsageError{fmt.Sprintf("%s: identity-headers: %q is not a header name", cfg.sourceName(), h)}
+		}
+	}
+	for i, e := range cfg.IdentityMiddleware {
+		switch {
+		case strings.TrimSpace(e.Package) == "":
+			return nil, &UsageError{fmt.Sprintf("%s: identity-middleware[%d]: package is missing", cfg.sourceName(), i)}
+		case len(e.Classes) == 0:
+			return nil, &UsageError{fmt.Sprintf("%s: identity-middleware[%d] (%s): classes is missing", cfg.sourceName(), i, e.Package)}
+		case len(e.Headers) == 0 && e.Verify == "":
+			return nil, &UsageError{fmt.Sprintf("%s: identity-middleware[%d] (%s): headers is missing", cfg.sourceName(), i, e.Package)}
+		}
+		for _, h := range append(append([]string(nil), e.Headers...), e.Verify) {
+			if strings.ContainsAny(h, " \t:") {
+				return nil, &UsageError{fmt.Sprintf("%s: identity-middleware[%d] (%s): %q is not a header name", cfg.sourceName(), i, e.Package, h)}
+			}
 		}
 	}
 	if m := cfg.SettingsModule; m != "" && (strings.ContainsAny(m, "/ ") || strings.HasSuffix(m, ".py")) {
@@ -281,4 +303,19 @@ func sortedKeys(m map[string][]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IdentityMiddleware is one [[identity-middleware]] entry: a package whose
+// classes, once listed in MIDDLEWARE, AUTHENTICATION_BACKENDS or DRF's
+// DEFAULT_AUTHENTICATION_CLASSES, read client identity from headers.
+type IdentityMiddleware struct {
+	Package string   `toml:"package"`
+	Version string   `toml:"version"`
+	Classes []string `toml:"classes"` // dotted class paths as the settings list them
+	Headers []string `toml:"headers"` // headers (X-Cert-DN) or environ keys (HTTP_X_CERT_DN) it reads
+	// Verify is the header it compares with "SUCCESS" before it trusts
+	// the others; empty if it checks nothing.
+	Verify string `toml:"verify"`
+	// Settings maps a header to the Django setting that renames it.
+	Settings map[string]string `toml:"settings"`
 }

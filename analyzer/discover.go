@@ -343,25 +343,81 @@ func hasConfigMarker(dir string) bool {
 // pyproject.toml with [tool.djleak]); else the top of the git work tree;
 // else the nearest directory with manage.py; else start itself.
 func FindRoot(start string) string {
+	root, _ := FindProjectRoot(start)
+	return root
+}
+
+// FindProjectRoot is FindRoot that also says whether a project was found.
+// The search never looks at the file-system root or the temporary directory
+// (a stray /tmp/manage.py or /.git makes no project of everything below):
+// when it reaches one of them without finding a marker, start itself is the
+// root and found is false.
+func FindProjectRoot(start string) (root string, found bool) {
 	manage := ""
-	for dir := start; ; dir = filepath.Dir(dir) {
+	for dir := start; !searchStop(dir); dir = filepath.Dir(dir) {
 		if hasConfigMarker(dir) {
-			return dir
+			return dir, true
 		}
 		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			return dir
+			return dir, true
 		}
 		if manage == "" {
 			if _, err := os.Stat(filepath.Join(dir, "manage.py")); err == nil {
 				manage = dir
 			}
 		}
-		if parent := filepath.Dir(dir); parent == dir {
-			break
-		}
 	}
 	if manage != "" {
-		return manage
+		return manage, true
 	}
-	return start
+	return start, false
+}
+
+// searchStop reports whether an upward search for a project must stop
+// before dir: the file-system root and the temporary directory are never
+// part of a project.
+func searchStop(dir string) bool {
+	if parent := filepath.Dir(dir); parent == dir {
+		return true
+	}
+	for _, t := range tempDirs() {
+		if dir == t {
+			return true
+		}
+	}
+	return false
+}
+
+func tempDirs() []string {
+	t := filepath.Clean(os.TempDir())
+	out := []string{t}
+	if real, err := filepath.EvalSymlinks(t); err == nil && real != t {
+		out = append(out, real)
+	}
+	return out
+}
+
+// RepoRoot is the directory that SARIF URIs and GitHub annotations are
+// relative to for a project at root: GITHUB_WORKSPACE when it is set and
+// contains root (the checkout GitHub resolves paths against), else the top
+// of the git work tree containing root, else root itself. A pyproject.toml
+// in a sub-directory of a monorepo makes that sub-directory the project
+// root, but not the repository root.
+func RepoRoot(root string) string {
+	if ws := os.Getenv("GITHUB_WORKSPACE"); ws != "" {
+		if abs, err := filepath.Abs(ws); err == nil {
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				abs = real
+			}
+			if rel, err := filepath.Rel(abs, root); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+				return abs
+			}
+		}
+	}
+	for dir := root; !searchStop(dir); dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+	}
+	return root
 }

@@ -185,4 +185,34 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), ".djleak.toml:") {
 		t.Errorf("syntax error should name file and line, got %v", err)
 	}
+	for content, want := range map[string]string{
+		"[[identity-middleware]]\nclasses = [\"a.B\"]\nheaders = [\"X-A\"]\n":                  "identity-middleware[0]: package is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nheaders = [\"X-A\"]\n":                      "identity-middleware[0] (p): classes is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\n":                      "identity-middleware[0] (p): headers is missing",
+		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\nheaders = [\"X A\"]\n": `"X A" is not a header name`,
+	} {
+		dir := writeTree(t, map[string]string{".djleak.toml": content})
+		_, err := LoadConfig(dir)
+		if err == nil || !strings.Contains(err.Error(), ".djleak.toml: "+want) && !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: want an error with %q, got %v", content, want, err)
+		}
+	}
+}
+
+func TestIsTestCode(t *testing.T) {
+	for path, want := range map[string]bool{
+		"app/tests/test_views.py": true, "tests/helpers.py": true, "app/test/util.py": true,
+		"app/test_views.py": true, "app/views_test.py": true, "app/views_tests.py": true,
+		"app/tests.py": true, "conftest.py": true, "app/conftest.py": true,
+		"mysite/test_settings.py": true, "mysite/settings_ci.py": true, "mysite/ci_settings.py": true,
+		"mysite/settings/test.py": true, "mysite/settings/testing.py": true, "mysite/settings/ci.py": true,
+		"guardian/testapp/testsettings.py": true, "app/tests/__init__.py": true,
+		"app/views.py": false, "app/testimonials.py": false, "app/contest.py": false,
+		"mysite/settings/production.py": false, "mysite/settings.py": false, "app/latest.py": false,
+		"app/ci.py": false, "app/tests.html": false, "app/attest/views.py": false,
+	} {
+		if got := IsTestCode(path); got != want {
+			t.Errorf("IsTestCode(%q) = %v, want %v", path, got, want)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/python"
@@ -37,9 +38,13 @@ type Options struct {
 
 // Project is a loaded, parsed project.
 type Project struct {
-	Root   string // absolute
-	Config *Config
-	Files  []SourceFile // everything discovered, sorted by path
+	Root string // absolute
+	// NoProject is set when no project marker (.djleak.toml, pyproject.toml
+	// with [tool.djleak], .git, manage.py) was found above the paths, so
+	// Root is just the directory of what was named.
+	NoProject bool
+	Config    *Config
+	Files     []SourceFile // everything discovered, sorted by path
 
 	Python    []*python.Module // sorted by path
 	Nginx     *nginx.Set
@@ -63,6 +68,10 @@ type Project struct {
 	// targets restricts reporting to these project-relative paths (files) or
 	// prefixes (directories, with a trailing "/"); nil reports everything.
 	targets []string
+
+	// hiddenInTests is the number of findings in test code the last run
+	// left out.
+	hiddenInTests atomic.Int64
 
 	factsMu sync.Mutex
 	facts   map[any]*factEntry
@@ -89,6 +98,28 @@ func (p *Project) InTargets(rel string) bool {
 	}
 	for _, t := range p.targets {
 		if rel == t || (strings.HasSuffix(t, "/") && strings.HasPrefix(rel, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// TouchesTargets reports whether a finding concerns the named paths: its
+// primary location, or any related or code-flow location, lies in them. A
+// partial run (a pre-commit hook naming the changed files, an editor's open
+// buffer) thus reports the nginx finding that a new unguarded read in the
+// committed middleware causes, although the finding sits in the nginx file.
+func (p *Project) TouchesTargets(f *Finding) bool {
+	if p.InTargets(f.Location.Path) {
+		return true
+	}
+	for _, r := range f.Related {
+		if p.InTargets(r.Location.Path) {
+			return true
+		}
+	}
+	for _, s := range f.Flow {
+		if p.InTargets(s.Location.Path) {
 			return true
 		}
 	}
@@ -125,9 +156,9 @@ func Load(opts Options) (*Project, error) {
 		}
 		abs = append(abs, a)
 	}
-	root := opts.Root
+	root, found := opts.Root, true
 	if root == "" {
-		root = FindRoot(startDir(commonDir(abs)))
+		root, found = FindRootFor(abs)
 	}
 	root, err := filepath.Abs(root)
 	if err != nil {
@@ -136,7 +167,7 @@ func Load(opts Options) (*Project, error) {
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	proj := &Project{Root: root, facts: map[any]*factEntry{}}
+	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}}
 
 	cfg, err := LoadConfig(root)
 	if err != nil {
@@ -174,10 +205,10 @@ func Load(opts Options) (*Project, error) {
 		proj.targets = nil
 	}
 
-	found := discover(root, cfg.Excluded)
-	files := found.files
-	proj.NotAnalysed = found.bad
-	proj.Notes = found.notes
+	walked := discover(root, cfg.Excluded)
+	files := walked.files
+	proj.NotAnalysed = walked.bad
+	proj.Notes = walked.notes
 	// Explicit files are always analysed, even when excluded or unusually named.
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -235,6 +266,15 @@ func Load(opts Options) (*Project, error) {
 		return nil, err
 	}
 	return proj, nil
+}
+
+// FindRootFor is the project root Load picks for absolute paths when no
+// root is given: FindProjectRoot from the deepest directory containing them
+// (for a file, or an editor buffer not on disk yet, its directory). The
+// language server uses it too, so that an editor and `djleak check
+// --stdin-filename` agree on a file's project.
+func FindRootFor(abs []string) (root string, found bool) {
+	return FindProjectRoot(startDir(commonDir(abs)))
 }
 
 // startDir is dir when it is a directory, else its parent (for a file or

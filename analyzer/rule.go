@@ -19,7 +19,7 @@ type Rule struct {
 	Severity  Severity
 	CWE       []int
 	Precision Precision
-	Tags      []string // extra SARIF tags; "security" is always added
+	Tags      []string // extra SARIF tags; "security" is added when the rule names a CWE
 
 	// Documentation, Markdown. WhatItDoes and WhyBad are prose; Example and
 	// UseInstead are txtar archives (one or more files) that are both shown

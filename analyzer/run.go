@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -53,8 +54,8 @@ func (e *InternalError) Error() string {
 	return fmt.Sprintf("internal error in %s: %v\n%s", what, e.Value, e.Stack)
 }
 
-// Run executes rules against the project and returns the findings that lie
-// in the project's targets, deduplicated, fingerprinted and sorted. Rules
+// Run executes rules against the project and returns the findings that
+// touch the project's targets (TouchesTargets), deduplicated, fingerprinted and sorted. Rules
 // run concurrently on up to workers goroutines; the result is the same for
 // any worker count.
 func Run(p *Project, rules []*Rule, workers int) ([]*Finding, error) {
@@ -104,10 +105,16 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 	}
 	var out []*Finding
 	seen := map[string]bool{}
+	inTests := map[string]bool{}
+	includeTests := p.Config != nil && p.Config.IncludeTests
 	for _, c := range ctxs {
 		for _, f := range c.findings {
-			if !p.InTargets(f.Location.Path) || strings.HasPrefix(f.Location.Path, "<") ||
+			if !p.TouchesTargets(f) || strings.HasPrefix(f.Location.Path, "<") ||
 				(p.Config != nil && p.Config.IgnoredIn(f.RuleID, f.Location.Path)) {
+				continue
+			}
+			if !includeTests && dataflowRule(f.RuleID) && IsTestCode(f.Location.Path) {
+				inTests[fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", f.RuleID, f.Location.Path, f.Location.Start.Line, f.Location.Start.Column, f.Message)] = true
 				continue
 			}
 			line := ""
@@ -123,6 +130,7 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 			out = append(out, f)
 		}
 	}
+	p.hiddenInTests.Store(int64(len(inTests)))
 	sups := applySuppressions(p, out)
 	if opts.ReportUnused {
 		out = append(out, unusedSuppressions(p, rules, sups)...)
@@ -210,5 +218,32 @@ func (p *Project) Result(findings []*Finding, rules []*Rule) *Result {
 		}
 		return secrets[i] < secrets[j]
 	})
-	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files), Secrets: secrets}
+	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files),
+		ParseFailures: p.parseFailures(), Secrets: secrets, HiddenInTests: int(p.hiddenInTests.Load())}
+}
+
+// parseFailures is Result.ParseFailures.
+func (p *Project) parseFailures() []Related {
+	var out []Related
+	seen := map[string]bool{}
+	add := func(loc source.Location, msg string) {
+		if loc.Path != "" && !seen[loc.Path] && !strings.HasPrefix(loc.Path, "<") {
+			seen[loc.Path] = true
+			out = append(out, Related{Location: loc, Message: msg})
+		}
+	}
+	for _, m := range p.Python {
+		if len(m.Errors) > 0 {
+			add(m.Errors[0].Loc, m.Errors[0].Message)
+		}
+	}
+	if p.Nginx != nil {
+		for _, e := range p.Nginx.Errors {
+			if e.Kind == nginx.KindSyntax {
+				add(e.Loc, e.Message)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Location.Path < out[j].Location.Path })
+	return out
 }

@@ -17,7 +17,8 @@ func init() {
 		CWE:       []int{598},
 		Precision: analyzer.High,
 		WhatItDoes: "Reports tokens read from the query string — `request.GET`, DRF's `request.query_params`, " +
-			"Channels' `scope[\"query_string\"]` parsed with `parse_qs` / `parse_qsl` / `QueryDict` — under a " +
+			"Channels' `scope[\"query_string\"]` (in consumers and ASGI middleware) parsed with `parse_qs` / " +
+			"`parse_qsl` / `QueryDict` or split by hand into a `dict(…)` — under a " +
 			"token-like name and then used to authenticate: returned from an `authenticate()` method (a DRF " +
 			"authentication class), passed to `authenticate()`, `authenticate_credentials()`, `check_token()`, " +
 			"`jwt.decode()`, `signing.loads()`, `Signer().unsign()`, SimpleJWT's `AccessToken()` / " +

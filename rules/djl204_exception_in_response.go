@@ -20,7 +20,11 @@ func init() {
 			"`traceback.format_exc()` and friends, and `sys.exc_info()`, returned by `JsonResponse`, " +
 			"`HttpResponse`, DRF `Response` (any status) or put into a DRF exception's detail. Exceptions that " +
 			"are meant for the user — `ValidationError` (Django's, DRF's, forms'), `Http404`, `PermissionDenied`, " +
-			"`ObjectDoesNotExist` and DRF's `APIException` family — are not reported, and neither is text shown " +
+			"`ObjectDoesNotExist` and DRF's `APIException` family — are not reported; neither is the message " +
+			"(`str(e)`, `f\"{e}\"`) of a parse or validation error (`ValueError`, `JSONDecodeError`, " +
+			"`MultiPartParserError`, also after `isinstance(e, ValueError)`) put into DRF's `ParseError` or " +
+			"`ValidationError`, while `repr(e)`, tracebacks and `str(e)` of a broad `except Exception` are; " +
+			"nor is text shown " +
 			"only when `settings.DEBUG` is on (`tb if settings.DEBUG else \"error\"`, `if settings.DEBUG:`).",
 		WhyBad: "Exception messages and stack traces describe the server: file paths, SQL statements and " +
 			"table names, hostnames and ports of internal services, library versions, sometimes the values of " +
@@ -63,7 +67,8 @@ def proxy(request):
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
-				return h.Sink == taint.SinkResponse && h.Label.Src.Kind == taint.Exception && !h.Debug
+				return h.Sink == taint.SinkResponse && h.Label.Src.Kind == taint.Exception && !h.Debug &&
+					!(h.Validation && h.Label.ParseMsg)
 			}, nil)
 			for _, g := range groups {
 				h := &g.Hit

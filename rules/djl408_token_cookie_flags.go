@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 
@@ -22,7 +21,8 @@ func init() {
 		WhatItDoes: "Finds `response.set_cookie(...)` and `response.set_signed_cookie(...)` calls whose cookie name " +
 			"looks like a credential (`token`, `session`, `sid`, `auth`, `jwt`, `access`, `refresh`, `api_key`, " +
 			"`csrf`, `bearer`, …, or `settings.SESSION_COOKIE_NAME`) and reports each of `secure`, `httponly` " +
-			"and `samesite` that is missing or false. Values that come from settings " +
+			"and `samesite` that is missing or false (a CSRF cookie is not asked for `httponly`: Django documents that " +
+			"it gives no protection, and single-page apps read the cookie). Values that come from settings " +
 			"(`secure=settings.SESSION_COOKIE_SECURE`, `secure=not settings.DEBUG`) are resolved against the " +
 			"production settings modules, with Django's defaults for settings they leave unset.",
 		WhyBad: "A cookie that carries a credential needs all three: without `Secure` it travels over plain " +
@@ -87,24 +87,18 @@ func credentialCookie(name string) bool {
 	return false
 }
 
-func isTestFile(rel string) bool {
-	base := path.Base(rel)
-	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "conftest.py" {
-		return true
-	}
-	for _, part := range strings.Split(path.Dir(rel), "/") {
-		if part == "tests" || part == "test" {
-			return true
-		}
-	}
-	return false
+// csrfCookie reports a CSRF cookie name (csrftoken, XSRF-TOKEN,
+// settings.CSRF_COOKIE_NAME).
+func csrfCookie(name string) bool {
+	l := strings.ToLower(name)
+	return strings.Contains(l, "csrf") || strings.Contains(l, "xsrf")
 }
 
 func runTokenCookies(ctx *analyzer.Context) {
 	set := analyzer.Fact(ctx.Project, settings.Pass)
 	prod := set.Judged()
 	for _, m := range ctx.Project.Python {
-		if isTestFile(m.File.Path) {
+		if analyzer.IsTestCode(m.File.Path) {
 			continue
 		}
 		for _, c := range m.Calls {
@@ -174,8 +168,14 @@ func checkCookieCall(ctx *analyzer.Context, c *python.Call, method string, prod 
 		{"httponly", "HttpOnly", "page scripts can read it", 7},
 		{"samesite", "SameSite", "browsers without a Lax default send it on cross-site requests", 8},
 	}
+	// Django documents that an HttpOnly CSRF cookie gives no protection
+	// (the token is in every form) and single-page apps must read it.
+	csrf := csrfCookie(name)
 	var problems, whys []string
 	for _, f := range flags {
+		if csrf && f.kw == "httponly" {
+			continue
+		}
 		e := cookieArg(c, pos(f.idx), f.kw)
 		if e == nil {
 			problems = append(problems, fmt.Sprintf("without %s (no %s=)", f.attr, f.kw))

@@ -71,8 +71,48 @@ func hasSecurityMiddleware(m *settings.Module) (present, known bool) {
 	return m.Contains("MIDDLEWARE", securityMiddleware, nil)
 }
 
-// moduleStart is where findings about a missing setting go.
-func moduleStart(m *settings.Module) source.Location { return m.Mod.File.Span(0, 0) }
+// moduleStart is where findings about a missing setting go: the name of the
+// module's first unconditional top-level setting assignment (where the
+// missing setting would be added, among the others), else its first line
+// of code, else its start. A line with content gives code scanning a line
+// hash that survives edits elsewhere in the file, which an empty first
+// line or a 1:1 anchor does not.
+func moduleStart(m *settings.Module) source.Location {
+	f := m.Mod.File
+	for _, a := range m.Mod.Assigns {
+		if !a.Conditional && a.Op == "=" && isSettingName(a.Target) {
+			start := a.Loc.Start.Offset
+			if start+len(a.Target) <= len(f.Content) && string(f.Content[start:start+len(a.Target)]) == a.Target {
+				return f.Span(start, start+len(a.Target))
+			}
+		}
+	}
+	for n := 1; n <= f.LineCount(); n++ {
+		line := f.Line(n)
+		text := strings.TrimSpace(line)
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		start := f.LineStart(n) + len(line) - len(strings.TrimLeft(line, " \t"))
+		return f.Span(start, start+len(text))
+	}
+	return f.Span(0, 0)
+}
+
+// isSettingName says whether a name is a Django setting's: upper case,
+// digits and underscores, starting with a letter.
+func isSettingName(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z') && !('0' <= c && c <= '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // inherited says, for messages, that a value comes from another module.
 func inherited(m *settings.Module, s *settings.Setting) string {

@@ -170,12 +170,17 @@ func find(p *analyzer.Project) *Reads {
 			out.Reads = append(out.Reads, r)
 		})
 	}
-	// RemoteUserMiddleware subclasses read their `header` on every request.
+	// RemoteUserMiddleware and DRF RemoteUserAuthentication subclasses
+	// read their `header` on every request.
 	for _, m := range p.Python {
 		for _, c := range m.Classes {
-			remote := false
+			remote, via := false, ""
 			for _, b := range c.Bases {
-				remote = remote || strings.HasSuffix(b, "RemoteUserMiddleware")
+				for _, base := range []string{"RemoteUserMiddleware", "RemoteUserAuthentication"} {
+					if strings.HasSuffix(b, base) {
+						remote, via = true, base
+					}
+				}
 			}
 			if !remote {
 				continue
@@ -186,11 +191,13 @@ func find(p *analyzer.Project) *Reads {
 				}
 				if v, ok := a.Value.Const(); ok && v.Kind == python.Str {
 					k := Canonical(v.Str, false)
-					out.Reads = append(out.Reads, Read{Name: k, Header: HeaderName(k), Loc: a.Loc, Module: m, Node: a.Node, Via: "RemoteUserMiddleware"})
+					out.Reads = append(out.Reads, Read{Name: k, Header: HeaderName(k), Loc: a.Loc, Module: m, Node: a.Node, Via: via})
 				}
 			}
 		}
 	}
+	// Published packages the settings enable read their headers too.
+	out.Reads = append(out.Reads, knownReads(p)...)
 	// A small helper that reads the value unguarded is fine when every
 	// call to it in the project sits behind a correct check.
 	for i := range out.Reads {

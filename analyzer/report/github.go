@@ -17,7 +17,8 @@ import (
 // Errors use ::error, warnings ::warning and notes ::notice. Columns count
 // code points and endColumn is exclusive, as in the other formats; GitHub
 // accepts columns only on single-line annotations, so a range over several
-// lines gives line and endLine only.
+// lines gives line and endLine only. file= is relative to the repository
+// root (Result.RepoPath), which is what the runner resolves it against.
 
 func writeGitHub(w io.Writer, res *analyzer.Result) error {
 	bw := bufio.NewWriter(w)
@@ -30,7 +31,7 @@ func writeGitHub(w io.Writer, res *analyzer.Result) error {
 			cmd = "warning"
 		}
 		l := f.Location
-		props := []string{"file=" + escapeProperty(portablePath(l.Path)), "line=" + strconv.Itoa(l.Start.Line)}
+		props := []string{"file=" + escapeProperty(portablePath(res.RepoPath(l.Path))), "line=" + strconv.Itoa(l.Start.Line)}
 		endLine := max(l.End.Line, l.Start.Line)
 		if endLine == l.Start.Line {
 			props = append(props, "col="+strconv.Itoa(l.Start.Column), "endLine="+strconv.Itoa(endLine),

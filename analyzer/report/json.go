@@ -57,7 +57,9 @@ const JSONVersion = 1
 //     "warning" or "note".
 //   - findings[].message: the message, as the rule wrote it; secret values
 //     in it are masked ("abcd…").
-//   - findings[].path: slash-separated, relative to the project root.
+//   - findings[].path: slash-separated, relative to the current working
+//     directory (it may start with "../"), as the text format prints it;
+//     relative to the project root when the report is built without one.
 //   - line, column, end_line, end_column: 1-based; columns count Unicode
 //     code points; the end is exclusive (end_column is the column just after
 //     the range, equal to column for an empty range).
@@ -145,7 +147,7 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 			Name:        ruleName(res, f.RuleID),
 			Severity:    f.Severity.String(),
 			Message:     f.Message,
-			Path:        portablePath(f.Location.Path),
+			Path:        portablePath(res.DisplayPath(f.Location.Path)),
 			Line:        f.Location.Start.Line,
 			Column:      f.Location.Start.Column,
 			EndLine:     f.Location.End.Line,
@@ -155,19 +157,19 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 			Flow:        make([]JSONLocation, 0, len(f.Flow)),
 		}
 		for _, r := range f.Related {
-			jf.Related = append(jf.Related, jsonLocation(r.Location, r.Message))
+			jf.Related = append(jf.Related, jsonLocation(res, r.Location, r.Message))
 		}
 		for _, s := range f.Flow {
-			jf.Flow = append(jf.Flow, jsonLocation(s.Location, s.Message))
+			jf.Flow = append(jf.Flow, jsonLocation(res, s.Location, s.Message))
 		}
 		out.Findings = append(out.Findings, jf)
 	}
 	return out
 }
 
-func jsonLocation(l source.Location, msg string) JSONLocation {
+func jsonLocation(res *analyzer.Result, l source.Location, msg string) JSONLocation {
 	return JSONLocation{
-		Path: portablePath(l.Path), Line: l.Start.Line, Column: l.Start.Column,
+		Path: portablePath(res.DisplayPath(l.Path)), Line: l.Start.Line, Column: l.Start.Column,
 		EndLine: l.End.Line, EndColumn: l.End.Column, Message: msg,
 	}
 }

@@ -23,6 +23,10 @@ type Options struct {
 	// when standard output is a terminal and NO_COLOR is unset (or when
 	// --color=always is given). Other formats ignore it.
 	Color bool
+	// SARIFCategory, when set, is the SARIF run's automationDetails.id
+	// (GitHub's analysis category), so that several djleak runs on one
+	// commit (a monorepo's projects) do not replace each other's alerts.
+	SARIFCategory string
 }
 
 // Formats lists the format names Write accepts; the first is the default.
@@ -41,7 +45,7 @@ func Write(w io.Writer, format string, res *analyzer.Result, opts Options) error
 	case "json":
 		return writeJSON(w, res)
 	case "sarif":
-		return writeSARIF(w, res)
+		return writeSARIF(w, res, opts)
 	case "github":
 		return writeGitHub(w, res)
 	}

@@ -15,7 +15,10 @@ import (
 //
 // One run; tool.driver.rules lists every enabled rule (results refer to it by
 // ruleId and ruleIndex). Artifact URIs are relative to %SRCROOT%, which
-// originalUriBaseIds maps to the project root; columns are UTF-16 code
+// originalUriBaseIds maps to the repository root (the git top level or
+// GITHUB_WORKSPACE, Result.RepoRoot), because GitHub and upload-sarif
+// resolve them against the checkout, never against a pyproject.toml in a
+// sub-directory; columns are UTF-16 code
 // units (run.columnKind). A region's snippet is the exact text of the
 // region; contextRegion adds the surrounding lines with their text. Files
 // built into djleak ("<builtin>/proxy_params") are not artifacts, so related
@@ -27,7 +30,18 @@ const (
 	srcRoot      = "%SRCROOT%"
 	// FingerprintKey names djleak's fingerprint in partialFingerprints.
 	FingerprintKey = "djleak/v1"
+	// LineHashKey is GitHub's line fingerprint (see lineHashes).
+	LineHashKey = "primaryLocationLineHash"
 )
+
+// failedToParse says whether a finding reports a file that could not be
+// parsed (a *-syntax-error rule: DJL001, NGX001, …). Such findings make the
+// run's execution unsuccessful, with a notification per file (at its first
+// error), as do the files Result.ParseFailures lists.
+func failedToParse(res *analyzer.Result, id string) bool {
+	r := res.RuleByID(id)
+	return r != nil && strings.HasSuffix(r.Name, "-syntax-error")
+}
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -37,6 +51,7 @@ type sarifLog struct {
 
 type sarifRun struct {
 	Tool               sarifTool                        `json:"tool"`
+	AutomationDetails  *sarifAutomationDetails          `json:"automationDetails,omitempty"`
 	Invocations        []sarifInvocation                `json:"invocations"`
 	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds,omitempty"`
 	Results            []sarifResult                    `json:"results"`
@@ -77,14 +92,28 @@ type sarifConfiguration struct {
 }
 
 type sarifRuleProps struct {
-	Tags             []string `json:"tags"`
+	Tags             []string `json:"tags,omitempty"`
 	Precision        string   `json:"precision,omitempty"`
-	SecuritySeverity string   `json:"security-severity"`
+	SecuritySeverity string   `json:"security-severity,omitempty"`
 	ProblemSeverity  string   `json:"problem.severity"`
 }
 
+// sarifAutomationDetails is run.automationDetails (GitHub reads it as
+// runAutomationDetails): its id is the analysis category, ending in "/".
+type sarifAutomationDetails struct {
+	ID string `json:"id"`
+}
+
 type sarifInvocation struct {
-	ExecutionSuccessful bool `json:"executionSuccessful"`
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+// sarifNotification reports a file djleak could not analyse.
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
 }
 
 type sarifResult struct {
@@ -142,11 +171,11 @@ type sarifThreadFlowLocation struct {
 	Location sarifLocation `json:"location"`
 }
 
-func writeSARIF(w io.Writer, res *analyzer.Result) error {
-	return encodeIndented(w, buildSARIF(res))
+func writeSARIF(w io.Writer, res *analyzer.Result, opts Options) error {
+	return encodeIndented(w, buildSARIF(res, opts))
 }
 
-func buildSARIF(res *analyzer.Result) *sarifLog {
+func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:            analyzer.Name,
@@ -159,8 +188,14 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		Results:     []sarifResult{},
 		ColumnKind:  "utf16CodeUnits",
 	}
-	if res.Root != "" {
-		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: rootURI(res.Root)}}
+	if c := strings.TrimSpace(opts.SARIFCategory); c != "" {
+		if !strings.HasSuffix(c, "/") {
+			c += "/"
+		}
+		run.AutomationDetails = &sarifAutomationDetails{ID: c}
+	}
+	if base := repoBase(res); base != "" {
+		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: rootURI(base)}}
 	}
 
 	index := map[string]int{}
@@ -188,12 +223,13 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		}
 	}
 
+	hashes := map[string][]string{}
+	var failures []analyzer.Related
 	for _, f := range res.Findings {
 		r := sarifResult{
 			RuleID:    f.RuleID,
 			RuleIndex: index[f.RuleID],
 			Level:     f.Severity.String(),
-			Message:   sarifText{Text: f.Message},
 		}
 		if pl := physicalLocation(res, f.Location, true); pl != nil {
 			r.Locations = []sarifLocation{{PhysicalLocation: *pl}}
@@ -201,8 +237,22 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		if f.Suppressed != nil {
 			r.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: f.Suppressed.Justification}}
 		}
+		r.PartialFingerprints = map[string]string{}
 		if f.Fingerprint != "" {
-			r.PartialFingerprints = map[string]string{FingerprintKey: f.Fingerprint}
+			r.PartialFingerprints[FingerprintKey] = f.Fingerprint
+		}
+		if file := res.Files[f.Location.Path]; file != nil && !isSynthetic(f.Location.Path) {
+			h, ok := hashes[f.Location.Path]
+			if !ok {
+				h = lineHashes(file.Content)
+				hashes[f.Location.Path] = h
+			}
+			if n := f.Location.Start.Line; n >= 1 && n < len(h) && h[n] != "" {
+				r.PartialFingerprints[LineHashKey] = h[n]
+			}
+		}
+		if len(r.PartialFingerprints) == 0 {
+			r.PartialFingerprints = nil
 		}
 		for _, rel := range f.Related {
 			if pl := physicalLocation(res, rel.Location, false); pl != nil {
@@ -225,19 +275,51 @@ func buildSARIF(res *analyzer.Result) *sarifLog {
 		if len(steps) > 0 {
 			r.CodeFlows = []sarifCodeFlow{{ThreadFlows: []sarifThreadFlow{{Locations: steps}}}}
 		}
+		r.Message = sarifText{Text: messageWithLinks(f.Message, r.RelatedLocations)}
 		run.Results = append(run.Results, r)
+		if failedToParse(res, f.RuleID) {
+			failures = append(failures, analyzer.Related{Location: f.Location, Message: f.Message})
+		}
+	}
+	// Files that did not parse, from the project whichever rules ran, and
+	// from the *-syntax-error findings (front ends the project does not
+	// list): one notification per file, at its first error.
+	unparsed := map[string]bool{}
+	for _, pf := range append(append([]analyzer.Related(nil), res.ParseFailures...), failures...) {
+		if unparsed[pf.Location.Path] || isSynthetic(pf.Location.Path) {
+			continue
+		}
+		unparsed[pf.Location.Path] = true
+		n := sarifNotification{
+			Level:   "error",
+			Message: sarifText{Text: fmt.Sprintf("%s was not analysed fully: %s", res.RepoPath(pf.Location.Path), pf.Message)},
+		}
+		if pl := physicalLocation(res, pf.Location, false); pl != nil {
+			n.Locations = []sarifLocation{{PhysicalLocation: *pl}}
+		}
+		inv := &run.Invocations[0]
+		inv.ExecutionSuccessful = false
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 	}
 	return &sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
 }
 
+// sarifRuleOf describes a rule. Security rules (those with a CWE) get the
+// "security" tag, which makes GitHub file their results as security alerts,
+// and a security-severity from their impact (securitySeverity); the rules
+// that report djleak's own trouble (files it cannot parse, suppression
+// comments) get neither.
 func sarifRuleOf(r *analyzer.Rule) sarifRule {
-	tags := []string{"security"}
-	seen := map[string]bool{"security": true}
+	var tags []string
+	seen := map[string]bool{}
 	add := func(t string) {
 		if t != "" && !seen[t] {
 			seen[t] = true
 			tags = append(tags, t)
 		}
+	}
+	if isSecurityRule(r) {
+		add("security")
 	}
 	for _, c := range r.CWE {
 		add(fmt.Sprintf("external/cwe/cwe-%d", c))
@@ -251,21 +333,32 @@ func sarifRuleOf(r *analyzer.Rule) sarifRule {
 		HelpURI:              r.HelpURI(),
 		DefaultConfiguration: sarifConfiguration{Level: r.Severity.String()},
 		Properties: sarifRuleProps{
-			Tags:             tags,
-			Precision:        string(r.Precision),
-			SecuritySeverity: r.Severity.SecurityScore(),
-			ProblemSeverity:  problemSeverity(r.Severity),
+			Tags:            tags,
+			Precision:       string(r.Precision),
+			ProblemSeverity: problemSeverity(r.Severity),
 		},
+	}
+	if isSecurityRule(r) {
+		out.Properties.SecuritySeverity = securitySeverity(r)
 	}
 	if r.Title != "" {
 		out.ShortDescription = &sarifText{Text: r.Title}
 	}
-	if md := strings.TrimSpace(r.WhatItDoes); md != "" {
+	if md := absoluteLinks(strings.TrimSpace(r.WhatItDoes)); md != "" {
 		out.FullDescription = &sarifText{Text: plainText(md), Markdown: md}
 	}
-	doc := r.Doc()
+	doc := absoluteLinks(r.Doc())
 	out.Help = &sarifText{Text: plainText(doc), Markdown: doc}
 	return out
+}
+
+// repoBase is the directory %SRCROOT% stands for: the repository root when
+// known, else the project root.
+func repoBase(res *analyzer.Result) string {
+	if res.RepoRoot != "" {
+		return res.RepoRoot
+	}
+	return res.Root
 }
 
 // problemSeverity is GitHub's problem.severity for a level.
@@ -285,7 +378,7 @@ func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sa
 	if l.Path == "" || isSynthetic(l.Path) {
 		return nil
 	}
-	pl := &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: relativeURI(l.Path), URIBaseID: srcRoot}}
+	pl := &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: relativeURI(res.RepoPath(l.Path)), URIBaseID: srcRoot}}
 	if l.Start.Line < 1 {
 		return pl
 	}

@@ -170,8 +170,13 @@ func TestSARIFContent(t *testing.T) {
 		if strings.Contains(sr.FullDescription.Text, "`") || strings.Contains(sr.Help.Text, "```") || strings.Contains(sr.Help.Text, "## ") {
 			t.Errorf("plain-text descriptions contain Markdown: %q / %q", sr.FullDescription.Text, sr.Help.Text)
 		}
-		if sev, ok := sr.Properties["security-severity"].(string); !ok || sev != r.Severity.SecurityScore() {
-			t.Errorf("%s security-severity = %#v, want the string %q", r.ID, sr.Properties["security-severity"], r.Severity.SecurityScore())
+		// security-severity comes from the rule's CWEs (impact), not its
+		// level: the warning NGX902 (CWE-290, spoofed identity) outranks
+		// the error DJL901 (CWE-798, 200: not in the table, so its level's
+		// score). DJL903 names no CWE: not a security rule.
+		wantSev := map[string]any{"DJL901": analyzer.Error.SecurityScore(), "NGX902": "9.1", "DJL903": nil}[r.ID]
+		if got := sr.Properties["security-severity"]; got != wantSev {
+			t.Errorf("%s security-severity = %#v, want %#v", r.ID, got, wantSev)
 		}
 		if sr.Properties["precision"] != string(r.Precision) {
 			t.Errorf("%s precision = %v", r.ID, sr.Properties["precision"])
@@ -200,7 +205,7 @@ func TestSARIFContent(t *testing.T) {
 		if r.RuleIndex == nil || *r.RuleIndex < 0 || *r.RuleIndex >= len(drv.Rules) || drv.Rules[*r.RuleIndex].ID != r.RuleID {
 			t.Errorf("result %d: ruleIndex %v does not point at %s", i, r.RuleIndex, r.RuleID)
 		}
-		if r.RuleID != f.RuleID || r.Level != f.Severity.String() || r.Message.Text != f.Message {
+		if r.RuleID != f.RuleID || r.Level != f.Severity.String() || !strings.HasPrefix(r.Message.Text, f.Message) {
 			t.Errorf("result %d = %s %s %q", i, r.RuleID, r.Level, r.Message.Text)
 		}
 		if r.PartialFingerprints["djleak/v1"] != f.Fingerprint {
@@ -238,6 +243,9 @@ func TestSARIFContent(t *testing.T) {
 	if len(ngx.RelatedLocations) != 2 || ngx.RelatedLocations[0].ID != 1 || ngx.RelatedLocations[1].ID != 2 {
 		t.Errorf("relatedLocations = %+v", ngx.RelatedLocations)
 	}
+	if got, want := ngx.Message.Text, f1Message(res)+". Related locations: [app/views.py:2](1), [deploy/nginx/sites enabled/app.conf:4](2)."; got != want {
+		t.Errorf("message with related links = %q, want %q", got, want)
+	}
 	if got := ngx.RelatedLocations[0].Message; got == nil || got.Text != "the application reads client identity here" {
 		t.Errorf("related message = %+v", got)
 	}
@@ -263,6 +271,8 @@ func TestSARIFContent(t *testing.T) {
 		t.Errorf("empty region = %+v", empty)
 	}
 }
+
+func f1Message(res *analyzer.Result) string { return res.Findings[1].Message }
 
 func TestSARIFEmpty(t *testing.T) {
 	data := render(t, "sarif", &analyzer.Result{Root: "/p"}, Options{})

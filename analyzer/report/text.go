@@ -69,14 +69,15 @@ func (p palette) sev(s analyzer.Severity) string {
 func writeConcise(w io.Writer, res *analyzer.Result) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range res.Findings {
-		fmt.Fprintf(bw, "%s: %s %s\n", position(f.Location), f.RuleID, printable(f.Message))
+		fmt.Fprintf(bw, "%s: %s %s\n", position(res, f.Location), f.RuleID, printable(f.Message))
 	}
 	return bw.Flush()
 }
 
-// position is "path:line:col" with the column in code points.
-func position(l source.Location) string {
-	return printable(l.Path) + ":" + strconv.Itoa(l.Start.Line) + ":" + strconv.Itoa(l.Start.Column)
+// position is "path:line:col" with the column in code points and the path
+// relative to the working directory (Result.DisplayPath).
+func position(res *analyzer.Result, l source.Location) string {
+	return printable(res.DisplayPath(l.Path)) + ":" + strconv.Itoa(l.Start.Line) + ":" + strconv.Itoa(l.Start.Column)
 }
 
 // printable keeps a message or path on one line and out of the terminal's
@@ -105,14 +106,14 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 		if i > 0 {
 			ew.printf("\n")
 		}
-		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(f.Location), p.reset,
+		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(res, f.Location), p.reset,
 			p.sev(f.Severity), f.RuleID, p.reset, printable(f.Message))
 		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity), res.Secrets)
 		for _, r := range f.Related {
-			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(r.Location), printable(r.Message))
+			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(res, r.Location), printable(r.Message))
 		}
 		for n, s := range f.Flow {
-			ew.printf("  %s=%s %sflow:%s %d. %s %s\n", p.gutter, p.reset, p.bold, p.reset, n+1, position(s.Location), printable(s.Message))
+			ew.printf("  %s=%s %sflow:%s %d. %s %s\n", p.gutter, p.reset, p.bold, p.reset, n+1, position(res, s.Location), printable(s.Message))
 		}
 	}
 	if len(res.Findings) > 0 {
@@ -129,13 +130,22 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 func summary(res *analyzer.Result) string {
 	files := plural(res.FilesScanned, "file", "files")
 	if len(res.Findings) == 0 {
-		return "No findings in " + files + "."
+		return "No findings in " + files + "." + hiddenInTests(res)
 	}
 	c := countFindings(res.Findings)
 	return fmt.Sprintf("Found %s (%s, %s, %s) in %s.",
 		plural(len(res.Findings), "finding", "findings"),
 		plural(c.errors, "error", "errors"), plural(c.warnings, "warning", "warnings"),
-		plural(c.notes, "note", "notes"), files)
+		plural(c.notes, "note", "notes"), files) + hiddenInTests(res)
+}
+
+// hiddenInTests tells how many findings in test code were left out.
+func hiddenInTests(res *analyzer.Result) string {
+	if res.HiddenInTests == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %s in test code not shown (include-tests = true shows them).",
+		plural(res.HiddenInTests, "finding", "findings"))
 }
 
 // frameLine is one row of a code frame: a line number (0 for an elision

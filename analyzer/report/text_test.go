@@ -152,7 +152,7 @@ func TestConcise(t *testing.T) {
 		t.Fatalf("%d lines for %d findings:\n%s", len(lines), len(res.Findings), out)
 	}
 	for i, f := range res.Findings {
-		prefix := position(f.Location) + ": " + f.RuleID + " "
+		prefix := position(res, f.Location) + ": " + f.RuleID + " "
 		if !strings.HasPrefix(lines[i], prefix) {
 			t.Errorf("line %d = %q, want prefix %q", i, lines[i], prefix)
 		}

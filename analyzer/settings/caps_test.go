@@ -16,7 +16,7 @@ func TestValueSizeCap(t *testing.T) {
 		b.WriteString("L = [*L, *L]\n")
 		b.WriteString("D = {\"k\": [D, D]}\n")
 	}
-	b.WriteString("SMALL = f\"{'x'}{'y'}\"\nDEBUG = True\n")
+	b.WriteString("SMALL = f\"{'x'}{'y'}\"\nDEBUG = True\nINSTALLED_APPS = [\"django.contrib.auth\"]\nROOT_URLCONF = \"proj.urls\"\n")
 	s := resolve(t, b.String(), nil)
 	m := module(t, s, "proj.settings")
 	for _, name := range []string{"S", "L", "D"} {

@@ -417,7 +417,15 @@ func (s *Settings) ByName(name string) *Module {
 // unset.
 var Pass = &analyzer.Pass[*Settings]{Name: "settings", Run: func(p *analyzer.Project) *Settings { return Resolve(p, nil) }}
 
-var settingsMarkers = map[string]bool{"INSTALLED_APPS": true, "MIDDLEWARE": true, "ROOT_URLCONF": true, "SECRET_KEY": true}
+// settingsMarkers are the core settings only a project's settings module
+// defines; a reusable app's settings.py, app_settings.py or
+// default_settings.py (defaults read with getattr(settings, "X", default),
+// an api_settings object) defines none of them.
+var settingsMarkers = map[string]bool{
+	"INSTALLED_APPS": true, "MIDDLEWARE": true, "MIDDLEWARE_CLASSES": true, "ROOT_URLCONF": true,
+	"SECRET_KEY": true, "DATABASES": true, "WSGI_APPLICATION": true, "ASGI_APPLICATION": true,
+	"ALLOWED_HOSTS": true, "TEMPLATES": true, "AUTHENTICATION_BACKENDS": true, "SECURE_PROXY_SSL_HEADER": true,
+}
 
 var (
 	devName   = regexp.MustCompile(`(^|[._])(dev|develop|development|local|debug)([._]|$)`)
@@ -552,6 +560,10 @@ func classify(m *Module) (Class, string) {
 	return Unknown, ""
 }
 
+// isSettingsModule reports whether m is a settings module Django could
+// load although no entry point names it: it defines a core setting, or it
+// belongs to a settings package and star-imports another module. A module
+// merely named settings.py that sets a few upper-case names is not one.
 func isSettingsModule(m *python.Module, name string) bool {
 	parts := strings.Split(name, ".")
 	named := false
@@ -560,17 +572,10 @@ func isSettingsModule(m *python.Module, name string) bool {
 			named = true
 		}
 	}
-	upper := 0
 	for _, a := range m.Assigns {
 		if settingsMarkers[a.Target] {
 			return true
 		}
-		if isSettingName(a.Target) {
-			upper++
-		}
-	}
-	if named && upper > 0 {
-		return true
 	}
 	// A settings package's module that only star-imports others is one
 	// too, and so is any module that include()s split settings.

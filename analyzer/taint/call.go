@@ -352,8 +352,15 @@ func (c *fctx) responseSink(ci *callInfo) bool {
 	}
 	if drfExc {
 		desc = "raise " + last + "(…)"
+		validation := last == "ParseError" || last == "ValidationError"
+		h := Hit{Sink: SinkResponse, Desc: desc, Where: "in the error detail", Error: true, Validation: validation}
 		for i, a := range call.Args {
-			c.hitVal(Hit{Sink: SinkResponse, Desc: desc, Where: "in the error detail", Error: true}, ci, a, ci.args[i], "the detail")
+			c.hitVal(h, ci, a, ci.args[i], "the detail")
+		}
+		for j, k := range call.Kwargs {
+			if k.Name == "detail" {
+				c.hitVal(h, ci, k.Value, ci.kws[j], "the detail")
+			}
 		}
 		return true
 	}
@@ -643,6 +650,9 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		return clean
 	}
 	if strings.HasPrefix(q, "secrets.token_") {
+		if shortRandomID(call) {
+			return clean
+		}
 		src := c.a.source(Token, loc, "a token from `"+text+"`", "`"+text+"` creates a token here")
 		return &Val{L: []*Label{src.label()}}
 	}
@@ -726,6 +736,13 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 				return &Val{Coll: collQuery}
 			}
 		}
+	case "dict":
+		// dict(x.split("=") for x in scope["query_string"].decode().split("&")):
+		// a hand-parsed query string.
+		if len(call.Args) == 1 && strings.Contains(strings.ToLower(call.Args[0].Text), "query_string") &&
+			strings.Contains(call.Args[0].Text, "split(") {
+			return &Val{Coll: collQuery}
+		}
 	}
 	if r := ci.recv; r != nil {
 		switch method {
@@ -795,6 +812,11 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 			}
 			if a.Obj == objException && (ci.last == "str" || ci.last == "repr") {
 				out.ExcUser = a.ExcUser
+			}
+			if ci.last == "repr" {
+				out.L = union(out.L, reprLabels(a.L))
+				out.Clean = out.Clean && a.Clean
+				continue
 			}
 			out.L = union(out.L, a.L)
 			out.Clean = out.Clean && a.Clean
@@ -964,8 +986,11 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 				// A secret handed to a helper that leaks it: report at the
 				// argument, where the caller can stop passing it — unless
 				// the helper's parameter is itself named like a secret, in
-				// which case the helper is reported.
-				if c.nameIsSecret(params[i].Name) {
+				// which case the helper is reported. A query-string
+				// credential used to authenticate (DJL104) is reported at
+				// the argument either way: the helper's own by-name
+				// secret is no query-string read.
+				if c.nameIsSecret(params[i].Name) && h.Sink != SinkAuth {
 					continue
 				}
 				h.Loc = exprs[i].Loc
@@ -1070,4 +1095,33 @@ func compose(al, ph *Label, argLoc source.Location, fn *python.Function, pname s
 	}
 	n.Steps = steps
 	return n
+}
+
+// reprLabels returns ls without the parse-message mark: repr(e) shows the
+// exception's type and arguments, not only its message.
+func reprLabels(ls []*Label) []*Label {
+	out := ls
+	for i, l := range ls {
+		if !l.ParseMsg {
+			continue
+		}
+		if &out[0] == &ls[0] {
+			out = append([]*Label(nil), ls...)
+		}
+		n := *l
+		n.ParseMsg = false
+		out[i] = &n
+	}
+	return out
+}
+
+// shortRandomID reports a secrets.token_*(n) call with fewer than 8 random
+// bytes: a short identifier (a file-name suffix, a nonce for a cache key),
+// too short to be a credential.
+func shortRandomID(call *python.Call) bool {
+	if call == nil || len(call.Args) != 1 {
+		return false
+	}
+	a := call.Args[0]
+	return a.Kind == python.Number && a.IsInt && a.Num >= 0 && a.Num < 8
 }

@@ -670,7 +670,7 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 		}
 	}
 	if base.tainted() {
-		if ok && c.a.vocab.excluded(key) {
+		if ok && (c.a.vocab.excluded(key) || cleanAttrs[key] || c.a.vocab.Metadata(key)) {
 			return clean
 		}
 		if !ok {
@@ -686,11 +686,14 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 			n.Field = key
 			return &n
 		})
-		if !hasReal(base) && c.nameIsSecretKey(key) && !messageContainer(text) {
+		if !hasReal(base) && c.nameIsSecretKey(key) && !messageContainer(text) && !c.a.vocab.publicContainer(text) {
 			// request.data["password"] inside a view: the key still counts.
 			out.L = append(append([]*Label(nil), out.L...), c.byName(text, loc))
 		}
 		return out
+	}
+	if c.a.vocab.publicContainer(text) {
+		return clean
 	}
 	if ok && c.nameIsSecretKey(key) && !messageContainer(text) {
 		return &Val{L: []*Label{c.byName(text, loc)}}
@@ -1008,7 +1011,15 @@ func (c *fctx) buildString(x *python.Expr, pieces []python.Piece, e *env) *Val {
 	return out
 }
 
+// provisioningURI matches URI schemes that carry a secret by design and
+// are never requested over the network: otpauth:// key URIs (shown as a
+// QR code to enrol an authenticator app).
+var provisioningURI = regexp.MustCompile(`^\s*otpauth(-migration)?://`)
+
 func inQuery(prefix string, appended, encoded bool) bool {
+	if provisioningURI.MatchString(prefix) {
+		return false
+	}
 	if encoded {
 		t := strings.TrimRight(prefix, " ")
 		return strings.HasSuffix(t, "?") || (strings.HasSuffix(t, "&") && (strings.Contains(t, "?") || appended))

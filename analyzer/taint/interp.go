@@ -315,6 +315,7 @@ func (c *fctx) ifStmt(n *sitter.Node, e *env) {
 	}
 	then := e.copy()
 	c.narrow(then, condX, true)
+	c.narrowException(then, condX)
 	dbg := isDebugTest(condX)
 	if dbg {
 		c.debug++
@@ -497,14 +498,11 @@ func (c *fctx) tryStmt(n *sitter.Node, e *env) {
 // userFacingExceptions are caught exception types whose text is meant for
 // the client (validation messages, 404s).
 func userFacingException(types string) bool {
-	names := strings.FieldsFunc(types, func(r rune) bool { return r == '(' || r == ')' || r == ',' || r == ' ' || r == '\n' })
+	names := exceptionNames(types)
 	if len(names) == 0 {
 		return false
 	}
 	for _, n := range names {
-		if i := strings.LastIndexByte(n, '.'); i >= 0 {
-			n = n[i+1:]
-		}
 		switch {
 		case strings.HasSuffix(n, "ValidationError"), strings.HasSuffix(n, "DoesNotExist"),
 			n == "Http404", n == "PermissionDenied", n == "BadRequest", n == "APIException",
@@ -518,12 +516,76 @@ func userFacingException(types string) bool {
 	return true
 }
 
+// parseExceptions are caught exception types whose message describes
+// input that failed to parse or validate (json.JSONDecodeError is a
+// ValueError).
+var parseExceptions = map[string]bool{
+	"ValueError": true, "JSONDecodeError": true, "MultiPartParserError": true, "UnicodeDecodeError": true,
+	"UnicodeError": true, "InvalidOperation": true,
+}
+
+func exceptionNames(types string) []string {
+	names := strings.FieldsFunc(types, func(r rune) bool { return r == '(' || r == ')' || r == ',' || r == ' ' || r == '\n' })
+	for i, n := range names {
+		if j := strings.LastIndexByte(n, '.'); j >= 0 {
+			names[i] = n[j+1:]
+		}
+	}
+	return names
+}
+
+// parseException reports whether every type in types is a parse or
+// validation error (or one meant for users).
+func parseException(types string) bool {
+	names := exceptionNames(types)
+	for _, n := range names {
+		if !parseExceptions[n] && !userFacingException(n) {
+			return false
+		}
+	}
+	return len(names) > 0
+}
+
 func (c *fctx) excVal(name string, loc source.Location, types string) *Val {
 	if userFacingException(types) {
 		return &Val{Obj: objException, ExcUser: true}
 	}
 	src := c.a.source(Exception, loc, "the exception text of `"+name+"`", "exception `"+name+"` is caught here")
-	return &Val{Obj: objException, L: []*Label{src.label()}}
+	l := src.label()
+	if parseException(types) {
+		n := *l
+		n.ParseMsg = true
+		l = &n
+	}
+	return &Val{Obj: objException, L: []*Label{l}}
+}
+
+// narrowException rebinds an exception variable inside `if isinstance(e,
+// T):` to the exception as if it had been caught as T.
+func (c *fctx) narrowException(e *env, cond *python.Expr) {
+	if cond == nil || cond.Kind != python.CallExpr || cond.Call.Func != "isinstance" || len(cond.Call.Args) != 2 {
+		return
+	}
+	x := cond.Call.Args[0]
+	if x.Kind != python.Name {
+		return
+	}
+	if v, ok := e.vars[x.Name]; ok && v.Obj == objException && v.tainted() {
+		types := cond.Call.Args[1].Text
+		switch {
+		case userFacingException(types):
+			e.vars[x.Name] = &Val{Obj: objException, ExcUser: true}
+		case parseException(types):
+			// Keep the original source (where the exception was caught).
+			nv := &Val{Obj: objException, L: make([]*Label, len(v.L))}
+			for i, l := range v.L {
+				n := *l
+				n.ParseMsg = n.Src.Kind == Exception
+				nv.L[i] = &n
+			}
+			e.vars[x.Name] = nv
+		}
+	}
 }
 
 // source returns the (memoised) source of a kind at a location.

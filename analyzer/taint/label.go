@@ -84,6 +84,10 @@ type Label struct {
 	// Field is the dict key a Param placeholder was read through
 	// (`params['user']`).
 	Field string
+	// ParseMsg is set on the message (str(e), f"{e}", e.args) of an
+	// exception caught as a parse or validation error (ValueError,
+	// JSONDecodeError, …); repr() clears it.
+	ParseMsg bool
 }
 
 const maxSteps = 24
@@ -182,9 +186,10 @@ func union(a, b []*Label) []*Label {
 		dup := false
 		for i, o := range out {
 			if o.Src == l.Src && o.InURL == l.InURL {
-				if o.Bits != l.Bits|o.Bits {
+				if o.Bits != l.Bits|o.Bits || o.ParseMsg && !l.ParseMsg {
 					n := *o
 					n.Bits |= l.Bits
+					n.ParseMsg = o.ParseMsg && l.ParseMsg
 					out[i] = &n
 				}
 				dup = true

@@ -78,6 +78,10 @@ type Hit struct {
 	// Via names the project function the secret is passed to when the
 	// sink is inside it (the hit is then at the call's argument).
 	Via string
+	// Validation marks the detail of a framework parse or validation error
+	// (DRF ParseError, ValidationError): a parse error's message belongs
+	// there.
+	Validation bool
 }
 
 // QueryAuth reports whether h is a credential the application accepts from

@@ -1,11 +1,14 @@
 package taint_test
 
 import (
+	"bytes"
+	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,67 +17,160 @@ import (
 	"github.com/djleak/djleak/rules"
 )
 
-// djangoDir is Debian python3-django's copy of Django.
-const djangoDir = "/usr/lib/python3/dist-packages/django"
+var updateLedger = flag.Bool("update", false, "rewrite the README's precision table from the ledger")
 
-// precisionFile lists every finding of the token rules (DJL101–DJL149,
-// DJL200–DJL219) on Django's own source, each with the reason it was kept.
-const precisionFile = "../../testdata/precision/django.txt"
-
-// tokenRule reports whether id is one of the rules built on this package.
-func tokenRule(id string) bool {
-	if !strings.HasPrefix(id, "DJL") {
-		return false
-	}
-	n, err := strconv.Atoi(id[3:])
-	if err != nil {
-		return false
-	}
-	return n >= 101 && n <= 149 || n >= 200 && n <= 219
+// ledgerPackage is one Debian package of real Django code in the
+// precision ledger.
+type ledgerPackage struct {
+	Deb  string // Debian package
+	Dir  string // its Python package under /usr/lib/python3/dist-packages
+	Name string // the project, for the README
+	// Target: the package counts towards the false-positive budget of
+	// real Django apps (Django itself is the baseline).
+	Target bool
 }
 
-var djangoVersionRe = regexp.MustCompile(`(?m)^VERSION = \((\d+), (\d+), (\d+)`)
+var ledgerPackages = []ledgerPackage{
+	{"python3-django", "django", "Django", false},
+	{"python3-djangorestframework", "rest_framework", "Django REST framework", true},
+	{"python3-django-allauth", "allauth", "django-allauth", true},
+	{"python3-social-django", "social_django", "social-app-django", true},
+	{"python3-django-channels", "channels", "Channels", true},
+	{"python3-django-auth-ldap", "django_auth_ldap", "django-auth-ldap", true},
+	{"python3-django-otp", "django_otp", "django-otp", true},
+	{"python3-django-guardian", "guardian", "django-guardian", true},
+	{"python3-django-debug-toolbar", "debug_toolbar", "django-debug-toolbar", true},
+}
 
-// TestPrecisionDjango runs the token rules over Django's source and
-// compares every finding with the reviewed list: a new finding must be
-// fixed (a false positive) or reviewed and added with "kept: reason"; a
-// listed finding that disappeared must be removed from the list.
-func TestPrecisionDjango(t *testing.T) {
-	if _, err := os.Stat(djangoDir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-django is required in CI (run .ci/install-deps): %v", err)
+const (
+	distPackages = "/usr/lib/python3/dist-packages"
+	ledgerDir    = "../../testdata/precision"
+	readmePath   = "../../README.md"
+	// maxFPPer10k is the false-positive budget over the target packages.
+	maxFPPer10k = 1.0
+)
+
+// ledgerEntry is one reviewed finding.
+type ledgerEntry struct {
+	TP     bool
+	Reason string
+}
+
+// ledgerFile is a parsed testdata/precision/<dir>.txt.
+type ledgerFile struct {
+	Version string // upstream version reviewed
+	Entries map[string]ledgerEntry
+}
+
+// ledgerStats is one package's line of the README table.
+type ledgerStats struct {
+	Pkg              ledgerPackage
+	Version          string
+	Lines, Files     int
+	Findings, TP, FP int
+}
+
+// TestPrecisionLedger runs every rule over real Django code (Debian
+// packages of Django and of popular Django apps) and compares each
+// finding with the package's reviewed ledger, where every finding has a
+// verdict: a new finding must be fixed (a false positive) or reviewed and
+// listed; a listed finding that disappeared must be removed. The README's
+// precision table must match the ledger, and false positives stay within
+// the budget.
+func TestPrecisionLedger(t *testing.T) {
+	var stats []ledgerStats
+	for _, pkg := range ledgerPackages {
+		dir := filepath.Join(distPackages, pkg.Dir)
+		if _, err := os.Stat(dir); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is required in CI (run .ci/install-deps): %v", pkg.Deb, err)
+			}
+			t.Skipf("%s is not installed (run .ci/install-deps)", pkg.Deb)
 		}
-		t.Skip("python3-django is not installed (run .ci/install-deps)")
+		st, ok := checkLedger(t, pkg, dir)
+		if ok {
+			stats = append(stats, st)
+		}
 	}
-	want, version, err := readPrecision(precisionFile)
+	if t.Failed() {
+		return
+	}
+	lines, fp := 0, 0
+	for _, s := range stats {
+		if s.Pkg.Target {
+			lines += s.Lines
+			fp += s.FP
+		}
+	}
+	if rate := per10k(fp, lines); rate > maxFPPer10k {
+		t.Errorf("%d false positives in %d lines of Django apps: %.2f per 10,000 lines, budget %.1f; fix the rules",
+			fp, lines, rate, maxFPPer10k)
+	}
+	table := precisionTable(stats)
+	readme, err := os.ReadFile(readmePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	init, err := os.ReadFile(djangoDir + "/__init__.py")
-	if err != nil {
-		t.Fatal(err)
+	const begin, end = "<!-- precision:begin -->\n", "<!-- precision:end -->"
+	i, j := bytes.Index(readme, []byte(begin)), bytes.Index(readme, []byte(end))
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %q … %q block", readmePath, strings.TrimSpace(begin), end)
 	}
-	if m := djangoVersionRe.FindStringSubmatch(string(init)); m == nil || strings.Join(m[1:], ".") != version {
-		t.Fatalf("%s was reviewed against Django %s but %s holds another version; re-run the rules, review "+
-			"every finding and update the list and its django-version line", precisionFile, version, djangoDir)
+	if string(readme[i+len(begin):j]) == table {
+		return
 	}
+	if *updateLedger {
+		out := append(append(append([]byte{}, readme[:i+len(begin)]...), table...), readme[j:]...)
+		if err := os.WriteFile(readmePath, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("the README's precision table is out of date; run: go test ./analyzer/taint -run TestPrecisionLedger -update\nwant:\n%s", table)
+}
 
+func per10k(n, lines int) float64 {
+	if lines == 0 {
+		return 0
+	}
+	return float64(n) * 10000 / float64(lines)
+}
+
+// checkLedger runs the rules over one package and compares the findings
+// with its ledger.
+func checkLedger(t *testing.T, pkg ledgerPackage, dir string) (ledgerStats, bool) {
+	path := filepath.Join(ledgerDir, pkg.Dir+".txt")
+	want, err := readLedger(path)
+	if err != nil {
+		t.Error(err)
+		return ledgerStats{}, false
+	}
+	version, err := debVersion(pkg.Deb)
+	if err != nil {
+		t.Error(err)
+		return ledgerStats{}, false
+	}
+	if version != want.Version {
+		t.Errorf("%s was reviewed against %s %s but %s %s is installed; run the rules, review every finding and "+
+			"update the list and its \"# version:\" line", path, pkg.Deb, want.Version, pkg.Deb, version)
+		return ledgerStats{}, false
+	}
 	start := time.Now()
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{djangoDir}, Root: djangoDir})
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return ledgerStats{}, false
 	}
-	var rs []*analyzer.Rule
-	for _, r := range rules.All() {
-		if tokenRule(r.ID) {
-			rs = append(rs, r)
-		}
-	}
-	findings, err := analyzer.Run(p, rs, 0)
+	findings, err := analyzer.Run(p, rules.All(), 0)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return ledgerStats{}, false
 	}
-	t.Logf("%d files, %d findings in %s", len(p.Files), len(findings), time.Since(start).Round(time.Millisecond))
+	st := ledgerStats{Pkg: pkg, Version: version, Files: len(p.Python), Findings: len(findings)}
+	for _, m := range p.Python {
+		st.Lines += bytes.Count(m.File.Content, []byte("\n"))
+	}
+	t.Logf("%s: %d Python files, %d lines, %d findings in %s", pkg.Deb, st.Files, st.Lines, len(findings), time.Since(start).Round(time.Millisecond))
 
 	got := map[string]string{}
 	for _, f := range findings {
@@ -82,11 +178,18 @@ func TestPrecisionDjango(t *testing.T) {
 	}
 	var added, missing []string
 	for k, msg := range got {
-		if _, ok := want[k]; !ok {
-			added = append(added, k+"  kept: <review: "+msg+">")
+		e, ok := want.Entries[k]
+		if !ok {
+			added = append(added, k+"  TP|FP: <review: "+msg+">")
+			continue
+		}
+		if e.TP {
+			st.TP++
+		} else {
+			st.FP++
 		}
 	}
-	for k := range want {
+	for k := range want.Entries {
 		if _, ok := got[k]; !ok {
 			missing = append(missing, k)
 		}
@@ -94,44 +197,79 @@ func TestPrecisionDjango(t *testing.T) {
 	sort.Strings(added)
 	sort.Strings(missing)
 	if len(added) > 0 {
-		t.Errorf("new findings on Django's source: fix each false positive in the rules, or review it and add it "+
-			"to %s with the reason it is kept:\n%s", precisionFile, strings.Join(added, "\n"))
+		t.Errorf("new findings on %s: fix each false positive in the rules, or review it and add it to %s with its verdict:\n%s",
+			pkg.Deb, path, strings.Join(added, "\n"))
 	}
 	if len(missing) > 0 {
-		t.Errorf("findings listed in %s are no longer reported; remove them:\n%s", precisionFile, strings.Join(missing, "\n"))
+		t.Errorf("findings listed in %s are no longer reported; remove them:\n%s", path, strings.Join(missing, "\n"))
 	}
+	return st, len(added) == 0 && len(missing) == 0
 }
 
-// readPrecision parses the reviewed list: "ID path:line  kept: reason"
-// lines, '#' comments, and a "# django-version: X.Y.Z" header.
-func readPrecision(path string) (map[string]string, string, error) {
+var debEpoch, debRevision = regexp.MustCompile(`^\d+:`), regexp.MustCompile(`-[^-]*$`)
+
+// debVersion is the upstream version of an installed Debian package
+// (without epoch and Debian revision, so security updates need no new
+// review).
+func debVersion(deb string) (string, error) {
+	out, err := exec.Command("dpkg-query", "-W", "-f", "${Version}", deb).Output()
+	if err != nil {
+		return "", fmt.Errorf("dpkg-query %s: %v", deb, err)
+	}
+	v := strings.TrimSpace(string(out))
+	return debRevision.ReplaceAllString(debEpoch.ReplaceAllString(v, ""), ""), nil
+}
+
+// readLedger parses a ledger: "ID path:line  TP: reason" and
+// "ID path:line  FP: reason" lines, '#' comments, and a "# version: X"
+// header (the package's upstream version).
+func readLedger(path string) (*ledgerFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	want := map[string]string{}
-	version := ""
+	lf := &ledgerFile{Entries: map[string]ledgerEntry{}}
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
-		if v, ok := strings.CutPrefix(line, "# django-version:"); ok {
-			version = strings.TrimSpace(v)
+		if v, ok := strings.CutPrefix(line, "# version:"); ok {
+			lf.Version = strings.TrimSpace(v)
 			continue
 		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		f := strings.Fields(line)
-		if len(f) < 4 || f[2] != "kept:" || !tokenRule(f[0]) || !strings.Contains(f[1], ":") {
-			return nil, "", fmt.Errorf("%s:%d: want \"ID path:line  kept: reason\", got %q", path, i+1, line)
+		if len(f) < 4 || f[2] != "TP:" && f[2] != "FP:" || rules.Lookup(f[0]) == nil || !strings.Contains(f[1], ":") {
+			return nil, fmt.Errorf("%s:%d: want \"ID path:line  TP: reason\" or \"… FP: reason\", got %q", path, i+1, line)
 		}
 		k := f[0] + " " + f[1]
-		if _, dup := want[k]; dup {
-			return nil, "", fmt.Errorf("%s:%d: %s listed twice", path, i+1, k)
+		if _, dup := lf.Entries[k]; dup {
+			return nil, fmt.Errorf("%s:%d: %s listed twice", path, i+1, k)
 		}
-		want[k] = strings.Join(f[3:], " ")
+		lf.Entries[k] = ledgerEntry{TP: f[2] == "TP:", Reason: strings.Join(f[3:], " ")}
 	}
-	if version == "" {
-		return nil, "", fmt.Errorf("%s: missing the \"# django-version: X.Y.Z\" line", path)
+	if lf.Version == "" {
+		return nil, fmt.Errorf("%s: missing the \"# version: X.Y.Z\" line", path)
 	}
-	return want, version, nil
+	return lf, nil
+}
+
+// precisionTable renders the README's table.
+func precisionTable(stats []ledgerStats) string {
+	var b strings.Builder
+	b.WriteString("| project (Debian package) | version | lines | findings | true positives | false positives | FP per 10k lines |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
+	lines, findings, tp, fp := 0, 0, 0, 0
+	for _, s := range stats {
+		fmt.Fprintf(&b, "| %s (`%s`) | %s | %d | %d | %d | %d | %.2f |\n", s.Pkg.Name, s.Pkg.Deb, s.Version, s.Lines,
+			s.Findings, s.TP, s.FP, per10k(s.FP, s.Lines))
+		if s.Pkg.Target {
+			lines += s.Lines
+			findings += s.Findings
+			tp += s.TP
+			fp += s.FP
+		}
+	}
+	fmt.Fprintf(&b, "| **Django apps above (all but Django)** | | %d | %d | %d | %d | %.2f |\n", lines, findings, tp, fp, per10k(fp, lines))
+	return b.String()
 }

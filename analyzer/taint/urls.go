@@ -216,7 +216,12 @@ func templateSecret(expr string, v *Vocab) bool {
 	if e == "" || strings.ContainsAny(e, `"'`) || strings.Contains(strings.ToLower(e), "csrf") {
 		return false
 	}
-	for _, comp := range strings.Split(e, ".") {
+	comps := strings.Split(e, ".")
+	if len(comps) > 1 && v.Metadata(comps[len(comps)-1]) {
+		// {% url "revoke" token.pk %}: the record's key, not the token.
+		return false
+	}
+	for _, comp := range comps {
 		if v.TokenName(comp, false) {
 			return true
 		}

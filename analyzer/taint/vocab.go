@@ -88,6 +88,29 @@ var secretPairs = map[[2]string]bool{
 	{"license", "key"}: true, {"app", "key"}: true, {"webhook", "key"}: true,
 }
 
+// notSecretPairs are two-word sequences whose second word is a secret word
+// but that name something else: an OAuth 1.0a request token (a temporary
+// credential the protocol sends through the browser), a push-notification
+// device token (an address, not a credential), public key material.
+var notSecretPairs = map[[2]string]bool{
+	{"request", "token"}: true, {"device", "token"}: true, {"push", "token"}: true,
+	{"fcm", "token"}: true, {"apns", "token"}: true, {"gcm", "token"}: true,
+	{"notification", "token"}: true,
+	{"public", "key"}: true, {"publishable", "key"}: true,
+}
+
+// providers are service names that, directly before "key", name that
+// service's API key (STRIPE_KEY, TwilioKey).
+var providers = map[string]bool{
+	"stripe": true, "twilio": true, "sendgrid": true, "mailgun": true, "mailchimp": true, "mandrill": true,
+	"postmark": true, "github": true, "gitlab": true, "aws": true, "slack": true, "openai": true,
+	"anthropic": true, "google": true, "gmaps": true, "firebase": true, "algolia": true, "paypal": true,
+	"braintree": true, "pusher": true, "mapbox": true, "heroku": true, "datadog": true, "segment": true,
+	"shopify": true, "plaid": true, "okta": true, "auth0": true, "azure": true, "cloudflare": true,
+	"digitalocean": true, "telegram": true, "discord": true, "sentry": true, "mixpanel": true,
+	"intercom": true, "zendesk": true, "hubspot": true, "nexmo": true, "vonage": true, "cohere": true,
+}
+
 // qualifiers are words that turn a secret word into something that is not
 // the secret: its type, count, id, hash, expiry, name, URL, a flag, a
 // pagination cursor, an LLM token count, a CSRF token, a class, …
@@ -124,6 +147,15 @@ var qualifiers = map[string]bool{
 	"lookup": true, "kwarg": true, "query": true, "func": true, "function": true, "call": true,
 	"callable": true, "dbus": true, "arg": true, "args": true, "inspect": true, "ok": true, "found": true,
 	"exists": true, "present": true, "status": true, "state": true, "done": true,
+	"public": true, "publishable": true,
+}
+
+// trailingQualifiers turn a secret word into something else only after it:
+// token_certificate, key_certfile, tokens_deleted, token_uuid are not
+// secrets, cert_password and certificate_secret are.
+var trailingQualifiers = map[string]bool{
+	"deleted": true, "removed": true, "purged": true, "cert": true, "certificate": true, "certs": true,
+	"certificates": true, "keyfile": true, "certfile": true, "uuid": true, "slug": true,
 }
 
 // flagWords start boolean names: is_token, has_password, use_jwt, ….
@@ -173,10 +205,13 @@ func (v *Vocab) TokenName(name string, code bool) bool {
 			found = i
 			break
 		}
-		if i+1 < len(ws) && secretPairs[[2]string{w, ws[i+1]}] {
+		if i+1 < len(ws) && (secretPairs[[2]string{w, ws[i+1]}] || providers[w] && (ws[i+1] == "key" || ws[i+1] == "keys")) {
 			found = i
 			break
 		}
+	}
+	if found > 0 && notSecretPairs[[2]string{ws[found-1], ws[found]}] && !secretAfter(ws, found+1) {
+		return false
 	}
 	// A bare "signature" identifier is usually a function or type
 	// signature (inspect.signature, D-Bus); request_signature,
@@ -198,11 +233,57 @@ func (v *Vocab) TokenName(name string, code bool) bool {
 			return false
 		}
 		// token_id / password_id is an id; id_token (OIDC) is a token.
-		if w == "id" && i > found {
+		if (w == "id" || trailingQualifiers[w]) && i > found {
 			return false
 		}
 	}
 	return true
+}
+
+// idWords name identifiers of a record, not its secret.
+var idWords = map[string]bool{"id": true, "pk": true, "uuid": true, "slug": true}
+
+// Metadata reports a field name that selects metadata of a secret-holding
+// object rather than the secret (token["expires_at"], token.pk,
+// key.uuid): it names no secret itself and has a qualifier or id word.
+func (v *Vocab) Metadata(name string) bool {
+	if v.TokenName(name, false) {
+		return false
+	}
+	for _, w := range Words(name) {
+		if qualifiers[w] || idWords[w] || trailingQualifiers[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// publicContainer reports a subscript (`request_token["oauth_token"]`)
+// whose container is named as public by notSecretPairs: its entries are
+// not secrets by their key alone.
+func (v *Vocab) publicContainer(text string) bool {
+	i := strings.IndexByte(text, '[')
+	if i < 0 {
+		return false
+	}
+	base := text[:i]
+	if j := strings.LastIndexByte(base, '.'); j >= 0 {
+		base = base[j+1:]
+	}
+	ws := Words(base)
+	n := len(ws)
+	return n >= 2 && notSecretPairs[[2]string{ws[n-2], ws[n-1]}]
+}
+
+// secretAfter reports whether a secret word follows position i
+// (request_token_secret).
+func secretAfter(ws []string, i int) bool {
+	for _, w := range ws[i:] {
+		if secretWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 func seqIndex(ws, seq []string) int {

@@ -76,7 +76,7 @@ func TestBattery(t *testing.T) {
 	}
 	tenMB := bigPython(10 << 20)
 	deepNginx := "http {\n  server {\n    listen 80;\n" + strings.Repeat("location / {\n", 10_000) + strings.Repeat("}\n", 10_000) + "  }\n}\n"
-	fstrings := "X = \"ab\"\n" + strings.Repeat("X = f\"{X}{X}\"\n", 80) + "DEBUG = True\n"
+	fstrings := "X = \"ab\"\n" + strings.Repeat("X = f\"{X}{X}\"\n", 80) + "DEBUG = True\nINSTALLED_APPS = [\"django.contrib.auth\"]\nROOT_URLCONF = \"mysite.urls\"\n"
 
 	cases := []batteryCase{
 		{name: "nul-byte", files: map[string]string{"app/nul.py": "X = 1\x00\n"}, code: 1,

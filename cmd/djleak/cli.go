@@ -92,6 +92,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	reportUnused := fs.Bool("report-unused-ignores", os.Getenv("CI") != "", "report suppression comments that suppress nothing (default on when CI is set)")
 	baselinePath := fs.String("baseline", "", "only report findings not recorded in the baseline `FILE`")
 	writeBaseline := fs.String("write-baseline", "", "record the current findings in the baseline `FILE` and exit 0")
+	sarifCategory := fs.String("sarif-category", "", "SARIF analysis category `NAME` (automationDetails.id), to tell apart several djleak runs on one commit in code scanning")
 	stdinName := fs.String("stdin-filename", "", "lint standard input as if it were the file at `PATH` (use with the path \"-\")")
 	var selects, ignores listFlag
 	fs.Var(&selects, "select", "only run these rule IDs or prefixes (comma-separated, e.g. DJL4,NGX101)")
@@ -155,6 +156,9 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, n := range proj.Notes {
 		fmt.Fprintf(stderr, "djleak: %s\n", n)
 	}
+	if *stdinName != "" && proj.NoProject {
+		fmt.Fprintf(stderr, "djleak: %s is in no project (no .djleak.toml, pyproject.toml with [tool.djleak], .git or manage.py above it); checking it alone with %s as the project root (use --root to name one)\n", *stdinName, proj.Root)
+	}
 	enabled := rules.Select(append(proj.Config.Select, selects...), append(proj.Config.Ignore, ignores...))
 	if len(selects) > 0 {
 		enabled = rules.Select(selects, append(proj.Config.Ignore, ignores...))
@@ -193,6 +197,8 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	findings = shown
 	res := proj.Result(findings, enabled)
+	res.Cwd = workingDir()
+	res.RepoRoot = analyzer.RepoRoot(proj.Root)
 
 	var w io.Writer = stdout
 	useColor := *color == "always"
@@ -207,7 +213,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else if *color == "auto" {
 		useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	}
-	if err := report.Write(w, *format, res, report.Options{Color: useColor}); err != nil {
+	if err := report.Write(w, *format, res, report.Options{Color: useColor, SARIFCategory: *sarifCategory}); err != nil {
 		fmt.Fprintf(stderr, "djleak: writing report: %v\n", err)
 		return exitError
 	}
@@ -245,6 +251,20 @@ func interleave(args []string, fs *flag.FlagSet) []string {
 		pos = append(pos, a)
 	}
 	return append(append(flags, "--"), pos...)
+}
+
+// workingDir is the current directory with symbolic links resolved (the
+// project root is resolved too, so paths relative to both are comparable),
+// or "" when it cannot be found.
+func workingDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	return wd
 }
 
 func validFormat(f string) bool {

@@ -29,8 +29,8 @@ func TestSeedExample(t *testing.T) {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	for _, want := range []string{
-		"mysite/settings.py:1:1: DJL401",
-		"mysite/settings.py:1:1: DJL402",
+		"mysite/settings.py:3:1: DJL401",
+		"mysite/settings.py:3:1: DJL402",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -43,16 +43,18 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "# project root: %s\n# configuration from: %s\n", dir, src)
 	eff := struct {
-		Select          []string            `toml:"select"`
-		Ignore          []string            `toml:"ignore"`
-		Exclude         []string            `toml:"exclude"`
-		NginxRoots      []string            `toml:"nginx-roots"`
-		PerFileIgnores  map[string][]string `toml:"per-file-ignores"`
-		IdentityHeaders []string            `toml:"identity-headers"`
-		SettingsModule  string              `toml:"settings-module"`
-		MaxFileSize     analyzer.ByteSize   `toml:"max-file-size"`
+		Select          []string                      `toml:"select"`
+		Ignore          []string                      `toml:"ignore"`
+		Exclude         []string                      `toml:"exclude"`
+		NginxRoots      []string                      `toml:"nginx-roots"`
+		PerFileIgnores  map[string][]string           `toml:"per-file-ignores"`
+		IdentityHeaders []string                      `toml:"identity-headers"`
+		SettingsModule  string                        `toml:"settings-module"`
+		MaxFileSize     analyzer.ByteSize             `toml:"max-file-size"`
+		IncludeTests    bool                          `toml:"include-tests"`
+		IdentityMW      []analyzer.IdentityMiddleware `toml:"identity-middleware"`
 	}{nonNil(cfg.Select), nonNil(cfg.Ignore), nonNil(cfg.Exclude), nonNil(cfg.NginxRoots), cfg.PerFileIgnores,
-		nonNil(cfg.IdentityHeaders), cfg.SettingsModule, cfg.MaxFileSize}
+		nonNil(cfg.IdentityHeaders), cfg.SettingsModule, cfg.MaxFileSize, cfg.IncludeTests, cfg.IdentityMiddleware}
 	if eff.PerFileIgnores == nil {
 		eff.PerFileIgnores = map[string][]string{}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,8 +73,8 @@ func TestWorkflowSnippet(t *testing.T) {
 	if err := json.Unmarshal(yamlJSON(t, wf), &workflow); err != nil {
 		t.Fatal(err)
 	}
-	if workflow.Permissions["security-events"] != "write" {
-		t.Errorf("workflow lacks security-events: write: %v", workflow.Permissions)
+	if workflow.Permissions["security-events"] != "write" || workflow.Permissions["actions"] != "read" {
+		t.Errorf("workflow lacks security-events: write and actions: read: %v", workflow.Permissions)
 	}
 	var action struct {
 		Inputs map[string]any `json:"inputs"`
@@ -116,10 +117,9 @@ func TestWorkflowSnippet(t *testing.T) {
 	}
 }
 
-// TestActionRunStep runs the action's "Run djleak" step script with a
-// locally built djleak, the way the Actions runner would: it must write the
-// SARIF file, print annotations and record the exit code as an output.
-func TestActionRunStep(t *testing.T) {
+// actionSteps reads action.yml's steps.
+func actionSteps(t *testing.T) map[string]string {
+	t.Helper()
 	var action struct {
 		Runs struct {
 			Steps []struct {
@@ -131,62 +131,150 @@ func TestActionRunStep(t *testing.T) {
 	if err := json.Unmarshal(yamlJSON(t, "../../action.yml"), &action); err != nil {
 		t.Fatal(err)
 	}
-	script := ""
+	steps := map[string]string{}
 	for _, s := range action.Runs.Steps {
-		if s.ID == "check" {
-			script = s.Run
+		if s.ID != "" {
+			steps[s.ID] = s.Run
 		}
 	}
-	if script == "" {
-		t.Fatal("action.yml has no step with id check")
+	for _, id := range []string{"build", "check", "annotate", "permission"} {
+		if steps[id] == "" {
+			t.Fatalf("action.yml has no run step with id %s", id)
+		}
 	}
+	return steps
+}
+
+// TestActionRunStep runs the action's steps with locally built binaries,
+// the way the Actions runner would: djleak runs once and writes the SARIF
+// report; the annotate step turns it into capped annotations, a job
+// summary listing every finding and the fail decision; the permission step
+// skips the upload for forks and Dependabot with a notice.
+func TestActionRunStep(t *testing.T) {
+	steps := actionSteps(t)
 	runner := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(runner, "djleak"), ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	project, _ := filepath.Abs(seed)
+	checkout, _ := filepath.Abs("../..")
+	// The build step runs in the action's directory (github.action_path).
+	build := exec.Command("bash", "-e", "-c", steps["build"])
+	build.Dir = checkout
+	build.Env = append(os.Environ(), "RUNNER_TEMP="+runner)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build step: %v\n%s", err, out)
+	}
 	outputs := filepath.Join(runner, "outputs")
+	summary := filepath.Join(runner, "summary.md")
 	sarif := filepath.Join(runner, "djleak.sarif")
-	cmd := exec.Command("bash", "-e", "-c", script)
-	cmd.Dir = project
-	cmd.Env = append(os.Environ(), "RUNNER_TEMP="+runner, "GITHUB_OUTPUT="+outputs,
-		"DJLEAK_PATHS=.", "DJLEAK_ARGS=", "DJLEAK_SARIF="+sarif)
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("step failed: %v\n%s", err, stdout.String())
+	step := func(id string, env ...string) (string, error) {
+		cmd := exec.Command("bash", "-e", "-c", steps[id])
+		cmd.Dir = project
+		cmd.Env = append(os.Environ(), append([]string{"RUNNER_TEMP=" + runner, "GITHUB_OUTPUT=" + outputs,
+			"GITHUB_STEP_SUMMARY=" + summary, "GITHUB_WORKSPACE=" + checkout}, env...)...)
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		cmd.Stderr = &stdout
+		err := cmd.Run()
+		return stdout.String(), err
+	}
+	out, err := step("check", "DJLEAK_PATHS=.", "DJLEAK_ARGS=", "DJLEAK_SARIF="+sarif, "DJLEAK_CATEGORY=backend")
+	if err != nil {
+		t.Fatalf("check step failed: %v\n%s", err, out)
 	}
 	if got := readFile(t, outputs); got != "exit-code=1\n" {
 		t.Errorf("outputs = %q, want exit-code=1", got)
 	}
-	if !json.Valid([]byte(readFile(t, sarif))) {
-		t.Error("no SARIF written")
+	if strings.Contains(out, "::") {
+		t.Errorf("the check step printed annotations; the annotate step does:\n%s", out)
 	}
-	if !strings.Contains(stdout.String(), "::error file=nginx/api.conf,line=13") {
-		t.Errorf("no workflow annotation for the seed's NGX201:\n%s", stdout.String())
+	var log struct {
+		Runs []struct {
+			AutomationDetails struct{ ID string } `json:"automationDetails"`
+			Results           []any
+		}
+	}
+	if err := json.Unmarshal([]byte(readFile(t, sarif)), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("no SARIF written: %v", err)
+	}
+	if log.Runs[0].AutomationDetails.ID != "backend/" {
+		t.Errorf("category not passed to djleak: %+v", log.Runs[0].AutomationDetails)
+	}
+	total := len(log.Runs[0].Results)
+
+	os.Remove(outputs)
+	out, err = step("annotate", "DJLEAK_SARIF="+sarif, "DJLEAK_FAIL_ON=error", "DJLEAK_MAX_ANNOTATIONS=2")
+	if err != nil {
+		t.Fatalf("annotate step failed: %v\n%s", err, out)
+	}
+	ann := strings.Split(strings.TrimSpace(out), "\n")
+	if len(ann) != 2 || !strings.HasPrefix(ann[0], "::error file=testdata/seed/") || !strings.HasPrefix(ann[1], "::error ") {
+		t.Errorf("want 2 annotations, errors first, with paths relative to GITHUB_WORKSPACE:\n%s", out)
+	}
+	if strings.Contains(out, "](") || strings.Contains(out, "Related locations: [") {
+		t.Errorf("annotations keep SARIF link syntax:\n%s", out)
+	}
+	sum := readFile(t, summary)
+	if rows := strings.Count(sum, "\n| "); rows != total+1 || strings.Count(sum, "| not annotated |") != total-2 {
+		t.Errorf("summary should list all %d findings and mark %d as not annotated:\n%s", total, total-2, sum)
+	}
+	if !strings.Contains(sum, "[NGX201](https://") {
+		t.Errorf("summary does not link the rule docs:\n%s", sum)
+	}
+	if got := readFile(t, outputs); got != fmt.Sprintf("findings=%d\nfail=true\n", total) {
+		t.Errorf("outputs = %q", got)
+	}
+	os.Remove(outputs)
+	if _, err := step("annotate", "DJLEAK_SARIF="+sarif, "DJLEAK_FAIL_ON=never", "DJLEAK_MAX_ANNOTATIONS=10"); err != nil || !strings.HasSuffix(readFile(t, outputs), "fail=false\n") {
+		t.Errorf("fail-on never: %v %q", err, readFile(t, outputs))
+	}
+
+	for _, tc := range []struct {
+		name   string
+		env    []string
+		upload bool
+	}{
+		{"push", []string{"EVENT_NAME=push", "HEAD_REPO=", "REPOSITORY=o/r", "ACTOR=alice"}, true},
+		{"same-repo pull request", []string{"EVENT_NAME=pull_request", "HEAD_REPO=o/r", "REPOSITORY=o/r", "ACTOR=alice"}, true},
+		{"fork pull request", []string{"EVENT_NAME=pull_request", "HEAD_REPO=mallory/r", "REPOSITORY=o/r", "ACTOR=mallory"}, false},
+		{"dependabot", []string{"EVENT_NAME=pull_request", "HEAD_REPO=o/r", "REPOSITORY=o/r", "ACTOR=dependabot[bot]"}, false},
+	} {
+		os.Remove(outputs)
+		out, err := step("permission", tc.env...)
+		if err != nil {
+			t.Errorf("%s: permission step failed: %v\n%s", tc.name, err, out)
+			continue
+		}
+		if got := readFile(t, outputs); got != fmt.Sprintf("upload=%t\n", tc.upload) {
+			t.Errorf("%s: outputs %q, want upload=%t", tc.name, got, tc.upload)
+		}
+		if notice := strings.HasPrefix(out, "::notice "); notice == tc.upload {
+			t.Errorf("%s: notice printed = %v:\n%s", tc.name, notice, out)
+		}
 	}
 }
 
-// TestStdinSnippet runs the README's editor command in the seed project.
+// TestStdinSnippet runs the README's editor command from the top of the
+// checkout, as the README does, and compares its output with the output
+// the README shows.
 func TestStdinSnippet(t *testing.T) {
 	snippet := strings.TrimSpace(readmeSnippet(t, "stdin"))
 	bin := buildDjleak(t)
-	project := analyzertest.Write(t, `
--- .djleak.toml --
--- mysite/middleware.py --
-def client_dn(request):
-    if request.META.get("HTTP_X_CLIENT_VERIFY"):
-        return request.META.get("HTTP_X_CLIENT_DN")
-`)
-	cmd := exec.Command("bash", "-c", strings.Replace(snippet, "djleak ", bin+" ", 1))
-	cmd.Dir = project
+	checkout, _ := filepath.Abs("../..")
+	cmd := exec.Command("bash", "-e", "-c", strings.Replace(snippet, "djleak ", bin+" ", 1))
+	cmd.Dir = checkout
 	out, err := cmd.Output()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFindings {
 		t.Fatalf("%s: %v\n%s", snippet, err, out)
 	}
-	if !strings.HasPrefix(string(out), "mysite/middleware.py:3:16: DJL302 ") {
-		t.Errorf("unexpected output:\n%s", out)
+	readme := readFile(t, "../../README.md")
+	m := regexp.MustCompile("(?s)<!-- stdin:begin -->\n```text\n(.*?)```\n<!-- stdin:end -->").FindStringSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no stdin output block")
+	}
+	if string(out) != m[1] {
+		t.Errorf("the README's stdin output is out of date; the command prints:\n%s", out)
+	}
+	if !strings.Contains(string(out), "NGX201") {
+		t.Errorf("the stdin example prints no finding:\n%s", out)
 	}
 }
 

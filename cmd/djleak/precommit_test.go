@@ -112,6 +112,7 @@ server {
 	}
 
 	// Only the changed file is reported: break the middleware's guard.
+	guarded := readFile(t, filepath.Join(repo, "mysite/middleware.py"))
 	writeFile(t, filepath.Join(repo, "mysite/middleware.py"),
 		"def client_dn(request):\n    if request.META.get(\"HTTP_X_CLIENT_VERIFY\"):\n        return request.META.get(\"HTTP_X_CLIENT_DN\")\n    return None\n")
 	must("git", "add", "-A")
@@ -121,6 +122,28 @@ server {
 	}
 	if strings.Contains(out, "nginx/api.conf:") || strings.Contains(out, "settings.py:") {
 		t.Errorf("findings outside the changed files were reported:\n%s", out)
+	}
+
+	// A cross-file finding blocks the commit of its Django side: a new
+	// middleware reads HTTP_X_CLIENT_FINGERPRINT, which the nginx location
+	// neither sets nor clears. The finding sits in nginx/api.conf (where the
+	// fix goes), a file this commit does not touch; its related location is
+	// the committed file.
+	writeFile(t, filepath.Join(repo, "mysite/middleware.py"), guarded)
+	writeFile(t, filepath.Join(repo, "mysite/fingerprint.py"),
+		"def fingerprint_middleware(get_response):\n    def middleware(request):\n        request.client_fingerprint = request.META.get(\"HTTP_X_CLIENT_FINGERPRINT\")\n        return get_response(request)\n    return middleware\n")
+	must("git", "add", "-A")
+	if st, _ := run("git", "diff", "--cached", "--name-only"); strings.TrimSpace(st) != "mysite/fingerprint.py" {
+		t.Fatalf("the commit should change only mysite/fingerprint.py, it changes:\n%s", st)
+	}
+	out, err = run("git", "commit", "-qm", "fingerprint middleware")
+	if err == nil {
+		t.Fatalf("the commit of an unguarded read that nginx lets clients forge was accepted:\n%s", out)
+	}
+	for _, want := range []string{"nginx/api.conf:7:5: NGX202", "related: mysite/fingerprint.py:3:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("commit rejected without %q:\n%s", want, out)
+		}
 	}
 }
 

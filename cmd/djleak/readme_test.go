@@ -13,9 +13,12 @@ var update = flag.Bool("update", false, "rewrite README.md's seed output block")
 // `djleak check testdata/seed` prints. Regenerate with
 // `go test ./cmd/djleak -run TestReadmeSeedOutput -update`.
 func TestReadmeSeedOutput(t *testing.T) {
-	_, out, _ := runCLI(t, "check", "--color", "never", seed)
+	// Paths are printed relative to the working directory: run it where a
+	// reader of the README runs it, at the top of the checkout.
+	t.Chdir("../..")
+	_, out, _ := runCLI(t, "check", "--color", "never", "testdata/seed")
 	const begin, end = "<!-- seed:begin -->\n", "<!-- seed:end -->"
-	data, err := os.ReadFile("../../README.md")
+	data, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +32,7 @@ func TestReadmeSeedOutput(t *testing.T) {
 		return
 	}
 	if *update {
-		if err := os.WriteFile("../../README.md", []byte(want), 0o644); err != nil {
+		if err := os.WriteFile("README.md", []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return

@@ -85,6 +85,9 @@ func (s *server) codeActions(p *CodeActionParams) []CodeAction {
 		if !ok || (d.Source != "" && d.Source != "djleak") || rules.Lookup(id) == nil || unsuppressible[id] {
 			return
 		}
+		if d.Data != nil && d.Data.ReportedAt != "" {
+			return // suppressed where it is reported, in the other file
+		}
 		key := fmt.Sprintf("%s:%d", id, d.Range.Start.Line)
 		if seen[key] {
 			return

@@ -200,6 +200,18 @@ func (o *outbox) notify(method string, params any) {
 	o.send(&message{Method: method, Params: raw})
 }
 
+// request sends a request to the client. The server never waits for the
+// response (the read loop skips responses).
+func (o *outbox) request(id int, method string, params any) {
+	raw, err := json.Marshal(params)
+	if err != nil {
+		o.logf("marshal %s: %v", method, err)
+		return
+	}
+	rid := json.RawMessage(fmt.Sprintf(`"djleak-%d"`, id))
+	o.send(&message{ID: &rid, Method: method, Params: raw})
+}
+
 func (o *outbox) reply(id *json.RawMessage, result any) {
 	raw, err := json.Marshal(result)
 	if err != nil {

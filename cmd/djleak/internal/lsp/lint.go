@@ -20,13 +20,14 @@ type snapshot struct {
 	docs         []*document // copies
 	roots        []string
 	fallback     string
+	explicit     string
 	reportUnused bool
 }
 
 func (s *server) takeSnapshot() *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snap := &snapshot{gen: s.gen, roots: append([]string(nil), s.roots...), fallback: s.fallback, reportUnused: s.opts.ReportUnused}
+	snap := &snapshot{gen: s.gen, roots: append([]string(nil), s.roots...), fallback: s.fallback, explicit: s.explicit, reportUnused: s.opts.ReportUnused}
 	for _, d := range s.docs {
 		c := *d
 		c.text = append([]byte(nil), d.text...)
@@ -138,10 +139,21 @@ func analyze(snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string
 	return out, errs
 }
 
-// rootFor picks the project root of a file: the deepest workspace root that
-// contains it, else the root found from the first opened file, else the
-// root djleak check would find for it.
+// rootFor picks the project root of a file: --root when it contains the
+// file; else the root `djleak check --stdin-filename FILE -` would find for
+// it (the nearest .djleak.toml or pyproject.toml with [tool.djleak], the git
+// top level, manage.py), so the editor and the command line judge a file
+// against the same project; else, when no project marker is found, the
+// deepest workspace folder that contains the file, else the root found from
+// the first opened file, else the file's directory.
 func rootFor(snap *snapshot, p string) string {
+	if snap.explicit != "" && within(snap.explicit, p) {
+		return snap.explicit
+	}
+	root, found := analyzer.FindRootFor([]string{p})
+	if found {
+		return root
+	}
 	best := ""
 	for _, r := range append(append([]string(nil), snap.roots...), snap.fallback) {
 		if r != "" && within(r, p) && len(r) > len(best) {
@@ -149,7 +161,7 @@ func rootFor(snap *snapshot, p string) string {
 		}
 	}
 	if best == "" {
-		best = analyzer.FindRoot(filepath.Dir(p))
+		best = root
 	}
 	return best
 }
@@ -221,13 +233,62 @@ func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res 
 		return fileURI(filepath.Join(proj.Root, filepath.FromSlash(rel)))
 	}
 	for _, f := range findings {
-		d := byRel[f.Location.Path]
-		if d == nil || f.Suppressed != nil {
+		if f.Suppressed != nil {
 			continue
 		}
-		res[d.uri] = append(res[d.uri], toDiagnostic(f, uriOf))
+		if d := byRel[f.Location.Path]; d != nil {
+			res[d.uri] = append(res[d.uri], toDiagnostic(f, uriOf))
+		}
+		// A cross-file finding also shows in every other open file that
+		// holds one of its related or code-flow locations.
+		for _, m := range mirrors(f, byRel, uriOf) {
+			res[m.uri] = append(res[m.uri], m.diag)
+		}
 	}
 	return res, nil
+}
+
+type mirrored struct {
+	uri  string
+	diag Diagnostic
+}
+
+// mirrors shows a finding reported in one file in the open files that hold
+// its other locations: an NGX202 finding sits on the nginx location (where
+// the fix goes), but the developer who just wrote the unguarded read has the
+// middleware open. In each such file the diagnostic is at the first related
+// location there (else the first code-flow step there), its message says
+// where the finding is reported, and its related information leads with
+// the finding's own location, followed by the finding's related locations.
+func mirrors(f *analyzer.Finding, byRel map[string]*document, uriOf func(string) string) []mirrored {
+	var out []mirrored
+	done := map[string]bool{f.Location.Path: true}
+	var locs []source.Location
+	for _, r := range f.Related {
+		locs = append(locs, r.Location)
+	}
+	for _, s := range f.Flow {
+		locs = append(locs, s.Location)
+	}
+	for _, l := range locs {
+		d := byRel[l.Path]
+		if d == nil || done[l.Path] {
+			continue
+		}
+		done[l.Path] = true
+		primary := uriOf(f.Location.Path)
+		diag := toDiagnostic(f, uriOf)
+		diag.Range = toRange(l)
+		where := fmt.Sprintf("%s:%d:%d", f.Location.Path, f.Location.Start.Line, f.Location.Start.Column)
+		diag.Message = fmt.Sprintf("%s (reported at %s, where the fix goes)", f.Message, where)
+		diag.RelatedInformation = append([]DiagnosticRelatedInformation{{
+			Location: Location{URI: primary, Range: toRange(f.Location)},
+			Message:  "the finding is reported here: " + where,
+		}}, diag.RelatedInformation...)
+		diag.Data = &DiagnosticData{ReportedAt: primary}
+		out = append(out, mirrored{uri: d.uri, diag: diag})
+	}
+	return out
 }
 
 // lintable mirrors what `djleak check FILE` analyses for a named file.

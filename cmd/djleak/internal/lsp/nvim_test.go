@@ -36,6 +36,9 @@ type nvimEvent struct {
 	Kind     string `json:"kind"`
 	Line     string `json:"line"`
 	Cleared  bool   `json:"cleared"`
+	Mirrored int    `json:"mirrored"`
+	Reported string `json:"reported_at"`
+	Related  string `json:"related"`
 	Stopped  bool   `json:"stopped"`
 	ExitCode *int   `json:"exit_code"`
 }
@@ -146,9 +149,27 @@ func TestNeovimEndToEnd(t *testing.T) {
 		t.Logf("neovim %s, client started with %s", s[0].Nvim, byEvent["client"][0].API)
 	}
 
+	// views.py shows its own DJL302 and the nginx file's NGX101, which the
+	// read on line 3 makes fire: on that read, with the nginx location first
+	// in its related information.
 	diags := byEvent["diagnostic"]
-	if len(diags) != 1 {
-		t.Fatalf("got %d diagnostics through Neovim, want 1 (DJL302)\nnvim output:\n%s", len(diags), stderr.String())
+	if len(diags) != 2 {
+		t.Fatalf("got %d diagnostics through Neovim, want 2 (DJL302, and NGX101 from the nginx file)\nnvim output:\n%s", len(diags), stderr.String())
+	}
+	confURI := fileURI(filepath.Join(dir, "nginx", "site.conf"))
+	for _, d := range diags {
+		if d.Code == "NGX101" {
+			if d.Lnum != 2 || d.Reported != confURI || d.Related != confURI || !strings.Contains(d.Message, "reported at nginx/site.conf:1:1") {
+				t.Errorf("mirrored NGX101 = %+v, want it on the read (line 2, 0-based), reported at and related to %s", d, confURI)
+			}
+			continue
+		}
+		if d.Reported != "" {
+			t.Errorf("own diagnostic marked as reported elsewhere: %+v", d)
+		}
+	}
+	if diags[0].Code == "NGX101" {
+		diags[0], diags[1] = diags[1], diags[0]
 	}
 	d := diags[0]
 	// Neovim converts the server's UTF-16 character to a byte column:
@@ -166,7 +187,7 @@ func TestNeovimEndToEnd(t *testing.T) {
 	if e := byEvent["edited"]; len(e) != 1 || !strings.HasSuffix(e[0].Line, `return request.META.get("HTTP_X_CLIENT_DN") # djleak: ignore[DJL302] -- `+PlaceholderReason) {
 		t.Errorf("line after the quick fix = %+v", e)
 	}
-	if f := byEvent["after_fix"]; len(f) != 1 || !f[0].Cleared {
+	if f := byEvent["after_fix"]; len(f) != 1 || !f[0].Cleared || f[0].Mirrored != 1 {
 		t.Errorf("diagnostics did not clear after the quick fix: %+v", f)
 	}
 	if s := byEvent["stopped"]; len(s) != 1 || !s[0].Stopped || s[0].ExitCode == nil || *s[0].ExitCode != 0 {

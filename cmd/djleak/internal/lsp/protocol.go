@@ -42,6 +42,17 @@ type Diagnostic struct {
 	Source             string                         `json:"source,omitempty"`
 	Message            string                         `json:"message"`
 	RelatedInformation []DiagnosticRelatedInformation `json:"relatedInformation,omitempty"`
+	Data               *DiagnosticData                `json:"data,omitempty"`
+}
+
+// DiagnosticData is what djleak keeps in a diagnostic's data field (LSP
+// 3.16), which clients send back with code-action requests.
+type DiagnosticData struct {
+	// ReportedAt is set on a diagnostic shown in an open file for a finding
+	// reported in another file (a cross-file finding seen from its related
+	// side): the URI of the finding's own location. A suppression comment
+	// belongs there, so no quick fix is offered here.
+	ReportedAt string `json:"reportedAt,omitempty"`
 }
 
 type PublishDiagnosticsParams struct {
@@ -56,10 +67,48 @@ type WorkspaceFolder struct {
 }
 
 type InitializeParams struct {
-	ProcessID        *int              `json:"processId"`
-	RootURI          *string           `json:"rootUri"`
-	RootPath         *string           `json:"rootPath"`
-	WorkspaceFolders []WorkspaceFolder `json:"workspaceFolders"`
+	ProcessID        *int               `json:"processId"`
+	RootURI          *string            `json:"rootUri"`
+	RootPath         *string            `json:"rootPath"`
+	WorkspaceFolders []WorkspaceFolder  `json:"workspaceFolders"`
+	Capabilities     ClientCapabilities `json:"capabilities"`
+}
+
+// ClientCapabilities is the part of the client's capabilities djleak reads.
+type ClientCapabilities struct {
+	Workspace struct {
+		DidChangeWatchedFiles struct {
+			DynamicRegistration bool `json:"dynamicRegistration"`
+		} `json:"didChangeWatchedFiles"`
+	} `json:"workspace"`
+}
+
+// RegistrationParams is client/registerCapability's.
+type RegistrationParams struct {
+	Registrations []Registration `json:"registrations"`
+}
+
+type Registration struct {
+	ID              string `json:"id"`
+	Method          string `json:"method"`
+	RegisterOptions any    `json:"registerOptions,omitempty"`
+}
+
+type DidChangeWatchedFilesRegistrationOptions struct {
+	Watchers []FileSystemWatcher `json:"watchers"`
+}
+
+type FileSystemWatcher struct {
+	GlobPattern string `json:"globPattern"`
+}
+
+type DidChangeWatchedFilesParams struct {
+	Changes []FileEvent `json:"changes"`
+}
+
+type FileEvent struct {
+	URI  string `json:"uri"`
+	Type int    `json:"type"` // 1 created, 2 changed, 3 deleted
 }
 
 type TextDocumentSyncOptions struct {

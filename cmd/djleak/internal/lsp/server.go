@@ -58,6 +58,8 @@ type server struct {
 	shutdown    bool
 	roots       []string // workspace roots, absolute
 	fallback    string   // root found from the first opened file, when the client gave none
+	explicit    string   // --root, which wins over everything
+	watch       bool     // the client registers file watchers for us dynamically
 	docs        map[string]*document
 	gen         uint64                  // bumped by every change to the open documents
 	published   map[string][]Diagnostic // last diagnostics sent, by URI
@@ -95,6 +97,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 	if opts.Root != "" {
 		if abs, err := filepath.Abs(opts.Root); err == nil {
 			s.roots = []string{abs}
+			s.explicit = abs
 		}
 	}
 	s.out = newOutbox(out, s.logf)
@@ -210,6 +213,7 @@ func (s *server) initialize(p *InitializeParams) *InitializeResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.initialized = true
+	s.watch = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
 	if len(s.roots) == 0 { // --root wins
 		add := func(uri string) {
 			if path := uriPath(uri); path != "" {
@@ -259,6 +263,29 @@ func (s *server) handleNotification(m *message) {
 		return // dropped, as the specification asks
 	}
 	switch m.Method {
+	case "initialized":
+		s.mu.Lock()
+		watch := s.watch
+		s.mu.Unlock()
+		if watch {
+			s.out.request(1, "client/registerCapability", &RegistrationParams{Registrations: []Registration{{
+				ID:              "djleak-watched-files",
+				Method:          "workspace/didChangeWatchedFiles",
+				RegisterOptions: DidChangeWatchedFilesRegistrationOptions{Watchers: watchers()},
+			}}})
+		}
+	case "workspace/didChangeWatchedFiles":
+		// A settings module, nginx file or configuration changed on disk,
+		// open or not: the open files' findings may depend on it.
+		var p DidChangeWatchedFilesParams
+		if err := unmarshalParams(m.Params, &p); err != nil {
+			s.logf("%s: %v", m.Method, err)
+			return
+		}
+		s.logf("%d watched files changed; re-linting the open files", len(p.Changes))
+		s.mu.Lock()
+		s.changedLocked()
+		s.mu.Unlock()
 	case "textDocument/didOpen":
 		var p DidOpenTextDocumentParams
 		if err := unmarshalParams(m.Params, &p); err != nil {
@@ -275,8 +302,15 @@ func (s *server) handleNotification(m *message) {
 		s.mu.Lock()
 		s.docs[d.uri] = d
 		if len(s.roots) == 0 && s.fallback == "" && d.path != "" {
-			s.fallback = analyzer.FindRoot(filepath.Dir(d.path))
-			s.logf("no workspace root from the client; using %s", s.fallback)
+			var found bool
+			s.fallback, found = analyzer.FindRootFor([]string{d.path})
+			if found {
+				s.logf("no workspace root from the client; using %s", s.fallback)
+			} else {
+				msg := fmt.Sprintf("djleak: %s is in no project (no .djleak.toml, pyproject.toml with [tool.djleak], .git or manage.py above it); checking it with %s as the project root", d.path, s.fallback)
+				s.logf("%s", msg)
+				s.out.notify("window/logMessage", &ShowMessageParams{Type: MessageInfo, Message: msg})
+			}
 		}
 		s.changedLocked()
 		s.mu.Unlock()
@@ -327,9 +361,26 @@ func (s *server) handleNotification(m *message) {
 		}
 		s.mu.Unlock()
 	default:
-		// initialized, $/cancelRequest, $/setTrace, workspace/… and
+		// $/cancelRequest, $/setTrace, other workspace/… notifications and
 		// anything unknown: nothing to do.
 	}
+}
+
+// watchers are the files whose changes on disk can change an open file's
+// findings: Python code and settings, templates, front-end configuration
+// (nginx, HAProxy, Caddy) and djleak's own configuration.
+func watchers() []FileSystemWatcher {
+	var out []FileSystemWatcher
+	for _, g := range []string{
+		"**/*.py", "**/templates/**",
+		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**",
+		"**/*.cfg*", "**/Caddyfile*", "**/*.caddyfile",
+		"**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
+		"**/.env*", "**/Procfile", "**/Dockerfile", "**/docker-compose*.yml",
+	} {
+		out = append(out, FileSystemWatcher{GlobPattern: g})
+	}
+	return out
 }
 
 // changedLocked records a change to the open documents and wakes the

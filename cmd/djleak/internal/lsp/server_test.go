@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
 	"github.com/djleak/djleak/rules"
 )
@@ -265,6 +266,13 @@ func only(id string) func(PublishDiagnosticsParams) bool {
 	}
 }
 
+// codesAre matches diagnostics whose codes are exactly ids, in order.
+func codesAre(ids ...string) func(PublishDiagnosticsParams) bool {
+	return func(p PublishDiagnosticsParams) bool {
+		return strings.Join(codes(p), ",") == strings.Join(ids, ",")
+	}
+}
+
 func empty(p PublishDiagnosticsParams) bool { return len(p.Diagnostics) == 0 }
 
 func atVersion(v int32, ok func(PublishDiagnosticsParams) bool) func(PublishDiagnosticsParams) bool {
@@ -388,7 +396,41 @@ func TestCrossFileRepublish(t *testing.T) {
 	}
 
 	c.open(filepath.Join(dir, "app", "views.py"), "python", 1, wrongGuardView)
-	c.diagnostics(viewsURI, atVersion(1, only("DJL302")))
+	// views.py shows its own DJL302 and, on the read that makes it fire,
+	// the nginx file's NGX101 with the nginx location as related
+	// information.
+	p = c.diagnostics(viewsURI, atVersion(1, codesAre("DJL302", "NGX101")))
+	for _, d := range p.Diagnostics {
+		if d.Code != "NGX101" {
+			continue
+		}
+		if d.Range.Start.Line != 2 {
+			t.Errorf("NGX101 in views.py is not on the read (line 3): %+v", d.Range)
+		}
+		if !strings.Contains(d.Message, "(reported at nginx/site.conf:1:1, where the fix goes)") {
+			t.Errorf("NGX101 in views.py does not say where it is reported: %q", d.Message)
+		}
+		if len(d.RelatedInformation) == 0 || d.RelatedInformation[0].Location.URI != confURI ||
+			d.RelatedInformation[0].Location.Range.Start != (Position{}) {
+			t.Errorf("NGX101 in views.py does not lead its related information with the nginx location: %+v", d.RelatedInformation)
+		}
+		if d.Data == nil || d.Data.ReportedAt != confURI {
+			t.Errorf("NGX101 in views.py: data = %+v", d.Data)
+		}
+		// No quick fix here: the suppression would belong in nginx/site.conf.
+		resp := c.call("textDocument/codeAction", CodeActionParams{
+			TextDocument: TextDocumentIdentifier{URI: viewsURI},
+			Range:        d.Range,
+			Context:      CodeActionContext{Diagnostics: []Diagnostic{d}},
+		})
+		var actions []CodeAction
+		json.Unmarshal(resp.Result, &actions)
+		for _, a := range actions {
+			if strings.Contains(a.Title, "NGX101") {
+				t.Errorf("quick fix offered for the mirrored NGX101: %+v", a)
+			}
+		}
+	}
 	// Opening views.py republishes the nginx file too.
 	c.diagnostics(confURI, only("NGX101"))
 
@@ -755,4 +797,124 @@ func TestNoGoroutineLeak(t *testing.T) {
 			t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 		}
 	}
+}
+
+// TestRootLikeStdin: for the same file, the language server picks the
+// project root that `djleak check --stdin-filename FILE -` picks (the
+// analyzer's Load with the file as an overlay), whatever workspace folder
+// the editor opened; with no project marker above it, both use the file's
+// directory.
+func TestRootLikeStdin(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // a marker in the temporary directory is no project
+	dir := analyzertest.Write(t, `
+-- manage.py --
+-- .git/HEAD --
+ref: refs/heads/main
+-- backend/pyproject.toml --
+[tool.djleak]
+-- backend/mysite/views.py --
+-- scripts/tool.py --
+`)
+	loose := filepath.Join(tmp, "loose")
+	os.MkdirAll(loose, 0o755)
+	os.WriteFile(filepath.Join(tmp, "manage.py"), nil, 0o644)
+	for _, tc := range []struct{ file, workspace string }{
+		{filepath.Join(dir, "backend/mysite/views.py"), dir},
+		{filepath.Join(dir, "backend/mysite/views.py"), filepath.Join(dir, "backend/mysite")},
+		{filepath.Join(dir, "backend/mysite/new.py"), ""}, // unsaved buffer
+		{filepath.Join(dir, "scripts/tool.py"), dir},
+		{filepath.Join(loose, "x.py"), ""},
+	} {
+		snap := &snapshot{}
+		if tc.workspace != "" {
+			snap.roots = []string{tc.workspace}
+		}
+		lsp := rootFor(snap, tc.file)
+		proj, err := analyzer.Load(analyzer.Options{Paths: []string{tc.file}, Overlay: map[string][]byte{tc.file: []byte("x = 1\n")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if realPath(lsp) != proj.Root {
+			t.Errorf("%s (workspace %q): language server root %s, stdin root %s", tc.file, tc.workspace, lsp, proj.Root)
+		}
+	}
+}
+
+// TestWatchedFiles: a client that supports dynamic registration is asked to
+// watch Python, nginx and configuration files; a change to a file that is
+// not open (here .djleak.toml on disk) re-lints the open files.
+func TestWatchedFiles(t *testing.T) {
+	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- app/views.py --\n"+wrongGuardView)
+	c := startServer(t, Options{})
+	params := map[string]any{
+		"processId": nil, "rootUri": fileURI(dir),
+		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
+	}
+	if resp := c.call("initialize", params); resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	c.notify("initialized", map[string]any{})
+	reg := c.expectMessage("client/registerCapability")
+	if reg.ID == nil {
+		t.Fatal("client/registerCapability sent as a notification; it is a request")
+	}
+	var p RegistrationParams
+	if err := json.Unmarshal(reg.Params, &p); err != nil || len(p.Registrations) != 1 || p.Registrations[0].Method != "workspace/didChangeWatchedFiles" {
+		t.Fatalf("registration = %s (%v)", reg.Params, err)
+	}
+	globs := string(reg.Params)
+	for _, g := range []string{`"**/*.py"`, `"**/nginx/**"`, `"**/*.conf"`, `"**/pyproject.toml"`, `"**/.djleak.toml"`} {
+		if !strings.Contains(globs, g) {
+			t.Errorf("no watcher for %s: %s", g, globs)
+		}
+	}
+	// The client acknowledges; the server ignores responses.
+	c.send(&message{ID: reg.ID, Result: json.RawMessage("null")})
+
+	uri := c.open(filepath.Join(dir, "app", "views.py"), "python", 1, wrongGuardView)
+	c.diagnostics(uri, atVersion(1, only("DJL302")))
+	if err := os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("ignore = [\"DJL302\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("workspace/didChangeWatchedFiles", DidChangeWatchedFilesParams{Changes: []FileEvent{{URI: fileURI(filepath.Join(dir, ".djleak.toml")), Type: 2}}})
+	c.diagnostics(uri, atVersion(1, empty))
+	c.shutdown()
+}
+
+// TestNoWatchWithoutDynamicRegistration: a client that cannot register
+// watchers dynamically is not asked to.
+func TestNoWatchWithoutDynamicRegistration(t *testing.T) {
+	dir := analyzertest.Write(t, "-- app/views.py --\n"+wrongGuardView)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	// Messages are handled in order: anything "initialized" made the server
+	// send arrives before this response, and call keeps it in the backlog.
+	c.call("textDocument/codeAction", CodeActionParams{TextDocument: TextDocumentIdentifier{URI: fileURI(filepath.Join(dir, "app", "views.py"))}})
+	for _, m := range c.backlog {
+		if m.Method == "client/registerCapability" {
+			t.Errorf("registerCapability sent to a client without dynamic registration")
+		}
+	}
+	c.shutdown()
+}
+
+// TestNoProjectSaysSo: a file opened without a workspace folder and with no
+// project marker above it is checked with its directory as the root, and
+// the server says so in the client's log.
+func TestNoProjectSaysSo(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	dir := filepath.Join(tmp, "loose")
+	os.MkdirAll(dir, 0o755)
+	c := startServer(t, Options{})
+	c.initialize("")
+	c.open(filepath.Join(dir, "views.py"), "python", 1, wrongGuardView)
+	m := c.expectMessage("window/logMessage")
+	var p ShowMessageParams
+	json.Unmarshal(m.Params, &p)
+	if p.Type != MessageInfo || !strings.Contains(p.Message, "is in no project") || !strings.Contains(p.Message, dir+" as the project root") {
+		t.Errorf("logMessage = %+v", p)
+	}
+	c.shutdown()
 }

@@ -3,8 +3,9 @@
 --   nvim --headless --clean -u init.lua FILE
 --
 -- Starts the server for FILE's buffer, waits (bounded) for its diagnostics,
--- asks for the suppression quick fix, applies it, waits for the diagnostics
--- to clear, stops the server and writes what happened as JSON lines to
+-- asks for the suppression quick fix of the buffer's own finding, applies
+-- it, waits for that diagnostic to clear (a finding reported in the nginx
+-- file and shown here stays), stops the server and writes what happened as JSON lines to
 -- $DJLEAK_E2E_OUT. Works with Neovim 0.7 (vim.lsp.start_client +
 -- vim.lsp.buf_attach_client) and later (vim.lsp.start).
 
@@ -24,6 +25,27 @@ end
 local function href(d)
   local lsp = d.user_data and d.user_data.lsp
   return lsp and lsp.codeDescription and lsp.codeDescription.href or nil
+end
+
+-- reported_at is where a diagnostic mirrored from another file is reported
+-- (the data djleak attaches), or nil for a file's own diagnostic.
+local function reported_at(d)
+  local lsp = d.user_data and d.user_data.lsp
+  return lsp and lsp.data and lsp.data.reportedAt or nil
+end
+
+local function related_uri(d)
+  local lsp = d.user_data and d.user_data.lsp
+  local r = lsp and lsp.relatedInformation and lsp.relatedInformation[1]
+  return r and r.location and r.location.uri or nil
+end
+
+local function own_count(bufnr)
+  local n = 0
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if not reported_at(d) then n = n + 1 end
+  end
+  return n
 end
 
 local function main()
@@ -50,13 +72,13 @@ local function main()
   assert(client_id, "the client did not start")
 
   local got = vim.wait(timeout, function() return #vim.diagnostic.get(bufnr) > 0 end, 50)
-  local first
+  local first -- the buffer's own finding (not one mirrored from another file)
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
-    first = first or d
+    if not reported_at(d) then first = first or d end
     emit({
       event = "diagnostic", code = d.code, source = d.source, severity = d.severity,
       lnum = d.lnum, col = d.col, end_lnum = d.end_lnum, end_col = d.end_col,
-      message = d.message, href = href(d),
+      message = d.message, href = href(d), reported_at = reported_at(d), related = related_uri(d),
     })
   end
   emit({ event = "diagnostics", arrived = got })
@@ -79,8 +101,8 @@ local function main()
     if action and action.edit then
       vim.lsp.util.apply_workspace_edit(action.edit, "utf-16")
       emit({ event = "edited", line = vim.api.nvim_buf_get_lines(bufnr, first.lnum, first.lnum + 1, false)[1] })
-      local cleared = vim.wait(timeout, function() return #vim.diagnostic.get(bufnr) == 0 end, 50)
-      emit({ event = "after_fix", cleared = cleared, remaining = #vim.diagnostic.get(bufnr) })
+      local cleared = vim.wait(timeout, function() return own_count(bufnr) == 0 end, 50)
+      emit({ event = "after_fix", cleared = cleared, remaining = own_count(bufnr), mirrored = #vim.diagnostic.get(bufnr) })
     end
   end
 
