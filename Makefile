@@ -2,7 +2,7 @@
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: build demo test bench docs
+.PHONY: build demo test bench docs fuzz
 
 build:
 	$(GO) build -o bin/djleak ./cmd/djleak
@@ -12,11 +12,28 @@ demo: build
 	./bin/djleak check testdata/seed || test $$? -eq 1
 
 # Install the real tools the tests drive (nginx, Django, pre-commit, SARIF
-# Multitool), then vet and run every test.
+# Multitool), then vet and run every test (the fuzz targets' seed corpora
+# included), then fuzz each target briefly.
 test:
 	.ci/install-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
+
+# Run every fuzz target in the repository (func Fuzz* in *_test.go) for
+# FUZZTIME each; go test -fuzz takes one target of one package at a time.
+# Inputs that fail are written to the package's testdata/fuzz/; each new
+# input is minimized for at most FUZZMINIMIZETIME.
+FUZZTIME ?= 60s
+TEST_FUZZTIME ?= 5s
+FUZZMINIMIZETIME ?= 5s
+fuzz:
+	@set -e; for dir in $$(grep -rl --include='*_test.go' --exclude-dir=testdata --exclude-dir=node_modules --exclude-dir=.git '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for target in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/' | sort); do \
+			echo "fuzz $$dir $$target for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$dir; \
+		done; \
+	done
 
 # Throughput and peak memory on a large tree (Django's own source).
 bench:

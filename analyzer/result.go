@@ -45,6 +45,9 @@ type Result struct {
 	// Secrets are the literal secret values of all findings, longest
 	// first; outputs mask them in any source text they show.
 	Secrets []string
+	// TokenNames are the project's extra secret names
+	// (`extra-token-names`); outputs mask literals given to them.
+	TokenNames []string
 	// HiddenInTests counts the dataflow findings in test code that were
 	// not reported (include-tests = true reports them).
 	HiddenInTests int

@@ -218,8 +218,12 @@ func (p *Project) Result(findings []*Finding, rules []*Rule) *Result {
 		}
 		return secrets[i] < secrets[j]
 	})
+	var tokenNames []string
+	if p.Config != nil {
+		tokenNames = p.Config.ExtraTokenNames
+	}
 	return &Result{Root: p.Root, Findings: findings, Rules: rules, Files: files, FilesScanned: len(p.Files),
-		ParseFailures: p.parseFailures(), Secrets: secrets, HiddenInTests: int(p.hiddenInTests.Load())}
+		ParseFailures: p.parseFailures(), Secrets: secrets, TokenNames: tokenNames, HiddenInTests: int(p.hiddenInTests.Load())}
 }
 
 // parseFailures is Result.ParseFailures.

@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "APC202",
-		Name:      "apache-identity-header-not-set",
-		Title:     "Apache route passes a client's own identity header to the application",
-		Severity:  analyzer.Error,
-		CWE:       []int{290, 348},
-		Precision: analyzer.High,
+	register(identityNotSet.For(frontend.FrontDoc{
+		Kind:  frontend.Apache,
+		ID:    "APC202",
+		Name:  "apache-identity-header-not-set",
+		Title: "Apache route passes a client's own identity header to the application",
 		WhatItDoes: "For every `ProxyPass` and `WSGIScriptAlias` of every virtual host (and each `<Location>` " +
 			"under them that adds directives), reports identity headers that a client can send itself " +
 			"and that reach the application: headers httpd fills from the client certificate on another " +
@@ -58,6 +55,5 @@ func init() {
 			"every virtual host, and set the header from the certificate only where it is verified. Under " +
 			"mod_wsgi, read `SSL_CLIENT_S_DN` from the environ (`SSLOptions +StdEnvVars`) instead of a " +
 			"header: a client cannot set it.",
-		Run: identityNotSetRun(frontend.Apache),
-	})
+	}))
 }

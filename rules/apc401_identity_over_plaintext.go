@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "APC401",
-		Name:      "apache-identity-over-plaintext",
-		Title:     "Apache sends client-certificate identity to a remote backend without TLS",
-		Severity:  analyzer.Warning,
-		CWE:       []int{319},
-		Precision: analyzer.Medium,
+	register(plainTransport.For(frontend.FrontDoc{
+		Kind:  frontend.Apache,
+		ID:    "APC401",
+		Name:  "apache-identity-over-plaintext",
+		Title: "Apache sends client-certificate identity to a remote backend without TLS",
 		WhatItDoes: "Reports a `ProxyPass` to an `http://` backend that is not on the same host (not a unix " +
 			"socket, `localhost`, `127.0.0.0/8` or `::1`), on a route where httpd sets headers from the " +
 			"client certificate.",
@@ -42,6 +39,5 @@ func init() {
     ProxyPass / https://10.0.2.15:8443/
 </VirtualHost>
 `,
-		Run: transportRun(frontend.Apache, false),
-	})
+	}))
 }

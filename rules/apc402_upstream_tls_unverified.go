@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "APC402",
-		Name:      "apache-upstream-tls-unverified",
-		Title:     "Apache sends client-certificate identity over TLS to a backend whose certificate it does not verify",
-		Severity:  analyzer.Warning,
-		CWE:       []int{295},
-		Precision: analyzer.High,
+	register(unverifiedTransport.For(frontend.FrontDoc{
+		Kind:  frontend.Apache,
+		ID:    "APC402",
+		Name:  "apache-upstream-tls-unverified",
+		Title: "Apache sends client-certificate identity over TLS to a backend whose certificate it does not verify",
 		WhatItDoes: "Reports a `ProxyPass` to an `https://` backend that is not on the same host when " +
 			"`SSLProxyVerify require` is not in effect (the default is `none`), on a route where httpd " +
 			"sets headers from the client certificate.",
@@ -43,6 +40,5 @@ func init() {
     ProxyPass / https://10.0.2.15:8443/
 </VirtualHost>
 `,
-		Run: transportRun(frontend.Apache, true),
-	})
+	}))
 }

@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "CDY202",
-		Name:      "caddy-identity-header-not-set",
-		Title:     "Caddy route passes a client's own identity header to the application",
-		Severity:  analyzer.Error,
-		CWE:       []int{290, 348},
-		Precision: analyzer.High,
+	register(identityNotSet.For(frontend.FrontDoc{
+		Kind:  frontend.Caddy,
+		ID:    "CDY202",
+		Name:  "caddy-identity-header-not-set",
+		Title: "Caddy route passes a client's own identity header to the application",
 		WhatItDoes: "For every `reverse_proxy` of every Caddy site (through the `handle`, `handle_path` and " +
 			"`route` blocks that lead to it), reports identity headers that a client can send itself " +
 			"and that reach the application: headers Caddy fills from the client certificate on another " +
@@ -67,6 +64,5 @@ api.example.com {
 		Notes: "A site-level `request_header -X-SSL-Client-DN` removes the client's header before every " +
 			"handler of the site, and `header_up` then sets it from the certificate where it is meant " +
 			"to be set.",
-		Run: identityNotSetRun(frontend.Caddy),
-	})
+	}))
 }

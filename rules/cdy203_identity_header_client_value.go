@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "CDY203",
-		Name:      "caddy-identity-header-client-value",
-		Title:     "Caddy sets an identity header from a value the client chooses",
-		Severity:  analyzer.Error,
-		CWE:       []int{290, 348},
-		Precision: analyzer.High,
+	register(identityClientValue.For(frontend.FrontDoc{
+		Kind:  frontend.Caddy,
+		ID:    "CDY203",
+		Name:  "caddy-identity-header-client-value",
+		Title: "Caddy sets an identity header from a value the client chooses",
 		WhatItDoes: "Reports `header_up` and `request_header` operations that give an identity header a value " +
 			"built from client input — `{http.request.header.*}`, `{query.*}`, `{cookie.*}`, the URI or " +
 			"the host — or rewrite the client's own value, on a route that reaches the application.",
@@ -41,6 +38,5 @@ api.example.com {
 	}
 }
 `,
-		Run: identityClientValueRun(frontend.Caddy),
-	})
+	}))
 }

@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "CDY401",
-		Name:      "caddy-identity-over-plaintext",
-		Title:     "Caddy sends client-certificate identity to a remote upstream without TLS",
-		Severity:  analyzer.Warning,
-		CWE:       []int{319},
-		Precision: analyzer.Medium,
+	register(plainTransport.For(frontend.FrontDoc{
+		Kind:  frontend.Caddy,
+		ID:    "CDY401",
+		Name:  "caddy-identity-over-plaintext",
+		Title: "Caddy sends client-certificate identity to a remote upstream without TLS",
 		WhatItDoes: "Reports a `reverse_proxy` to an upstream that is not on the same host (not a unix socket, " +
 			"`localhost`, `127.0.0.0/8` or `::1`), without `https://` or a `transport http { tls }` block, " +
 			"on a route where Caddy sets headers from the client certificate. Upstreams built from " +
@@ -51,6 +48,5 @@ api.example.com {
 	}
 }
 `,
-		Run: transportRun(frontend.Caddy, false),
-	})
+	}))
 }

@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "CDY402",
-		Name:      "caddy-upstream-tls-unverified",
-		Title:     "Caddy sends client-certificate identity over TLS to an upstream whose certificate it does not verify",
-		Severity:  analyzer.Warning,
-		CWE:       []int{295},
-		Precision: analyzer.High,
+	register(unverifiedTransport.For(frontend.FrontDoc{
+		Kind:  frontend.Caddy,
+		ID:    "CDY402",
+		Name:  "caddy-upstream-tls-unverified",
+		Title: "Caddy sends client-certificate identity over TLS to an upstream whose certificate it does not verify",
 		WhatItDoes: "Reports a `reverse_proxy` with `transport http { tls_insecure_skip_verify }` to an " +
 			"upstream that is not on the same host, on a route where Caddy sets headers from the client " +
 			"certificate.",
@@ -54,6 +51,5 @@ api.example.com {
 	}
 }
 `,
-		Run: transportRun(frontend.Caddy, true),
-	})
+	}))
 }

@@ -14,19 +14,16 @@ import (
 )
 
 // The rules in this file are implemented once over the proxy-neutral
-// front-end model and registered per front end (HAP202, HAP203, …): each
-// registration names its front end, its ID and its own Example / Use
-// instead, and its Run looks only at that front end's routes.
+// front-end model and registered per front end with SemanticRule.For
+// (HAP202, CDY202, APC202, …): each registration names its front end, its
+// ID and its own Example / Use instead, and its Run sees only that front
+// end's routes.
 
-// frontRoutes groups the routes of one front end by deployment, in model
-// order.
-func frontRoutes(m *frontend.Model, kind frontend.Kind) [][]*frontend.Route {
+// byDeployment groups routes by deployment, in model order.
+func byDeployment(routes []*frontend.Route) [][]*frontend.Route {
 	idx := map[string]int{}
 	var out [][]*frontend.Route
-	for _, r := range m.Routes {
-		if r.Front != kind {
-			continue
-		}
+	for _, r := range routes {
 		i, ok := idx[r.Deployment]
 		if !ok {
 			i = len(out)
@@ -127,13 +124,12 @@ type forgeable struct {
 	reads []identity.Read
 }
 
-// forgeableIdentity lists, for the routes of kind, every identity key a
-// client can forge, in route then key order.
-func forgeableIdentity(ctx *analyzer.Context, kind frontend.Kind) []forgeable {
-	m := analyzer.Fact(ctx.Project, frontend.Pass)
+// forgeableIdentity lists, for the routes of one front end, every identity
+// key a client can forge, in route then key order.
+func forgeableIdentity(ctx *analyzer.Context, all []*frontend.Route) []forgeable {
 	reads := analyzer.Fact(ctx.Project, identity.Pass).Reads
 	var out []forgeable
-	for _, routes := range frontRoutes(m, kind) {
+	for _, routes := range byDeployment(all) {
 		ik := collectIdentityKeys(routes, reads)
 		for _, r := range routes {
 			if !r.PassesClientHeaders {
@@ -224,11 +220,13 @@ func (f forgeable) at() source.Location {
 	return f.route.At
 }
 
-// identityNotSetRun is the Run of the "identity header not set" rule of
-// one front end: a route passes a client's own identity header.
-func identityNotSetRun(kind frontend.Kind) func(*analyzer.Context) {
-	return func(ctx *analyzer.Context) {
-		for _, f := range forgeableIdentity(ctx, kind) {
+// identityNotSet is the "identity header not set" rule: a route passes a
+// client's own identity header.
+var identityNotSet = &frontend.SemanticRule{
+	Base: analyzer.Rule{Severity: analyzer.Error, CWE: []int{290, 348}, Precision: analyzer.High},
+	Run: func(ctx *analyzer.Context, routes []*frontend.Route) {
+		kind := routes[0].Front
+		for _, f := range forgeableIdentity(ctx, routes) {
 			if f.name.ClientValue {
 				continue
 			}
@@ -249,15 +247,17 @@ func identityNotSetRun(kind frontend.Kind) func(*analyzer.Context) {
 				Key:      strings.Join([]string{f.route.Label, f.key}, " "),
 			})
 		}
-	}
+	},
 }
 
-// identityClientValueRun is the Run of the "identity header set from a
-// client value" rule of one front end.
-func identityClientValueRun(kind frontend.Kind) func(*analyzer.Context) {
-	return func(ctx *analyzer.Context) {
+// identityClientValue is the "identity header set from a client value"
+// rule.
+var identityClientValue = &frontend.SemanticRule{
+	Base: analyzer.Rule{Severity: analyzer.Error, CWE: []int{290, 348}, Precision: analyzer.High},
+	Run: func(ctx *analyzer.Context, routes []*frontend.Route) {
+		kind := routes[0].Front
 		seen := map[source.Location]bool{}
-		for _, f := range forgeableIdentity(ctx, kind) {
+		for _, f := range forgeableIdentity(ctx, routes) {
 			if !f.name.ClientValue || seen[f.name.At] {
 				continue
 			}
@@ -273,7 +273,7 @@ func identityClientValueRun(kind frontend.Kind) func(*analyzer.Context) {
 				Key:      strings.Join([]string{f.route.Label, f.key, "client-value"}, " "),
 			})
 		}
-	}
+	},
 }
 
 // certIdentityKeys lists the keys a route fills from a certificate.
@@ -287,14 +287,25 @@ func certIdentityKeys(r *frontend.Route) []string {
 	return out
 }
 
-// transportRun is the Run of the "identity sent over an unprotected hop"
-// rules of one front end: plain (HAP401 style) when tls is false, TLS
-// without verifying the application's certificate when true.
-func transportRun(kind frontend.Kind, tls bool) func(*analyzer.Context) {
-	return func(ctx *analyzer.Context) {
-		m := analyzer.Fact(ctx.Project, frontend.Pass)
+// plainTransport (x401) and unverifiedTransport (x402) are the "identity
+// sent over an unprotected hop" rules: in clear text, or over TLS without
+// verifying the application's certificate.
+var (
+	plainTransport = &frontend.SemanticRule{
+		Base: analyzer.Rule{Severity: analyzer.Warning, CWE: []int{319}, Precision: analyzer.Medium},
+		Run:  transportRun(false),
+	}
+	unverifiedTransport = &frontend.SemanticRule{
+		Base: analyzer.Rule{Severity: analyzer.Warning, CWE: []int{295}, Precision: analyzer.High},
+		Run:  transportRun(true),
+	}
+)
+
+func transportRun(tls bool) func(*analyzer.Context, []*frontend.Route) {
+	return func(ctx *analyzer.Context, all []*frontend.Route) {
+		kind := all[0].Front
 		seen := map[source.Location]bool{}
-		for _, routes := range frontRoutes(m, kind) {
+		for _, routes := range byDeployment(all) {
 			for _, r := range routes {
 				t := r.Transport
 				if !t.Known || t.Loopback || len(t.Remote) == 0 || t.TLS != tls || (tls && t.Verified) {

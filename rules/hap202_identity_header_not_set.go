@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "HAP202",
-		Name:      "haproxy-identity-header-not-set",
-		Title:     "HAProxy route passes a client's own identity header to the application",
-		Severity:  analyzer.Error,
-		CWE:       []int{290, 348},
-		Precision: analyzer.High,
+	register(identityNotSet.For(frontend.FrontDoc{
+		Kind:  frontend.HAProxy,
+		ID:    "HAP202",
+		Name:  "haproxy-identity-header-not-set",
+		Title: "HAProxy route passes a client's own identity header to the application",
 		WhatItDoes: "For every route from an HAProxy `frontend` (or `listen`) bind group to a backend, " +
 			"reports identity headers that a client can send itself and that reach the application: " +
 			"headers that HAProxy fills from the client certificate on another route to the same " +
@@ -52,6 +49,5 @@ backend app
 		Notes: "Start every frontend that reaches the application with `http-request del-header` for each " +
 			"identity header (`del-header X-SSL- -m beg` removes a whole family), then set them from " +
 			"the certificate. A rule in a named `defaults` section runs for every proxy that uses it.",
-		Run: identityNotSetRun(frontend.HAProxy),
-	})
+	}))
 }

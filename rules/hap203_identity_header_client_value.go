@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "HAP203",
-		Name:      "haproxy-identity-header-client-value",
-		Title:     "HAProxy sets an identity header from a value the client chooses",
-		Severity:  analyzer.Error,
-		CWE:       []int{290, 348},
-		Precision: analyzer.High,
+	register(identityClientValue.For(frontend.FrontDoc{
+		Kind:  frontend.HAProxy,
+		ID:    "HAP203",
+		Name:  "haproxy-identity-header-client-value",
+		Title: "HAProxy sets an identity header from a value the client chooses",
 		WhatItDoes: "Reports `http-request set-header`, `replace-header` and `replace-value` rules that give an " +
 			"identity header a value built from client input — `%[req.hdr(…)]`, `%[url_param(…)]`, " +
 			"`%[req.cook(…)]`, the path or the query — on a route that reaches the application.",
@@ -41,6 +38,5 @@ frontend fe
 backend app
     server app1 127.0.0.1:8000
 `,
-		Run: identityClientValueRun(frontend.HAProxy),
-	})
+	}))
 }

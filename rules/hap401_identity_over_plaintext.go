@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "HAP401",
-		Name:      "haproxy-identity-over-plaintext",
-		Title:     "HAProxy sends client-certificate identity to a remote server without TLS",
-		Severity:  analyzer.Warning,
-		CWE:       []int{319},
-		Precision: analyzer.Medium,
+	register(plainTransport.For(frontend.FrontDoc{
+		Kind:  frontend.HAProxy,
+		ID:    "HAP401",
+		Name:  "haproxy-identity-over-plaintext",
+		Title: "HAProxy sends client-certificate identity to a remote server without TLS",
 		WhatItDoes: "Reports a backend `server` line without `ssl` whose address is not on the same host " +
 			"(not a unix socket, `localhost`, `127.0.0.0/8` or `::1`), on a route where HAProxy sets " +
 			"headers from the client certificate. Addresses built from variables are not judged.",
@@ -41,6 +38,5 @@ frontend fe
 backend app
     server app1 10.0.2.15:8443 ssl ca-file /etc/haproxy/app-ca.pem
 `,
-		Run: transportRun(frontend.HAProxy, false),
-	})
+	}))
 }

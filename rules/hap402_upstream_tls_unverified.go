@@ -1,18 +1,15 @@
 package rules
 
 import (
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
 func init() {
-	register(&analyzer.Rule{
-		ID:        "HAP402",
-		Name:      "haproxy-upstream-tls-unverified",
-		Title:     "HAProxy sends client-certificate identity over TLS to a server whose certificate it does not verify",
-		Severity:  analyzer.Warning,
-		CWE:       []int{295},
-		Precision: analyzer.High,
+	register(unverifiedTransport.For(frontend.FrontDoc{
+		Kind:  frontend.HAProxy,
+		ID:    "HAP402",
+		Name:  "haproxy-upstream-tls-unverified",
+		Title: "HAProxy sends client-certificate identity over TLS to a server whose certificate it does not verify",
 		WhatItDoes: "Reports a backend `server … ssl verify none` line (or `ssl-server-verify none` in " +
 			"`global`) to an address that is not on the same host, on a route where HAProxy sets headers " +
 			"from the client certificate.",
@@ -42,6 +39,5 @@ frontend fe
 backend app
     server app1 10.0.2.15:8443 ssl ca-file /etc/haproxy/app-ca.pem
 `,
-		Run: transportRun(frontend.HAProxy, true),
-	})
+	}))
 }

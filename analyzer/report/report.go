@@ -3,18 +3,18 @@
 // github.
 //
 // Every format is deterministic: the same Result gives the same bytes.
-// Messages are written as the rules produced them (rules mask secrets);
-// formats only escape them as their syntax requires.
+// Messages are written as the rules produced them, masked (package mask),
+// and escaped as each format's syntax requires.
 package report
 
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/mask"
 )
 
 // Options tunes the human-readable formats.
@@ -37,6 +37,7 @@ func Write(w io.Writer, format string, res *analyzer.Result, opts Options) error
 	if res == nil {
 		res = &analyzer.Result{}
 	}
+	res = maskedResult(res)
 	switch format {
 	case "text", "":
 		return writeText(w, res, opts)
@@ -116,69 +117,48 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
 
-// maskSecrets replaces every secret value in source text shown to the user
-// (code frames, SARIF snippets) with its masked form: the first four
-// characters and "…". Rules list the literal secrets of a finding in
-// Finding.Secrets.
-func maskSecrets(text string, secrets []string) string {
-	out, _ := maskLine(text, secrets)
-	return out
-}
+// masker hides every credential-looking value in the text res's outputs
+// show (see package mask): the literal secrets the rules found and every
+// value that looks like a credential, whichever rule reported the line.
+func masker(res *analyzer.Result) *mask.Masker { return mask.New(res.Secrets, res.TokenNames) }
 
-// maskLine masks the secrets in text and maps positions: cols[i] is the
-// rune index in the result of rune index i of text (i up to the rune
-// count, for end positions). Occurrences are masked left to right; where
-// two overlap, the one starting first (then the longer) wins.
-func maskLine(text string, secrets []string) (string, []int) {
-	type span struct{ start, end int } // byte offsets in text
-	var spans []span
-	for _, s := range secrets {
-		for from := 0; s != "" && from < len(text); {
-			i := strings.Index(text[from:], s)
-			if i < 0 {
-				break
+// maskedResult is res with every message masked: findings', related
+// locations' and flow steps' messages, suppression justifications and the
+// messages of the files that could not be parsed.
+// Every format writes from it, so none can print a secret in a message.
+func maskedResult(res *analyzer.Result) *analyzer.Result {
+	m := masker(res)
+	out := *res
+	out.Findings = make([]*analyzer.Finding, len(res.Findings))
+	for i, f := range res.Findings {
+		c := *f
+		c.Message = m.Text(f.Message)
+		if f.Related != nil {
+			c.Related = make([]analyzer.Related, len(f.Related))
+			for j, r := range f.Related {
+				c.Related[j] = analyzer.Related{Location: r.Location, Message: m.Text(r.Message)}
 			}
-			spans = append(spans, span{from + i, from + i + len(s)})
-			from += i + len(s)
+		}
+		if f.Flow != nil {
+			c.Flow = make([]analyzer.Step, len(f.Flow))
+			for j, s := range f.Flow {
+				c.Flow[j] = analyzer.Step{Location: s.Location, Message: m.Text(s.Message)}
+			}
+		}
+		if f.Suppressed != nil {
+			s := *f.Suppressed
+			s.Justification = m.Text(s.Justification)
+			c.Suppressed = &s
+		}
+		out.Findings[i] = &c
+	}
+	if res.ParseFailures != nil {
+		out.ParseFailures = make([]analyzer.Related, len(res.ParseFailures))
+		for i, pf := range res.ParseFailures {
+			out.ParseFailures[i] = analyzer.Related{Location: pf.Location, Message: m.Text(pf.Message)}
 		}
 	}
-	sort.Slice(spans, func(i, j int) bool {
-		if spans[i].start != spans[j].start {
-			return spans[i].start < spans[j].start
-		}
-		return spans[i].end > spans[j].end
-	})
-	var b strings.Builder
-	cols := make([]int, 0, len(text)+1)
-	out := 0 // runes written
-	for i := 0; i < len(text); {
-		if len(spans) > 0 && spans[0].start == i {
-			sp := spans[0]
-			masked := analyzer.Mask(text[sp.start:sp.end])
-			b.WriteString(masked)
-			// Runes of the secret map onto the shown prefix, the rest onto
-			// the ellipsis.
-			shown := utf8.RuneCountInString(masked) - 1
-			k := 0
-			for range text[sp.start:sp.end] {
-				cols = append(cols, out+min(k, shown))
-				k++
-			}
-			out += utf8.RuneCountInString(masked)
-			i = sp.end
-			for len(spans) > 0 && spans[0].start < i {
-				spans = spans[1:] // overlapped by the one just masked
-			}
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		b.WriteRune(r)
-		cols = append(cols, out)
-		out++
-		i += size
-	}
-	cols = append(cols, out)
-	return b.String(), cols
+	return &out
 }
 
 // portablePath is how JSON and GitHub output write a project-relative

@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -19,8 +21,9 @@ import (
 // GITHUB_WORKSPACE, Result.RepoRoot), because GitHub and upload-sarif
 // resolve them against the checkout, never against a pyproject.toml in a
 // sub-directory; columns are UTF-16 code
-// units (run.columnKind). A region's snippet is the exact text of the
-// region; contextRegion adds the surrounding lines with their text. Files
+// units (run.columnKind). A region's snippet is the text of the region and
+// contextRegion adds the surrounding lines with their text, both with
+// credential-looking values masked (package mask). Files
 // built into djleak ("<builtin>/proxy_params") are not artifacts, so related
 // locations and flow steps in them are left out.
 
@@ -223,6 +226,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 		}
 	}
 
+	m := masker(res)
 	hashes := map[string][]string{}
 	var failures []analyzer.Related
 	for _, f := range res.Findings {
@@ -231,7 +235,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 			RuleIndex: index[f.RuleID],
 			Level:     f.Severity.String(),
 		}
-		if pl := physicalLocation(res, f.Location, true); pl != nil {
+		if pl := physicalLocation(res, m, f.Location, true); pl != nil {
 			r.Locations = []sarifLocation{{PhysicalLocation: *pl}}
 		}
 		if f.Suppressed != nil {
@@ -255,7 +259,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 			r.PartialFingerprints = nil
 		}
 		for _, rel := range f.Related {
-			if pl := physicalLocation(res, rel.Location, false); pl != nil {
+			if pl := physicalLocation(res, m, rel.Location, false); pl != nil {
 				r.RelatedLocations = append(r.RelatedLocations, sarifLocation{
 					ID:               len(r.RelatedLocations) + 1,
 					PhysicalLocation: *pl,
@@ -265,7 +269,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 		}
 		var steps []sarifThreadFlowLocation
 		for _, s := range f.Flow {
-			if pl := physicalLocation(res, s.Location, false); pl != nil {
+			if pl := physicalLocation(res, m, s.Location, false); pl != nil {
 				steps = append(steps, sarifThreadFlowLocation{Location: sarifLocation{
 					PhysicalLocation: *pl,
 					Message:          &sarifText{Text: s.Message},
@@ -294,7 +298,7 @@ func buildSARIF(res *analyzer.Result, opts Options) *sarifLog {
 			Level:   "error",
 			Message: sarifText{Text: fmt.Sprintf("%s was not analysed fully: %s", res.RepoPath(pf.Location.Path), pf.Message)},
 		}
-		if pl := physicalLocation(res, pf.Location, false); pl != nil {
+		if pl := physicalLocation(res, m, pf.Location, false); pl != nil {
 			n.Locations = []sarifLocation{{PhysicalLocation: *pl}}
 		}
 		inv := &run.Invocations[0]
@@ -373,8 +377,9 @@ func problemSeverity(s analyzer.Severity) string {
 }
 
 // physicalLocation describes l, or returns nil when l names no project file.
-// The main location of a result also gets a contextRegion.
-func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sarifPhysicalLocation {
+// The main location of a result also gets a contextRegion. Snippets are
+// masked with m.
+func physicalLocation(res *analyzer.Result, m *mask.Masker, l source.Location, context bool) *sarifPhysicalLocation {
 	if l.Path == "" || isSynthetic(l.Path) {
 		return nil
 	}
@@ -390,16 +395,38 @@ func physicalLocation(res *analyzer.Result, l source.Location, context bool) *sa
 	f := res.Files[l.Path]
 	if f != nil && 0 <= l.Start.Offset && l.Start.Offset <= end.Offset && end.Offset <= len(f.Content) {
 		// The exact text of the region: empty for an insertion point.
-		reg.Snippet = &sarifText{Text: maskSecrets(string(f.Content[l.Start.Offset:end.Offset]), res.Secrets)}
+		reg.Snippet = &sarifText{Text: maskedRange(m, f.Content, l.Start.Offset, end.Offset)}
 	}
 	pl.Region = reg
 	if context && f != nil {
 		pl.ContextRegion = contextRegion(f, l.Start.Line, end)
 		if pl.ContextRegion != nil {
-			pl.ContextRegion.Snippet.Text = maskSecrets(pl.ContextRegion.Snippet.Text, res.Secrets)
+			pl.ContextRegion.Snippet.Text = m.Text(pl.ContextRegion.Snippet.Text)
 		}
 	}
 	return pl
+}
+
+// maskedRange is content[start:end] with its secrets masked. The lines
+// the range touches are masked whole, so that a value is recognised by the
+// name before it even when the range starts after that name, and the
+// range is then cut out of the masked lines.
+func maskedRange(m *mask.Masker, content []byte, start, end int) string {
+	ls := start
+	for ls > 0 && content[ls-1] != '\n' {
+		ls--
+	}
+	le := end
+	if le == start || content[le-1] != '\n' {
+		for le < len(content) && content[le] != '\n' {
+			le++
+		}
+	}
+	text := string(content[ls:le])
+	masked, cols := m.Map(text)
+	from := cols[utf8.RuneCountInString(text[:start-ls])]
+	to := cols[utf8.RuneCountInString(text[:end-ls])]
+	return string([]rune(masked)[from:to])
 }
 
 // contextRegion covers whole lines: the one before the region, the region's

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -32,9 +33,11 @@ import (
 // Columns in the header count Unicode code points. In the code frame tabs
 // expand to the next multiple of tabWidth, East Asian wide characters and
 // emoji take two cells, combining marks none, and control characters are
-// shown as U+FFFD so that file content cannot drive the terminal. Messages
-// and paths are printed as they are, except that line breaks become spaces
-// and other control characters U+FFFD (in the concise format too).
+// shown as U+FFFD so that file content cannot drive the terminal; every
+// line has its credential-looking values masked (package mask). Messages
+// (masked too) and paths are printed as they are, except that line breaks
+// become spaces and other control characters U+FFFD (in the concise format
+// too).
 
 const (
 	tabWidth      = 4
@@ -100,6 +103,7 @@ func printable(s string) string {
 
 func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 	p := newPalette(opts.Color)
+	m := masker(res)
 	bw := bufio.NewWriter(w)
 	ew := &errWriter{w: bw}
 	for i, f := range res.Findings {
@@ -108,7 +112,7 @@ func writeText(w io.Writer, res *analyzer.Result, opts Options) error {
 		}
 		ew.printf("%s%s:%s %s%s%s %s\n", p.bold, position(res, f.Location), p.reset,
 			p.sev(f.Severity), f.RuleID, p.reset, printable(f.Message))
-		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity), res.Secrets)
+		writeFrame(ew, res.Files[f.Location.Path], f.Location, p, p.sev(f.Severity), m)
 		for _, r := range f.Related {
 			ew.printf("  %s=%s %srelated:%s %s: %s\n", p.gutter, p.reset, p.bold, p.reset, position(res, r.Location), printable(r.Message))
 		}
@@ -157,7 +161,7 @@ type frameLine struct {
 
 // writeFrame prints the lines around loc with the range underlined. It
 // prints nothing when the file's content is not available.
-func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, mark string, secrets []string) {
+func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, mark string, m *mask.Masker) {
 	if f == nil || loc.Start.Line < 1 {
 		return
 	}
@@ -179,17 +183,17 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 
 	var rows []frameLine
 	// The caret row's columns, mapped onto the masked text.
-	caretText, cols := maskLine(f.Line(loc.Start.Line), secrets)
+	caretText, cols := m.Map(f.Line(loc.Start.Line))
 	if loc.Start.Line > 1 {
-		rows = append(rows, frameLine{loc.Start.Line - 1, maskSecrets(f.Line(loc.Start.Line-1), secrets)})
+		rows = append(rows, frameLine{loc.Start.Line - 1, m.Text(f.Line(loc.Start.Line - 1))})
 	}
 	rows = append(rows, frameLine{loc.Start.Line, caretText})
 	for n := loc.Start.Line + 1; n <= shownEnd; n++ {
-		rows = append(rows, frameLine{n, maskSecrets(f.Line(n), secrets)})
+		rows = append(rows, frameLine{n, m.Text(f.Line(n))})
 	}
 	truncated := shownEnd < endLine
 	if !truncated && shownEnd+1 <= f.LineCount() {
-		rows = append(rows, frameLine{shownEnd + 1, maskSecrets(f.Line(shownEnd+1), secrets)})
+		rows = append(rows, frameLine{shownEnd + 1, m.Text(f.Line(shownEnd + 1))})
 	}
 
 	gw := len(strconv.Itoa(shownEnd + 1))
@@ -227,7 +231,7 @@ func writeFrame(w *errWriter, f *source.File, loc source.Location, p palette, ma
 }
 
 // maskedCol maps a 1-based column of a source line onto the line as shown
-// with its secrets masked (cols from maskLine); columns past the end keep
+// with its secrets masked (cols from Masker.Map); columns past the end keep
 // their distance from it.
 func maskedCol(cols []int, col int) int {
 	if col-1 < len(cols) {

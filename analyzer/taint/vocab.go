@@ -489,3 +489,11 @@ func sensitiveHeader(key string, style int) int {
 	}
 	return -1
 }
+
+// SensitiveHeader reports whether name is one of the sensitive request
+// headers (Authorization, Proxy-Authorization, Cookie, X-Api-Key), written
+// as a header name ("X-Api-Key", any case) or as a WSGI environ / nginx
+// FastCGI parameter ("HTTP_AUTHORIZATION").
+func SensitiveHeader(name string) bool {
+	return sensitiveHeader(name, styleHeaders) >= 0 || sensitiveHeader(name, styleMeta) >= 0
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/analyzer/report"
 	"github.com/djleak/djleak/rules"
 )
@@ -170,6 +171,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *writeBaseline != "" {
 		b := analyzer.NewBaseline(findings)
+		maskBaseline(b, findings, proj.Config.ExtraTokenNames)
 		if err := b.WriteFile(*writeBaseline); err != nil {
 			fmt.Fprintf(stderr, "djleak: %v\n", err)
 			return exitError
@@ -326,4 +328,17 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, r.Doc())
 	return exitClean
+}
+
+// maskBaseline masks secrets in the messages a baseline records (they are
+// for the reader; findings are matched by fingerprint).
+func maskBaseline(b *analyzer.Baseline, findings []*analyzer.Finding, tokenNames []string) {
+	var secrets []string
+	for _, f := range findings {
+		secrets = append(secrets, f.Secrets...)
+	}
+	m := mask.New(secrets, tokenNames)
+	for i := range b.Findings {
+		b.Findings[i].Message = m.Text(b.Findings[i].Message)
+	}
 }

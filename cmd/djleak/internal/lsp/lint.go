@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/parsers/source"
 	"github.com/djleak/djleak/rules"
 )
@@ -232,16 +233,21 @@ func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res 
 		}
 		return fileURI(filepath.Join(proj.Root, filepath.FromSlash(rel)))
 	}
+	var secrets []string
+	for _, f := range findings {
+		secrets = append(secrets, f.Secrets...)
+	}
+	mk := mask.New(secrets, proj.Config.ExtraTokenNames)
 	for _, f := range findings {
 		if f.Suppressed != nil {
 			continue
 		}
 		if d := byRel[f.Location.Path]; d != nil {
-			res[d.uri] = append(res[d.uri], toDiagnostic(f, uriOf))
+			res[d.uri] = append(res[d.uri], toDiagnostic(f, uriOf, mk))
 		}
 		// A cross-file finding also shows in every other open file that
 		// holds one of its related or code-flow locations.
-		for _, m := range mirrors(f, byRel, uriOf) {
+		for _, m := range mirrors(f, byRel, uriOf, mk) {
 			res[m.uri] = append(res[m.uri], m.diag)
 		}
 	}
@@ -260,7 +266,7 @@ type mirrored struct {
 // location there (else the first code-flow step there), its message says
 // where the finding is reported, and its related information leads with
 // the finding's own location, followed by the finding's related locations.
-func mirrors(f *analyzer.Finding, byRel map[string]*document, uriOf func(string) string) []mirrored {
+func mirrors(f *analyzer.Finding, byRel map[string]*document, uriOf func(string) string, mk *mask.Masker) []mirrored {
 	var out []mirrored
 	done := map[string]bool{f.Location.Path: true}
 	var locs []source.Location
@@ -277,10 +283,10 @@ func mirrors(f *analyzer.Finding, byRel map[string]*document, uriOf func(string)
 		}
 		done[l.Path] = true
 		primary := uriOf(f.Location.Path)
-		diag := toDiagnostic(f, uriOf)
+		diag := toDiagnostic(f, uriOf, mk)
 		diag.Range = toRange(l)
 		where := fmt.Sprintf("%s:%d:%d", f.Location.Path, f.Location.Start.Line, f.Location.Start.Column)
-		diag.Message = fmt.Sprintf("%s (reported at %s, where the fix goes)", f.Message, where)
+		diag.Message = fmt.Sprintf("%s (reported at %s, where the fix goes)", mk.Text(f.Message), where)
 		diag.RelatedInformation = append([]DiagnosticRelatedInformation{{
 			Location: Location{URI: primary, Range: toRange(f.Location)},
 			Message:  "the finding is reported here: " + where,
@@ -303,12 +309,14 @@ func lintable(rel string, text []byte) bool {
 	return strings.HasSuffix(rel, ".conf.template")
 }
 
-func toDiagnostic(f *analyzer.Finding, uriOf func(string) string) Diagnostic {
+// toDiagnostic converts a finding, with its message and related messages
+// masked.
+func toDiagnostic(f *analyzer.Finding, uriOf func(string) string, m *mask.Masker) Diagnostic {
 	d := Diagnostic{
 		Range:   toRange(f.Location),
 		Code:    f.RuleID,
 		Source:  "djleak",
-		Message: f.Message,
+		Message: m.Text(f.Message),
 	}
 	switch f.Severity {
 	case analyzer.Error:
@@ -327,7 +335,7 @@ func toDiagnostic(f *analyzer.Finding, uriOf func(string) string) Diagnostic {
 		}
 		d.RelatedInformation = append(d.RelatedInformation, DiagnosticRelatedInformation{
 			Location: Location{URI: uriOf(rel.Location.Path), Range: toRange(rel.Location)},
-			Message:  rel.Message,
+			Message:  m.Text(rel.Message),
 		})
 	}
 	return d
