@@ -1,8 +1,11 @@
 package analyzer_test
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,4 +126,61 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// BenchmarkBigInputs times whole runs (load, parse, every rule) on inputs
+// that grow: an nginx configuration of n server blocks and a Python module
+// of n functions. The time per server or function (ns/unit) must stay
+// flat as n grows tenfold: cost is linear in the input.
+// Run with: go test -run '^$' -bench BigInputs -benchtime 1x ./analyzer/
+func BenchmarkBigInputs(b *testing.B) {
+	server := "  server { listen 443 ssl; server_name s%d.example.com; location / { " +
+		"proxy_set_header X-Client-DN $ssl_client_s_dn; proxy_pass http://127.0.0.1:8000; } }\n"
+	fn := "def view_%d(request):\n    token = request.GET.get(\"token\")\n    return redirect(\"/next?t=\" + token)\n\n"
+	cases := []struct {
+		name, path, head, unit, tail string
+		sizes                        []int
+	}{
+		{"nginx-servers", "nginx/nginx.conf", "http {\n", server, "}\n", []int{2_000, 10_000, 100_000}},
+		{"python-functions", "app/views.py", "from django.shortcuts import redirect\n\n", fn, "", []int{5_000, 50_000}},
+	}
+	for _, c := range cases {
+		for _, n := range c.sizes {
+			b.Run(c.name+"="+itoa(n), func(b *testing.B) {
+				dir := b.TempDir()
+				var sb strings.Builder
+				sb.WriteString(c.head)
+				for i := 0; i < n; i++ {
+					fmt.Fprintf(&sb, c.unit, i)
+				}
+				sb.WriteString(c.tail)
+				full := filepath.Join(dir, filepath.FromSlash(c.path))
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.WriteFile(full, []byte(sb.String()), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("max-file-size = \"64MiB\"\n"), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				var peak atomic.Uint64
+				stop := sampleHeap(&peak)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := analyzer.Run(p, rules.All(), 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+				stop()
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
+				b.ReportMetric(float64(sb.Len())/(1<<20), "input-MB")
+				b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+			})
+		}
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	gitignore "github.com/sabhiram/go-gitignore"
 )
 
 // Config is djleak's project configuration, from `.djleak.toml` or the
@@ -43,6 +42,10 @@ type Config struct {
 	// SettingsModule names the production settings module
 	// ("mysite.settings.production"), overriding detection.
 	SettingsModule string `toml:"settings-module"`
+	// MaxFileSize is the largest Python file, template or standard input
+	// analysed (bytes, or a string like "8MiB"); larger ones are reported as
+	// not analysed. 0 means DefaultMaxFileSize.
+	MaxFileSize ByteSize `toml:"max-file-size"`
 	// IncludeTests reports the dataflow rules (DJL101–DJL219) in test code
 	// too (tests/, test_*.py, conftest.py, …), which is left out by default.
 	IncludeTests bool `toml:"include-tests"`
@@ -53,7 +56,7 @@ type Config struct {
 
 	perFile []perFileIgnore
 
-	exclude *gitignore.GitIgnore
+	exclude *ignoreList
 
 	// lines maps a key ("select", "per-file-ignores.tests/**") to its line
 	// in the configuration file, for error messages.
@@ -249,6 +252,9 @@ func (c *Config) check(root string) error {
 			return &UsageError{fmt.Sprintf("%s: nginx-roots: %q is not a directory of the project", c.where("nginx-roots"), d)}
 		}
 	}
+	if n := c.MaxFileSize.n; n < 0 || n > MaxFileSizeLimit {
+		return &UsageError{fmt.Sprintf("%s: max-file-size: %s is not between 1 byte and %s", c.where("max-file-size"), c.MaxFileSize.raw, FormatSize(MaxFileSizeLimit))}
+	}
 	if KnownRules == nil {
 		return nil
 	}
@@ -303,9 +309,9 @@ func (c *Config) CheckSettingsModule(files []SourceFile) error {
 func (c *Config) Compile() error {
 	c.perFile = nil
 	for _, pat := range sortedKeys(c.PerFileIgnores) {
-		c.perFile = append(c.perFile, perFileIgnore{gitignore.CompileIgnoreLines(pat), c.PerFileIgnores[pat]})
+		c.perFile = append(c.perFile, perFileIgnore{compileIgnore([]string{pat}), c.PerFileIgnores[pat]})
 	}
-	c.exclude = gitignore.CompileIgnoreLines(c.Exclude...)
+	c.exclude = compileIgnore(c.Exclude)
 	return nil
 }
 
@@ -343,6 +349,69 @@ func (c *Config) where(key string) string {
 		}
 	}
 	return name
+}
+
+// FileSizeLimit is the effective max-file-size in bytes.
+func (c *Config) FileSizeLimit() int64 {
+	if c == nil || c.MaxFileSize.n == 0 {
+		return DefaultMaxFileSize
+	}
+	return int64(c.MaxFileSize.n)
+}
+
+// ByteSize is a size in bytes written as a TOML integer (4194304) or a
+// string with a unit ("4MiB", "512 KiB", "4MB"; KB, MB are powers of 1000).
+type ByteSize struct {
+	n   int64
+	raw string
+}
+
+// Bytes is the size in bytes.
+func (b ByteSize) Bytes() int64 { return b.n }
+
+// MarshalText writes the size as max-file-size accepts it ("4 MiB").
+func (b ByteSize) MarshalText() ([]byte, error) {
+	n := b.n
+	if n == 0 {
+		n = DefaultMaxFileSize
+	}
+	return []byte(strings.TrimSuffix(FormatSize(n), "-byte")), nil
+}
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (b *ByteSize) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case int64:
+		b.n, b.raw = x, fmt.Sprint(x)
+		if x <= 0 {
+			return fmt.Errorf("max-file-size: %d is not a positive size", x)
+		}
+		return nil
+	case string:
+		n, err := parseByteSize(x)
+		if err != nil {
+			return err
+		}
+		b.n, b.raw = n, strconv.Quote(x)
+		return nil
+	}
+	return fmt.Errorf("max-file-size: want a size in bytes or a string like \"8MiB\", not %v", v)
+}
+
+func parseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	mult := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000,
+		"m": 1 << 20, "mib": 1 << 20, "mb": 1000 * 1000}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || mult == 0 || n <= 0 || n > MaxFileSizeLimit {
+		return 0, fmt.Errorf("max-file-size: %q is not a size like \"8MiB\" (at most %s)", s, FormatSize(MaxFileSizeLimit))
+	}
+	return n * mult, nil
 }
 
 func (c *Config) sourceName() string {
@@ -593,8 +662,8 @@ func fileExists(p string) bool {
 }
 
 // Excluded reports whether a project-relative path is excluded by config.
-func (c *Config) Excluded(rel string) bool {
-	return c.exclude != nil && len(c.Exclude) > 0 && c.exclude.MatchesPath(rel)
+func (c *Config) Excluded(rel string, dir bool) bool {
+	return c.exclude != nil && len(c.Exclude) > 0 && c.exclude.MatchesPath(rel, dir)
 }
 
 // Enabled reports whether a rule ID is selected by the configuration plus
@@ -615,14 +684,14 @@ func Enabled(id string, selects, ignores []string) bool {
 }
 
 type perFileIgnore struct {
-	match *gitignore.GitIgnore
+	match *ignoreList
 	ids   []string
 }
 
 // IgnoredIn reports whether per-file-ignores turn rule id off for path.
 func (c *Config) IgnoredIn(id, path string) bool {
 	for _, p := range c.perFile {
-		if p.match.MatchesPath(path) && Enabled(id, nil, p.ids) == false {
+		if p.match.MatchesPath(path, false) && Enabled(id, nil, p.ids) == false {
 			return true
 		}
 	}

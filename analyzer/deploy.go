@@ -157,6 +157,7 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 		}
 		set := nginx.ParseFiles(p.Root, d.Files, nginx.Options{
 			Roots: p.Config.NginxRoots, Overlay: overlay, Deployment: d.Name, Mounts: d.Mounts,
+			MaxFileSize: p.Config.FileSizeLimit(),
 		})
 		d.ProxiesTo = proxiedPeers(set, d.Peers)
 		sets = append(sets, set)
@@ -167,7 +168,7 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 			rest = append(rest, f.Path)
 		}
 	}
-	def := nginx.ParseFiles(p.Root, rest, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlay})
+	def := nginx.ParseFiles(p.Root, rest, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlay, MaxFileSize: p.Config.FileSizeLimit()})
 	for _, c := range def.Configs {
 		if c.Entry != "" {
 			c.Deployment = c.Path

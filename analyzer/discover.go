@@ -2,6 +2,9 @@ package analyzer
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -11,7 +14,7 @@ import (
 
 	"github.com/djleak/djleak/parsers/deploy"
 	"github.com/djleak/djleak/parsers/nginx"
-	gitignore "github.com/sabhiram/go-gitignore"
+	"github.com/djleak/djleak/parsers/source"
 )
 
 // Kind is what djleak treats a file as.
@@ -149,22 +152,44 @@ type SourceFile struct {
 
 type ignoreLayer struct {
 	dir string // project-relative directory the .gitignore lives in ("" for root)
-	gi  *gitignore.GitIgnore
+	gi  *ignoreList
+}
+
+// discovery is what walking a project found.
+type discovery struct {
+	files []SourceFile  // sorted by path
+	bad   []NotAnalysed // files and directories that could not be analysed
+	notes []string      // what was skipped and why, for standard error
 }
 
 // discover walks root and returns the files djleak analyses, sorted.
-// excluded reports extra paths to skip (configuration).
-func discover(root string, excluded func(rel string) bool) ([]SourceFile, error) {
-	var out []SourceFile
+// excluded reports extra paths to skip (configuration). Symbolic links to
+// files are analysed under the link's path; links to directories are not
+// followed (so no loop can form). FIFOs, sockets and devices are never
+// opened. Nothing is dropped without a note or a NotAnalysed entry.
+func discover(root string, excluded func(rel string, dir bool) bool) discovery {
+	var out discovery
 	var layers []ignoreLayer
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
+	note := func(rel, format string, args ...any) {
+		out.notes = append(out.notes, fmt.Sprintf("%s: %s", rel, fmt.Sprintf(format, args...)))
+	}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if rel == "." {
 			rel = ""
+		}
+		if err != nil {
+			name := rel
+			if name == "" {
+				name = "."
+			}
+			if d != nil && d.IsDir() {
+				out.bad = append(out.bad, notAnalysedAt(name, "directory could not be read ("+readProblem(err)+"); the files in it were not analysed"))
+			} else {
+				out.bad = append(out.bad, notAnalysedAt(name, readProblem(err)))
+			}
+			return nil
 		}
 		// Drop ignore layers that do not apply any more.
 		for len(layers) > 0 {
@@ -176,59 +201,132 @@ func discover(root string, excluded func(rel string) bool) ([]SourceFile, error)
 		}
 		if d.IsDir() {
 			if rel != "" {
-				if defaultExcludes[d.Name()] || isIgnored(layers, rel, true) || (excluded != nil && excluded(rel)) {
+				if defaultExcludes[d.Name()] || isIgnored(layers, rel, true) || (excluded != nil && excluded(rel, true)) {
 					return filepath.SkipDir
 				}
 				if _, err := os.Stat(filepath.Join(p, "pyvenv.cfg")); err == nil {
 					return filepath.SkipDir // a virtualenv under another name
 				}
 			}
-			if data, err := os.ReadFile(filepath.Join(p, ".gitignore")); err == nil {
-				lines := strings.Split(string(data), "\n")
-				layers = append(layers, ignoreLayer{dir: rel, gi: gitignore.CompileIgnoreLines(lines...)})
+			if rel == "" {
+				// The repository's own excludes rank below every .gitignore.
+				if data, err := readLimited(filepath.Join(p, ".git", "info", "exclude"), MaxFileSizeLimit); err == nil {
+					layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
+				}
+			}
+			if data, err := readLimited(filepath.Join(p, ".gitignore"), MaxFileSizeLimit); err == nil {
+				layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || isIgnored(layers, rel, false) || (excluded != nil && excluded(rel)) {
+		if isIgnored(layers, rel, false) || (excluded != nil && excluded(rel, false)) {
 			return nil
 		}
-		kind := Classify(rel, func() []byte { return readHead(p) })
+		byName := func() []byte { return nil }
+		if d.Type()&fs.ModeSymlink != 0 {
+			info, err := os.Stat(p)
+			switch {
+			case err != nil:
+				why := "broken symbolic link (its target does not exist)"
+				if !errors.Is(err, fs.ErrNotExist) {
+					why = readProblem(err)
+				}
+				if Classify(rel, byName) != KindUnknown {
+					out.bad = append(out.bad, notAnalysedAt(rel, why))
+				} else {
+					note(rel, "skipped: %s", why)
+				}
+				return nil
+			case info.IsDir():
+				note(rel, "skipped: symbolic link to a directory (not followed)")
+				return nil
+			case !info.Mode().IsRegular():
+				note(rel, "skipped: symbolic link to %s (never opened)", describeMode(info.Mode()))
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			note(rel, "skipped: %s (never opened)", describeMode(d.Type()))
+			return nil
+		}
+		var sniffErr error
+		kind := Classify(rel, func() []byte {
+			var head []byte
+			head, sniffErr = readHead(p)
+			return head
+		})
+		if sniffErr != nil {
+			note(rel, "skipped: could not read it to tell whether it is nginx configuration (%s)", readProblem(sniffErr))
+		}
 		if kind != KindUnknown {
-			out = append(out, SourceFile{Path: rel, Kind: kind})
+			out.files = append(out.files, SourceFile{Path: rel, Kind: kind})
+			if d.Type()&fs.ModeSymlink != 0 {
+				if real, ok := outside(root, p); ok {
+					note(rel, "symbolic link to %s, outside the project: analysed as %s", real, rel)
+				}
+			}
 		}
 		return nil
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, err
+	sort.Slice(out.files, func(i, j int) bool { return out.files[i].Path < out.files[j].Path })
+	sortNotAnalysed(out.bad)
+	sort.Strings(out.notes)
+	return out
 }
 
+// outside resolves the symbolic link p and reports its target when that
+// lies outside root.
+func outside(root, p string) (string, bool) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", false
+	}
+	r, err := filepath.Rel(root, real)
+	return real, err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+func notAnalysedAt(rel, reason string) NotAnalysed {
+	return NotAnalysed{Loc: source.NewFile(rel, nil).Span(0, 0), Reason: reason}
+}
+
+func sortNotAnalysed(s []NotAnalysed) {
+	sort.Slice(s, func(i, j int) bool { return s[i].Loc.Path < s[j].Loc.Path })
+}
+
+// isIgnored applies the .gitignore layers that contain rel as git does:
+// the deepest file first, and in each file the last matching pattern
+// decides.
 func isIgnored(layers []ignoreLayer, rel string, dir bool) bool {
-	for _, l := range layers {
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := layers[i]
 		sub := rel
 		if l.dir != "" {
 			sub = strings.TrimPrefix(rel, l.dir+"/")
 		}
-		if l.gi.MatchesPath(sub) || (dir && l.gi.MatchesPath(sub+"/")) {
-			return true
+		if ignored, matched := l.gi.match(sub, dir); matched {
+			return ignored
 		}
 	}
 	return false
 }
 
-// readHead returns up to 64 KiB of a file for sniffing.
-func readHead(p string) []byte {
-	f, err := os.Open(p)
+// readHead returns up to 64 KiB of a regular file for sniffing; nil for
+// binary content. It never blocks on a FIFO or a device.
+func readHead(p string) ([]byte, error) {
+	f, _, err := openRegular(p)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	defer f.Close()
 	buf := make([]byte, 64<<10)
-	n, _ := f.Read(buf)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
 	buf = buf[:n]
 	if bytes.IndexByte(buf, 0) >= 0 {
-		return nil // binary
+		return nil, nil // binary
 	}
-	return buf
+	return buf, nil
 }
 
 // rootMarkers, in priority order, make a directory a project root.

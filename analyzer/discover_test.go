@@ -67,12 +67,12 @@ func TestDiscover(t *testing.T) {
 		"k8s/app-cm.yaml":             "kind: ConfigMap\ndata:\n  DEBUG: \"false\"\n",
 		"k8s/deploy.yaml":             "kind: Deployment\nspec:\n  replicas: 2\n",
 	})
-	files, err := discover(dir, nil)
-	if err != nil {
-		t.Fatal(err)
+	d := discover(dir, nil)
+	if len(d.bad) > 0 || len(d.notes) > 0 {
+		t.Fatalf("unexpected problems %v, notes %v", d.bad, d.notes)
 	}
 	got := map[string]string{}
-	for _, f := range files {
+	for _, f := range d.files {
 		got[f.Path] = f.Kind.String()
 	}
 	want := map[string]string{

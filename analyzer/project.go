@@ -3,10 +3,12 @@ package analyzer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -51,6 +53,15 @@ type Project struct {
 	Python    []*python.Module // sorted by path
 	Nginx     *nginx.Set
 	Templates []*source.File // sorted by path
+	// NotAnalysed lists files and directories that could not be analysed
+	// (unreadable, vanished, binary, over the size limit), nginx files
+	// included, sorted by path.
+	// Rule DJL004 reports them.
+	NotAnalysed []NotAnalysed
+	// Notes say what discovery skipped and why (FIFOs, sockets, devices,
+	// symbolic links to directories), sorted; the command line prints them
+	// on standard error.
+	Notes []string
 	// Deployments are the nginx deployments of Compose files (see
 	// Deployment); their configurations carry the deployment's name.
 	Deployments []*Deployment
@@ -149,9 +160,15 @@ func Discover(opts Options) (*Project, error) {
 		if err != nil {
 			return nil, &UsageError{fmt.Sprintf("%s: %v", p, err)}
 		}
-		if _, err := os.Stat(a); err != nil {
-			if _, ok := opts.Overlay[a]; !ok {
+		if _, ok := opts.Overlay[a]; !ok {
+			info, err := os.Stat(a)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
 				return nil, &UsageError{fmt.Sprintf("%s: no such file or directory", p)}
+			case err != nil:
+				return nil, &UsageError{fmt.Sprintf("%s: %s", p, readProblem(err))}
+			case !info.IsDir() && !info.Mode().IsRegular():
+				return nil, &UsageError{fmt.Sprintf("%s: is %s; djleak reads only regular files and directories", p, describeMode(info.Mode()))}
 			}
 		}
 		abs = append(abs, a)
@@ -200,7 +217,7 @@ func Discover(opts Options) (*Project, error) {
 			proj.targets = append(proj.targets, rel+"/")
 			continue
 		}
-		if cfg.ForceExclude && cfg.Excluded(rel) {
+		if cfg.ForceExclude && cfg.Excluded(rel, false) {
 			continue // named, but excluded: not analysed, not reported
 		}
 		proj.targets = append(proj.targets, rel)
@@ -214,10 +231,10 @@ func Discover(opts Options) (*Project, error) {
 		proj.targets = []string{} // every named file is excluded
 	}
 
-	files, err := discover(root, cfg.Excluded)
-	if err != nil {
-		return nil, fmt.Errorf("walking %s: %w", root, err)
-	}
+	walked := discover(root, cfg.Excluded)
+	files := walked.files
+	proj.NotAnalysed = walked.bad
+	proj.Notes = walked.notes
 	// Explicit files are always analysed, even when excluded or unusually named.
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -232,7 +249,8 @@ func Discover(opts Options) (*Project, error) {
 			if b, ok := opts.Overlay[full]; ok {
 				return b
 			}
-			return readHead(full)
+			head, _ := readHead(full)
+			return head
 		})
 		if kind == KindUnknown {
 			if strings.HasSuffix(rel, ".html") || strings.HasSuffix(rel, ".txt") {
@@ -240,7 +258,7 @@ func Discover(opts Options) (*Project, error) {
 			} else if strings.HasSuffix(rel, ".conf") || strings.HasSuffix(rel, ".conf.template") {
 				kind = KindNginx
 			} else {
-				fmt.Fprintf(os.Stderr, "djleak: %s: not a Python, nginx or Django template file; nothing to check in it\n", rel)
+				proj.Notes = append(proj.Notes, rel+": not a Python, nginx or Django template file; nothing to check in it")
 				continue
 			}
 		}
@@ -268,6 +286,7 @@ func Discover(opts Options) (*Project, error) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	proj.Files = files
+	sort.Strings(proj.Notes)
 	if err := cfg.CheckSettingsModule(files); err != nil {
 		return nil, err
 	}
@@ -310,27 +329,39 @@ func commonDir(paths []string) string {
 	return dir
 }
 
+// readFile returns a Python file's or template's content, or an error
+// worded for DJL004: unreadable, vanished, over the size limit, binary.
 func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error) {
 	full := filepath.Join(p.Root, filepath.FromSlash(rel))
-	if b, ok := overlay[full]; ok {
-		return b, nil
+	limit := p.Config.FileSizeLimit()
+	data, ok := overlay[full]
+	if ok {
+		if int64(len(data)) > limit {
+			return nil, &fileTooLarge{limit}
+		}
+	} else {
+		var err error
+		if data, err = readLimited(full, limit); err != nil {
+			return nil, err
+		}
 	}
-	return os.ReadFile(full)
+	if msg := textProblem(data); msg != "" {
+		return nil, errors.New(msg)
+	}
+	return data, nil
 }
 
 // Parse reads and parses every file Discover found, on a worker pool. Results land in
 // slices indexed by the (sorted) file order, so the outcome does not depend
 // on scheduling.
 func (p *Project) Parse(opts Options) error {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
 		file *source.File
 		mod  *python.Module
 		cfg  any
 		err  error
+		bad  *NotAnalysed
 	}
 	results := make([]parsed, len(p.Files))
 	jobs := make(chan int)
@@ -346,7 +377,7 @@ func (p *Project) Parse(opts Options) error {
 				}
 				data, err := p.readFile(f.Path, opts.Overlay)
 				if err != nil {
-					results[i].err = fmt.Errorf("%s: %w", f.Path, err)
+					results[i].bad = &NotAnalysed{Loc: source.NewFile(f.Path, nil).Span(0, 0), Reason: readProblem(err)}
 					continue
 				}
 				if f.Kind == KindPython && opts.Cache != nil {
@@ -383,6 +414,10 @@ func (p *Project) Parse(opts Options) error {
 	p.pyPath = map[string]*python.Module{}
 	var errs []error
 	for i, r := range results {
+		if r.bad != nil {
+			p.NotAnalysed = append(p.NotAnalysed, *r.bad)
+			continue
+		}
 		if r.err != nil {
 			errs = append(errs, r.err)
 			continue
@@ -409,7 +444,28 @@ func (p *Project) Parse(opts Options) error {
 	for rel, f := range p.Nginx.Files {
 		p.byPath[rel] = f
 	}
+	for _, e := range p.Nginx.Errors {
+		if e.Kind == nginx.KindRead {
+			p.NotAnalysed = append(p.NotAnalysed, NotAnalysed{Loc: e.Loc, Reason: e.Message})
+		}
+	}
+	sortNotAnalysed(p.NotAnalysed)
 	return errors.Join(errs...)
+}
+
+// maxWorkers bounds every worker pool, whatever --workers says.
+const maxWorkers = 256
+
+// poolSize is the number of goroutines for jobs tasks when asked for
+// requested (0 or less: GOMAXPROCS): never more than the tasks, never more
+// than maxWorkers, at least one.
+func poolSize(requested, jobs int) int {
+	n := requested
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	n = min(n, jobs, maxWorkers)
+	return max(n, 1)
 }
 
 func overlayRel(root string, overlay map[string][]byte) map[string][]byte {
@@ -484,6 +540,7 @@ func ResolveRelative(rel string, level int, module string) string {
 type factEntry struct {
 	once sync.Once
 	val  any
+	err  *InternalError
 }
 
 // Pass is a project-level computation whose result several rules share,
@@ -495,7 +552,10 @@ type Pass[T any] struct {
 }
 
 // Fact returns the result of pass for p, computing it on first use.
-// Safe for concurrent use.
+// Safe for concurrent use. If the pass panics, Fact panics with an
+// *InternalError naming the pass, now and on every later call: the pass is
+// not run again, and each rule that needs it fails naming the pass rather
+// than with a nil result.
 func Fact[T any](p *Project, pass *Pass[T]) T {
 	p.factsMu.Lock()
 	e, ok := p.facts[pass]
@@ -504,6 +564,20 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 		p.facts[pass] = e
 	}
 	p.factsMu.Unlock()
-	e.once.Do(func() { e.val = pass.Run(p) })
+	e.once.Do(func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
+					e.err = ie // a pass this one needs failed: blame that one
+				} else {
+					e.err = &InternalError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
+				}
+			}
+		}()
+		e.val = pass.Run(p)
+	})
+	if e.err != nil {
+		panic(e.err)
+	}
 	return e.val.(T)
 }

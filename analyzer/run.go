@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -38,15 +37,21 @@ func (c *Context) Reportf(loc source.Location, format string, args ...any) {
 	c.Report(Finding{Location: loc, Message: fmt.Sprintf(format, args...)})
 }
 
-// InternalError is a rule that crashed; the run fails with exit code 2.
+// InternalError is a rule or an analysis pass that crashed; the run fails
+// with exit code 2.
 type InternalError struct {
-	Rule  string
+	Rule  string // the rule that crashed, when it was the rule itself
+	Pass  string // the pass that crashed (see Fact)
 	Value any
 	Stack string
 }
 
 func (e *InternalError) Error() string {
-	return fmt.Sprintf("internal error in rule %s: %v\n%s", e.Rule, e.Value, e.Stack)
+	what := "rule " + e.Rule
+	if e.Pass != "" {
+		what = "pass " + e.Pass
+	}
+	return fmt.Sprintf("internal error in %s: %v\n%s", what, e.Value, e.Stack)
 }
 
 // Run executes rules against the project and returns the findings that
@@ -68,10 +73,7 @@ type RunOptions struct {
 // RunWith is Run with options. Suppressed findings are returned with
 // Suppressed set; callers decide whether to show them.
 func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := poolSize(opts.Workers, len(rules))
 	ctxs := make([]*Context, len(rules))
 	errs := make([]error, len(rules))
 	sem := make(chan struct{}, workers)
@@ -85,7 +87,11 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 			defer func() { <-sem }()
 			defer func() {
 				if v := recover(); v != nil {
-					errs[i] = &InternalError{Rule: rules[i].ID, Value: v, Stack: string(debug.Stack())}
+					if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
+						errs[i] = ie
+					} else {
+						errs[i] = &InternalError{Rule: rules[i].ID, Value: v, Stack: string(debug.Stack())}
+					}
 				}
 			}()
 			rules[i].Run(ctxs[i])

@@ -139,7 +139,7 @@ func forwardedCertVar(srv *ngxmodel.Scope) *nginx.Directive {
 		}
 	}
 	for sc := srv.Parent; sc != nil; sc = sc.Parent {
-		for _, d := range sc.Directives {
+		for _, d := range sc.OwnOf(passesHeaderNames...) {
 			check(d)
 		}
 	}
@@ -150,6 +150,9 @@ func forwardedCertVar(srv *ngxmodel.Scope) *nginx.Directive {
 	})
 	return found
 }
+
+// passesHeaderNames are passesHeaders' names.
+var passesHeaderNames = []string{"proxy_set_header", "uwsgi_param", "fastcgi_param", "scgi_param", "grpc_set_header"}
 
 // passesHeaders are the directives that hand values to the upstream.
 var passesHeaders = map[string]bool{

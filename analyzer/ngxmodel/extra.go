@@ -182,12 +182,7 @@ func Unreachable(u *Upstream) *nginx.Directive {
 // only listed peers — typically a trusted load balancer — can connect.
 func ClientsRestricted(s *Scope) bool {
 	for sc := s; sc != nil; sc = sc.Parent {
-		var rules []*nginx.Directive
-		for _, d := range sc.Directives {
-			if d.Name == "allow" || d.Name == "deny" {
-				rules = append(rules, d)
-			}
-		}
+		rules := sc.OwnOf("allow", "deny")
 		if len(rules) == 0 {
 			continue
 		}
@@ -365,15 +360,7 @@ func (m *Model) upstreamBlock(s *Scope, name string) *Scope {
 	for root.Parent != nil {
 		root = root.Parent
 	}
-	find := func(main *Scope) *Scope {
-		var found *Scope
-		main.Walk(func(sc *Scope) {
-			if found == nil && sc.Kind == "upstream" && sc.Dir != nil && sc.Dir.Arg(0) == name && !InStream(sc) {
-				found = sc
-			}
-		})
-		return found
-	}
+	find := func(main *Scope) *Scope { return m.upstreamNames[main][name] }
 	if b := find(root); b != nil {
 		return b
 	}

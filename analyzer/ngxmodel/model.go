@@ -19,10 +19,20 @@ type Scope struct {
 	Children   []*Scope
 	Directives []*nginx.Directive // directives at this level, include contents in place
 	Config     *nginx.Config
+
+	// byName indexes Directives by name (built with the model), so that
+	// lookups that climb to a level with many directives — an http block
+	// of 100,000 servers — cost one map access, not a scan.
+	byName map[string][]*nginx.Directive
 }
 
-// Own returns this level's directives named name.
+// Own returns this level's directives named name, in source order. The
+// result is shared: callers must not modify it.
 func (s *Scope) Own(name string) []*nginx.Directive {
+	if s.byName != nil {
+		ds := s.byName[name]
+		return ds[:len(ds):len(ds)] // appending copies
+	}
 	var out []*nginx.Directive
 	for _, d := range s.Directives {
 		if d.Name == name {
@@ -30,6 +40,38 @@ func (s *Scope) Own(name string) []*nginx.Directive {
 		}
 	}
 	return out
+}
+
+// OwnOf returns this level's directives with any of the names, in source
+// order. A level with none of them answers without a scan.
+func (s *Scope) OwnOf(names ...string) []*nginx.Directive {
+	if s.byName != nil {
+		present := false
+		for _, n := range names {
+			present = present || len(s.byName[n]) > 0
+		}
+		if !present {
+			return nil
+		}
+	}
+	var out []*nginx.Directive
+	for _, d := range s.Directives {
+		for _, n := range names {
+			if d.Name == n {
+				out = append(out, d)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// index builds byName.
+func (s *Scope) index() {
+	s.byName = make(map[string][]*nginx.Directive)
+	for _, d := range s.Directives {
+		s.byName[d.Name] = append(s.byName[d.Name], d)
+	}
 }
 
 // Simple returns the directive name in effect here: the one at the nearest
@@ -126,13 +168,16 @@ type Model struct {
 	extra     map[string]bool // configured identity keys
 	// formats indexes each root's log_format directives by name.
 	formats map[*Scope]map[string]*nginx.Directive
+	// upstreamNames indexes each root's http-level upstream blocks by name
+	// (the first of each name in walk order).
+	upstreamNames map[*Scope]map[string]*Scope
 }
 
 // Pass builds the model.
 var Pass = &analyzer.Pass[*Model]{Name: "nginx-model", Run: build}
 
 func build(p *analyzer.Project) *Model {
-	m := &Model{formats: map[*Scope]map[string]*nginx.Directive{}}
+	m := &Model{formats: map[*Scope]map[string]*nginx.Directive{}, upstreamNames: map[*Scope]map[string]*Scope{}}
 	if p.Config != nil {
 		m.extra = p.Config.IdentityKeys()
 	}
@@ -143,6 +188,16 @@ func build(p *analyzer.Project) *Model {
 		main := &Scope{Kind: "main", Config: cfg}
 		fill(main, cfg.Directives, cfg)
 		m.Mains = append(m.Mains, main)
+		names := map[string]*Scope{}
+		main.Walk(func(sc *Scope) {
+			sc.index()
+			if sc.Kind == "upstream" && sc.Dir != nil && !InStream(sc) {
+				if _, dup := names[sc.Dir.Arg(0)]; !dup {
+					names[sc.Dir.Arg(0)] = sc
+				}
+			}
+		})
+		m.upstreamNames[main] = names
 		m.formats[main] = logFormats(main)
 		main.Walk(func(s *Scope) {
 			if s.Kind == "server" && (s.Parent == nil || s.Parent.Kind != "upstream") {

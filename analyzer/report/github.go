@@ -34,7 +34,7 @@ func writeGitHub(w io.Writer, res *analyzer.Result) error {
 			cmd = "warning"
 		}
 		l := f.Location
-		props := []string{"file=" + escapeProperty(res.RepoPath(l.Path)), "line=" + strconv.Itoa(l.Start.Line)}
+		props := []string{"file=" + escapeProperty(portablePath(res.RepoPath(l.Path))), "line=" + strconv.Itoa(l.Start.Line)}
 		endLine := max(l.End.Line, l.Start.Line)
 		if endLine == l.Start.Line {
 			props = append(props, "col="+strconv.Itoa(l.Start.Column), "endLine="+strconv.Itoa(endLine),

@@ -106,7 +106,9 @@ type JSONBySeverity struct {
 	Note    int `json:"note"`
 }
 
-// JSONFinding is one finding.
+// JSONFinding is one finding. Paths are project-relative and slash-separated;
+// a byte of a file name that is not valid UTF-8 is written %XX, and % as
+// %25, so percent-decoding a path always gives the file name's bytes.
 type JSONFinding struct {
 	Rule        string         `json:"rule"`
 	Name        string         `json:"name"`
@@ -155,7 +157,7 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 			Name:        ruleName(res, f.RuleID),
 			Severity:    f.Severity.String(),
 			Message:     f.Message,
-			Path:        res.DisplayPath(f.Location.Path),
+			Path:        portablePath(res.DisplayPath(f.Location.Path)),
 			Line:        f.Location.Start.Line,
 			Column:      f.Location.Start.Column,
 			EndLine:     f.Location.End.Line,
@@ -180,7 +182,7 @@ func NewJSONReport(res *analyzer.Result) *JSONReport {
 
 func jsonLocation(res *analyzer.Result, l source.Location, msg string) JSONLocation {
 	return JSONLocation{
-		Path: res.DisplayPath(l.Path), Line: l.Start.Line, Column: l.Start.Column,
+		Path: portablePath(res.DisplayPath(l.Path)), Line: l.Start.Line, Column: l.Start.Column,
 		EndLine: l.End.Line, EndColumn: l.End.Column, Message: msg,
 	}
 }

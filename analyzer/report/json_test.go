@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -96,5 +97,25 @@ func TestGitHubEscaping(t *testing.T) {
 	res.Findings[0].Location.Path = "odd,name:x.conf"
 	if out := string(render(t, "github", res, Options{})); !strings.Contains(out, "file=odd%2Cname%3Ax.conf,") {
 		t.Errorf("path not escaped:\n%s", out)
+	}
+}
+
+// Paths that are not valid UTF-8 are percent-encoded (and % itself), so the
+// output names the file exactly; percent-decoding gives its bytes back.
+func TestPortablePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"app/views.py":       "app/views.py",
+		"app/caf\u00e9.py":   "app/caf\u00e9.py",
+		"app/latin\xe9.py":   "app/latin%E9.py",
+		"app/100%.py":        "app/100%25.py",
+		"a/\xff\xfe%41/b.py": "a/%FF%FE%2541/b.py",
+	} {
+		got := portablePath(in)
+		if got != want {
+			t.Errorf("portablePath(%q) = %q, want %q", in, got, want)
+		}
+		if back, err := url.PathUnescape(got); err != nil || back != in {
+			t.Errorf("unescaping %q gives %q, %v; want %q", got, back, err, in)
+		}
 	}
 }

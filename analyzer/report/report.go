@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/mask"
@@ -181,4 +182,26 @@ func maskedResult(res *analyzer.Result) *analyzer.Result {
 		}
 	}
 	return &out
+}
+
+// portablePath is how JSON and GitHub output write a project-relative
+// path: percent-encoded as in a URI (RFC 3986), but only where needed to
+// keep every file name exact in UTF-8 text — each byte that is not part of
+// valid UTF-8 becomes %XX, and % itself becomes %25; everything else is
+// unchanged. Percent-decoding gives back the file name's bytes.
+func portablePath(p string) string {
+	if utf8.ValidString(p) && !strings.Contains(p, "%") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); {
+		r, size := utf8.DecodeRuneInString(p[i:])
+		if (r == utf8.RuneError && size == 1) || r == '%' {
+			fmt.Fprintf(&b, "%%%02X", p[i])
+		} else {
+			b.WriteString(p[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }

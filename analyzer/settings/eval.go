@@ -37,11 +37,39 @@ func unknown(deps ...val) val {
 	return out
 }
 
+// known is a value evaluation produced. Every value-building operation
+// (f-strings, concatenation, unpacking into lists and dicts, joins, calls)
+// ends here, so this is where the size cap is applied: a value larger than
+// maxValueSize (string bytes plus elements, counted through nesting) is
+// unknown rather than built further, so `X = f"{X}{X}"` repeated cannot
+// exhaust memory.
 func known(v python.Value, deps ...val) val {
 	out := unknown(deps...)
+	if valueSize(v, maxValueSize) > maxValueSize {
+		return out
+	}
 	out.v, out.ok = v, true
 	out.raises = ""
 	return out
+}
+
+// maxValueSize bounds the size of any value the evaluator holds.
+const maxValueSize = 1 << 20
+
+// valueSize measures v (string bytes, one per element and key, nested
+// values included), stopping as soon as the count passes budget, so that a
+// value sharing sub-values many times over costs at most budget steps.
+func valueSize(v python.Value, budget int) int {
+	n := len(v.Str) + 1
+	for _, list := range [][]python.Value{v.Elems, v.Keys} {
+		for _, e := range list {
+			if n > budget {
+				return n
+			}
+			n += valueSize(e, budget-n)
+		}
+	}
+	return n
 }
 
 func mergeEnv(a, b []string) []string {

@@ -16,7 +16,14 @@ type resolver struct {
 	env    map[string]string
 	done   map[*python.Module]map[string]*Setting
 	active map[*python.Module]bool
-	idx    map[*python.Module]*modIndex
+	// stack is the modules being evaluated, outermost first; vars holds
+	// their namespaces so far; partial marks those that met an import
+	// cycle through a module further out.
+	stack   []*python.Module
+	vars    map[*python.Module]map[string]*Setting
+	partial map[*python.Module]bool
+	evals   int
+	idx     map[*python.Module]*modIndex
 	// importers records, for each module, the modules that star-import,
 	// from-import or include() it.
 	importers map[*python.Module][]*python.Module
@@ -27,6 +34,7 @@ type resolver struct {
 func newResolver(p *analyzer.Project, env map[string]string) *resolver {
 	r := &resolver{p: p, env: env, done: map[*python.Module]map[string]*Setting{},
 		active: map[*python.Module]bool{}, idx: map[*python.Module]*modIndex{},
+		vars: map[*python.Module]map[string]*Setting{}, partial: map[*python.Module]bool{},
 		importers: map[*python.Module][]*python.Module{}, included: map[*python.Module]bool{},
 		topLevel: map[string]bool{}}
 	for _, m := range p.Python {
@@ -117,15 +125,35 @@ func (r *resolver) values(m *python.Module) map[string]*Setting {
 		return v
 	}
 	if r.active[m] {
-		return map[string]*Setting{} // import cycle
+		// An import cycle: as in Python, the importer sees the names the
+		// partly executed module has bound so far. Every module above m on
+		// the stack saw m unfinished, so its namespace holds only for this
+		// entry point and is not memoised.
+		for i := len(r.stack) - 1; i >= 0 && r.stack[i] != m; i-- {
+			r.partial[r.stack[i]] = true
+		}
+		return cloneVars(r.vars[m])
 	}
 	r.active[m] = true
+	r.stack = append(r.stack, m)
 	w := &walker{r: r, m: m, name: analyzer.ModuleName(m.File.Path), ix: r.index(m), vars: map[string]*Setting{}}
+	r.vars[m] = w.vars
 	w.stmts(m.Root, walkCtx{})
 	delete(r.active, m)
-	r.done[m] = w.vars
+	delete(r.vars, m)
+	r.stack = r.stack[:len(r.stack)-1]
+	r.evals++
+	if !r.partial[m] || r.evals > maxEvals {
+		r.done[m] = w.vars
+	}
+	delete(r.partial, m)
 	return w.vars
 }
+
+// maxEvals bounds module evaluations per resolution: past it, namespaces
+// computed inside import cycles are memoised anyway, so that many modules
+// importing each other cannot make resolution exponential.
+const maxEvals = 10_000
 
 // walkCtx is the path to the statement being evaluated.
 type walkCtx struct {

@@ -96,7 +96,7 @@ var notSecretPairs = map[[2]string]bool{
 	{"request", "token"}: true, {"device", "token"}: true, {"push", "token"}: true,
 	{"fcm", "token"}: true, {"apns", "token"}: true, {"gcm", "token"}: true,
 	{"notification", "token"}: true,
-	{"public", "key"}: true, {"publishable", "key"}: true,
+	{"public", "key"}:         true, {"publishable", "key"}: true,
 }
 
 // providers are service names that, directly before "key", name that

@@ -346,7 +346,13 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if *f.stdinName == "" || len(paths) != 1 || paths[0] != "-" {
 			return f.fail(stderr, fmt.Errorf("lint standard input with: djleak check --stdin-filename PATH -"))
 		}
-		data, err := io.ReadAll(stdin)
+		// Read at most one byte more than any max-file-size allows (a larger
+		// input is reported as not analysed); drain the rest so the writer
+		// is not cut off.
+		data, err := io.ReadAll(io.LimitReader(stdin, analyzer.MaxFileSizeLimit+1))
+		if err == nil {
+			_, err = io.Copy(io.Discard, stdin)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "djleak: reading standard input: %v\n", err)
 			return exitError
@@ -386,7 +392,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if proj.Config.ForceExclude && *f.verbose {
 		for _, p := range paths {
 			abs, _ := filepath.Abs(p)
-			if rel, err := filepath.Rel(proj.Root, abs); err == nil && rel != "." && proj.Config.Excluded(filepath.ToSlash(rel)) {
+			if rel, err := filepath.Rel(proj.Root, abs); err == nil && rel != "." && proj.Config.Excluded(filepath.ToSlash(rel), false) {
 				verbose("skipping %s: excluded, and exclude applies to named files (force-exclude)", p)
 			}
 		}
@@ -423,6 +429,9 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
+	}
+	for _, n := range proj.Notes {
+		fmt.Fprintf(stderr, "djleak: %s\n", n)
 	}
 	verbose("ran %d rules in %s", len(enabled), time.Since(t).Round(time.Millisecond))
 	if *f.writeBaseline != "" {

@@ -14,7 +14,8 @@ import (
 )
 
 const (
-	// maxFileSize bounds the size of a file read as nginx configuration.
+	// maxFileSize bounds the size of a file read as nginx configuration
+	// when Options.MaxFileSize is not set.
 	maxFileSize = 16 << 20
 	// maxDirectives bounds the directives of one expanded configuration, so
 	// that files included many times over (a include b twice, b include c
@@ -78,8 +79,8 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 			empty := source.NewFile(c, nil)
 			set.Errors = append(set.Errors, Error{
 				Loc:     empty.Span(0, 0),
-				Message: fmt.Sprintf("cannot read nginx configuration: %v", err),
-				Kind:    KindSyntax,
+				Message: source.ReadProblem(err),
+				Kind:    KindRead,
 			})
 			continue
 		}
@@ -223,6 +224,7 @@ type builder struct {
 	mounts     []Mount
 	parsed     map[string]*parsedFile // real and built-in files, by path (or ConfigMap entry key)
 	loadErr    map[string]error
+	maxSize    int64
 	// entries holds the ConfigMap entries of manifests by manifest path,
 	// for includes between entries of one ConfigMap.
 	entries map[string][]*parsedFile
@@ -234,8 +236,12 @@ func newBuilder(root string, opts Options) *builder {
 		overlay: map[string][]byte{},
 		parsed:  map[string]*parsedFile{},
 		loadErr: map[string]error{},
+		maxSize: opts.MaxFileSize,
 		entries: map[string][]*parsedFile{},
 		mounts:  opts.Mounts,
+	}
+	if b.maxSize <= 0 {
+		b.maxSize = maxFileSize
 	}
 	// Overlay keys are cleaned; on a clash after cleaning the
 	// lexicographically first original key wins, for determinism.
@@ -269,6 +275,11 @@ func newBuilder(root string, opts Options) *builder {
 		}
 	}
 	return b
+}
+
+// tooLarge is the error for a file over the size limit.
+func (b *builder) tooLarge() error {
+	return errors.New("larger than the " + source.FormatSize(b.maxSize) + " limit (max-file-size)")
 }
 
 // cleanRel normalises a project-relative path; it returns "" for a path
@@ -325,8 +336,8 @@ func (b *builder) read(rel string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrInvalid}
 	}
 	if c, ok := b.overlay[rel]; ok {
-		if len(c) > maxFileSize {
-			return nil, fmt.Errorf("%s: file larger than %d bytes", rel, maxFileSize)
+		if int64(len(c)) > b.maxSize {
+			return nil, b.tooLarge()
 		}
 		return c, nil
 	}
@@ -339,10 +350,10 @@ func (b *builder) read(rel string) ([]byte, error) {
 		return nil, relPathError(err, rel)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", rel)
+		return nil, errors.New("not a regular file")
 	}
-	if info.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s: file larger than %d bytes", rel, maxFileSize)
+	if info.Size() > b.maxSize {
+		return nil, b.tooLarge()
 	}
 	content, err := os.ReadFile(full)
 	if err != nil {

@@ -137,13 +137,14 @@ type Config struct {
 const (
 	KindSyntax  = "syntax"  // the file does not parse, or a directive is malformed
 	KindInclude = "include" // an include target is missing, unreadable or cyclic
+	KindRead    = "read"    // a root file could not be read at all (unreadable, too large, not a regular file)
 )
 
 // Error is a problem found while parsing.
 type Error struct {
 	Loc     source.Location
 	Message string
-	Kind    string // KindSyntax or KindInclude
+	Kind    string // KindSyntax, KindInclude or KindRead
 }
 
 // String formats the error as "path:line:column: message".
@@ -173,6 +174,10 @@ type Options struct {
 	// project-relative slash-separated path. Overlay files need not exist on
 	// disk; include globs match them too.
 	Overlay map[string][]byte
+	// MaxFileSize bounds the size of each file read (root or included); 0
+	// means 16 MiB. A larger root file is a KindRead error, a larger
+	// included one a KindInclude error at the include.
+	MaxFileSize int64
 	// Deployment labels every Config of the set (see Config.Deployment).
 	Deployment string
 	// Mounts maps absolute paths in the nginx container to the project

@@ -5,7 +5,11 @@
 package source
 
 import (
+	"errors"
+	"io/fs"
 	"sort"
+	"strconv"
+	"syscall"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -37,7 +41,9 @@ func NewFile(path string, content []byte) *File {
 		if b >= utf8.RuneSelf {
 			wide = true
 		}
-		if b == '\n' {
+		// A line ends at "\n", "\r\n" or a lone "\r", as CPython and
+		// LSP clients count lines.
+		if b == '\n' || (b == '\r' && (i+1 == len(content) || content[i+1] != '\n')) {
 			f.lines = append(f.lines, i+1)
 			f.wide = append(f.wide, wide)
 			wide = false
@@ -221,4 +227,34 @@ func (l Location) Less(o Location) bool {
 		return l.End.Line < o.End.Line
 	}
 	return l.End.Column < o.End.Column
+}
+
+// ReadProblem words why a file could not be read, without its path (the
+// report's location names the file): "permission denied", "the file
+// vanished while djleak was reading the project", "symbolic link loop".
+func ReadProblem(err error) string {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "the file vanished while djleak was reading the project"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	case errors.Is(err, syscall.ELOOP):
+		return "symbolic link loop"
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// FormatSize renders a byte count for messages: "4 MiB", "512 KiB", or
+// "1000-byte" (as in "the 1000-byte limit").
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + "-byte"
 }

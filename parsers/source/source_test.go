@@ -98,3 +98,22 @@ func BenchmarkPosLongLine(b *testing.B) {
 		f.Pos((i * 7919) % len(content))
 	}
 }
+
+// A lone CR ends a line, as it does for CPython and LSP clients; CRLF is
+// one line end.
+func TestLoneCRLineEnds(t *testing.T) {
+	content := "a = 1\rb = 2\r\nc = 3\rtoken = x\r"
+	f := NewFile("cr.py", []byte(content))
+	off := strings.Index(content, "token")
+	if p := f.Pos(off); p.Line != 4 || p.Column != 1 {
+		t.Fatalf("token at %d:%d, want 4:1", p.Line, p.Column)
+	}
+	for i, want := range []string{"a = 1", "b = 2", "c = 3", "token = x"} {
+		if got := f.Line(i + 1); got != want {
+			t.Errorf("line %d = %q, want %q", i+1, got, want)
+		}
+	}
+	if n := f.LineCount(); n != 4 {
+		t.Errorf("LineCount = %d, want 4", n)
+	}
+}

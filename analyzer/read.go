@@ -1,0 +1,126 @@
+package analyzer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+
+	"github.com/djleak/djleak/parsers/source"
+)
+
+const (
+	// DefaultMaxFileSize is the default for max-file-size: Python files,
+	// templates and standard input larger than this are reported as not
+	// analysed (DJL004) instead of parsed.
+	DefaultMaxFileSize = 4 << 20
+	// MaxFileSizeLimit is the largest max-file-size accepted; it also bounds
+	// how much of standard input is read.
+	MaxFileSizeLimit = 64 << 20
+)
+
+// NotAnalysed is a file (or directory) djleak could not analyse: unreadable,
+// vanished, not text, or over the size limit. Rule DJL004 reports each one.
+type NotAnalysed struct {
+	Loc    source.Location
+	Reason string
+}
+
+// fileTooLarge is the error for a file over the size limit.
+type fileTooLarge struct{ limit int64 }
+
+func (e *fileTooLarge) Error() string {
+	return "larger than the " + source.FormatSize(e.limit) + " limit (max-file-size)"
+}
+
+// FormatSize renders a byte count the way max-file-size accepts it.
+func FormatSize(n int64) string { return source.FormatSize(n) }
+
+// openRegular opens a file for reading without ever blocking on a FIFO or a
+// device: the open is non-blocking and anything but a regular file is an
+// error naming what it is.
+func openRegular(full string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(full, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, errors.New("not a regular file (" + describeMode(info.Mode()) + ")")
+	}
+	return f, info, nil
+}
+
+// readLimited reads a regular file of at most limit bytes.
+func readLimited(full string, limit int64) ([]byte, error) {
+	f, info, err := openRegular(full)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info.Size() > limit {
+		return nil, &fileTooLarge{limit}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit { // grew since the stat
+		return nil, &fileTooLarge{limit}
+	}
+	return data, nil
+}
+
+// describeMode names a non-regular file type for messages.
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeIrregular != 0:
+		return "an irregular file"
+	}
+	return "not a regular file"
+}
+
+// textProblem reports why content is not source text djleak can analyse:
+// a UTF-16 or UTF-32 byte-order mark, or a NUL byte (binary). "" means fine.
+func textProblem(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}):
+		return "UTF-32 encoded; djleak reads UTF-8 source"
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return "UTF-16 encoded; djleak reads UTF-8 source"
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		pos := source.NewFile("", data[:i]).Pos(i)
+		return fmt.Sprintf("binary content (a NUL byte at line %d, column %d)", pos.Line, pos.Column)
+	}
+	return ""
+}
+
+// readProblem words a read error for a DJL004 message.
+func readProblem(err error) string {
+	var big *fileTooLarge
+	if errors.As(err, &big) {
+		return big.Error()
+	}
+	return source.ReadProblem(err)
+}
