@@ -8,6 +8,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer/apachemodel/apachetest"
 	"github.com/djleak/djleak/analyzer/frontend"
+	"github.com/djleak/djleak/analyzer/frontend/frontendtest"
 	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
 	"github.com/djleak/djleak/parsers/apache"
 	"github.com/djleak/djleak/parsers/source"
@@ -86,42 +87,6 @@ var oracleCases = []oracleCase{
 	{name: "wsgi-plain-env-key", keys: []string{"SSL_CLIENT_S_DN"}, conf: one(plainVHost("2", wsgi)), want: map[string]frontend.Source{"SSL_CLIENT_S_DN": frontend.NotSent}},
 }
 
-// observed is what arrived for one key on one route.
-type observed struct {
-	requests             int
-	forged, valid, rogue bool
-	other                bool
-}
-
-func (o observed) source() frontend.Source {
-	switch {
-	case o.forged:
-		return frontend.Forgeable
-	case o.rogue:
-		return frontend.Unverified
-	case o.valid:
-		return frontend.Verified
-	case o.other:
-		return frontend.ServerValue
-	case o.requests > 0:
-		return frontend.Cleared
-	}
-	return frontend.NotSent
-}
-
-func (o *observed) see(v, cert string) {
-	switch {
-	case strings.Contains(v, "forged"):
-		o.forged = true
-	case strings.Contains(v, "CN="+nginxtest.ClientCN) && cert == nginxtest.RogueCert:
-		o.rogue = true
-	case strings.Contains(v, "CN="+nginxtest.ClientCN) && cert == nginxtest.ValidCert:
-		o.valid = true
-	case v != "":
-		o.other = true
-	}
-}
-
 // marker is the X-Oracle-Route value a proxy route sets.
 func marker(r *Route) string {
 	for _, o := range r.Scope.Ops {
@@ -164,9 +129,9 @@ func TestOracle(t *testing.T) {
 			}
 			for _, rt := range routes {
 				fr := rt.Frontend()
-				obs := map[string]*observed{}
+				obs := map[string]*frontendtest.Observed{}
 				for _, k := range keys {
-					obs[k] = &observed{}
+					obs[k] = &frontendtest.Observed{}
 				}
 				port, err := strconv.Atoi(strings.TrimPrefix(rt.VHost.Addrs[0], "127.0.0.1:"))
 				if err != nil {
@@ -205,10 +170,10 @@ func TestOracle(t *testing.T) {
 							for _, k := range keys {
 								v, ok := env[k]
 								if ok || strings.HasPrefix(k, "HTTP_") {
-									obs[k].requests++ // an absent environment key is not sent at all
+									obs[k].Requests++ // an absent environment key is not sent at all
 								}
 								if ok {
-									obs[k].see(v, cert)
+									obs[k].See(v, cert)
 								}
 							}
 							continue
@@ -218,11 +183,11 @@ func TestOracle(t *testing.T) {
 								continue
 							}
 							for _, k := range keys {
-								obs[k].requests++
+								obs[k].Requests++
 								for name, vs := range got.Header() {
 									if frontend.HeaderKey(name) == k {
 										for _, v := range vs {
-											obs[k].see(v, cert)
+											obs[k].See(v, cert)
 										}
 									}
 								}
@@ -232,13 +197,7 @@ func TestOracle(t *testing.T) {
 				}
 				for _, k := range keys {
 					got := fr.Lookup(k)
-					real := obs[k].source()
-					if got.Source != real {
-						t.Errorf("%s, %s: model says %s (%s), httpd %s (%+v)\n%s", rt.Label(), k, got.Source, got.Why, real, *obs[k], srv.Text)
-					}
-					if w, ok := tc.want[k]; ok && got.Source != w {
-						t.Errorf("%s, %s: model says %s, the battery expects %s", rt.Label(), k, got.Source, w)
-					}
+					frontendtest.Compare(t, "httpd", rt.Label(), k, got, obs[k], tc.want, srv.Text)
 				}
 			}
 		})

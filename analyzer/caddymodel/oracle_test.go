@@ -7,6 +7,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer/caddymodel/caddytest"
 	"github.com/djleak/djleak/analyzer/frontend"
+	"github.com/djleak/djleak/analyzer/frontend/frontendtest"
 	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
 	"github.com/djleak/djleak/parsers/caddy"
 	"github.com/djleak/djleak/parsers/source"
@@ -105,29 +106,6 @@ var oracleCases = []oracleCase{
 		want: map[string]frontend.Source{dn: frontend.Unverified}},
 }
 
-// observed is what the backend saw for one header on one route.
-type observed struct {
-	requests             int
-	forged, valid, rogue bool
-	other                bool
-}
-
-func (o observed) source() frontend.Source {
-	switch {
-	case o.forged:
-		return frontend.Forgeable
-	case o.rogue:
-		return frontend.Unverified
-	case o.valid:
-		return frontend.Verified
-	case o.other:
-		return frontend.ServerValue
-	case o.requests > 0:
-		return frontend.Cleared
-	}
-	return frontend.NotSent
-}
-
 // marker is the X-Oracle-Route value of a route.
 func marker(r *Route) string {
 	for _, o := range r.Ops {
@@ -167,9 +145,9 @@ func TestOracle(t *testing.T) {
 			}
 			for _, rt := range routes {
 				fr := rt.Frontend()
-				obs := map[string]*observed{}
+				obs := map[string]*frontendtest.Observed{}
 				for _, h := range headers {
-					obs[h] = &observed{}
+					obs[h] = &frontendtest.Observed{}
 				}
 				for _, a := range rt.Addrs {
 					port, err := strconv.Atoi(a.Port)
@@ -196,18 +174,9 @@ func TestOracle(t *testing.T) {
 								}
 								for _, h := range headers {
 									o := obs[h]
-									o.requests++
+									o.Requests++
 									for _, v := range got.Values(h) {
-										switch {
-										case strings.Contains(v, "forged"):
-											o.forged = true
-										case strings.Contains(v, "CN="+nginxtest.ClientCN) && cert == nginxtest.RogueCert:
-											o.rogue = true
-										case strings.Contains(v, "CN="+nginxtest.ClientCN) && cert == nginxtest.ValidCert:
-											o.valid = true
-										case v != "":
-											o.other = true
-										}
+										o.See(v, cert)
 									}
 								}
 							}
@@ -216,13 +185,7 @@ func TestOracle(t *testing.T) {
 				}
 				for _, h := range headers {
 					got := fr.Lookup(frontend.HeaderKey(h))
-					real := obs[h].source()
-					if got.Source != real {
-						t.Errorf("%s, %s: model says %s (%s), Caddy %s (%+v)\n%s", rt.Label(), h, got.Source, got.Why, real, *obs[h], srv.Text)
-					}
-					if w, ok := tc.want[h]; ok && got.Source != w {
-						t.Errorf("%s, %s: model says %s, the battery expects %s", rt.Label(), h, got.Source, w)
-					}
+					frontendtest.Compare(t, "Caddy", rt.Label(), h, got, obs[h], tc.want, srv.Text)
 				}
 			}
 		})

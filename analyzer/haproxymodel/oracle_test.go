@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/djleak/djleak/analyzer/frontend"
+	"github.com/djleak/djleak/analyzer/frontend/frontendtest"
 	"github.com/djleak/djleak/analyzer/haproxymodel/haproxytest"
 	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
 	"github.com/djleak/djleak/parsers/haproxy"
@@ -121,29 +121,6 @@ var oracleCases = []oracleCase{
 		want: map[string]frontend.Source{dn: frontend.Forgeable}},
 }
 
-// observed is what the backend saw for one header on one route.
-type observed struct {
-	requests             int
-	forged, valid, rogue bool
-	other                bool
-}
-
-func (o observed) source() frontend.Source {
-	switch {
-	case o.forged:
-		return frontend.Forgeable
-	case o.rogue:
-		return frontend.Unverified
-	case o.valid:
-		return frontend.Verified
-	case o.other:
-		return frontend.ServerValue
-	case o.requests > 0:
-		return frontend.Cleared
-	}
-	return frontend.NotSent
-}
-
 func TestOracle(t *testing.T) {
 	haproxytest.Require(t)
 	if len(oracleCases) < 30 {
@@ -173,9 +150,9 @@ func TestOracle(t *testing.T) {
 			}
 			for _, rt := range routes {
 				fr := rt.Frontend()
-				obs := map[string]*observed{}
+				obs := map[string]*frontendtest.Observed{}
 				for _, h := range headers {
-					obs[h] = &observed{}
+					obs[h] = &frontendtest.Observed{}
 				}
 				for _, b := range rt.Binds {
 					port := bindPort(t, b.Addr)
@@ -202,18 +179,9 @@ func TestOracle(t *testing.T) {
 								}
 								for _, h := range headers {
 									o := obs[h]
-									o.requests++
+									o.Requests++
 									for _, v := range got.Values(h) {
-										switch {
-										case strings.Contains(v, "forged"):
-											o.forged = true
-										case strings.Contains(v, nginxtest.ClientCN) && cert == nginxtest.RogueCert:
-											o.rogue = true
-										case strings.Contains(v, nginxtest.ClientCN) && cert == nginxtest.ValidCert:
-											o.valid = true
-										case v != "":
-											o.other = true
-										}
+										o.See(v, cert)
 									}
 								}
 							}
@@ -222,13 +190,7 @@ func TestOracle(t *testing.T) {
 				}
 				for _, h := range headers {
 					got := fr.Lookup(frontend.HeaderKey(h))
-					real := obs[h].source()
-					if got.Source != real {
-						t.Errorf("%s, %s: model says %s (%s), HAProxy %s (%+v)\n%s", rt.Label(), h, got.Source, got.Why, real, *obs[h], srv.ConfText)
-					}
-					if w, ok := tc.want[h]; ok && got.Source != w {
-						t.Errorf("%s, %s: model says %s, the battery expects %s", rt.Label(), h, got.Source, w)
-					}
+					frontendtest.Compare(t, "HAProxy", rt.Label(), h, got, obs[h], tc.want, srv.ConfText)
 				}
 			}
 		})

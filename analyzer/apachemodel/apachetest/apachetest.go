@@ -58,13 +58,7 @@ func Binary() string {
 func Require(t testing.TB) {
 	t.Helper()
 	_, err := os.Stat(filepath.Join(ModulesDir, "mod_wsgi.so"))
-	if Binary() != "" && err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("apachetest: apache2 and libapache2-mod-wsgi-py3 are required when CI is set (.ci/install-deps installs them)")
-	}
-	t.Skip("apachetest: apache2 or mod_wsgi not installed")
+	frontendtest.Need(t, "apache2 with libapache2-mod-wsgi-py3", Binary() != "" && err == nil)
 }
 
 // Server is a running httpd.

@@ -47,13 +47,7 @@ func Binary() string {
 // Require skips the test when Caddy is missing, or fails it under CI.
 func Require(t testing.TB) {
 	t.Helper()
-	if Binary() != "" {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("caddytest: caddy is required when CI is set (.ci/install-deps installs it)")
-	}
-	t.Skip("caddytest: caddy not installed")
+	frontendtest.Need(t, "caddy", Binary() != "")
 }
 
 // Server is a running Caddy.

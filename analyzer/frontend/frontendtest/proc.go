@@ -7,6 +7,7 @@ package frontendtest
 import (
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -157,4 +158,17 @@ func (p *Proc) Stop() {
 	case <-p.done:
 	case <-time.After(5 * time.Second):
 	}
+}
+
+// Need skips the test when a server it drives is missing (ok false), or
+// fails it under CI, where .ci/install-deps must have installed it.
+func Need(t testing.TB, what string, ok bool) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is required when CI is set (.ci/install-deps installs it)", what)
+	}
+	t.Skipf("%s not installed", what)
 }

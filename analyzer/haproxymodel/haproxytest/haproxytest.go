@@ -53,13 +53,7 @@ func Binary() string {
 // Require skips the test when HAProxy is missing, or fails it under CI.
 func Require(t testing.TB) {
 	t.Helper()
-	if Binary() != "" {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("haproxytest: haproxy is required when CI is set (.ci/install-deps installs it)")
-	}
-	t.Skip("haproxytest: haproxy not installed")
+	frontendtest.Need(t, "haproxy", Binary() != "")
 }
 
 // Server is a running HAProxy.
