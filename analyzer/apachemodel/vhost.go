@@ -401,20 +401,15 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "apache", Run: func(p *analyzer.Pr
 }}
 
 func init() {
-	frontend.Register(&frontend.Adapter{Kind: frontend.Apache, Routes: adapt})
-}
-
-func adapt(p *analyzer.Project) ([]*frontend.Route, bool) {
-	cfgs := analyzer.Fact(p, Configs)
-	var out []*frontend.Route
-	for _, c := range cfgs {
+	frontend.RegisterConfigs(frontend.Apache, Configs, func(c *Config) []*frontend.Route {
+		var out []*frontend.Route
 		for _, v := range c.VHosts {
 			for _, r := range v.Routes {
 				out = append(out, r.Frontend())
 			}
 		}
-	}
-	return out, len(cfgs) > 0
+		return out
+	})
 }
 
 // Frontend converts the route to the proxy-neutral model.

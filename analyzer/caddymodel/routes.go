@@ -386,18 +386,13 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "caddy", Run: func(p *analyzer.Pro
 }}
 
 func init() {
-	frontend.Register(&frontend.Adapter{Kind: frontend.Caddy, Routes: adapt})
-}
-
-func adapt(p *analyzer.Project) ([]*frontend.Route, bool) {
-	cfgs := analyzer.Fact(p, Configs)
-	var out []*frontend.Route
-	for _, c := range cfgs {
+	frontend.RegisterConfigs(frontend.Caddy, Configs, func(c *Config) []*frontend.Route {
+		var out []*frontend.Route
 		for _, r := range c.Routes() {
 			out = append(out, r.Frontend())
 		}
-	}
-	return out, len(cfgs) > 0
+		return out
+	})
 }
 
 // Frontend converts the route to the proxy-neutral model.

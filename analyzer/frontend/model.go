@@ -437,3 +437,17 @@ func compactStrings(s []string) []string {
 	}
 	return out
 }
+
+// RegisterConfigs registers the adapter of a front end whose parsed
+// configurations are the project fact configs: its routes are those of
+// every configuration, and it is present when the project holds one.
+func RegisterConfigs[C any](kind Kind, configs *analyzer.Pass[[]C], routes func(C) []*Route) {
+	Register(&Adapter{Kind: kind, Routes: func(p *analyzer.Project) ([]*Route, bool) {
+		cfgs := analyzer.Fact(p, configs)
+		var out []*Route
+		for _, c := range cfgs {
+			out = append(out, routes(c)...)
+		}
+		return out, len(cfgs) > 0
+	}})
+}

@@ -362,18 +362,13 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "haproxy", Run: func(p *analyzer.P
 }}
 
 func init() {
-	frontend.Register(&frontend.Adapter{Kind: frontend.HAProxy, Routes: adapt})
-}
-
-func adapt(p *analyzer.Project) ([]*frontend.Route, bool) {
-	cfgs := analyzer.Fact(p, Configs)
-	var out []*frontend.Route
-	for _, c := range cfgs {
+	frontend.RegisterConfigs(frontend.HAProxy, Configs, func(c *Config) []*frontend.Route {
+		var out []*frontend.Route
 		for _, r := range c.Routes() {
 			out = append(out, r.Frontend())
 		}
-	}
-	return out, len(cfgs) > 0
+		return out
+	})
 }
 
 // Frontend converts the route to the proxy-neutral model.
