@@ -43,8 +43,8 @@ func TestTokenName(t *testing.T) {
 	secret := []string{
 		"token", "access_token", "refresh_token", "id_token", "api_key", "apikey", "API_KEY", "apiKey",
 		"secret", "client_secret", "password", "passwd", "bearer", "jwt", "session_key", "sessionid",
-		"authorization", "Authorization", "credentials", "webhook_signature", "X-Api-Key", "HTTP_X_API_KEY",
-		"private_key", "SECRET_KEY", "accessToken", "auth_token", "tokens", "stripe_secret_key", "x-hub-signature",
+		"authorization", "Authorization", "credentials", "X-Api-Key", "HTTP_X_API_KEY",
+		"private_key", "SECRET_KEY", "accessToken", "auth_token", "tokens", "stripe_secret_key",
 	}
 	notSecret := []string{
 		"token_type", "TokenType", "next_token", "NextToken", "page_token", "nextPageToken", "csrf_token",
@@ -54,6 +54,8 @@ func TestTokenName(t *testing.T) {
 		"PASSWORD_HASHERS", "AUTH_PASSWORD_VALIDATORS", "default_token_generator", "key",
 		"monkey", "keyboard", "session", "SESSION_COOKIE_NAME", "TOKEN_HEADER_NAME", "tokens_used",
 		"secretary", "passport", "author", "authorize_url",
+		// signatures are public material: a MAC over one message opens nothing else
+		"webhook_signature", "x-hub-signature", "signature",
 	}
 	for _, n := range secret {
 		if !v.TokenName(n, false) {
@@ -64,9 +66,6 @@ func TestTokenName(t *testing.T) {
 		if v.TokenName(n, false) {
 			t.Errorf("TokenName(%q) = true, want false", n)
 		}
-	}
-	if v.TokenName("signature", true) || !v.TokenName("signature", false) {
-		t.Error("a bare `signature` identifier is a function signature; a `signature` key is a secret")
 	}
 	if v.TokenName("RefreshToken", true) {
 		t.Error("a CamelCase class name in code is not a secret value")

@@ -213,18 +213,9 @@ func (v *Vocab) TokenName(name string, code bool) bool {
 	if found > 0 && notSecretPairs[[2]string{ws[found-1], ws[found]}] && !secretAfter(ws, found+1) {
 		return false
 	}
-	// A bare "signature" identifier is usually a function or type
-	// signature (inspect.signature, D-Bus); request_signature,
-	// webhook_signature, X-Hub-Signature and a "signature" query parameter
-	// or dict key are secrets.
-	if found < 0 && (len(ws) > 1 || !code) {
-		for i, w := range ws {
-			if w == "signature" || w == "signatures" {
-				found = i
-				break
-			}
-		}
-	}
+	// Signatures (request_signature, webhook_signature, X-Hub-Signature,
+	// a signed URL's sig) are public material: a MAC or signature over one
+	// message, not a credential that opens anything else.
 	if found < 0 {
 		return false
 	}

@@ -21,7 +21,7 @@ func TestVocabulary(t *testing.T) {
 		{"secretAccessKey", true}, {"AWS_SECRET_ACCESS_KEY", true}, {"AWS_ACCESS_KEY_ID", false},
 		{"STRIPE_KEY", true}, {"stripe_key", true}, {"StripeKey", true}, {"TWILIO_KEY", true},
 		{"SENDGRID_KEY", true}, {"MAILGUN_KEY", true}, {"GITHUB_KEY", true}, {"OPENAI_KEY", true},
-		{"STRIPE_SECRET_KEY", true}, {"stripe_api_key", true}, {"webhook_signature", true},
+		{"STRIPE_SECRET_KEY", true}, {"stripe_api_key", true}, {"webhook_signature", false},
 		{"request_token_secret", true}, {"oauth_token_secret", true}, {"private_key", true},
 		{"SECRET_KEY", true}, {"x-api-key", true}, {"bearer", true}, {"jwt", true}, {"sessionid", true},
 		{"cert_password", true}, {"certificate_secret", true}, {"keyfile_password", true},
