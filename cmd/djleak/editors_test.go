@@ -46,7 +46,7 @@ func TestVSCodeSnippet(t *testing.T) {
 		t.Fatalf("the VS Code settings are not JSON: %v", err)
 	}
 	args, _ := settings["glspc.serverCommandArguments"].([]any)
-	if settings["glspc.serverPath"] != "djleak" || len(args) != 1 || args[0] != "lsp" {
+	if settings["glspc.serverCommand"] != "djleak" || len(args) != 1 || args[0] != "lsp" {
 		t.Errorf("the VS Code settings do not start djleak lsp: %v", settings)
 	}
 }
