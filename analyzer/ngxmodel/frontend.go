@@ -36,6 +36,9 @@ func (m *Model) Route(u *Upstream) *frontend.Route {
 	r := frontend.NewRoute(func(key string) frontend.Name { return u.Name(key) }, u.mentionedKeys())
 	r.Front = frontend.Nginx
 	r.Native = u
+	if u.Scope.Config != nil {
+		r.Deployment = u.Scope.Config.Deployment
+	}
 	r.At = u.Pass.Loc
 	if u.Scope.Dir != nil {
 		r.At = u.Scope.Dir.Loc
