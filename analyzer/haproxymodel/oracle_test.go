@@ -117,6 +117,12 @@ var oracleCases = []oracleCase{
 	{name: "two-tls-binds", conf: fe(tlsBind+" verify required\n    bind 127.0.0.1:{{PORT2}} ssl crt {{PEM}} ca-file {{CA}} verify optional", "    http-request set-header X-SSL-Client-DN %[ssl_c_s_dn] if { ssl_c_used }")},
 	{name: "header-from-query", conf: fe(tlsBind+" verify required", "    http-request set-header X-SSL-Client-DN %[url_param(dn)]"),
 		want: map[string]frontend.Source{dn: frontend.Forgeable}},
+	// option forwardfor adds its own X-Forwarded-For and keeps the client's
+	{name: "option-forwardfor", headers: []string{"X-Forwarded-For"}, conf: fe(tlsBind+" verify required", "    option forwardfor"),
+		want: map[string]frontend.Source{"X-Forwarded-For": frontend.Forgeable}},
+	// setting X-Forwarded-Proto from the connection replaces the client's
+	{name: "forwarded-proto-set", headers: []string{"X-Forwarded-Proto"}, conf: fe(tlsBind+" verify required", "    http-request set-header X-Forwarded-Proto https if { ssl_fc }"),
+		want: map[string]frontend.Source{"X-Forwarded-Proto": frontend.ServerValue}},
 	{name: "header-from-cookie", conf: fe(tlsBind+" verify required", "    http-request set-header X-SSL-Client-DN %[req.cook(dn)]"),
 		want: map[string]frontend.Source{dn: frontend.Forgeable}},
 }
