@@ -241,15 +241,15 @@ func (r *Route) Mode() string {
 	return r.Scope.Verify
 }
 
-// value classes, as a bit set.
-type vset uint8
+// value classes a header can end up with (see frontend.Values).
+type vset = frontend.Values
 
 const (
-	vClient vset = 1 << iota
-	vCert
-	vRogue
-	vNone
-	vServer
+	vClient = frontend.ValClient
+	vCert   = frontend.ValCert
+	vRogue  = frontend.ValRogue
+	vNone   = frontend.ValNone
+	vServer = frontend.ValServer
 )
 
 type scenario struct {
@@ -515,9 +515,9 @@ func (r *Route) lookup(key string) frontend.Name {
 		n.At = f.At(o.At.D)
 	}
 	line := func(op *Op) string { return "`RequestHeader " + strings.Join(op.D.Texts(), " ") + "`" }
-	switch {
-	case o.Set&vClient != 0:
-		n.Source = frontend.Forgeable
+	n.Source = o.Set.Source()
+	switch n.Source {
+	case frontend.Forgeable:
 		switch {
 		case o.Undecided != nil:
 			n.At = f.At(o.Undecided.D)
@@ -530,17 +530,12 @@ func (r *Route) lookup(key string) frontend.Name {
 		default:
 			n.Why = "nothing unsets " + name + ", and httpd passes the client's headers"
 		}
-	case o.Set&vRogue != 0:
-		n.Source, n.Why = frontend.Unverified, "`SSLVerifyClient optional_no_ca` accepts certificates from any issuer"
-	case o.Set&vCert != 0:
-		n.Source = frontend.Verified
-	case o.Set&vServer != 0:
-		n.Source = frontend.ServerValue
+	case frontend.Unverified:
+		n.Why = "`SSLVerifyClient optional_no_ca` accepts certificates from any issuer"
+	case frontend.ServerValue:
 		if o.At != nil && HasCertVar(o.At.Value) {
 			n.Why = "without a client certificate the value is `(null)`"
 		}
-	default:
-		n.Source = frontend.Cleared
 	}
 	return n
 }

@@ -189,15 +189,15 @@ func walk(body []*caddy.Directive, chain []*caddy.Directive, ops []*Op, literal 
 	}
 }
 
-// value classes a header can end up with, as a bit set.
-type vset uint8
+// value classes a header can end up with (see frontend.Values).
+type vset = frontend.Values
 
 const (
-	vClient vset = 1 << iota // the client's own value, or one built from client input
-	vCert                    // from a certificate Caddy verified
-	vRogue                   // from a certificate Caddy accepted without verifying it
-	vNone                    // removed, or set to an empty value
-	vServer                  // a constant, a server-side value, or an unreplaced placeholder
+	vClient = frontend.ValClient
+	vCert   = frontend.ValCert
+	vRogue  = frontend.ValRogue
+	vNone   = frontend.ValNone
+	vServer = frontend.ValServer
 )
 
 type certCase int
@@ -497,9 +497,9 @@ func (r *Route) lookup(key string) frontend.Name {
 		n.At = f.At(o.At.D)
 	}
 	line := func(op *Op) string { return "`" + op.D.Name() + " " + strings.Join(op.D.Args(), " ") + "`" }
-	switch {
-	case o.Set&vClient != 0:
-		n.Source = frontend.Forgeable
+	n.Source = o.Set.Source()
+	switch n.Source {
+	case frontend.Forgeable:
 		switch {
 		case written != "":
 			n.Why = line(o.At) + " sets " + written + ", and a client's " + name + " reaches the application as the same " + key
@@ -515,17 +515,12 @@ func (r *Route) lookup(key string) frontend.Name {
 		default:
 			n.Why = "nothing removes " + name + ", and Caddy passes the client's headers"
 		}
-	case o.Set&vRogue != 0:
-		n.Source, n.Why = frontend.Unverified, "`client_auth` mode `"+r.Site.ClientAuth.Mode+"` does not verify the certificate"
-	case o.Set&vCert != 0:
-		n.Source = frontend.Verified
-	case o.Set&vServer != 0:
-		n.Source = frontend.ServerValue
+	case frontend.Unverified:
+		n.Why = "`client_auth` mode `" + r.Site.ClientAuth.Mode + "` does not verify the certificate"
+	case frontend.ServerValue:
 		if o.At != nil && HasCertPlaceholder(o.At.Value) {
 			n.Why = "without a client certificate Caddy sends the placeholder's own text"
 		}
-	default:
-		n.Source = frontend.Cleared
 	}
 	return n
 }

@@ -126,6 +126,36 @@ func (s Source) Trusted() bool {
 	return s == Verified || s == Cleared || s == NotSent || s == ServerValue
 }
 
+// Values is the set of kinds of value an identity name takes on a route,
+// over every kind of request a client can make there. Adapters compute it;
+// Source ranks it.
+type Values uint8
+
+const (
+	ValClient Values = 1 << iota // the client's own value, or one built from client input
+	ValCert                      // from a certificate the front end verified
+	ValRogue                     // from a certificate accepted without verification
+	ValNone                      // removed, or set to an empty value
+	ValServer                    // a constant, a server-side value, or an unreplaced placeholder
+)
+
+// Source is the verdict for a set of values: any client value makes the
+// name forgeable, then an unverified certificate, a verified one, a server
+// value; only removals leave it cleared.
+func (v Values) Source() Source {
+	switch {
+	case v&ValClient != 0:
+		return Forgeable
+	case v&ValRogue != 0:
+		return Unverified
+	case v&ValCert != 0:
+		return Verified
+	case v&ValServer != 0:
+		return ServerValue
+	}
+	return Cleared
+}
+
 // Name is the verdict for one identity name on one route.
 type Name struct {
 	// Key is the environ key as Django reads it from request.META:

@@ -11,15 +11,15 @@ import (
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
-// value classes a header can end up with, as a bit set.
-type vset uint8
+// value classes a header can end up with (see frontend.Values).
+type vset = frontend.Values
 
 const (
-	vClient vset = 1 << iota // the client's own value, or one built from client input
-	vCert                    // from a certificate HAProxy verified
-	vRogue                   // from a certificate HAProxy accepted without verifying it
-	vNone                    // removed, or set to an empty value
-	vServer                  // a constant or a server-side value
+	vClient = frontend.ValClient
+	vCert   = frontend.ValCert
+	vRogue  = frontend.ValRogue
+	vNone   = frontend.ValNone
+	vServer = frontend.ValServer
 )
 
 // Route is one way from a group of bind lines of a frontend (or listen)
@@ -457,11 +457,13 @@ func (r *Route) lookup(key string) frontend.Name {
 	if o.At != nil {
 		n.At = f.At(o.At.Line)
 	}
-	switch {
-	case !o.Reaches:
+	if !o.Reaches {
 		n.Source, n.Why = frontend.NotSent, "no request on this route reaches the server"
-	case o.Set&vClient != 0:
-		n.Source = frontend.Forgeable
+		return n
+	}
+	n.Source = o.Set.Source()
+	switch n.Source {
+	case frontend.Forgeable:
 		switch {
 		case r.Front.Mode != "http":
 			n.Why = "in `mode " + r.Front.Mode + "` HAProxy forwards the client's bytes, headers included"
@@ -481,14 +483,9 @@ func (r *Route) lookup(key string) frontend.Name {
 		default:
 			n.Why = "no rule sets or deletes " + name + ", and HAProxy passes the client's headers"
 		}
-	case o.Set&vRogue != 0:
-		n.Source, n.Why = frontend.Unverified, "the certificate is not verified (`"+r.Binds[0].IgnoreErr.Text+"`)"
-	case o.Set&vCert != 0:
-		n.Source = frontend.Verified
-	case o.Set&vServer != 0:
-		n.Source = frontend.ServerValue
-	default:
-		n.Source = frontend.Cleared
+	case frontend.Unverified:
+		n.Why = "the certificate is not verified (`" + r.Binds[0].IgnoreErr.Text + "`)"
+	case frontend.Cleared:
 		if o.At != nil && o.At.Action == "set-header" && FetchIsCertValue(o.At.Value) && r.Verify() == VerifyNone {
 			n.Why = "HAProxy does not ask for a client certificate on this bind, so the value is always empty"
 		}
