@@ -17,7 +17,6 @@
 package apachetest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -147,14 +146,8 @@ func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "httpd.conf")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, Binary(), "-t", "-f", path).CombinedOutput()
-	return string(out), err == nil
+	path := frontendtest.WriteConfig(t, dir, "httpd.conf", text)
+	return frontendtest.RunCheck(checkTimeout, nil, Binary(), "-t", "-f", path)
 }
 
 // Start renders and checks conf, runs httpd in the foreground, and waits
@@ -173,10 +166,7 @@ func Start(t testing.TB, conf string, pki *nginxtest.PKI, be *nginxtest.Backend)
 			return nil, "", err
 		}
 		s.Text = text
-		path := filepath.Join(s.Dir, "httpd.conf")
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			return nil, "", err
-		}
+		path := frontendtest.WriteConfig(t, s.Dir, "httpd.conf", text)
 		return exec.Command(Binary(), "-DFOREGROUND", "-f", path), text, nil
 	})
 	return s

@@ -18,7 +18,6 @@
 package caddytest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -97,16 +96,8 @@ func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "Caddyfile")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, Binary(), "validate", "--config", path, "--adapter", "caddyfile")
-	cmd.Env = env(dir)
-	out, err := cmd.CombinedOutput()
-	return string(out), err == nil
+	path := frontendtest.WriteConfig(t, dir, "Caddyfile", text)
+	return frontendtest.RunCheck(checkTimeout, env(dir), Binary(), "validate", "--config", path, "--adapter", "caddyfile")
 }
 
 // Start renders and validates conf, runs Caddy, and waits until every
@@ -125,10 +116,7 @@ func Start(t testing.TB, conf string, pki *nginxtest.PKI, be *nginxtest.Backend)
 			return nil, "", err
 		}
 		s.Text = text
-		path := filepath.Join(s.Dir, "Caddyfile")
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			return nil, "", err
-		}
+		path := frontendtest.WriteConfig(t, s.Dir, "Caddyfile", text)
 		cmd := exec.Command(Binary(), "run", "--config", path, "--adapter", "caddyfile")
 		cmd.Env = env(s.Dir)
 		return cmd, text, nil

@@ -5,10 +5,12 @@
 package frontendtest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -171,4 +173,29 @@ func Need(t testing.TB, what string, ok bool) {
 		t.Fatalf("%s is required when CI is set (.ci/install-deps installs it)", what)
 	}
 	t.Skipf("%s not installed", what)
+}
+
+// WriteConfig writes a rendered configuration as dir/name and returns its
+// path; a failure ends the test.
+func WriteConfig(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// RunCheck runs a server's own configuration check (`haproxy -c`, `caddy
+// validate`, `httpd -t`) within timeout, with env added to the
+// environment; it returns the output and whether the check accepted.
+func RunCheck(timeout time.Duration, env []string, bin string, args ...string) (string, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	if env != nil {
+		cmd.Env = env
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err == nil
 }

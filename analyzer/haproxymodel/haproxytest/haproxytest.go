@@ -16,7 +16,6 @@
 package haproxytest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -113,14 +112,8 @@ func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, Binary(), "-c", "-f", path).CombinedOutput()
-	return string(out), err == nil
+	path := frontendtest.WriteConfig(t, dir, "haproxy.cfg", text)
+	return frontendtest.RunCheck(checkTimeout, nil, Binary(), "-c", "-f", path)
 }
 
 // Start renders and checks conf, runs HAProxy, and waits until every
@@ -139,10 +132,7 @@ func Start(t testing.TB, conf string, pki *nginxtest.PKI, be *nginxtest.Backend)
 			return nil, "", err
 		}
 		s.ConfText = text
-		path := filepath.Join(s.Dir, "haproxy.cfg")
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			return nil, "", err
-		}
+		path := frontendtest.WriteConfig(t, s.Dir, "haproxy.cfg", text)
 		return exec.Command(Binary(), "-db", "-f", path), text, nil
 	})
 	return s
