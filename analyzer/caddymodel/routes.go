@@ -118,6 +118,11 @@ func parseOp(d *caddy.Directive) *Op {
 
 // Routes lists the configuration's routes, in source order.
 func (c *Config) Routes() []*Route {
+	c.routesOnce.Do(func() { c.routes = c.buildRoutes() })
+	return c.routes
+}
+
+func (c *Config) buildRoutes() []*Route {
 	var out []*Route
 	for _, s := range c.Sites {
 		var groups [][]Addr

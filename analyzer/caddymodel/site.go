@@ -3,6 +3,7 @@ package caddymodel
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/djleak/djleak/parsers/caddy"
 )
@@ -66,6 +67,9 @@ type Config struct {
 	File   *File
 	Global Global
 	Sites  []*Site
+
+	routesOnce sync.Once
+	routes     []*Route // Routes, computed once: rules and the adapter share them
 }
 
 // Build resolves one Caddyfile.

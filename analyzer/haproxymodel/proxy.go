@@ -2,6 +2,7 @@ package haproxymodel
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/djleak/djleak/parsers/haproxy"
 )
@@ -147,6 +148,9 @@ type Config struct {
 	Proxies  []*Proxy
 	byName   map[string]*Proxy
 	defaults map[string]*Proxy
+
+	routesOnce sync.Once
+	routes     []*Route // Routes, computed once: rules and the adapter share them
 }
 
 // Backend returns the backend or listen section named name.

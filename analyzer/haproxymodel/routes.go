@@ -243,6 +243,11 @@ func (s scenario) fetchClass(expr string) vset {
 
 // Routes lists the file's routes to servers, in source order.
 func (c *Config) Routes() []*Route {
+	c.routesOnce.Do(func() { c.routes = c.buildRoutes() })
+	return c.routes
+}
+
+func (c *Config) buildRoutes() []*Route {
 	var out []*Route
 	for _, p := range c.Proxies {
 		if p.Kind != "frontend" && p.Kind != "listen" {
