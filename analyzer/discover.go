@@ -109,7 +109,7 @@ func Classify(rel string, content func() []byte) Kind {
 		if c := content(); c != nil && deploy.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {
 			return KindNginx
 		}
-		return KindUnknown
+		return classifyLanguage(rel, content)
 	}
 	inNginxDir, inTemplateDir, anyName, inTemplates := false, false, false, false
 	for _, d := range dirs {

@@ -1,21 +1,17 @@
 // Package appserver is djleak's model of the app servers behind the front
 // end — gunicorn, uvicorn, daphne, uwsgi — as a project's files run them:
-// gunicorn configuration modules (gunicorn.conf.py and friends) and the
-// command lines of Procfiles, Dockerfiles and systemd units. It records
-// where each server listens and whom it trusts with X-Forwarded-* headers.
-//
-// What the model knows of gunicorn 20.1 (checked against the real gunicorn
-// by this package's tests):
-//   - `forwarded_allow_ips` defaults to 127.0.0.1: X-Forwarded-Proto from
-//     any other address does not change wsgi.url_scheme; with `*` it does,
-//     from every address;
-//   - a header spelled with underscores (X_Client_DN) is joined to the one
-//     spelled with dashes into the same HTTP_X_CLIENT_DN key, after a comma.
+// gunicorn configuration modules (gunicorn.conf.py and friends), uwsgi
+// `.ini` and `.yaml` files, and the command lines of Procfiles,
+// Dockerfiles, systemd units and Compose services (`command:`,
+// `entrypoint:`). It records where each server listens, whether a Compose
+// file publishes that port, whom it trusts with X-Forwarded-* headers,
+// which headers decide the request's scheme, and how it treats header
+// names spelled with underscores (facts.go); the oracle battery checks
+// each of these predictions against the real servers.
 package appserver
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -24,18 +20,48 @@ import (
 	"github.com/djleak/djleak/parsers/source"
 )
 
+// The app servers djleak knows.
+const (
+	Gunicorn = "gunicorn"
+	Uvicorn  = "uvicorn"
+	Daphne   = "daphne"
+	UWSGI    = "uwsgi"
+)
+
 // Server is one app server invocation or configuration.
 type Server struct {
-	Kind string // gunicorn, uvicorn, daphne, uwsgi
-	// At is the command line or configuration module.
+	Kind string // Gunicorn, Uvicorn, Daphne, UWSGI
+	// At is the command line or configuration file.
 	At source.Location
-	// Binds are the addresses it listens on, as written ("0.0.0.0:8000").
+	// Binds are the HTTP addresses it listens on, as written
+	// ("0.0.0.0:8000", "unix:/run/app.sock"); for uwsgi its `http` router
+	// and `http-socket` listeners.
 	Binds []Setting
+	// Sockets are uwsgi-protocol listeners (uwsgi `socket`,
+	// `uwsgi-socket`): whoever connects sends the environ itself.
+	Sockets []Setting
 	// ForwardedAllowIPs is the forwarded_allow_ips / --forwarded-allow-ips
-	// value; nil when not set (the server's default).
+	// value, or the FORWARDED_ALLOW_IPS environment variable the server
+	// reads it from; nil when not set (the server's default).
 	ForwardedAllowIPs *Setting
-	// ProxyHeaders is set for uvicorn / daphne --proxy-headers.
+	// ProxyHeaders is an explicit uvicorn `--proxy-headers` ("on") or
+	// `--no-proxy-headers` ("off"), or daphne's `--proxy-headers`.
 	ProxyHeaders *Setting
+	// SchemeHeaders is gunicorn's secure_scheme_headers as written; nil
+	// when not set (gunicorn's default of three headers).
+	SchemeHeaders *SchemeHeaders
+	// HeaderMap is gunicorn's header_map (22.0 and later): drop, refuse or
+	// dangerous; nil when not set.
+	HeaderMap *Setting
+	// Version is the gunicorn release the project installs, when a
+	// requirements file, pyproject.toml, Pipfile or pip line pins one.
+	Version *Version
+	// Container is the Compose service that runs the server, when one
+	// does; its published ports decide who reaches the binds.
+	Container *Container
+	// Config is the configuration file the command line names (gunicorn
+	// -c, uwsgi --ini), as written; "" when none.
+	Config string
 }
 
 // Setting is one value with where it is written.
@@ -44,46 +70,161 @@ type Setting struct {
 	At    source.Location
 }
 
+// SchemeHeaders is a secure_scheme_headers dict: header name (as written)
+// and the value that means HTTPS, in order.
+type SchemeHeaders struct {
+	Pairs [][2]string
+	At    source.Location
+}
+
+// Container is the Compose service an app server runs in.
+type Container struct {
+	Compose string // the Compose file
+	Service string
+	// Published are the service's `ports:` entries that publish a port
+	// on every host interface (no host address, 0.0.0.0 or ::).
+	Published []Port
+}
+
+// Port is one published port of a Compose service.
+type Port struct {
+	HostIP    string // "" for every interface
+	Container string // the container port ("8000")
+	At        source.Location
+}
+
 // Public reports whether the address listens on every interface.
 func Public(addr string) bool {
 	a := strings.TrimPrefix(addr, "tcp://")
 	return strings.HasPrefix(a, "0.0.0.0") || strings.HasPrefix(a, "[::]") || strings.HasPrefix(a, ":") || strings.HasPrefix(a, "*:")
 }
 
-// Commands are the files whose command lines start app servers.
-var Commands = analyzer.RegisterLanguage(&analyzer.Language{
-	Name:  "app-server-command",
-	Match: matchCommands,
-	Parse: func(f *source.File) any { return f },
-})
+// Loopback reports whether the address is reachable only from this host
+// (a loopback address or a unix socket).
+func Loopback(addr string) bool {
+	a := strings.TrimPrefix(addr, "tcp://")
+	return strings.HasPrefix(a, "unix:") || strings.HasPrefix(a, "/") || strings.HasPrefix(a, "127.") ||
+		strings.HasPrefix(a, "localhost") || strings.HasPrefix(a, "[::1]")
+}
 
-var serverWord = regexp.MustCompile(`\b(gunicorn|uvicorn|daphne)\b`)
-
-func matchCommands(rel string, content func() []byte) bool {
-	base := path.Base(rel)
-	l := strings.ToLower(base)
-	if !(base == "Procfile" || strings.HasPrefix(base, "Procfile.") || l == "dockerfile" || strings.HasPrefix(l, "dockerfile.") ||
-		strings.HasSuffix(l, ".dockerfile") || l == "containerfile" || strings.HasSuffix(l, ".service")) {
-		return false
+// Port returns the port of an address ("0.0.0.0:8000" → "8000"), "" for
+// unix sockets.
+func PortOf(addr string) string {
+	a := strings.TrimPrefix(addr, "tcp://")
+	if strings.HasPrefix(a, "unix:") || strings.HasPrefix(a, "/") {
+		return ""
 	}
-	c := content()
-	return c != nil && serverWord.Match(c)
+	if i := strings.LastIndexByte(a, ':'); i >= 0 {
+		return a[i+1:]
+	}
+	return ""
+}
+
+// Exposed lists the ways a client on the network reaches a listener of
+// the server: for a server in a Compose service, the ports entries that
+// publish the listener's port on every interface; otherwise the listener
+// itself when it is on every interface. The Setting's At is where a user
+// closes it.
+func (s *Server) Exposed(listeners []Setting) []Setting {
+	var out []Setting
+	for _, b := range listeners {
+		if s.Container == nil {
+			if Public(b.Value) {
+				out = append(out, b)
+			}
+			continue
+		}
+		if Loopback(b.Value) {
+			continue
+		}
+		for _, p := range s.Container.Published {
+			if p.Container == PortOf(b.Value) {
+				out = append(out, Setting{Value: b.Value, At: p.At})
+			}
+		}
+	}
+	return out
 }
 
 // Pass collects every app server of the project (a project fact).
 var Pass = &analyzer.Pass[[]*Server]{Name: "appserver", Run: collect}
 
 func collect(p *analyzer.Project) []*Server {
-	var out []*Server
+	var configs []*Server
 	for _, m := range p.Python {
 		if isGunicornConfig(m.File.Path) {
-			out = append(out, fromConfig(m))
+			configs = append(configs, fromConfig(m))
 		}
 	}
+	for _, c := range p.Configs(UWSGIConfigs) {
+		if s, ok := c.Model.(*Server); ok {
+			configs = append(configs, s)
+		}
+	}
+	var commands []*Server
 	for _, c := range p.Configs(Commands) {
-		out = append(out, fromCommands(c.File)...)
+		commands = append(commands, fromCommands(c.File)...)
+	}
+	commands = append(commands, fromCompose(p, commands)...)
+	out := linkConfigs(commands, configs)
+	if v := gunicornVersion(p); v != nil {
+		for _, s := range out {
+			if s.Kind == Gunicorn {
+				s.Version = v
+			}
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Less(out[j].At) })
+	return out
+}
+
+// linkConfigs merges each configuration file into the command lines that
+// run it (gunicorn -c, uwsgi --ini; a gunicorn without -c reads
+// gunicorn.conf.py from its directory): the command's own flags win.
+// Configuration files no command names are servers of their own.
+func linkConfigs(commands, configs []*Server) []*Server {
+	used := map[*Server]bool{}
+	for _, c := range commands {
+		var cfg *Server
+		for _, f := range configs {
+			if f.Kind != c.Kind {
+				continue
+			}
+			base := path.Base(f.At.Path)
+			if c.Config != "" && path.Base(c.Config) == base || c.Config == "" && c.Kind == Gunicorn && base == "gunicorn.conf.py" {
+				cfg = f
+				break
+			}
+		}
+		if cfg == nil {
+			continue
+		}
+		used[cfg] = true
+		if len(c.Binds) == 0 {
+			c.Binds = cfg.Binds
+		}
+		if len(c.Sockets) == 0 {
+			c.Sockets = cfg.Sockets
+		}
+		if c.ForwardedAllowIPs == nil {
+			c.ForwardedAllowIPs = cfg.ForwardedAllowIPs
+		}
+		if c.SchemeHeaders == nil {
+			c.SchemeHeaders = cfg.SchemeHeaders
+		}
+		if c.HeaderMap == nil {
+			c.HeaderMap = cfg.HeaderMap
+		}
+		if c.ProxyHeaders == nil {
+			c.ProxyHeaders = cfg.ProxyHeaders
+		}
+	}
+	out := append([]*Server(nil), commands...)
+	for _, f := range configs {
+		if !used[f] {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 
@@ -94,7 +235,7 @@ func isGunicornConfig(p string) bool {
 
 // fromConfig reads a gunicorn configuration module's settings.
 func fromConfig(m *python.Module) *Server {
-	s := &Server{Kind: "gunicorn", At: m.File.Span(0, 0)}
+	s := &Server{Kind: Gunicorn, At: m.File.Span(0, 0)}
 	for _, a := range m.Assigns {
 		v, ok := a.Value.Const()
 		if !ok {
@@ -118,76 +259,22 @@ func fromConfig(m *python.Module) *Server {
 			}
 		case "forwarded_allow_ips":
 			s.ForwardedAllowIPs = &Setting{strings.Join(vals, ","), a.Loc}
+		case "header_map":
+			if len(vals) == 1 {
+				s.HeaderMap = &Setting{strings.ToLower(vals[0]), a.Loc}
+			}
+		case "secure_scheme_headers":
+			if v.Kind != python.Dict {
+				continue
+			}
+			sh := &SchemeHeaders{At: a.Loc, Pairs: [][2]string{}}
+			for i, k := range v.Keys {
+				if k.Kind == python.Str && i < len(v.Elems) && v.Elems[i].Kind == python.Str {
+					sh.Pairs = append(sh.Pairs, [2]string{k.Str, v.Elems[i].Str})
+				}
+			}
+			s.SchemeHeaders = sh
 		}
 	}
 	return s
-}
-
-// fromCommands finds app server command lines in a file.
-func fromCommands(f *source.File) []*Server {
-	var out []*Server
-	for ln := 1; ln <= f.LineCount(); ln++ {
-		line := f.Line(ln)
-		loc := serverWord.FindStringIndex(line)
-		if loc == nil || strings.HasPrefix(strings.TrimSpace(line), "#") {
-			continue
-		}
-		start := f.LineStart(ln)
-		at := f.Span(start+loc[0], start+len(line))
-		s := &Server{Kind: line[loc[0]:loc[1]], At: at}
-		words := shellWords(line[loc[1]:])
-		host, port := "", ""
-		for i := 0; i < len(words); i++ {
-			w := words[i]
-			name, val, hasVal := strings.Cut(w, "=")
-			next := func() string {
-				if hasVal {
-					return val
-				}
-				if i+1 < len(words) {
-					i++
-					return words[i]
-				}
-				return ""
-			}
-			switch name {
-			case "-b", "--bind":
-				if s.Kind == "daphne" {
-					host = next()
-				} else {
-					s.Binds = append(s.Binds, Setting{next(), at})
-				}
-			case "--host":
-				host = next()
-			case "-p", "--port":
-				port = next()
-			case "--forwarded-allow-ips":
-				s.ForwardedAllowIPs = &Setting{next(), at}
-			case "--proxy-headers":
-				s.ProxyHeaders = &Setting{"on", at}
-			}
-		}
-		if host != "" {
-			if port == "" {
-				port = "8000"
-			}
-			s.Binds = append(s.Binds, Setting{host + ":" + port, at})
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// shellWords splits a command line loosely: shell and JSON (exec-form
-// CMD) quoting and punctuation are dropped.
-func shellWords(s string) []string {
-	var out []string
-	for _, w := range strings.Fields(s) {
-		w = strings.Trim(w, `"',[]`)
-		w = strings.ReplaceAll(strings.ReplaceAll(w, `"`, ""), "'", "")
-		if w != "" {
-			out = append(out, w)
-		}
-	}
-	return out
 }
