@@ -278,3 +278,13 @@ func fromConfig(m *python.Module) *Server {
 	}
 	return s
 }
+
+// Listeners are the server's HTTP listeners: its binds, or the address it
+// listens on when none is given (gunicorn, uvicorn and daphne default to
+// 127.0.0.1:8000; uwsgi opens nothing by default).
+func (s *Server) Listeners() []Setting {
+	if len(s.Binds) > 0 || s.Kind == UWSGI {
+		return s.Binds
+	}
+	return []Setting{{Value: "127.0.0.1:8000", At: s.At}}
+}
