@@ -124,6 +124,9 @@ func joiner(s *appserver.Server) string {
 		if _, unknown := s.Underscores(); unknown {
 			return "gunicorn before 22.0 (version unknown: the project pins none)"
 		}
+		if s.Version.Op == "==" {
+			return "gunicorn " + s.Version.Number
+		}
 		return "gunicorn " + s.Version.String()
 	}
 	return s.Kind
