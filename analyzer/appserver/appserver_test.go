@@ -159,3 +159,15 @@ func TestVersionPins(t *testing.T) {
 		t.Errorf("unpinned gunicorn: %v, unknown %v; want joined, unknown", u, unknown)
 	}
 }
+
+func TestQuotedWords(t *testing.T) {
+	for in, want := range map[string]string{
+		`"GUNICORN_CMD_ARGS=--bind 0.0.0.0:80 -w 2" A=1`: "GUNICORN_CMD_ARGS=--bind 0.0.0.0:80 -w 2|A=1",
+		`A="b c"  D='e\f'`: `A=b c|D=e\f`,
+		`A=b\ c`:           "A=b c",
+	} {
+		if got := strings.Join(quotedWords(in), "|"); got != want {
+			t.Errorf("quotedWords(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

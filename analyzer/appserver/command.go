@@ -83,7 +83,7 @@ func fileEnv(line string, at source.Location, env map[string]Setting) {
 		rest = strings.TrimPrefix(line, "ENV ")
 		if fs := strings.Fields(rest); len(fs) > 0 && !strings.Contains(fs[0], "=") { // ENV NAME value
 			if len(fs) >= 2 {
-				env[fs[0]] = Setting{unquote(strings.Join(fs[1:], " ")), at}
+				env[fs[0]] = Setting{strings.Join(quotedWords(strings.Join(fs[1:], " ")), " "), at}
 			}
 			return
 		}
@@ -92,20 +92,110 @@ func fileEnv(line string, at source.Location, env map[string]Setting) {
 	default:
 		return
 	}
-	for _, w := range shellWords(rest) {
+	for _, w := range quotedWords(rest) {
 		if k, v, ok := strings.Cut(w, "="); ok {
 			env[k] = Setting{v, at}
 		}
 	}
 }
 
-// applyEnv gives a server the environment variables it reads when no flag
-// sets the same thing: FORWARDED_ALLOW_IPS (gunicorn's and uvicorn's
-// default for forwarded_allow_ips).
+// quotedWords splits a line at unquoted blanks, as the shell, Docker's ENV
+// and systemd's Environment= do: "A=b c" and A="b c" are one word, A=b c.
+func quotedWords(s string) []string {
+	var out []string
+	var w strings.Builder
+	in, quote := false, byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == 0 && (c == '"' || c == '\''):
+			quote, in = c, true
+		case quote != '\'' && c == '\\' && i+1 < len(s):
+			i++
+			w.WriteByte(s[i])
+			in = true
+		case quote == 0 && (c == ' ' || c == '\t'):
+			if in {
+				out = append(out, w.String())
+				w.Reset()
+				in = false
+			}
+		default:
+			w.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, w.String())
+	}
+	return out
+}
+
+// applyEnv gives a server what the environment it starts with sets, where
+// its flags do not: gunicorn's GUNICORN_CMD_ARGS (flags that beat the
+// configuration file), uvicorn's UVICORN_* options, and FORWARDED_ALLOW_IPS
+// (the default of gunicorn's and uvicorn's forwarded_allow_ips).
 func applyEnv(s *Server, env map[string]Setting) {
-	if v, ok := env["FORWARDED_ALLOW_IPS"]; ok && s.ForwardedAllowIPs == nil && (s.Kind == Gunicorn || s.Kind == Uvicorn) {
-		v := v
-		s.ForwardedAllowIPs = &v
+	if len(env) == 0 {
+		return
+	}
+	setting := func(name string) *Setting {
+		if v, ok := env[name]; ok {
+			return &v
+		}
+		return nil
+	}
+	switch s.Kind {
+	case Gunicorn:
+		if v := setting("GUNICORN_CMD_ARGS"); v != nil {
+			e := &Server{Kind: Gunicorn}
+			flags(e, shellWords(v.Value), v.At)
+			if len(s.Binds) == 0 {
+				s.Binds = e.Binds
+			}
+			if s.ForwardedAllowIPs == nil {
+				s.ForwardedAllowIPs = e.ForwardedAllowIPs
+			}
+			if s.HeaderMap == nil {
+				s.HeaderMap = e.HeaderMap
+			}
+			if s.Config == "" {
+				s.Config = e.Config
+			}
+		}
+	case Uvicorn:
+		if s.ForwardedAllowIPs == nil {
+			s.ForwardedAllowIPs = setting("UVICORN_FORWARDED_ALLOW_IPS")
+		}
+		if v := setting("UVICORN_PROXY_HEADERS"); v != nil && s.ProxyHeaders == nil {
+			on := "off"
+			switch strings.ToLower(v.Value) {
+			case "1", "true", "t", "yes", "y", "on":
+				on = "on"
+			}
+			s.ProxyHeaders = &Setting{on, v.At}
+		}
+		if len(s.Binds) == 0 {
+			if v := setting("UVICORN_UDS"); v != nil {
+				s.Binds = []Setting{{"unix:" + v.Value, v.At}}
+			} else if h, p := setting("UVICORN_HOST"), setting("UVICORN_PORT"); h != nil || p != nil {
+				host, port, at := "127.0.0.1", "8000", source.Location{}
+				if h != nil {
+					host, at = h.Value, h.At
+				}
+				if p != nil {
+					port, at = p.Value, p.At
+				}
+				s.Binds = []Setting{{joinHostPort(host, port), at}}
+			}
+		}
+	default:
+		return
+	}
+	if s.ForwardedAllowIPs == nil {
+		s.ForwardedAllowIPs = setting("FORWARDED_ALLOW_IPS")
 	}
 }
 
@@ -308,12 +398,4 @@ func shellWords(s string) []string {
 		}
 	}
 	return out
-}
-
-func unquote(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
-		return s[1 : len(s)-1]
-	}
-	return s
 }

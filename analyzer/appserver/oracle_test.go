@@ -100,6 +100,10 @@ forwarded_allow_ips = "127.0.0.2, 127.0.0.3"
 forwarded_allow_ips = "127.0.0.1,127.0.0.2"
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}
 `}, "gunicorn.conf.py"},
+	{"gunicorn GUNICORN_CMD_ARGS over the configuration", map[string]string{
+		"deploy/app.service": "[Service]\nEnvironment=\"GUNICORN_CMD_ARGS=--forwarded-allow-ips=127.0.0.2 -w 1\"\nExecStart=/usr/bin/gunicorn -c {{DIR}}/project/gunicorn.conf.py --chdir {{DIR}} echo:application\n",
+		"gunicorn.conf.py":   "bind = \"127.0.0.1:{{PORT1}}\"\nforwarded_allow_ips = \"*\"\n",
+	}, "deploy/app.service"},
 	{"gunicorn systemd environment", map[string]string{"deploy/app.service": `[Service]
 Environment=FORWARDED_ALLOW_IPS=127.0.0.2
 ExecStart=/usr/bin/gunicorn --chdir {{DIR}} -b 127.0.0.1:{{PORT1}} echo:application
@@ -122,6 +126,15 @@ CMD ["uvicorn", "echo_asgi:app", "--host", "127.0.0.1", "--port", "{{PORT1}}"]
 	{"uvicorn flag over environment", map[string]string{"deploy/app.service": `[Service]
 Environment="FORWARDED_ALLOW_IPS=*"
 ExecStart=/usr/bin/uvicorn echo_asgi:app --host 127.0.0.1 --port {{PORT1}} --forwarded-allow-ips=127.0.0.1
+`}, "deploy/app.service"},
+	{"uvicorn UVICORN_ options", map[string]string{"Dockerfile": `FROM python:3.12-slim
+ENV UVICORN_HOST=127.0.0.1 UVICORN_PORT={{PORT1}}
+ENV UVICORN_FORWARDED_ALLOW_IPS=127.0.0.2 FORWARDED_ALLOW_IPS=*
+CMD ["uvicorn", "echo_asgi:app"]
+`}, "Dockerfile"},
+	{"uvicorn UVICORN_PROXY_HEADERS off", map[string]string{"deploy/app.service": `[Service]
+Environment=UVICORN_PROXY_HEADERS=false FORWARDED_ALLOW_IPS=*
+ExecStart=/usr/bin/uvicorn echo_asgi:app --host 127.0.0.1 --port {{PORT1}}
 `}, "deploy/app.service"},
 	// daphne
 	{"daphne default", procfile(daphneCmd + " echo_asgi:app"), "Procfile"},
@@ -313,7 +326,7 @@ func TestAppServerOracle(t *testing.T) {
 				cmd.Env = append(os.Environ(), env...)
 				text := strings.Join(argv, " ") + "\n"
 				for n := 1; n <= 2; n++ {
-					if strings.Contains(c.files[c.start]+c.files["uwsgi.ini"]+c.files["conf/gunicorn.conf.py"], fmt.Sprintf("{{PORT%d}}", n)) {
+					if strings.Contains(strings.Join(mapValues(c.files), ""), fmt.Sprintf("{{PORT%d}}", n)) {
 						text += fmt.Sprintf("listens on :%d\n", ports[n])
 					}
 				}
@@ -451,5 +464,13 @@ func sortedKeys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
+	}
 	return out
 }
