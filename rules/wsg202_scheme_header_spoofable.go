@@ -21,7 +21,9 @@ func init() {
 			"that app server takes the scheme from, when it trusts the front end's address: gunicorn's " +
 			"`secure_scheme_headers` (by default `X-Forwarded-Proto: https`, `X-Forwarded-Ssl: on` and " +
 			"`X-Forwarded-Protocol: ssl`), `X-Forwarded-Proto` for uvicorn and daphne with proxy headers, and " +
-			"`X-Forwarded-Proto` and `X-Forwarded-Ssl` for uwsgi, which trusts every peer. Reports each such " +
+			"`X-Forwarded-Proto` and `X-Forwarded-Ssl` for uwsgi, which trusts every peer (over HTTP, and as the " +
+			"`HTTP_X_FORWARDED_PROTO` / `HTTP_X_FORWARDED_SSL` params nginx's `uwsgi_pass` sends for the " +
+			"client's headers). Reports each such " +
 			"header that the front end passes from the client instead of setting or clearing it. The route " +
 			"is matched to the app server by the address it proxies to (loopback, a unix socket, a port).",
 		WhyBad: "The client then decides whether Django sees the request as HTTPS: a plain-HTTP request with " +
@@ -62,7 +64,7 @@ server {
 		Run: func(ctx *analyzer.Context) {
 			servers := analyzer.Fact(ctx.Project, appserver.Pass)
 			for _, r := range analyzer.Fact(ctx.Project, frontend.Pass).Routes {
-				if !r.Pass.HeaderBased() || !r.PassesClientHeaders || r.Answered != nil {
+				if !(r.Pass.HeaderBased() || r.Pass == frontend.PassUWSGI) || !r.PassesClientHeaders || r.Answered != nil {
 					continue
 				}
 				for _, s := range routeServers(r, servers) {
@@ -81,7 +83,7 @@ server {
 					if len(spoofable) == 0 {
 						continue
 					}
-					loc, fix := r.At, r.Front.Title()+" passes the client's own header on this route"
+					loc, fix := r.At, "set or clear them at "+r.Front.Title()
 					related := []analyzer.Related{{Location: s.At, Message: s.Kind + " runs the application here"}}
 					if s.Kind == appserver.Gunicorn {
 						loc = s.At
@@ -123,12 +125,17 @@ func proxyPeer(r *frontend.Route) string {
 }
 
 // routeServers are the app servers a route passes to: those listening on
-// the port or unix socket it proxies to; when none does and the project
-// runs a single app server over HTTP, that one.
+// the port or unix socket it proxies to (an HTTP listener for an HTTP
+// route, a uwsgi-protocol socket for uwsgi_pass); when none does and the
+// project runs a single app server that speaks the route's protocol, that
+// one.
 func routeServers(r *frontend.Route, servers []*appserver.Server) []*appserver.Server {
 	var http, out []*appserver.Server
 	for _, s := range servers {
 		ls := s.Listeners()
+		if r.Pass == frontend.PassUWSGI {
+			ls = s.Sockets
+		}
 		if len(ls) == 0 {
 			continue
 		}

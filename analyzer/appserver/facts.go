@@ -35,7 +35,10 @@ import (
 //     the scheme, verbatim, and X-Forwarded-Ssl `on` or `1` as https, from
 //     every peer, in either spelling; it joins an underscored header name
 //     and the dashed one after ", ". On a uwsgi-protocol socket the peer
-//     sends the environ itself: every key, REMOTE_ADDR and HTTPS included.
+//     sends the environ itself: every key, REMOTE_ADDR and HTTPS included,
+//     and the scheme follows the same keys (see uwsgiScheme) — a front end
+//     that passes the client's X-Forwarded-Proto as a uwsgi param
+//     (nginx's uwsgi_pass does) lets the client choose it.
 
 // Underscores is what an app server does with a header name spelled with
 // underscores (X_Client_DN) next to the dashed one.
@@ -273,11 +276,54 @@ func (s *Server) Receive(r Request) View {
 			}
 		}
 	case UWSGI:
-		if p, ok := v.Keys["HTTP_X_FORWARDED_PROTO"]; ok {
-			v.Scheme = p
-		} else if p, ok := v.Keys["HTTP_X_FORWARDED_SSL"]; ok && (strings.EqualFold(p, "on") || p == "1") {
-			v.Scheme = "https"
+		var vars [][2]string
+		for _, h := range r.Headers {
+			vars = append(vars, [2]string{"HTTP_" + strings.ToUpper(strings.ReplaceAll(h[0], "-", "_")), h[1]})
 		}
+		v.Scheme = uwsgiScheme(vars)
 	}
 	return v
+}
+
+// uwsgiScheme is the scheme uwsgi gives a request from its vars, in the
+// order they arrive: the last UWSGI_SCHEME or HTTP_X_FORWARDED_PROTO,
+// verbatim; failing that https when HTTPS or HTTP_X_FORWARDED_SSL is `on`
+// (any case) or `1`; else http.
+func uwsgiScheme(vars [][2]string) string {
+	scheme, secure := "", false
+	for _, kv := range vars {
+		switch kv[0] {
+		case "UWSGI_SCHEME", "HTTP_X_FORWARDED_PROTO":
+			scheme = kv[1]
+		case "HTTPS", "HTTP_X_FORWARDED_SSL":
+			secure = secure || strings.EqualFold(kv[1], "on") || kv[1] == "1"
+		}
+	}
+	switch {
+	case scheme != "":
+		return scheme
+	case secure:
+		return "https"
+	}
+	return "http"
+}
+
+// ReceiveParams predicts what the application reads for a request sent to
+// a uwsgi-protocol socket with these vars: every key as sent, and the
+// scheme they decide.
+func (s *Server) ReceiveParams(vars [][2]string) View {
+	v := View{Status: 200, Keys: map[string]string{}, Scheme: uwsgiScheme(vars)}
+	for _, kv := range vars {
+		v.Keys[kv[0]] = kv[1]
+	}
+	return v
+}
+
+// SchemeParams are the uwsgi params that decide the scheme on a
+// uwsgi-protocol socket, as environ keys.
+func (s *Server) SchemeParams() []string {
+	if s.Kind != UWSGI {
+		return nil
+	}
+	return []string{"HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_SSL", "UWSGI_SCHEME", "HTTPS"}
 }

@@ -374,7 +374,7 @@ func TestAppServerOracle(t *testing.T) {
 			}
 			for _, sock := range model.Sockets {
 				p, _ := strconv.Atoi(PortOf(sock.Value))
-				checkUWSGISocket(t, p)
+				checkUWSGISocket(t, model, p)
 			}
 		})
 	}
@@ -415,17 +415,51 @@ func oracleGet(t *testing.T, peer string, port int, headers [][2]string) (int, m
 	return resp.StatusCode, env
 }
 
+// uwsgiSocketRequests are the var sets the battery sends a uwsgi-protocol
+// socket, after the request line's own vars: forged identity and address
+// keys, and the keys that decide the scheme, in both orders.
+var uwsgiSocketRequests = [][][2]string{
+	{{"REMOTE_ADDR", "10.9.8.7"}, {"SSL_CLIENT_VERIFY", "SUCCESS"}, {"SSL_CLIENT_S_DN", "CN=forged"}, {"HTTP_X_CLIENT_DN", "CN=forged"}, {"REMOTE_USER", "admin"}},
+	{{"HTTP_X_FORWARDED_PROTO", "https"}},
+	{{"HTTP_X_FORWARDED_PROTO", "foo"}},
+	{{"HTTP_X_FORWARDED_SSL", "ON"}},
+	{{"HTTPS", "1"}},
+	{{"HTTPS", "yes"}},
+	{{"HTTP_X_FORWARDED_PROTO", "http"}, {"HTTPS", "on"}},
+	{{"HTTPS", "off"}, {"HTTP_X_FORWARDED_PROTO", "https"}},
+	{{"UWSGI_SCHEME", "gopher"}, {"HTTP_X_FORWARDED_PROTO", "https"}},
+	{{"HTTP_X_FORWARDED_PROTO", "https"}, {"UWSGI_SCHEME", "gopher"}},
+	{{"HTTP_X_FORWARDED_SSL", "off"}, {"HTTPS", "on"}},
+}
+
 // checkUWSGISocket speaks the uwsgi protocol to a uwsgi socket, as any
-// client that reaches it can, and checks what the model says of such
-// sockets: the application reads every key exactly as sent.
-func checkUWSGISocket(t *testing.T, port int) {
+// client that reaches it can, and compares what the application read with
+// the model: every key as sent, and the scheme the keys decide.
+func checkUWSGISocket(t *testing.T, model *Server, port int) {
 	t.Helper()
-	vars := [][2]string{
+	base := [][2]string{
 		{"REQUEST_METHOD", "GET"}, {"PATH_INFO", "/"}, {"SERVER_PROTOCOL", "HTTP/1.1"},
 		{"SERVER_NAME", "app"}, {"SERVER_PORT", "80"}, {"QUERY_STRING", ""},
-		{"REMOTE_ADDR", "10.9.8.7"}, {"HTTPS", "on"}, {"SSL_CLIENT_VERIFY", "SUCCESS"},
-		{"SSL_CLIENT_S_DN", "CN=forged"}, {"HTTP_X_CLIENT_DN", "CN=forged"}, {"REMOTE_USER", "admin"},
 	}
+	for _, extra := range uwsgiSocketRequests {
+		vars := append(append([][2]string(nil), base...), extra...)
+		got := uwsgiSocketGet(t, port, vars)
+		want := model.ReceiveParams(vars)
+		if got["wsgi.url_scheme"] != want.Scheme {
+			t.Errorf("uwsgi socket with %v: scheme %q, model says %q", extra, got["wsgi.url_scheme"], want.Scheme)
+		}
+		for _, kv := range extra {
+			if got[kv[0]] != want.Keys[kv[0]] {
+				t.Errorf("uwsgi socket with %v: %s = %q, model says %q", extra, kv[0], got[kv[0]], want.Keys[kv[0]])
+			}
+		}
+	}
+}
+
+// uwsgiSocketGet sends one uwsgi-protocol request and returns the keys the
+// application read.
+func uwsgiSocketGet(t *testing.T, port int, vars [][2]string) map[string]string {
+	t.Helper()
 	var body bytes.Buffer
 	for _, kv := range vars {
 		for _, s := range kv {
@@ -441,7 +475,9 @@ func checkUWSGISocket(t *testing.T, port int) {
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	head := []byte{0, 0, 0, 0}
 	binary.LittleEndian.PutUint16(head[1:3], uint16(body.Len()))
-	conn.Write(append(head, body.Bytes()...))
+	if _, err := conn.Write(append(head, body.Bytes()...)); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("uwsgi socket: %v", err)
@@ -451,11 +487,7 @@ func checkUWSGISocket(t *testing.T, port int) {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	for _, kv := range vars[6:] {
-		if got[kv[0]] != kv[1] {
-			t.Errorf("uwsgi socket: %s = %q, sent %q (the model says a socket peer sets every key)", kv[0], got[kv[0]], kv[1])
-		}
-	}
+	return got
 }
 
 func sortedKeys(m map[string]string) []string {
