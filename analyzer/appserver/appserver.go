@@ -166,6 +166,31 @@ func collect(p *analyzer.Project) []*Server {
 		commands = append(commands, fromCommands(c.File)...)
 	}
 	commands = append(commands, fromCompose(p, commands)...)
+	// A module that a gunicorn -c names is a configuration module whatever
+	// its name (-c config/web.py, -c python:mysite.gunicorn_settings).
+	have := map[string]bool{}
+	for _, c := range configs {
+		have[c.At.Path] = true
+	}
+	for _, c := range commands {
+		if c.Kind != Gunicorn || c.Config == "" {
+			continue
+		}
+		var m *python.Module
+		if name, ok := strings.CutPrefix(c.Config, "python:"); ok {
+			m = p.ModuleByName(name)
+		} else {
+			for _, pm := range p.Python {
+				if pathNames(c.Config, pm.File.Path) && (m == nil || len(pm.File.Path) > len(m.File.Path)) {
+					m = pm
+				}
+			}
+		}
+		if m != nil && !have[m.File.Path] {
+			have[m.File.Path] = true
+			configs = append(configs, fromConfig(m))
+		}
+	}
 	out := linkConfigs(commands, configs)
 	if v := gunicornVersion(p); v != nil {
 		for _, s := range out {
@@ -179,23 +204,13 @@ func collect(p *analyzer.Project) []*Server {
 }
 
 // linkConfigs merges each configuration file into the command lines that
-// run it (gunicorn -c, uwsgi --ini; a gunicorn without -c reads
+// run it (gunicorn -c, uwsgi --ini / --yaml; a gunicorn without -c reads
 // gunicorn.conf.py from its directory): the command's own flags win.
 // Configuration files no command names are servers of their own.
 func linkConfigs(commands, configs []*Server) []*Server {
 	used := map[*Server]bool{}
 	for _, c := range commands {
-		var cfg *Server
-		for _, f := range configs {
-			if f.Kind != c.Kind {
-				continue
-			}
-			base := path.Base(f.At.Path)
-			if c.Config != "" && path.Base(c.Config) == base || c.Config == "" && c.Kind == Gunicorn && base == "gunicorn.conf.py" {
-				cfg = f
-				break
-			}
-		}
+		cfg := configFor(c, configs)
 		if cfg == nil {
 			continue
 		}
@@ -226,6 +241,59 @@ func linkConfigs(commands, configs []*Server) []*Server {
 		}
 	}
 	return out
+}
+
+// configFor is the configuration file a command line runs: the one whose
+// project path ends the path it names (the longest such), or a python:
+// module of that name, else the only file of the same name; for a gunicorn
+// without -c, a gunicorn.conf.py beside the command's file, else the
+// project's only one.
+func configFor(c *Server, configs []*Server) *Server {
+	var best *Server
+	var defaults, sameName []*Server
+	for _, f := range configs {
+		if f.Kind != c.Kind {
+			continue
+		}
+		p := f.At.Path
+		switch {
+		case c.Config == "":
+			if c.Kind == Gunicorn && path.Base(p) == "gunicorn.conf.py" {
+				if path.Dir(p) == path.Dir(c.At.Path) {
+					return f
+				}
+				defaults = append(defaults, f)
+			}
+		case strings.HasPrefix(c.Config, "python:"):
+			name := strings.TrimPrefix(c.Config, "python:")
+			mn := strings.ReplaceAll(strings.TrimSuffix(p, ".py"), "/", ".")
+			if mn == name || strings.HasSuffix(mn, "."+name) {
+				best = f
+			}
+		case pathNames(c.Config, p):
+			if best == nil || len(p) > len(best.At.Path) {
+				best = f
+			}
+		case path.Base(c.Config) == path.Base(p):
+			sameName = append(sameName, f) // copied into the image under another directory
+		}
+	}
+	switch {
+	case best != nil:
+	case len(defaults) == 1:
+		best = defaults[0]
+	case len(sameName) == 1:
+		best = sameName[0]
+	}
+	return best
+}
+
+// pathNames reports whether a path as a command line writes it (often
+// absolute, in the container: /srv/app/deploy/gunicorn.conf.py) names the
+// project file rel (deploy/gunicorn.conf.py).
+func pathNames(written, rel string) bool {
+	w := path.Clean(strings.TrimPrefix(written, "./"))
+	return w == rel || strings.HasSuffix(w, "/"+rel)
 }
 
 func isGunicornConfig(p string) bool {

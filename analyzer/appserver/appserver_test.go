@@ -171,3 +171,39 @@ func TestQuotedWords(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigLinking links command lines to the configuration they name.
+func TestConfigLinking(t *testing.T) {
+	p := analyzertest.Load(t, `
+-- Procfile --
+web: gunicorn -c config/web.py mysite.wsgi
+api: gunicorn -c python:mysite.gunicorn_api mysite.wsgi
+copied: gunicorn -c /srv/gunicorn.conf.py mysite.wsgi
+-- config/web.py --
+bind = "127.0.0.1:8001"
+-- mysite/gunicorn_api.py --
+bind = "127.0.0.1:8002"
+-- deploy/gunicorn.conf.py --
+bind = "127.0.0.1:8003"
+-- other/gunicorn.conf.py --
+bind = "127.0.0.1:8004"
+-- deploy/app.service --
+[Service]
+ExecStart=/usr/bin/gunicorn -c /etc/app/deploy/gunicorn.conf.py mysite.wsgi
+`)
+	got := brief(analyzer.Fact(p, Pass))
+	for _, line := range []string{
+		"gunicorn Procfile:1 bind=127.0.0.1:8001@1\n",
+		"gunicorn Procfile:2 bind=127.0.0.1:8002@1\n",
+		"gunicorn Procfile:3\n", // two gunicorn.conf.py: neither is taken
+		"gunicorn deploy/app.service:2 bind=127.0.0.1:8003@1\n",
+		"gunicorn other/gunicorn.conf.py:1 bind=127.0.0.1:8004@1\n",
+	} {
+		if !strings.Contains(got, line) {
+			t.Errorf("missing %q in\n%s", line, got)
+		}
+	}
+	if n := strings.Count(got, "\n"); n != 5 {
+		t.Errorf("%d servers, want 5:\n%s", n, got)
+	}
+}
