@@ -24,7 +24,8 @@ func init() {
 			"`X-Forwarded-Proto` and `X-Forwarded-Ssl` for uwsgi, which trusts every peer (over HTTP, and as the " +
 			"`HTTP_X_FORWARDED_PROTO` / `HTTP_X_FORWARDED_SSL` params nginx's `uwsgi_pass` sends for the " +
 			"client's headers). Reports each such " +
-			"header that the front end passes from the client instead of setting or clearing it. The route " +
+			"header that the front end passes from the client instead of setting or clearing it, on a route " +
+			"that takes plain HTTP without redirecting it to https:// (over TLS the claim is true). The route " +
 			"is matched to the app server by the address it proxies to (loopback, a unix socket, a port).",
 		WhyBad: "The client then decides whether Django sees the request as HTTPS: a plain-HTTP request with " +
 			"`X-Forwarded-Ssl: on` is `request.is_secure()`, skips `SECURE_SSL_REDIRECT` and gets secure " +
@@ -37,6 +38,7 @@ func init() {
 bind = "127.0.0.1:8000"
 -- nginx/site.conf --
 server {
+    listen 80;
     listen 443 ssl;
     location / {
         proxy_pass http://127.0.0.1:8000;
@@ -50,6 +52,7 @@ bind = "127.0.0.1:8000"
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 -- nginx/site.conf --
 server {
+    listen 80;
     listen 443 ssl;
     location / {
         proxy_pass http://127.0.0.1:8000;
@@ -64,7 +67,8 @@ server {
 		Run: func(ctx *analyzer.Context) {
 			servers := analyzer.Fact(ctx.Project, appserver.Pass)
 			for _, r := range analyzer.Fact(ctx.Project, frontend.Pass).Routes {
-				if !(r.Pass.HeaderBased() || r.Pass == frontend.PassUWSGI) || !r.PassesClientHeaders || r.Answered != nil {
+				if !(r.Pass.HeaderBased() || r.Pass == frontend.PassUWSGI) || !r.PassesClientHeaders || r.Answered != nil ||
+					!r.AcceptsPlain() || r.RedirectsHTTPS != nil {
 					continue
 				}
 				for _, s := range routeServers(r, servers) {
