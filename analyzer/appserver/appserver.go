@@ -215,24 +215,7 @@ func linkConfigs(commands, configs []*Server) []*Server {
 			continue
 		}
 		used[cfg] = true
-		if len(c.Binds) == 0 {
-			c.Binds = cfg.Binds
-		}
-		if len(c.Sockets) == 0 {
-			c.Sockets = cfg.Sockets
-		}
-		if c.ForwardedAllowIPs == nil {
-			c.ForwardedAllowIPs = cfg.ForwardedAllowIPs
-		}
-		if c.SchemeHeaders == nil {
-			c.SchemeHeaders = cfg.SchemeHeaders
-		}
-		if c.HeaderMap == nil {
-			c.HeaderMap = cfg.HeaderMap
-		}
-		if c.ProxyHeaders == nil {
-			c.ProxyHeaders = cfg.ProxyHeaders
-		}
+		c.fillFrom(cfg)
 	}
 	out := append([]*Server(nil), commands...)
 	for _, f := range configs {
@@ -241,6 +224,31 @@ func linkConfigs(commands, configs []*Server) []*Server {
 		}
 	}
 	return out
+}
+
+// fillFrom gives s the settings of o that s leaves unset.
+func (s *Server) fillFrom(o *Server) {
+	if len(s.Binds) == 0 {
+		s.Binds = o.Binds
+	}
+	if len(s.Sockets) == 0 {
+		s.Sockets = o.Sockets
+	}
+	if s.ForwardedAllowIPs == nil {
+		s.ForwardedAllowIPs = o.ForwardedAllowIPs
+	}
+	if s.ProxyHeaders == nil {
+		s.ProxyHeaders = o.ProxyHeaders
+	}
+	if s.SchemeHeaders == nil {
+		s.SchemeHeaders = o.SchemeHeaders
+	}
+	if s.HeaderMap == nil {
+		s.HeaderMap = o.HeaderMap
+	}
+	if s.Config == "" {
+		s.Config = o.Config
+	}
 }
 
 // configFor is the configuration file a command line runs: the one whose

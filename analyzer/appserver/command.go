@@ -152,18 +152,7 @@ func applyEnv(s *Server, env map[string]Setting) {
 		if v := setting("GUNICORN_CMD_ARGS"); v != nil {
 			e := &Server{Kind: Gunicorn}
 			flags(e, shellWords(v.Value), v.At)
-			if len(s.Binds) == 0 {
-				s.Binds = e.Binds
-			}
-			if s.ForwardedAllowIPs == nil {
-				s.ForwardedAllowIPs = e.ForwardedAllowIPs
-			}
-			if s.HeaderMap == nil {
-				s.HeaderMap = e.HeaderMap
-			}
-			if s.Config == "" {
-				s.Config = e.Config
-			}
+			s.fillFrom(e)
 		}
 	case Uvicorn:
 		if s.ForwardedAllowIPs == nil {
