@@ -65,6 +65,12 @@ services:
     ports:
       - target: 8001
         published: 8001
+  prod:
+    build:
+      context: .
+      dockerfile: docker/prod.Dockerfile
+    ports:
+      - "8100:8100"
   ws:
     image: mysite
     command: daphne -e tcp:port=9001:interface=0.0.0.0 --proxy-headers mysite.asgi:application
@@ -77,6 +83,9 @@ COPY uwsgi.ini gunicorn.conf.py /srv/
 CMD gunicorn mysite.wsgi \
     --bind 0.0.0.0:8000 \
     -c /srv/gunicorn.conf.py
+-- docker/prod.Dockerfile --
+FROM python:3.12-slim
+CMD ["gunicorn", "mysite.wsgi", "-b", "0.0.0.0:8100"]
 -- gunicorn.conf.py --
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 header_map = "refuse"
@@ -115,14 +124,15 @@ gunicorn>=20.0
 		"gunicorn deploy/app.service:5 bind=unix:/run/gunicorn.sock@5 allow=*@deploy/app.service:4 scheme=[[X-FORWARDED-PROTO https]] header_map=refuse version===21.2.0@Dockerfile",
 		"uwsgi deploy/app.yaml:1 bind=127.0.0.1:8081@2 socket=unix:/run/a.sock@4 socket=127.0.0.1:3032@5",
 		"uvicorn docker-compose.yml:12 bind=0.0.0.0:8000@12 proxy=off service=asgi published=8001@14",
-		"daphne docker-compose.yml:18 bind=0.0.0.0:9001@18 proxy=on service=ws",
+		"daphne docker-compose.yml:24 bind=0.0.0.0:9001@24 proxy=on service=ws",
+		"gunicorn docker/prod.Dockerfile:2 bind=0.0.0.0:8100@2 scheme=[[X-FORWARDED-PROTO https]] header_map=refuse version===21.2.0@Dockerfile service=prod published=8100@21",
 	} {
 		if !strings.Contains(got, line+"\n") {
 			t.Errorf("missing %q in\n%s", line, got)
 		}
 	}
-	if n := strings.Count(got, "\n"); n != 7 {
-		t.Errorf("%d servers, want 7:\n%s", n, got)
+	if n := strings.Count(got, "\n"); n != 8 {
+		t.Errorf("%d servers, want 8:\n%s", n, got)
 	}
 }
 

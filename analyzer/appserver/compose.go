@@ -1,7 +1,6 @@
 package appserver
 
 import (
-	"path"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
@@ -52,11 +51,11 @@ func fromCompose(p *analyzer.Project, dockerfileServers []*Server) []*Server {
 				}
 				continue
 			}
-			if svc.Context == "" {
+			if svc.Dockerfile == "" {
 				continue
 			}
 			for _, s := range dockerfileServers {
-				if isDockerfile(s.At.Path) && path.Dir(s.At.Path) == svc.Context && s.Container == nil {
+				if s.At.Path == svc.Dockerfile && s.Container == nil {
 					s.Container = c
 					applyEnv(s, env)
 				}

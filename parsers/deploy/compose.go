@@ -40,7 +40,11 @@ type Service struct {
 	// Context is the project-relative build context directory, "" when the
 	// service is not built here or its context is outside the project.
 	Context string
-	Mounts  []Mount
+	// Dockerfile is the project-relative Dockerfile the service builds
+	// (build.dockerfile, by default Dockerfile in the context); "" when
+	// Context is.
+	Dockerfile string
+	Mounts     []Mount
 	Line    int // the line of the service's key
 	// Command and Entrypoint are the service's `command:` and
 	// `entrypoint:` as words (the string form split at spaces), with
@@ -121,6 +125,12 @@ func Parse(rel string, content []byte) (*File, error) {
 			}
 			if p, ok := hostPath(dir, asPath(ctx)); ok {
 				s.Context = p
+				s.Dockerfile = path.Join(p, "Dockerfile")
+				if b.Kind == yaml.MappingNode {
+					if d := get(b, "dockerfile"); d != nil && d.Value != "" && !strings.HasPrefix(d.Value, "/") {
+						s.Dockerfile = path.Join(p, d.Value)
+					}
+				}
 			}
 		}
 		// A config is mounted at its target, by default /<name>.
