@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -165,5 +166,46 @@ func TestHelmConfigMap(t *testing.T) {
 	}
 	if len(es) != 1 || es[0].Key != "default.conf" || !strings.Contains(string(es[0].Content), "listen {{ .Values.nginx.port }} ssl;") {
 		t.Fatalf("entries %+v", es)
+	}
+}
+
+// TestComposeCommandsAndPorts reads the fields that start app servers and
+// publish them.
+func TestComposeCommandsAndPorts(t *testing.T) {
+	f, err := Parse("deploy/compose.yaml", []byte(`services:
+  web:
+    build:
+      context: ..
+      dockerfile: docker/web.Dockerfile
+    entrypoint: /entrypoint.sh
+    command: ["gunicorn", "app.wsgi", "-b", "0.0.0.0:8000"]
+    environment:
+      FORWARDED_ALLOW_IPS: "*"
+    ports:
+      - "8000"
+      - "127.0.0.1:8001:8001/tcp"
+      - "[::]:8002:8002"
+      - target: 8003
+        published: "9003"
+        host_ip: 0.0.0.0
+  worker:
+    build: ./worker
+    command: uwsgi --ini /srv/uwsgi.ini
+    environment:
+      - A=1
+      - B
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, worker := f.Services[0], f.Services[1]
+	got := fmt.Sprintf("%q %d %q %d %v %v %q", web.Entrypoint, web.EntrypointLine, web.Command, web.CommandLine, web.Environment, web.Ports, web.Dockerfile)
+	want := `["/entrypoint.sh"] 6 ["gunicorn" "app.wsgi" "-b" "0.0.0.0:8000"] 7 map[FORWARDED_ALLOW_IPS:{* 9}] [{  8000 11} {127.0.0.1 8001 8001 12} {:: 8002 8002 13} {0.0.0.0 9003 8003 14}] "docker/web.Dockerfile"`
+	if got != want {
+		t.Errorf("web:\n got %s\nwant %s", got, want)
+	}
+	got = fmt.Sprintf("%q %v %q", worker.Command, worker.Environment, worker.Dockerfile)
+	if want := `["uwsgi" "--ini" "/srv/uwsgi.ini"] map[A:{1 21}] "deploy/worker/Dockerfile"`; got != want {
+		t.Errorf("worker:\n got %s\nwant %s", got, want)
 	}
 }
