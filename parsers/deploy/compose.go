@@ -1,7 +1,9 @@
 // Package deploy reads the deployment descriptions that decide which nginx
-// configuration runs where: Docker Compose files (each service's image,
-// build context, bind mounts and the other services it can reach) and
-// Kubernetes manifests (nginx configuration embedded in ConfigMaps).
+// configuration runs where, and how app servers are started and reached:
+// Docker Compose files (each service's image, build context and
+// Dockerfile, bind mounts, command, entrypoint, environment, published
+// ports and the other services it can reach) and Kubernetes manifests
+// (nginx configuration embedded in ConfigMaps).
 package deploy
 
 // Compose files.
