@@ -189,8 +189,11 @@ func (s *Server) Receive(r Request) View {
 	v := View{Status: 200, Keys: map[string]string{}, Scheme: "http"}
 	under, _ := s.Underscores()
 	trusted := s.TrustsForwarded(r.Peer)
-	if r.Peer != "unix" {
+	switch {
+	case r.Peer != "unix":
 		v.Keys["REMOTE_ADDR"] = r.Peer
+	case s.Kind == Gunicorn:
+		v.Keys["REMOTE_ADDR"] = "" // gunicorn's unix-socket peer
 	}
 	for _, h := range r.Headers {
 		if strings.Contains(h[0], "_") {

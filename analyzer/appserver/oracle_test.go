@@ -105,6 +105,7 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}
 		"deploy/app.service": "[Service]\nEnvironment=\"GUNICORN_CMD_ARGS=--forwarded-allow-ips=127.0.0.2 -w 1\"\nExecStart=/usr/bin/gunicorn -c {{DIR}}/project/gunicorn.conf.py --chdir {{DIR}} echo:application\n",
 		"gunicorn.conf.py":   "bind = \"127.0.0.1:{{PORT1}}\"\nforwarded_allow_ips = \"*\"\n",
 	}, "deploy/app.service"},
+	{"gunicorn TCP and unix socket", procfile(gunicornCmd + " -b unix:{{DIR}}/gunicorn-{{PORT1}}.sock echo:application"), "Procfile"},
 	{"gunicorn systemd environment", map[string]string{"deploy/app.service": `[Service]
 Environment=FORWARDED_ALLOW_IPS=127.0.0.2
 ExecStart=/usr/bin/gunicorn --chdir {{DIR}} -b 127.0.0.1:{{PORT1}} echo:application
@@ -117,6 +118,8 @@ ExecStart=/usr/bin/gunicorn --chdir {{DIR}} -b 127.0.0.1:{{PORT1}} echo:applicat
 	{"uvicorn default", procfile(uvicornCmd), "Procfile"},
 	{"uvicorn allow *", procfile(uvicornCmd + " --forwarded-allow-ips=*"), "Procfile"},
 	{"uvicorn allow other peer", procfile(uvicornCmd + " --forwarded-allow-ips 127.0.0.2"), "Procfile"},
+	{"uvicorn unix socket", procfile("uvicorn echo_asgi:app --uds {{DIR}}/uvicorn-{{PORT1}}.sock"), "Procfile"},
+	{"uvicorn unix socket allow *", procfile("uvicorn echo_asgi:app --uds {{DIR}}/uvicorn-{{PORT1}}.sock --forwarded-allow-ips=*"), "Procfile"},
 	{"uvicorn no proxy headers", procfile(uvicornCmd + " --no-proxy-headers --forwarded-allow-ips=*"), "Procfile"},
 	{"uvicorn allow both peers", procfile(uvicornCmd + " --proxy-headers --forwarded-allow-ips=127.0.0.1,127.0.0.2"), "Procfile"},
 	{"uvicorn env allow *", procfile("FORWARDED_ALLOW_IPS=* " + uvicornCmd), "Procfile"},
@@ -141,6 +144,7 @@ ExecStart=/usr/bin/uvicorn echo_asgi:app --host 127.0.0.1 --port {{PORT1}}
 	{"daphne default", procfile(daphneCmd + " echo_asgi:app"), "Procfile"},
 	{"daphne proxy headers", procfile(daphneCmd + " --proxy-headers echo_asgi:app"), "Procfile"},
 	{"daphne endpoint", procfile("daphne -e tcp:port={{PORT1}}:interface=127.0.0.1 --proxy-headers echo_asgi:app"), "Procfile"},
+	{"daphne unix socket", procfile("daphne -u {{DIR}}/daphne-{{PORT1}}.sock --proxy-headers echo_asgi:app"), "Procfile"},
 	{"daphne long flags", procfile("daphne --bind 127.0.0.1 --port {{PORT1}} echo_asgi:app"), "Procfile"},
 	// uwsgi
 	{"uwsgi http-socket flag", procfile("uwsgi --http-socket 127.0.0.1:{{PORT1}} " + uwsgiArgs), "Procfile"},
@@ -326,9 +330,12 @@ func TestAppServerOracle(t *testing.T) {
 				cmd.Dir = dir
 				cmd.Env = append(os.Environ(), env...)
 				text := strings.Join(argv, " ") + "\n"
-				for n := 1; n <= 2; n++ {
-					if strings.Contains(strings.Join(mapValues(c.files), ""), fmt.Sprintf("{{PORT%d}}", n)) {
-						text += fmt.Sprintf("listens on :%d\n", ports[n])
+				// The ports the model says the server listens on are the ones
+				// Start waits for.
+				m := modelOf(t, rendered, c.start)
+				for _, b := range append(append([]Setting(nil), m.Binds...), m.Sockets...) {
+					if p := PortOf(b.Value); p != "" {
+						text += "listens on :" + p + "\n"
 					}
 				}
 				for _, n := range sortedKeys(rendered) {
@@ -344,15 +351,26 @@ func TestAppServerOracle(t *testing.T) {
 			if len(model.Binds) == 0 {
 				t.Fatalf("model has no HTTP listener for %s", c.start)
 			}
-			port := proc.Ports[1]
-			if got := PortOf(model.Binds[0].Value); got != strconv.Itoa(port) {
-				t.Fatalf("model listens on %q, the server on %d", model.Binds[0].Value, port)
+			var targets []oracleTarget
+			for _, b := range model.Binds {
+				if path, ok := strings.CutPrefix(b.Value, "unix:"); ok {
+					waitSocket(t, path)
+					targets = append(targets, oracleTarget{"unix", "unix", path})
+					continue
+				}
+				port, err := strconv.Atoi(PortOf(b.Value))
+				if err != nil || !slices.Contains(slices.Collect(maps.Values(proc.Ports)), port) {
+					t.Fatalf("model listens on %q, not on a port of the battery", b.Value)
+				}
+				for _, peer := range oraclePeers {
+					targets = append(targets, oracleTarget{peer, "tcp4", "127.0.0.1:" + strconv.Itoa(port)})
+				}
 			}
-			for _, peer := range oraclePeers {
+			for _, to := range targets {
 				for _, hs := range oracleRequests {
-					want := model.Receive(Request{Peer: peer, Headers: hs})
-					status, got := oracleGet(t, peer, port, hs)
-					what := fmt.Sprintf("from %s with %v", peer, hs)
+					want := model.Receive(Request{Peer: to.peer, Headers: hs})
+					status, got := oracleGet(t, to, hs)
+					what := fmt.Sprintf("from %s to %s with %v", to.peer, to.addr, hs)
 					if status != want.Status {
 						t.Errorf("%s: status %d, model says %d\n%s", what, status, want.Status, proc.Text)
 						continue
@@ -381,20 +399,38 @@ func TestAppServerOracle(t *testing.T) {
 	}
 }
 
-// oracleGet sends one request from the local address peer, with headers
-// in order and as written, and returns the status and the keys the
-// application read.
-func oracleGet(t *testing.T, peer string, port int, headers [][2]string) (int, map[string]string) {
+// oracleTarget is where the battery sends requests from: a local address
+// (peer) over TCP, or a unix socket (peer "unix").
+type oracleTarget struct{ peer, network, addr string }
+
+// waitSocket waits (bounded) until a server has created its unix socket.
+func waitSocket(t *testing.T, path string) {
 	t.Helper()
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(peer)}, Timeout: 5 * time.Second}
-	conn, err := d.Dial("tcp4", "127.0.0.1:"+strconv.Itoa(port))
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("unix", path); err == nil {
+			c.Close()
+			return
+		}
+	}
+	t.Fatalf("no server on unix socket %s", path)
+}
+
+// oracleGet sends one request to a target, with headers in order and as
+// written, and returns the status and the keys the application read.
+func oracleGet(t *testing.T, to oracleTarget, headers [][2]string) (int, map[string]string) {
+	t.Helper()
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	if to.network == "tcp4" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(to.peer)}
+	}
+	conn, err := d.Dial(to.network, to.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	var req strings.Builder
-	fmt.Fprintf(&req, "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n", port)
+	req.WriteString("GET / HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n")
 	for _, h := range headers {
 		fmt.Fprintf(&req, "%s: %s\r\n", h[0], h[1])
 	}
@@ -404,7 +440,7 @@ func oracleGet(t *testing.T, peer string, port int, headers [][2]string) (int, m
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		t.Fatalf("from %s with %v: %v", peer, headers, err)
+		t.Fatalf("from %s to %s with %v: %v", to.peer, to.addr, headers, err)
 	}
 	defer resp.Body.Close()
 	env := map[string]string{}
@@ -492,11 +528,3 @@ func uwsgiSocketGet(t *testing.T, port int, vars [][2]string) map[string]string 
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
-
-func mapValues(m map[string]string) []string {
-	var out []string
-	for _, k := range sortedKeys(m) {
-		out = append(out, m[k])
-	}
-	return out
-}
