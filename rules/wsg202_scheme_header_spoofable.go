@@ -25,12 +25,14 @@ func init() {
 			"`HTTP_X_FORWARDED_PROTO` / `HTTP_X_FORWARDED_SSL` params nginx's `uwsgi_pass` sends for the " +
 			"client's headers). Reports each such " +
 			"header that the front end passes from the client instead of setting or clearing it, on a route " +
-			"that takes plain HTTP without redirecting it to https:// (over TLS the claim is true). The route " +
+			"that takes plain HTTP without redirecting it to https:// (over TLS the claim is true), unless a " +
+			"header the front end sets itself wins: gunicorn answers 400 when the client's header disagrees " +
+			"with one the front end sets, and uwsgi takes X-Forwarded-Proto over X-Forwarded-Ssl. The route " +
 			"is matched to the app server by the address it proxies to (loopback, a unix socket, a port).",
 		WhyBad: "The client then decides whether Django sees the request as HTTPS: a plain-HTTP request with " +
 			"`X-Forwarded-Ssl: on` is `request.is_secure()`, skips `SECURE_SSL_REDIRECT` and gets secure " +
-			"cookies set over clear text. The typical case is gunicorn behind a proxy that sets " +
-			"`X-Forwarded-Proto` but not the two other default headers: gunicorn takes any of the three. " +
+			"cookies set over clear text. The typical case is gunicorn with its default three headers behind " +
+			"a proxy that sets none of them on a plain-HTTP route. " +
 			"The oracle battery shows the headers each server takes against the real gunicorn, uvicorn, " +
 			"daphne and uwsgi.",
 		Example: `
@@ -42,7 +44,7 @@ server {
     listen 443 ssl;
     location / {
         proxy_pass http://127.0.0.1:8000;
-        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header Host $host;
     }
 }
 `,
@@ -72,16 +74,26 @@ server {
 					continue
 				}
 				for _, s := range routeServers(r, servers) {
-					if !s.TrustsForwarded(proxyPeer(r)) {
-						continue
-					}
-					var spoofable []string
+					var set, forgeable []string
 					var at frontend.Name
 					for _, h := range s.SchemeHeaderList() {
 						n := r.Lookup(frontend.HeaderKey(h[0]))
-						if n.Source == frontend.Forgeable || s.Kind == appserver.UWSGI && n.Forgeable() {
-							spoofable = append(spoofable, fmt.Sprintf("`%s: %s`", frontend.HeaderName(frontend.HeaderKey(h[0])), h[1]))
-							at = n
+						switch {
+						case n.Source == frontend.Forgeable || s.Kind == appserver.UWSGI && n.Forgeable():
+							forgeable = append(forgeable, h[0])
+							if at.At.IsZero() {
+								at = n
+							}
+						case n.Source == frontend.ServerValue || fromCert(n.Source):
+							set = append(set, h[0])
+						}
+					}
+					var spoofable []string
+					for _, h := range s.SchemeSpoofs(proxyPeer(r), set, forgeable) {
+						for _, p := range s.SchemeHeaderList() {
+							if p[0] == h {
+								spoofable = append(spoofable, fmt.Sprintf("`%s: %s`", frontend.HeaderName(frontend.HeaderKey(h)), p[1]))
+							}
 						}
 					}
 					if len(spoofable) == 0 {

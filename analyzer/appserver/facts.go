@@ -330,3 +330,38 @@ func (s *Server) SchemeParams() []string {
 	}
 	return []string{"HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_SSL", "UWSGI_SCHEME", "HTTPS"}
 }
+
+// SchemeSpoofs lists the scheme headers by which a client makes a
+// plain-HTTP request HTTPS to the application, behind a front end that
+// connects from peer, sets the headers in set itself (to their plain-HTTP
+// value) and passes the client's own headers in forgeable. It asks Receive,
+// so it rests on what the oracle battery checks: gunicorn answers 400 when
+// the client's header disagrees with one the front end sets, and uwsgi lets
+// X-Forwarded-Proto decide over X-Forwarded-Ssl.
+func (s *Server) SchemeSpoofs(peer string, set, forgeable []string) []string {
+	var base [][2]string
+	for _, h := range set {
+		v := "http"
+		if strings.EqualFold(h, "X-Forwarded-Ssl") {
+			v = "off"
+		}
+		base = append(base, [2]string{h, v})
+	}
+	var out []string
+	for _, h := range forgeable {
+		want := ""
+		for _, p := range s.SchemeHeaderList() {
+			if strings.EqualFold(p[0], h) {
+				want = p[1]
+			}
+		}
+		if want == "" {
+			continue
+		}
+		v := s.Receive(Request{Peer: peer, Headers: append(append([][2]string(nil), base...), [2]string{h, want})})
+		if v.Status == 200 && v.Scheme == "https" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
