@@ -217,3 +217,29 @@ ExecStart=/usr/bin/gunicorn -c /etc/app/deploy/gunicorn.conf.py mysite.wsgi
 		t.Errorf("%d servers, want 5:\n%s", n, got)
 	}
 }
+
+func TestSchemeSpoofs(t *testing.T) {
+	g := &Server{Kind: Gunicorn}
+	u := &Server{Kind: UWSGI}
+	uv := &Server{Kind: Uvicorn}
+	all := []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO", "X-FORWARDED-SSL"}
+	for _, c := range []struct {
+		s              *Server
+		peer           string
+		set, forgeable []string
+		want           string
+	}{
+		{g, "127.0.0.1", nil, all, "X-FORWARDED-PROTOCOL X-FORWARDED-PROTO X-FORWARDED-SSL"},
+		{g, "127.0.0.1", []string{"X-FORWARDED-PROTO"}, []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-SSL"}, ""},
+		{g, AnyPeer, nil, all, ""}, // the proxy's address is not trusted
+		{g, "unix", nil, []string{"X-FORWARDED-SSL"}, "X-FORWARDED-SSL"},
+		{u, AnyPeer, []string{"X-Forwarded-Proto"}, []string{"X-Forwarded-Ssl"}, ""},
+		{u, AnyPeer, []string{"X-Forwarded-Ssl"}, []string{"X-Forwarded-Proto"}, "X-Forwarded-Proto"},
+		{uv, "127.0.0.1", nil, []string{"X-Forwarded-Proto"}, "X-Forwarded-Proto"},
+		{uv, "127.0.0.2", nil, []string{"X-Forwarded-Proto"}, ""},
+	} {
+		if got := strings.Join(c.s.SchemeSpoofs(c.peer, c.set, c.forgeable), " "); got != c.want {
+			t.Errorf("%s from %s, set %v, forgeable %v: %q, want %q", c.s.Kind, c.peer, c.set, c.forgeable, got, c.want)
+		}
+	}
+}
