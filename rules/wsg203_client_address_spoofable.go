@@ -17,8 +17,8 @@ func init() {
 		CWE:       []int{348},
 		Precision: analyzer.High,
 		WhatItDoes: "For every front-end route that passes requests over HTTP to a daphne with `--proxy-headers` or a " +
-			"uvicorn that trusts the front end's address, reports an X-Forwarded-For that the client decides " +
-			"the part of: daphne (and uvicorn with `--forwarded-allow-ips=*`) takes the header's first entry " +
+			"uvicorn that trusts the front end's address, reports an X-Forwarded-For (for daphne, the " +
+			"`--proxy-headers-host` header when one is named) that the client decides the part of: daphne (and uvicorn with `--forwarded-allow-ips=*`) takes the header's first entry " +
 			"as the client address, so a front end that appends to the client's header " +
 			"(`$proxy_add_x_forwarded_for`, HAProxy's `option forwardfor`) or passes it unchanged lets the " +
 			"client choose; uvicorn with a list of trusted addresses takes the last entry it does not trust, so " +
@@ -60,26 +60,27 @@ server {
 				if !r.Pass.HeaderBased() || !r.PassesClientHeaders || r.Answered != nil {
 					continue
 				}
-				n := r.Lookup("HTTP_X_FORWARDED_FOR")
-				if n.Source != frontend.Forgeable {
-					continue
-				}
-				passedUnchanged := n.At.IsZero()
 				for _, s := range routeServers(r, servers) {
-					if s.Kind != appserver.Daphne && s.Kind != appserver.Uvicorn || !s.TrustsForwarded(proxyPeer(r)) {
+					h := s.ClientAddressHeader()
+					if h == "" || !s.TrustsForwarded(proxyPeer(r)) {
 						continue
 					}
+					n := r.Lookup(frontend.HeaderKey(h))
+					if n.Source != frontend.Forgeable {
+						continue
+					}
+					passedUnchanged := n.At.IsZero()
 					first := s.Kind == appserver.Daphne || s.TrustSetting() != nil
 					if !first && !passedUnchanged {
 						continue
 					}
-					how := "passes the client's own X-Forwarded-For"
+					how := "passes the client's own " + h
 					if !passedUnchanged {
-						how = "keeps the client's own X-Forwarded-For entries before the address it adds"
+						how = "keeps the client's own " + h + " entries before the address it adds"
 					}
-					entry := "the last X-Forwarded-For entry it does not trust"
+					entry := "the last " + h + " entry it does not trust"
 					if first {
-						entry = "the first X-Forwarded-For entry"
+						entry = "the first " + h + " entry"
 					}
 					loc := n.At
 					if loc.IsZero() {

@@ -47,6 +47,9 @@ type Server struct {
 	// ProxyHeaders is an explicit uvicorn `--proxy-headers` ("on") or
 	// `--no-proxy-headers` ("off"), or daphne's `--proxy-headers`.
 	ProxyHeaders *Setting
+	// AddressHeader is daphne's --proxy-headers-host: the header it takes
+	// the client address from instead of X-Forwarded-For; nil when not set.
+	AddressHeader *Setting
 	// SchemeHeaders is gunicorn's secure_scheme_headers as written; nil
 	// when not set (gunicorn's default of three headers).
 	SchemeHeaders *SchemeHeaders

@@ -303,6 +303,8 @@ func flags(s *Server, args []string, at source.Location) {
 				}
 			case "--proxy-headers":
 				s.ProxyHeaders = &Setting{"on", at}
+			case "--proxy-headers-host":
+				s.AddressHeader = &Setting{next(), at}
 			}
 		case UWSGI:
 			if !strings.HasPrefix(name, "-") {

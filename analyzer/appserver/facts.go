@@ -24,9 +24,10 @@ import (
 //     from the peers in --forwarded-allow-ips (exact addresses; `*` for
 //     all); with `*` the client is X-Forwarded-For's first entry, otherwise
 //     its last entry that is not a trusted address.
-//   - daphne with --proxy-headers takes X-Forwarded-For's first entry as
-//     the client, and X-Forwarded-Proto as the scheme when X-Forwarded-For
-//     is present, from every peer: it has no list of trusted addresses.
+//   - daphne with --proxy-headers takes X-Forwarded-For's first entry (or
+//     the --proxy-headers-host header's) as the client, and
+//     X-Forwarded-Proto as the scheme when that header is present, from
+//     every peer: it has no list of trusted addresses.
 //   - uvicorn passes every header name as sent, and Django's ASGI request
 //     joins an underscored name and the dashed one into one HTTP_* key
 //     after a comma, in the order they were sent; daphne drops header
@@ -271,7 +272,7 @@ func (s *Server) Receive(r Request) View {
 			}
 		}
 	case Daphne:
-		if f, ok := last("X-Forwarded-For"); ok {
+		if f, ok := last(s.ClientAddressHeader()); ok {
 			client, _, _ := strings.Cut(f, ",")
 			v.Keys["REMOTE_ADDR"] = strings.TrimSpace(client)
 			if p, ok := last("X-Forwarded-Proto"); ok {
@@ -364,4 +365,21 @@ func (s *Server) SchemeSpoofs(peer string, set, forgeable []string) []string {
 		}
 	}
 	return out
+}
+
+// ClientAddressHeader is the header the server takes the client address
+// from when it trusts the peer: X-Forwarded-For, or daphne's
+// --proxy-headers-host; "" for servers that never change it (gunicorn,
+// uwsgi).
+func (s *Server) ClientAddressHeader() string {
+	switch s.Kind {
+	case Uvicorn:
+		return "X-Forwarded-For"
+	case Daphne:
+		if s.AddressHeader != nil {
+			return s.AddressHeader.Value
+		}
+		return "X-Forwarded-For"
+	}
+	return ""
 }

@@ -145,6 +145,7 @@ ExecStart=/usr/bin/uvicorn echo_asgi:app --host 127.0.0.1 --port {{PORT1}}
 	{"daphne proxy headers", procfile(daphneCmd + " --proxy-headers echo_asgi:app"), "Procfile"},
 	{"daphne endpoint", procfile("daphne -e tcp:port={{PORT1}}:interface=127.0.0.1 --proxy-headers echo_asgi:app"), "Procfile"},
 	{"daphne unix socket", procfile("daphne -u {{DIR}}/daphne-{{PORT1}}.sock --proxy-headers echo_asgi:app"), "Procfile"},
+	{"daphne address from X-Real-IP", procfile(daphneCmd + " --proxy-headers --proxy-headers-host X-Real-IP echo_asgi:app"), "Procfile"},
 	{"daphne long flags", procfile("daphne --bind 127.0.0.1 --port {{PORT1}} echo_asgi:app"), "Procfile"},
 	// uwsgi
 	{"uwsgi http-socket flag", procfile("uwsgi --http-socket 127.0.0.1:{{PORT1}} " + uwsgiArgs), "Procfile"},
@@ -176,6 +177,7 @@ var oracleRequests = [][][2]string{
 	{{"X-Forwarded-For", "203.0.113.7"}},
 	{{"X-Forwarded-For", "203.0.113.7, 127.0.0.2"}},
 	{{"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-Proto", "https"}},
+	{{"X-Real-IP", "198.51.100.4"}, {"X-Forwarded-Proto", "https"}},
 }
 
 var oraclePeers = []string{"127.0.0.1", "127.0.0.2"}
