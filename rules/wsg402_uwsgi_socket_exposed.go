@@ -17,8 +17,8 @@ func init() {
 		CWE:       []int{290, 668},
 		Precision: analyzer.High,
 		WhatItDoes: "Reports a uwsgi `socket` / `uwsgi-socket` (in a uwsgi `.ini` or `.yaml` file or on a uwsgi " +
-			"command line) on every interface (`0.0.0.0:3031`, `:3031`), or, for uwsgi in a Compose service, " +
-			"the `ports:` entry that publishes it on every host interface.",
+			"command line) on every interface (`0.0.0.0:3031`, `:3031`), or, for uwsgi in a container, " +
+			"the Compose `ports:` entry or the NodePort / LoadBalancer Service port that publishes it.",
 		WhyBad: "On a uwsgi-protocol socket the peer does not send headers: it sends the WSGI environ itself. " +
 			"Whoever connects chooses every key the application reads — `REMOTE_ADDR`, `HTTPS`, " +
 			"`REMOTE_USER` (which Django's RemoteUserMiddleware trusts), and the `SSL_CLIENT_VERIFY` / " +
@@ -43,10 +43,8 @@ chmod-socket = 660
 			set := certRoute(analyzer.Fact(ctx.Project, frontend.Pass))
 			for _, s := range analyzer.Fact(ctx.Project, appserver.Pass) {
 				for _, b := range s.Exposed(s.Sockets) {
-					where := fmt.Sprintf("listens on every interface (`%s`)", b.Value)
 					var related []analyzer.Related
-					if c := s.Container; c != nil {
-						where = fmt.Sprintf("(`%s`) is published on every host interface by Compose service %s", b.Value, c.Service)
+					if s.Container != nil {
 						related = append(related, analyzer.Related{Location: s.At, Message: "uwsgi opens the socket here"})
 					}
 					if set != nil {
@@ -55,9 +53,9 @@ chmod-socket = 660
 					ctx.Report(analyzer.Finding{
 						Location: b.At,
 						Message: fmt.Sprintf("The uwsgi-protocol socket %s: whoever connects sends the environ itself and chooses every key the application reads, REMOTE_ADDR, HTTPS, REMOTE_USER and SSL_CLIENT_* included.",
-							where),
+							b.Via),
 						Related: related,
-						Key:     "uwsgi socket " + b.Value,
+						Key:     "uwsgi socket " + b.Addr,
 					})
 				}
 			}

@@ -80,20 +80,33 @@ type SchemeHeaders struct {
 	At    source.Location
 }
 
-// Container is the Compose service an app server runs in.
+// Container is the Compose service or Kubernetes workload an app server
+// runs in: inside it the server listens on 0.0.0.0 as it must, and what
+// publishes its ports decides who reaches it.
 type Container struct {
-	Compose string // the Compose file
-	Service string
-	// Published are the service's `ports:` entries that publish a port
-	// on every host interface (no host address, 0.0.0.0 or ::).
+	File string // the Compose file or manifest
+	Name string // "Compose service web", "Kubernetes Deployment web"
+	// Published are the ports published beyond the container's network:
+	// Compose `ports:` on every host interface (no host address, 0.0.0.0
+	// or ::), Kubernetes Services of type NodePort or LoadBalancer (or
+	// with externalIPs) that select the pod.
 	Published []Port
 }
 
-// Port is one published port of a Compose service.
+// Port is one published port of a container.
 type Port struct {
-	HostIP    string // "" for every interface
-	Container string // the container port ("8000")
-	At        source.Location
+	Container string          // the container port ("8000")
+	At        source.Location // the ports: entry that publishes it
+	// Via says what publishes it, for messages: "published on every host
+	// interface by Compose service web".
+	Via string
+}
+
+// Exposure is a way a client on the network reaches a listener.
+type Exposure struct {
+	Addr string          // the listener as written
+	At   source.Location // where a user closes it
+	Via  string          // "listens on every interface", "is published …"
 }
 
 // Public reports whether the address listens on every interface.
@@ -124,16 +137,15 @@ func PortOf(addr string) string {
 }
 
 // Exposed lists the ways a client on the network reaches a listener of
-// the server: for a server in a Compose service, the ports entries that
-// publish the listener's port on every interface; otherwise the listener
-// itself when it is on every interface. The Setting's At is where a user
-// closes it.
-func (s *Server) Exposed(listeners []Setting) []Setting {
-	var out []Setting
+// the server: for a server in a container, the ports that publish the
+// listener's port; otherwise the listener itself when it is on every
+// interface.
+func (s *Server) Exposed(listeners []Setting) []Exposure {
+	var out []Exposure
 	for _, b := range listeners {
 		if s.Container == nil {
 			if Public(b.Value) {
-				out = append(out, b)
+				out = append(out, Exposure{b.Value, b.At, "listens on every interface (`" + b.Value + "`)"})
 			}
 			continue
 		}
@@ -142,7 +154,7 @@ func (s *Server) Exposed(listeners []Setting) []Setting {
 		}
 		for _, p := range s.Container.Published {
 			if p.Container == PortOf(b.Value) {
-				out = append(out, Setting{Value: b.Value, At: p.At})
+				out = append(out, Exposure{b.Value, p.At, "(`" + b.Value + "`) is " + p.Via})
 			}
 		}
 	}
@@ -169,6 +181,7 @@ func collect(p *analyzer.Project) []*Server {
 		commands = append(commands, fromCommands(c.File)...)
 	}
 	commands = append(commands, fromCompose(p, commands)...)
+	commands = append(commands, fromKubernetes(p)...)
 	// A module that a gunicorn -c names is a configuration module whatever
 	// its name (-c config/web.py, -c python:mysite.gunicorn_settings).
 	have := map[string]bool{}

@@ -36,7 +36,7 @@ func brief(servers []*Server) string {
 			fmt.Fprintf(&b, " version=%s@%s", s.Version, s.Version.At.Path)
 		}
 		if c := s.Container; c != nil {
-			fmt.Fprintf(&b, " service=%s", c.Service)
+			fmt.Fprintf(&b, " in=%s", c.Name)
 			for _, p := range c.Published {
 				fmt.Fprintf(&b, " published=%s@%d", p.Container, p.At.Start.Line)
 			}
@@ -117,15 +117,15 @@ gunicorn>=20.0
 `)
 	got := brief(analyzer.Fact(p, Pass))
 	for _, line := range []string{
-		"gunicorn Dockerfile:4 bind=0.0.0.0:8000@4 allow=*@docker-compose.yml:5 scheme=[[X-FORWARDED-PROTO https]] header_map=refuse version===21.2.0@Dockerfile service=web published=8000@7",
+		"gunicorn Dockerfile:4 bind=0.0.0.0:8000@4 allow=*@docker-compose.yml:5 scheme=[[X-FORWARDED-PROTO https]] header_map=refuse version===21.2.0@Dockerfile in=Compose service web published=8000@7",
 		"uvicorn Procfile:1 bind=unix:/run/app.sock@1 allow=127.0.0.2@Procfile:1",
 		"uwsgi Procfile:2 bind=:8080@3 socket=0.0.0.0:3031@4",
 		// gunicorn reads gunicorn.conf.py when no -c names another file.
 		"gunicorn deploy/app.service:5 bind=unix:/run/gunicorn.sock@5 allow=*@deploy/app.service:4 scheme=[[X-FORWARDED-PROTO https]] header_map=refuse version===21.2.0@Dockerfile",
 		"uwsgi deploy/app.yaml:1 bind=127.0.0.1:8081@2 socket=unix:/run/a.sock@4 socket=127.0.0.1:3032@5",
-		"uvicorn docker-compose.yml:12 bind=0.0.0.0:8000@12 proxy=off service=asgi published=8001@14",
-		"daphne docker-compose.yml:24 bind=0.0.0.0:9001@24 proxy=on service=ws",
-		"gunicorn docker/prod.Dockerfile:2 bind=0.0.0.0:8100@2 scheme=[[X-FORWARDED-PROTO https]] header_map=refuse version===21.2.0@Dockerfile service=prod published=8100@21",
+		"uvicorn docker-compose.yml:12 bind=0.0.0.0:8000@12 proxy=off in=Compose service asgi published=8001@14",
+		"daphne docker-compose.yml:24 bind=0.0.0.0:9001@24 proxy=on in=Compose service ws",
+		"gunicorn docker/prod.Dockerfile:2 bind=0.0.0.0:8100@2 scheme=[[X-FORWARDED-PROTO https]] header_map=refuse version===21.2.0@Dockerfile in=Compose service prod published=8100@21",
 	} {
 		if !strings.Contains(got, line+"\n") {
 			t.Errorf("missing %q in\n%s", line, got)

@@ -29,10 +29,11 @@ func fromCompose(p *analyzer.Project, dockerfileServers []*Server) []*Server {
 			continue
 		}
 		for _, svc := range cf.Services {
-			c := &Container{Compose: f.Path, Service: svc.Name}
+			c := &Container{File: f.Path, Name: "Compose service " + svc.Name}
 			for _, pt := range svc.Ports {
 				if pt.HostIP == "" || pt.HostIP == "0.0.0.0" || pt.HostIP == "::" {
-					c.Published = append(c.Published, Port{HostIP: pt.HostIP, Container: pt.Target, At: lineSpan(f, pt.Line)})
+					c.Published = append(c.Published, Port{Container: pt.Target, At: lineSpan(f, pt.Line),
+						Via: "published on every host interface by " + c.Name})
 				}
 			}
 			env := map[string]Setting{}

@@ -47,7 +47,7 @@ type Service struct {
 	// Context is.
 	Dockerfile string
 	Mounts     []Mount
-	Line    int // the line of the service's key
+	Line       int // the line of the service's key
 	// Command and Entrypoint are the service's `command:` and
 	// `entrypoint:` as words (the string form split at spaces), with
 	// their lines; nil when not set.

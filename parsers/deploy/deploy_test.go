@@ -209,3 +209,55 @@ func TestComposeCommandsAndPorts(t *testing.T) {
 		t.Errorf("worker:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestWorkloads reads containers and Services from every kind of workload.
+func TestWorkloads(t *testing.T) {
+	ws, ss, err := Workloads([]byte(`apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: nightly}}
+        spec:
+          containers:
+            - name: job
+              command: python manage.py clearsessions
+---
+kind: Pod
+metadata:
+  name: one
+  labels: {app: one}
+spec:
+  containers:
+    - name: web
+      args: ["uvicorn", "a:app", "--host", "{{ .Values.host }}"]
+      env:
+        - name: FORWARDED_ALLOW_IPS
+          value: "*"
+      ports:
+        - {name: http, containerPort: 8000}
+---
+kind: Service
+metadata: {name: one}
+spec:
+  externalIPs: [203.0.113.1]
+  selector: {app: one}
+  ports:
+    - port: 80
+      targetPort: http
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%+v\n%+v", ws, ss)
+	want := `[{Kind:CronJob Name:nightly Labels:map[app:nightly] Containers:[{Name:job Command:[python manage.py clearsessions] Args:[] CommandLine:12 Env:map[] Ports:[]}]} {Kind:Pod Name:one Labels:map[app:one] Containers:[{Name:web Command:[] Args:[uvicorn a:app --host __________________] CommandLine:21 Env:map[FORWARDED_ALLOW_IPS:{Value:* Line:23}] Ports:[{Name:http Port:8000 Line:26}]}]}]
+[{Name:one Type:ClusterIP Selector:map[app:one] Ports:[{Port:80 TargetPort:http Line:34}] ExternalIPs:true}]`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if !ss[0].Public() || !ss[0].Selects(ws[1].Labels) || ss[0].Selects(ws[0].Labels) || !ss[0].Ports[0].Targets(ws[1].Containers[0].Ports[0]) {
+		t.Error("the Service with externalIPs publishes pod one's http port")
+	}
+}
