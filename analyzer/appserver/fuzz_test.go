@@ -3,6 +3,7 @@ package appserver
 import (
 	"testing"
 
+	"github.com/djleak/djleak/parsers/deploy"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -15,6 +16,7 @@ func FuzzAppServerFiles(f *testing.F) {
 	f.Add("ExecStart=/usr/bin/daphne -e tcp:port=9000:interface=0.0.0.0 --proxy-headers a:b\n")
 	f.Add("[uwsgi]\nhttp = :8080\nsocket = 0.0.0.0:3031\n[x]\n")
 	f.Add("uwsgi:\n  socket:\n    - /run/a.sock\n  http-socket: :80\n")
+	f.Add("kind: Deployment\nspec:\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n        - args: [gunicorn, '{{ x }}']\n---\nkind: Service\nspec: {type: NodePort, selector: {a: b}, ports: [{port: 1}]}\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		req := Request{Peer: "127.0.0.1", Headers: [][2]string{{"X_Client_DN", "a"}, {"X-Forwarded-Proto", "https"}, {"X-Forwarded-For", "1.2.3.4"}}}
 		var servers []*Server
@@ -23,6 +25,13 @@ func FuzzAppServerFiles(f *testing.F) {
 		}
 		for _, name := range []string{"uwsgi.ini", "uwsgi.yaml"} {
 			servers = append(servers, parseUWSGI(source.NewFile(name, []byte(text))).(*Server))
+		}
+		if ws, ss, err := deploy.Workloads([]byte(text)); err == nil {
+			for _, w := range ws {
+				for _, sv := range ss {
+					sv.Selects(w.Labels)
+				}
+			}
 		}
 		for _, s := range linkConfigs(servers, nil) {
 			switch s.Kind {
