@@ -14,7 +14,7 @@ func init() {
 		Name:      "uwsgi-socket-exposed",
 		Title:     "uwsgi-protocol socket reachable from the network",
 		Severity:  analyzer.Error,
-		CWE:       []int{290, 668},
+		CWE:       []int{290, 348},
 		Precision: analyzer.High,
 		WhatItDoes: "Reports a uwsgi `socket` / `uwsgi-socket` (in a uwsgi `.ini` or `.yaml` file or on a uwsgi " +
 			"command line) on every interface (`0.0.0.0:3031`, `:3031`), or, for uwsgi in a container, " +
