@@ -67,62 +67,84 @@ server {
 			"(`proxy_set_header X-Forwarded-Ssl \"\";`). For uvicorn, daphne and uwsgi, have the front end " +
 			"set `X-Forwarded-Proto` itself.",
 		Run: func(ctx *analyzer.Context) {
-			servers := analyzer.Fact(ctx.Project, appserver.Pass)
-			for _, r := range analyzer.Fact(ctx.Project, frontend.Pass).Routes {
-				if !(r.Pass.HeaderBased() || r.Pass == frontend.PassUWSGI) || !r.PassesClientHeaders || r.Answered != nil ||
-					!r.AcceptsPlain() || r.RedirectsHTTPS != nil {
+			for _, hop := range appServerHops(ctx, true) {
+				r, s := hop.route, hop.server
+				if !r.AcceptsPlain() || r.RedirectsHTTPS != nil {
 					continue
 				}
-				for _, s := range routeServers(r, servers) {
-					var set, forgeable []string
-					var at frontend.Name
-					for _, h := range s.SchemeHeaderList() {
-						n := r.Lookup(frontend.HeaderKey(h[0]))
-						switch {
-						case n.Source == frontend.Forgeable || s.Kind == appserver.UWSGI && n.Forgeable():
-							forgeable = append(forgeable, h[0])
-							if at.At.IsZero() {
-								at = n
-							}
-						case n.Source == frontend.ServerValue || fromCert(n.Source):
-							set = append(set, h[0])
+				var set, forgeable []string
+				var at frontend.Name
+				for _, h := range s.SchemeHeaderList() {
+					n := r.Lookup(frontend.HeaderKey(h[0]))
+					switch {
+					case n.Source == frontend.Forgeable || s.Kind == appserver.UWSGI && n.Forgeable():
+						forgeable = append(forgeable, h[0])
+						if at.At.IsZero() {
+							at = n
 						}
+					case n.Source == frontend.ServerValue || fromCert(n.Source):
+						set = append(set, h[0])
 					}
-					var spoofable []string
-					for _, h := range s.SchemeSpoofs(proxyPeer(r), set, forgeable) {
-						for _, p := range s.SchemeHeaderList() {
-							if p[0] == h {
-								spoofable = append(spoofable, fmt.Sprintf("`%s: %s`", frontend.HeaderName(frontend.HeaderKey(h)), p[1]))
-							}
-						}
-					}
-					if len(spoofable) == 0 {
-						continue
-					}
-					loc, fix := r.At, "set or clear them at "+r.Front.Title()
-					related := []analyzer.Related{{Location: s.At, Message: s.Kind + " runs the application here"}}
-					if s.Kind == appserver.Gunicorn {
-						loc = s.At
-						if s.SchemeHeaders != nil {
-							loc = s.SchemeHeaders.At
-						}
-						related = []analyzer.Related{{Location: r.At, Message: r.Front.Title() + " passes the client's own header on this route"}}
-						fix = "narrow secure_scheme_headers to the header " + r.Front.Title() + " sets"
-					}
-					if !at.At.IsZero() && at.At != loc {
-						related = append(related, analyzer.Related{Location: at.At, Message: "the header is decided here"})
-					}
-					ctx.Report(analyzer.Finding{
-						Location: loc,
-						Message: fmt.Sprintf("%s takes %s as HTTPS from %s, which passes a client's own header on %s: a client makes a plain-HTTP request look like HTTPS to Django (%s).",
-							s.Kind, strings.Join(spoofable, ", "), r.Front.Title(), r.Label, fix),
-						Related: related,
-						Key:     s.Kind + " " + r.Label,
-					})
 				}
+				var spoofable []string
+				for _, h := range s.SchemeSpoofs(hop.peer, set, forgeable) {
+					for _, p := range s.SchemeHeaderList() {
+						if p[0] == h {
+							spoofable = append(spoofable, fmt.Sprintf("`%s: %s`", frontend.HeaderName(frontend.HeaderKey(h)), p[1]))
+						}
+					}
+				}
+				if len(spoofable) == 0 {
+					continue
+				}
+				loc, fix := r.At, "set or clear them at "+r.Front.Title()
+				related := []analyzer.Related{{Location: s.At, Message: s.Kind + " runs the application here"}}
+				if s.Kind == appserver.Gunicorn {
+					loc = s.At
+					if s.SchemeHeaders != nil {
+						loc = s.SchemeHeaders.At
+					}
+					related = []analyzer.Related{{Location: r.At, Message: r.Front.Title() + " passes the client's own header on this route"}}
+					fix = "narrow secure_scheme_headers to the header " + r.Front.Title() + " sets"
+				}
+				if !at.At.IsZero() && at.At != loc {
+					related = append(related, analyzer.Related{Location: at.At, Message: "the header is decided here"})
+				}
+				ctx.Report(analyzer.Finding{
+					Location: loc,
+					Message: fmt.Sprintf("%s takes %s as HTTPS from %s, which passes a client's own header on %s: a client makes a plain-HTTP request look like HTTPS to Django (%s).",
+						s.Kind, strings.Join(spoofable, ", "), r.Front.Title(), r.Label, fix),
+					Related: related,
+					Key:     s.Kind + " " + r.Label,
+				})
 			}
 		},
 	})
+}
+
+// appServerHop is a front-end route and an app server it passes to.
+type appServerHop struct {
+	route  *frontend.Route
+	server *appserver.Server
+	peer   string // the address the server sees the front end connect from
+}
+
+// appServerHops lists the hops from the front-end routes that pass the
+// client's headers on (and are not answered by the front end) to the
+// project's app servers: over HTTP, and over the uwsgi protocol when
+// uwsgi is set.
+func appServerHops(ctx *analyzer.Context, uwsgi bool) []appServerHop {
+	servers := analyzer.Fact(ctx.Project, appserver.Pass)
+	var out []appServerHop
+	for _, r := range analyzer.Fact(ctx.Project, frontend.Pass).Routes {
+		if !(r.Pass.HeaderBased() || uwsgi && r.Pass == frontend.PassUWSGI) || !r.PassesClientHeaders || r.Answered != nil {
+			continue
+		}
+		for _, s := range routeServers(r, servers) {
+			out = append(out, appServerHop{r, s, proxyPeer(r)})
+		}
+	}
+	return out
 }
 
 // proxyPeer is the address an app server sees the front end connect from

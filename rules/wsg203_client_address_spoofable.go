@@ -55,45 +55,40 @@ server {
 			"X-Forwarded-For %[src]`). Behind several proxies, use uvicorn with the inner proxies' addresses " +
 			"in `--forwarded-allow-ips` rather than `*`.",
 		Run: func(ctx *analyzer.Context) {
-			servers := analyzer.Fact(ctx.Project, appserver.Pass)
-			for _, r := range analyzer.Fact(ctx.Project, frontend.Pass).Routes {
-				if !r.Pass.HeaderBased() || !r.PassesClientHeaders || r.Answered != nil {
+			for _, hop := range appServerHops(ctx, false) {
+				r, s := hop.route, hop.server
+				h := s.ClientAddressHeader()
+				if h == "" || !s.TrustsForwarded(hop.peer) {
 					continue
 				}
-				for _, s := range routeServers(r, servers) {
-					h := s.ClientAddressHeader()
-					if h == "" || !s.TrustsForwarded(proxyPeer(r)) {
-						continue
-					}
-					n := r.Lookup(frontend.HeaderKey(h))
-					if n.Source != frontend.Forgeable {
-						continue
-					}
-					passedUnchanged := n.At.IsZero()
-					first := s.Kind == appserver.Daphne || s.TrustSetting() != nil
-					if !first && !passedUnchanged {
-						continue
-					}
-					how := "passes the client's own " + h
-					if !passedUnchanged {
-						how = "keeps the client's own " + h + " entries before the address it adds"
-					}
-					entry := "the last " + h + " entry it does not trust"
-					if first {
-						entry = "the first " + h + " entry"
-					}
-					loc := n.At
-					if loc.IsZero() {
-						loc = r.At
-					}
-					ctx.Report(analyzer.Finding{
-						Location: loc,
-						Message: fmt.Sprintf("%s takes %s as the client address, and %s %s on %s: a client chooses the REMOTE_ADDR Django logs, rate-limits and allow-lists on.",
-							s.Kind, entry, r.Front.Title(), how, r.Label),
-						Related: []analyzer.Related{{Location: s.At, Message: s.Kind + " trusts X-Forwarded-For here"}},
-						Key:     s.Kind + " " + r.Label,
-					})
+				n := r.Lookup(frontend.HeaderKey(h))
+				if n.Source != frontend.Forgeable {
+					continue
 				}
+				passedUnchanged := n.At.IsZero()
+				first := s.Kind == appserver.Daphne || s.TrustSetting() != nil
+				if !first && !passedUnchanged {
+					continue
+				}
+				how := "passes the client's own " + h
+				if !passedUnchanged {
+					how = "keeps the client's own " + h + " entries before the address it adds"
+				}
+				entry := "the last " + h + " entry it does not trust"
+				if first {
+					entry = "the first " + h + " entry"
+				}
+				loc := n.At
+				if loc.IsZero() {
+					loc = r.At
+				}
+				ctx.Report(analyzer.Finding{
+					Location: loc,
+					Message: fmt.Sprintf("%s takes %s as the client address, and %s %s on %s: a client chooses the REMOTE_ADDR Django logs, rate-limits and allow-lists on.",
+						s.Kind, entry, r.Front.Title(), how, r.Label),
+					Related: []analyzer.Related{{Location: s.At, Message: s.Kind + " trusts X-Forwarded-For here"}},
+					Key:     s.Kind + " " + r.Label,
+				})
 			}
 		},
 	})
