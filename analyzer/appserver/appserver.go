@@ -2,9 +2,10 @@
 // end — gunicorn, uvicorn, daphne, uwsgi — as a project's files run them:
 // gunicorn configuration modules (gunicorn.conf.py and friends), uwsgi
 // `.ini` and `.yaml` files, and the command lines of Procfiles,
-// Dockerfiles, systemd units and Compose services (`command:`,
-// `entrypoint:`). It records where each server listens, whether a Compose
-// file publishes that port, whom it trusts with X-Forwarded-* headers,
+// Dockerfiles, systemd units, Compose services (`command:`,
+// `entrypoint:`) and Kubernetes containers. It records where each server
+// listens, whether a Compose file or a Kubernetes Service publishes that
+// port, whom it trusts with X-Forwarded-* headers,
 // which headers decide the request's scheme, and how it treats header
 // names spelled with underscores (facts.go); the oracle battery checks
 // each of these predictions against the real servers.
