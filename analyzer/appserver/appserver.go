@@ -326,11 +326,43 @@ func isGunicornConfig(p string) bool {
 	return strings.HasSuffix(b, ".py") && strings.Contains(b, "gunicorn") && !strings.HasPrefix(b, "test")
 }
 
+// configValue is a setting's value: a constant; a string built from
+// constants and run-time values (f"0.0.0.0:{port}"), with "{…}" for each
+// run-time part; or the default of os.environ.get / os.getenv, which is
+// what runs when the variable is unset.
+func configValue(e *python.Expr) (python.Value, bool) {
+	if v, ok := e.Const(); ok || e == nil {
+		return v, ok
+	}
+	if len(e.Pieces) > 0 {
+		var b strings.Builder
+		for _, p := range e.Pieces {
+			if p.Expr != nil {
+				if v, ok := p.Expr.Const(); ok && v.Kind == python.Str {
+					b.WriteString(v.Str)
+				} else {
+					b.WriteString("{…}")
+				}
+				continue
+			}
+			b.WriteString(p.Literal)
+		}
+		return python.Value{Kind: python.Str, Str: b.String()}, true
+	}
+	if e.Kind == python.CallExpr && e.Call != nil && len(e.Call.Args) >= 2 {
+		switch e.Call.Func {
+		case "os.environ.get", "environ.get", "os.getenv", "getenv":
+			return e.Call.Args[1].Const()
+		}
+	}
+	return python.Value{}, false
+}
+
 // fromConfig reads a gunicorn configuration module's settings.
 func fromConfig(m *python.Module) *Server {
 	s := &Server{Kind: Gunicorn, At: m.File.Span(0, 0)}
 	for _, a := range m.Assigns {
-		v, ok := a.Value.Const()
+		v, ok := configValue(a.Value)
 		if !ok {
 			continue
 		}

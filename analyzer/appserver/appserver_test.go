@@ -194,7 +194,10 @@ bind = "127.0.0.1:8001"
 -- mysite/gunicorn_api.py --
 bind = "127.0.0.1:8002"
 -- deploy/gunicorn.conf.py --
-bind = "127.0.0.1:8003"
+import os
+port = os.environ["PORT"]
+bind = f"127.0.0.1:{port}"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 -- other/gunicorn.conf.py --
 bind = "127.0.0.1:8004"
 -- deploy/app.service --
@@ -206,7 +209,7 @@ ExecStart=/usr/bin/gunicorn -c /etc/app/deploy/gunicorn.conf.py mysite.wsgi
 		"gunicorn Procfile:1 bind=127.0.0.1:8001@1\n",
 		"gunicorn Procfile:2 bind=127.0.0.1:8002@1\n",
 		"gunicorn Procfile:3\n", // two gunicorn.conf.py: neither is taken
-		"gunicorn deploy/app.service:2 bind=127.0.0.1:8003@1\n",
+		"gunicorn deploy/app.service:2 bind=127.0.0.1:{…}@3 allow=*@deploy/gunicorn.conf.py:4\n",
 		"gunicorn other/gunicorn.conf.py:1 bind=127.0.0.1:8004@1\n",
 	} {
 		if !strings.Contains(got, line) {
