@@ -23,9 +23,7 @@ var installLine = regexp.MustCompile(`\b(pip3?|apt-get|apt|apk|poetry|pipenv|uv|
 
 func matchCommands(rel string, content func() []byte) bool {
 	base := path.Base(rel)
-	l := strings.ToLower(base)
-	if !(base == "Procfile" || strings.HasPrefix(base, "Procfile.") || l == "dockerfile" || strings.HasPrefix(l, "dockerfile.") ||
-		strings.HasSuffix(l, ".dockerfile") || l == "containerfile" || strings.HasSuffix(l, ".service")) {
+	if !(base == "Procfile" || strings.HasPrefix(base, "Procfile.") || isDockerfile(rel) || strings.HasSuffix(strings.ToLower(base), ".service")) {
 		return false
 	}
 	c := content()
