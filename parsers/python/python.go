@@ -203,9 +203,9 @@ func (c *Call) Kwarg(name string) (*Expr, bool) {
 // returning no tree); syntax errors go to Module.Errors and the rest of the
 // model is still built.
 func Parse(f *source.File) (*Module, error) {
-	p := parsers.Get().(*sitter.Parser)
+	p := sitterParsers.Get().(*sitter.Parser)
 	tree, err := p.ParseCtx(context.Background(), nil, f.Content)
-	parsers.Put(p)
+	sitterParsers.Put(p)
 	if err != nil {
 		return nil, err
 	}
@@ -222,11 +222,11 @@ func Parse(f *source.File) (*Module, error) {
 	return m, nil
 }
 
-// parsers holds idle tree-sitter parsers. A parser is not safe for
+// sitterParsers holds idle tree-sitter parsers. A parser is not safe for
 // concurrent use, so each Parse takes one for itself; reusing them saves
 // creating one (and holding its C buffers) per file. A tree keeps a
 // reference to the parser that produced it but never uses it again.
-var parsers = sync.Pool{New: func() any {
+var sitterParsers = sync.Pool{New: func() any {
 	p := sitter.NewParser()
 	p.SetLanguage(language())
 	return p
@@ -306,21 +306,17 @@ func (m *Module) callAt(start, end uint32) *Call {
 // Symbol table -------------------------------------------------------------
 
 var (
-	langOnce  sync.Once
-	lang      *sitter.Language
-	symNames  []string
-	symNamed  []bool
-	errorType = "ERROR"
+	sitterOnce sync.Once
+	lang       *sitter.Language
+	symNamed   []bool
 )
 
 func language() *sitter.Language {
-	langOnce.Do(func() {
+	sitterOnce.Do(func() {
+		loadLanguage()
 		lang = tspython.GetLanguage()
-		n := int(lang.SymbolCount())
-		symNames = make([]string, n)
-		symNamed = make([]bool, n)
-		for i := 0; i < n; i++ {
-			symNames[i] = lang.SymbolName(sitter.Symbol(i))
+		symNamed = make([]bool, len(symNames))
+		for i := range symNamed {
 			symNamed[i] = lang.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeRegular
 		}
 	})
