@@ -230,8 +230,9 @@ func parseFlat(src []byte) ([]Node, error) {
 		return nil, errors.New("cannot create a tree-sitter parser")
 	}
 	defer parsers.Put(p)
-	// Django's source has about one node per 3.5 bytes; a guess that is too
-	// small costs one more walk over the tree.
+	// Django's source averages one node per 5 bytes; 3 of its 859 files
+	// have more than one per 3 (at most one per 2). A guess that is too
+	// small costs a second walk over the tree, one far too large a copy.
 	nodes := make([]Node, len(src)/3+16)
 	var keep C.uintptr_t
 	var s *C.char
