@@ -2,9 +2,10 @@ package python
 
 // The flat tree is built in C: one call parses the source with the
 // tree-sitter runtime and the Python grammar that go-tree-sitter links into
-// the binary, copies every visible node into a Go-allocated array in
-// pre-order and frees the tree-sitter tree. The few runtime declarations
-// below match tree-sitter's public API (api.h of the linked version).
+// the binary and counts the nodes; a second copies every visible node into
+// a Go-allocated array of that size in pre-order and frees the tree-sitter
+// tree. The few runtime declarations below match tree-sitter's public API
+// (api.h of the linked version).
 
 /*
 #include <stdbool.h>
@@ -41,6 +42,7 @@ extern bool ts_node_is_missing(TSNode);
 extern bool ts_node_is_extra(TSNode);
 extern bool ts_node_has_error(TSNode);
 extern bool ts_node_is_error(TSNode);
+extern uint32_t ts_node_descendant_count(TSNode);
 extern uint32_t ts_language_symbol_count(const TSLanguage *);
 extern const char *ts_language_symbol_name(const TSLanguage *, TSSymbol);
 extern uint32_t ts_language_field_count(const TSLanguage *);
@@ -147,28 +149,22 @@ done:
 	return n;
 }
 
-// djl_parse parses src and flattens the tree into out. When the nodes do
-// not fit in cap, the tree is left in *keep for djl_refill and the count is
-// returned; otherwise the tree is freed. It returns 0 when parsing failed.
-static uint32_t djl_parse(TSParser *p, const char *src, uint32_t len, djl_node *out, uint32_t cap, uintptr_t *keep) {
-	*keep = 0;
+// djl_parse parses src and returns the tree (0 when parsing failed) and,
+// in *count, its number of visible nodes.
+static uintptr_t djl_parse(TSParser *p, const char *src, uint32_t len, uint32_t *count) {
 	TSTree *tree = ts_parser_parse_string(p, NULL, len ? src : "", len);
 	if (tree == NULL) {
 		ts_parser_reset(p);
+		*count = 0;
 		return 0;
 	}
-	uint32_t n = djl_flatten(tree, out, cap);
-	if (n > cap) {
-		*keep = (uintptr_t)tree;
-	} else {
-		ts_tree_delete(tree);
-	}
-	return n;
+	*count = ts_node_descendant_count(ts_tree_root_node(tree));
+	return (uintptr_t)tree;
 }
 
-// djl_refill flattens a tree kept by djl_parse into out, which holds all
-// its nodes, and frees the tree.
-static uint32_t djl_refill(uintptr_t tree, djl_node *out, uint32_t cap) {
+// djl_fill flattens a tree from djl_parse into out, which has room for cap
+// nodes, frees the tree and returns the number of nodes walked.
+static uint32_t djl_fill(uintptr_t tree, djl_node *out, uint32_t cap) {
 	uint32_t n = djl_flatten((const TSTree *)tree, out, cap);
 	ts_tree_delete((TSTree *)tree);
 	return n;
@@ -178,6 +174,7 @@ import "C"
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"sync"
 	"unsafe"
@@ -220,7 +217,9 @@ var parsers = sync.Pool{New: func() any {
 }}
 
 // parseFlat parses src into a flat pre-order node array. Its first node
-// is the module.
+// is the module. It makes two calls into C, whatever the size of src: one
+// parses and counts the nodes, the other fills the array allocated for
+// exactly that many and frees the tree-sitter tree.
 func parseFlat(src []byte) ([]Node, error) {
 	if uint64(len(src)) >= math.MaxUint32 {
 		return nil, errors.New("file too large for the Python parser")
@@ -230,28 +229,20 @@ func parseFlat(src []byte) ([]Node, error) {
 		return nil, errors.New("cannot create a tree-sitter parser")
 	}
 	defer parsers.Put(p)
-	// Django's source averages one node per 5 bytes; 3 of its 859 files
-	// have more than one per 3 (at most one per 2). A guess that is too
-	// small costs a second walk over the tree, one far too large a copy.
-	nodes := make([]Node, len(src)/3+16)
-	var keep C.uintptr_t
 	var s *C.char
 	if len(src) > 0 {
 		s = (*C.char)(unsafe.Pointer(&src[0]))
 	}
-	n := C.djl_parse(p, s, C.uint32_t(len(src)), (*C.djl_node)(unsafe.Pointer(&nodes[0])), C.uint32_t(len(nodes)), &keep)
-	if keep != 0 {
-		nodes = make([]Node, n)
-		n = C.djl_refill(keep, (*C.djl_node)(unsafe.Pointer(&nodes[0])), C.uint32_t(len(nodes)))
-	}
-	if n == 0 {
+	var count C.uint32_t
+	tree := C.djl_parse(p, s, C.uint32_t(len(src)), &count)
+	if tree == 0 || count == 0 {
 		return nil, errors.New("tree-sitter returned no tree")
 	}
-	if int(n) < len(nodes)/2 {
-		// Do not hold on to a mostly unused guess.
-		nodes = append([]Node(nil), nodes[:n]...)
+	nodes := make([]Node, count)
+	if n := C.djl_fill(tree, (*C.djl_node)(unsafe.Pointer(&nodes[0])), count); n != count {
+		return nil, fmt.Errorf("flat tree: walked %d nodes of %d", n, count)
 	}
-	return nodes[:n:n], nil
+	return nodes, nil
 }
 
 // Symbol and field tables, read once from the language.

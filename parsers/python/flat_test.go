@@ -208,18 +208,3 @@ func TestFlatTreeMatchesTreeSitter(t *testing.T) {
 	}
 	t.Logf("%d of %d Django files, %d nodes compared", files, seen, nodes)
 }
-
-// TestFlatTreeGuessTooSmall parses a source with more nodes than the
-// first guess at the node count holds, which takes the second walk.
-func TestFlatTreeGuessTooSmall(t *testing.T) {
-	src := []byte(strings.Repeat("(", 100) + strings.Repeat(")", 100) + "\n" + strings.Repeat("x=(\n", 50))
-	loadLanguage()
-	nodes, err := parseFlat(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if guess := len(src)/3 + 16; len(nodes) <= guess {
-		t.Fatalf("%d nodes fit the guess of %d: the input does not test the second walk", len(nodes), guess)
-	}
-	compareTrees(t, "many nodes", src)
-}

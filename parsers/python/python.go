@@ -26,8 +26,8 @@ import (
 type Module struct {
 	File *source.File
 	// Root is the module node of the syntax tree. The tree is a flat array
-	// of nodes built in one call into the parser; the tree-sitter tree it
-	// was copied from is already freed.
+	// of nodes copied out of the parser in one pass; the tree-sitter tree
+	// it was copied from is already freed.
 	Root *Node
 
 	// Imports holds every import statement's bindings in source order: one
