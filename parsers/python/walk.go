@@ -8,7 +8,7 @@ import (
 	"github.com/djleak/djleak/parsers/source"
 )
 
-// builder turns tree-sitter nodes into model values for one module.
+// builder turns syntax nodes into model values for one module.
 type builder struct {
 	m   *Module
 	src string
@@ -131,8 +131,7 @@ func (b *builder) run() {
 }
 
 // walk visits the node under the walk cursor and, recursively, all of its
-// descendants. Visiting every node also fills the binding's node cache
-// once, so later read-only traversals do not write to it.
+// descendants.
 func (b *builder) walk(st scope, es errState, parent string, body bool) {
 	n := b.wc.CurrentNode()
 	t := nodeType(n)
