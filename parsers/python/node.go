@@ -142,8 +142,11 @@ func (n *Node) NamedChild(i int) *Node {
 }
 
 // ChildByFieldName returns the first child in the named field, or nil.
+// Like tree-sitter's, it finds nothing in an ERROR node, even though the
+// children of a hidden node recovered into one keep the field names a
+// cursor reports (FieldName).
 func (n *Node) ChildByFieldName(name string) *Node {
-	if n == nil || n.childCount == 0 {
+	if n == nil || n.childCount == 0 || n.flags&flagError != 0 {
 		return nil
 	}
 	id, ok := fieldID[name]
