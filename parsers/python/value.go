@@ -12,7 +12,7 @@ import (
 // Value is a constant-folded value.
 type Value struct {
 	Kind  ValueKind
-	Str   string
+	Str   string // Str, and Bytes byte for byte
 	Int   int64
 	Float float64
 	Bool  bool
@@ -169,7 +169,7 @@ func (e *Expr) Const() (Value, bool) {
 // Truthy reports Python truthiness when the value is known.
 func (v Value) Truthy() (truthy, known bool) {
 	switch v.Kind {
-	case Str:
+	case Str, Bytes:
 		return v.Str != "", true
 	case Int:
 		return v.Int != 0, true
@@ -196,6 +196,8 @@ func (v Value) write(sb *strings.Builder) {
 	switch v.Kind {
 	case Str:
 		sb.WriteString(pyRepr(v.Str))
+	case Bytes:
+		sb.WriteString(bytesRepr(v.Str))
 	case Int:
 		sb.WriteString(strconv.FormatInt(v.Int, 10))
 	case Float:
@@ -288,6 +290,37 @@ func pyRepr(s string) string {
 	return sb.String()
 }
 
+// bytesRepr quotes b the way Python's repr of a bytes value does.
+func bytesRepr(b string) string {
+	q := byte('\'')
+	if strings.IndexByte(b, '\'') >= 0 && strings.IndexByte(b, '"') < 0 {
+		q = '"'
+	}
+	var sb strings.Builder
+	sb.WriteString("b")
+	sb.WriteByte(q)
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == q || c == '\\':
+			sb.WriteByte('\\')
+			sb.WriteByte(c)
+		case c == '\n':
+			sb.WriteString(`\n`)
+		case c == '\r':
+			sb.WriteString(`\r`)
+		case c == '\t':
+			sb.WriteString(`\t`)
+		case c < 0x20 || c >= 0x7f:
+			sb.WriteString(`\x` + strconv.FormatUint(uint64(c)|0x100, 16)[1:])
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte(q)
+	return sb.String()
+}
+
 // floatRepr formats f like Python's repr: the shortest round-trip digits,
 // positional for exponents in [-4, 16), always with a '.' or an exponent.
 func floatRepr(f float64) string {
@@ -361,33 +394,33 @@ func unaryOp(op string, x Value) (Value, bool) {
 // string, an operator it does not fold).
 func FoldBinOp(op string, l, r Value) (Value, bool) {
 	switch {
-	case op == "+" && l.Kind == Str && r.Kind == Str:
+	case op == "+" && l.Kind == r.Kind && (l.Kind == Str || l.Kind == Bytes):
 		if len(l.Str)+len(r.Str) > maxConstLen {
 			return Value{}, false
 		}
-		return Value{Kind: Str, Str: l.Str + r.Str}, true
+		return Value{Kind: l.Kind, Str: l.Str + r.Str}, true
 	case op == "+" && l.Kind == r.Kind && (l.Kind == List || l.Kind == Tuple):
 		if len(l.Elems)+len(r.Elems) > maxConstLen {
 			return Value{}, false
 		}
 		elems := append(append(make([]Value, 0, len(l.Elems)+len(r.Elems)), l.Elems...), r.Elems...)
 		return Value{Kind: l.Kind, Elems: elems}, true
-	case op == "*" && (l.Kind == Str || r.Kind == Str):
+	case op == "*" && (l.Kind == Str || r.Kind == Str || l.Kind == Bytes || r.Kind == Bytes):
 		s, n := l, r
-		if r.Kind == Str {
+		if r.Kind == Str || r.Kind == Bytes {
 			s, n = r, l
 		}
 		count, _, isInt, ok := asNumber(n)
-		if !ok || !isInt || s.Kind != Str {
+		if !ok || !isInt || s.Kind != Str && s.Kind != Bytes {
 			return Value{}, false
 		}
 		if count <= 0 {
-			return Value{Kind: Str}, true
+			return Value{Kind: s.Kind}, true
 		}
 		if count > maxConstLen || int(count)*len(s.Str) > maxConstLen {
 			return Value{}, false
 		}
-		return Value{Kind: Str, Str: strings.Repeat(s.Str, int(count))}, true
+		return Value{Kind: s.Kind, Str: strings.Repeat(s.Str, int(count))}, true
 	}
 	li, lf, lInt, ok1 := asNumber(l)
 	ri, rf, rInt, ok2 := asNumber(r)
@@ -534,8 +567,8 @@ func FoldCompare(op string, l, r Value) (result, ok bool) {
 			return op == "!=", op == "==" || op == "!="
 		}
 		c = cmpOrdered(lf, rf)
-	case l.Kind == Str && r.Kind == Str:
-		c = strings.Compare(l.Str, r.Str)
+	case l.Kind == r.Kind && (l.Kind == Str || l.Kind == Bytes):
+		c = strings.Compare(l.Str, r.Str) // code points compare in UTF-8 byte order
 	case l.Kind == None && r.Kind == None:
 		c = 0
 		if op != "==" && op != "!=" {
@@ -565,7 +598,7 @@ func FoldCompare(op string, l, r Value) (result, ok bool) {
 
 func isScalar(v Value) bool {
 	switch v.Kind {
-	case Str, Int, Float, Bool, None:
+	case Str, Bytes, Int, Float, Bool, None:
 		return true
 	}
 	return false

@@ -1,0 +1,160 @@
+package pysem
+
+import (
+	"strings"
+
+	"github.com/djleak/djleak/parsers/python"
+)
+
+// Compare evaluates one comparison of two constants as Python does: ==,
+// !=, <, <=, >, >=, in, not in, is, is not. ok is false where Python
+// raises or the result is not a constant's property (`is` between two
+// strings, ordering of containers).
+func Compare(op string, l, r python.Value) (result, ok bool) {
+	switch op {
+	case "in", "not in":
+		found, ok := contains(r, l)
+		return found == (op == "in"), ok
+	case "is", "is not":
+		// Identity is only defined by value for the singletons True, False
+		// and None.
+		single := func(v python.Value) bool { return v.Kind == python.Bool || v.Kind == python.None }
+		if !single(l) && !single(r) {
+			return false, false
+		}
+		same := l.Kind == r.Kind && (l.Kind == python.None || l.Bool == r.Bool)
+		return same == (op == "is"), true
+	case "==", "!=":
+		eq, ok := Equal(l, r)
+		return eq == (op == "=="), ok
+	}
+	if !container(l) && !container(r) {
+		return python.FoldCompare(op, l, r)
+	}
+	return false, false
+}
+
+func container(v python.Value) bool { return IsSeq(v) || v.Kind == python.Dict }
+
+// Equal is Python ==.
+func Equal(a, b python.Value) (eq, ok bool) {
+	if a.Kind == python.Unknown || b.Kind == python.Unknown {
+		return false, false
+	}
+	if !container(a) && !container(b) {
+		return python.FoldCompare("==", a, b)
+	}
+	if a.Kind != b.Kind {
+		return false, true // a list is never equal to a tuple, a set or a scalar
+	}
+	switch a.Kind {
+	case python.List, python.Tuple:
+		if len(a.Elems) != len(b.Elems) {
+			return false, true
+		}
+		for i := range a.Elems {
+			eq, ok := Equal(a.Elems[i], b.Elems[i])
+			if !ok || !eq {
+				return false, ok
+			}
+		}
+		return true, true
+	case python.Set:
+		// Each holds every element of the other; order does not matter.
+		for _, p := range [][2]python.Value{{a, b}, {b, a}} {
+			for _, x := range p[0].Elems {
+				in, ok := contains(p[1], x)
+				if !ok || !in {
+					return false, ok
+				}
+			}
+		}
+		return true, true
+	case python.Dict:
+		da, db := dedupe(a), dedupe(b)
+		if len(da.Keys) != len(db.Keys) {
+			return false, true
+		}
+		for i, k := range da.Keys {
+			v, found, ok := Lookup(db, k)
+			if !ok || !found {
+				return false, ok
+			}
+			eq, ok := Equal(da.Elems[i], v)
+			if !ok || !eq {
+				return false, ok
+			}
+		}
+		return true, true
+	}
+	return false, false
+}
+
+// dedupe keeps the last value of each key of a dict literal.
+func dedupe(d python.Value) python.Value {
+	out := python.Value{Kind: python.Dict}
+	for i, k := range d.Keys {
+		out = DictSet(out, k, d.Elems[i])
+	}
+	return out
+}
+
+// contains is `x in c`: a substring of a str or bytes, an element of a
+// list, tuple or set, a key of a dict.
+func contains(c, x python.Value) (found, ok bool) {
+	switch c.Kind {
+	case python.Str, python.Bytes:
+		if x.Kind != c.Kind {
+			return false, false // TypeError
+		}
+		return strings.Contains(c.Str, x.Str), true
+	case python.List, python.Tuple, python.Set:
+		undecided := false
+		for _, e := range c.Elems {
+			eq, ok := Equal(x, e)
+			if eq && ok {
+				return true, true
+			}
+			undecided = undecided || !ok
+		}
+		return false, !undecided
+	case python.Dict:
+		_, found, ok := Lookup(c, x)
+		return found, ok
+	}
+	return false, false
+}
+
+// Lookup is d[k] for a dict constant: the value of the last entry whose
+// key equals k.
+func Lookup(d python.Value, k python.Value) (v python.Value, found, ok bool) {
+	ok = true
+	for i, kk := range d.Keys {
+		eq, decided := Equal(kk, k)
+		if !decided {
+			ok = false
+			continue
+		}
+		if eq && i < len(d.Elems) {
+			v, found = d.Elems[i], true
+		}
+	}
+	if found {
+		return v, true, true
+	}
+	return python.Value{}, false, ok
+}
+
+// DictSet is d with d[k] = v (a new value; d is not changed).
+func DictSet(d python.Value, k, v python.Value) python.Value {
+	out := python.Value{Kind: python.Dict, Keys: append([]python.Value{}, d.Keys...), Elems: append([]python.Value{}, d.Elems...)}
+	for i, kk := range out.Keys {
+		if eq, ok := Equal(kk, k); eq && ok {
+			out.Elems[i] = v
+			return out
+		}
+	}
+	out.Keys = append(out.Keys, k)
+	out.Elems = append(out.Elems, v)
+	return out
+}
