@@ -8,6 +8,7 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -948,11 +949,15 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 				continue
 			}
 			ks, isBytes := headerKey(b%numHeaders, b/numHeaders)
-			r := c.condTruth(cond, name, cval{kind: cStr, s: ks, bytes: isBytes, dep: true})
-			if r.unk {
+			kv := pysem.Str(ks)
+			if isBytes {
+				kv = pysem.Bytes(ks)
+			}
+			r := c.condTruth(cond, name, pysem.Value{V: kv, OK: true, Free: true})
+			if r.Undecided {
 				continue
 			}
-			if truth && r.t || !truth && r.f {
+			if truth && r.True || !truth && r.False {
 				nm |= 1 << b
 			}
 		}

@@ -27,6 +27,7 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -165,7 +166,7 @@ type analysis struct {
 	fnMods  map[*python.Function]*modInfo
 	clsMods map[*python.Class]*modInfo
 	quals   map[string]resolved
-	consts  map[string]cval
+	consts  map[string]pysem.Value
 	nodes   map[*sitter.Node]*nodeInfo
 }
 
