@@ -33,7 +33,7 @@ func (s scope) Getenv(name string) (string, bool, bool) {
 }
 
 func (scope) Call(*python.Expr) (pysem.Value, bool) { return pysem.Value{}, false }
-func (scope) Other(*python.Expr) pysem.Value      { return pysem.Value{} }
+func (scope) Other(*python.Expr) pysem.Value        { return pysem.Value{} }
 
 func exprOf(t *testing.T, src string) *python.Expr {
 	t.Helper()

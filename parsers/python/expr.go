@@ -21,12 +21,12 @@ type ValueKind int
 // constants with the same number in both enumerations, so that python.Bool
 // or python.List can be compared with an Expr's Kind and with a Value's Kind.
 const (
-	Bool  = 4 // True, False
-	None  = 5 // None
-	List  = 6 // [a, b]
-	Tuple = 7 // (a, b), a, b
-	Dict  = 8 // {k: v}
-	Set   = 9 // {a, b}
+	Bool  = 4  // True, False
+	None  = 5  // None
+	List  = 6  // [a, b]
+	Tuple = 7  // (a, b), a, b
+	Dict  = 8  // {k: v}
+	Set   = 9  // {a, b}
 	Bytes = 11 // b"…" (a bytes literal; a bytes value)
 )
 
