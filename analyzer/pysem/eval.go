@@ -17,10 +17,11 @@ type Scope interface {
 	// client does not model the environment, so that os.environ reads stay
 	// unknown.
 	Getenv(name string) (value string, set, modelled bool)
-	// Call evaluates the calls the client knows (library readers of the
-	// environment, …); handled false leaves the call to the builtins and
-	// the str and bytes methods.
-	Call(e *python.Expr) (v Value, handled bool)
+	// Read evaluates the calls and subscripts the client knows (library
+	// readers of the environment, request lookups, project helpers);
+	// handled false leaves them to the evaluator: builtins, str and bytes
+	// methods, os.environ, subscripts of constants.
+	Read(e *python.Expr) (v Value, handled bool)
 	// Other is the value of an expression the evaluator does not model (a
 	// comprehension, a lambda, …).
 	Other(e *python.Expr) Value
@@ -338,6 +339,9 @@ func (ev *evaluator) subscript(e *python.Expr) Value {
 	if len(e.Elems) != 2 {
 		return ev.sc.Other(e)
 	}
+	if v, ok := ev.sc.Read(e); ok {
+		return v
+	}
 	if IsEnviron(e.Elems[0]) {
 		k := ev.eval(e.Elems[1])
 		if !k.OK || k.V.Kind != python.Str {
@@ -420,7 +424,7 @@ func (ev *evaluator) call(e *python.Expr) Value {
 	if c == nil {
 		return ev.sc.Other(e)
 	}
-	if v, ok := ev.sc.Call(e); ok {
+	if v, ok := ev.sc.Read(e); ok {
 		return v
 	}
 	switch c.Func {

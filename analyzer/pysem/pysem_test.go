@@ -32,7 +32,7 @@ func (s scope) Getenv(name string) (string, bool, bool) {
 	return v, ok, true
 }
 
-func (scope) Call(*python.Expr) (pysem.Value, bool) { return pysem.Value{}, false }
+func (scope) Read(*python.Expr) (pysem.Value, bool) { return pysem.Value{}, false }
 func (scope) Other(*python.Expr) pysem.Value        { return pysem.Value{} }
 
 func exprOf(t *testing.T, src string) *python.Expr {

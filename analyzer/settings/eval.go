@@ -70,8 +70,11 @@ func (s semScope) Getenv(name string) (string, bool, bool) {
 	return v, set, true
 }
 
-func (s semScope) Call(e *python.Expr) (val, bool) {
+func (s semScope) Read(e *python.Expr) (val, bool) {
 	c := e.Call
+	if c == nil {
+		return val{}, false
+	}
 	switch c.Func {
 	case "strtobool", "distutils.util.strtobool", "util.strtobool":
 		if len(c.Args) == 1 {

@@ -54,7 +54,7 @@ func (ev *condEval) Name(x *python.Expr) pysem.Value {
 // Getenv: a filter's environment is the deployment's, not modelled.
 func (*condEval) Getenv(string) (string, bool, bool) { return "", false, false }
 
-func (*condEval) Call(*python.Expr) (pysem.Value, bool) { return pysem.Value{}, false }
+func (*condEval) Read(*python.Expr) (pysem.Value, bool) { return pysem.Value{}, false }
 
 func (ev *condEval) Other(x *python.Expr) pysem.Value {
 	if x.Kind == python.Comprehension && (x.Name == "set" || x.Name == "list" || x.Name == "generator") {
