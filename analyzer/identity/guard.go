@@ -56,7 +56,7 @@ const successStatus = "SUCCESS"
 // and FAILED:reason, an empty or missing header, and values a client can
 // send that share text with SUCCESS.
 var otherStatuses = []string{
-	"NONE", "", "FAILED:certificate has expired", "FAILED", "FAILED:SUCCESS", "SUCCESSFUL", "XSUCCESS", "S",
+	"NONE", "", "FAILED:certificate has expired", "FAILED", "FAILED:SUCCESS", "SUCCESS:FAILED", "SUCCESSFUL", "XSUCCESS", "S",
 }
 
 // otherWhy says, for a status that passes a check, what it means.
@@ -66,6 +66,7 @@ var otherWhy = map[string]string{
 	"FAILED:certificate has expired": "'FAILED:certificate has expired'",
 	"FAILED":                         "'FAILED'",
 	"FAILED:SUCCESS":                 "a status merely containing 'SUCCESS' ('FAILED:SUCCESS')",
+	"SUCCESS:FAILED":                 "a status merely starting with 'SUCCESS:' ('SUCCESS:FAILED')",
 	"SUCCESSFUL":                     "a status merely starting like 'SUCCESS' ('SUCCESSFUL')",
 	"XSUCCESS":                       "a status merely ending in 'SUCCESS' ('XSUCCESS')",
 	"S":                              "a status sharing only its first letter with 'SUCCESS' ('S')",
@@ -316,18 +317,39 @@ type statusScope struct {
 	key    string
 	raised bool
 	calls  int
+	// budget counts the names, attributes and helpers one judgement may
+	// still follow, shared by the scopes it opens.
+	budget *int
+}
+
+// maxSteps bounds the work of judging one check for one status.
+const maxSteps = 2000
+
+// sub opens the scope of another module and function.
+func (sc *statusScope) sub(m *python.Module, f *python.Function, params map[string]pysem.Value) *statusScope {
+	return &statusScope{g: sc.g, m: m, f: f, status: sc.status, params: params, depth: sc.depth + 1, budget: sc.budget}
+}
+
+// spend takes one step of the budget; false when it is exhausted.
+func (sc *statusScope) spend() bool {
+	if *sc.budget <= 0 {
+		return false
+	}
+	*sc.budget--
+	return true
 }
 
 func (g *guards) scope(m *python.Module, f *python.Function, status string) *statusScope {
-	return &statusScope{g: g, m: m, f: f, status: status}
+	budget := maxSteps
+	return &statusScope{g: g, m: m, f: f, status: status, budget: &budget}
 }
 
 // in evaluates x in another module and function, sharing what is found.
 func (sc *statusScope) in(m *python.Module, f *python.Function, params map[string]pysem.Value, x *python.Expr) pysem.Value {
-	if sc.depth > 8 {
+	if sc.depth > 8 || !sc.spend() {
 		return pysem.Value{Free: true}
 	}
-	sub := &statusScope{g: sc.g, m: m, f: f, status: sc.status, params: params, depth: sc.depth + 1}
+	sub := sc.sub(m, f, params)
 	v := pysem.Eval(x, sub)
 	sc.merge(sub)
 	return v
@@ -375,10 +397,10 @@ func (sc *statusScope) Name(e *python.Expr) pysem.Value {
 // assigns to it, when that involves a verify read.
 func (sc *statusScope) attr(name string) pysem.Value {
 	for _, d := range sc.g.attrs[name] {
-		sub := &statusScope{g: sc.g, m: d.m, f: d.f, status: sc.status, depth: sc.depth + 1}
-		if sc.depth > 8 {
-			break
+		if sc.depth > 8 || !sc.spend() {
+			return pysem.Value{Free: true}
 		}
+		sub := sc.sub(d.m, d.f, nil)
 		v := pysem.Eval(d.a.Value, sub)
 		if sub.key != "" {
 			sc.merge(sub)
@@ -451,7 +473,7 @@ func (sc *statusScope) helper(fe *python.Expr) funcDef {
 // bound to the arguments, its if statements followed where the status
 // decides them, up to the return or raise that ends it.
 func (sc *statusScope) callHelper(h funcDef, c *python.Call) pysem.Value {
-	if sc.depth > 8 || h.f == sc.f {
+	if sc.depth > 8 || h.f == sc.f || !sc.spend() {
 		return pysem.Value{Free: true}
 	}
 	params := map[string]pysem.Value{}
@@ -475,7 +497,7 @@ func (sc *statusScope) callHelper(h funcDef, c *python.Call) pysem.Value {
 			params[p.Name] = pysem.Eval(arg, sc)
 		}
 	}
-	sub := &statusScope{g: sc.g, m: h.m, f: h.f, status: sc.status, params: params, depth: sc.depth + 1}
+	sub := sc.sub(h.m, h.f, params)
 	v, _ := sub.block(h.f.Node.ChildByFieldName("body"))
 	sub.calls++
 	sc.merge(sub)
