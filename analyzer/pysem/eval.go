@@ -28,7 +28,7 @@ type Scope interface {
 }
 
 // maxDepth bounds the nesting the evaluator follows.
-const maxDepth = 100
+const maxDepth = 500
 
 type evaluator struct {
 	sc    Scope
@@ -195,10 +195,7 @@ func (ev *evaluator) eval(e *python.Expr) Value {
 		if (e.Name == "or") == t {
 			return l
 		}
-		r := ev.eval(e.Elems[1])
-		r.Env = MergeEnv(r.Env, l.Env)
-		r.Free = r.Free || l.Free
-		return r
+		return ev.eval(e.Elems[1]).after(l)
 	case python.BinOp:
 		if len(e.Elems) != 2 {
 			return ev.sc.Other(e)
@@ -228,8 +225,7 @@ func (ev *evaluator) eval(e *python.Expr) Value {
 		default:
 			return Unknown(test, ev.eval(e.Elems[0]), ev.eval(e.Elems[2]))
 		}
-		out.Env = MergeEnv(out.Env, test.Env)
-		out.Free = out.Free || test.Free
+		out = out.after(test)
 		out.Direct = ""
 		return out
 	}

@@ -74,6 +74,14 @@ func Known(v python.Value, deps ...Value) Value {
 	return out
 }
 
+// after is v computed once d was evaluated: v also depends on what d
+// depends on.
+func (v Value) after(d Value) Value {
+	v.Env = MergeEnv(v.Env, d.Env)
+	v.Free = v.Free || d.Free
+	return v
+}
+
 // Size measures v (string bytes, one per element and key, nested values
 // included), stopping as soon as the count passes budget, so that a value
 // sharing sub-values many times over costs at most budget steps.
