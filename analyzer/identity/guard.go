@@ -369,12 +369,9 @@ func (sc *statusScope) Name(e *python.Expr) pysem.Value {
 	}
 	switch e.Kind {
 	case python.Name:
-		if sc.f == nil {
-			return pysem.Value{}
-		}
 		// The latest assignment to the name before this use.
 		var src *python.Assign
-		for _, a := range sc.f.Assigns {
+		for _, a := range sc.fnAssigns() {
 			if a.Target == e.Name && a.Value != nil && a.Node != nil && a.Node.EndByte() <= e.Node.StartByte() {
 				src = a
 			}
@@ -385,12 +382,53 @@ func (sc *statusScope) Name(e *python.Expr) pysem.Value {
 		if v, ok := sc.params[e.Name]; ok {
 			return v
 		}
+		// A module constant (`VERIFIED = "SUCCESS"`), unless the function
+		// binds the name some other way (a parameter, a loop variable).
+		if !sc.bindsLocally(e.Name) {
+			var last *python.Assign
+			for _, a := range sc.m.Assigns {
+				if a.Target == e.Name && a.Value != nil && !a.Conditional {
+					last = a
+				}
+			}
+			if last != nil {
+				return sc.in(sc.m, nil, nil, last.Value)
+			}
+		}
 	case python.Attribute:
 		if len(e.Elems) == 1 && (e.Elems[0].Text == "self" || strings.HasSuffix(e.Elems[0].Text, "request")) {
 			return sc.attr(e.Attr)
 		}
 	}
 	return pysem.Value{}
+}
+
+// bindsLocally reports whether the function has a parameter of that name
+// or assigns it anywhere.
+func (sc *statusScope) bindsLocally(name string) bool {
+	if sc.f == nil {
+		return false
+	}
+	for _, p := range sc.f.Params {
+		if p.Name == name {
+			return true
+		}
+	}
+	for _, a := range sc.f.Assigns {
+		if a.Target == name {
+			return true
+		}
+	}
+	return false
+}
+
+// fnAssigns are the function's assignments (none at module level, where
+// names are module constants).
+func (sc *statusScope) fnAssigns() []*python.Assign {
+	if sc.f == nil {
+		return nil
+	}
+	return sc.f.Assigns
 }
 
 // attr is the value of request.<name> or self.<name>: what the project

@@ -54,6 +54,19 @@ def d(request):
 def e(request):
     if external_check(request.META.get("HTTP_X_CLIENT_VERIFY")):
         return request.META["HTTP_X_CLIENT_DN"]
+
+
+VERIFIED = "SUCCESS"
+
+
+def f(request):
+    if request.META.get("HTTP_X_CLIENT_VERIFY") == VERIFIED:
+        return request.META["HTTP_X_CLIENT_DN"]
+
+
+def g(request, VERIFIED):
+    if request.META.get("HTTP_X_CLIENT_VERIFY") == VERIFIED:
+        return request.META["HTTP_X_CLIENT_DN"]
 `)
 	want := []string{
 		"4 SSL_CLIENT_S_DN guarded SSL_CLIENT_VERIFY",
@@ -61,6 +74,8 @@ def e(request):
 		"16 HTTP_X_CLIENT_DN wrongly guarded HTTP_X_CLIENT_VERIFY",
 		"21 HTTP_X_CLIENT_DN wrongly guarded HTTP_X_CLIENT_VERIFY", // 'SUCCESS:x' passes
 		"26 HTTP_X_CLIENT_DN unguarded ",                           // a check djleak cannot follow
+		"34 HTTP_X_CLIENT_DN guarded HTTP_X_CLIENT_VERIFY",         // a module constant
+		"39 HTTP_X_CLIENT_DN unguarded ",                           // a parameter shadows it
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("guards:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
