@@ -434,7 +434,20 @@ func (sc *statusScope) fnAssigns() []*python.Assign {
 // attr is the value of request.<name> or self.<name>: what the project
 // assigns to it, when that involves a verify read.
 func (sc *statusScope) attr(name string) pysem.Value {
-	for _, d := range sc.g.attrs[name] {
+	// The enclosing class's own assignments first (self.verified).
+	defs := sc.g.attrs[name]
+	if sc.f != nil && sc.f.Class != nil {
+		var own, other []attrDef
+		for _, d := range defs {
+			if d.f.Class == sc.f.Class {
+				own = append(own, d)
+			} else {
+				other = append(other, d)
+			}
+		}
+		defs = append(own, other...)
+	}
+	for _, d := range defs {
 		if sc.depth > 8 || !sc.spend() {
 			return pysem.Value{Free: true}
 		}

@@ -67,6 +67,24 @@ def f(request):
 def g(request, VERIFIED):
     if request.META.get("HTTP_X_CLIENT_VERIFY") == VERIFIED:
         return request.META["HTTP_X_CLIENT_DN"]
+
+
+class Loose:
+    def setup(self, request):
+        self.ok = bool(request.META.get("HTTP_X_CLIENT_VERIFY"))
+
+    def dn(self, request):
+        if self.ok:
+            return request.META["HTTP_X_CLIENT_DN"]
+
+
+class Strict:
+    def setup(self, request):
+        self.ok = request.META.get("HTTP_X_CLIENT_VERIFY") == "SUCCESS"
+
+    def dn(self, request):
+        if self.ok:
+            return request.META["HTTP_X_CLIENT_DN"]
 `)
 	want := []string{
 		"4 SSL_CLIENT_S_DN guarded SSL_CLIENT_VERIFY",
@@ -76,6 +94,8 @@ def g(request, VERIFIED):
 		"26 HTTP_X_CLIENT_DN unguarded ",                           // a check djleak cannot follow
 		"34 HTTP_X_CLIENT_DN guarded HTTP_X_CLIENT_VERIFY",         // a module constant
 		"39 HTTP_X_CLIENT_DN unguarded ",                           // a parameter shadows it
+		"48 HTTP_X_CLIENT_DN wrongly guarded HTTP_X_CLIENT_VERIFY", // the class's own self.ok
+		"57 HTTP_X_CLIENT_DN guarded HTTP_X_CLIENT_VERIFY",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("guards:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
