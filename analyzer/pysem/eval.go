@@ -109,8 +109,20 @@ func (ev *evaluator) eval(e *python.Expr) Value {
 			}
 			x := ev.eval(p.Expr)
 			deps = append(deps, x)
-			s, ok := StrOf(x.V)
-			if !x.OK || !ok {
+			if !x.OK {
+				return Unknown(deps...)
+			}
+			var s string
+			ok := true
+			switch p.Format {
+			case "", "!s":
+				s, ok = StrOf(x.V)
+			case "!r":
+				s = x.V.String()
+			default:
+				ok = false // format specs are not modelled
+			}
+			if !ok {
 				return Unknown(deps...)
 			}
 			sb.WriteString(s)

@@ -117,6 +117,8 @@ var table = []struct {
 	{`"{:>3}".format("a")`, `?`, false},
 	{`"{}{0}".format("a")`, `?`, false},
 	{`f"v={1 + 1}"`, `'v=2'`, true},
+	{`f"{'x'!r}-{'y'!s}-{b'z'}"`, `"'x'-y-b'z'"`, true},
+	{`f"{'x':>3}"`, `?`, false},
 	{`"%s-%d" % ("a", 3)`, `'a-3'`, true},
 	{`"%s" % "x"`, `'x'`, true},
 	{`"%r" % ("x",)`, `"'x'"`, true},

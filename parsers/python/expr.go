@@ -136,6 +136,9 @@ type Expr struct {
 type Piece struct {
 	Literal string
 	Expr    *Expr
+	// Format is an f-string field's conversion and format spec as written
+	// ("!r", ":>10", "!s:^5"); "" when there is none.
+	Format string
 }
 
 // expr builds the Expr for an expression node.
