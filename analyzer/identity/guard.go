@@ -514,10 +514,43 @@ func (sc *statusScope) helper(fe *python.Expr) funcDef {
 			return d
 		}
 	}
+	// `from app.checks import is_verified` (or a relative import).
+	for _, imp := range sc.m.Imports {
+		for _, n := range imp.Names {
+			if n.Alias != name && (n.Alias != "" || n.Name != name) {
+				continue
+			}
+			target := importTarget(sc.m, imp)
+			for _, d := range sc.g.funcs[n.Name] {
+				if mn := analyzer.ModuleName(d.m.File.Path); d.f.Class == nil && (mn == target || strings.HasSuffix(mn, "."+target)) {
+					return d
+				}
+			}
+		}
+	}
 	if len(defs) == 1 && defs[0].f.Class == nil {
 		return defs[0]
 	}
 	return funcDef{}
+}
+
+// importTarget is the dotted module a from-import names, relative imports
+// resolved against m's package.
+func importTarget(m *python.Module, imp *python.Import) string {
+	if imp.Level == 0 {
+		return imp.Module
+	}
+	parts := strings.Split(analyzer.ModuleName(m.File.Path), ".")
+	if !strings.HasSuffix(m.File.Path, "__init__.py") {
+		parts = parts[:len(parts)-1] // the module's package
+	}
+	for i := 1; i < imp.Level && len(parts) > 0; i++ {
+		parts = parts[:len(parts)-1]
+	}
+	if imp.Module != "" {
+		parts = append(parts, imp.Module)
+	}
+	return strings.Join(parts, ".")
 }
 
 // callHelper evaluates a helper's body for the status: its parameters

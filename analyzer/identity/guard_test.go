@@ -117,3 +117,37 @@ func TestGuardBounded(t *testing.T) {
 		t.Errorf("reads: %v", got)
 	}
 }
+
+// TestGuardHelperImport: a helper is the function the module imports,
+// when several modules define one of that name.
+func TestGuardHelperImport(t *testing.T) {
+	got := guardsOf(t, `
+-- app/strict.py --
+def is_ok(request):
+    return request.META.get("HTTP_X_CLIENT_VERIFY") == "SUCCESS"
+-- app/loose.py --
+def is_ok(request):
+    return bool(request.META.get("HTTP_X_CLIENT_VERIFY"))
+-- app/views.py --
+from .strict import is_ok
+
+
+def dn(request):
+    if is_ok(request):
+        return request.META["HTTP_X_CLIENT_DN"]
+-- app/other.py --
+from app.loose import is_ok
+
+
+def dn(request):
+    if is_ok(request):
+        return request.META["HTTP_X_CLIENT_DN"]
+`)
+	want := []string{
+		"6 HTTP_X_CLIENT_DN wrongly guarded HTTP_X_CLIENT_VERIFY", // app/other.py
+		"6 HTTP_X_CLIENT_DN guarded HTTP_X_CLIENT_VERIFY",         // app/views.py
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("guards:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
