@@ -23,8 +23,9 @@ func init() {
 			"where code puts it: stored first (`ok = verify == 'SUCCESS'` then `if not ok: return …`, or " +
 			"`self.verified = …`), in a helper (`if not is_verified(request): raise PermissionDenied`, or a " +
 			"`require_certificate(request)` that raises), or in the `AUTHENTICATION_BACKENDS` backend the value " +
-			"is passed to (`authenticate(request, client_dn=dn)`, checked in the backend's `authenticate` before " +
-			"it uses `client_dn`). Reads of server-environment keys " +
+			"is passed to (`authenticate(request, client_dn=dn)`, or `request.client_dn = …` then " +
+			"`authenticate(request)`, checked in the backend's `authenticate` before it uses the value). " +
+			"Reads of server-environment keys " +
 			"(`SSL_CLIENT_S_DN`, set by `uwsgi_param` / `fastcgi_param`) are not reported: a client " +
 			"cannot send them.\n\n" +
 			"When the project contains nginx configuration that passes requests to the app, djleak " +

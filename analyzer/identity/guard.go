@@ -648,21 +648,31 @@ func (sc *statusScope) ifStmt(s *sitter.Node) (pysem.Value, bool) {
 func (*statusScope) Other(*python.Expr) pysem.Value { return pysem.Value{} }
 
 // backendGuarded follows a read into Django's authenticate(): a view or
-// middleware that reads the DN and passes it as a credential
-// (`authenticate(request, dn=dn)`) is guarded when every backend of
-// AUTHENTICATION_BACKENDS that accepts the credential checks the verify
-// status before it uses it. It returns the first backend's guard, or the
-// first backend guard that is not correct.
+// middleware that reads the DN and passes it on — as a credential
+// (`authenticate(request, client_dn=dn)`) or on the request
+// (`request.client_dn = …` then `authenticate(request)`) — is guarded when
+// every backend of AUTHENTICATION_BACKENDS that receives it checks the
+// verify status before it uses it. It returns the first backend's guard,
+// or the first backend guard that is not correct.
 func (g *guards) backendGuarded(r *Read) (Guard, bool) {
 	m := r.Module
-	// The read itself, or the variable it is assigned to.
-	names := map[string]bool{}
+	// What the read is stored in: a variable, or an attribute of the
+	// request.
+	name, reqAttr, reqText := "", "", ""
 	if p := r.Node.Parent(); p != nil && p.Type() == "assignment" {
-		if l, rt := p.ChildByFieldName("left"), p.ChildByFieldName("right"); l != nil && rt != nil && sameNode(rt, r.Node) && l.Type() == "identifier" {
-			names[m.NodeText(l)] = true
+		if l, rt := p.ChildByFieldName("left"), p.ChildByFieldName("right"); l != nil && rt != nil && sameNode(rt, r.Node) {
+			switch l.Type() {
+			case "identifier":
+				name = m.NodeText(l)
+			case "attribute":
+				if obj, attr := l.ChildByFieldName("object"), l.ChildByFieldName("attribute"); obj != nil && attr != nil && strings.HasSuffix(m.NodeText(obj), "request") {
+					reqAttr, reqText = m.NodeText(attr), m.NodeText(obj)
+				}
+			}
 		}
 	}
 	var creds []string
+	viaRequest := false
 	for _, c := range m.Calls {
 		if c.Enclosing != r.Func || c.Node == nil || c.Node.StartByte() < r.Node.EndByte() {
 			continue
@@ -674,16 +684,31 @@ func (g *guards) backendGuarded(r *Read) (Guard, bool) {
 			if k.Name == "" || k.Value == nil || k.Value.Node == nil {
 				continue
 			}
-			if k.Value.Kind == python.Name && names[k.Value.Name] || sameNode(k.Value.Node, r.Node) {
+			if k.Value.Kind == python.Name && k.Value.Name == name && name != "" || sameNode(k.Value.Node, r.Node) {
 				creds = append(creds, k.Name)
 			}
 		}
+		if req := pysem.Arg(c, 0, "request"); req != nil && reqAttr != "" && req.Text == reqText {
+			viaRequest = true
+		}
 	}
-	if len(creds) == 0 {
+	if len(creds) == 0 && !viaRequest {
 		return Guard{}, false
 	}
 	var first Guard
-	accepting := 0
+	receiving := 0
+	// judge records the guard of the backend's first use of the value.
+	judge := func(b backend, auth *python.Function, use *sitter.Node) (Guard, bool) {
+		receiving++
+		if use == nil {
+			return Guard{}, true // the backend ignores it
+		}
+		bg := g.guardOf(b.m, auth, use)
+		if bg.State == Correct && first.State == Unguarded {
+			first = bg
+		}
+		return bg, bg.State == Correct
+	}
 	for _, b := range g.backends() {
 		var auth *python.Function
 		for _, meth := range b.cls.Methods {
@@ -695,33 +720,32 @@ func (g *guards) backendGuarded(r *Read) (Guard, bool) {
 			continue
 		}
 		for _, cred := range creds {
-			name := ""
+			param := ""
 			for _, p := range auth.Params {
-				if p.Name == cred && p.Kind == "" || p.Kind == "**" && name == "" {
-					name = p.Name
+				if p.Name == cred && p.Kind == "" || p.Kind == "**" && param == "" {
+					param = p.Name
 				}
 			}
-			if name == "" {
+			if param == "" {
 				continue // Django skips a backend whose signature does not take the credential
 			}
-			accepting++
-			use := firstUse(b.m, auth, name)
-			if use == nil {
-				continue // the backend ignores it
+			if bg, ok := judge(b, auth, firstUse(auth, func(n *sitter.Node) bool {
+				return n.Type() == "identifier" && b.m.NodeText(n) == param
+			})); !ok {
+				return bg, bg.State == Wrong
 			}
-			bg := g.guardOf(b.m, auth, use)
-			if bg.State != Correct {
-				if bg.State == Wrong {
-					return bg, true
-				}
-				return Guard{}, false
-			}
-			if first.State == Unguarded {
-				first = bg
+		}
+		if viaRequest && len(auth.Params) > 1 {
+			req := auth.Params[1].Name // authenticate(self, request, …)
+			if bg, ok := judge(b, auth, firstUse(auth, func(n *sitter.Node) bool {
+				obj, attr := n.ChildByFieldName("object"), n.ChildByFieldName("attribute")
+				return n.Type() == "attribute" && obj != nil && attr != nil && b.m.NodeText(obj) == req && b.m.NodeText(attr) == reqAttr
+			})); !ok {
+				return bg, bg.State == Wrong
 			}
 		}
 	}
-	return first, accepting > 0 && first.State == Correct
+	return first, receiving > 0 && first.State == Correct
 }
 
 // backend is a class named by AUTHENTICATION_BACKENDS.
@@ -765,11 +789,11 @@ func (g *guards) backends() []backend {
 	return out
 }
 
-// firstUse is the first identifier `name` in f's body.
-func firstUse(m *python.Module, f *python.Function, name string) *sitter.Node {
+// firstUse is the first node of f's body that is, for match.
+func firstUse(f *python.Function, match func(*sitter.Node) bool) *sitter.Node {
 	var use *sitter.Node
 	walk(f.Node.ChildByFieldName("body"), func(n *sitter.Node) {
-		if use == nil && n.Type() == "identifier" && m.NodeText(n) == name {
+		if use == nil && match(n) {
 			use = n
 		}
 	})
