@@ -399,6 +399,12 @@ def post(request):
 def unknown_shape(rows, api_key):
     a, b = api_key
     logger.info("%s", a)
+
+
+def items(user, api_key):
+    for name, value in {"user": user, "key": api_key}.items():
+        logger.info("%s", name)
+        logger.info("%s", value)
 `)
 	want := []string{
 		"log app/v.py:8 token `api_key`",  // password
@@ -408,6 +414,7 @@ def unknown_shape(rows, api_key):
 		"log app/v.py:31 token `api_key`", // last
 		"log app/v.py:40 token `api_key`", // secret, a loop target
 		"log app/v.py:52 token `api_key`", // a value of unknown shape: any name may hold it
+		"log app/v.py:58 token `api_key`", // the value of an items() pair, not its key
 	}
 	sort.Strings(want)
 	if !reflect.DeepEqual(got, want) {
