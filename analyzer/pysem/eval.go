@@ -261,15 +261,8 @@ func (ev *evaluator) unary(e *python.Expr) Value {
 	if !x.OK {
 		return Unknown(x)
 	}
-	if v, ok := python.FoldBinOp("-", Int(0), x.V); ok && e.Name == "-" && x.V.Kind != python.Str && x.V.Kind != python.Bytes {
+	if v, ok := python.FoldUnaryOp(e.Name, x.V); ok {
 		return Known(v, x)
-	}
-	if e.Name == "+" && (x.V.Kind == python.Int || x.V.Kind == python.Float) {
-		return Known(x.V, x)
-	}
-	if e.Name == "+" && x.V.Kind == python.Bool {
-		n, _ := toInt64(x.V)
-		return Known(Int(n), x)
 	}
 	return Unknown(x)
 }

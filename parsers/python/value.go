@@ -360,6 +360,10 @@ func asNumber(v Value) (i int64, f float64, isInt, ok bool) {
 	return 0, 0, false, false
 }
 
+// FoldUnaryOp folds a unary operator (-, +, ~, not) over a constant as
+// Python does.
+func FoldUnaryOp(op string, x Value) (Value, bool) { return unaryOp(op, x) }
+
 func unaryOp(op string, x Value) (Value, bool) {
 	if op == "not" {
 		t, ok := x.Truthy()
