@@ -186,6 +186,8 @@ var table = []struct {
 	{`[*("a",), "b"]`, `['a', 'b']`, true},
 	{`{**{"a": 1}, "a": 2}`, `{'a': 2}`, true},
 	{`b"ab" + b"c"`, `b'abc'`, true},
+	{`b"it's\x00\x7f\xff\t"`, `b"it's\x00\x7f\xff\t"`, true},
+	{`'a"b\'c\n\x01é\x85\u200b'`, `'a"b\'c\n\x01é\x85\u200b'`, true},
 	{`b"ab" + "c"`, `?`, false},
 	{`"x" * 3`, `'xxx'`, true},
 	{`-0.0`, `-0.0`, true},

@@ -252,7 +252,14 @@ func (v Value) write(sb *strings.Builder) {
 }
 
 // pyRepr quotes s the way Python's repr does.
-func pyRepr(s string) string {
+func pyRepr(s string) string { return quoteRepr(s, false) }
+
+// bytesRepr quotes b the way Python's repr of a bytes value does.
+func bytesRepr(b string) string { return "b" + quoteRepr(b, true) }
+
+// quoteRepr quotes the code points of s (its bytes when bytes is set) with
+// Python repr's escapes.
+func quoteRepr(s string, bytes bool) string {
 	q := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		q = '"'
@@ -260,9 +267,12 @@ func pyRepr(s string) string {
 	var sb strings.Builder
 	sb.WriteByte(q)
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if !bytes {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		switch {
-		case r == utf8.RuneError && size == 1:
+		case bytes && r >= 0x7f, !bytes && r == utf8.RuneError && size == 1:
 			sb.WriteString(`\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
 		case r == rune(q) || r == '\\':
 			sb.WriteByte('\\')
@@ -285,37 +295,6 @@ func pyRepr(s string) string {
 			sb.WriteRune(r)
 		}
 		i += size
-	}
-	sb.WriteByte(q)
-	return sb.String()
-}
-
-// bytesRepr quotes b the way Python's repr of a bytes value does.
-func bytesRepr(b string) string {
-	q := byte('\'')
-	if strings.IndexByte(b, '\'') >= 0 && strings.IndexByte(b, '"') < 0 {
-		q = '"'
-	}
-	var sb strings.Builder
-	sb.WriteString("b")
-	sb.WriteByte(q)
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case c == q || c == '\\':
-			sb.WriteByte('\\')
-			sb.WriteByte(c)
-		case c == '\n':
-			sb.WriteString(`\n`)
-		case c == '\r':
-			sb.WriteString(`\r`)
-		case c == '\t':
-			sb.WriteString(`\t`)
-		case c < 0x20 || c >= 0x7f:
-			sb.WriteString(`\x` + strconv.FormatUint(uint64(c)|0x100, 16)[1:])
-		default:
-			sb.WriteByte(c)
-		}
 	}
 	sb.WriteByte(q)
 	return sb.String()
