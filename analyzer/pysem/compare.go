@@ -158,3 +158,75 @@ func DictSet(d python.Value, k, v python.Value) python.Value {
 	out.Elems = append(out.Elems, v)
 	return out
 }
+
+// Mutate is recv after recv.method(*args) for the list methods append,
+// extend, insert and remove and dict.update, as Python runs them; ok is
+// false where Python raises, for other methods, and for a result past
+// MaxSize.
+func Mutate(method string, recv python.Value, args []python.Value) (python.Value, bool) {
+	if recv.Kind == python.Dict {
+		if method != "update" || len(args) != 1 || args[0].Kind != python.Dict {
+			return python.Value{}, false
+		}
+		for i, k := range args[0].Keys {
+			recv = DictSet(recv, k, args[0].Elems[i])
+		}
+		return recv, Fits(recv)
+	}
+	if recv.Kind != python.List {
+		return python.Value{}, false
+	}
+	elems := append([]python.Value{}, recv.Elems...)
+	switch method {
+	case "append":
+		if len(args) != 1 {
+			return python.Value{}, false
+		}
+		elems = append(elems, args[0])
+	case "extend":
+		if len(args) != 1 {
+			return python.Value{}, false
+		}
+		items, ok := iterate(args[0])
+		if !ok {
+			return python.Value{}, false
+		}
+		if len(elems)+len(items) > MaxSize {
+			return python.Value{}, false
+		}
+		elems = append(elems, items...)
+	case "insert":
+		if len(args) != 2 || args[0].Kind != python.Int {
+			return python.Value{}, false
+		}
+		i, n := args[0].Int, int64(len(elems))
+		if i < 0 {
+			i = max(i+n, 0)
+		}
+		i = min(i, n)
+		elems = append(elems[:i], append([]python.Value{args[1]}, elems[i:]...)...)
+	case "remove":
+		if len(args) != 1 {
+			return python.Value{}, false
+		}
+		found := false
+		for i, x := range elems {
+			eq, ok := Equal(x, args[0])
+			if !ok {
+				return python.Value{}, false
+			}
+			if eq {
+				elems = append(elems[:i], elems[i+1:]...)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return python.Value{}, false // ValueError
+		}
+	default:
+		return python.Value{}, false
+	}
+	out := python.Value{Kind: python.List, Elems: elems}
+	return out, Fits(out)
+}

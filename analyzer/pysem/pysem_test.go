@@ -325,3 +325,56 @@ func TestCap(t *testing.T) {
 		}
 	}
 }
+
+// TestMutate: list and dict methods that change their receiver, each
+// checked against python3's result.
+func TestMutate(t *testing.T) {
+	cases := []struct{ recv, method, args, want string }{
+		{`["a"]`, "append", `"b"`, `['a', 'b']`},
+		{`["a"]`, "extend", `("b", "c")`, `['a', 'b', 'c']`},
+		{`["a"]`, "extend", `"bc"`, `['a', 'b', 'c']`},
+		{`["a", "c"]`, "insert", `1, "b"`, `['a', 'b', 'c']`},
+		{`["a"]`, "insert", `-5, "z"`, `['z', 'a']`},
+		{`["a"]`, "insert", `9, "z"`, `['a', 'z']`},
+		{`["a", "b", "a"]`, "remove", `"a"`, `['b', 'a']`},
+		{`["a"]`, "remove", `"x"`, `?`},
+		{`{"a": 1}`, "update", `{"a": 2, "b": 3}`, `{'a': 2, 'b': 3}`},
+		{`("a",)`, "append", `"b"`, `?`},
+		{`["a"]`, "extend", ``, `?`},
+	}
+	var prog strings.Builder
+	for _, tc := range cases {
+		recv := pysem.Eval(exprOf(t, tc.recv), scope{})
+		var args []python.Value
+		if tc.args != "" {
+			for _, a := range exprOf(t, "("+tc.args+",)").Elems {
+				args = append(args, pysem.Eval(a, scope{}).V)
+			}
+		}
+		got := "?"
+		if v, ok := pysem.Mutate(tc.method, recv.V, args); ok {
+			got = v.String()
+		}
+		if got != tc.want {
+			t.Errorf("%s.%s(%s) leaves %s, want %s", tc.recv, tc.method, tc.args, got, tc.want)
+		}
+		if tc.want != "?" {
+			prog.WriteString("x = " + tc.recv + "\nx." + tc.method + "(" + tc.args + ")\nprint(repr(x))\n")
+		}
+	}
+	if py, err := exec.LookPath("python3"); err == nil {
+		out, err := exec.Command(py, "-I", "-c", prog.String()).Output()
+		if err != nil {
+			t.Fatalf("python3: %v", err)
+		}
+		var want []string
+		for _, tc := range cases {
+			if tc.want != "?" {
+				want = append(want, tc.want)
+			}
+		}
+		if got := strings.TrimSuffix(string(out), "\n"); got != strings.Join(want, "\n") {
+			t.Errorf("python3 prints:\n%s\nthe table says:\n%s", got, strings.Join(want, "\n"))
+		}
+	}
+}

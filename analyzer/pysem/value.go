@@ -66,7 +66,7 @@ func Unknown(deps ...Value) Value {
 // further, so that `X = f"{X}{X}"` repeated cannot exhaust memory.
 func Known(v python.Value, deps ...Value) Value {
 	out := Unknown(deps...)
-	if Size(v, MaxSize) > MaxSize {
+	if !Fits(v) {
 		return out
 	}
 	out.V, out.OK = v, true
@@ -81,6 +81,9 @@ func (v Value) after(d Value) Value {
 	v.Free = v.Free || d.Free
 	return v
 }
+
+// Fits reports whether v is within MaxSize.
+func Fits(v python.Value) bool { return Size(v, MaxSize) <= MaxSize }
 
 // Size measures v (string bytes, one per element and key, nested values
 // included), stopping as soon as the count passes budget, so that a value

@@ -356,7 +356,7 @@ func (w *walker) assign(a *python.Assign, v val, c walkCtx) {
 				if op == "+" && l.Kind == python.List && (r.Kind == python.Tuple || r.Kind == python.Set) {
 					r.Kind = python.List
 				}
-				if nv, ok := pysem.BinOp(op, l, r); ok {
+				if nv, ok := pysem.BinOp(op, l, r); ok && pysem.Fits(nv) {
 					out.V, out.OK = nv, true
 				}
 			}
@@ -540,62 +540,11 @@ func applyMethod(v python.Value, keys []python.Value, method string, args []val)
 		}
 		return python.Value{}, false
 	}
-	switch {
-	case method == "update" && v.Kind == python.Dict && len(args) == 1 && args[0].V.Kind == python.Dict:
-		for i, k := range args[0].V.Keys {
-			v = dictSet(v, k, args[0].V.Elems[i])
-		}
-		return v, true
-	case v.Kind != python.List:
-		return python.Value{}, false
+	vals := make([]python.Value, len(args))
+	for i, a := range args {
+		vals[i] = a.V
 	}
-	elems := append([]python.Value{}, v.Elems...)
-	switch method {
-	case "append":
-		if len(args) != 1 {
-			return python.Value{}, false
-		}
-		elems = append(elems, args[0].V)
-	case "extend":
-		if len(args) != 1 || !isSeq(args[0].V) {
-			return python.Value{}, false
-		}
-		elems = append(elems, args[0].V.Elems...)
-	case "insert":
-		if len(args) != 2 || args[0].V.Kind != python.Int {
-			return python.Value{}, false
-		}
-		i := args[0].V.Int
-		n := int64(len(elems))
-		if i < 0 {
-			i += n
-			if i < 0 {
-				i = 0
-			}
-		}
-		if i > n {
-			i = n
-		}
-		elems = append(elems[:i], append([]python.Value{args[1].V}, elems[i:]...)...)
-	case "remove":
-		if len(args) != 1 {
-			return python.Value{}, false
-		}
-		found := false
-		for i, x := range elems {
-			if valueEqual(x, args[0].V) {
-				elems = append(elems[:i], elems[i+1:]...)
-				found = true
-				break
-			}
-		}
-		if !found {
-			return python.Value{}, false
-		}
-	default:
-		return python.Value{}, false
-	}
-	return python.Value{Kind: python.List, Elems: elems}, true
+	return pysem.Mutate(method, v, vals)
 }
 
 // include runs django-split-settings include('a.py', optional('b.py'), …):
