@@ -1,6 +1,8 @@
 package pysem
 
 import (
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/djleak/djleak/parsers/python"
@@ -143,6 +145,65 @@ func Lookup(d python.Value, k python.Value) (v python.Value, found, ok bool) {
 		return v, true, true
 	}
 	return python.Value{}, false, ok
+}
+
+// dictBuilder builds a dict entry by entry in linear time: scalar keys
+// are found through an index (1, 1.0 and True are one key, as in
+// Python), other keys by comparison.
+type dictBuilder struct {
+	d     python.Value
+	index map[string]int
+}
+
+func (b *dictBuilder) set(k, v python.Value) {
+	b.d.Kind = python.Dict
+	if h, ok := scalarKey(k); ok {
+		if b.index == nil {
+			b.index = map[string]int{}
+		}
+		if i, found := b.index[h]; found {
+			b.d.Elems[i] = v
+			return
+		}
+		b.index[h] = len(b.d.Keys)
+		b.d.Keys, b.d.Elems = append(b.d.Keys, k), append(b.d.Elems, v)
+		return
+	}
+	for i, kk := range b.d.Keys {
+		if eq, ok := Equal(kk, k); eq && ok {
+			b.d.Elems[i] = v
+			return
+		}
+	}
+	b.d.Keys, b.d.Elems = append(b.d.Keys, k), append(b.d.Elems, v)
+}
+
+func (b *dictBuilder) value() python.Value {
+	b.d.Kind = python.Dict
+	return b.d
+}
+
+// scalarKey is the index key of a str, bytes, None or integral number.
+func scalarKey(k python.Value) (string, bool) {
+	switch k.Kind {
+	case python.Str:
+		return "s" + k.Str, true
+	case python.Bytes:
+		return "b" + k.Str, true
+	case python.None:
+		return "n", true
+	case python.Int, python.Bool:
+		n, _ := toInt64(k)
+		return "i" + strconv.FormatInt(n, 10), true
+	case python.Float:
+		if k.Float == math.Trunc(k.Float) && math.Abs(k.Float) < 1<<62 {
+			return "i" + strconv.FormatInt(int64(k.Float), 10), true
+		}
+		if !math.IsNaN(k.Float) {
+			return "f" + strconv.FormatFloat(k.Float, 'g', -1, 64), true
+		}
+	}
+	return "", false
 }
 
 // DictSet is d with d[k] = v (a new value; d is not changed).

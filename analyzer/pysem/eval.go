@@ -165,7 +165,7 @@ func (ev *evaluator) eval(e *python.Expr) Value {
 		}
 		return Known(out, deps...)
 	case python.Dict:
-		out := python.Value{Kind: python.Dict}
+		var d dictBuilder
 		var deps []Value
 		ok := true
 		for i, k := range e.Keys {
@@ -177,7 +177,7 @@ func (ev *evaluator) eval(e *python.Expr) Value {
 					continue
 				}
 				for j, kk := range vv.V.Keys {
-					out = DictSet(out, kk, vv.V.Elems[j])
+					d.set(kk, vv.V.Elems[j])
 				}
 				continue
 			}
@@ -187,12 +187,12 @@ func (ev *evaluator) eval(e *python.Expr) Value {
 				ok = false
 				continue
 			}
-			out = DictSet(out, kv.V, vv.V)
+			d.set(kv.V, vv.V)
 		}
 		if !ok {
 			return Unknown(deps...)
 		}
-		return Known(out, deps...)
+		return Known(d.value(), deps...)
 	case python.UnaryOp:
 		return ev.unary(e)
 	case python.BoolOp:
