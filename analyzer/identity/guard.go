@@ -3,8 +3,6 @@ package identity
 import (
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
@@ -128,9 +126,9 @@ func newGuards(p *analyzer.Project) *guards {
 }
 
 // guardOf finds the strongest verification check dominating node n.
-func (g *guards) guardOf(m *python.Module, f *python.Function, n *sitter.Node) Guard {
+func (g *guards) guardOf(m *python.Module, f *python.Function, n *python.Node) Guard {
 	var best Guard
-	consider := func(cond *sitter.Node, want bool) {
+	consider := func(cond *python.Node, want bool) {
 		v := g.cond(m, f, cond, want)
 		if v.state == Unguarded {
 			return
@@ -139,7 +137,7 @@ func (g *guards) guardOf(m *python.Module, f *python.Function, n *sitter.Node) G
 			best = Guard{State: v.state, Loc: m.Loc(cond), Text: m.NodeText(cond), VerifyKey: v.key, Why: v.why}
 		}
 	}
-	var stop *sitter.Node
+	var stop *python.Node
 	if f != nil {
 		stop = f.Node
 	}
@@ -203,13 +201,13 @@ func (g *guards) guardOf(m *python.Module, f *python.Function, n *sitter.Node) G
 	return best
 }
 
-func sameNode(a, b *sitter.Node) bool {
+func sameNode(a, b *python.Node) bool {
 	return a != nil && b != nil && a.StartByte() == b.StartByte() && a.EndByte() == b.EndByte() && a.Type() == b.Type()
 }
 
 // exits reports whether an if statement's consequence ends the flow:
 // return, raise, continue or break as its last statement.
-func exits(ifs *sitter.Node) bool {
+func exits(ifs *python.Node) bool {
 	c := ifs.ChildByFieldName("consequence")
 	if c == nil || c.NamedChildCount() == 0 {
 		return false
@@ -234,7 +232,7 @@ const (
 // cond judges a condition: does knowing that cond == want prove the
 // verify value is SUCCESS (Correct), mention a verify value without
 // proving it (Wrong), or say nothing about verification (Unguarded)?
-func (g *guards) cond(m *python.Module, f *python.Function, n *sitter.Node, want bool) verdict {
+func (g *guards) cond(m *python.Module, f *python.Function, n *python.Node, want bool) verdict {
 	if n == nil {
 		return verdict{}
 	}
@@ -255,7 +253,7 @@ func (g *guards) cond(m *python.Module, f *python.Function, n *sitter.Node, want
 
 // raisingCheck judges a call statement before a read: a helper that
 // raises (or returns early with an error) unless the client is verified.
-func (g *guards) raisingCheck(m *python.Module, f *python.Function, call *sitter.Node) verdict {
+func (g *guards) raisingCheck(m *python.Module, f *python.Function, call *python.Node) verdict {
 	x := m.ExprOf(call)
 	v := g.judge(func(sc *statusScope) outcome {
 		pysem.Eval(x, sc)
@@ -590,7 +588,7 @@ func (sc *statusScope) callHelper(h funcDef, c *python.Call) pysem.Value {
 
 // block runs the statements of a helper's block; done reports that it
 // returned or raised.
-func (sc *statusScope) block(b *sitter.Node) (v pysem.Value, done bool) {
+func (sc *statusScope) block(b *python.Node) (v pysem.Value, done bool) {
 	if b == nil {
 		return pysem.Value{Free: true}, true
 	}
@@ -619,7 +617,7 @@ func (sc *statusScope) block(b *sitter.Node) (v pysem.Value, done bool) {
 }
 
 // ifStmt follows the branch the status decides.
-func (sc *statusScope) ifStmt(s *sitter.Node) (pysem.Value, bool) {
+func (sc *statusScope) ifStmt(s *python.Node) (pysem.Value, bool) {
 	t := pysem.TruthOf(sc.m.ExprOf(s.ChildByFieldName("condition")), sc)
 	switch {
 	case t.Definitely(true):
@@ -698,7 +696,7 @@ func (g *guards) backendGuarded(r *Read) (Guard, bool) {
 	var first Guard
 	receiving := 0
 	// judge records the guard of the backend's first use of the value.
-	judge := func(b backend, auth *python.Function, use *sitter.Node) (Guard, bool) {
+	judge := func(b backend, auth *python.Function, use *python.Node) (Guard, bool) {
 		receiving++
 		if use == nil {
 			return Guard{}, true // the backend ignores it
@@ -729,7 +727,7 @@ func (g *guards) backendGuarded(r *Read) (Guard, bool) {
 			if param == "" {
 				continue // Django skips a backend whose signature does not take the credential
 			}
-			if bg, ok := judge(b, auth, firstUse(auth, func(n *sitter.Node) bool {
+			if bg, ok := judge(b, auth, firstUse(auth, func(n *python.Node) bool {
 				return n.Type() == "identifier" && b.m.NodeText(n) == param
 			})); !ok {
 				return bg, bg.State == Wrong
@@ -737,7 +735,7 @@ func (g *guards) backendGuarded(r *Read) (Guard, bool) {
 		}
 		if viaRequest && len(auth.Params) > 1 {
 			req := auth.Params[1].Name // authenticate(self, request, …)
-			if bg, ok := judge(b, auth, firstUse(auth, func(n *sitter.Node) bool {
+			if bg, ok := judge(b, auth, firstUse(auth, func(n *python.Node) bool {
 				obj, attr := n.ChildByFieldName("object"), n.ChildByFieldName("attribute")
 				return n.Type() == "attribute" && obj != nil && attr != nil && b.m.NodeText(obj) == req && b.m.NodeText(attr) == reqAttr
 			})); !ok {
@@ -790,9 +788,9 @@ func (g *guards) backends() []backend {
 }
 
 // firstUse is the first node of f's body that is, for match.
-func firstUse(f *python.Function, match func(*sitter.Node) bool) *sitter.Node {
-	var use *sitter.Node
-	walk(f.Node.ChildByFieldName("body"), func(n *sitter.Node) {
+func firstUse(f *python.Function, match func(*python.Node) bool) *python.Node {
+	var use *python.Node
+	walk(f.Node.ChildByFieldName("body"), func(n *python.Node) {
 		if use == nil && match(n) {
 			use = n
 		}

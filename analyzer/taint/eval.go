@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
@@ -831,7 +829,7 @@ func (c *fctx) comprehension(x *python.Expr, e *env) *Val {
 }
 
 // bindQuiet binds comprehension variables without flow steps.
-func (c *fctx) bindQuiet(n *sitter.Node, v *Val, e *env) {
+func (c *fctx) bindQuiet(n *python.Node, v *Val, e *env) {
 	m := c.mi.m
 	switch c.typ(n) {
 	case "identifier":
@@ -903,7 +901,7 @@ func (c *fctx) elemOf(it *Val, e *env) (*Val, int) {
 
 // starAt is the index of the starred target among targets, -1 when there
 // is none.
-func (c *fctx) starAt(targets []*sitter.Node) int {
+func (c *fctx) starAt(targets []*python.Node) int {
 	for i, t := range targets {
 		if k := c.typ(t); k == "list_splat_pattern" || k == "list_splat" {
 			return i
