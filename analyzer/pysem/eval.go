@@ -468,12 +468,20 @@ func (ev *evaluator) call(e *python.Expr) Value {
 func (ev *evaluator) anyAll(fn string, arg *python.Expr) Value {
 	seq := ev.eval(arg)
 	items := seq.Items
-	if seq.OK && IsSeq(seq.V) {
-		items = make([]Value, 0, len(seq.V.Elems))
-		for _, x := range seq.V.Elems {
+	switch {
+	case seq.OK:
+		elems, ok := iterate(seq.V)
+		if seq.V.Kind == python.Set {
+			elems, ok = seq.V.Elems, true // the order does not matter here
+		}
+		if !ok {
+			return Unknown(seq)
+		}
+		items = make([]Value, 0, len(elems))
+		for _, x := range elems {
 			items = append(items, Value{V: x, OK: true, Free: seq.Free})
 		}
-	} else if !seq.OK && seq.Items == nil {
+	case seq.Items == nil:
 		return Unknown(seq)
 	}
 	want := fn == "any" // the element truth that decides
@@ -609,6 +617,9 @@ func Builtin(name string, args []python.Value, kw map[string]python.Value) (pyth
 			break
 		}
 		elems, ok := iterate(args[0])
+		if args[0].Kind == python.Set && (kind == python.Set || name == "sorted") {
+			elems, ok = args[0].Elems, true // the order does not matter here
+		}
 		if !ok {
 			break
 		}
@@ -631,10 +642,13 @@ func Builtin(name string, args []python.Value, kw map[string]python.Value) (pyth
 	return python.Value{}, false
 }
 
-// iterate lists what iterating over a constant yields.
+// iterate lists what iterating over a constant yields, in order (so not
+// for a set of several elements).
 func iterate(v python.Value) ([]python.Value, bool) {
 	switch v.Kind {
-	case python.List, python.Tuple, python.Set:
+	case python.Set:
+		return v.Elems, len(v.Elems) <= 1
+	case python.List, python.Tuple:
 		return v.Elems, true
 	case python.Dict:
 		return dedupe(v).Keys, true

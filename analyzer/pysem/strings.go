@@ -186,7 +186,7 @@ func Method(name string, recv python.Value, args []python.Value, kw map[string]p
 		}
 		return text(strings.Replace(s, old, repl, n)), true
 	case "join":
-		if len(args) != 1 || len(kw) != 0 || !IsSeq(args[0]) && args[0].Kind != python.Dict {
+		if len(args) != 1 || len(kw) != 0 || !IsSeq(args[0]) && args[0].Kind != python.Dict || args[0].Kind == python.Set && len(args[0].Elems) > 1 {
 			return python.Value{}, false
 		}
 		items := args[0].Elems
@@ -451,13 +451,30 @@ func replaceBytesEmpty(s, repl string, n int) string {
 // djleak does not render exactly (floats in containers are fine, bytes
 // are rendered as their repr like Python does).
 func StrOf(v python.Value) (string, bool) {
-	switch v.Kind {
-	case python.Str:
+	switch {
+	case v.Kind == python.Str:
 		return v.Str, true
-	case python.Unknown:
+	case v.Kind == python.Unknown || !ordered(v):
 		return "", false
 	}
 	return v.String(), true
+}
+
+// ordered reports whether the order Python shows v's elements in is
+// known: not for a set of two or more elements (its order follows hashes),
+// at any depth.
+func ordered(v python.Value) bool {
+	if v.Kind == python.Set && len(v.Elems) > 1 {
+		return false
+	}
+	for _, list := range [][]python.Value{v.Elems, v.Keys} {
+		for _, e := range list {
+			if !ordered(e) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // IntOf is int(v) for a constant: ints, bools, finite floats (truncated)
