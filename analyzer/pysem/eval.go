@@ -330,7 +330,9 @@ func (ev *evaluator) compare(e *python.Expr) Value {
 		}
 		left = right
 	}
-	if !decided {
+	// `a < b < c` is `a < b and b < c`: one comparison certainly false
+	// decides it.
+	if !decided && result {
 		return Unknown(deps...)
 	}
 	return Known(Bool(result), deps...)

@@ -148,6 +148,8 @@ var table = []struct {
 	{`{"a": 1, "b": 2} == {"b": 2, "a": 1}`, `True`, true},
 	{`"a" < "b" < "c"`, `True`, true},
 	{`1 < "a"`, `?`, false},
+	{`k < "b" < "a"`, `False`, false},
+	{`"a" < "b" < k`, `?`, false},
 	{`None is None`, `True`, true},
 	{`1 is True`, `False`, true},
 	{`False is not None`, `True`, true},
