@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -163,7 +164,7 @@ type analysis struct {
 	fnMods  map[*python.Function]*modInfo
 	clsMods map[*python.Class]*modInfo
 	quals   map[string]resolved
-	consts  map[string]cval
+	consts  map[string]pysem.Value
 	nodes   map[*python.Node]*nodeInfo
 }
 
