@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -166,14 +167,23 @@ type discovery struct {
 // excluded reports extra paths to skip (configuration). Symbolic links to
 // files are analysed under the link's path; links to directories are not
 // followed (so no loop can form). FIFOs, sockets and devices are never
-// opened. Nothing is dropped without a note or a NotAnalysed entry.
+// opened. Nothing is dropped without a note or a NotAnalysed entry. A
+// cancelled ctx stops the walk with ctx's error (discoverContext).
 func discover(root string, excluded func(rel string, dir bool) bool) discovery {
+	out, _ := discoverContext(context.Background(), root, excluded)
+	return out
+}
+
+func discoverContext(ctx context.Context, root string, excluded func(rel string, dir bool) bool) (discovery, error) {
 	var out discovery
 	var layers []ignoreLayer
 	note := func(rel, format string, args ...any) {
 		out.notes = append(out.notes, fmt.Sprintf("%s: %s", rel, fmt.Sprintf(format, args...)))
 	}
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	walkErr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if rel == "." {
@@ -267,10 +277,13 @@ func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 		}
 		return nil
 	})
+	if walkErr != nil {
+		return discovery{}, walkErr
+	}
 	sort.Slice(out.files, func(i, j int) bool { return out.files[i].Path < out.files[j].Path })
 	sortNotAnalysed(out.bad)
 	sort.Strings(out.notes)
-	return out
+	return out, nil
 }
 
 // outside resolves the symbolic link p and reports its target when that

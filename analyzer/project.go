@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -79,6 +80,10 @@ type Project struct {
 
 	factsMu sync.Mutex
 	facts   map[any]*factEntry
+
+	// ctx is the context of the load or run in progress: passes stop
+	// starting (Fact) once it is cancelled.
+	ctx context.Context
 }
 
 // Module returns the parsed Python module at a project-relative path.
@@ -137,11 +142,18 @@ func (e *UsageError) Error() string { return e.Msg }
 
 // Load discovers and parses a project.
 func Load(opts Options) (*Project, error) {
-	proj, err := Discover(opts)
+	return LoadContext(context.Background(), opts)
+}
+
+// LoadContext is Load that stops when ctx is cancelled: discovery checks it
+// between directory entries and parsing between files. A cancelled load
+// returns ctx's error and no project.
+func LoadContext(ctx context.Context, opts Options) (*Project, error) {
+	proj, err := discoverProject(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := proj.Parse(opts); err != nil {
+	if err := proj.parseContext(ctx, opts); err != nil {
 		return nil, err
 	}
 	return proj, nil
@@ -150,6 +162,13 @@ func Load(opts Options) (*Project, error) {
 // Discover finds the project root, reads the configuration and lists the
 // files to analyse (Project.Files) without reading them.
 func Discover(opts Options) (*Project, error) {
+	return discoverProject(context.Background(), opts)
+}
+
+func discoverProject(ctx context.Context, opts Options) (*Project, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -184,7 +203,7 @@ func Discover(opts Options) (*Project, error) {
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}}
+	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx}
 
 	loadConfig := LoadConfig
 	if opts.LoadConfig != nil {
@@ -231,7 +250,10 @@ func Discover(opts Options) (*Project, error) {
 		proj.targets = []string{} // every named file is excluded
 	}
 
-	walked := discover(root, cfg.Excluded)
+	walked, err := discoverContext(ctx, root, cfg.Excluded)
+	if err != nil {
+		return nil, err
+	}
 	files := walked.files
 	proj.NotAnalysed = walked.bad
 	proj.Notes = walked.notes
@@ -355,6 +377,11 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 // slices indexed by the (sorted) file order, so the outcome does not depend
 // on scheduling.
 func (p *Project) Parse(opts Options) error {
+	return p.parseContext(context.Background(), opts)
+}
+
+func (p *Project) parseContext(ctx context.Context, opts Options) error {
+	p.ctx = ctx
 	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
 		file *source.File
@@ -372,7 +399,7 @@ func (p *Project) Parse(opts Options) error {
 			defer wg.Done()
 			for i := range jobs {
 				f := p.Files[i]
-				if f.Kind == KindNginx {
+				if f.Kind == KindNginx || ctx.Err() != nil {
 					continue // parsed as a set below: includes cross files
 				}
 				data, err := p.readFile(f.Path, opts.Overlay)
@@ -402,6 +429,9 @@ func (p *Project) Parse(opts Options) error {
 	close(jobs)
 	wg.Wait()
 	p.Nginx = <-nginxDone
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if opts.Cache != nil {
 		keep := map[string]bool{}
 		for _, f := range p.Files {
@@ -538,9 +568,31 @@ func ResolveRelative(rel string, level int, module string) string {
 // fact memoisation ------------------------------------------------------
 
 type factEntry struct {
-	once sync.Once
-	val  any
-	err  *InternalError
+	once     sync.Once
+	val      any
+	err      *InternalError
+	canceled bool
+}
+
+// canceled is the panic value that unwinds a pass or rule when the run's
+// context is cancelled (Checkpoint); RunContext turns it into ctx's error.
+type canceled struct{}
+
+// Err is the error of the context the project is being loaded or run
+// with: non-nil once that load or run is cancelled.
+func (p *Project) Err() error {
+	if p.ctx == nil {
+		return nil
+	}
+	return p.ctx.Err()
+}
+
+// Checkpoint stops the running pass or rule when the run has been
+// cancelled (see RunContext). Long passes call it between files.
+func (p *Project) Checkpoint() {
+	if p.Err() != nil {
+		panic(canceled{})
+	}
 }
 
 // Pass is a project-level computation whose result several rules share,
@@ -557,6 +609,7 @@ type Pass[T any] struct {
 // not run again, and each rule that needs it fails naming the pass rather
 // than with a nil result.
 func Fact[T any](p *Project, pass *Pass[T]) T {
+	p.Checkpoint()
 	p.factsMu.Lock()
 	e, ok := p.facts[pass]
 	if !ok {
@@ -567,7 +620,9 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 	e.once.Do(func() {
 		defer func() {
 			if v := recover(); v != nil {
-				if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
+				if _, ok := v.(canceled); ok {
+					e.canceled = true // no result: every later use is cancelled too
+				} else if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
 					e.err = ie // a pass this one needs failed: blame that one
 				} else {
 					e.err = &InternalError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
@@ -576,6 +631,9 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 		}()
 		e.val = pass.Run(p)
 	})
+	if e.canceled {
+		panic(canceled{})
+	}
 	if e.err != nil {
 		panic(e.err)
 	}
