@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -25,9 +27,12 @@ type snapshot struct {
 	reportUnused bool
 }
 
-func (s *server) takeSnapshot() *snapshot {
+// takeSnapshot copies the open documents for a lint and makes cancel the
+// lint's cancellation, which the next change calls.
+func (s *server) takeSnapshot(cancel context.CancelFunc) *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.cancelLint = cancel
 	snap := &snapshot{gen: s.gen, roots: append([]string(nil), s.roots...), fallback: s.fallback, explicit: s.explicit, reportUnused: s.opts.ReportUnused}
 	for _, d := range s.docs {
 		c := *d
@@ -43,11 +48,18 @@ func (s *server) takeSnapshot() *snapshot {
 var testHookAfterAnalyze func(s *server, gen uint64)
 
 // lint analyses the snapshot of the open documents and publishes
-// diagnostics for every one of them, unless a change arrived meanwhile.
+// diagnostics for every one of them, unless a change arrived meanwhile: the
+// change cancels the analysis, and nothing of a cancelled lint is published.
 func (s *server) lint() {
-	snap := s.takeSnapshot()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	snap := s.takeSnapshot(cancel)
 	s.logf("lint generation %d: %d open documents", snap.gen, len(snap.docs))
-	diags, errs := analyze(snap, s.caches)
+	diags, errs := analyze(ctx, snap, s.caches)
+	if ctx.Err() != nil {
+		s.logf("lint generation %d cancelled by a change; nothing published", snap.gen)
+		return
+	}
 	roots := make([]string, 0, len(s.caches))
 	for root := range s.caches {
 		roots = append(roots, root)
@@ -99,7 +111,7 @@ type group struct {
 //
 // caches holds a parse cache per project root, kept between lints (only
 // the lint worker uses it).
-func analyze(snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string][]Diagnostic, []string) {
+func analyze(ctx context.Context, snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string][]Diagnostic, []string) {
 	out := map[string][]Diagnostic{}
 	var errs []string
 	groups := map[string]*group{}
@@ -124,7 +136,10 @@ func analyze(snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string
 		if caches[g.root] == nil {
 			caches[g.root] = analyzer.NewParseCache()
 		}
-		res, err := analyzeGroup(g, snap.reportUnused, caches[g.root])
+		res, err := analyzeGroup(ctx, g, snap.reportUnused, caches[g.root])
+		if errors.Is(err, context.Canceled) {
+			return nil, nil // the caller publishes nothing
+		}
 		if err != nil {
 			errs = append(errs, "djleak: "+err.Error())
 			continue
@@ -190,7 +205,7 @@ func realPath(p string) string {
 // `djleak check FILE`, they are analysed even when excluded, and only their
 // findings are computed), runs the configured rules and converts the
 // findings into diagnostics by URI.
-func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res map[string][]Diagnostic, err error) {
+func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *analyzer.ParseCache) (res map[string][]Diagnostic, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error: %v\n%s", v, debug.Stack())
@@ -218,12 +233,12 @@ func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res 
 	if len(paths) == 0 {
 		return res, nil
 	}
-	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache})
+	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache})
 	if err != nil {
 		return nil, err
 	}
 	enabled := rules.Select(proj.Config.Select, proj.Config.Ignore)
-	findings, err := analyzer.RunWith(proj, enabled, analyzer.RunOptions{ReportUnused: reportUnused})
+	findings, err := analyzer.RunContext(ctx, proj, enabled, analyzer.RunOptions{ReportUnused: reportUnused})
 	if err != nil {
 		return nil, err
 	}

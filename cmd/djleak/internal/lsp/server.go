@@ -6,6 +6,7 @@ package lsp
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,6 +65,9 @@ type server struct {
 	gen         uint64                  // bumped by every change to the open documents
 	published   map[string][]Diagnostic // last diagnostics sent, by URI
 	shownErrors map[string]bool         // load errors already shown to the user
+	// cancelLint cancels the lint in progress; every change calls it, so
+	// a lint never runs on for content the editor has already replaced.
+	cancelLint context.CancelFunc
 
 	// caches keeps Python parses between lints, per project root; only the
 	// lint worker touches it.
@@ -108,6 +112,11 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 
 	code := s.readLoop(bufio.NewReaderSize(in, 64<<10))
 
+	s.mu.Lock()
+	if s.cancelLint != nil {
+		s.cancelLint()
+	}
+	s.mu.Unlock()
 	close(stop)
 	<-workerDone
 	s.out.close(5 * time.Second)
@@ -185,6 +194,9 @@ func (s *server) handleRequest(m *message) {
 	case "shutdown":
 		s.mu.Lock()
 		s.shutdown = true
+		if s.cancelLint != nil {
+			s.cancelLint()
+		}
 		s.mu.Unlock()
 		s.out.reply(m.ID, nil)
 	case "textDocument/codeAction":
@@ -387,6 +399,10 @@ func watchers() []FileSystemWatcher {
 // worker. s.mu must be held.
 func (s *server) changedLocked() {
 	s.gen++
+	if s.cancelLint != nil {
+		s.cancelLint()
+		s.cancelLint = nil
+	}
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -395,8 +411,9 @@ func (s *server) changedLocked() {
 
 // worker lints after the documents have been quiet for the debounce
 // interval. It is the only goroutine that analyses, so runs never overlap;
-// a run whose snapshot went stale while it ran is dropped, and the pending
-// kick schedules the next.
+// the next change cancels a run in progress (changedLocked), a run whose
+// snapshot went stale while it ran is dropped, and the pending kick
+// schedules the next.
 func (s *server) worker(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	timer := time.NewTimer(time.Hour)
