@@ -123,6 +123,7 @@ func Run(p *analyzer.Project) *Result {
 		a.round = round
 		a.reset()
 		for _, m := range p.Python {
+			p.Checkpoint() // a cancelled run stops between modules
 			mi := a.mods[m]
 			a.moduleEnv(mi)
 			for _, f := range m.Functions {

@@ -29,7 +29,7 @@ type snapshot struct {
 
 // takeSnapshot copies the open documents for a lint and makes cancel the
 // lint's cancellation, which the next change calls.
-func (s *server) takeSnapshot(cancel context.CancelFunc) *snapshot {
+func (s *server) takeSnapshot(cancel context.CancelCauseFunc) *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cancelLint = cancel
@@ -51,13 +51,13 @@ var testHookAfterAnalyze func(s *server, gen uint64)
 // diagnostics for every one of them, unless a change arrived meanwhile: the
 // change cancels the analysis, and nothing of a cancelled lint is published.
 func (s *server) lint() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	snap := s.takeSnapshot(cancel)
 	s.logf("lint generation %d: %d open documents", snap.gen, len(snap.docs))
-	diags, errs := analyze(ctx, snap, s.caches)
+	diags, errs := analyze(ctx, snap, s.caches, s.logf)
 	if ctx.Err() != nil {
-		s.logf("lint generation %d cancelled by a change; nothing published", snap.gen)
+		s.logf("lint generation %d %v; nothing published", snap.gen, context.Cause(ctx))
 		return
 	}
 	roots := make([]string, 0, len(s.caches))
@@ -111,7 +111,7 @@ type group struct {
 //
 // caches holds a parse cache per project root, kept between lints (only
 // the lint worker uses it).
-func analyze(ctx context.Context, snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string][]Diagnostic, []string) {
+func analyze(ctx context.Context, snap *snapshot, caches map[string]*analyzer.ParseCache, logf func(string, ...any)) (map[string][]Diagnostic, []string) {
 	out := map[string][]Diagnostic{}
 	var errs []string
 	groups := map[string]*group{}
@@ -136,7 +136,7 @@ func analyze(ctx context.Context, snap *snapshot, caches map[string]*analyzer.Pa
 		if caches[g.root] == nil {
 			caches[g.root] = analyzer.NewParseCache()
 		}
-		res, err := analyzeGroup(ctx, g, snap.reportUnused, caches[g.root])
+		res, err := analyzeGroup(ctx, g, snap.reportUnused, caches[g.root], logf)
 		if errors.Is(err, context.Canceled) {
 			return nil, nil // the caller publishes nothing
 		}
@@ -205,7 +205,7 @@ func realPath(p string) string {
 // `djleak check FILE`, they are analysed even when excluded, and only their
 // findings are computed), runs the configured rules and converts the
 // findings into diagnostics by URI.
-func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *analyzer.ParseCache) (res map[string][]Diagnostic, err error) {
+func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *analyzer.ParseCache, logf func(string, ...any)) (res map[string][]Diagnostic, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error: %v\n%s", v, debug.Stack())
@@ -237,6 +237,7 @@ func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *analy
 	if err != nil {
 		return nil, err
 	}
+	logf("project %s loaded: %d files; running the rules", proj.Root, len(proj.Files))
 	enabled := rules.Select(proj.Config.Select, proj.Config.Ignore)
 	findings, err := analyzer.RunContext(ctx, proj, enabled, analyzer.RunOptions{ReportUnused: reportUnused})
 	if err != nil {

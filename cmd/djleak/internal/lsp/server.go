@@ -34,6 +34,13 @@ type Options struct {
 	Log io.Writer
 }
 
+// Why a lint was cancelled, for the log.
+var (
+	errChanged     = errors.New("cancelled by a change")
+	errShutdown    = errors.New("cancelled by shutdown")
+	errInputClosed = errors.New("cancelled: the client's input closed")
+)
+
 // DefaultDebounce is the pause after the last edit before a lint runs.
 const DefaultDebounce = 150 * time.Millisecond
 
@@ -67,7 +74,7 @@ type server struct {
 	shownErrors map[string]bool         // load errors already shown to the user
 	// cancelLint cancels the lint in progress; every change calls it, so
 	// a lint never runs on for content the editor has already replaced.
-	cancelLint context.CancelFunc
+	cancelLint context.CancelCauseFunc
 
 	// caches keeps Python parses between lints, per project root; only the
 	// lint worker touches it.
@@ -114,7 +121,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 
 	s.mu.Lock()
 	if s.cancelLint != nil {
-		s.cancelLint()
+		s.cancelLint(errInputClosed)
 	}
 	s.mu.Unlock()
 	close(stop)
@@ -195,7 +202,7 @@ func (s *server) handleRequest(m *message) {
 		s.mu.Lock()
 		s.shutdown = true
 		if s.cancelLint != nil {
-			s.cancelLint()
+			s.cancelLint(errShutdown)
 		}
 		s.mu.Unlock()
 		s.out.reply(m.ID, nil)
@@ -400,7 +407,7 @@ func watchers() []FileSystemWatcher {
 func (s *server) changedLocked() {
 	s.gen++
 	if s.cancelLint != nil {
-		s.cancelLint()
+		s.cancelLint(errChanged)
 		s.cancelLint = nil
 	}
 	select {
