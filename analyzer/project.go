@@ -35,6 +35,10 @@ type Options struct {
 	// Cache, when set, reuses Python parses of unchanged files from earlier
 	// loads of the same project.
 	Cache *ParseCache
+	// Disk, when set, reuses the walk and the file contents of earlier
+	// loads of the same project while the files on disk keep their stamps
+	// (see DiskState).
+	Disk *DiskState
 	// LoadConfig, when set, replaces LoadConfig(root): the command line
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
@@ -84,6 +88,8 @@ type Project struct {
 	// ctx is the context of the load or run in progress: passes stop
 	// starting (Fact) once it is cancelled.
 	ctx context.Context
+	// disk remembers the files on disk between loads (Options.Disk).
+	disk *DiskState
 }
 
 // Module returns the parsed Python module at a project-relative path.
@@ -203,7 +209,7 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx}
+	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx, disk: opts.Disk}
 
 	loadConfig := LoadConfig
 	if opts.LoadConfig != nil {
@@ -250,7 +256,12 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 		proj.targets = []string{} // every named file is excluded
 	}
 
-	walked, err := discoverContext(ctx, root, cfg.Excluded)
+	var walked discovery
+	if opts.Disk != nil {
+		walked, err = opts.Disk.discover(ctx, root, cfg.Exclude, cfg.Excluded)
+	} else {
+		walked, err = walkProject(ctx, root, cfg.Excluded, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +374,12 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 		}
 	} else {
 		var err error
-		if data, err = readLimited(full, limit); err != nil {
+		if p.disk != nil {
+			data, err = p.disk.read(full, limit)
+		} else {
+			data, err = readLimited(full, limit)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -438,6 +454,9 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 			keep[f.Path] = true
 		}
 		opts.Cache.retain(keep)
+	}
+	if p.disk != nil {
+		p.disk.retain(p.Root, p.Files)
 	}
 
 	p.byPath = map[string]*source.File{}

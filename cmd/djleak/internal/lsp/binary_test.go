@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/djleak/djleak/analyzer/analyzertest"
 )
 
 // djangoSource is Debian python3-django's copy of Django: a project large
@@ -202,4 +205,68 @@ func TestBinaryCancelsLint(t *testing.T) {
 		}
 	}
 	c.shutdown()
+}
+
+const (
+	callsHelperView = `from app.helpers import record
+
+
+def view(request):
+    token = request.GET.get("token")
+    record(token)
+`
+	quietHelper   = "def record(value):\n    return None\n"
+	loggingHelper = "import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef record(value):\n    logger.info(\"token %s\", value)\n"
+)
+
+// TestBinaryPicksUpDiskChanges: a file that is not open changes on disk
+// (the open view passes a token to its helper, and the helper starts or
+// stops logging it). The real server picks the change up when the
+// client's watcher reports it, and, without a report, by the file's stamp
+// on the next lint.
+func TestBinaryPicksUpDiskChanges(t *testing.T) {
+	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- app/__init__.py --\n-- app/views.py --\n"+callsHelperView+"-- app/helpers.py --\n"+quietHelper)
+	helper := filepath.Join(dir, "app", "helpers.py")
+	c := startBinary(t, buildBinary(t))
+	params := map[string]any{
+		"processId": nil, "rootUri": fileURI(dir),
+		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
+	}
+	if resp := c.call("initialize", params); resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	c.notify("initialized", map[string]any{})
+	reg := c.expectMessage("client/registerCapability")
+	c.send(&message{ID: reg.ID, Result: json.RawMessage("null")})
+
+	uri := c.open(filepath.Join(dir, "app", "views.py"), "python", 1, callsHelperView)
+	c.diagnostics(uri, atVersion(1, empty))
+
+	// The watcher reports the change.
+	must(t, os.WriteFile(helper, []byte(loggingHelper), 0o644))
+	c.notify("workspace/didChangeWatchedFiles", DidChangeWatchedFilesParams{Changes: []FileEvent{{URI: fileURI(helper), Type: 2}}})
+	p := c.diagnostics(uri, atVersion(1, only("DJL201")))
+	if p.Diagnostics[0].Range.Start.Line != 5 {
+		t.Errorf("DJL201 at %+v; want the call on line 6", p.Diagnostics[0].Range)
+	}
+
+	// No report: the next lint (after an edit of the open file) sees the
+	// helper's new stamp.
+	must(t, os.WriteFile(helper, []byte(quietHelper), 0o644))
+	c.change(uri, 2, callsHelperView+"# edited\n")
+	c.diagnostics(uri, atVersion(2, empty))
+
+	// No report of a created file either: its directory changed.
+	must(t, os.WriteFile(filepath.Join(dir, "app", "audit.py"), []byte(strings.ReplaceAll(loggingHelper, "record", "note")), 0o644))
+	withAudit := "from app.audit import note\n" + strings.ReplaceAll(callsHelperView, "record", "note")[len("from app.helpers import note\n"):]
+	c.change(uri, 3, withAudit)
+	c.diagnostics(uri, atVersion(3, only("DJL201")))
+	c.shutdown()
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

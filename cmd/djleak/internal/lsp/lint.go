@@ -20,6 +20,7 @@ import (
 // snapshot is the state one lint works on.
 type snapshot struct {
 	gen          uint64
+	watched      []string    // files on disk a watcher reported changed
 	docs         []*document // copies
 	roots        []string
 	fallback     string
@@ -33,7 +34,8 @@ func (s *server) takeSnapshot(cancel context.CancelCauseFunc) *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cancelLint = cancel
-	snap := &snapshot{gen: s.gen, roots: append([]string(nil), s.roots...), fallback: s.fallback, explicit: s.explicit, reportUnused: s.opts.ReportUnused}
+	snap := &snapshot{gen: s.gen, watched: s.watched, roots: append([]string(nil), s.roots...), fallback: s.fallback, explicit: s.explicit, reportUnused: s.opts.ReportUnused}
+	s.watched = nil
 	for _, d := range s.docs {
 		c := *d
 		c.text = append([]byte(nil), d.text...)
@@ -66,8 +68,9 @@ func (s *server) lint() {
 	}
 	sort.Strings(roots)
 	for _, root := range roots {
-		n, hits := s.caches[root].Stats()
-		s.logf("parse cache %s: %d files, %d parses saved so far", root, n, hits)
+		n, hits := s.caches[root].parse.Stats()
+		walks, reads := s.caches[root].disk.Stats()
+		s.logf("parse cache %s: %d files, %d parses saved so far; %d walks and %d file reads so far", root, n, hits, walks, reads)
 	}
 	if testHookAfterAnalyze != nil {
 		testHookAfterAnalyze(s, snap.gen)
@@ -99,6 +102,14 @@ func (s *server) lint() {
 	s.shownErrors = shown
 }
 
+// rootCache is what the server keeps between lints of one project root:
+// parsed Python files, and the files on disk (walk and contents) with the
+// stamps that vouch for them.
+type rootCache struct {
+	parse *analyzer.ParseCache
+	disk  *analyzer.DiskState
+}
+
 // group is the open documents of one project root.
 type group struct {
 	root string
@@ -109,9 +120,19 @@ type group struct {
 // diagnostics of each document whose project loaded (an empty list for a
 // clean one, or one djleak does not analyse) and the load errors.
 //
-// caches holds a parse cache per project root, kept between lints (only
-// the lint worker uses it).
-func analyze(ctx context.Context, snap *snapshot, caches map[string]*analyzer.ParseCache, logf func(string, ...any)) (map[string][]Diagnostic, []string) {
+// caches holds a parse cache and a disk state per project root, kept
+// between lints (only the lint worker uses it).
+func analyze(ctx context.Context, snap *snapshot, caches map[string]*rootCache, logf func(string, ...any)) (map[string][]Diagnostic, []string) {
+	// What the watchers reported is applied first, whatever happens to
+	// this lint: the next one must not trust what was known about them.
+	for _, p := range snap.watched {
+		real := realPath(p)
+		for root, c := range caches {
+			if within(realPath(root), real) {
+				c.disk.Changed(real)
+			}
+		}
+	}
 	out := map[string][]Diagnostic{}
 	var errs []string
 	groups := map[string]*group{}
@@ -134,7 +155,7 @@ func analyze(ctx context.Context, snap *snapshot, caches map[string]*analyzer.Pa
 	for _, root := range order {
 		g := groups[root]
 		if caches[g.root] == nil {
-			caches[g.root] = analyzer.NewParseCache()
+			caches[g.root] = &rootCache{parse: analyzer.NewParseCache(), disk: analyzer.NewDiskState()}
 		}
 		res, err := analyzeGroup(ctx, g, snap.reportUnused, caches[g.root], logf)
 		if errors.Is(err, context.Canceled) {
@@ -205,7 +226,7 @@ func realPath(p string) string {
 // `djleak check FILE`, they are analysed even when excluded, and only their
 // findings are computed), runs the configured rules and converts the
 // findings into diagnostics by URI.
-func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *analyzer.ParseCache, logf func(string, ...any)) (res map[string][]Diagnostic, err error) {
+func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *rootCache, logf func(string, ...any)) (res map[string][]Diagnostic, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error: %v\n%s", v, debug.Stack())
@@ -233,7 +254,7 @@ func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *analy
 	if len(paths) == 0 {
 		return res, nil
 	}
-	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache})
+	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk})
 	if err != nil {
 		return nil, err
 	}

@@ -76,9 +76,13 @@ type server struct {
 	// a lint never runs on for content the editor has already replaced.
 	cancelLint context.CancelCauseFunc
 
-	// caches keeps Python parses between lints, per project root; only the
-	// lint worker touches it.
-	caches map[string]*analyzer.ParseCache
+	// watched are the files the client's watchers reported changed since
+	// the last lint started (absolute paths).
+	watched []string
+
+	// caches keeps Python parses and the state of the files on disk
+	// between lints, per project root; only the lint worker touches it.
+	caches map[string]*rootCache
 }
 
 // Serve runs a language server on in/out until the client sends exit or
@@ -94,7 +98,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 		docs:        map[string]*document{},
 		published:   map[string][]Diagnostic{},
 		shownErrors: map[string]bool{},
-		caches:      map[string]*analyzer.ParseCache{},
+		caches:      map[string]*rootCache{},
 	}
 	s.logf = func(string, ...any) {}
 	if opts.Log != nil {
@@ -303,6 +307,11 @@ func (s *server) handleNotification(m *message) {
 		}
 		s.logf("%d watched files changed; re-linting the open files", len(p.Changes))
 		s.mu.Lock()
+		for _, c := range p.Changes {
+			if path := uriPath(c.URI); path != "" {
+				s.watched = append(s.watched, path)
+			}
+		}
 		s.changedLocked()
 		s.mu.Unlock()
 	case "textDocument/didOpen":
