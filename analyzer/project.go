@@ -39,6 +39,10 @@ type Options struct {
 	// loads of the same project while the files on disk keep their stamps
 	// (see DiskState).
 	Disk *DiskState
+	// Previous, when set, is the last load of the same project: the results
+	// of passes whose inputs did not change since are taken from it (see
+	// Pass.Reads).
+	Previous *Project
 	// LoadConfig, when set, replaces LoadConfig(root): the command line
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
@@ -90,6 +94,8 @@ type Project struct {
 	ctx context.Context
 	// disk remembers the files on disk between loads (Options.Disk).
 	disk *DiskState
+	// reused names the passes taken from Options.Previous.
+	reused []string
 }
 
 // Module returns the parsed Python module at a project-relative path.
@@ -161,6 +167,9 @@ func LoadContext(ctx context.Context, opts Options) (*Project, error) {
 	}
 	if err := proj.parseContext(ctx, opts); err != nil {
 		return nil, err
+	}
+	if opts.Previous != nil {
+		proj.inherit(opts.Previous)
 	}
 	return proj, nil
 }
@@ -591,6 +600,7 @@ type factEntry struct {
 	val      any
 	err      *InternalError
 	canceled bool
+	done     bool // val is the pass's result
 }
 
 // canceled is the panic value that unwinds a pass or rule when the run's
@@ -620,6 +630,13 @@ func (p *Project) Checkpoint() {
 type Pass[T any] struct {
 	Name string
 	Run  func(*Project) T
+	// Reads, when set, lists every kind of file the pass's result depends
+	// on, through the passes it uses too (KindConfigs: every registered
+	// configuration language); the configuration always counts. A load
+	// given the previous project (Options.Previous) takes the result from
+	// there when none of those files changed. Unset: computed on every
+	// load.
+	Reads []Kind
 }
 
 // Fact returns the result of pass for p, computing it on first use.
@@ -649,6 +666,7 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 			}
 		}()
 		e.val = pass.Run(p)
+		e.done = true
 	})
 	if e.canceled {
 		panic(canceled{})
