@@ -24,7 +24,7 @@ const djangoSource = "/usr/lib/python3/dist-packages/django"
 const binaryWait = 3 * time.Minute
 
 // buildBinary builds the real djleak command into a temporary directory.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -49,7 +49,7 @@ type binaryClient struct {
 
 // startBinary runs `djleak lsp -v args...` and talks to it over its
 // standard input and output.
-func startBinary(t *testing.T, bin string, args ...string) *binaryClient {
+func startBinary(t testing.TB, bin string, args ...string) *binaryClient {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"lsp", "-v"}, args...)...)
 	stdin, err := cmd.StdinPipe()
@@ -139,7 +139,7 @@ func (c *binaryClient) waitLog(re *regexp.Regexp) []string {
 
 // requireDjango skips the test when Debian's Django is missing, unless CI
 // is set: there it is part of the suite (.ci/install-deps installs it).
-func requireDjango(t *testing.T) {
+func requireDjango(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(djangoSource, "contrib", "auth", "views.py")); err != nil {
 		if os.Getenv("CI") != "" {

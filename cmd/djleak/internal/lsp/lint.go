@@ -103,11 +103,14 @@ func (s *server) lint() {
 }
 
 // rootCache is what the server keeps between lints of one project root:
-// parsed Python files, and the files on disk (walk and contents) with the
-// stamps that vouch for them.
+// parsed Python files, the files on disk (walk and contents) with the
+// stamps that vouch for them, and the last project's pass results.
 type rootCache struct {
 	parse *analyzer.ParseCache
 	disk  *analyzer.DiskState
+	// prev is the last project loaded: the next load takes from it the
+	// results of passes whose inputs did not change.
+	prev *analyzer.Project
 }
 
 // group is the open documents of one project root.
@@ -254,11 +257,12 @@ func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *rootC
 	if len(paths) == 0 {
 		return res, nil
 	}
-	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk})
+	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk, Previous: cache.prev})
 	if err != nil {
 		return nil, err
 	}
-	logf("project %s loaded: %d files; running the rules", proj.Root, len(proj.Files))
+	cache.prev = proj
+	logf("project %s loaded: %d files; running the rules, with the results of %d unchanged passes (%s) kept", proj.Root, len(proj.Files), len(proj.ReusedPasses()), strings.Join(proj.ReusedPasses(), ", "))
 	enabled := rules.Select(proj.Config.Select, proj.Config.Ignore)
 	findings, err := analyzer.RunContext(ctx, proj, enabled, analyzer.RunOptions{ReportUnused: reportUnused})
 	if err != nil {

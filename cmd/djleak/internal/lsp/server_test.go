@@ -24,7 +24,7 @@ const wait = 20 * time.Second
 // testClient is a scripted LSP client talking to Serve over pipes, or to
 // the real binary over its standard input and output (binary_test.go).
 type testClient struct {
-	t       *testing.T
+	t       testing.TB
 	w       io.WriteCloser
 	msgs    chan *message
 	backlog []*message
@@ -70,7 +70,7 @@ func startServer(t *testing.T, opts Options) *testClient {
 
 // newTestClient reads the server's messages from r; the caller sends the
 // server's exit code on c.exit.
-func newTestClient(t *testing.T, w io.WriteCloser, r io.Reader) *testClient {
+func newTestClient(t testing.TB, w io.WriteCloser, r io.Reader) *testClient {
 	c := &testClient{t: t, w: w, msgs: make(chan *message, 1000), exit: make(chan int, 1)}
 	go func() {
 		defer close(c.msgs)
