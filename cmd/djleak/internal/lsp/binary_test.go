@@ -228,15 +228,7 @@ func TestBinaryPicksUpDiskChanges(t *testing.T) {
 	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- app/__init__.py --\n-- app/views.py --\n"+callsHelperView+"-- app/helpers.py --\n"+quietHelper)
 	helper := filepath.Join(dir, "app", "helpers.py")
 	c := startBinary(t, buildBinary(t))
-	params := map[string]any{
-		"processId": nil, "rootUri": fileURI(dir),
-		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
-	}
-	if resp := c.call("initialize", params); resp.Error != nil {
-		t.Fatal(resp.Error)
-	}
-	c.notify("initialized", map[string]any{})
-	reg := c.expectMessage("client/registerCapability")
+	reg := c.initializeWatching(dir)
 	c.send(&message{ID: reg.ID, Result: json.RawMessage("null")})
 
 	uri := c.open(filepath.Join(dir, "app", "views.py"), "python", 1, callsHelperView)

@@ -250,6 +250,21 @@ func (c *testClient) change(uri string, version int32, text string) {
 	})
 }
 
+// initializeWatching initializes as a client that registers file watchers
+// dynamically and returns the server's client/registerCapability request.
+func (c *testClient) initializeWatching(root string) *message {
+	c.t.Helper()
+	params := map[string]any{
+		"processId": nil, "rootUri": fileURI(root),
+		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
+	}
+	if resp := c.call("initialize", params); resp.Error != nil {
+		c.t.Fatal(resp.Error)
+	}
+	c.notify("initialized", map[string]any{})
+	return c.expectMessage("client/registerCapability")
+}
+
 // shutdown performs an orderly shutdown and checks the exit code.
 func (c *testClient) shutdown() {
 	c.t.Helper()
@@ -864,15 +879,7 @@ ref: refs/heads/main
 func TestWatchedFiles(t *testing.T) {
 	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- app/views.py --\n"+wrongGuardView)
 	c := startServer(t, Options{})
-	params := map[string]any{
-		"processId": nil, "rootUri": fileURI(dir),
-		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
-	}
-	if resp := c.call("initialize", params); resp.Error != nil {
-		t.Fatal(resp.Error)
-	}
-	c.notify("initialized", map[string]any{})
-	reg := c.expectMessage("client/registerCapability")
+	reg := c.initializeWatching(dir)
 	if reg.ID == nil {
 		t.Fatal("client/registerCapability sent as a notification; it is a request")
 	}
