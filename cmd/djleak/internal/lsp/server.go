@@ -396,15 +396,18 @@ func (s *server) handleNotification(m *message) {
 
 // watchers are the files whose changes on disk can change an open file's
 // findings: Python code and settings, templates, front-end configuration
-// (nginx, HAProxy, Caddy) and djleak's own configuration.
+// (nginx, HAProxy, Caddy, Apache), deployments (Compose files, Kubernetes
+// manifests, app server commands) and djleak's own configuration. What
+// they miss, the stamps of the files on disk still catch on the next lint.
 func watchers() []FileSystemWatcher {
 	var out []FileSystemWatcher
 	for _, g := range []string{
 		"**/*.py", "**/templates/**",
-		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**",
+		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**", "**/vhost.d/**",
 		"**/*.cfg*", "**/Caddyfile*", "**/*.caddyfile",
 		"**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
-		"**/.env*", "**/Procfile", "**/Dockerfile", "**/docker-compose*.yml",
+		"**/.env*", "**/Procfile*", "**/Dockerfile*", "**/*.dockerfile", "**/Containerfile", "**/*.service",
+		"**/*.yml", "**/*.yaml",
 	} {
 		out = append(out, FileSystemWatcher{GlobPattern: g})
 	}
