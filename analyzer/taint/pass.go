@@ -101,7 +101,7 @@ type Result struct {
 }
 
 // Pass runs the analysis once per project.
-var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run}
+var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Reads: []analyzer.Kind{analyzer.KindPython, analyzer.KindTemplate}}
 
 // Run analyses a project.
 func Run(p *analyzer.Project) *Result {
@@ -122,6 +122,7 @@ func Run(p *analyzer.Project) *Result {
 		a.round = round
 		a.reset()
 		for _, m := range p.Python {
+			p.Checkpoint() // a cancelled run stops between modules
 			mi := a.mods[m]
 			a.moduleEnv(mi)
 			for _, f := range m.Functions {
