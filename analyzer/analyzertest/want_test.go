@@ -48,7 +48,7 @@ z = 3
 	}
 
 	for _, bad := range []string{
-		"-- a.py --\nx = 1  # want DJL101 \"(\"\n",   // bad regexp
+		"-- a.py --\nx = 1  # want DJL101 \"(\"\n",      // bad regexp
 		"-- a.py --\nx = 1\n# want DJL101 \"dangling\"", // nothing after it
 	} {
 		if _, err := InlineWants(txtar.Parse([]byte(bad))); err == nil {

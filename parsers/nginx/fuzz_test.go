@@ -117,6 +117,13 @@ func TestLexerMatchesCrossplane(t *testing.T) {
 	for _, s := range lexSamples {
 		checkLexerMatches(t, []byte(s))
 	}
+	forEachFixture(t, func(content []byte) { checkLexerMatches(t, content) })
+}
+
+// forEachFixture calls fn with the content of every file of the nginx
+// test fixtures.
+func forEachFixture(t *testing.T, fn func(content []byte)) {
+	t.Helper()
 	for _, dir := range []string{"seed", "debian", "broken", "misc"} {
 		d := fixture(t, dir)
 		for _, rel := range listFiles(t, d) {
@@ -124,7 +131,7 @@ func TestLexerMatchesCrossplane(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkLexerMatches(t, content)
+			fn(content)
 		}
 	}
 }

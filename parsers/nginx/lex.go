@@ -62,10 +62,7 @@ func isSpace(s string) bool { return len(strings.TrimSpace(s)) == 0 }
 // far and the error.
 func lexRaw(content []byte) ([]rawToken, *lexError) {
 	toks, err, luaErrs := lexNginx(content)
-	if err == nil && len(luaErrs) > 0 {
-		err = luaErrs[len(luaErrs)-1]
-	}
-	return toks, err
+	return toks, lastLexError(err, luaErrs)
 }
 
 // lexNginx is lexRaw; it returns the error that stopped it and, apart, the

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -152,16 +150,7 @@ func TestTreeMatchesCrossplane(t *testing.T) {
 	for _, s := range append(append([]string(nil), lexSamples...), treeSamples...) {
 		checkTreeMatches(t, []byte(s))
 	}
-	for _, dir := range []string{"seed", "debian", "broken", "misc"} {
-		d := fixture(t, dir)
-		for _, rel := range listFiles(t, d) {
-			content, err := os.ReadFile(filepath.Join(d, rel))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkTreeMatches(t, content)
-		}
-	}
+	forEachFixture(t, func(content []byte) { checkTreeMatches(t, content) })
 }
 
 // FuzzTreeMatchesCrossplane compares the parse with crossplane's on

@@ -32,7 +32,7 @@ func BenchmarkLSPRelintDjango(b *testing.B) {
 		b.Fatal(err)
 	}
 	site := filepath.Join(djangoSource, "djleak-bench", "nginx", "site.conf") // never written
-	bin := os.Getenv("DJLEAK_BENCH_BIN")                                   // another build to compare with
+	bin := os.Getenv("DJLEAK_BENCH_BIN")                                      // another build to compare with
 	if bin == "" {
 		bin = buildBinary(b)
 	}
