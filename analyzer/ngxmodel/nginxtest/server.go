@@ -22,6 +22,8 @@ const (
 	readyTimeout = 5 * time.Second
 	// quitTimeout bounds a graceful stop before nginx is killed.
 	quitTimeout = 5 * time.Second
+	// quitResend is how often the quit signal is repeated during a stop.
+	quitResend = 250 * time.Millisecond
 	// killTimeout bounds the wait after SIGKILL.
 	killTimeout = 5 * time.Second
 	// startAttempts is how often Start retries when a chosen port was
@@ -264,11 +266,24 @@ func (s *Server) stop() error {
 		return nil
 	default:
 	}
+	// nginx runs with master_process off, so it checks its quit flag only
+	// between two event-loop waits: a signal that lands after the check
+	// and before epoll_wait is seen only when the next timer fires, which
+	// may be a minute away. Sending it again interrupts that wait.
+	deadline := time.After(quitTimeout)
+	tick := time.NewTicker(quitResend)
+	defer tick.Stop()
 	_ = s.cmd.Process.Signal(quitSignal)
-	select {
-	case <-s.done:
-		return nil
-	case <-time.After(quitTimeout):
+wait:
+	for {
+		select {
+		case <-s.done:
+			return nil
+		case <-tick.C:
+			_ = s.cmd.Process.Signal(quitSignal)
+		case <-deadline:
+			break wait
+		}
 	}
 	_ = s.cmd.Process.Kill()
 	select {
