@@ -1,10 +1,14 @@
 package python
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -233,4 +237,47 @@ func TestASTConcurrent(t *testing.T) {
 			t.Fatal("goroutines got different trees")
 		}
 	}
+}
+
+// BenchmarkASTDjango reports, over Django's source, the time to parse
+// every file (python.Parse) and the time to build the statement trees of
+// the parsed modules, one after the other in one run.
+// Run with: go test -run '^$' -bench ASTDjango -benchtime 3x ./parsers/python/
+func BenchmarkASTDjango(b *testing.B) {
+	var files []*source.File
+	_ = filepath.WalkDir(djangoSource, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".py") {
+			if data, err := os.ReadFile(p); err == nil {
+				files = append(files, source.NewFile(p, data))
+			}
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		b.Skip("python3-django is not installed (run .ci/install-deps)")
+	}
+	var parse, build time.Duration
+	stmts := 0
+	for i := 0; i < b.N; i++ {
+		mods := make([]*Module, len(files))
+		start := time.Now()
+		for j, f := range files {
+			m, err := Parse(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			mods[j] = m
+		}
+		parse += time.Since(start)
+		start = time.Now()
+		stmts = 0
+		for _, m := range mods {
+			stmts += m.AST().Len
+		}
+		build += time.Since(start)
+	}
+	b.ReportMetric(float64(parse.Milliseconds())/float64(b.N), "parse-ms")
+	b.ReportMetric(float64(build.Milliseconds())/float64(b.N), "ast-ms")
+	b.ReportMetric(100*float64(build)/float64(parse), "ast-%-of-parse")
+	b.ReportMetric(float64(stmts), "stmts")
 }
