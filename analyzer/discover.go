@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -109,7 +110,7 @@ func Classify(rel string, content func() []byte) Kind {
 		if c := content(); c != nil && deploy.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {
 			return KindNginx
 		}
-		return KindUnknown
+		return classifyLanguage(rel, content)
 	}
 	inNginxDir, inTemplateDir, anyName, inTemplates := false, false, false, false
 	for _, d := range dirs {
@@ -166,14 +167,31 @@ type discovery struct {
 // excluded reports extra paths to skip (configuration). Symbolic links to
 // files are analysed under the link's path; links to directories are not
 // followed (so no loop can form). FIFOs, sockets and devices are never
-// opened. Nothing is dropped without a note or a NotAnalysed entry.
+// opened. Nothing is dropped without a note or a NotAnalysed entry. A
+// cancelled ctx stops the walk with ctx's error (walkProject).
 func discover(root string, excluded func(rel string, dir bool) bool) discovery {
+	out, _ := walkProject(context.Background(), root, excluded, nil)
+	return out
+}
+
+// walkProject is discover that stops when ctx is cancelled. depends, when
+// set, is told every path whose state the result depends on: each
+// directory listed (or skipped as a virtualenv), each ignore file looked
+// for, each file read to classify it and each symbolic link followed (with
+// its os.Stat info when the walk has it, else nil).
+func walkProject(ctx context.Context, root string, excluded func(rel string, dir bool) bool, depends func(path string, info os.FileInfo)) (discovery, error) {
+	if depends == nil {
+		depends = func(string, os.FileInfo) {}
+	}
 	var out discovery
 	var layers []ignoreLayer
 	note := func(rel, format string, args ...any) {
 		out.notes = append(out.notes, fmt.Sprintf("%s: %s", rel, fmt.Sprintf(format, args...)))
 	}
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	walkErr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if rel == "." {
@@ -184,6 +202,7 @@ func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 			if name == "" {
 				name = "."
 			}
+			depends(p, nil)
 			if d != nil && d.IsDir() {
 				out.bad = append(out.bad, notAnalysedAt(name, "directory could not be read ("+readProblem(err)+"); the files in it were not analysed"))
 			} else {
@@ -205,10 +224,14 @@ func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 					return filepath.SkipDir
 				}
 				if _, err := os.Stat(filepath.Join(p, "pyvenv.cfg")); err == nil {
+					depends(p, nil)
 					return filepath.SkipDir // a virtualenv under another name
 				}
 			}
+			depends(p, nil)
+			depends(filepath.Join(p, ".gitignore"), nil)
 			if rel == "" {
+				depends(filepath.Join(p, ".git", "info", "exclude"), nil)
 				// The repository's own excludes rank below every .gitignore.
 				if data, err := readLimited(filepath.Join(p, ".git", "info", "exclude"), MaxFileSizeLimit); err == nil {
 					layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
@@ -225,6 +248,7 @@ func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 		byName := func() []byte { return nil }
 		if d.Type()&fs.ModeSymlink != 0 {
 			info, err := os.Stat(p)
+			depends(p, info)
 			switch {
 			case err != nil:
 				why := "broken symbolic link (its target does not exist)"
@@ -251,6 +275,7 @@ func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 		var sniffErr error
 		kind := Classify(rel, func() []byte {
 			var head []byte
+			depends(p, nil)
 			head, sniffErr = readHead(p)
 			return head
 		})
@@ -267,10 +292,13 @@ func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 		}
 		return nil
 	})
+	if walkErr != nil {
+		return discovery{}, walkErr
+	}
 	sort.Slice(out.files, func(i, j int) bool { return out.files[i].Path < out.files[j].Path })
 	sortNotAnalysed(out.bad)
 	sort.Strings(out.notes)
-	return out
+	return out, nil
 }
 
 // outside resolves the symbolic link p and reports its target when that

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -34,6 +35,14 @@ type Options struct {
 	// Cache, when set, reuses Python parses of unchanged files from earlier
 	// loads of the same project.
 	Cache *ParseCache
+	// Disk, when set, reuses the walk and the file contents of earlier
+	// loads of the same project while the files on disk keep their stamps
+	// (see DiskState).
+	Disk *DiskState
+	// Previous, when set, is the last load of the same project: the results
+	// of passes whose inputs did not change since are taken from it (see
+	// Pass.Reads).
+	Previous *Project
 	// LoadConfig, when set, replaces LoadConfig(root): the command line
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
@@ -79,6 +88,14 @@ type Project struct {
 
 	factsMu sync.Mutex
 	facts   map[any]*factEntry
+
+	// ctx is the context of the load or run in progress: passes stop
+	// starting (Fact) once it is cancelled.
+	ctx context.Context
+	// disk remembers the files on disk between loads (Options.Disk).
+	disk *DiskState
+	// reused names the passes taken from Options.Previous.
+	reused []string
 }
 
 // Module returns the parsed Python module at a project-relative path.
@@ -137,12 +154,22 @@ func (e *UsageError) Error() string { return e.Msg }
 
 // Load discovers and parses a project.
 func Load(opts Options) (*Project, error) {
-	proj, err := Discover(opts)
+	return LoadContext(context.Background(), opts)
+}
+
+// LoadContext is Load that stops when ctx is cancelled: discovery checks it
+// between directory entries and parsing between files. A cancelled load
+// returns ctx's error and no project.
+func LoadContext(ctx context.Context, opts Options) (*Project, error) {
+	proj, err := discoverProject(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := proj.Parse(opts); err != nil {
+	if err := proj.parseContext(ctx, opts); err != nil {
 		return nil, err
+	}
+	if opts.Previous != nil {
+		proj.inherit(opts.Previous)
 	}
 	return proj, nil
 }
@@ -150,6 +177,13 @@ func Load(opts Options) (*Project, error) {
 // Discover finds the project root, reads the configuration and lists the
 // files to analyse (Project.Files) without reading them.
 func Discover(opts Options) (*Project, error) {
+	return discoverProject(context.Background(), opts)
+}
+
+func discoverProject(ctx context.Context, opts Options) (*Project, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -184,7 +218,7 @@ func Discover(opts Options) (*Project, error) {
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}}
+	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx, disk: opts.Disk}
 
 	loadConfig := LoadConfig
 	if opts.LoadConfig != nil {
@@ -231,7 +265,15 @@ func Discover(opts Options) (*Project, error) {
 		proj.targets = []string{} // every named file is excluded
 	}
 
-	walked := discover(root, cfg.Excluded)
+	var walked discovery
+	if opts.Disk != nil {
+		walked, err = opts.Disk.discover(ctx, root, cfg.Exclude, cfg.Excluded)
+	} else {
+		walked, err = walkProject(ctx, root, cfg.Excluded, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
 	files := walked.files
 	proj.NotAnalysed = walked.bad
 	proj.Notes = walked.notes
@@ -341,7 +383,12 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 		}
 	} else {
 		var err error
-		if data, err = readLimited(full, limit); err != nil {
+		if p.disk != nil {
+			data, err = p.disk.read(full, limit)
+		} else {
+			data, err = readLimited(full, limit)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -355,6 +402,11 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 // slices indexed by the (sorted) file order, so the outcome does not depend
 // on scheduling.
 func (p *Project) Parse(opts Options) error {
+	return p.parseContext(context.Background(), opts)
+}
+
+func (p *Project) parseContext(ctx context.Context, opts Options) error {
+	p.ctx = ctx
 	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
 		file *source.File
@@ -372,7 +424,7 @@ func (p *Project) Parse(opts Options) error {
 			defer wg.Done()
 			for i := range jobs {
 				f := p.Files[i]
-				if f.Kind == KindNginx {
+				if f.Kind == KindNginx || ctx.Err() != nil {
 					continue // parsed as a set below: includes cross files
 				}
 				data, err := p.readFile(f.Path, opts.Overlay)
@@ -402,12 +454,18 @@ func (p *Project) Parse(opts Options) error {
 	close(jobs)
 	wg.Wait()
 	p.Nginx = <-nginxDone
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if opts.Cache != nil {
 		keep := map[string]bool{}
 		for _, f := range p.Files {
 			keep[f.Path] = true
 		}
 		opts.Cache.retain(keep)
+	}
+	if p.disk != nil {
+		p.disk.retain(p.Root, p.Files)
 	}
 
 	p.byPath = map[string]*source.File{}
@@ -538,9 +596,32 @@ func ResolveRelative(rel string, level int, module string) string {
 // fact memoisation ------------------------------------------------------
 
 type factEntry struct {
-	once sync.Once
-	val  any
-	err  *InternalError
+	once     sync.Once
+	val      any
+	err      *InternalError
+	canceled bool
+	done     bool // val is the pass's result
+}
+
+// canceled is the panic value that unwinds a pass or rule when the run's
+// context is cancelled (Checkpoint); RunContext turns it into ctx's error.
+type canceled struct{}
+
+// Err is the error of the context the project is being loaded or run
+// with: non-nil once that load or run is cancelled.
+func (p *Project) Err() error {
+	if p.ctx == nil {
+		return nil
+	}
+	return p.ctx.Err()
+}
+
+// Checkpoint stops the running pass or rule when the run has been
+// cancelled (see RunContext). Long passes call it between files.
+func (p *Project) Checkpoint() {
+	if p.Err() != nil {
+		panic(canceled{})
+	}
 }
 
 // Pass is a project-level computation whose result several rules share,
@@ -549,6 +630,13 @@ type factEntry struct {
 type Pass[T any] struct {
 	Name string
 	Run  func(*Project) T
+	// Reads, when set, lists every kind of file the pass's result depends
+	// on, through the passes it uses too (KindConfigs: every registered
+	// configuration language); the configuration always counts. A load
+	// given the previous project (Options.Previous) takes the result from
+	// there when none of those files changed. Unset: computed on every
+	// load.
+	Reads []Kind
 }
 
 // Fact returns the result of pass for p, computing it on first use.
@@ -557,6 +645,7 @@ type Pass[T any] struct {
 // not run again, and each rule that needs it fails naming the pass rather
 // than with a nil result.
 func Fact[T any](p *Project, pass *Pass[T]) T {
+	p.Checkpoint()
 	p.factsMu.Lock()
 	e, ok := p.facts[pass]
 	if !ok {
@@ -567,7 +656,9 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 	e.once.Do(func() {
 		defer func() {
 			if v := recover(); v != nil {
-				if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
+				if _, ok := v.(canceled); ok {
+					e.canceled = true // no result: every later use is cancelled too
+				} else if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
 					e.err = ie // a pass this one needs failed: blame that one
 				} else {
 					e.err = &InternalError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
@@ -575,7 +666,11 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 			}
 		}()
 		e.val = pass.Run(p)
+		e.done = true
 	})
+	if e.canceled {
+		panic(canceled{})
+	}
 	if e.err != nil {
 		panic(e.err)
 	}

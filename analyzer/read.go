@@ -61,22 +61,29 @@ func openRegular(full string) (*os.File, fs.FileInfo, error) {
 
 // readLimited reads a regular file of at most limit bytes.
 func readLimited(full string, limit int64) ([]byte, error) {
+	data, _, err := readLimitedInfo(full, limit)
+	return data, err
+}
+
+// readLimitedInfo is readLimited that also returns what the open file's
+// stat said before the read.
+func readLimitedInfo(full string, limit int64) ([]byte, fs.FileInfo, error) {
 	f, info, err := openRegular(full)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	if info.Size() > limit {
-		return nil, &fileTooLarge{limit}
+		return nil, info, &fileTooLarge{limit}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, info, err
 	}
 	if int64(len(data)) > limit { // grew since the stat
-		return nil, &fileTooLarge{limit}
+		return nil, info, &fileTooLarge{limit}
 	}
-	return data, nil
+	return data, info, nil
 }
 
 // describeMode names a non-regular file type for messages.

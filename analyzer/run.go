@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -73,6 +74,14 @@ type RunOptions struct {
 // RunWith is Run with options. Suppressed findings are returned with
 // Suppressed set; callers decide whether to show them.
 func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
+	return RunContext(context.Background(), p, rules, opts)
+}
+
+// RunContext is RunWith that stops when ctx is cancelled: no rule or pass
+// starts after that, passes that check (Project.Checkpoint) stop between
+// files, and the run returns ctx's error and no findings.
+func RunContext(ctx context.Context, p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
+	p.ctx = ctx
 	workers := poolSize(opts.Workers, len(rules))
 	ctxs := make([]*Context, len(rules))
 	errs := make([]error, len(rules))
@@ -82,12 +91,19 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 		ctxs[i] = &Context{Project: p, Rule: r}
 		wg.Add(1)
 		sem <- struct{}{}
+		if ctx.Err() != nil { // no new rule starts
+			<-sem
+			wg.Done()
+			break
+		}
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			defer func() {
 				if v := recover(); v != nil {
-					if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
+					if _, ok := v.(canceled); ok {
+						errs[i] = ctx.Err()
+					} else if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
 						errs[i] = ie
 					} else {
 						errs[i] = &InternalError{Rule: rules[i].ID, Value: v, Stack: string(debug.Stack())}
@@ -98,6 +114,9 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 		}(i)
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

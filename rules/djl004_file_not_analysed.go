@@ -11,7 +11,7 @@ func init() {
 		Precision: analyzer.VeryHigh,
 		Tags:      []string{"tool-error"},
 		WhatItDoes: "Reports Python files, Django templates, front-end and app-server configuration files (nginx, " +
-			"Apache, HAProxy, Caddy, gunicorn) and directories that " +
+			"Apache, HAProxy, Caddy, gunicorn, uwsgi, the requirement files that pin gunicorn) and directories that " +
 			"djleak found but could not analyse at all: unreadable (permission denied), vanished while " +
 			"the project was read, a broken symbolic link or a symbolic link loop, binary content (a NUL " +
 			"byte), UTF-16 or UTF-32 text, or larger than `max-file-size` (default 4 MiB; set it in " +

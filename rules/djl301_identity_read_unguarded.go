@@ -18,7 +18,14 @@ func init() {
 		WhatItDoes: "Finds reads of client-identity headers (`request.META['HTTP_X_CLIENT_DN']`, " +
 			"`request.headers.get('X-SSL-Client-S-DN')`, …) that no check of the matching verify status " +
 			"against exactly `'SUCCESS'` dominates — neither an enclosing `if verify == 'SUCCESS':` " +
-			"nor an earlier `if verify != 'SUCCESS': return …`. Reads of server-environment keys " +
+			"nor an earlier `if verify != 'SUCCESS': return …` (or `raise`, or `assert verify == 'SUCCESS'`). " +
+			"djleak evaluates the check for each status a client can arrive with, so it follows the check " +
+			"where code puts it: stored first (`ok = verify == 'SUCCESS'` then `if not ok: return …`, or " +
+			"`self.verified = …`), in a helper (`if not is_verified(request): raise PermissionDenied`, or a " +
+			"`require_certificate(request)` that raises), or in the `AUTHENTICATION_BACKENDS` backend the value " +
+			"is passed to (`authenticate(request, client_dn=dn)`, or `request.client_dn = …` then " +
+			"`authenticate(request)`, checked in the backend's `authenticate` before it uses the value). " +
+			"Reads of server-environment keys " +
 			"(`SSL_CLIENT_S_DN`, set by `uwsgi_param` / `fastcgi_param`) are not reported: a client " +
 			"cannot send them.\n\n" +
 			"When the project contains nginx configuration that passes requests to the app, djleak " +

@@ -19,7 +19,9 @@ func init() {
 		WhatItDoes: "Finds client-identity reads guarded by a check of the verify status that does not " +
 			"establish `verify == 'SUCCESS'`: a truthiness test (`if verify:`), `!= 'FAILED'`, " +
 			"`'SUCCESS' in verify`, `verify.startswith('S')`, a check combined with `or`, or a read in " +
-			"the branch where verification did *not* succeed. When the project's nginx config passes " +
+			"the branch where verification did *not* succeed — also when the check is stored in a variable " +
+			"or attribute first, sits in a helper or in the authentication backend the value is passed to. " +
+			"The message names a status the check lets through. When the project's nginx config passes " +
 			"requests to the app, a correct-looking comparison of a verify header that nginx never sets " +
 			"(`X-SSL-Verify` when nginx sets `X-Client-Verify`) is reported too: that header is the " +
 			"client's.",

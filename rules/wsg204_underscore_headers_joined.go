@@ -13,18 +13,23 @@ func init() {
 	register(&analyzer.Rule{
 		ID:        "WSG204",
 		Name:      "underscore-identity-header-joined",
-		Title:     "gunicorn joins a client's underscored header to the identity header the front end sets",
+		Title:     "App server joins a client's underscored header to the identity header the front end sets",
 		Severity:  analyzer.Error,
 		CWE:       []int{290, 348},
 		Precision: analyzer.Medium,
 		WhatItDoes: "Reports a header that a front end sets from the client certificate, on a route that " +
 			"forwards header names spelled with underscores (HAProxy, Caddy, Apache httpd's mod_proxy), " +
-			"when the project runs gunicorn.",
-		WhyBad: "gunicorn before 22.0 maps `X_SSL_Client_DN` to the same `HTTP_X_SSL_CLIENT_DN` key as " +
-			"`X-SSL-Client-DN` and joins the two values with a comma. The front end replaces the dashed " +
+			"when the project runs an app server that folds such names into the same key: gunicorn before " +
+			"22.0 (or with `header_map = \"dangerous\"`), uwsgi, and uvicorn (whose Django ASGI request " +
+			"joins them). gunicorn's version comes from the project's requirements files, pyproject.toml, " +
+			"Pipfile or Dockerfile pip lines; without a pin it is judged as before 22.0 and the message says so.",
+		WhyBad: "These servers map `X_SSL_Client_DN` to the same `HTTP_X_SSL_CLIENT_DN` key as " +
+			"`X-SSL-Client-DN` and join the two values with a comma. The front end replaces the dashed " +
 			"header but passes the client's underscored one, so the application reads " +
 			"`CN=alice,CN=admin`: a DN the client extended, which code that takes the last CN reads as " +
-			"the client's choice. This was confirmed against the real gunicorn 20.1.",
+			"the client's choice. The oracle battery shows it against the real gunicorn 20.1, uwsgi 2.0 and " +
+			"uvicorn 0.17 with Django 3.2; daphne drops such names, and gunicorn 22.0 drops them by default " +
+			"(`header_map = \"drop\"`) or refuses the request (`\"refuse\"`).",
 		Example: `
 -- Procfile --
 web: gunicorn mysite.wsgi --bind 127.0.0.1:8000
@@ -56,15 +61,14 @@ backend app
 			"X_SSL_Client_DN`, Caddy `request_header -X_SSL_Client_DN`, Apache `RequestHeader unset " +
 			"X_SSL_Client_DN early`), or run gunicorn 22.0 or later, which drops such headers.",
 		Run: func(ctx *analyzer.Context) {
-			servers := analyzer.Fact(ctx.Project, appserver.Pass)
-			var gunicorn *appserver.Server
-			for _, s := range servers {
-				if s.Kind == "gunicorn" {
-					gunicorn = s
+			var joins *appserver.Server
+			for _, s := range analyzer.Fact(ctx.Project, appserver.Pass) {
+				if u, _ := s.Underscores(); u == appserver.Joined {
+					joins = s
 					break
 				}
 			}
-			if gunicorn == nil {
+			if joins == nil {
 				return
 			}
 			m := analyzer.Fact(ctx.Project, frontend.Pass)
@@ -85,9 +89,9 @@ backend app
 					seen[r.Label+k] = true
 					ctx.Report(analyzer.Finding{
 						Location: n.At,
-						Message: fmt.Sprintf("%s sets %s from the client certificate but passes a client's own %s, which gunicorn before 22.0 joins to it in %s.",
-							r.Front.Title(), headerOf(n), under, k),
-						Related: []analyzer.Related{{Location: gunicorn.At, Message: "gunicorn runs the application here"}},
+						Message: fmt.Sprintf("%s sets %s from the client certificate but passes a client's own %s, which %s joins to it in %s.",
+							r.Front.Title(), headerOf(n), under, joiner(joins), k),
+						Related: []analyzer.Related{{Location: joins.At, Message: joins.Kind + " runs the application here"}},
 						Key:     r.Label + " " + k,
 					})
 				}
@@ -105,4 +109,25 @@ func deletesSpelling(r *frontend.Route, spelling string) bool {
 		}
 	}
 	return false
+}
+
+// joiner names the server that joins the two spellings, and why, for
+// messages.
+func joiner(s *appserver.Server) string {
+	switch s.Kind {
+	case appserver.Uvicorn:
+		return "uvicorn passes and Django's ASGI request"
+	case appserver.Gunicorn:
+		if s.HeaderMap != nil && s.HeaderMap.Value == "dangerous" {
+			return "gunicorn with `header_map = \"dangerous\"`"
+		}
+		if _, unknown := s.Underscores(); unknown {
+			return "gunicorn before 22.0 (version unknown: the project pins none)"
+		}
+		if s.Version.Op == "==" {
+			return "gunicorn " + s.Version.Number
+		}
+		return "gunicorn " + s.Version.String()
+	}
+	return s.Kind
 }

@@ -17,9 +17,15 @@ func init() {
 		Severity:  analyzer.Error,
 		CWE:       []int{290, 348},
 		Precision: analyzer.Medium,
-		WhatItDoes: "Reports a gunicorn, uvicorn or daphne bind address on every interface (`0.0.0.0`, `[::]`, " +
-			"`:8000`) in a project where a front end (nginx, Apache httpd, HAProxy, Caddy) sets identity " +
-			"headers from client certificates before passing requests to the application.",
+		WhatItDoes: "Reports a gunicorn, uvicorn, daphne or uwsgi (`http`, `http-socket`) HTTP listener that the " +
+			"network reaches, in a project where a front end (nginx, Apache httpd, HAProxy, Caddy) sets identity " +
+			"headers from client certificates before passing requests to the application. A server started " +
+			"by a Compose service (its `command:` or `entrypoint:`, or the CMD of the Dockerfile it builds " +
+			"from) or by a Kubernetes container (`command:` and `args:`) must listen on 0.0.0.0 inside its " +
+			"container: there the finding is the Compose `ports:` entry that publishes its port on every host " +
+			"interface, or the port of a NodePort or LoadBalancer Service (or one with `externalIPs`) that " +
+			"selects the pod; a container published nowhere, or only on 127.0.0.1, is not reported. " +
+			"Elsewhere it is a bind address on every interface (`0.0.0.0`, `[::]`, `:8000`).",
 		WhyBad: "The identity headers are only as trustworthy as the path to the app server. When its port is " +
 			"reachable from the network, a client skips the front end, connects to the app server " +
 			"directly and sends `X-SSL-Client-DN: CN=admin` itself: every identity header is forgeable.",
@@ -58,17 +64,18 @@ backend app
 				return
 			}
 			for _, s := range analyzer.Fact(ctx.Project, appserver.Pass) {
-				for _, b := range s.Binds {
-					if !appserver.Public(b.Value) {
-						continue
-					}
+				for _, b := range s.Exposed(s.Binds) {
 					n := set.name
+					related := []analyzer.Related{{Location: n.At, Message: headerOf(n) + " is set from the client certificate here"}}
+					if s.Container != nil {
+						related = append(related, analyzer.Related{Location: s.At, Message: s.Kind + " listens on " + b.Addr + " here"})
+					}
 					ctx.Report(analyzer.Finding{
 						Location: b.At,
-						Message: fmt.Sprintf("%s listens on every interface (`%s`), so a client can bypass %s and send the identity header %s that %s sets from the client certificate.",
-							s.Kind, b.Value, set.route.Front.Title(), headerOf(n), set.route.Front.Title()),
-						Related: []analyzer.Related{{Location: n.At, Message: headerOf(n) + " is set from the client certificate here"}},
-						Key:     s.Kind + " " + b.Value,
+						Message: fmt.Sprintf("%s %s, so a client can bypass %s and send the identity header %s that %s sets from the client certificate.",
+							s.Kind, b.Via, set.route.Front.Title(), headerOf(n), set.route.Front.Title()),
+						Related: related,
+						Key:     s.Kind + " " + b.Addr,
 					})
 				}
 			}

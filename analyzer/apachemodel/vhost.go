@@ -398,7 +398,7 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "apache", Run: func(p *analyzer.Pr
 		out = append(out, Build(&f))
 	}
 	return out
-}}
+}, Reads: []analyzer.Kind{Language.Kind()}}
 
 func init() {
 	frontend.RegisterConfigs(frontend.Apache, Configs, func(c *Config) []*frontend.Route {

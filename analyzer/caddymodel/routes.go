@@ -388,7 +388,7 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "caddy", Run: func(p *analyzer.Pro
 		out = append(out, Build(&f))
 	}
 	return out
-}}
+}, Reads: []analyzer.Kind{Language.Kind()}}
 
 func init() {
 	frontend.RegisterConfigs(frontend.Caddy, Configs, func(c *Config) []*frontend.Route {

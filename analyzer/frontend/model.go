@@ -437,7 +437,7 @@ func Adapters() []*Adapter {
 }
 
 // Pass builds the model from every registered adapter.
-var Pass = &analyzer.Pass[*Model]{Name: "frontend", Run: build}
+var Pass = &analyzer.Pass[*Model]{Name: "frontend", Run: build, Reads: []analyzer.Kind{analyzer.KindNginx, analyzer.KindConfigs}}
 
 func build(p *analyzer.Project) *Model {
 	m := &Model{}

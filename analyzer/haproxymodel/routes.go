@@ -364,7 +364,7 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "haproxy", Run: func(p *analyzer.P
 		out = append(out, Build(&f))
 	}
 	return out
-}}
+}, Reads: []analyzer.Kind{Language.Kind()}}
 
 func init() {
 	frontend.RegisterConfigs(frontend.HAProxy, Configs, func(c *Config) []*frontend.Route {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -39,16 +40,60 @@ type Guard struct {
 	Why string
 }
 
+// A check is judged by evaluating it with pysem: every read of a verify
+// key yields one status at a time, the one a verified client gets and the
+// ones a client without a verified certificate can arrive with (or write
+// into a header itself). The check is correct when the branch it guards
+// can run for "SUCCESS" and for none of the others.
+
+// successStatus is what nginx, Apache and HAProxy set for a verified client
+// certificate.
+const successStatus = "SUCCESS"
+
+// otherStatuses are statuses without a verified certificate: nginx's NONE
+// and FAILED:reason, an empty or missing header, and values a client can
+// send that share text with SUCCESS.
+var otherStatuses = []string{
+	"NONE", "", "FAILED:certificate has expired", "FAILED", "FAILED:SUCCESS", "SUCCESS:FAILED", "SUCCESSFUL", "XSUCCESS", "S",
+}
+
+// otherWhy says, for a status that passes a check, what it means.
+var otherWhy = map[string]string{
+	"NONE":                           "'NONE', the status when no client certificate was sent",
+	"":                               "an empty or missing status",
+	"FAILED:certificate has expired": "'FAILED:certificate has expired'",
+	"FAILED":                         "'FAILED'",
+	"FAILED:SUCCESS":                 "a status merely containing 'SUCCESS' ('FAILED:SUCCESS')",
+	"SUCCESS:FAILED":                 "a status merely starting with 'SUCCESS:' ('SUCCESS:FAILED')",
+	"SUCCESSFUL":                     "a status merely starting like 'SUCCESS' ('SUCCESSFUL')",
+	"XSUCCESS":                       "a status merely ending in 'SUCCESS' ('XSUCCESS')",
+	"S":                              "a status sharing only its first letter with 'SUCCESS' ('S')",
+}
+
 type guards struct {
 	p *analyzer.Project
-	// attrs maps attribute names assigned on request objects from a verify
-	// read ("client_verify" for request.client_verify = META.get(…VERIFY)).
-	attrs map[string]string
-	// helpers maps project function names to the verdict of their return
-	// expression, for `if is_verified(request):`.
-	helpers map[string]verdict
+	// attrs maps attribute names assigned on request objects or self
+	// ("client_verify" for request.client_verify = META.get(…VERIFY),
+	// "verified" for self.verified = … == "SUCCESS") to the assignments.
+	attrs map[string][]attrDef
+	// funcs maps function names to the project's functions of that name,
+	// for checks in helpers (`if not is_verified(request):`).
+	funcs map[string][]funcDef
 	// extra holds configured identity keys (identity-headers).
 	extra map[string]bool
+	// authBackends caches backends().
+	authBackends *[]backend
+}
+
+type attrDef struct {
+	m *python.Module
+	f *python.Function
+	a *python.Assign
+}
+
+type funcDef struct {
+	m *python.Module
+	f *python.Function
 }
 
 type verdict struct {
@@ -58,32 +103,22 @@ type verdict struct {
 }
 
 func newGuards(p *analyzer.Project) *guards {
-	g := &guards{p: p, attrs: map[string]string{}, helpers: map[string]verdict{}, extra: p.Config.IdentityKeys()}
+	g := &guards{p: p, attrs: map[string][]attrDef{}, funcs: map[string][]funcDef{}, extra: p.Config.IdentityKeys()}
 	for _, m := range p.Python {
 		for _, f := range m.Functions {
+			g.funcs[f.Name] = append(g.funcs[f.Name], funcDef{m, f})
 			for _, a := range f.Assigns {
-				if a.Value == nil || a.Value.Node == nil || !strings.Contains(a.Target, ".") {
+				if a.Value == nil || a.Value.Node == nil || a.Node == nil {
 					continue
 				}
-				if k, ok := g.verifyExpr(m, f, a.Value.Node, 0); ok {
-					g.attrs[a.Target[strings.LastIndexByte(a.Target, '.')+1:]] = k
+				i := strings.LastIndexByte(a.Target, '.')
+				if i < 0 {
+					continue
 				}
-			}
-		}
-	}
-	for _, m := range g.p.Python {
-		for _, f := range m.Functions {
-			body := f.Node.ChildByFieldName("body")
-			if body == nil {
-				continue
-			}
-			// A small helper: its last statement is `return <condition>`.
-			last := body.NamedChild(int(body.NamedChildCount()) - 1)
-			if last == nil || last.Type() != "return_statement" || last.NamedChildCount() == 0 {
-				continue
-			}
-			if v := g.cond(m, f, last.NamedChild(0), true, 1); v.state != Unguarded {
-				g.helpers[f.Name] = v
+				if obj := a.Target[:i]; obj == "self" || strings.HasSuffix(obj, "request") {
+					name := a.Target[i+1:]
+					g.attrs[name] = append(g.attrs[name], attrDef{m, f, a})
+				}
 			}
 		}
 	}
@@ -94,7 +129,7 @@ func newGuards(p *analyzer.Project) *guards {
 func (g *guards) guardOf(m *python.Module, f *python.Function, n *python.Node) Guard {
 	var best Guard
 	consider := func(cond *python.Node, want bool) {
-		v := g.cond(m, f, cond, want, 0)
+		v := g.cond(m, f, cond, want)
 		if v.state == Unguarded {
 			return
 		}
@@ -112,11 +147,7 @@ func (g *guards) guardOf(m *python.Module, f *python.Function, n *python.Node) G
 			break
 		}
 		switch p.Type() {
-		case "if_statement":
-			if c := p.ChildByFieldName("consequence"); c != nil && sameNode(c, child) {
-				consider(p.ChildByFieldName("condition"), true)
-			}
-		case "elif_clause":
+		case "if_statement", "elif_clause":
 			if c := p.ChildByFieldName("consequence"); c != nil && sameNode(c, child) {
 				consider(p.ChildByFieldName("condition"), true)
 			}
@@ -140,14 +171,29 @@ func (g *guards) guardOf(m *python.Module, f *python.Function, n *python.Node) G
 				consider(left, m.NodeText(op) == "and")
 			}
 		case "block", "module":
-			// Early exits before the read: `if verify != 'SUCCESS': return …`.
+			// Checks that stop execution before the read:
+			// `if verify != 'SUCCESS': return …`, `assert ok`, and a
+			// helper that raises unless verified.
 			for i := 0; i < int(p.NamedChildCount()); i++ {
 				s := p.NamedChild(i)
 				if sameNode(s, child) || s.StartByte() >= child.StartByte() {
 					break
 				}
-				if s.Type() == "if_statement" && exits(s) && s.ChildByFieldName("alternative") == nil {
-					consider(s.ChildByFieldName("condition"), false)
+				switch s.Type() {
+				case "if_statement":
+					if exits(s) && s.ChildByFieldName("alternative") == nil {
+						consider(s.ChildByFieldName("condition"), false)
+					}
+				case "assert_statement":
+					if s.NamedChildCount() > 0 {
+						consider(s.NamedChild(0), true)
+					}
+				case "expression_statement":
+					if s.NamedChildCount() == 1 && s.NamedChild(0).Type() == "call" {
+						if v := g.raisingCheck(m, f, s.NamedChild(0)); v.state != Unguarded && (v.state == Correct || best.State == Unguarded) {
+							best = Guard{State: v.state, Loc: m.Loc(s), Text: m.NodeText(s.NamedChild(0)), VerifyKey: v.key, Why: v.why}
+						}
+					}
 				}
 			}
 		}
@@ -174,209 +220,580 @@ func exits(ifs *python.Node) bool {
 	return false
 }
 
-// cond evaluates a condition: does knowing that cond == want prove the
+// outcome is how a check came out for one status.
+type outcome int
+
+const (
+	blocked outcome = iota // the guarded code certainly does not run
+	passes                 // the guarded code can run
+	unclear                // pysem cannot tell
+)
+
+// cond judges a condition: does knowing that cond == want prove the
 // verify value is SUCCESS (Correct), mention a verify value without
 // proving it (Wrong), or say nothing about verification (Unguarded)?
-func (g *guards) cond(m *python.Module, f *python.Function, n *python.Node, want bool, depth int) verdict {
-	if n == nil || depth > 8 {
+func (g *guards) cond(m *python.Module, f *python.Function, n *python.Node, want bool) verdict {
+	if n == nil {
 		return verdict{}
 	}
-	switch n.Type() {
-	case "parenthesized_expression":
-		if n.NamedChildCount() == 1 {
-			return g.cond(m, f, n.NamedChild(0), want, depth+1)
+	x := m.ExprOf(n)
+	return g.judge(func(sc *statusScope) outcome {
+		t := pysem.TruthOf(x, sc)
+		switch {
+		case sc.raised:
+			return blocked
+		case t.Undecided:
+			return unclear
+		case t.Definitely(!want):
+			return blocked
 		}
-	case "not_operator":
-		return g.cond(m, f, n.ChildByFieldName("argument"), !want, depth+1)
-	case "boolean_operator":
-		op := n.ChildByFieldName("operator")
-		l := g.cond(m, f, n.ChildByFieldName("left"), want, depth+1)
-		r := g.cond(m, f, n.ChildByFieldName("right"), want, depth+1)
-		isAnd := op != nil && m.NodeText(op) == "and"
-		// (a and b) true ⇒ both true; (a or b) false ⇒ both false.
-		if isAnd == want {
-			if l.state == Correct {
-				return l
-			}
-			if r.state == Correct {
-				return r
-			}
+		return passes
+	}, m, f)
+}
+
+// raisingCheck judges a call statement before a read: a helper that
+// raises (or returns early with an error) unless the client is verified.
+func (g *guards) raisingCheck(m *python.Module, f *python.Function, call *python.Node) verdict {
+	x := m.ExprOf(call)
+	v := g.judge(func(sc *statusScope) outcome {
+		pysem.Eval(x, sc)
+		if sc.raised {
+			return blocked
 		}
-		if l.state != Unguarded || r.state != Unguarded {
-			v := l
-			if v.state == Unguarded {
-				v = r
-			}
-			if v.state == Correct {
-				v.state = Wrong
-				v.why = "the check is combined with `" + m.NodeText(op) + "`, so the branch can run without a successful verification"
-			}
-			return v
+		if sc.calls == 0 {
+			return unclear
 		}
+		return passes
+	}, m, f)
+	if v.state == Wrong {
+		// A call that returns whatever the status is checks nothing.
 		return verdict{}
-	case "comparison_operator":
-		return g.comparison(m, f, n, want)
-	case "call":
-		fn := n.ChildByFieldName("function")
-		if fn != nil && fn.Type() == "identifier" {
-			if v, ok := g.helpers[m.NodeText(fn)]; ok {
-				if !want && v.state == Correct {
-					return verdict{Wrong, v.key, "this branch runs when verification did not succeed"}
-				}
-				return v
-			}
-		}
-		if fn != nil && fn.Type() == "attribute" {
-			obj := fn.ChildByFieldName("object")
-			if k, ok := g.verifyExpr(m, f, obj, depth); ok {
-				return verdict{Wrong, k, "`" + m.NodeText(n) + "` does not compare the status to exactly 'SUCCESS'"}
-			}
-		}
 	}
-	if k, ok := g.verifyExpr(m, f, n, depth); ok {
-		return verdict{Wrong, k, "a verify status is truthy whatever it says ('NONE' and 'FAILED:…' are non-empty strings)"}
-	}
-	return verdict{}
-}
-
-// comparison evaluates `a OP b` chains of length one.
-func (g *guards) comparison(m *python.Module, f *python.Function, n *python.Node, want bool) verdict {
-	if n.NamedChildCount() != 2 {
-		return g.mentions(m, f, n)
-	}
-	left, right := n.NamedChild(0), n.NamedChild(1)
-	op := ""
-	for i := 0; i < int(n.ChildCount()); i++ {
-		c := n.Child(i)
-		if !c.IsNamed() {
-			op += strings.TrimSpace(m.NodeText(c)) + " "
-		}
-	}
-	op = strings.TrimSpace(op)
-	key, okL := g.verifyExpr(m, f, left, 0)
-	other := right
-	if !okL {
-		var okR bool
-		key, okR = g.verifyExpr(m, f, right, 0)
-		if !okR {
-			return verdict{}
-		}
-		other = left
-	}
-	lit, isStr := m.ExprOf(other).Const()
-	success := isStr && lit.Kind == python.Str && strings.EqualFold(strings.TrimSpace(lit.Str), "SUCCESS")
-	switch op {
-	case "==", "is":
-		if success && want {
-			return verdict{Correct, key, ""}
-		}
-		if success {
-			return verdict{Wrong, key, "this branch runs when verification did not succeed"}
-		}
-	case "!=", "is not":
-		if success && !want {
-			return verdict{Correct, key, ""}
-		}
-		if success {
-			return verdict{Wrong, key, "this branch runs when verification did not succeed"}
-		}
-		return verdict{Wrong, key, "`" + m.NodeText(n) + "` lets every status but one through ('NONE' when no certificate was sent, 'FAILED:…')"}
-	case "in":
-		// v in ('SUCCESS',) is fine; 'SUCCESS' in v is a substring test.
-		if sameNode(other, right) {
-			c, ok := m.ExprOf(right).Const()
-			if ok && (c.Kind == python.Tuple || c.Kind == python.List || c.Kind == python.Set) && len(c.Elems) > 0 {
-				all := true
-				for _, e := range c.Elems {
-					all = all && e.Kind == python.Str && strings.EqualFold(e.Str, "SUCCESS")
-				}
-				if all && want {
-					return verdict{Correct, key, ""}
-				}
-			}
-		}
-		return verdict{Wrong, key, "`" + m.NodeText(n) + "` is a membership or substring test, not an exact comparison with 'SUCCESS'"}
-	}
-	return verdict{Wrong, key, "`" + m.NodeText(n) + "` does not prove the status is exactly 'SUCCESS'"}
-}
-
-func (g *guards) mentions(m *python.Module, f *python.Function, n *python.Node) verdict {
-	var v verdict
-	walk(n, func(c *python.Node) {
-		if v.state != Unguarded {
-			return
-		}
-		if k, ok := g.verifyExpr(m, f, c, 0); ok {
-			v = verdict{Wrong, k, "`" + m.NodeText(n) + "` does not prove the status is exactly 'SUCCESS'"}
-		}
-	})
 	return v
 }
 
-// verifyExpr recognises an expression that evaluates to a verification
-// status: a read of a …_VERIFY key, that read case-folded or stripped, a
-// local variable assigned from one, or a request attribute set from one.
-func (g *guards) verifyExpr(m *python.Module, f *python.Function, n *python.Node, depth int) (string, bool) {
-	if n == nil || depth > 8 {
-		return "", false
+// judge runs a check for the success status and every other status.
+func (g *guards) judge(run func(*statusScope) outcome, m *python.Module, f *python.Function) verdict {
+	sc := g.scope(m, f, successStatus)
+	ok := run(sc)
+	if sc.key == "" {
+		return verdict{}
 	}
-	if k, ok := keyRead(m, n, g.extra); ok {
-		return k, IsVerifyKey(k)
+	key := sc.key
+	if ok == blocked {
+		return verdict{Wrong, key, "this branch runs when verification did not succeed"}
 	}
-	switch n.Type() {
-	case "parenthesized_expression":
-		if n.NamedChildCount() == 1 {
-			return g.verifyExpr(m, f, n.NamedChild(0), depth+1)
+	if ok == unclear {
+		return verdict{}
+	}
+	undecided := false
+	for _, s := range otherStatuses {
+		switch run(g.scope(m, f, s)) {
+		case passes:
+			return verdict{Wrong, key, "it also holds for " + otherWhy[s]}
+		case unclear:
+			undecided = true
 		}
-	case "call":
-		fn := n.ChildByFieldName("function")
-		if fn == nil {
-			return "", false
-		}
-		switch fn.Type() {
-		case "attribute":
-			attr := fn.ChildByFieldName("attribute")
-			switch m.NodeText(attr) {
-			case "upper", "lower", "strip", "casefold", "rstrip", "lstrip":
-				return g.verifyExpr(m, f, fn.ChildByFieldName("object"), depth+1)
+	}
+	if undecided {
+		return verdict{Wrong, key, "djleak cannot tell that it fails for every status but 'SUCCESS'"}
+	}
+	return verdict{Correct, key, ""}
+}
+
+// statusScope is the pysem scope in which every verify read yields status.
+type statusScope struct {
+	g      *guards
+	m      *python.Module
+	f      *python.Function
+	status string
+	// params binds a helper's parameters to the caller's arguments.
+	params map[string]pysem.Value
+	depth  int
+	// key is the first verify key read; raised is set when a helper
+	// raises; calls counts helper calls followed.
+	key    string
+	raised bool
+	calls  int
+	// budget counts the names, attributes and helpers one judgement may
+	// still follow, shared by the scopes it opens.
+	budget *int
+}
+
+// maxSteps bounds the work of judging one check for one status.
+const maxSteps = 2000
+
+// sub opens the scope of another module and function.
+func (sc *statusScope) sub(m *python.Module, f *python.Function, params map[string]pysem.Value) *statusScope {
+	return &statusScope{g: sc.g, m: m, f: f, status: sc.status, params: params, depth: sc.depth + 1, budget: sc.budget}
+}
+
+// spend takes one step of the budget; false when it is exhausted.
+func (sc *statusScope) spend() bool {
+	if *sc.budget <= 0 {
+		return false
+	}
+	*sc.budget--
+	return true
+}
+
+func (g *guards) scope(m *python.Module, f *python.Function, status string) *statusScope {
+	budget := maxSteps
+	return &statusScope{g: g, m: m, f: f, status: status, budget: &budget}
+}
+
+// in evaluates x in another module and function, sharing what is found.
+func (sc *statusScope) in(m *python.Module, f *python.Function, params map[string]pysem.Value, x *python.Expr) pysem.Value {
+	if sc.depth > 8 || !sc.spend() {
+		return pysem.Value{Free: true}
+	}
+	sub := sc.sub(m, f, params)
+	v := pysem.Eval(x, sub)
+	sc.merge(sub)
+	return v
+}
+
+func (sc *statusScope) merge(sub *statusScope) {
+	if sc.key == "" {
+		sc.key = sub.key
+	}
+	sc.raised = sc.raised || sub.raised
+	sc.calls += sub.calls
+}
+
+func (sc *statusScope) Name(e *python.Expr) pysem.Value {
+	if e.Node == nil {
+		return pysem.Value{}
+	}
+	switch e.Kind {
+	case python.Name:
+		// The latest assignment to the name before this use.
+		var src *python.Assign
+		for _, a := range sc.fnAssigns() {
+			if a.Target == e.Name && a.Value != nil && a.Node != nil && a.Node.EndByte() <= e.Node.StartByte() {
+				src = a
 			}
-		case "identifier":
-			if m.NodeText(fn) == "str" {
-				if args := n.ChildByFieldName("arguments"); args != nil && args.NamedChildCount() == 1 {
-					return g.verifyExpr(m, f, args.NamedChild(0), depth+1)
+		}
+		if src != nil {
+			return sc.in(sc.m, sc.f, sc.params, src.Value)
+		}
+		if v, ok := sc.params[e.Name]; ok {
+			return v
+		}
+		// A module constant (`VERIFIED = "SUCCESS"`), unless the function
+		// binds the name some other way (a parameter, a loop variable).
+		if !sc.bindsLocally(e.Name) {
+			var last *python.Assign
+			for _, a := range sc.m.Assigns {
+				if a.Target == e.Name && a.Value != nil && !a.Conditional {
+					last = a
 				}
 			}
-			if m.NodeText(fn) == "getattr" {
-				if args := n.ChildByFieldName("arguments"); args != nil && args.NamedChildCount() >= 2 {
-					if c, ok := m.ExprOf(args.NamedChild(1)).Const(); ok && c.Kind == python.Str {
-						k, ok := g.attrs[c.Str]
-						return k, ok
+			if last != nil {
+				return sc.in(sc.m, nil, nil, last.Value)
+			}
+		}
+	case python.Attribute:
+		if len(e.Elems) == 1 && (e.Elems[0].Text == "self" || strings.HasSuffix(e.Elems[0].Text, "request")) {
+			return sc.attr(e.Attr)
+		}
+	}
+	return pysem.Value{}
+}
+
+// bindsLocally reports whether the function has a parameter of that name
+// or assigns it anywhere.
+func (sc *statusScope) bindsLocally(name string) bool {
+	if sc.f == nil {
+		return false
+	}
+	for _, p := range sc.f.Params {
+		if p.Name == name {
+			return true
+		}
+	}
+	for _, a := range sc.f.Assigns {
+		if a.Target == name {
+			return true
+		}
+	}
+	return false
+}
+
+// fnAssigns are the function's assignments (none at module level, where
+// names are module constants).
+func (sc *statusScope) fnAssigns() []*python.Assign {
+	if sc.f == nil {
+		return nil
+	}
+	return sc.f.Assigns
+}
+
+// attr is the value of request.<name> or self.<name>: what the project
+// assigns to it, when that involves a verify read.
+func (sc *statusScope) attr(name string) pysem.Value {
+	// The enclosing class's own assignments first (self.verified).
+	defs := sc.g.attrs[name]
+	if sc.f != nil && sc.f.Class != nil {
+		var own, other []attrDef
+		for _, d := range defs {
+			if d.f.Class == sc.f.Class {
+				own = append(own, d)
+			} else {
+				other = append(other, d)
+			}
+		}
+		defs = append(own, other...)
+	}
+	for _, d := range defs {
+		if sc.depth > 8 || !sc.spend() {
+			return pysem.Value{Free: true}
+		}
+		sub := sc.sub(d.m, d.f, nil)
+		v := pysem.Eval(d.a.Value, sub)
+		if sub.key != "" {
+			sc.merge(sub)
+			return v
+		}
+	}
+	return pysem.Value{}
+}
+
+func (*statusScope) Getenv(string) (string, bool, bool) { return "", false, false }
+
+func (sc *statusScope) Read(e *python.Expr) (pysem.Value, bool) {
+	if k, ok := keyRead(sc.m, e.Node, sc.g.extra); ok {
+		if !IsVerifyKey(k) {
+			return pysem.Value{}, true
+		}
+		if sc.key == "" {
+			sc.key = k
+		}
+		return pysem.Value{V: pysem.Str(sc.status), OK: true, Free: true}, true
+	}
+	c := e.Call
+	if c == nil {
+		return pysem.Value{}, false
+	}
+	fe := c.FuncExpr
+	if fe == nil {
+		return pysem.Value{}, false
+	}
+	if fe.Kind == python.Name && fe.Name == "getattr" && len(c.Args) >= 2 && c.Args[1].Kind == python.String {
+		return sc.attr(c.Args[1].Str), true
+	}
+	if h := sc.helper(fe); h.f != nil {
+		return sc.callHelper(h, c), true
+	}
+	return pysem.Value{}, false
+}
+
+// helper resolves the callee of `name(…)` or `self.name(…)` to a project
+// function: the enclosing class's method, one of the module's functions,
+// or the project's only function of that name.
+func (sc *statusScope) helper(fe *python.Expr) funcDef {
+	name := ""
+	switch {
+	case fe.Kind == python.Name:
+		name = fe.Name
+	case fe.Kind == python.Attribute && len(fe.Elems) == 1 && fe.Elems[0].Text == "self" && sc.f != nil && sc.f.Class != nil:
+		for _, meth := range sc.f.Class.Methods {
+			if meth.Name == fe.Attr {
+				return funcDef{sc.m, meth}
+			}
+		}
+		return funcDef{}
+	default:
+		return funcDef{}
+	}
+	defs := sc.g.funcs[name]
+	for _, d := range defs {
+		if d.m == sc.m && d.f.Class == nil {
+			return d
+		}
+	}
+	// `from app.checks import is_verified` (or a relative import).
+	for _, imp := range sc.m.Imports {
+		for _, n := range imp.Names {
+			if n.Alias != name && (n.Alias != "" || n.Name != name) {
+				continue
+			}
+			target := importTarget(sc.m, imp)
+			for _, d := range sc.g.funcs[n.Name] {
+				if mn := analyzer.ModuleName(d.m.File.Path); d.f.Class == nil && (mn == target || strings.HasSuffix(mn, "."+target)) {
+					return d
+				}
+			}
+		}
+	}
+	if len(defs) == 1 && defs[0].f.Class == nil {
+		return defs[0]
+	}
+	return funcDef{}
+}
+
+// importTarget is the dotted module a from-import names, relative imports
+// resolved against m's package.
+func importTarget(m *python.Module, imp *python.Import) string {
+	if imp.Level == 0 {
+		return imp.Module
+	}
+	parts := strings.Split(analyzer.ModuleName(m.File.Path), ".")
+	if !strings.HasSuffix(m.File.Path, "__init__.py") {
+		parts = parts[:len(parts)-1] // the module's package
+	}
+	for i := 1; i < imp.Level && len(parts) > 0; i++ {
+		parts = parts[:len(parts)-1]
+	}
+	if imp.Module != "" {
+		parts = append(parts, imp.Module)
+	}
+	return strings.Join(parts, ".")
+}
+
+// callHelper evaluates a helper's body for the status: its parameters
+// bound to the arguments, its if statements followed where the status
+// decides them, up to the return or raise that ends it.
+func (sc *statusScope) callHelper(h funcDef, c *python.Call) pysem.Value {
+	if sc.depth > 8 || h.f == sc.f || !sc.spend() {
+		return pysem.Value{Free: true}
+	}
+	params := map[string]pysem.Value{}
+	ps := h.f.Params
+	if len(ps) > 0 && h.f.Class != nil && (ps[0].Name == "self" || ps[0].Name == "cls") {
+		ps = ps[1:]
+	}
+	for i, p := range ps {
+		if p.Kind != "" {
+			break
+		}
+		var arg *python.Expr
+		if i < len(c.Args) && c.Args[i].Kind != python.Starred {
+			arg = c.Args[i]
+		} else if v, ok := c.Kwarg(p.Name); ok {
+			arg = v
+		} else {
+			arg = p.Default
+		}
+		if arg != nil {
+			params[p.Name] = pysem.Eval(arg, sc)
+		}
+	}
+	sub := sc.sub(h.m, h.f, params)
+	v, _ := sub.block(h.f.Node.ChildByFieldName("body"))
+	sub.calls++
+	sc.merge(sub)
+	return v
+}
+
+// block runs the statements of a helper's block; done reports that it
+// returned or raised.
+func (sc *statusScope) block(b *python.Node) (v pysem.Value, done bool) {
+	if b == nil {
+		return pysem.Value{Free: true}, true
+	}
+	for i := 0; i < int(b.NamedChildCount()); i++ {
+		s := b.NamedChild(i)
+		switch s.Type() {
+		case "return_statement":
+			if s.NamedChildCount() == 0 {
+				return pysem.Known(pysem.None), true
+			}
+			return pysem.Eval(sc.m.ExprOf(s.NamedChild(0)), sc), true
+		case "raise_statement":
+			sc.raised = true
+			return pysem.Value{}, true
+		case "if_statement":
+			if v, done := sc.ifStmt(s); done {
+				return v, true
+			}
+		case "expression_statement", "pass_statement", "comment":
+		default:
+			// Loops, try, with: not followed.
+			return pysem.Value{Free: true}, true
+		}
+	}
+	return pysem.Known(pysem.None), false
+}
+
+// ifStmt follows the branch the status decides.
+func (sc *statusScope) ifStmt(s *python.Node) (pysem.Value, bool) {
+	t := pysem.TruthOf(sc.m.ExprOf(s.ChildByFieldName("condition")), sc)
+	switch {
+	case t.Definitely(true):
+		return sc.block(s.ChildByFieldName("consequence"))
+	case !t.Definitely(false):
+		return pysem.Value{Free: true}, true
+	}
+	for i := 0; i < int(s.NamedChildCount()); i++ {
+		alt := s.NamedChild(i)
+		switch alt.Type() {
+		case "elif_clause":
+			t := pysem.TruthOf(sc.m.ExprOf(alt.ChildByFieldName("condition")), sc)
+			switch {
+			case t.Definitely(true):
+				return sc.block(alt.ChildByFieldName("consequence"))
+			case !t.Definitely(false):
+				return pysem.Value{Free: true}, true
+			}
+		case "else_clause":
+			return sc.block(alt.ChildByFieldName("body"))
+		}
+	}
+	return pysem.Value{}, false
+}
+
+func (*statusScope) Other(*python.Expr) pysem.Value { return pysem.Value{} }
+
+// backendGuarded follows a read into Django's authenticate(): a view or
+// middleware that reads the DN and passes it on — as a credential
+// (`authenticate(request, client_dn=dn)`) or on the request
+// (`request.client_dn = …` then `authenticate(request)`) — is guarded when
+// every backend of AUTHENTICATION_BACKENDS that receives it checks the
+// verify status before it uses it. It returns the first backend's guard,
+// or the first backend guard that is not correct.
+func (g *guards) backendGuarded(r *Read) (Guard, bool) {
+	m := r.Module
+	// What the read is stored in: a variable, or an attribute of the
+	// request.
+	name, reqAttr, reqText := "", "", ""
+	if p := r.Node.Parent(); p != nil && p.Type() == "assignment" {
+		if l, rt := p.ChildByFieldName("left"), p.ChildByFieldName("right"); l != nil && rt != nil && sameNode(rt, r.Node) {
+			switch l.Type() {
+			case "identifier":
+				name = m.NodeText(l)
+			case "attribute":
+				if obj, attr := l.ChildByFieldName("object"), l.ChildByFieldName("attribute"); obj != nil && attr != nil && strings.HasSuffix(m.NodeText(obj), "request") {
+					reqAttr, reqText = m.NodeText(attr), m.NodeText(obj)
+				}
+			}
+		}
+	}
+	var creds []string
+	viaRequest := false
+	for _, c := range m.Calls {
+		if c.Enclosing != r.Func || c.Node == nil || c.Node.StartByte() < r.Node.EndByte() {
+			continue
+		}
+		if c.Func != "authenticate" && !strings.HasSuffix(c.Func, ".authenticate") || strings.HasPrefix(c.Func, "self.") {
+			continue
+		}
+		for _, k := range c.Kwargs {
+			if k.Name == "" || k.Value == nil || k.Value.Node == nil {
+				continue
+			}
+			if k.Value.Kind == python.Name && k.Value.Name == name && name != "" || sameNode(k.Value.Node, r.Node) {
+				creds = append(creds, k.Name)
+			}
+		}
+		if req := pysem.Arg(c, 0, "request"); req != nil && reqAttr != "" && req.Text == reqText {
+			viaRequest = true
+		}
+	}
+	if len(creds) == 0 && !viaRequest {
+		return Guard{}, false
+	}
+	var first Guard
+	receiving := 0
+	// judge records the guard of the backend's first use of the value.
+	judge := func(b backend, auth *python.Function, use *python.Node) (Guard, bool) {
+		receiving++
+		if use == nil {
+			return Guard{}, true // the backend ignores it
+		}
+		bg := g.guardOf(b.m, auth, use)
+		if bg.State == Correct && first.State == Unguarded {
+			first = bg
+		}
+		return bg, bg.State == Correct
+	}
+	for _, b := range g.backends() {
+		var auth *python.Function
+		for _, meth := range b.cls.Methods {
+			if meth.Name == "authenticate" {
+				auth = meth
+			}
+		}
+		if auth == nil {
+			continue
+		}
+		for _, cred := range creds {
+			param := ""
+			for _, p := range auth.Params {
+				if p.Name == cred && p.Kind == "" || p.Kind == "**" && param == "" {
+					param = p.Name
+				}
+			}
+			if param == "" {
+				continue // Django skips a backend whose signature does not take the credential
+			}
+			if bg, ok := judge(b, auth, firstUse(auth, func(n *python.Node) bool {
+				return n.Type() == "identifier" && b.m.NodeText(n) == param
+			})); !ok {
+				return bg, bg.State == Wrong
+			}
+		}
+		if viaRequest && len(auth.Params) > 1 {
+			req := auth.Params[1].Name // authenticate(self, request, …)
+			if bg, ok := judge(b, auth, firstUse(auth, func(n *python.Node) bool {
+				obj, attr := n.ChildByFieldName("object"), n.ChildByFieldName("attribute")
+				return n.Type() == "attribute" && obj != nil && attr != nil && b.m.NodeText(obj) == req && b.m.NodeText(attr) == reqAttr
+			})); !ok {
+				return bg, bg.State == Wrong
+			}
+		}
+	}
+	return first, receiving > 0 && first.State == Correct
+}
+
+// backend is a class named by AUTHENTICATION_BACKENDS.
+type backend struct {
+	m   *python.Module
+	cls *python.Class
+}
+
+// backends resolves the project's AUTHENTICATION_BACKENDS entries to the
+// project's classes.
+func (g *guards) backends() []backend {
+	if g.authBackends != nil {
+		return *g.authBackends
+	}
+	out := []backend{}
+	for _, m := range g.p.Python {
+		for _, a := range m.Assigns {
+			if a.Target != "AUTHENTICATION_BACKENDS" || a.Value == nil {
+				continue
+			}
+			for _, s := range stringsIn(a.Value) {
+				i := strings.LastIndexByte(s.Str, '.')
+				if i <= 0 {
+					continue
+				}
+				mod, cls := s.Str[:i], s.Str[i+1:]
+				for _, bm := range g.p.Python {
+					if n := analyzer.ModuleName(bm.File.Path); n != mod && !strings.HasSuffix(n, "."+mod) {
+						continue
+					}
+					for _, c := range bm.Classes {
+						if c.Name == cls && c.Outer == nil {
+							out = append(out, backend{bm, c})
+						}
 					}
 				}
 			}
 		}
-	case "identifier":
-		if f == nil {
-			return "", false
-		}
-		name := m.NodeText(n)
-		// The latest assignment to the name before this use.
-		var src *python.Assign
-		for _, a := range f.Assigns {
-			if a.Target == name && a.Value != nil && a.Node != nil && a.Node.EndByte() <= n.StartByte() {
-				src = a
-			}
-		}
-		if src != nil && src.Value.Node != nil {
-			return g.verifyExpr(m, f, src.Value.Node, depth+1)
-		}
-	case "attribute":
-		obj := n.ChildByFieldName("object")
-		attr := n.ChildByFieldName("attribute")
-		if obj != nil && attr != nil && strings.HasSuffix(m.NodeText(obj), "request") {
-			k, ok := g.attrs[m.NodeText(attr)]
-			return k, ok
-		}
 	}
-	return "", false
+	g.authBackends = &out
+	return out
+}
+
+// firstUse is the first node of f's body that is, for match.
+func firstUse(f *python.Function, match func(*python.Node) bool) *python.Node {
+	var use *python.Node
+	walk(f.Node.ChildByFieldName("body"), func(n *python.Node) {
+		if use == nil && match(n) {
+			use = n
+		}
+	})
+	return use
 }

@@ -205,6 +205,11 @@ func find(p *analyzer.Project) *Reads {
 				r.Guard = cg
 			}
 		}
+		if r.Guard.State == Unguarded && r.Func != nil && r.Node != nil && r.Via == "" {
+			if bg, ok := g.backendGuarded(r); ok {
+				r.Guard = bg
+			}
+		}
 	}
 	sort.SliceStable(out.Reads, func(i, j int) bool { return out.Reads[i].Loc.Less(out.Reads[j].Loc) })
 	return out

@@ -174,7 +174,7 @@ type Model struct {
 }
 
 // Pass builds the model.
-var Pass = &analyzer.Pass[*Model]{Name: "nginx-model", Run: build}
+var Pass = &analyzer.Pass[*Model]{Name: "nginx-model", Run: build, Reads: []analyzer.Kind{analyzer.KindNginx}}
 
 func build(p *analyzer.Project) *Model {
 	m := &Model{formats: map[*Scope]map[string]*nginx.Directive{}, upstreamNames: map[*Scope]map[string]*Scope{}}

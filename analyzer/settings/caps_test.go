@@ -10,16 +10,19 @@ import (
 // memory, and values below it are still known exactly.
 func TestValueSizeCap(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("-- proj/settings.py --\nS = \"ab\"\nL = [\"ab\"]\nD = {\"k\": \"ab\"}\n")
+	b.WriteString("-- proj/settings.py --\nS = \"ab\"\nL = [\"ab\"]\nD = {\"k\": \"ab\"}\nE = [\"ab\"]\nA = [\"ab\"]\nU = {\"k\": \"ab\"}\n")
 	for i := 0; i < 80; i++ {
 		b.WriteString("S = f\"{S}{S}\"\n")
 		b.WriteString("L = [*L, *L]\n")
 		b.WriteString("D = {\"k\": [D, D]}\n")
+		b.WriteString("E.extend(E)\n")
+		b.WriteString("A += A\n")
+		b.WriteString("U.update({str(len(U)): U})\n")
 	}
 	b.WriteString("SMALL = f\"{'x'}{'y'}\"\nDEBUG = True\nINSTALLED_APPS = [\"django.contrib.auth\"]\nROOT_URLCONF = \"proj.urls\"\n")
 	s := resolve(t, b.String(), nil)
 	m := module(t, s, "proj.settings")
-	for _, name := range []string{"S", "L", "D"} {
+	for _, name := range []string{"S", "L", "D", "E", "A"} {
 		if got := value(t, m, name); got != "<unknown>" {
 			t.Errorf("%s = %.40s…, want unknown past the size cap", name, got)
 		}

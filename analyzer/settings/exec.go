@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 )
 
@@ -299,14 +300,14 @@ func (w *walker) newSetting(name string, e *python.Expr, a *python.Assign, c wal
 }
 
 func (s *Setting) setVal(v val) {
-	s.Value, s.Known = v.v, v.ok
-	s.ValueEnv = v.env
-	s.EnvString = v.envStr
-	s.Raises = v.raises
-	s.Env = v.direct
-	s.directRead = v.direct != ""
-	if s.Env == "" && len(v.env) > 0 {
-		s.Env = v.env[0]
+	s.Value, s.Known = v.V, v.OK
+	s.ValueEnv = v.Env
+	s.EnvString = v.EnvStr
+	s.Raises = v.Raises
+	s.Env = v.Direct
+	s.directRead = v.Direct != ""
+	if s.Env == "" && len(v.Env) > 0 {
+		s.Env = v.Env[0]
 	}
 	s.EnvVars = mergeEnv(s.ValueEnv, s.CondEnv)
 }
@@ -323,9 +324,9 @@ func (w *walker) assignment(n *python.Node, c walkCtx) string {
 				cache[a.Value] = v
 			}
 		}
-		if v.raises != "" && c.inTry > 0 {
-			w.raisedEnv = v.env
-			return v.raises
+		if v.Raises != "" && c.inTry > 0 {
+			w.raisedEnv = v.Env
+			return v.Raises
 		}
 		switch {
 		case identName.MatchString(a.Target):
@@ -344,25 +345,25 @@ func (w *walker) assign(a *python.Assign, v val, c walkCtx) {
 	case "=", ":":
 		s.setVal(v)
 	case "+=", "|=":
-		out := val{env: v.env}
+		out := val{Env: v.Env}
 		if prev != nil && !prev.Unset {
-			out.env = mergeEnv(out.env, prev.ValueEnv)
-			if prev.Known && v.ok && !prev.Undecided {
+			out.Env = mergeEnv(out.Env, prev.ValueEnv)
+			if prev.Known && v.OK && !prev.Undecided {
 				op := strings.TrimSuffix(a.Op, "=")
-				l, r := prev.Value, v.v
+				l, r := prev.Value, v.V
 				if op == "+" && l.Kind == python.List && (r.Kind == python.Tuple || r.Kind == python.Set) {
 					r.Kind = python.List
 				}
-				if nv, ok := binOp(op, l, r); ok {
-					out.v, out.ok = nv, true
+				if nv, ok := pysem.BinOp(op, l, r); ok && pysem.Fits(nv) {
+					out.V, out.OK = nv, true
 				}
 			}
 			s.Patches = prev.Patches
 		}
 		s.setVal(out)
 		s.Env = ""
-		if len(out.env) > 0 {
-			s.Env = out.env[0]
+		if len(out.Env) > 0 {
+			s.Env = out.Env[0]
 		}
 	default:
 		s.setVal(unknown(v))
@@ -380,10 +381,10 @@ func (w *walker) patch(a *python.Assign, stmt *python.Node, v val, c walkCtx) {
 	var keys []python.Value
 	for e != nil && e.Kind == python.Subscript && len(e.Elems) == 2 {
 		k := eval(e.Elems[1], w)
-		if !k.ok {
+		if !k.OK {
 			return
 		}
-		keys = append([]python.Value{k.v}, keys...)
+		keys = append([]python.Value{k.V}, keys...)
 		e = e.Elems[0]
 	}
 	if e == nil || e.Kind != python.Name {
@@ -395,8 +396,8 @@ func (w *walker) patch(a *python.Assign, stmt *python.Node, v val, c walkCtx) {
 	}
 	s := prev.clone()
 	s.Patches = append(append([]Patch{}, prev.Patches...), Patch{Keys: keys, Expr: a.Value, Loc: a.Loc})
-	if s.Known && v.ok {
-		if nv, ok := setPath(s.Value, keys, v.v); ok {
+	if s.Known && v.OK {
+		if nv, ok := setPath(s.Value, keys, v.V); ok {
 			s.Value = nv
 		} else {
 			s.Known = false
@@ -404,7 +405,7 @@ func (w *walker) patch(a *python.Assign, stmt *python.Node, v val, c walkCtx) {
 	} else {
 		s.Known = false
 	}
-	s.ValueEnv = mergeEnv(s.ValueEnv, v.env)
+	s.ValueEnv = mergeEnv(s.ValueEnv, v.Env)
 	s.EnvVars = mergeEnv(s.ValueEnv, s.CondEnv)
 	if c.nested {
 		s.Conditional = true
@@ -456,7 +457,7 @@ func (w *walker) callStmt(n *python.Node, c walkCtx) string {
 		return ""
 	}
 	v := eval(&python.Expr{Kind: python.CallExpr, Call: call}, w)
-	return v.raises
+	return v.Raises
 }
 
 func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c walkCtx) string {
@@ -464,10 +465,10 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 	e := target
 	for e != nil && e.Kind == python.Subscript && len(e.Elems) == 2 {
 		k := eval(e.Elems[1], w)
-		if !k.ok {
+		if !k.OK {
 			return ""
 		}
-		keys = append([]python.Value{k.v}, keys...)
+		keys = append([]python.Value{k.V}, keys...)
 		e = e.Elems[0]
 	}
 	if e == nil || e.Kind != python.Name {
@@ -480,8 +481,8 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 	var args []val
 	for _, a := range call.Args {
 		v := eval(a, w)
-		if v.raises != "" && c.inTry > 0 {
-			return v.raises
+		if v.Raises != "" && c.inTry > 0 {
+			return v.Raises
 		}
 		args = append(args, v)
 	}
@@ -505,8 +506,8 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 	}
 	out, ok := prev.Value, prev.Known && !prev.Undecided
 	for _, a := range args {
-		ok = ok && a.ok
-		s.ValueEnv = mergeEnv(s.ValueEnv, a.env)
+		ok = ok && a.OK
+		s.ValueEnv = mergeEnv(s.ValueEnv, a.Env)
 	}
 	if ok {
 		out, ok = applyMethod(out, keys, method, args)
@@ -537,62 +538,11 @@ func applyMethod(v python.Value, keys []python.Value, method string, args []val)
 		}
 		return python.Value{}, false
 	}
-	switch {
-	case method == "update" && v.Kind == python.Dict && len(args) == 1 && args[0].v.Kind == python.Dict:
-		for i, k := range args[0].v.Keys {
-			v = dictSet(v, k, args[0].v.Elems[i])
-		}
-		return v, true
-	case v.Kind != python.List:
-		return python.Value{}, false
+	vals := make([]python.Value, len(args))
+	for i, a := range args {
+		vals[i] = a.V
 	}
-	elems := append([]python.Value{}, v.Elems...)
-	switch method {
-	case "append":
-		if len(args) != 1 {
-			return python.Value{}, false
-		}
-		elems = append(elems, args[0].v)
-	case "extend":
-		if len(args) != 1 || !isSeq(args[0].v) {
-			return python.Value{}, false
-		}
-		elems = append(elems, args[0].v.Elems...)
-	case "insert":
-		if len(args) != 2 || args[0].v.Kind != python.Int {
-			return python.Value{}, false
-		}
-		i := args[0].v.Int
-		n := int64(len(elems))
-		if i < 0 {
-			i += n
-			if i < 0 {
-				i = 0
-			}
-		}
-		if i > n {
-			i = n
-		}
-		elems = append(elems[:i], append([]python.Value{args[1].v}, elems[i:]...)...)
-	case "remove":
-		if len(args) != 1 {
-			return python.Value{}, false
-		}
-		found := false
-		for i, x := range elems {
-			if valueEqual(x, args[0].v) {
-				elems = append(elems[:i], elems[i+1:]...)
-				found = true
-				break
-			}
-		}
-		if !found {
-			return python.Value{}, false
-		}
-	default:
-		return python.Value{}, false
-	}
-	return python.Value{Kind: python.List, Elems: elems}, true
+	return pysem.Mutate(method, v, vals)
 }
 
 // include runs django-split-settings include('a.py', optional('b.py'), …):
@@ -606,10 +556,10 @@ func (w *walker) include(call *python.Call, c walkCtx) {
 			pe = a.Call.Args[0]
 		}
 		pv := eval(pe, w)
-		if !pv.ok || pv.v.Kind != python.Str {
+		if !pv.OK || pv.V.Kind != python.Str {
 			continue
 		}
-		pattern := path.Clean(path.Join(dir, pv.v.Str))
+		pattern := path.Clean(path.Join(dir, pv.V.Str))
 		for _, t := range w.r.p.Python {
 			ok, err := path.Match(pattern, t.File.Path)
 			if err != nil || !ok || t == w.m || w.r.active[t] {
@@ -749,10 +699,10 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 	ce := w.m.ExprOf(head.cond)
 	cv := eval(ce, w)
 	pos, neg := w.condTexts(ce)
-	t, decided := cv.v.Truthy()
-	decided = decided && cv.ok
-	thenC := c.branch("`"+pos+"`", cv.env, !decided)
-	elseC := c.branch("`"+neg+"`", cv.env, !decided)
+	t, decided := cv.V.Truthy()
+	decided = decided && cv.OK
+	thenC := c.branch("`"+pos+"`", cv.Env, !decided)
+	elseC := c.branch("`"+neg+"`", cv.Env, !decided)
 	runThen := func() string { return w.stmts(head.body, thenC) }
 	runElse := func() string { return w.branches(cl[1:], elseBody, elseC) }
 	pre := w.vars
@@ -761,7 +711,7 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 		// environment default: it is what the setting becomes when the
 		// variable is set.
 		var other map[string]*Setting
-		if len(cv.env) > 0 && c.depth < 6 {
+		if len(cv.Env) > 0 && c.depth < 6 {
 			w.vars = cloneVars(pre)
 			if t {
 				runElse()
@@ -784,7 +734,7 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 			}
 			cur := taken[name]
 			if cur == nil {
-				cur = &Setting{Name: name, Unset: true, CondEnv: cv.env, EnvVars: cv.env}
+				cur = &Setting{Name: name, Unset: true, CondEnv: cv.Env, EnvVars: cv.Env}
 			} else {
 				cur = cur.clone()
 			}

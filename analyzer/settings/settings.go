@@ -360,7 +360,7 @@ func (m *Module) defaultSetting(name string) *Setting {
 // it unset). ok is false when djleak cannot tell.
 func EvalIn(m *Module, e *python.Expr) (python.Value, bool) {
 	v := eval(e, moduleScope{m})
-	return v.v, v.ok
+	return v.V, v.OK
 }
 
 // Describe names the module with its class for messages:

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -833,16 +834,19 @@ func (c *fctx) bindQuiet(n *python.Node, v *Val, e *env) {
 	switch c.typ(n) {
 	case "identifier":
 		e.vars[m.NodeText(n)] = v
-	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list", "parenthesized_expression":
+	case "parenthesized_expression":
+		for _, k := range c.kids(n) {
+			c.bindQuiet(k, v, e)
+		}
+	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list":
 		ks := c.kids(n)
+		vals := unpack(v, len(ks), c.starAt(ks))
 		for i, k := range ks {
-			ev := labelsOnly(v)
-			if len(v.Elems) == len(ks) {
-				ev = v.Elems[i]
-			} else if c.typ(n) == "parenthesized_expression" {
-				ev = v
-			}
-			c.bindQuiet(k, ev, e)
+			c.bindQuiet(k, vals[i], e)
+		}
+	case "list_splat_pattern", "list_splat":
+		if ks := c.kids(n); len(ks) > 0 {
+			c.bindQuiet(ks[0], v, e)
 		}
 	default:
 		c.bind(n, v, e, nil)
@@ -867,9 +871,23 @@ func (c *fctx) elemOf(it *Val, e *env) (*Val, int) {
 		return &Val{Key: c.a.iterID}, c.a.iterID
 	case len(it.Elems) > 0:
 		out := &Val{Clean: true}
+		width := len(it.Elems[0].Elems)
 		for _, el := range it.Elems {
 			out.L = union(out.L, el.L)
 			out.Clean = out.Clean && el.Clean
+			if len(el.Elems) != width {
+				width = 0
+			}
+		}
+		// Rows of the same width (`for name, token in [(user, key)]`):
+		// each position is the union of that position over the rows.
+		for i := 0; i < width; i++ {
+			col := &Val{Clean: true}
+			for _, el := range it.Elems {
+				col.L = union(col.L, el.Elems[i].L)
+				col.Clean = col.Clean && el.Elems[i].Clean
+			}
+			out.Elems = append(out.Elems, col)
 		}
 		return out, 0
 	}
@@ -877,6 +895,80 @@ func (c *fctx) elemOf(it *Val, e *env) (*Val, int) {
 		return clean, 0
 	}
 	return labelsOnly(it), 0
+}
+
+// Unpacking ----------------------------------------------------------------------
+
+// starAt is the index of the starred target among targets, -1 when there
+// is none.
+func (c *fctx) starAt(targets []*python.Node) int {
+	for i, t := range targets {
+		if k := c.typ(t); k == "list_splat_pattern" || k == "list_splat" {
+			return i
+		}
+	}
+	return -1
+}
+
+// unpack splits v over n targets, the starred one at star (-1: none), the
+// way Python's unpacking does: each target gets its own element when v's
+// elements are known and their number fits, the starred target the list
+// of the rest; otherwise any target may hold any of v's labels.
+func unpack(v *Val, n, star int) []*Val {
+	out := make([]*Val, n)
+	k := len(v.Elems)
+	fits := star < 0 && k == n || star >= 0 && k >= n-1
+	for i := range out {
+		j := unpackIndex(k, n, star, i)
+		switch {
+		case !fits:
+			out[i] = labelsOnly(v)
+		case i == star:
+			rest := v.Elems[star : k-(n-1-star)]
+			lst := &Val{Clean: true, Elems: append([]*Val(nil), rest...)}
+			for _, e := range rest {
+				lst.L = union(lst.L, e.L)
+				lst.Clean = lst.Clean && e.Clean
+			}
+			out[i] = lst
+		default:
+			out[i] = v.Elems[j]
+		}
+	}
+	return out
+}
+
+// unpackIndex is the element of k that target i of n takes (star: the
+// starred target's index, or -1); -1 for the starred target itself.
+func unpackIndex(k, n, star, i int) int {
+	switch {
+	case star < 0 || i < star:
+		return i
+	case i == star:
+		return -1
+	}
+	return k - (n - i)
+}
+
+// unpackExpr is the expression of a tuple or list display that target i
+// takes, nil when there is none (for the by-name and literal rules).
+func unpackExpr(rx *python.Expr, n, star, i int) *python.Expr {
+	if rx == nil || rx.Kind != python.Tuple && rx.Kind != python.List {
+		return nil
+	}
+	for _, x := range rx.Elems {
+		if x.Kind == python.Starred {
+			return nil
+		}
+	}
+	k := len(rx.Elems)
+	if star < 0 && k != n || star >= 0 && k < n-1 {
+		return nil
+	}
+	if j := unpackIndex(k, n, star, i); j >= 0 {
+		return rx.Elems[j]
+	}
+	return nil
 }
 
 // Narrowing ----------------------------------------------------------------------
@@ -946,11 +1038,15 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 				continue
 			}
 			ks, isBytes := headerKey(b%numHeaders, b/numHeaders)
-			r := c.condTruth(cond, name, cval{kind: cStr, s: ks, bytes: isBytes, dep: true})
-			if r.unk {
+			kv := pysem.Str(ks)
+			if isBytes {
+				kv = pysem.Bytes(ks)
+			}
+			r := c.condTruth(cond, name, pysem.Value{V: kv, OK: true, Free: true})
+			if r.Undecided {
 				continue
 			}
-			if truth && r.t || !truth && r.f {
+			if truth && r.True || !truth && r.False {
 				nm |= 1 << b
 			}
 		}

@@ -683,24 +683,11 @@ func (c *fctx) bind(t *python.Node, v *Val, e *env, rx *python.Expr) {
 		name := m.NodeText(t)
 		e.vars[name] = c.named(name, m.Loc(t), v, rx)
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list":
-		var elems []*python.Node
-		for _, k_ := range c.kids(t) {
-			elems = append(elems, k_)
-		}
-		pair := len(v.Elems) == len(elems)
+		elems := c.kids(t)
+		star := c.starAt(elems)
+		vals := unpack(v, len(elems), star)
 		for i, el := range elems {
-			var ev *Val
-			switch {
-			case pair:
-				ev = v.Elems[i]
-			default:
-				ev = labelsOnly(v)
-			}
-			var ex *python.Expr
-			if rx != nil && (rx.Kind == python.Tuple || rx.Kind == python.List) && len(rx.Elems) == len(elems) {
-				ex = rx.Elems[i]
-			}
-			c.bind(el, ev, e, ex)
+			c.bind(el, vals[i], e, unpackExpr(rx, len(elems), star, i))
 		}
 	case "parenthesized_expression", "list_splat_pattern", "list_splat":
 		if len(c.kids(t)) > 0 {

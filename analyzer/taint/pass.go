@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -100,7 +101,7 @@ type Result struct {
 }
 
 // Pass runs the analysis once per project.
-var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run}
+var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Reads: []analyzer.Kind{analyzer.KindPython, analyzer.KindTemplate}}
 
 // Run analyses a project.
 func Run(p *analyzer.Project) *Result {
@@ -121,6 +122,7 @@ func Run(p *analyzer.Project) *Result {
 		a.round = round
 		a.reset()
 		for _, m := range p.Python {
+			p.Checkpoint() // a cancelled run stops between modules
 			mi := a.mods[m]
 			a.moduleEnv(mi)
 			for _, f := range m.Functions {
@@ -163,7 +165,7 @@ type analysis struct {
 	fnMods  map[*python.Function]*modInfo
 	clsMods map[*python.Class]*modInfo
 	quals   map[string]resolved
-	consts  map[string]cval
+	consts  map[string]pysem.Value
 	nodes   map[*python.Node]*nodeInfo
 }
 

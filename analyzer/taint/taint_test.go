@@ -340,3 +340,84 @@ def helper(x):
 		}
 	}
 }
+
+// TestUnpacking: each name an unpacking binds takes its own element, in
+// assignments, nested and starred targets, for-loop targets and
+// comprehensions.
+func TestUnpacking(t *testing.T) {
+	got := hits(t, `
+-- app/v.py --
+import logging
+logger = logging.getLogger(__name__)
+
+
+def pair(request, api_key):
+    name, password = request.user.username, api_key
+    logger.info("%s", name)
+    logger.info("%s", password)
+
+
+def row(request, api_key):
+    r = (request.user.username, api_key)
+    name, password = r
+    logger.info("%s", name)
+    logger.info("%s", password)
+
+
+def nested(user, api_key):
+    (a, b), c = (user, api_key), user
+    logger.info("%s", a)
+    logger.info("%s", b)
+    logger.info("%s", c)
+
+
+def starred(user, api_key):
+    first, *rest = user, api_key, user
+    logger.info("%s", first)
+    logger.info("%s", rest)
+    *init, last = user, user, api_key
+    logger.info("%s", init)
+    logger.info("%s", last)
+    head, *mid, tail = api_key, user, user, user
+    logger.info("%s", mid)
+    logger.info("%s", tail)
+
+
+def loop(user, api_key):
+    for name, secret in [(user, api_key), (user, api_key)]:
+        logger.info("%s", name)
+        logger.info("%s", secret)
+    names = [n for n, s in [(user, api_key)]]
+    logger.info("%s", names)
+
+
+def post(request):
+    for k, v in request.POST.items():
+        logger.info("%s", k)
+
+
+def unknown_shape(rows, api_key):
+    a, b = api_key
+    logger.info("%s", a)
+
+
+def items(user, api_key):
+    for name, value in {"user": user, "key": api_key}.items():
+        logger.info("%s", name)
+        logger.info("%s", value)
+`)
+	want := []string{
+		"log app/v.py:8 token `api_key`",  // password
+		"log app/v.py:15 token `api_key`", // password, from a tuple variable
+		"log app/v.py:21 token `api_key`", // b
+		"log app/v.py:28 token `api_key`", // rest
+		"log app/v.py:31 token `api_key`", // last
+		"log app/v.py:40 token `api_key`", // secret, a loop target
+		"log app/v.py:52 token `api_key`", // a value of unknown shape: any name may hold it
+		"log app/v.py:58 token `api_key`", // the value of an items() pair, not its key
+	}
+	sort.Strings(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("hits:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,7 +1,9 @@
 // Package deploy reads the deployment descriptions that decide which nginx
-// configuration runs where: Docker Compose files (each service's image,
-// build context, bind mounts and the other services it can reach) and
-// Kubernetes manifests (nginx configuration embedded in ConfigMaps).
+// configuration runs where, and how app servers are started and reached:
+// Docker Compose files (each service's image, build context and
+// Dockerfile, bind mounts, command, entrypoint, environment, published
+// ports and the other services it can reach) and Kubernetes manifests
+// (nginx configuration embedded in ConfigMaps).
 package deploy
 
 // Compose files.
@@ -40,8 +42,36 @@ type Service struct {
 	// Context is the project-relative build context directory, "" when the
 	// service is not built here or its context is outside the project.
 	Context string
-	Mounts  []Mount
-	Line    int // the line of the service's key
+	// Dockerfile is the project-relative Dockerfile the service builds
+	// (build.dockerfile, by default Dockerfile in the context); "" when
+	// Context is.
+	Dockerfile string
+	Mounts     []Mount
+	Line       int // the line of the service's key
+	// Command and Entrypoint are the service's `command:` and
+	// `entrypoint:` as words (the string form split at spaces), with
+	// their lines; nil when not set.
+	Command, Entrypoint []string
+	CommandLine         int
+	EntrypointLine      int
+	// Environment is the service's `environment:` (map or list form).
+	Environment map[string]EnvVar
+	// Ports are the service's `ports:` entries.
+	Ports []Port
+}
+
+// EnvVar is one environment variable of a service.
+type EnvVar struct {
+	Value string
+	Line  int
+}
+
+// Port is one `ports:` entry: the host address it publishes on ("" for
+// every interface), the host port ("" for a random one) and the container
+// port.
+type Port struct {
+	HostIP, Published, Target string
+	Line                      int
 }
 
 // Mount is a bind mount of a project path into a container.
@@ -97,6 +127,12 @@ func Parse(rel string, content []byte) (*File, error) {
 			}
 			if p, ok := hostPath(dir, asPath(ctx)); ok {
 				s.Context = p
+				s.Dockerfile = path.Join(p, "Dockerfile")
+				if b.Kind == yaml.MappingNode {
+					if d := get(b, "dockerfile"); d != nil && d.Value != "" && !strings.HasPrefix(d.Value, "/") {
+						s.Dockerfile = path.Join(p, d.Value)
+					}
+				}
 			}
 		}
 		// A config is mounted at its target, by default /<name>.
@@ -123,6 +159,18 @@ func Parse(rel string, content []byte) (*File, error) {
 			for _, vol := range vols.Content {
 				if m, ok := mount(dir, vol); ok {
 					s.Mounts = append(s.Mounts, m)
+				}
+			}
+		}
+		s.Command, s.CommandLine = words(get(v, "command"))
+		s.Entrypoint, s.EntrypointLine = words(get(v, "entrypoint"))
+		if env := get(v, "environment"); env != nil {
+			s.Environment = environment(env)
+		}
+		if ps := get(v, "ports"); ps != nil && ps.Kind == yaml.SequenceNode {
+			for _, p := range ps.Content {
+				if pt, ok := port(p); ok {
+					s.Ports = append(s.Ports, pt)
 				}
 			}
 		}
@@ -192,4 +240,87 @@ func asPath(p string) string {
 		return "./" + p
 	}
 	return p
+}
+
+// words reads a command: or entrypoint: value, a string (split at spaces,
+// quotes kept for the reader) or a list of words.
+func words(n *yaml.Node) ([]string, int) {
+	if n == nil {
+		return nil, 0
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return strings.Fields(n.Value), n.Line
+	case yaml.SequenceNode:
+		out := []string{}
+		for _, w := range n.Content {
+			if w.Kind == yaml.ScalarNode {
+				out = append(out, w.Value)
+			}
+		}
+		return out, n.Line
+	}
+	return nil, 0
+}
+
+// environment reads a service's environment: in the map form (NAME: value)
+// or the list form (- NAME=value).
+func environment(n *yaml.Node) map[string]EnvVar {
+	out := map[string]EnvVar{}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			out[n.Content[i].Value] = EnvVar{n.Content[i+1].Value, n.Content[i].Line}
+		}
+	case yaml.SequenceNode:
+		for _, e := range n.Content {
+			if k, v, ok := strings.Cut(e.Value, "="); ok {
+				out[k] = EnvVar{v, e.Line}
+			}
+		}
+	}
+	return out
+}
+
+// port reads one ports: entry, in the short syntax ("8000",
+// "8000:8000", "127.0.0.1:8000:8000/tcp", "[::1]:8000:8000") or the long
+// one (target, published, host_ip).
+func port(n *yaml.Node) (Port, bool) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		v, _, _ := strings.Cut(n.Value, "/")
+		host := ""
+		if strings.HasPrefix(v, "[") {
+			if i := strings.Index(v, "]:"); i > 0 {
+				host, v = v[1:i], v[i+2:]
+			}
+		}
+		parts := strings.Split(v, ":")
+		p := Port{Line: n.Line}
+		switch len(parts) {
+		case 1:
+			p.Target = parts[0]
+		case 2:
+			p.Published, p.Target = parts[0], parts[1]
+		case 3:
+			host, p.Published, p.Target = parts[0], parts[1], parts[2]
+		default:
+			return Port{}, false
+		}
+		p.HostIP = host
+		return p, p.Target != ""
+	case yaml.MappingNode:
+		p := Port{Line: n.Line}
+		if t := get(n, "target"); t != nil {
+			p.Target = t.Value
+		}
+		if pub := get(n, "published"); pub != nil {
+			p.Published = pub.Value
+		}
+		if h := get(n, "host_ip"); h != nil {
+			p.HostIP = h.Value
+		}
+		return p, p.Target != ""
+	}
+	return Port{}, false
 }

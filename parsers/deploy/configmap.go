@@ -98,7 +98,11 @@ func ConfigMapEntries(content []byte, keep func(key, value string) bool) (entrie
 
 // blankActions replaces every {{ … }} of a Go template with spaces,
 // keeping line breaks.
-func blankActions(content []byte) []byte {
+func blankActions(content []byte) []byte { return fillActions(content, ' ') }
+
+// fillActions replaces every {{ … }} of a Go template with fill bytes,
+// keeping line breaks.
+func fillActions(content []byte, fill byte) []byte {
 	if !bytes.Contains(content, []byte("{{")) {
 		return content
 	}
@@ -114,7 +118,7 @@ func blankActions(content []byte) []byte {
 		end := i + 2 + j + 2
 		for k := i; k < end; k++ {
 			if out[k] != '\n' && out[k] != '\r' {
-				out[k] = ' '
+				out[k] = fill
 			}
 		}
 		i = end - 1

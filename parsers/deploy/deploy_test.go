@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -165,5 +166,98 @@ func TestHelmConfigMap(t *testing.T) {
 	}
 	if len(es) != 1 || es[0].Key != "default.conf" || !strings.Contains(string(es[0].Content), "listen {{ .Values.nginx.port }} ssl;") {
 		t.Fatalf("entries %+v", es)
+	}
+}
+
+// TestComposeCommandsAndPorts reads the fields that start app servers and
+// publish them.
+func TestComposeCommandsAndPorts(t *testing.T) {
+	f, err := Parse("deploy/compose.yaml", []byte(`services:
+  web:
+    build:
+      context: ..
+      dockerfile: docker/web.Dockerfile
+    entrypoint: /entrypoint.sh
+    command: ["gunicorn", "app.wsgi", "-b", "0.0.0.0:8000"]
+    environment:
+      FORWARDED_ALLOW_IPS: "*"
+    ports:
+      - "8000"
+      - "127.0.0.1:8001:8001/tcp"
+      - "[::]:8002:8002"
+      - target: 8003
+        published: "9003"
+        host_ip: 0.0.0.0
+  worker:
+    build: ./worker
+    command: uwsgi --ini /srv/uwsgi.ini
+    environment:
+      - A=1
+      - B
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, worker := f.Services[0], f.Services[1]
+	got := fmt.Sprintf("%q %d %q %d %v %v %q", web.Entrypoint, web.EntrypointLine, web.Command, web.CommandLine, web.Environment, web.Ports, web.Dockerfile)
+	want := `["/entrypoint.sh"] 6 ["gunicorn" "app.wsgi" "-b" "0.0.0.0:8000"] 7 map[FORWARDED_ALLOW_IPS:{* 9}] [{  8000 11} {127.0.0.1 8001 8001 12} {:: 8002 8002 13} {0.0.0.0 9003 8003 14}] "docker/web.Dockerfile"`
+	if got != want {
+		t.Errorf("web:\n got %s\nwant %s", got, want)
+	}
+	got = fmt.Sprintf("%q %v %q", worker.Command, worker.Environment, worker.Dockerfile)
+	if want := `["uwsgi" "--ini" "/srv/uwsgi.ini"] map[A:{1 21}] "deploy/worker/Dockerfile"`; got != want {
+		t.Errorf("worker:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestWorkloads reads containers and Services from every kind of workload.
+func TestWorkloads(t *testing.T) {
+	ws, ss, err := Workloads([]byte(`apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: nightly}}
+        spec:
+          containers:
+            - name: job
+              command: python manage.py clearsessions
+---
+kind: Pod
+metadata:
+  name: one
+  labels: {app: one}
+spec:
+  containers:
+    - name: web
+      args: ["uvicorn", "a:app", "--host", "{{ .Values.host }}"]
+      env:
+        - name: FORWARDED_ALLOW_IPS
+          value: "*"
+      ports:
+        - {name: http, containerPort: 8000}
+---
+kind: Service
+metadata: {name: one}
+spec:
+  externalIPs: [203.0.113.1]
+  selector: {app: one}
+  ports:
+    - port: 80
+      targetPort: http
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%+v\n%+v", ws, ss)
+	want := `[{Kind:CronJob Name:nightly Labels:map[app:nightly] Containers:[{Name:job Command:[python manage.py clearsessions] Args:[] CommandLine:12 Env:map[] Ports:[]}]} {Kind:Pod Name:one Labels:map[app:one] Containers:[{Name:web Command:[] Args:[uvicorn a:app --host __________________] CommandLine:21 Env:map[FORWARDED_ALLOW_IPS:{Value:* Line:23}] Ports:[{Name:http Port:8000 Line:26}]}]}]
+[{Name:one Type:ClusterIP Selector:map[app:one] Ports:[{Port:80 TargetPort:http Line:34}] ExternalIPs:true}]`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if !ss[0].Public() || !ss[0].Selects(ws[1].Labels) || ss[0].Selects(ws[0].Labels) || !ss[0].Ports[0].Targets(ws[1].Containers[0].Ports[0]) {
+		t.Error("the Service with externalIPs publishes pod one's http port")
 	}
 }

@@ -19,19 +19,19 @@ type ValueKind int
 // constants with the same number in both enumerations, so that python.Bool
 // or python.List can be compared with an Expr's Kind and with a Value's Kind.
 const (
-	Bool  = 4 // True, False
-	None  = 5 // None
-	List  = 6 // [a, b]
-	Tuple = 7 // (a, b), a, b
-	Dict  = 8 // {k: v}
-	Set   = 9 // {a, b}
+	Bool  = 4  // True, False
+	None  = 5  // None
+	List  = 6  // [a, b]
+	Tuple = 7  // (a, b), a, b
+	Dict  = 8  // {k: v}
+	Set   = 9  // {a, b}
+	Bytes = 11 // b"…" (a bytes literal; a bytes value)
 )
 
-// Expression kinds (see also Bool, None, List, Tuple, Dict and Set).
+// Expression kinds (see also Bool, None, List, Tuple, Dict, Set and Bytes).
 const (
 	Other         ExprKind = 0  // anything else; Name holds the node type ("await", "yield", ":=", "slice", …)
 	String        ExprKind = 10 // str literal, implicit concatenation included
-	Bytes         ExprKind = 11 // bytes literal
 	FString       ExprKind = 12 // f-string, or a concatenation holding one
 	Number        ExprKind = 13 // int or float literal
 	Name          ExprKind = 14 // identifier
@@ -48,7 +48,7 @@ const (
 	Starred       ExprKind = 25 // *x, **x
 )
 
-// Value kinds (see also Bool, None, List, Tuple, Dict and Set).
+// Value kinds (see also Bool, None, List, Tuple, Dict, Set and Bytes).
 const (
 	Unknown ValueKind = 0
 	Str     ValueKind = 1
@@ -73,7 +73,7 @@ func (k ExprKind) String() string {
 
 var valueKindNames = map[ValueKind]string{
 	Unknown: "Unknown", Str: "Str", Int: "Int", Float: "Float", Bool: "Bool", None: "None",
-	List: "List", Tuple: "Tuple", Dict: "Dict", Set: "Set",
+	List: "List", Tuple: "Tuple", Dict: "Dict", Set: "Set", Bytes: "Bytes",
 }
 
 func (k ValueKind) String() string {
@@ -134,6 +134,9 @@ type Expr struct {
 type Piece struct {
 	Literal string
 	Expr    *Expr
+	// Format is an f-string field's conversion and format spec as written
+	// ("!r", ":>10", "!s:^5"); "" when there is none.
+	Format string
 }
 
 // expr builds the Expr for an expression node.

@@ -80,8 +80,11 @@ func (b *builder) interpolation(n *Node) []Piece {
 	ks := b.kids(n)
 	var ex *Node
 	var out []Piece
+	format := ""
 	for i, k := range ks {
 		switch {
+		case k.t == "type_conversion" || k.t == "format_specifier":
+			format += b.text(k.n) // "!r", ":>10"
 		case k.t == "=" && ex != nil && i > 0:
 			// `{x=}` prints "x=" (with the spacing as written, up to the
 			// conversion, format spec or closing brace) before the value.
@@ -97,7 +100,7 @@ func (b *builder) interpolation(n *Node) []Piece {
 	if ex == nil {
 		return out
 	}
-	return append(out, Piece{Expr: b.expr(ex)})
+	return append(out, Piece{Expr: b.expr(ex), Format: format})
 }
 
 // decodeString decodes a literal's body: escape sequences unless raw,

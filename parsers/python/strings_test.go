@@ -176,3 +176,21 @@ func TestDottedNames(t *testing.T) {
 		t.Errorf("compact = %q", got)
 	}
 }
+
+// TestPieceFormat: an f-string field keeps its conversion and format spec.
+func TestPieceFormat(t *testing.T) {
+	for src, want := range map[string]string{
+		`f"{x}"`: "", `f"{x!r}"`: "!r", `f"{x:>10}"`: ":>10", `f"{x!s:^5}"`: "!s:^5", `f"{x=}"`: "", `f"{x = !r}"`: "!r",
+	} {
+		e := valueOf(t, src)
+		var got []string
+		for _, p := range e.Pieces {
+			if p.Expr != nil {
+				got = append(got, p.Format)
+			}
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%s: formats %q, want %q", src, got, want)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 // Value is a constant-folded value.
 type Value struct {
 	Kind  ValueKind
-	Str   string
+	Str   string // Str, and Bytes byte for byte
 	Int   int64
 	Float float64
 	Bool  bool
@@ -169,7 +169,7 @@ func (e *Expr) Const() (Value, bool) {
 // Truthy reports Python truthiness when the value is known.
 func (v Value) Truthy() (truthy, known bool) {
 	switch v.Kind {
-	case Str:
+	case Str, Bytes:
 		return v.Str != "", true
 	case Int:
 		return v.Int != 0, true
@@ -196,6 +196,8 @@ func (v Value) write(sb *strings.Builder) {
 	switch v.Kind {
 	case Str:
 		sb.WriteString(pyRepr(v.Str))
+	case Bytes:
+		sb.WriteString(bytesRepr(v.Str))
 	case Int:
 		sb.WriteString(strconv.FormatInt(v.Int, 10))
 	case Float:
@@ -250,7 +252,14 @@ func (v Value) write(sb *strings.Builder) {
 }
 
 // pyRepr quotes s the way Python's repr does.
-func pyRepr(s string) string {
+func pyRepr(s string) string { return quoteRepr(s, false) }
+
+// bytesRepr quotes b the way Python's repr of a bytes value does.
+func bytesRepr(b string) string { return "b" + quoteRepr(b, true) }
+
+// quoteRepr quotes the code points of s (its bytes when bytes is set) with
+// Python repr's escapes.
+func quoteRepr(s string, bytes bool) string {
 	q := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		q = '"'
@@ -258,9 +267,12 @@ func pyRepr(s string) string {
 	var sb strings.Builder
 	sb.WriteByte(q)
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if !bytes {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		switch {
-		case r == utf8.RuneError && size == 1:
+		case bytes && r >= 0x7f, !bytes && r == utf8.RuneError && size == 1:
 			sb.WriteString(`\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
 		case r == rune(q) || r == '\\':
 			sb.WriteByte('\\')
@@ -327,6 +339,10 @@ func asNumber(v Value) (i int64, f float64, isInt, ok bool) {
 	return 0, 0, false, false
 }
 
+// FoldUnaryOp folds a unary operator (-, +, ~, not) over a constant as
+// Python does.
+func FoldUnaryOp(op string, x Value) (Value, bool) { return unaryOp(op, x) }
+
 func unaryOp(op string, x Value) (Value, bool) {
 	if op == "not" {
 		t, ok := x.Truthy()
@@ -361,33 +377,33 @@ func unaryOp(op string, x Value) (Value, bool) {
 // string, an operator it does not fold).
 func FoldBinOp(op string, l, r Value) (Value, bool) {
 	switch {
-	case op == "+" && l.Kind == Str && r.Kind == Str:
+	case op == "+" && l.Kind == r.Kind && (l.Kind == Str || l.Kind == Bytes):
 		if len(l.Str)+len(r.Str) > maxConstLen {
 			return Value{}, false
 		}
-		return Value{Kind: Str, Str: l.Str + r.Str}, true
+		return Value{Kind: l.Kind, Str: l.Str + r.Str}, true
 	case op == "+" && l.Kind == r.Kind && (l.Kind == List || l.Kind == Tuple):
 		if len(l.Elems)+len(r.Elems) > maxConstLen {
 			return Value{}, false
 		}
 		elems := append(append(make([]Value, 0, len(l.Elems)+len(r.Elems)), l.Elems...), r.Elems...)
 		return Value{Kind: l.Kind, Elems: elems}, true
-	case op == "*" && (l.Kind == Str || r.Kind == Str):
+	case op == "*" && (l.Kind == Str || r.Kind == Str || l.Kind == Bytes || r.Kind == Bytes):
 		s, n := l, r
-		if r.Kind == Str {
+		if r.Kind == Str || r.Kind == Bytes {
 			s, n = r, l
 		}
 		count, _, isInt, ok := asNumber(n)
-		if !ok || !isInt || s.Kind != Str {
+		if !ok || !isInt || s.Kind != Str && s.Kind != Bytes {
 			return Value{}, false
 		}
 		if count <= 0 {
-			return Value{Kind: Str}, true
+			return Value{Kind: s.Kind}, true
 		}
 		if count > maxConstLen || int(count)*len(s.Str) > maxConstLen {
 			return Value{}, false
 		}
-		return Value{Kind: Str, Str: strings.Repeat(s.Str, int(count))}, true
+		return Value{Kind: s.Kind, Str: strings.Repeat(s.Str, int(count))}, true
 	}
 	li, lf, lInt, ok1 := asNumber(l)
 	ri, rf, rInt, ok2 := asNumber(r)
@@ -534,8 +550,8 @@ func FoldCompare(op string, l, r Value) (result, ok bool) {
 			return op == "!=", op == "==" || op == "!="
 		}
 		c = cmpOrdered(lf, rf)
-	case l.Kind == Str && r.Kind == Str:
-		c = strings.Compare(l.Str, r.Str)
+	case l.Kind == r.Kind && (l.Kind == Str || l.Kind == Bytes):
+		c = strings.Compare(l.Str, r.Str) // code points compare in UTF-8 byte order
 	case l.Kind == None && r.Kind == None:
 		c = 0
 		if op != "==" && op != "!=" {
@@ -565,7 +581,7 @@ func FoldCompare(op string, l, r Value) (result, ok bool) {
 
 func isScalar(v Value) bool {
 	switch v.Kind {
-	case Str, Int, Float, Bool, None:
+	case Str, Bytes, Int, Float, Bool, None:
 		return true
 	}
 	return false

@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -18,6 +20,7 @@ import (
 // snapshot is the state one lint works on.
 type snapshot struct {
 	gen          uint64
+	watched      []string    // files on disk a watcher reported changed
 	docs         []*document // copies
 	roots        []string
 	fallback     string
@@ -25,10 +28,14 @@ type snapshot struct {
 	reportUnused bool
 }
 
-func (s *server) takeSnapshot() *snapshot {
+// takeSnapshot copies the open documents for a lint and makes cancel the
+// lint's cancellation, which the next change calls.
+func (s *server) takeSnapshot(cancel context.CancelCauseFunc) *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snap := &snapshot{gen: s.gen, roots: append([]string(nil), s.roots...), fallback: s.fallback, explicit: s.explicit, reportUnused: s.opts.ReportUnused}
+	s.cancelLint = cancel
+	snap := &snapshot{gen: s.gen, watched: s.watched, roots: append([]string(nil), s.roots...), fallback: s.fallback, explicit: s.explicit, reportUnused: s.opts.ReportUnused}
+	s.watched = nil
 	for _, d := range s.docs {
 		c := *d
 		c.text = append([]byte(nil), d.text...)
@@ -43,19 +50,27 @@ func (s *server) takeSnapshot() *snapshot {
 var testHookAfterAnalyze func(s *server, gen uint64)
 
 // lint analyses the snapshot of the open documents and publishes
-// diagnostics for every one of them, unless a change arrived meanwhile.
+// diagnostics for every one of them, unless a change arrived meanwhile: the
+// change cancels the analysis, and nothing of a cancelled lint is published.
 func (s *server) lint() {
-	snap := s.takeSnapshot()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	snap := s.takeSnapshot(cancel)
 	s.logf("lint generation %d: %d open documents", snap.gen, len(snap.docs))
-	diags, errs := analyze(snap, s.caches)
+	diags, errs := analyze(ctx, snap, s.caches, s.logf)
+	if ctx.Err() != nil {
+		s.logf("lint generation %d %v; nothing published", snap.gen, context.Cause(ctx))
+		return
+	}
 	roots := make([]string, 0, len(s.caches))
 	for root := range s.caches {
 		roots = append(roots, root)
 	}
 	sort.Strings(roots)
 	for _, root := range roots {
-		n, hits := s.caches[root].Stats()
-		s.logf("parse cache %s: %d files, %d parses saved so far", root, n, hits)
+		n, hits := s.caches[root].parse.Stats()
+		walks, reads := s.caches[root].disk.Stats()
+		s.logf("parse cache %s: %d files, %d parses saved so far; %d walks and %d file reads so far", root, n, hits, walks, reads)
 	}
 	if testHookAfterAnalyze != nil {
 		testHookAfterAnalyze(s, snap.gen)
@@ -87,6 +102,17 @@ func (s *server) lint() {
 	s.shownErrors = shown
 }
 
+// rootCache is what the server keeps between lints of one project root:
+// parsed Python files, the files on disk (walk and contents) with the
+// stamps that vouch for them, and the last project's pass results.
+type rootCache struct {
+	parse *analyzer.ParseCache
+	disk  *analyzer.DiskState
+	// prev is the last project loaded: the next load takes from it the
+	// results of passes whose inputs did not change.
+	prev *analyzer.Project
+}
+
 // group is the open documents of one project root.
 type group struct {
 	root string
@@ -97,9 +123,19 @@ type group struct {
 // diagnostics of each document whose project loaded (an empty list for a
 // clean one, or one djleak does not analyse) and the load errors.
 //
-// caches holds a parse cache per project root, kept between lints (only
-// the lint worker uses it).
-func analyze(snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string][]Diagnostic, []string) {
+// caches holds a parse cache and a disk state per project root, kept
+// between lints (only the lint worker uses it).
+func analyze(ctx context.Context, snap *snapshot, caches map[string]*rootCache, logf func(string, ...any)) (map[string][]Diagnostic, []string) {
+	// What the watchers reported is applied first, whatever happens to
+	// this lint: the next one must not trust what was known about them.
+	for _, p := range snap.watched {
+		real := realPath(p)
+		for root, c := range caches {
+			if within(realPath(root), real) {
+				c.disk.Changed(real)
+			}
+		}
+	}
 	out := map[string][]Diagnostic{}
 	var errs []string
 	groups := map[string]*group{}
@@ -122,9 +158,12 @@ func analyze(snap *snapshot, caches map[string]*analyzer.ParseCache) (map[string
 	for _, root := range order {
 		g := groups[root]
 		if caches[g.root] == nil {
-			caches[g.root] = analyzer.NewParseCache()
+			caches[g.root] = &rootCache{parse: analyzer.NewParseCache(), disk: analyzer.NewDiskState()}
 		}
-		res, err := analyzeGroup(g, snap.reportUnused, caches[g.root])
+		res, err := analyzeGroup(ctx, g, snap.reportUnused, caches[g.root], logf)
+		if errors.Is(err, context.Canceled) {
+			return nil, nil // the caller publishes nothing
+		}
 		if err != nil {
 			errs = append(errs, "djleak: "+err.Error())
 			continue
@@ -190,7 +229,7 @@ func realPath(p string) string {
 // `djleak check FILE`, they are analysed even when excluded, and only their
 // findings are computed), runs the configured rules and converts the
 // findings into diagnostics by URI.
-func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res map[string][]Diagnostic, err error) {
+func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *rootCache, logf func(string, ...any)) (res map[string][]Diagnostic, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error: %v\n%s", v, debug.Stack())
@@ -218,12 +257,14 @@ func analyzeGroup(g *group, reportUnused bool, cache *analyzer.ParseCache) (res 
 	if len(paths) == 0 {
 		return res, nil
 	}
-	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache})
+	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk, Previous: cache.prev})
 	if err != nil {
 		return nil, err
 	}
+	cache.prev = proj
+	logf("project %s loaded: %d files; running the rules, with the results of %d unchanged passes (%s) kept", proj.Root, len(proj.Files), len(proj.ReusedPasses()), strings.Join(proj.ReusedPasses(), ", "))
 	enabled := rules.Select(proj.Config.Select, proj.Config.Ignore)
-	findings, err := analyzer.RunWith(proj, enabled, analyzer.RunOptions{ReportUnused: reportUnused})
+	findings, err := analyzer.RunContext(ctx, proj, enabled, analyzer.RunOptions{ReportUnused: reportUnused})
 	if err != nil {
 		return nil, err
 	}

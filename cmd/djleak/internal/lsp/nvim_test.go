@@ -81,17 +81,8 @@ func TestNeovimEndToEnd(t *testing.T) {
 	}
 	t.Logf("using %s", firstLine(vout))
 
-	// Build the real binary: the test covers `djleak lsp` as editors run it.
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("go not found on PATH: %v", err)
-	}
-	binDir := t.TempDir()
-	bin := filepath.Join(binDir, "djleak")
-	build := exec.CommandContext(ctx, goTool, "build", "-o", bin, "github.com/djleak/djleak/cmd/djleak")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	// The real binary: the test covers `djleak lsp` as editors run it.
+	bin := buildBinary(t)
 
 	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- nginx/site.conf --\n"+siteConf+"-- app/views.py --\n"+wrongGuardView)
 	initLua, err := filepath.Abs(filepath.Join("testdata", "init.lua"))

@@ -6,6 +6,7 @@ package lsp
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +33,13 @@ type Options struct {
 	// Log receives a trace of the server's work; nil disables logging.
 	Log io.Writer
 }
+
+// Why a lint was cancelled, for the log.
+var (
+	errChanged     = errors.New("cancelled by a change")
+	errShutdown    = errors.New("cancelled by shutdown")
+	errInputClosed = errors.New("cancelled: the client's input closed")
+)
 
 // DefaultDebounce is the pause after the last edit before a lint runs.
 const DefaultDebounce = 150 * time.Millisecond
@@ -64,10 +72,17 @@ type server struct {
 	gen         uint64                  // bumped by every change to the open documents
 	published   map[string][]Diagnostic // last diagnostics sent, by URI
 	shownErrors map[string]bool         // load errors already shown to the user
+	// cancelLint cancels the lint in progress; every change calls it, so
+	// a lint never runs on for content the editor has already replaced.
+	cancelLint context.CancelCauseFunc
 
-	// caches keeps Python parses between lints, per project root; only the
-	// lint worker touches it.
-	caches map[string]*analyzer.ParseCache
+	// watched are the files the client's watchers reported changed since
+	// the last lint started (absolute paths).
+	watched []string
+
+	// caches keeps Python parses and the state of the files on disk
+	// between lints, per project root; only the lint worker touches it.
+	caches map[string]*rootCache
 }
 
 // Serve runs a language server on in/out until the client sends exit or
@@ -83,7 +98,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 		docs:        map[string]*document{},
 		published:   map[string][]Diagnostic{},
 		shownErrors: map[string]bool{},
-		caches:      map[string]*analyzer.ParseCache{},
+		caches:      map[string]*rootCache{},
 	}
 	s.logf = func(string, ...any) {}
 	if opts.Log != nil {
@@ -108,6 +123,11 @@ func Serve(in io.Reader, out io.Writer, opts Options) int {
 
 	code := s.readLoop(bufio.NewReaderSize(in, 64<<10))
 
+	s.mu.Lock()
+	if s.cancelLint != nil {
+		s.cancelLint(errInputClosed)
+	}
+	s.mu.Unlock()
 	close(stop)
 	<-workerDone
 	s.out.close(5 * time.Second)
@@ -185,6 +205,9 @@ func (s *server) handleRequest(m *message) {
 	case "shutdown":
 		s.mu.Lock()
 		s.shutdown = true
+		if s.cancelLint != nil {
+			s.cancelLint(errShutdown)
+		}
 		s.mu.Unlock()
 		s.out.reply(m.ID, nil)
 	case "textDocument/codeAction":
@@ -284,6 +307,11 @@ func (s *server) handleNotification(m *message) {
 		}
 		s.logf("%d watched files changed; re-linting the open files", len(p.Changes))
 		s.mu.Lock()
+		for _, c := range p.Changes {
+			if path := uriPath(c.URI); path != "" {
+				s.watched = append(s.watched, path)
+			}
+		}
 		s.changedLocked()
 		s.mu.Unlock()
 	case "textDocument/didOpen":
@@ -368,15 +396,18 @@ func (s *server) handleNotification(m *message) {
 
 // watchers are the files whose changes on disk can change an open file's
 // findings: Python code and settings, templates, front-end configuration
-// (nginx, HAProxy, Caddy) and djleak's own configuration.
+// (nginx, HAProxy, Caddy, Apache), deployments (Compose files, Kubernetes
+// manifests, app server commands) and djleak's own configuration. What
+// they miss, the stamps of the files on disk still catch on the next lint.
 func watchers() []FileSystemWatcher {
 	var out []FileSystemWatcher
 	for _, g := range []string{
 		"**/*.py", "**/templates/**",
-		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**",
+		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**", "**/vhost.d/**",
 		"**/*.cfg*", "**/Caddyfile*", "**/*.caddyfile",
 		"**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
-		"**/.env*", "**/Procfile", "**/Dockerfile", "**/docker-compose*.yml",
+		"**/.env*", "**/Procfile*", "**/Dockerfile*", "**/*.dockerfile", "**/Containerfile", "**/*.service",
+		"**/*.yml", "**/*.yaml",
 	} {
 		out = append(out, FileSystemWatcher{GlobPattern: g})
 	}
@@ -387,6 +418,10 @@ func watchers() []FileSystemWatcher {
 // worker. s.mu must be held.
 func (s *server) changedLocked() {
 	s.gen++
+	if s.cancelLint != nil {
+		s.cancelLint(errChanged)
+		s.cancelLint = nil
+	}
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -395,8 +430,9 @@ func (s *server) changedLocked() {
 
 // worker lints after the documents have been quiet for the debounce
 // interval. It is the only goroutine that analyses, so runs never overlap;
-// a run whose snapshot went stale while it ran is dropped, and the pending
-// kick schedules the next.
+// the next change cancels a run in progress (changedLocked), a run whose
+// snapshot went stale while it ran is dropped, and the pending kick
+// schedules the next.
 func (s *server) worker(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	timer := time.NewTimer(time.Hour)

@@ -21,14 +21,24 @@ import (
 // wait bounds every wait for the server in these tests.
 const wait = 20 * time.Second
 
-// testClient is a scripted LSP client talking to Serve over pipes.
+// testClient is a scripted LSP client talking to Serve over pipes, or to
+// the real binary over its standard input and output (binary_test.go).
 type testClient struct {
-	t       *testing.T
-	w       *io.PipeWriter
+	t       testing.TB
+	w       io.WriteCloser
 	msgs    chan *message
 	backlog []*message
 	nextID  int
 	exit    chan int
+	// timeout bounds each wait for the server; 0 means wait.
+	timeout time.Duration
+}
+
+func (c *testClient) wait() time.Duration {
+	if c.timeout > 0 {
+		return c.timeout
+	}
+	return wait
 }
 
 func startServer(t *testing.T, opts Options) *testClient {
@@ -41,14 +51,30 @@ func startServer(t *testing.T, opts Options) *testClient {
 	}
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	c := &testClient{t: t, w: inW, msgs: make(chan *message, 1000), exit: make(chan int, 1)}
+	c := newTestClient(t, inW, outR)
 	go func() {
 		c.exit <- Serve(inR, outW, opts)
 		outW.Close()
 	}()
+	t.Cleanup(func() {
+		inW.Close()
+		select {
+		case <-c.exit:
+		case <-time.After(wait):
+			t.Errorf("server did not stop after its input closed")
+		}
+		outR.Close()
+	})
+	return c
+}
+
+// newTestClient reads the server's messages from r; the caller sends the
+// server's exit code on c.exit.
+func newTestClient(t testing.TB, w io.WriteCloser, r io.Reader) *testClient {
+	c := &testClient{t: t, w: w, msgs: make(chan *message, 1000), exit: make(chan int, 1)}
 	go func() {
 		defer close(c.msgs)
-		r := bufio.NewReader(outR)
+		r := bufio.NewReader(r)
 		for {
 			body, err := readFrame(r)
 			if err != nil {
@@ -65,15 +91,6 @@ func startServer(t *testing.T, opts Options) *testClient {
 			c.msgs <- &m
 		}
 	}()
-	t.Cleanup(func() {
-		inW.Close()
-		select {
-		case <-c.exit:
-		case <-time.After(wait):
-			t.Errorf("server did not stop after its input closed")
-		}
-		outR.Close()
-	})
 	return c
 }
 
@@ -110,7 +127,7 @@ func (c *testClient) call(method string, params any) *message {
 	id := json.RawMessage(fmt.Sprint(c.nextID))
 	raw, _ := json.Marshal(params)
 	c.send(&message{ID: &id, Method: method, Params: raw})
-	deadline := time.After(wait)
+	deadline := time.After(c.wait())
 	for {
 		select {
 		case m, ok := <-c.msgs:
@@ -122,7 +139,7 @@ func (c *testClient) call(method string, params any) *message {
 			}
 			c.backlog = append(c.backlog, m)
 		case <-deadline:
-			c.t.Fatalf("no response to %s within %v", method, wait)
+			c.t.Fatalf("no response to %s within %v", method, c.wait())
 		}
 	}
 }
@@ -146,7 +163,7 @@ func (c *testClient) next(d time.Duration) (*message, bool) {
 // skipping earlier ones.
 func (c *testClient) diagnostics(uri string, ok func(PublishDiagnosticsParams) bool) PublishDiagnosticsParams {
 	c.t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(c.wait())
 	var last *PublishDiagnosticsParams
 	for time.Now().Before(deadline) {
 		m, more := c.next(time.Until(deadline))
@@ -176,14 +193,14 @@ func (c *testClient) diagnostics(uri string, ok func(PublishDiagnosticsParams) b
 		b, _ := json.MarshalIndent(last, "", "  ")
 		got = string(b)
 	}
-	c.t.Fatalf("no matching diagnostics for %s within %v; last: %s", uri, wait, got)
+	c.t.Fatalf("no matching diagnostics for %s within %v; last: %s", uri, c.wait(), got)
 	return PublishDiagnosticsParams{}
 }
 
 // expectMessage waits for a notification with the given method.
 func (c *testClient) expectMessage(method string) *message {
 	c.t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(c.wait())
 	for time.Now().Before(deadline) {
 		m, more := c.next(time.Until(deadline))
 		if !more {
@@ -193,7 +210,7 @@ func (c *testClient) expectMessage(method string) *message {
 			return m
 		}
 	}
-	c.t.Fatalf("no %s within %v", method, wait)
+	c.t.Fatalf("no %s within %v", method, c.wait())
 	return nil
 }
 
@@ -233,6 +250,21 @@ func (c *testClient) change(uri string, version int32, text string) {
 	})
 }
 
+// initializeWatching initializes as a client that registers file watchers
+// dynamically and returns the server's client/registerCapability request.
+func (c *testClient) initializeWatching(root string) *message {
+	c.t.Helper()
+	params := map[string]any{
+		"processId": nil, "rootUri": fileURI(root),
+		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
+	}
+	if resp := c.call("initialize", params); resp.Error != nil {
+		c.t.Fatal(resp.Error)
+	}
+	c.notify("initialized", map[string]any{})
+	return c.expectMessage("client/registerCapability")
+}
+
 // shutdown performs an orderly shutdown and checks the exit code.
 func (c *testClient) shutdown() {
 	c.t.Helper()
@@ -247,7 +279,7 @@ func (c *testClient) shutdown() {
 			c.t.Errorf("exit after shutdown: code %d, want 0", code)
 		}
 		c.exit <- code // for the cleanup
-	case <-time.After(wait):
+	case <-time.After(c.wait()):
 		c.t.Fatalf("server did not exit")
 	}
 }
@@ -847,15 +879,7 @@ ref: refs/heads/main
 func TestWatchedFiles(t *testing.T) {
 	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- app/views.py --\n"+wrongGuardView)
 	c := startServer(t, Options{})
-	params := map[string]any{
-		"processId": nil, "rootUri": fileURI(dir),
-		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
-	}
-	if resp := c.call("initialize", params); resp.Error != nil {
-		t.Fatal(resp.Error)
-	}
-	c.notify("initialized", map[string]any{})
-	reg := c.expectMessage("client/registerCapability")
+	reg := c.initializeWatching(dir)
 	if reg.ID == nil {
 		t.Fatal("client/registerCapability sent as a notification; it is a request")
 	}

@@ -1,0 +1,125 @@
+package analyzer_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
+)
+
+// loadWith loads dir through the disk state and returns the project.
+func loadWith(t *testing.T, dir string, d *analyzer.DiskState) *analyzer.Project {
+	t.Helper()
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, Disk: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func fileText(p *analyzer.Project, rel string) string {
+	if f := p.File(rel); f != nil {
+		return string(f.Content)
+	}
+	return "<absent>"
+}
+
+// A DiskState neither walks nor reads again while nothing on disk changed,
+// and notices every change: new content of the same size and time, a file
+// replaced by another (a new inode), files created and deleted, and paths
+// a watcher reports.
+func TestDiskStateTracksFiles(t *testing.T) {
+	defer analyzer.SetRacyWindow(0)()
+	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/util.py --\nB = 2\n-- app/templates/t.html --\n<p>{{ x }}</p>\n")
+	d := analyzer.NewDiskState()
+	p := loadWith(t, dir, d)
+	walks, reads := d.Stats()
+	if walks != 1 || reads != 3 {
+		t.Fatalf("first load: %d walks, %d reads; want 1 and 3", walks, reads)
+	}
+	p = loadWith(t, dir, d)
+	if w, r := d.Stats(); w != walks || r != reads {
+		t.Errorf("an unchanged project was walked %d and read %d more times; want none", w-walks, r-reads)
+	}
+	if fileText(p, "app/util.py") != "B = 2\n" || len(p.Python) != 2 || len(p.Templates) != 1 {
+		t.Fatalf("reused state lost files: %v", p.Files)
+	}
+
+	util := filepath.Join(dir, "app", "util.py")
+	info, err := os.Stat(util)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name, want string
+		change     func()
+	}{
+		{"same size, same modification time", "B = 3\n", func() {
+			must(t, os.WriteFile(util, []byte("B = 3\n"), 0o644))
+			must(t, os.Chtimes(util, info.ModTime(), info.ModTime()))
+		}},
+		{"replaced by a new file of the same size and time", "B = 4\n", func() {
+			tmp := util + ".new"
+			must(t, os.WriteFile(tmp, []byte("B = 4\n"), 0o644))
+			must(t, os.Chtimes(tmp, info.ModTime(), info.ModTime()))
+			must(t, os.Rename(tmp, util))
+		}},
+	}
+	for _, s := range steps {
+		s.change()
+		_, before := d.Stats()
+		p = loadWith(t, dir, d)
+		if got := fileText(p, "app/util.py"); got != s.want {
+			t.Errorf("%s: content %q, want %q", s.name, got, s.want)
+		}
+		if _, r := d.Stats(); r != before+1 {
+			t.Errorf("%s: %d files read, want 1", s.name, r-before)
+		}
+	}
+
+	// Created and deleted files change their directory: a new walk.
+	fresh := filepath.Join(dir, "app", "fresh.py")
+	must(t, os.WriteFile(fresh, []byte("C = 3\n"), 0o644))
+	w0, _ := d.Stats()
+	if p = loadWith(t, dir, d); fileText(p, "app/fresh.py") != "C = 3\n" {
+		t.Errorf("a created file is missing: %v", p.Files)
+	}
+	must(t, os.Remove(fresh))
+	if p = loadWith(t, dir, d); p.File("app/fresh.py") != nil {
+		t.Errorf("a deleted file is still there: %v", p.Files)
+	}
+	if w, _ := d.Stats(); w != w0+2 {
+		t.Errorf("creating and deleting a file walked %d times, want 2", w-w0)
+	}
+
+	// A path a watcher reports is read again, and the tree walked again.
+	w0, r0 := d.Stats()
+	d.Changed(util)
+	loadWith(t, dir, d)
+	if w, r := d.Stats(); w != w0+1 || r != r0+1 {
+		t.Errorf("after Changed: %d walks and %d reads, want 1 and 1", w-w0, r-r0)
+	}
+}
+
+// A file modified just before it was read is read again next time: its
+// stamp cannot vouch for a write in the same clock tick.
+func TestDiskStateRacyFiles(t *testing.T) {
+	defer analyzer.SetRacyWindow(time.Hour)()
+	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n")
+	d := analyzer.NewDiskState()
+	loadWith(t, dir, d)
+	loadWith(t, dir, d)
+	if w, r := d.Stats(); w != 2 || r != 2 {
+		t.Errorf("two loads of a just-written project: %d walks, %d reads; want 2 and 2", w, r)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
