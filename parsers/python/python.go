@@ -52,6 +52,8 @@ type Module struct {
 	Errors []Error
 
 	src string // File.Content as a string, sliced for node text without copying
+
+	stmts lazyAST // the statement tree, built by AST on first use
 }
 
 // Error is one syntax error.
