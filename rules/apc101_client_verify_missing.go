@@ -44,7 +44,7 @@ func init() {
 				if r.Mode() != "none" {
 					return
 				}
-				f := r.VHost.File
+				f := r.VHost
 				ctx.Report(analyzer.Finding{
 					Location: f.At(r.VHost.Section),
 					Message: fmt.Sprintf("httpd does not ask for client certificates on %s, yet it sets %s from the certificate at line %d: add `SSLVerifyClient require`.",

@@ -45,7 +45,7 @@ func init() {
 				if r.Mode() != "optional_no_ca" {
 					return
 				}
-				f := r.VHost.File
+				f := r.VHost
 				ctx.Report(analyzer.Finding{
 					Location: f.At(r.Scope.VerifyAt),
 					Message: fmt.Sprintf("`SSLVerifyClient optional_no_ca` accepts client certificates from any issuer, and %s forwards their %s at line %d as if verified.",

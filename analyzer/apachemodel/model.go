@@ -43,24 +43,36 @@ var Language = analyzer.RegisterLanguage(&analyzer.Language{
 // sniff recognises httpd configuration text.
 var sniff = regexp.MustCompile(`(?mi)^[ \t]*(<VirtualHost\b|SSLVerifyClient\b|RequestHeader\b|ProxyPass\b|WSGIScriptAlias\b|SSLEngine\b)`)
 
+// sniffCore recognises the directives of a main configuration and of
+// Debian's ports.conf and mods-*/*.load files. httpd spells them
+// capitalised, nginx in lower case, so the match is case-sensitive.
+var sniffCore = regexp.MustCompile(`(?m)^[ \t]*(IncludeOptional|Include|LoadModule|ServerRoot|Listen)[ \t]`)
+
 func match(rel string, content func() []byte) bool {
 	lower := strings.ToLower(rel)
 	base := path.Base(lower)
 	named := base == "httpd.conf" || base == "apache2.conf" || base == ".htaccess" || strings.Contains(base, "apache") || strings.Contains(base, "httpd")
+	tree := false // under a directory only httpd uses
 	for _, d := range strings.Split(path.Dir(lower), "/") {
 		switch d {
-		case "apache", "apache2", "httpd", "sites-available", "sites-enabled", "conf-available", "conf-enabled", "conf.d", "vhosts.d", "vhosts":
+		case "apache", "apache2", "httpd":
+			named, tree = true, true
+		case "sites-available", "sites-enabled", "conf-available", "conf-enabled", "mods-available", "mods-enabled", "conf.d", "conf.modules.d", "vhosts.d", "vhosts":
 			named = true
 		}
 	}
 	if !named {
 		return false
 	}
-	if ext := path.Ext(base); ext != "" && ext != ".conf" && ext != ".j2" && ext != ".tmpl" && ext != ".template" && ext != ".in" && base != ".htaccess" {
+	ext := path.Ext(base)
+	if ext != "" && ext != ".conf" && ext != ".load" && ext != ".j2" && ext != ".tmpl" && ext != ".template" && ext != ".in" && base != ".htaccess" {
 		return false
 	}
 	c := content()
-	return c != nil && sniff.Match(c)
+	if c == nil {
+		return false
+	}
+	return sniff.Match(c) || (tree || ext == ".load" || base == "apache2.conf" || base == "httpd.conf") && sniffCore.Match(c)
 }
 
 // File is one parsed httpd file.

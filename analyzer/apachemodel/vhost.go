@@ -89,7 +89,8 @@ func (s *Scope) apply(d *apache.Directive) {
 
 // VHost is one <VirtualHost> (or the main server) with what it passes.
 type VHost struct {
-	File    *File
+	File    *File // the file that holds the section (the main file for the main server)
+	cfg     *Config
 	Section *apache.Directive // nil for the main server
 	Addrs   []string
 	TLS     bool
@@ -131,28 +132,59 @@ func (r *Route) Label() string {
 	return l
 }
 
-// Config is one file's virtual hosts.
+// Config is one main configuration file's virtual hosts, with the files it
+// includes.
 type Config struct {
-	File   *File
-	VHosts []*VHost
+	File *File
+	// Directives are the file's directives with includes expanded.
+	Directives []*apache.Directive
+	// Includes are the includes djleak could not follow.
+	Includes []IncludeProblem
+	VHosts   []*VHost
+	tree     *tree
 }
 
-// Build resolves one file. Directives outside any <VirtualHost> are the
-// main server's and are merged into every virtual host of the file.
-func Build(f *File) *Config {
-	c := &Config{File: f}
+// Root is the project directory that stands for the ServerRoot, against
+// which relative includes resolve.
+func (c *Config) Root() string { return c.tree.root }
+
+// At is the location of a directive of the configuration, in the file
+// that holds it.
+func (c *Config) At(d *apache.Directive) source.Location {
+	if f := c.tree.owner[d]; f != nil {
+		return f.At(d)
+	}
+	return c.File.At(d)
+}
+
+// At is the location of a directive in effect for the virtual host.
+func (v *VHost) At(d *apache.Directive) source.Location { return v.cfg.At(d) }
+
+// Build resolves one file on its own: its includes are not followed.
+func Build(f *File) *Config { return BuildTree(f, MapLoader{}) }
+
+// BuildTree resolves one main configuration file and the files it
+// includes. Directives outside any <VirtualHost> are the main server's and
+// are merged into every virtual host.
+func BuildTree(f *File, loader Loader) *Config {
+	t, dirs := expandTree(f, loader)
+	c := &Config{File: f, Directives: dirs, Includes: t.problems, tree: t}
 	var server Scope
 	var main *VHost
-	for _, d := range f.Parsed.Directives {
+	for _, d := range dirs {
 		if !d.Section || !d.Is("VirtualHost") {
 			server.apply(d)
 		}
 	}
-	mainHost := &VHost{File: f, Base: server}
-	for _, d := range f.Parsed.Directives {
+	mainHost := &VHost{File: f, cfg: c, Base: server}
+	for _, d := range dirs {
 		switch {
 		case d.Section && d.Is("VirtualHost"):
-			v := &VHost{File: f, Section: d, Addrs: d.Texts(), Base: server}
+			owner := t.owner[d]
+			if owner == nil {
+				owner = f
+			}
+			v := &VHost{File: owner, cfg: c, Section: d, Addrs: d.Texts(), Base: server}
 			v.Base.Ops = append([]*Op(nil), server.Ops...)
 			for _, x := range d.Body {
 				v.Base.apply(x)
@@ -170,7 +202,7 @@ func Build(f *File) *Config {
 		}
 	}
 	if main != nil {
-		main.collect(f.Parsed.Directives)
+		main.collect(dirs)
 		c.VHosts = append(c.VHosts, main)
 	}
 	return c
@@ -390,14 +422,17 @@ func (r *Route) decide(cond string) tri {
 	return unknown
 }
 
-// Configs builds every httpd file (a project fact).
+// Configs builds every main httpd configuration with its includes (a
+// project fact).
 var Configs = &analyzer.Pass[[]*Config]{Name: "apache", Run: func(p *analyzer.Project) []*Config {
-	var out []*Config
+	l := &projectLoader{p: p, files: map[string]*File{}}
+	var files []*File
 	for _, f := range Files(p) {
 		f := f
-		out = append(out, Build(&f))
+		files = append(files, &f)
+		l.files[f.Src.Path] = &f
 	}
-	return out
+	return BuildAll(files, l)
 }}
 
 func init() {
@@ -414,7 +449,7 @@ func init() {
 
 // Frontend converts the route to the proxy-neutral model.
 func (r *Route) Frontend() *frontend.Route {
-	f := r.VHost.File
+	f := r.VHost
 	v := r.VHost
 	fr := &frontend.Route{Front: frontend.Apache, Label: r.Label(), At: f.At(r.Pass), ServerLabel: v.Label(), Target: r.Target, PassesClientHeaders: true}
 	if v.Section != nil {
@@ -471,7 +506,7 @@ func (r *Route) Frontend() *frontend.Route {
 }
 
 func (r *Route) lookup(key string) frontend.Name {
-	f := r.VHost.File
+	f := r.VHost
 	written := ""
 	if !strings.HasPrefix(key, "HTTP_") {
 		if !r.WSGI || !strings.HasPrefix(key, "SSL_CLIENT_") {
@@ -573,7 +608,7 @@ func (r *Route) transport() frontend.Transport {
 		t.Endpoints = []string{"loopback:" + port}
 	} else {
 		t.Endpoints = []string{host + ":" + port}
-		t.Remote = []source.Location{r.VHost.File.At(r.Pass)}
+		t.Remote = []source.Location{r.VHost.At(r.Pass)}
 	}
 	sort.Strings(t.Endpoints)
 	return t
@@ -581,7 +616,7 @@ func (r *Route) transport() frontend.Transport {
 
 // proxyVerifies reports whether `SSLProxyVerify require` is in effect.
 func (r *Route) proxyVerifies() bool {
-	body := r.VHost.File.Parsed.Directives
+	body := r.VHost.cfg.Directives
 	if r.VHost.Section != nil {
 		body = append(append([]*apache.Directive(nil), body...), r.VHost.Section.Body...)
 	}
