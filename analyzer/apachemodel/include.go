@@ -46,6 +46,8 @@ type Loader interface {
 	Glob(pattern string) []string
 	// Load returns the parsed file, or nil when it cannot be read.
 	Load(rel string) *File
+	// HTAccess lists the project's .htaccess files, sorted.
+	HTAccess() []string
 }
 
 // MapLoader is a Loader over files in memory (tests, the oracle).
@@ -63,6 +65,30 @@ func (m MapLoader) Glob(pattern string) []string {
 }
 
 func (m MapLoader) Load(rel string) *File { return m[rel] }
+
+func (m MapLoader) HTAccess() []string { return htaccessOf(m) }
+
+func htaccessOf(files map[string]*File) []string {
+	var out []string
+	for rel, f := range files {
+		if f != nil && path.Base(rel) == ".htaccess" {
+			out = append(out, rel)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// own records f as the file of body's directives, sections' bodies
+// included.
+func (t *tree) own(f *File, body []*apache.Directive) {
+	for _, d := range body {
+		if _, ok := t.owner[d]; !ok {
+			t.owner[d] = f
+		}
+		t.own(f, d.Body)
+	}
+}
 
 // projectLoader reads a project's httpd files, and files an include names
 // that discovery did not take for httpd configuration (a module's .load
@@ -110,6 +136,8 @@ func (l *projectLoader) Glob(pattern string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func (l *projectLoader) HTAccess() []string { return htaccessOf(l.files) }
 
 func (l *projectLoader) Load(rel string) *File {
 	if f, ok := l.files[rel]; ok {

@@ -10,9 +10,13 @@
 // server by the oracle tests):
 //   - a client's request headers pass to a proxied backend unless
 //     `RequestHeader unset` removes them or `RequestHeader set` replaces
-//     them; mod_headers merges the lists of the server, the virtual host
-//     and every `<Location>` that matches, outer first, so an inner section
-//     adds to the outer one instead of replacing it;
+//     them; mod_headers merges the lists of the server, the virtual host,
+//     the `<Directory>` sections and `.htaccess` files of a WSGI script,
+//     every `<Location>` that matches and the `<If>` sections, outer first,
+//     so an inner section adds to the outer one instead of replacing it
+//     (see merge.go);
+//   - `Include` and `IncludeOptional` resolve against the ServerRoot (see
+//     include.go);
 //   - `%{SSL_CLIENT_S_DN}s` without a client certificate is the text
 //     `(null)`;
 //   - `SSLVerifyClient optional` verifies a certificate when one is sent,
