@@ -22,6 +22,10 @@ type Language struct {
 	// must not fail: problems belong inside the model, where the format's
 	// syntax-error rule reports them.
 	Parse func(f *source.File) any
+	// Deploy, when set, tells which Compose services run the format's
+	// files, so that each file's routes carry their deployment (see
+	// Project.DeploymentOf).
+	Deploy *Deploy
 
 	kind Kind
 }

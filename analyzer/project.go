@@ -69,6 +69,9 @@ type Project struct {
 	byPath  map[string]*source.File
 	pyPath  map[string]*python.Module
 	configs map[Kind][]ConfigFile // files of registered languages
+	// frontDeployments maps the files of languages with a Deploy to the
+	// Compose deployment that runs them (see DeploymentOf).
+	frontDeployments map[Kind]map[string]string
 	// targets restricts reporting to these project-relative paths (files) or
 	// prefixes (directories, with a trailing "/"); nil reports everything.
 	targets []string

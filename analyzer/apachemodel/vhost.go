@@ -207,7 +207,10 @@ type Config struct {
 	// Includes are the includes djleak could not follow.
 	Includes []IncludeProblem
 	VHosts   []*VHost
-	tree     *tree
+	// Deployment is the Compose deployment that runs the main file, ""
+	// when none does.
+	Deployment string
+	tree       *tree
 }
 
 // Root is the project directory that stands for the ServerRoot, against
@@ -587,7 +590,11 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "apache", Run: func(p *analyzer.Pr
 		files = append(files, &f)
 		l.files[f.Src.Path] = &f
 	}
-	return BuildAll(files, l)
+	out := BuildAll(files, l)
+	for _, c := range out {
+		c.Deployment = p.DeploymentOf(Language, c.File.Src.Path)
+	}
+	return out
 }}
 
 func init() {
@@ -595,7 +602,9 @@ func init() {
 		var out []*frontend.Route
 		for _, v := range c.VHosts {
 			for _, r := range v.Routes {
-				out = append(out, r.Frontend())
+				fr := r.Frontend()
+				fr.Deployment = c.Deployment
+				out = append(out, fr)
 			}
 		}
 		return out

@@ -38,6 +38,8 @@ var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Name:  "caddyfile",
 	Match: match,
 	Parse: func(f *source.File) any { return caddy.Parse(f.Content) },
+	// the official image and the Debian package
+	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/caddy"}, Images: []string{"caddy"}},
 })
 
 // directiveSniff recognises Caddyfile text: a handler directive at the

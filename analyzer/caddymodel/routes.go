@@ -385,7 +385,9 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "caddy", Run: func(p *analyzer.Pro
 	var out []*Config
 	for _, f := range Files(p) {
 		f := f
-		out = append(out, Build(&f))
+		c := Build(&f)
+		c.Deployment = p.DeploymentOf(Language, f.Src.Path)
+		out = append(out, c)
 	}
 	return out
 }}
@@ -394,7 +396,9 @@ func init() {
 	frontend.RegisterConfigs(frontend.Caddy, Configs, func(c *Config) []*frontend.Route {
 		var out []*frontend.Route
 		for _, r := range c.Routes() {
-			out = append(out, r.Frontend())
+			fr := r.Frontend()
+			fr.Deployment = c.Deployment
+			out = append(out, fr)
 		}
 		return out
 	})

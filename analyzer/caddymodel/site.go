@@ -64,9 +64,12 @@ type Global struct {
 
 // Config is one Caddyfile's sites.
 type Config struct {
-	File   *File
-	Global Global
-	Sites  []*Site
+	File *File
+	// Deployment is the Compose deployment that runs the file, "" when
+	// none does.
+	Deployment string
+	Global     Global
+	Sites      []*Site
 
 	routesOnce sync.Once
 	routes     []*Route // Routes, computed once: rules and the adapter share them
