@@ -148,7 +148,7 @@ func (l *projectLoader) Load(rel string) *File {
 		l.files[rel] = nil
 		return nil
 	}
-	f := &File{Src: source.NewFile(rel, data), Parsed: apache.Parse(data)}
+	f := &File{Src: source.NewFile(rel, data), Parsed: apache.ParseNamed(rel, data)}
 	l.files[rel] = f
 	return f
 }

@@ -41,7 +41,7 @@ import (
 var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Name:  "apache",
 	Match: match,
-	Parse: func(f *source.File) any { return apache.Parse(f.Content) },
+	Parse: func(f *source.File) any { return apache.ParseNamed(f.Path, f.Content) },
 	// Debian's and Red Hat's packages, and the official httpd image
 	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/apache2", "/etc/httpd", "/usr/local/apache2"}, Images: []string{"httpd", "apache"}},
 })

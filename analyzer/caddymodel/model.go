@@ -37,7 +37,7 @@ import (
 var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Name:  "caddyfile",
 	Match: match,
-	Parse: func(f *source.File) any { return caddy.Parse(f.Content) },
+	Parse: func(f *source.File) any { return caddy.ParseNamed(f.Path, f.Content) },
 	// the official image and the Debian package
 	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/caddy"}, Images: []string{"caddy"}},
 })

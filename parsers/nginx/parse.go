@@ -12,6 +12,7 @@ import (
 	crossplane "github.com/nginxinc/nginx-go-crossplane"
 
 	"github.com/djleak/djleak/parsers/source"
+	"github.com/djleak/djleak/parsers/template"
 )
 
 // node is one parsed directive of a file, before include expansion. Nodes
@@ -47,7 +48,7 @@ func parseFile(f *source.File) *parsedFile { return parseText(f, f.Path, f.Conte
 func parseText(f *source.File, key string, text []byte) *parsedFile {
 	pf := &parsedFile{file: f, key: key}
 	tpl := neutralize(f.Path, text)
-	content := tpl.content
+	content := tpl.Content
 	toks, lexErr := lexRaw(content)
 	scan := scanStatements(content, toks)
 
@@ -207,7 +208,7 @@ func runCrossplane(name string, content []byte) (payload *crossplane.Payload, er
 }
 
 // convert turns crossplane's directives into nodes with locations.
-func convert(f *source.File, scan *stmtScan, tpl *neutralized, orig func(int) int, ds crossplane.Directives) []*node {
+func convert(f *source.File, scan *stmtScan, tpl *template.Result, orig func(int) int, ds crossplane.Directives) []*node {
 	out := make([]*node, 0, len(ds))
 	for _, d := range ds {
 		if d == nil {
@@ -224,9 +225,9 @@ func convert(f *source.File, scan *stmtScan, tpl *neutralized, orig func(int) in
 		} else {
 			n.loc = guessLoc(f, d.Line, key)
 		}
-		n.cond = conditionAt(tpl.conds, n.loc.Start.Offset)
+		n.cond = template.ConditionAt(tpl.Conds, n.loc.Start.Offset)
 		for i, a := range n.args {
-			n.args[i] = tpl.restore(a)
+			n.args[i] = tpl.Restore(a)
 		}
 		if n.isBlock {
 			n.block = convert(f, scan, tpl, orig, d.Block)
