@@ -1,6 +1,12 @@
 package analyzer
 
 import (
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/djleak/djleak/parsers/source"
@@ -95,3 +101,60 @@ type ConfigFile struct {
 // Configs returns the project's files of language l with their models,
 // sorted by path (the order of Files).
 func (p *Project) Configs(l *Language) []ConfigFile { return p.configs[l.kind] }
+
+// Glob returns the project's regular files that a slash-separated pattern
+// relative to the project root matches, sorted; with dirs, a matched
+// directory stands for every file under it (httpd's Include). Files that
+// discovery loaded from editor buffers count too. A front end's include
+// directives resolve through it.
+func (p *Project) Glob(pattern string, dirs bool) []string {
+	matches, _ := filepath.Glob(filepath.Join(p.Root, filepath.FromSlash(pattern)))
+	seen := map[string]bool{}
+	var out []string
+	add := func(full string) {
+		rel, err := filepath.Rel(p.Root, full)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return
+		}
+		if rel = filepath.ToSlash(rel); !seen[rel] {
+			seen[rel] = true
+			out = append(out, rel)
+		}
+	}
+	for _, m := range matches {
+		info, err := os.Stat(m)
+		switch {
+		case err != nil:
+		case info.IsDir() && dirs:
+			filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					add(path)
+				}
+				return nil
+			})
+		case info.Mode().IsRegular():
+			add(m)
+		}
+	}
+	for rel := range p.byPath {
+		if ok, _ := path.Match(pattern, rel); ok {
+			add(filepath.Join(p.Root, filepath.FromSlash(rel)))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ReadConfig returns a project file's content for a front end's include
+// directive: the text discovery loaded (an editor buffer included), else
+// the file on disk within the size limit; nil when it cannot be read.
+func (p *Project) ReadConfig(rel string) []byte {
+	if f := p.File(rel); f != nil {
+		return f.Content
+	}
+	data, err := readLimited(filepath.Join(p.Root, filepath.FromSlash(rel)), p.Config.FileSizeLimit())
+	if err != nil {
+		return nil
+	}
+	return data
+}

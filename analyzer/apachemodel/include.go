@@ -1,9 +1,7 @@
 package apachemodel
 
 import (
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -92,50 +90,13 @@ func (t *tree) own(f *File, body []*apache.Directive) {
 
 // projectLoader reads a project's httpd files, and files an include names
 // that discovery did not take for httpd configuration (a module's .load
-// file, a ports.conf with only Listen lines) from disk.
+// file, a ports.conf with only Listen lines).
 type projectLoader struct {
 	p     *analyzer.Project
 	files map[string]*File
 }
 
-func (l *projectLoader) Glob(pattern string) []string {
-	matches, _ := filepath.Glob(filepath.Join(l.p.Root, filepath.FromSlash(pattern)))
-	seen := map[string]bool{}
-	var out []string
-	add := func(full string) {
-		rel, err := filepath.Rel(l.p.Root, full)
-		if err != nil || strings.HasPrefix(rel, "..") {
-			return
-		}
-		rel = filepath.ToSlash(rel)
-		if !seen[rel] {
-			seen[rel] = true
-			out = append(out, rel)
-		}
-	}
-	for _, m := range matches {
-		info, err := os.Stat(m)
-		switch {
-		case err != nil:
-		case info.IsDir():
-			filepath.WalkDir(m, func(p string, d os.DirEntry, err error) error {
-				if err == nil && d.Type().IsRegular() {
-					add(p)
-				}
-				return nil
-			})
-		case info.Mode().IsRegular():
-			add(m)
-		}
-	}
-	for rel := range l.files { // editor buffers not yet on disk
-		if ok, _ := path.Match(pattern, rel); ok {
-			add(filepath.Join(l.p.Root, filepath.FromSlash(rel)))
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+func (l *projectLoader) Glob(pattern string) []string { return l.p.Glob(pattern, true) }
 
 func (l *projectLoader) HTAccess() []string { return htaccessOf(l.files) }
 
@@ -143,12 +104,10 @@ func (l *projectLoader) Load(rel string) *File {
 	if f, ok := l.files[rel]; ok {
 		return f
 	}
-	data, err := os.ReadFile(filepath.Join(l.p.Root, filepath.FromSlash(rel)))
-	if err != nil || int64(len(data)) > l.p.Config.FileSizeLimit() {
-		l.files[rel] = nil
-		return nil
+	var f *File
+	if data := l.p.ReadConfig(rel); data != nil {
+		f = &File{Src: source.NewFile(rel, data), Parsed: apache.ParseNamed(rel, data)}
 	}
-	f := &File{Src: source.NewFile(rel, data), Parsed: apache.ParseNamed(rel, data)}
 	l.files[rel] = f
 	return f
 }

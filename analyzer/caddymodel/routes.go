@@ -382,12 +382,16 @@ func (r *Route) RedirectsHTTPS() bool {
 
 // Configs builds every Caddyfile's sites (a project fact).
 var Configs = &analyzer.Pass[[]*Config]{Name: "caddy", Run: func(p *analyzer.Project) []*Config {
-	var out []*Config
+	l := &projectLoader{p: p, files: map[string]*File{}}
+	var files []*File
 	for _, f := range Files(p) {
 		f := f
-		c := Build(&f)
-		c.Deployment = p.DeploymentOf(Language, f.Src.Path)
-		out = append(out, c)
+		files = append(files, &f)
+		l.files[f.Src.Path] = &f
+	}
+	out := BuildAll(files, l)
+	for _, c := range out {
+		c.Deployment = p.DeploymentOf(Language, c.File.Src.Path)
 	}
 	return out
 }}

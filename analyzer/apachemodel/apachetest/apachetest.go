@@ -140,27 +140,6 @@ func Render(conf, dir string, pki *nginxtest.PKI, be *nginxtest.Backend, ports m
 	return out, nil
 }
 
-// writeExtra renders and writes the files beside httpd.conf (paths
-// relative to the ServerRoot, directories made as needed).
-func writeExtra(t testing.TB, dir string, extra map[string]string, render func(string) (string, error)) (map[string]string, error) {
-	out := map[string]string{}
-	for rel, conf := range extra {
-		text, err := render(conf)
-		if err != nil {
-			return nil, err
-		}
-		full := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-			return nil, err
-		}
-		out[rel] = text
-	}
-	return out, nil
-}
-
 // Check runs `httpd -t` on the configuration; it returns httpd's output
 // and whether the configuration is valid.
 func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
@@ -180,7 +159,7 @@ func CheckFiles(t testing.TB, conf string, extra map[string]string, pki *nginxte
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := writeExtra(t, dir, extra, render); err != nil {
+	if _, err := frontendtest.WriteFiles(dir, extra, render); err != nil {
 		t.Fatal(err)
 	}
 	path := frontendtest.WriteConfig(t, dir, "httpd.conf", text)
@@ -210,16 +189,12 @@ func StartFiles(t testing.TB, conf string, extra map[string]string, pki *nginxte
 		if err != nil {
 			return nil, "", err
 		}
-		if s.Extra, err = writeExtra(t, s.Dir, extra, render); err != nil {
+		if s.Extra, err = frontendtest.WriteFiles(s.Dir, extra, render); err != nil {
 			return nil, "", err
 		}
 		s.Text = text
 		path := frontendtest.WriteConfig(t, s.Dir, "httpd.conf", text)
-		all := text // the ports to wait for may be in included files
-		for _, x := range s.Extra {
-			all += "\n" + x
-		}
-		return exec.Command(Binary(), "-DFOREGROUND", "-f", path), all, nil
+		return exec.Command(Binary(), "-DFOREGROUND", "-f", path), frontendtest.AllText(text, s.Extra), nil
 	})
 	return s
 }
