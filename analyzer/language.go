@@ -158,3 +158,37 @@ func (p *Project) ReadConfig(rel string) []byte {
 	}
 	return data
 }
+
+// BuildMain builds the main configurations of a front end whose files
+// include others (httpd's Include, Caddy's import). paths are the files,
+// sorted; reach(i) returns the files that file i includes, directly or
+// not; build(i) builds file i with its includes. A main file is one that
+// no other file includes; a file reachable only through an include cycle
+// is built on its own too, so none is left out. The result is in path
+// order.
+func BuildMain[C any](paths []string, reach func(i int) map[string]bool, build func(i int) (C, map[string]bool)) []C {
+	included := map[string]bool{}
+	for i, p := range paths {
+		for rel := range reach(i) {
+			if rel != p {
+				included[rel] = true
+			}
+		}
+	}
+	var out []C
+	done := map[string]bool{}
+	for pass := 0; pass < 2; pass++ {
+		for i, p := range paths {
+			if done[p] || pass == 0 && included[p] {
+				continue
+			}
+			c, reached := build(i)
+			done[p] = true
+			for rel := range reached {
+				done[rel] = true
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}

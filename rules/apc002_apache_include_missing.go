@@ -50,16 +50,25 @@ SSLVerifyClient require
 RequestHeader set X-SSL-Client-DN "%{SSL_CLIENT_S_DN}s"
 `,
 		Run: func(ctx *analyzer.Context) {
-			seen := map[apachemodel.IncludeProblem]bool{} // a file included by two main files
+			var ps []apachemodel.IncludeProblem
 			for _, c := range analyzer.Fact(ctx.Project, apachemodel.Configs) {
-				for _, p := range c.Includes {
-					if seen[p] {
-						continue
-					}
-					seen[p] = true
-					ctx.Report(analyzer.Finding{Location: p.File.At(p.D), Message: "httpd " + p.Msg + ".", Key: p.Msg})
-				}
+				ps = append(ps, c.Includes...)
 			}
+			reportOnce(ctx, ps, func(p apachemodel.IncludeProblem) analyzer.Finding {
+				return analyzer.Finding{Location: p.File.At(p.D), Message: "httpd " + p.Msg + ".", Key: p.Msg}
+			})
 		},
 	})
+}
+
+// reportOnce reports each of problems once: a file that two main
+// configurations include is expanded, and its problems found, in both.
+func reportOnce[P comparable](ctx *analyzer.Context, problems []P, finding func(P) analyzer.Finding) {
+	seen := map[P]bool{}
+	for _, p := range problems {
+		if !seen[p] {
+			seen[p] = true
+			ctx.Report(finding(p))
+		}
+	}
 }

@@ -47,16 +47,13 @@ tls /etc/caddy/server.crt /etc/caddy/server.key {
 }
 `,
 		Run: func(ctx *analyzer.Context) {
-			seen := map[caddymodel.ImportProblem]bool{} // a file imported by two main files
+			var ps []caddymodel.ImportProblem
 			for _, c := range analyzer.Fact(ctx.Project, caddymodel.Configs) {
-				for _, p := range c.Imports {
-					if seen[p] {
-						continue
-					}
-					seen[p] = true
-					ctx.Report(analyzer.Finding{Location: p.File.At(p.D), Message: "Caddy " + p.Msg + ".", Key: p.Msg})
-				}
+				ps = append(ps, c.Imports...)
 			}
+			reportOnce(ctx, ps, func(p caddymodel.ImportProblem) analyzer.Finding {
+				return analyzer.Finding{Location: p.File.At(p.D), Message: "Caddy " + p.Msg + ".", Key: p.Msg}
+			})
 		},
 	})
 }

@@ -269,33 +269,14 @@ func expandTree(entry *File, loader Loader) (*tree, []*apache.Directive) {
 }
 
 // BuildAll builds every main configuration among files: those no other
-// file includes (a file only reachable through an include cycle is built
-// on its own too), in path order.
+// file includes (see analyzer.BuildMain), in path order.
 func BuildAll(files []*File, loader Loader) []*Config {
 	sort.Slice(files, func(i, j int) bool { return files[i].Src.Path < files[j].Src.Path })
-	included := map[string]bool{}
-	for _, f := range files {
-		t, _ := expandTree(f, loader)
-		for rel := range t.reached {
-			if rel != f.Src.Path {
-				included[rel] = true
-			}
-		}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Src.Path
 	}
-	var out []*Config
-	done := map[string]bool{}
-	for pass := 0; pass < 2; pass++ {
-		for _, f := range files {
-			if done[f.Src.Path] || pass == 0 && included[f.Src.Path] {
-				continue
-			}
-			c := BuildTree(f, loader)
-			done[f.Src.Path] = true
-			for rel := range c.tree.reached {
-				done[rel] = true
-			}
-			out = append(out, c)
-		}
-	}
-	return out
+	return analyzer.BuildMain(paths,
+		func(i int) map[string]bool { t, _ := expandTree(files[i], loader); return t.reached },
+		func(i int) (*Config, map[string]bool) { c := BuildTree(files[i], loader); return c, c.tree.reached })
 }

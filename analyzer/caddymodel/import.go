@@ -94,18 +94,29 @@ type importer struct {
 	problems []ImportProblem
 	reached  map[string]bool
 	copies   map[string]*File
+	// originals are the files as loaded, by path: problems name them, so
+	// that a file two main Caddyfiles import has the same problems in both
+	originals map[string]*File
+}
+
+func (im *importer) problem(f *File, d *caddy.Directive, msg string) {
+	if o := im.originals[f.Src.Path]; o != nil {
+		f = o
+	}
+	im.problems = append(im.problems, ImportProblem{f, d, msg})
 }
 
 // adopt returns the config's own copy of f, whose At resolves directives
 // of every file of the config.
 func (im *importer) adopt(f *File) *File {
 	if im.copies == nil {
-		im.copies = map[string]*File{}
+		im.copies, im.originals = map[string]*File{}, map[string]*File{}
 		im.root = path.Dir(f.Src.Path)
 	}
 	if c := im.copies[f.Src.Path]; c != nil {
 		return c
 	}
+	im.originals[f.Src.Path] = f
 	c := &File{Src: f.Src, Parsed: f.Parsed, owner: im.owner}
 	im.copies[f.Src.Path] = c
 	var own func(ds []*caddy.Directive)
@@ -139,13 +150,13 @@ func (im *importer) files(f *File, d *caddy.Directive, stack []string) []*File {
 	arg := d.Arg(0)
 	rel, ok := im.target(f, arg)
 	if !ok {
-		im.problems = append(im.problems, ImportProblem{f, d, "`import " + arg + "` is outside the project, so djleak cannot see what it configures"})
+		im.problem(f, d, "`import "+arg+"` is outside the project, so djleak cannot see what it configures")
 		return nil
 	}
 	matches := im.loader.Glob(rel)
 	if len(matches) == 0 {
 		if !strings.ContainsAny(arg, "*?[") {
-			im.problems = append(im.problems, ImportProblem{f, d, "`import " + arg + "` names neither a snippet nor a file in the project (looked for " + rel + "); Caddy refuses to start without it"})
+			im.problem(f, d, "`import "+arg+"` names neither a snippet nor a file in the project (looked for "+rel+"); Caddy refuses to start without it")
 		}
 		return nil
 	}
@@ -155,12 +166,12 @@ func (im *importer) files(f *File, d *caddy.Directive, stack []string) []*File {
 	var out []*File
 	for _, m := range matches {
 		if containsString(stack, m) {
-			im.problems = append(im.problems, ImportProblem{f, d, "`import " + arg + "` imports " + m + " again inside itself (" + strings.Join(append(stack, m), " → ") + "); Caddy refuses a cycle of imports"})
+			im.problem(f, d, "`import "+arg+"` imports "+m+" again inside itself ("+strings.Join(append(stack, m), " → ")+"); Caddy refuses a cycle of imports")
 			continue
 		}
 		g := im.loader.Load(m)
 		if g == nil {
-			im.problems = append(im.problems, ImportProblem{f, d, "`import " + arg + "`: " + m + " cannot be read"})
+			im.problem(f, d, "`import "+arg+"`: "+m+" cannot be read")
 			continue
 		}
 		im.reached[m] = true
@@ -246,32 +257,13 @@ func containsString(xs []string, s string) bool {
 }
 
 // BuildAll builds every main Caddyfile among files: those no other file
-// imports (a file only reachable through an import cycle is built on its
-// own too), in path order.
+// imports (see analyzer.BuildMain), in path order.
 func BuildAll(files []*File, loader Loader) []*Config {
 	sort.Slice(files, func(i, j int) bool { return files[i].Src.Path < files[j].Src.Path })
-	imported := map[string]bool{}
-	for _, f := range files {
-		for rel := range BuildTree(f, loader).tree.reached {
-			if rel != f.Src.Path {
-				imported[rel] = true
-			}
-		}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Src.Path
 	}
-	var out []*Config
-	done := map[string]bool{}
-	for pass := 0; pass < 2; pass++ {
-		for _, f := range files {
-			if done[f.Src.Path] || pass == 0 && imported[f.Src.Path] {
-				continue
-			}
-			c := BuildTree(f, loader)
-			done[f.Src.Path] = true
-			for rel := range c.tree.reached {
-				done[rel] = true
-			}
-			out = append(out, c)
-		}
-	}
-	return out
+	build := func(i int) (*Config, map[string]bool) { c := BuildTree(files[i], loader); return c, c.tree.reached }
+	return analyzer.BuildMain(paths, func(i int) map[string]bool { _, r := build(i); return r }, build)
 }

@@ -334,3 +334,18 @@ func LineAlone(out []byte, i int) bool {
 	}
 	return false
 }
+
+// ParseNamed parses a line-oriented file with parse, first rewriting its
+// template syntax in place when its name marks a template (see ByName and
+// LineAlone); restore then gets the parsed file and Result.Restore, to put
+// the placeholders' text back into the words.
+func ParseNamed[F any](name string, content []byte, parse func([]byte) F, restore func(F, *Result)) F {
+	syn, ok := ByName(name)
+	if !ok {
+		return parse(content)
+	}
+	res := Neutralize(content, syn, LineAlone)
+	f := parse(res.Content)
+	restore(f, res)
+	return f
+}
