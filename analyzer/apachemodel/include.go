@@ -2,6 +2,7 @@ package apachemodel
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -179,7 +180,7 @@ func (t *tree) expand(f *File, body []*apache.Directive, stack []string) []*apac
 		switch {
 		case d.Section:
 			inner := t.expand(f, d.Body, stack)
-			if !sameBody(inner, d.Body) {
+			if !slices.Equal(inner, d.Body) {
 				c := *d
 				c.Body = inner
 				t.owner[&c] = f
@@ -193,18 +194,6 @@ func (t *tree) expand(f *File, body []*apache.Directive, stack []string) []*apac
 		}
 	}
 	return out
-}
-
-func sameBody(a, b []*apache.Directive) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (t *tree) include(f *File, d *apache.Directive, stack []string) []*apache.Directive {
@@ -237,7 +226,7 @@ func (t *tree) include(f *File, d *apache.Directive, stack []string) []*apache.D
 	}
 	var out []*apache.Directive
 	for _, m := range matches {
-		if containsString(stack, m) {
+		if slices.Contains(stack, m) {
 			t.problems = append(t.problems, IncludeProblem{f, d, "`" + d.Name + " " + arg + "` includes " + m + " again inside itself (" + strings.Join(append(stack, m), " → ") + "); httpd stops after 128 levels"})
 			continue
 		}
@@ -250,15 +239,6 @@ func (t *tree) include(f *File, d *apache.Directive, stack []string) []*apache.D
 		out = append(out, t.expand(inc, inc.Parsed.Directives, append(stack, m))...)
 	}
 	return out
-}
-
-func containsString(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // expandTree expands the includes of entry.

@@ -2,6 +2,7 @@ package caddymodel
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,7 +166,7 @@ func (im *importer) files(f *File, d *caddy.Directive, stack []string) []*File {
 	}
 	var out []*File
 	for _, m := range matches {
-		if containsString(stack, m) {
+		if slices.Contains(stack, m) {
 			im.problem(f, d, "`import "+arg+"` imports "+m+" again inside itself ("+strings.Join(append(stack, m), " → ")+"); Caddy refuses a cycle of imports")
 			continue
 		}
@@ -221,7 +222,7 @@ func (im *importer) expand(f *File, body []*caddy.Directive, args []string, stac
 		}
 		if len(d.Body) > 0 {
 			// imports inside a handler's block (reverse_proxy { import … })
-			if body := im.expand(f, d.Body, nil, stack); !sameDirectives(body, d.Body) {
+			if body := im.expand(f, d.Body, nil, stack); !slices.Equal(body, d.Body) {
 				c := *d
 				c.Body = body
 				if o := im.owner[d]; o != nil {
@@ -233,27 +234,6 @@ func (im *importer) expand(f *File, body []*caddy.Directive, args []string, stac
 		out = append(out, d)
 	}
 	return out
-}
-
-func sameDirectives(a, b []*caddy.Directive) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func containsString(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // BuildAll builds every main Caddyfile among files: those no other file
