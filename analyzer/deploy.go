@@ -67,7 +67,7 @@ func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 	var nginxFiles []string
 	langFiles := map[Kind][]string{}
 	for _, f := range p.Files {
-		if f.Kind == KindNginx {
+		if f.Kind == nginxLanguage.kind {
 			nginxFiles = append(nginxFiles, f.Path)
 		} else if l := languageOf(f.Kind); l != nil && l.Deploy != nil {
 			langFiles[f.Kind] = append(langFiles[f.Kind], f.Path)
@@ -264,7 +264,7 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 	}
 	var rest []string
 	for _, f := range p.Files {
-		if f.Kind == KindNginx && !inDeployment[f.Path] {
+		if f.Kind == nginxLanguage.kind && !inDeployment[f.Path] {
 			rest = append(rest, f.Path)
 		}
 	}

@@ -12,10 +12,12 @@ import (
 	"github.com/djleak/djleak/parsers/source"
 )
 
-// Language is a configuration format that a front-end package teaches
-// discovery and loading to read (HAProxy, Apache httpd, Caddy, app-server
-// configs), so that neither needs to know the format: the package registers
-// it in init and reads its parsed files back with [Project.Configs].
+// Language is a configuration format that discovery, project loading and
+// the editor integration learn from a registration instead of knowing it:
+// nginx (registered by this package, parsed as a set because includes
+// cross files), HAProxy, Apache httpd, Caddy and app-server configs, whose
+// packages register them in init and read their parsed files back with
+// [Project.Configs].
 type Language struct {
 	// Name is how messages and `--verbose` name the format ("haproxy").
 	Name string
@@ -32,6 +34,23 @@ type Language struct {
 	// files, so that each file's routes carry their deployment (see
 	// Project.DeploymentOf).
 	Deploy *Deploy
+	// Claim, when set, is asked before any language's Match: a file it
+	// claims is of this language whatever else would match (nginx.conf
+	// anywhere, a Kubernetes manifest with nginx ConfigMaps).
+	Claim func(rel string, content func() []byte) bool
+	// Last makes Match be asked after every other language's (nginx, whose
+	// conf.d/ and sites-enabled/ directories other servers share).
+	Last bool
+	// Named, when set, takes a file named on the command line or opened
+	// in an editor as this language by its name alone, when nothing
+	// matches its content (nginx: *.conf, *.conf.template).
+	Named func(rel string) bool
+	// Watch are glob patterns ("**/*.cfg*") of the files that may be of
+	// this language, for an editor's file watchers.
+	Watch []string
+	// set is true for a language whose files project loading parses
+	// together, as one set (nginx); Parse is then not used.
+	set bool
 
 	kind Kind
 }
@@ -51,12 +70,22 @@ var (
 func RegisterLanguage(l *Language) *Language {
 	languagesMu.Lock()
 	defer languagesMu.Unlock()
+	k := firstLanguageKind
+	for _, o := range languages {
+		if o.kind >= k {
+			k = o.kind + 1 // nginx keeps its own kind below
+		}
+	}
+	return registerLocked(l, k)
+}
+
+func registerLocked(l *Language, k Kind) *Language {
 	for _, o := range languages {
 		if o.Name == l.Name {
 			panic("analyzer: language " + l.Name + " registered twice")
 		}
 	}
-	l.kind = firstLanguageKind + Kind(len(languages))
+	l.kind = k
 	languages = append(languages, l)
 	return l
 }
@@ -70,26 +99,68 @@ func registeredLanguages() []*Language {
 
 // languageOf returns the registered language of kind k, or nil.
 func languageOf(k Kind) *Language {
-	if k < firstLanguageKind {
-		return nil
-	}
 	languagesMu.Lock()
 	defer languagesMu.Unlock()
-	if i := int(k - firstLanguageKind); i < len(languages) {
-		return languages[i]
+	for _, l := range languages {
+		if l.kind == k {
+			return l
+		}
 	}
 	return nil
 }
 
-// classifyLanguage returns the kind of the first registered language that
-// matches, or KindUnknown.
-func classifyLanguage(rel string, content func() []byte) Kind {
+// claimLanguage returns the kind of the first language whose Claim takes
+// the file, or KindUnknown.
+func claimLanguage(rel string, content func() []byte) Kind {
 	for _, l := range registeredLanguages() {
-		if l.Match(rel, content) {
+		if l.Claim != nil && l.Claim(rel, content) {
 			return l.kind
 		}
 	}
 	return KindUnknown
+}
+
+// classifyLanguage returns the kind of the first registered language that
+// matches (those marked Last after the others), or KindUnknown.
+func classifyLanguage(rel string, content func() []byte) Kind {
+	ls := registeredLanguages()
+	for _, last := range []bool{false, true} {
+		for _, l := range ls {
+			if l.Last == last && l.Match(rel, content) {
+				return l.kind
+			}
+		}
+	}
+	return KindUnknown
+}
+
+// NamedKind is the kind of a file named on the command line or opened in
+// an editor that Classify does not recognise, by its name alone (a
+// language's Named); KindUnknown when none takes it.
+func NamedKind(rel string) Kind {
+	for _, l := range registeredLanguages() {
+		if l.Named != nil && l.Named(rel) {
+			return l.kind
+		}
+	}
+	return KindUnknown
+}
+
+// WatchPatterns are the registered languages' Watch globs, in
+// registration order.
+func WatchPatterns() []string {
+	var out []string
+	for _, l := range registeredLanguages() {
+		out = append(out, l.Watch...)
+	}
+	return out
+}
+
+// parsedAsSet reports whether files of kind k are parsed together by
+// project loading instead of one by one.
+func parsedAsSet(k Kind) bool {
+	l := languageOf(k)
+	return l != nil && l.set
 }
 
 // ConfigFile is one parsed file of a registered language.

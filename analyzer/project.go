@@ -258,8 +258,8 @@ func Discover(opts Options) (*Project, error) {
 		if kind == KindUnknown {
 			if strings.HasSuffix(rel, ".html") || strings.HasSuffix(rel, ".txt") {
 				kind = KindTemplate
-			} else if strings.HasSuffix(rel, ".conf") || strings.HasSuffix(rel, ".conf.template") {
-				kind = KindNginx
+			} else if k := NamedKind(rel); k != KindUnknown {
+				kind = k
 			} else {
 				proj.Notes = append(proj.Notes, rel+": not a Python, nginx or Django template file; nothing to check in it")
 				continue
@@ -375,7 +375,7 @@ func (p *Project) Parse(opts Options) error {
 			defer wg.Done()
 			for i := range jobs {
 				f := p.Files[i]
-				if f.Kind == KindNginx {
+				if parsedAsSet(f.Kind) {
 					continue // parsed as a set below: includes cross files
 				}
 				data, err := p.readFile(f.Path, opts.Overlay)

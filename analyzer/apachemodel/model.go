@@ -44,6 +44,7 @@ var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Parse: func(f *source.File) any { return apache.ParseNamed(f.Path, f.Content) },
 	// Debian's and Red Hat's packages, and the official httpd image
 	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/apache2", "/etc/httpd", "/usr/local/apache2"}, Images: []string{"httpd", "apache"}},
+	Watch:  []string{"**/apache2/**", "**/httpd/**", "**/.htaccess", "**/*.conf", "**/*.load"},
 })
 
 // sniff recognises httpd configuration text.

@@ -40,6 +40,7 @@ var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Parse: func(f *source.File) any { return caddy.ParseNamed(f.Path, f.Content) },
 	// the official image and the Debian package
 	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/caddy"}, Images: []string{"caddy"}},
+	Watch:  []string{"**/Caddyfile*", "**/*.caddyfile", "**/*.caddy", "**/caddy/**"},
 })
 
 // directiveSniff recognises Caddyfile text: a handler directive at the

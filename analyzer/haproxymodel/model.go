@@ -40,6 +40,7 @@ var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Parse: func(f *source.File) any { return haproxy.ParseNamed(f.Path, f.Content) },
 	// the official image and the Debian package
 	Deploy: &analyzer.Deploy{Dirs: []string{"/usr/local/etc/haproxy", "/etc/haproxy"}, Images: []string{"haproxy"}},
+	Watch:  []string{"**/*.cfg*"},
 })
 
 // sectionSniff recognises HAProxy configuration text.

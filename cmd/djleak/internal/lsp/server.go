@@ -368,17 +368,19 @@ func (s *server) handleNotification(m *message) {
 
 // watchers are the files whose changes on disk can change an open file's
 // findings: Python code and settings, templates, front-end configuration
-// (nginx, HAProxy, Caddy) and djleak's own configuration.
+// (each registered language's Watch globs) and djleak's own configuration.
 func watchers() []FileSystemWatcher {
 	var out []FileSystemWatcher
-	for _, g := range []string{
-		"**/*.py", "**/templates/**",
-		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**",
-		"**/*.cfg*", "**/Caddyfile*", "**/*.caddyfile",
-		"**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
-		"**/.env*", "**/Procfile", "**/Dockerfile", "**/docker-compose*.yml",
-	} {
-		out = append(out, FileSystemWatcher{GlobPattern: g})
+	globs := []string{"**/*.py", "**/templates/**"}
+	globs = append(globs, analyzer.WatchPatterns()...)
+	globs = append(globs, "**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
+		"**/.env*", "**/Procfile", "**/Dockerfile", "**/docker-compose*.yml", "**/compose*.yaml")
+	seen := map[string]bool{}
+	for _, g := range globs {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, FileSystemWatcher{GlobPattern: g})
+		}
 	}
 	return out
 }
