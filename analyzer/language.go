@@ -173,11 +173,35 @@ type ConfigFile struct {
 // sorted by path (the order of Files).
 func (p *Project) Configs(l *Language) []ConfigFile { return p.configs[l.kind] }
 
+// Canonical returns the project-relative path of the file a symbolic link
+// at rel points to, when it is in the project; else rel.
+func (p *Project) Canonical(rel string) string {
+	full := filepath.Join(p.Root, filepath.FromSlash(rel))
+	info, err := os.Lstat(full)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return rel
+	}
+	root, err := filepath.EvalSymlinks(p.Root)
+	if err != nil {
+		root = p.Root
+	}
+	target, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return rel
+	}
+	r, err := filepath.Rel(root, target)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return rel
+	}
+	return filepath.ToSlash(r)
+}
+
 // Glob returns the project's regular files that a slash-separated pattern
 // relative to the project root matches, sorted; with dirs, a matched
-// directory stands for every file under it (httpd's Include). Files that
-// discovery loaded from editor buffers count too. A front end's include
-// directives resolve through it.
+// directory stands for every file under it (httpd's Include). A symbolic
+// link to a project file stands for that file (Debian's sites-enabled/
+// links into sites-available/). Files that discovery loaded from editor
+// buffers count too. A front end's include directives resolve through it.
 func (p *Project) Glob(pattern string, dirs bool) []string {
 	matches, _ := filepath.Glob(filepath.Join(p.Root, filepath.FromSlash(pattern)))
 	seen := map[string]bool{}
@@ -187,7 +211,7 @@ func (p *Project) Glob(pattern string, dirs bool) []string {
 		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return
 		}
-		if rel = filepath.ToSlash(rel); !seen[rel] {
+		if rel = p.Canonical(filepath.ToSlash(rel)); !seen[rel] {
 			seen[rel] = true
 			out = append(out, rel)
 		}

@@ -587,8 +587,11 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "apache", Run: func(p *analyzer.Pr
 	var files []*File
 	for _, f := range Files(p) {
 		f := f
-		files = append(files, &f)
 		l.files[f.Src.Path] = &f
+		if c := p.Canonical(f.Src.Path); c != f.Src.Path && p.File(c) != nil {
+			continue // a link to another project file (sites-enabled/ into sites-available/)
+		}
+		files = append(files, &f)
 	}
 	out := BuildAll(files, l)
 	for _, c := range out {
