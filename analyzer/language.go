@@ -196,6 +196,14 @@ func (p *Project) Canonical(rel string) string {
 	return filepath.ToSlash(r)
 }
 
+// LinksToLoaded reports whether rel is a symbolic link to another file
+// the project loaded (sites-enabled/ into sites-available/): a front end
+// judges the file once, at its own path.
+func (p *Project) LinksToLoaded(rel string) bool {
+	c := p.Canonical(rel)
+	return c != rel && p.File(c) != nil
+}
+
 // Glob returns the project's regular files that a slash-separated pattern
 // relative to the project root matches, sorted; with dirs, a matched
 // directory stands for every file under it (httpd's Include). A symbolic

@@ -387,8 +387,8 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "caddy", Run: func(p *analyzer.Pro
 	for _, f := range Files(p) {
 		f := f
 		l.files[f.Src.Path] = &f
-		if c := p.Canonical(f.Src.Path); c != f.Src.Path && p.File(c) != nil {
-			continue // a link to another project file (sites-enabled/ into sites-available/)
+		if p.LinksToLoaded(f.Src.Path) {
+			continue
 		}
 		files = append(files, &f)
 	}
