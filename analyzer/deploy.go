@@ -40,16 +40,40 @@ type Deployment struct {
 // the same layout from its own prefix.
 var nginxPrefixes = []string{"/etc/nginx", "/usr/local/openresty/nginx/conf"}
 
+// Deploy tells how a front end's images are recognised in a Compose file,
+// so that its configuration files are told apart by deployment as nginx's
+// are.
+type Deploy struct {
+	// Dirs are where the server's images read their configuration (a
+	// directory, or a file such as /etc/caddy/Caddyfile).
+	Dirs []string
+	// Images are words that name the server's images ("haproxy"); a built
+	// service whose name or context holds one counts too.
+	Images []string
+}
+
+// DeploymentOf names the Compose deployment that runs the file rel of
+// language l (see Deployment.Name), or "" when none does.
+func (p *Project) DeploymentOf(l *Language, rel string) string {
+	return p.frontDeployments[l.kind][rel]
+}
+
 // deployments reads the project's Compose files and returns their nginx
-// deployments, in Compose path and service order. A Compose file that is
-// not valid YAML is reported on stderr and left out.
+// deployments, in Compose path and service order; it records the
+// deployments of the registered languages that declare a Deploy in
+// p.frontDeployments. A Compose file that is not valid YAML is reported on
+// stderr and left out.
 func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 	var nginxFiles []string
+	langFiles := map[Kind][]string{}
 	for _, f := range p.Files {
-		if f.Kind == KindNginx {
+		if f.Kind == nginxLanguage.kind {
 			nginxFiles = append(nginxFiles, f.Path)
+		} else if l := languageOf(f.Kind); l != nil && l.Deploy != nil {
+			langFiles[f.Kind] = append(langFiles[f.Kind], f.Path)
 		}
 	}
+	p.frontDeployments = map[Kind]map[string]string{}
 	var out []*Deployment
 	for _, f := range p.Files {
 		if f.Kind != KindCompose {
@@ -65,9 +89,10 @@ func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 			fmt.Fprintf(os.Stderr, "djleak: %v; its nginx deployments are not told apart\n", err)
 			continue
 		}
+		isFile := func(rel string) bool { return p.isRegular(rel, overlay) }
 		var deps []*Deployment
 		for _, s := range cf.Services {
-			d := nginxDeployment(cf, s, nginxFiles, func(rel string) bool { return p.isRegular(rel, overlay) })
+			d := nginxDeployment(cf, s, nginxFiles, isFile)
 			if d != nil {
 				deps = append(deps, d)
 			}
@@ -79,7 +104,90 @@ func (p *Project) deployments(overlay map[string][]byte) []*Deployment {
 			}
 		}
 		out = append(out, deps...)
+		p.languageDeployments(cf, langFiles)
 	}
+	return out
+}
+
+// languageDeployments records which Compose service of cf runs each file
+// of the registered languages with a Deploy. A deployment is named like an
+// nginx one: the Compose path, followed by " (service)" when the file runs
+// more than one server of that language.
+func (p *Project) languageDeployments(cf *deploy.File, langFiles map[Kind][]string) {
+	for _, l := range registeredLanguages() {
+		if l.Deploy == nil || len(langFiles[l.kind]) == 0 {
+			continue
+		}
+		type run struct {
+			service string
+			files   []string
+		}
+		var runs []run
+		for _, s := range cf.Services {
+			var sources []string
+			for _, m := range s.Mounts {
+				for _, dir := range l.Deploy.Dirs {
+					if m.Target == dir || strings.HasPrefix(m.Target, dir+"/") {
+						sources = append(sources, m.Source)
+						break
+					}
+				}
+			}
+			if len(sources) == 0 && !namesServer(s, l.Deploy.Images) {
+				continue
+			}
+			if files := filesRun(sources, s.Context, langFiles[l.kind]); len(files) > 0 {
+				runs = append(runs, run{s.Name, files})
+			}
+		}
+		if p.frontDeployments[l.kind] == nil {
+			p.frontDeployments[l.kind] = map[string]string{}
+		}
+		for _, r := range runs {
+			name := cf.Path
+			if len(runs) > 1 {
+				name += " (" + r.service + ")"
+			}
+			for _, f := range r.files {
+				if _, ok := p.frontDeployments[l.kind][f]; !ok {
+					p.frontDeployments[l.kind][f] = name
+				}
+			}
+		}
+	}
+}
+
+// namesServer reports whether a service runs an image named by one of
+// words, or is built from a context or under a name that holds one.
+func namesServer(s *deploy.Service, words []string) bool {
+	image := strings.ToLower(s.Image)
+	for _, w := range words {
+		if strings.Contains(image, w) || s.Image == "" && strings.Contains(strings.ToLower(s.Name+" "+s.Context), w) {
+			return true
+		}
+	}
+	return false
+}
+
+// filesRun returns the files among files that a service runs: those under
+// a mount's source, or under its build context when it mounts nothing,
+// sorted.
+func filesRun(sources []string, context string, files []string) []string {
+	under := func(f, dir string) bool { return f == dir || dir == "." || strings.HasPrefix(f, dir+"/") }
+	var out []string
+	for _, f := range files {
+		in := false
+		for _, src := range sources {
+			in = in || under(f, src)
+		}
+		if len(sources) == 0 && context != "" {
+			in = under(f, context) // configuration copied in by the image's build
+		}
+		if in {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 
@@ -109,19 +217,11 @@ func nginxDeployment(cf *deploy.File, s *deploy.Service, nginxFiles []string, is
 	if !isNginx {
 		return nil
 	}
-	under := func(f, dir string) bool { return f == dir || dir == "." || strings.HasPrefix(f, dir+"/") }
-	for _, f := range nginxFiles {
-		in := false
-		for _, m := range d.Mounts {
-			in = in || under(f, m.Source)
-		}
-		if len(d.Mounts) == 0 && s.Context != "" {
-			in = under(f, s.Context) // configuration copied in by the image's build
-		}
-		if in {
-			d.Files = append(d.Files, f)
-		}
+	var sources []string
+	for _, m := range d.Mounts {
+		sources = append(sources, m.Source)
 	}
+	d.Files = filesRun(sources, s.Context, nginxFiles)
 	// A file mounted as an nginx configuration file is one, whatever its
 	// name (./config/site:/etc/nginx/conf.d/default.conf).
 	for _, m := range d.Mounts {
@@ -164,7 +264,7 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 	}
 	var rest []string
 	for _, f := range p.Files {
-		if f.Kind == KindNginx && !inDeployment[f.Path] {
+		if f.Kind == nginxLanguage.kind && !inDeployment[f.Path] {
 			rest = append(rest, f.Path)
 		}
 	}

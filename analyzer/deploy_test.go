@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/djleak/djleak/parsers/source"
 )
 
 // Compose files split the nginx files into deployments; includes resolve
@@ -59,5 +61,73 @@ func TestDeployments(t *testing.T) {
 	}
 	if k := Classify("deploy/prod/compose.prod.yaml", func() []byte { return nil }); k != KindCompose {
 		t.Errorf("compose file classified %s", k)
+	}
+}
+
+// testFront is a front-end language for the deployment tests: files
+// named *.tfront, run by images named "tfront" or mounted under /etc/tfront.
+var testFront = RegisterLanguage(&Language{
+	Name:   "testfront",
+	Match:  func(rel string, _ func() []byte) bool { return strings.HasSuffix(rel, ".tfront") },
+	Parse:  func(f *source.File) any { return nil },
+	Deploy: &Deploy{Dirs: []string{"/etc/tfront"}, Images: []string{"tfront"}},
+})
+
+// The files of a language with a Deploy carry the Compose deployment
+// that runs them: by mount, by build context, by image name; a Compose
+// file with two such services names each one.
+func TestLanguageDeployments(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a/compose.yaml":        "services:\n  lb:\n    image: tfront:2\n    volumes: [\"./conf:/etc/tfront:ro\"]\n  web: {image: mysite}\n",
+		"a/conf/main.tfront":    "x\n",
+		"b/compose.yaml":        "services:\n  one:\n    image: tfront\n    volumes: [\"./one.tfront:/etc/tfront/main.tfront\"]\n  two:\n    build: ./tfront-two\n",
+		"b/one.tfront":          "x\n",
+		"b/tfront-two/x.tfront": "x\n",
+		"c/compose.yaml":        "services:\n  lb:\n    image: other\n    volumes: [\"./x:/srv\"]\n",
+		"c/unrun.tfront":        "x\n",
+	})
+	p, err := Load(Options{Root: dir, Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range p.Files {
+		if f.Kind == testFront.Kind() {
+			got[f.Path] = p.DeploymentOf(testFront, f.Path)
+		}
+	}
+	want := map[string]string{
+		"a/conf/main.tfront":    "a/compose.yaml",
+		"b/one.tfront":          "b/compose.yaml (one)",
+		"b/tfront-two/x.tfront": "b/compose.yaml (two)",
+		"c/unrun.tfront":        "",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("deployments\n got %q\nwant %q", got, want)
+	}
+}
+
+// BuildMain builds the files no other file includes, and a file that only
+// an include cycle reaches.
+func TestBuildMain(t *testing.T) {
+	paths := []string{"a", "b", "c", "d", "e"}
+	includes := map[string][]string{"a": {"b"}, "c": {"d"}, "d": {"c"}, "e": {"b"}}
+	reach := func(i int) map[string]bool {
+		out := map[string]bool{}
+		var walk func(p string)
+		walk = func(p string) {
+			for _, q := range includes[p] {
+				if !out[q] {
+					out[q] = true
+					walk(q)
+				}
+			}
+		}
+		walk(paths[i])
+		return out
+	}
+	got := BuildMain(paths, reach, func(i int) (string, map[string]bool) { return paths[i], reach(i) })
+	if want := []string{"a", "e", "c"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("BuildMain = %q, want %q", got, want)
 	}
 }

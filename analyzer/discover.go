@@ -33,8 +33,6 @@ func (k Kind) String() string {
 	switch k {
 	case KindPython:
 		return "python"
-	case KindNginx:
-		return "nginx"
 	case KindTemplate:
 		return "template"
 	case KindCompose:
@@ -97,38 +95,74 @@ func LooksLikeNginx(name string, content []byte) bool {
 // with a ConfigMap whose entries hold nginx configuration.
 func Classify(rel string, content func() []byte) Kind {
 	base := path.Base(rel)
-	dirs := strings.Split(path.Dir(rel), "/")
 	switch {
 	case strings.HasSuffix(base, ".py"):
 		return KindPython
-	case base == "nginx.conf":
-		return KindNginx
-	case composeKind(rel):
+	case base != "nginx.conf" && composeKind(rel):
 		return KindCompose
-	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
-		// A Kubernetes manifest with a ConfigMap that embeds nginx.
-		if c := content(); c != nil && deploy.MightHaveConfigMap(c) && LooksLikeNginx(base, c) {
-			return KindNginx
-		}
+	}
+	if k := claimLanguage(rel, content); k != KindUnknown {
+		return k
+	}
+	if strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") {
+		// Not nginx: perhaps another language's YAML (uwsgi, manifests).
 		return classifyLanguage(rel, content)
 	}
-	inNginxDir, inTemplateDir, anyName, inTemplates := false, false, false, false
+	for _, d := range strings.Split(path.Dir(rel), "/") {
+		if d == "templates" && (strings.HasSuffix(base, ".html") || strings.HasSuffix(base, ".txt")) {
+			return KindTemplate
+		}
+	}
+	return classifyLanguage(rel, content)
+}
+
+// nginxLanguage is nginx, registered like every front end's format but
+// parsed by project loading as one set per deployment (includes cross
+// files). Its files keep the kind KindNginx.
+var nginxLanguage = func() *Language {
+	languagesMu.Lock()
+	defer languagesMu.Unlock()
+	return registerLocked(&Language{
+		Name:  "nginx",
+		Claim: claimNginx,
+		Match: matchNginx,
+		Last:  true,
+		Named: func(rel string) bool {
+			return strings.HasSuffix(rel, ".conf") || strings.HasSuffix(rel, ".conf.template")
+		},
+		Watch: []string{"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**"},
+		set:   true,
+	}, KindNginx)
+}()
+
+// claimNginx takes nginx.conf anywhere and Kubernetes manifests with a
+// ConfigMap that embeds nginx.
+func claimNginx(rel string, content func() []byte) bool {
+	base := path.Base(rel)
+	switch {
+	case base == "nginx.conf":
+		return true
+	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
+		c := content()
+		return c != nil && deploy.MightHaveConfigMap(c) && LooksLikeNginx(base, c)
+	}
+	return false
+}
+
+// matchNginx recognises the other nginx files (see Classify).
+func matchNginx(rel string, content func() []byte) bool {
+	base := path.Base(rel)
+	dirs := strings.Split(path.Dir(rel), "/")
+	inNginxDir, inTemplateDir, anyName := false, false, false
 	for _, d := range dirs {
 		inNginxDir = inNginxDir || nginxDirs[d]
 		inTemplateDir = inTemplateDir || nginxTemplateDirs[d]
-		inTemplates = inTemplates || d == "templates"
 	}
 	if n := len(dirs); n > 0 {
 		anyName = anyNameDirs[dirs[n-1]]
 	}
-	if inTemplates && (strings.HasSuffix(base, ".html") || strings.HasSuffix(base, ".txt")) {
-		return KindTemplate
-	}
-	if k := classifyLanguage(rel, content); k != KindUnknown {
-		return k
-	}
 	if strings.HasSuffix(base, ".conf") && inNginxDir {
-		return KindNginx
+		return true
 	}
 	ext := path.Ext(base)
 	if strings.HasPrefix(base, ".") && strings.Count(base, ".") == 1 {
@@ -139,10 +173,10 @@ func Classify(rel string, content func() []byte) Kind {
 		strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".conf.template")
 	if candidate {
 		if c := content(); c != nil && LooksLikeNginx(base, c) {
-			return KindNginx
+			return true
 		}
 	}
-	return KindUnknown
+	return false
 }
 
 // SourceFile is one discovered file.

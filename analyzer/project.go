@@ -78,6 +78,9 @@ type Project struct {
 	byPath  map[string]*source.File
 	pyPath  map[string]*python.Module
 	configs map[Kind][]ConfigFile // files of registered languages
+	// frontDeployments maps the files of languages with a Deploy to the
+	// Compose deployment that runs them (see DeploymentOf).
+	frontDeployments map[Kind]map[string]string
 	// targets restricts reporting to these project-relative paths (files) or
 	// prefixes (directories, with a trailing "/"); nil reports everything.
 	targets []string
@@ -297,8 +300,8 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 		if kind == KindUnknown {
 			if strings.HasSuffix(rel, ".html") || strings.HasSuffix(rel, ".txt") {
 				kind = KindTemplate
-			} else if strings.HasSuffix(rel, ".conf") || strings.HasSuffix(rel, ".conf.template") {
-				kind = KindNginx
+			} else if k := NamedKind(rel); k != KindUnknown {
+				kind = k
 			} else {
 				proj.Notes = append(proj.Notes, rel+": not a Python, nginx or Django template file; nothing to check in it")
 				continue
@@ -424,7 +427,7 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 			defer wg.Done()
 			for i := range jobs {
 				f := p.Files[i]
-				if f.Kind == KindNginx || ctx.Err() != nil {
+				if parsedAsSet(f.Kind) || ctx.Err() != nil {
 					continue // parsed as a set below: includes cross files
 				}
 				data, err := p.readFile(f.Path, opts.Overlay)

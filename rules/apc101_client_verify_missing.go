@@ -44,11 +44,12 @@ func init() {
 				if r.Mode() != "none" {
 					return
 				}
-				f := r.VHost.File
+				f := r.VHost
+				at := f.At(r.VHost.Section)
 				ctx.Report(analyzer.Finding{
-					Location: f.At(r.VHost.Section),
-					Message: fmt.Sprintf("httpd does not ask for client certificates on %s, yet it sets %s from the certificate at line %d: add `SSLVerifyClient require`.",
-						r.VHost.Label(), op.Header, f.At(op.D).Start.Line),
+					Location: at,
+					Message: fmt.Sprintf("httpd does not ask for client certificates on %s, yet it sets %s from the certificate at %s: add `SSLVerifyClient require`.",
+						r.VHost.Label(), op.Header, lineOf(f.At(op.D), at)),
 					Related: []analyzer.Related{{Location: f.At(op.D), Message: op.Header + " is set from the client certificate here"}},
 					Key:     r.VHost.Label(),
 				})

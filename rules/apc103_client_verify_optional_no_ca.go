@@ -45,11 +45,12 @@ func init() {
 				if r.Mode() != "optional_no_ca" {
 					return
 				}
-				f := r.VHost.File
+				f := r.VHost
+				at := f.At(r.Scope.VerifyAt)
 				ctx.Report(analyzer.Finding{
-					Location: f.At(r.Scope.VerifyAt),
-					Message: fmt.Sprintf("`SSLVerifyClient optional_no_ca` accepts client certificates from any issuer, and %s forwards their %s at line %d as if verified.",
-						r.Label(), op.Header, f.At(op.D).Start.Line),
+					Location: at,
+					Message: fmt.Sprintf("`SSLVerifyClient optional_no_ca` accepts client certificates from any issuer, and %s forwards their %s at %s as if verified.",
+						r.Label(), op.Header, lineOf(f.At(op.D), at)),
 					Related: []analyzer.Related{{Location: f.At(op.D), Message: op.Header + " is set from the client certificate here"}},
 					Key:     r.VHost.Label(),
 				})

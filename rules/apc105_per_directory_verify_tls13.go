@@ -51,7 +51,7 @@ func init() {
 		Run: func(ctx *analyzer.Context) {
 			for _, c := range analyzer.Fact(ctx.Project, apachemodel.Configs) {
 				for _, v := range c.VHosts {
-					if !v.TLS || v.Section == nil || !allowsTLS13(c.File.Parsed.Directives, v.Section.Body) {
+					if !v.TLS || v.Section == nil || !allowsTLS13(c.Directives, v.Section.Body) {
 						continue
 					}
 					var walk func(body []*apache.Directive)
@@ -63,10 +63,10 @@ func init() {
 							for _, x := range d.Body {
 								if x.Is("SSLVerifyClient") && !strings.EqualFold(x.Arg(0), "none") {
 									ctx.Report(analyzer.Finding{
-										Location: c.File.At(x),
+										Location: c.At(x),
 										Message: fmt.Sprintf("`SSLVerifyClient %s` inside `<%s %s>` needs TLS renegotiation, which TLS 1.3 clients refuse, and %s allows TLS 1.3: requests to that path fail with 403.",
 											x.Arg(0), d.Name, d.Arg(0), v.Label()),
-										Related: []analyzer.Related{{Location: c.File.At(v.Section), Message: "TLS 1.3 is allowed on this virtual host"}},
+										Related: []analyzer.Related{{Location: c.At(v.Section), Message: "TLS 1.3 is allowed on this virtual host"}},
 										Key:     v.Label() + " " + d.Arg(0),
 									})
 								}

@@ -16,8 +16,12 @@ func init() {
 			"route to the same backend, headers the Django code reads, and identity-named headers that " +
 			"the route only appends to (`RequestHeader append|add|merge|setifempty|edit`), sets under an " +
 			"`env=` / `expr=` condition djleak cannot decide, or sets under another spelling " +
-			"(`X_SSL_Client_DN`). mod_headers merges the server's, the virtual host's and every " +
-			"matching `<Location>`'s directives, so an inner section adds to the outer one.",
+			"(`X_SSL_Client_DN`). mod_headers merges the server's and the virtual host's directives, " +
+			"then (for a WSGI script) the `<Directory>` sections that hold it and the `.htaccess` files " +
+			"`AllowOverride FileInfo` lets in, then every matching `<Location>`, then `<If>` / `<Else>`, " +
+			"with `early` directives first; an inner section adds to the outer one. A header set only " +
+			"inside `<If>` (or with `expr=`) is forgeable whenever the condition fails, as for a client " +
+			"without a certificate under `<If \"%{SSL_CLIENT_VERIFY} == 'SUCCESS'\">`.",
 		WhyBad: "httpd passes every request header it is not told to unset. A second `<VirtualHost>` on port " +
 			"80 that proxies to the same application, or a `ProxyPass` in a virtual host that never " +
 			"sets the header, delivers a client's own `X-SSL-Client-DN: CN=admin` to code that trusts it " +

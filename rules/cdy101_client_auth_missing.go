@@ -58,8 +58,8 @@ api.example.com {
 				}
 				ctx.Report(analyzer.Finding{
 					Location: at,
-					Message: fmt.Sprintf("Caddy does not ask for client certificates on %s, yet it sets %s from the certificate at line %d: add a `client_auth` block to `tls`.",
-						r.Site.Label(), op.Header, f.At(op.D).Start.Line),
+					Message: fmt.Sprintf("Caddy does not ask for client certificates on %s, yet it sets %s from the certificate at %s: add a `client_auth` block to `tls`.",
+						r.Site.Label(), op.Header, lineOf(f.At(op.D), at)),
 					Related: []analyzer.Related{{Location: f.At(op.D), Message: op.Header + " is set from the client certificate here"}},
 					Key:     r.Site.Label(),
 				})

@@ -62,8 +62,8 @@ api.example.com {
 				}
 				ctx.Report(analyzer.Finding{
 					Location: at,
-					Message: fmt.Sprintf("On %s, %s accepts client certificates from any issuer, and %s from such a certificate reaches the application (line %d): use `mode require_and_verify` with `trusted_ca_cert_file`.",
-						r.Site.Label(), how, op.Header, f.At(op.D).Start.Line),
+					Message: fmt.Sprintf("On %s, %s accepts client certificates from any issuer, and %s from such a certificate reaches the application (%s): use `mode require_and_verify` with `trusted_ca_cert_file`.",
+						r.Site.Label(), how, op.Header, lineOf(f.At(op.D), at)),
 					Related: []analyzer.Related{{Location: f.At(op.D), Message: op.Header + " is set from the client certificate here"}},
 					Key:     r.Site.Label(),
 				})

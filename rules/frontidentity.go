@@ -175,6 +175,15 @@ func shortAt(l source.Location) string {
 	return fmt.Sprintf("%s:%d", filepath.Base(l.Path), l.Start.Line)
 }
 
+// lineOf names the line of l for a message about a finding at from: "line
+// 5" in the same file, "snippet.conf:5" in another (an included file).
+func lineOf(l, from source.Location) string {
+	if l.Path == from.Path {
+		return fmt.Sprintf("line %d", l.Start.Line)
+	}
+	return shortAt(l)
+}
+
 // headerOf is the header name to quote for a key.
 func headerOf(n frontend.Name) string {
 	if n.Written != "" {

@@ -10,9 +10,13 @@
 // server by the oracle tests):
 //   - a client's request headers pass to a proxied backend unless
 //     `RequestHeader unset` removes them or `RequestHeader set` replaces
-//     them; mod_headers merges the lists of the server, the virtual host
-//     and every `<Location>` that matches, outer first, so an inner section
-//     adds to the outer one instead of replacing it;
+//     them; mod_headers merges the lists of the server, the virtual host,
+//     the `<Directory>` sections and `.htaccess` files of a WSGI script,
+//     every `<Location>` that matches and the `<If>` sections, outer first,
+//     so an inner section adds to the outer one instead of replacing it
+//     (see merge.go);
+//   - `Include` and `IncludeOptional` resolve against the ServerRoot (see
+//     include.go);
 //   - `%{SSL_CLIENT_S_DN}s` without a client certificate is the text
 //     `(null)`;
 //   - `SSLVerifyClient optional` verifies a certificate when one is sent,
@@ -37,30 +41,45 @@ import (
 var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Name:  "apache",
 	Match: match,
-	Parse: func(f *source.File) any { return apache.Parse(f.Content) },
+	Parse: func(f *source.File) any { return apache.ParseNamed(f.Path, f.Content) },
+	// Debian's and Red Hat's packages, and the official httpd image
+	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/apache2", "/etc/httpd", "/usr/local/apache2"}, Images: []string{"httpd", "apache"}},
+	Watch:  []string{"**/apache2/**", "**/httpd/**", "**/.htaccess", "**/*.conf", "**/*.load"},
 })
 
 // sniff recognises httpd configuration text.
 var sniff = regexp.MustCompile(`(?mi)^[ \t]*(<VirtualHost\b|SSLVerifyClient\b|RequestHeader\b|ProxyPass\b|WSGIScriptAlias\b|SSLEngine\b)`)
 
+// sniffCore recognises the directives of a main configuration and of
+// Debian's ports.conf and mods-*/*.load files. httpd spells them
+// capitalised, nginx in lower case, so the match is case-sensitive.
+var sniffCore = regexp.MustCompile(`(?m)^[ \t]*(IncludeOptional|Include|LoadModule|ServerRoot|Listen)[ \t]`)
+
 func match(rel string, content func() []byte) bool {
 	lower := strings.ToLower(rel)
 	base := path.Base(lower)
 	named := base == "httpd.conf" || base == "apache2.conf" || base == ".htaccess" || strings.Contains(base, "apache") || strings.Contains(base, "httpd")
+	tree := false // under a directory only httpd uses
 	for _, d := range strings.Split(path.Dir(lower), "/") {
 		switch d {
-		case "apache", "apache2", "httpd", "sites-available", "sites-enabled", "conf-available", "conf-enabled", "conf.d", "vhosts.d", "vhosts":
+		case "apache", "apache2", "httpd":
+			named, tree = true, true
+		case "sites-available", "sites-enabled", "conf-available", "conf-enabled", "mods-available", "mods-enabled", "conf.d", "conf.modules.d", "vhosts.d", "vhosts":
 			named = true
 		}
 	}
 	if !named {
 		return false
 	}
-	if ext := path.Ext(base); ext != "" && ext != ".conf" && ext != ".j2" && ext != ".tmpl" && ext != ".template" && ext != ".in" && base != ".htaccess" {
+	ext := path.Ext(base)
+	if ext != "" && ext != ".conf" && ext != ".load" && ext != ".j2" && ext != ".tmpl" && ext != ".template" && ext != ".in" && base != ".htaccess" {
 		return false
 	}
 	c := content()
-	return c != nil && sniff.Match(c)
+	if c == nil {
+		return false
+	}
+	return sniff.Match(c) || (tree || ext == ".load" || base == "apache2.conf" || base == "httpd.conf") && sniffCore.Match(c)
 }
 
 // File is one parsed httpd file.

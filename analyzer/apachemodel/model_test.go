@@ -16,7 +16,11 @@ func TestMatch(t *testing.T) {
 		{"httpd.conf", vh, true},
 		{"roles/web/templates/apache-vhost.conf.j2", vh, true},
 		{"site/.htaccess", []byte("RequestHeader unset X-Client-DN\n"), true},
+		{"deploy/apache2/apache2.conf", []byte("IncludeOptional mods-enabled/*.load\nInclude ports.conf\n"), true},
+		{"deploy/apache2/ports.conf", []byte("Listen 80\n"), true},
+		{"deploy/apache2/mods-enabled/ssl.load", []byte("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"), true},
 		{"sites-enabled/api.conf", ngx, false},
+		{"sites-enabled/site.conf", []byte("server {\n    listen 80;\n    include snippets/x.conf;\n}\n"), false},
 		{"docs/api.conf", vh, false},
 		{"apache/README.md", vh, false},
 	}

@@ -23,6 +23,9 @@ type oracleCase struct {
 	keys  []string // environ keys to check (default HTTP_X_SSL_CLIENT_DN)
 	paths []string // request paths (default "/")
 	want  map[string]frontend.Source
+	// files are included files beside httpd.conf, by path relative to
+	// the ServerRoot.
+	files map[string]string
 }
 
 const dnKey = "HTTP_X_SSL_CLIENT_DN"
@@ -85,6 +88,65 @@ var oracleCases = []oracleCase{
 	{name: "wsgi-without-std-env", keys: []string{"SSL_CLIENT_S_DN"}, conf: one(tlsVHost("1", "require", wsgi)), want: map[string]frontend.Source{"SSL_CLIENT_S_DN": frontend.NotSent}},
 	{name: "wsgi-plain", conf: one(plainVHost("2", wsgi)), want: map[string]frontend.Source{dnKey: frontend.Forgeable}},
 	{name: "wsgi-plain-env-key", keys: []string{"SSL_CLIENT_S_DN"}, conf: one(plainVHost("2", wsgi)), want: map[string]frontend.Source{"SSL_CLIENT_S_DN": frontend.NotSent}},
+
+	// Include and IncludeOptional: relative to the ServerRoot, globs in
+	// name order, directories, Debian's layout.
+	{name: "debian-layout", conf: one("IncludeOptional mods-enabled/*.load\nInclude ports.conf\nIncludeOptional conf-enabled/*.conf\nIncludeOptional sites-enabled/*.conf\n"),
+		files: map[string]string{
+			"ports.conf":                  "# Listen lines live with their virtual hosts\n",
+			"conf-enabled/identity.conf":  "RequestHeader unset X-SSL-Client-DN early\n",
+			"sites-enabled/api-ssl.conf":  tlsVHost("1", "require", setDN+proxy),
+			"sites-enabled/health.conf":   plainVHost("2", proxy),
+			"sites-available/unused.conf": "not read: httpd would reject this line\n",
+		}},
+	{name: "include-in-vhost", conf: one(tlsVHost("1", "optional", "\tInclude snippets/mtls.conf\n"+proxy)),
+		files: map[string]string{"snippets/mtls.conf": setDN}, want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "include-from-include-is-server-root-relative", conf: one("Include sites/api.conf\n"),
+		files: map[string]string{"sites/api.conf": tlsVHost("1", "require", "\tInclude snippets/dn.conf\n"+proxy), "snippets/dn.conf": setDN, "sites/snippets/dn.conf": "RequestHeader unset X-SSL-Client-DN\n"},
+		want:  map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "include-glob-name-order-unset-last", conf: one(tlsVHost("1", "require", "\tInclude hdr/*.conf\n"+proxy)),
+		files: map[string]string{"hdr/10-set.conf": setDN, "hdr/20-unset.conf": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "include-glob-name-order-set-last", conf: one(tlsVHost("1", "require", "\tInclude hdr/*.conf\n"+proxy)),
+		files: map[string]string{"hdr/10-unset.conf": "RequestHeader unset X-SSL-Client-DN\n", "hdr/20-set.conf": setDN}, want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "include-directory", conf: one("Include extra\n" + plainVHost("2", proxy)),
+		files: map[string]string{"extra/identity.conf": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "include-optional-no-match", conf: one("IncludeOptional conf-enabled/*.conf\n" + plainVHost("2", proxy)), want: map[string]frontend.Source{dnKey: frontend.Forgeable}},
+	// mod_headers merging: server, virtual host, <Directory> and .htaccess
+	// (WSGI only), <Location>, then <If>; early first.
+	{name: "directory-sets-wsgi", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n"+"\t"+setDN+"\t</Directory>\n"+wsgi)), want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "directory-unsets-vhost-set-wsgi", conf: one(tlsVHost("1", "require", setDN+"\t<Directory {{ROOT}}>\n\t\tRequestHeader unset X-SSL-Client-DN\n\t</Directory>\n"+wsgi)), want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "directory-not-for-proxy", conf: one(tlsVHost("1", "require", "\t<Directory />\n"+"\t"+setDN+"\t</Directory>\n"+proxy)), want: map[string]frontend.Source{dnKey: frontend.Forgeable}},
+	{name: "location-unset-after-directory-set", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t"+setDN+"\t</Directory>\n\t<Location />\n\t\tRequestHeader unset X-SSL-Client-DN\n\t</Location>\n"+wsgi)),
+		want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "location-set-after-directory-unset", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t\tRequestHeader unset X-SSL-Client-DN\n\t</Directory>\n\t<Location />\n\t"+setDN+"\t</Location>\n"+wsgi)),
+		want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "directories-shortest-first", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t"+setDN+"\t</Directory>\n\t<Directory />\n\t\tRequestHeader unset X-SSL-Client-DN\n\t</Directory>\n"+wsgi)),
+		want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "htaccess-allowed", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t\tAllowOverride FileInfo\n\t</Directory>\n"+wsgi)),
+		files: map[string]string{".htaccess": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "htaccess-after-directory", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t\tAllowOverride All\n\t"+setDN+"\t</Directory>\n"+wsgi)),
+		files: map[string]string{".htaccess": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "htaccess-override-list", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t\tAllowOverride None\n\t\tAllowOverrideList RequestHeader\n\t</Directory>\n"+wsgi)),
+		files: map[string]string{".htaccess": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "htaccess-override-none", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t\tAllowOverride None\n\t</Directory>\n"+wsgi)),
+		files: map[string]string{".htaccess": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.Forgeable}},
+	// a .htaccess RequestHeader that AllowOverride does not allow: 500
+	{name: "htaccess-override-authconfig-answers-500", conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t\tAllowOverride AuthConfig\n\t</Directory>\n"+wsgi)),
+		files: map[string]string{".htaccess": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.NotSent}},
+	{name: "htaccess-without-allow-override-answers-500", conf: one(tlsVHost("1", "require", wsgi)),
+		files: map[string]string{".htaccess": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.NotSent}},
+	{name: "if-verified-set-no-unset", conf: one(tlsVHost("1", "optional", "\t<If \"%{SSL_CLIENT_VERIFY} == 'SUCCESS'\">\n\t"+setDN+"\t</If>\n"+proxy)), want: map[string]frontend.Source{dnKey: frontend.Forgeable}},
+	{name: "if-verified-set-else-unset", conf: one(tlsVHost("1", "optional", "\t<If \"%{SSL_CLIENT_VERIFY} == 'SUCCESS'\">\n\t"+setDN+"\t</If>\n\t<Else>\n\t\tRequestHeader unset X-SSL-Client-DN\n\t</Else>\n"+proxy)),
+		want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "if-set-after-early-unset", conf: one(tlsVHost("1", "optional", "\t<If \"-n %{SSL_CLIENT_S_DN}\">\n\t"+setDN+"\t</If>\n\tRequestHeader unset X-SSL-Client-DN early\n"+proxy)),
+		want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "if-merged-after-location", conf: one(tlsVHost("1", "require", "\t<If \"true\">\n\t\tRequestHeader unset X-SSL-Client-DN\n\t</If>\n\t<Location />\n\t"+setDN+"\t</Location>\n"+proxy)),
+		want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "if-undecided-set", conf: one(tlsVHost("1", "require", "\t<If \"%{HTTP_HOST} == 'api.example.invalid'\">\n\t"+setDN+"\t</If>\n"+proxy)), want: map[string]frontend.Source{dnKey: frontend.Forgeable}},
+	{name: "early-unset-written-last", conf: one(tlsVHost("1", "require", setDN+"\tRequestHeader unset X-SSL-Client-DN early\n"+proxy)), want: map[string]frontend.Source{dnKey: frontend.Verified}},
+	{name: "server-location-applies-to-vhost", conf: one("<Location />\n\tRequestHeader unset X-SSL-Client-DN\n</Location>\n" + plainVHost("2", proxy)), want: map[string]frontend.Source{dnKey: frontend.Cleared}},
+	{name: "include-absolute-under-server-root", conf: one("Include {{ROOT}}/identity.conf\n" + plainVHost("2", proxy)),
+		files: map[string]string{"identity.conf": "RequestHeader unset X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dnKey: frontend.Cleared}},
 }
 
 // marker is the X-Oracle-Route value a proxy route sets.
@@ -107,7 +169,7 @@ func TestOracle(t *testing.T) {
 	for _, tc := range oracleCases {
 		tc := tc
 		t.Run(tc.name, func(t *testing.T) {
-			srv := apachetest.Start(t, tc.conf, pki, be)
+			srv := apachetest.StartFiles(t, tc.conf, tc.files, pki, be)
 			keys := tc.keys
 			if keys == nil {
 				keys = []string{dnKey}
@@ -120,8 +182,16 @@ func TestOracle(t *testing.T) {
 			if len(f.Parsed.Errors) > 0 {
 				t.Fatalf("parse errors: %v", f.Parsed.Errors)
 			}
+			loader := MapLoader{}
+			for rel, text := range srv.Extra {
+				loader[rel] = &File{Src: source.NewFile(rel, []byte(text)), Parsed: apache.Parse([]byte(text))}
+			}
+			cfg := BuildTree(f, loader)
+			if len(cfg.Includes) > 0 {
+				t.Fatalf("includes not followed: %v", cfg.Includes[0].Msg)
+			}
 			var routes []*Route
-			for _, v := range Build(f).VHosts {
+			for _, v := range cfg.VHosts {
 				routes = append(routes, v.Routes...)
 			}
 			if len(routes) == 0 {

@@ -17,8 +17,12 @@ type Op struct {
 	Action string // set, append, add, merge, setifempty, unset, edit, edit*
 	Header string
 	Value  string
-	// Cond is an `env=` or `expr=` condition, "" when none.
+	// Cond is an `env=` or `expr=` condition, or the `<If …>` / `<Else>`
+	// section the directive sits in; "" when none.
 	Cond string
+	// Early is set for `RequestHeader … early`, which httpd runs before
+	// every other RequestHeader, wherever it is written.
+	Early bool
 }
 
 func parseOp(d *apache.Directive) *Op {
@@ -35,8 +39,11 @@ func parseOp(d *apache.Directive) *Op {
 		}
 	}
 	for _, r := range rest {
-		if strings.HasPrefix(r, "env=") || strings.HasPrefix(r, "expr=") {
+		switch {
+		case strings.HasPrefix(r, "env=") || strings.HasPrefix(r, "expr="):
 			o.Cond = r
+		case strings.EqualFold(r, "early"):
+			o.Early = true
 		}
 	}
 	return o
@@ -52,11 +59,21 @@ type Scope struct {
 	ExportCert  bool
 	SectionPath string // the <Location> path that narrows this scope, "" for the vhost
 	Sections    []*apache.Directive
+	// ifs are the <If>, <ElseIf> and <Else> sections met so far: httpd
+	// merges them after every <Directory> and <Location>.
+	ifs []*apache.Directive
+	// HTAccess are the .htaccess files whose RequestHeader directives
+	// apply (`AllowOverride FileInfo` in effect for their directory).
+	HTAccess []*File
+	// Rejected is a .htaccess RequestHeader that the AllowOverride in
+	// effect does not allow: httpd answers every request with 500.
+	Rejected *apache.Directive
 }
 
 func (s Scope) with(sec *apache.Directive) Scope {
 	n := s
 	n.Ops = append([]*Op(nil), s.Ops...)
+	n.ifs = append([]*apache.Directive(nil), s.ifs...)
 	n.Sections = append(append([]*apache.Directive(nil), s.Sections...), sec)
 	for _, d := range sec.Body {
 		n.apply(d)
@@ -64,8 +81,57 @@ func (s Scope) with(sec *apache.Directive) Scope {
 	return n
 }
 
+// final is the scope as mod_headers runs it: the <If> sections' directives
+// after everything else, conditional on their expression, and the early
+// directives first.
+func (s Scope) final() Scope {
+	n := s
+	n.Ops = append([]*Op(nil), s.Ops...)
+	n.ifs = nil
+	var addIf func(sec *apache.Directive, cond string)
+	addIf = func(sec *apache.Directive, cond string) {
+		for _, d := range sec.Body {
+			switch {
+			case d.Is("RequestHeader"):
+				if o := parseOp(d); o != nil {
+					o.Cond = cond
+					n.Ops = append(n.Ops, o)
+				}
+			case d.Section && (d.Is("If") || d.Is("ElseIf") || d.Is("Else")):
+				// nested conditions: djleak does not combine them
+				addIf(d, cond+" and <"+d.Name+" "+strings.Join(d.Texts(), " ")+">")
+			}
+		}
+	}
+	prev := ""
+	for _, sec := range s.ifs {
+		expr := strings.Join(sec.Texts(), " ")
+		if len(sec.Args) == 1 && sec.Args[0].Quoted {
+			expr = `"` + expr + `"`
+		}
+		cond := "<" + sec.Name + " " + expr + ">"
+		if sec.Is("Else") {
+			cond = "<Else>"
+		}
+		switch {
+		case sec.Is("If"):
+			prev = expr
+		case sec.Is("Else") && prev != "":
+			cond = "<Else of " + prev + ">"
+			prev = ""
+		default:
+			prev = ""
+		}
+		addIf(sec, cond)
+	}
+	sort.SliceStable(n.Ops, func(i, j int) bool { return n.Ops[i].Early && !n.Ops[j].Early })
+	return n
+}
+
 func (s *Scope) apply(d *apache.Directive) {
 	switch {
+	case d.Section && (d.Is("If") || d.Is("ElseIf") || d.Is("Else")):
+		s.ifs = append(s.ifs, d)
 	case d.Is("RequestHeader"):
 		if o := parseOp(d); o != nil {
 			s.Ops = append(s.Ops, o)
@@ -89,7 +155,8 @@ func (s *Scope) apply(d *apache.Directive) {
 
 // VHost is one <VirtualHost> (or the main server) with what it passes.
 type VHost struct {
-	File    *File
+	File    *File // the file that holds the section (the main file for the main server)
+	cfg     *Config
 	Section *apache.Directive // nil for the main server
 	Addrs   []string
 	TLS     bool
@@ -131,28 +198,62 @@ func (r *Route) Label() string {
 	return l
 }
 
-// Config is one file's virtual hosts.
+// Config is one main configuration file's virtual hosts, with the files it
+// includes.
 type Config struct {
-	File   *File
-	VHosts []*VHost
+	File *File
+	// Directives are the file's directives with includes expanded.
+	Directives []*apache.Directive
+	// Includes are the includes djleak could not follow.
+	Includes []IncludeProblem
+	VHosts   []*VHost
+	// Deployment is the Compose deployment that runs the main file, ""
+	// when none does.
+	Deployment string
+	tree       *tree
 }
 
-// Build resolves one file. Directives outside any <VirtualHost> are the
-// main server's and are merged into every virtual host of the file.
-func Build(f *File) *Config {
-	c := &Config{File: f}
+// Root is the project directory that stands for the ServerRoot, against
+// which relative includes resolve.
+func (c *Config) Root() string { return c.tree.root }
+
+// At is the location of a directive of the configuration, in the file
+// that holds it.
+func (c *Config) At(d *apache.Directive) source.Location {
+	if f := c.tree.owner[d]; f != nil {
+		return f.At(d)
+	}
+	return c.File.At(d)
+}
+
+// At is the location of a directive in effect for the virtual host.
+func (v *VHost) At(d *apache.Directive) source.Location { return v.cfg.At(d) }
+
+// Build resolves one file on its own: its includes are not followed.
+func Build(f *File) *Config { return BuildTree(f, MapLoader{}) }
+
+// BuildTree resolves one main configuration file and the files it
+// includes. Directives outside any <VirtualHost> are the main server's and
+// are merged into every virtual host.
+func BuildTree(f *File, loader Loader) *Config {
+	t, dirs := expandTree(f, loader)
+	c := &Config{File: f, Directives: dirs, Includes: t.problems, tree: t}
 	var server Scope
 	var main *VHost
-	for _, d := range f.Parsed.Directives {
+	for _, d := range dirs {
 		if !d.Section || !d.Is("VirtualHost") {
 			server.apply(d)
 		}
 	}
-	mainHost := &VHost{File: f, Base: server}
-	for _, d := range f.Parsed.Directives {
+	mainHost := &VHost{File: f, cfg: c, Base: server}
+	for _, d := range dirs {
 		switch {
 		case d.Section && d.Is("VirtualHost"):
-			v := &VHost{File: f, Section: d, Addrs: d.Texts(), Base: server}
+			owner := t.owner[d]
+			if owner == nil {
+				owner = f
+			}
+			v := &VHost{File: owner, cfg: c, Section: d, Addrs: d.Texts(), Base: server}
 			v.Base.Ops = append([]*Op(nil), server.Ops...)
 			for _, x := range d.Body {
 				v.Base.apply(x)
@@ -170,7 +271,7 @@ func Build(f *File) *Config {
 		}
 	}
 	if main != nil {
-		main.collect(f.Parsed.Directives)
+		main.collect(dirs)
 		c.VHosts = append(c.VHosts, main)
 	}
 	return c
@@ -178,16 +279,29 @@ func Build(f *File) *Config {
 
 // collect finds the routes of a vhost body.
 func (v *VHost) collect(body []*apache.Directive) {
-	var locs []*apache.Directive
-	for _, d := range body {
-		if d.Section && (d.Is("Location") || d.Is("LocationMatch")) {
-			locs = append(locs, d)
+	var locs, dirs []*apache.Directive
+	levels := [][]*apache.Directive{body}
+	if v.Section != nil {
+		// the main server's sections apply to every virtual host, first
+		levels = [][]*apache.Directive{v.cfg.Directives, body}
+	}
+	for _, level := range levels {
+		for _, d := range level {
+			switch {
+			case d.Section && (d.Is("Location") || d.Is("LocationMatch")):
+				locs = append(locs, d)
+			case d.Section && d.Is("Directory"):
+				dirs = append(dirs, d)
+			}
 		}
 	}
 	add := func(pathPrefix string, pass *apache.Directive, wsgi bool, target string, scope Scope) {
 		// sections whose path covers the whole route apply to all of it;
 		// those under it narrow a route of their own
 		base := scope
+		if wsgi {
+			base = v.directories(base, dirs, target)
+		}
 		var narrower []*apache.Directive
 		for _, l := range locs {
 			lp := l.Arg(0)
@@ -200,11 +314,11 @@ func (v *VHost) collect(body []*apache.Directive) {
 				narrower = append(narrower, l)
 			}
 		}
-		v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: base})
+		v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: base.final()})
 		for _, l := range narrower {
 			s := base.with(l)
 			s.SectionPath = l.Arg(0)
-			v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: s})
+			v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: s.final()})
 		}
 	}
 	for _, d := range body {
@@ -218,7 +332,7 @@ func (v *VHost) collect(body []*apache.Directive) {
 				if x.Is("ProxyPass") && len(x.Args) >= 1 && x.Arg(0) != "!" {
 					s := v.Base.with(d)
 					s.SectionPath = d.Arg(0)
-					v.Routes = append(v.Routes, &Route{VHost: v, Path: d.Arg(0), Pass: x, Target: x.Arg(0), Scope: s})
+					v.Routes = append(v.Routes, &Route{VHost: v, Path: d.Arg(0), Pass: x, Target: x.Arg(0), Scope: s.final()})
 				}
 			}
 		}
@@ -307,7 +421,11 @@ type Outcome struct {
 	Set       vset
 	At        *Op
 	Undecided *Op
-	ClientIn  string
+	// Unmet is a conditional directive whose condition does not hold for
+	// a client of UnmetIn, who then keeps its own value.
+	Unmet    *Op
+	UnmetIn  string
+	ClientIn string
 }
 
 // Header evaluates header name on the route.
@@ -315,6 +433,7 @@ func (r *Route) Header(name string) Outcome {
 	var out Outcome
 	for _, s := range r.scenarios() {
 		cur := vClient
+		var unmet *Op
 		for _, o := range r.Scope.Ops {
 			if !strings.EqualFold(o.Header, name) {
 				continue
@@ -336,8 +455,11 @@ func (r *Route) Header(name string) Outcome {
 				next = cur
 			}
 			if o.Cond != "" {
-				switch r.decide(o.Cond) {
+				switch r.decide(o.Cond, s) {
 				case no:
+					if cur&vClient != 0 && unmet == nil {
+						unmet = o
+					}
 					continue
 				case yes:
 					cur = next
@@ -358,6 +480,9 @@ func (r *Route) Header(name string) Outcome {
 		}
 		if cur&vClient != 0 && out.ClientIn == "" {
 			out.ClientIn = s.name
+			if unmet != nil {
+				out.Unmet, out.UnmetIn = unmet, s.name
+			}
 		}
 		out.Set |= cur
 	}
@@ -372,9 +497,22 @@ const (
 	no
 )
 
-// decide evaluates the conditions djleak can decide: env=HTTPS (mod_ssl
-// sets it on every TLS request) and its negation.
-func (r *Route) decide(cond string) tri {
+func (t tri) not() tri {
+	switch t {
+	case yes:
+		return no
+	case no:
+		return yes
+	}
+	return unknown
+}
+
+// decide evaluates the conditions djleak can decide for a client of
+// scenario s: env=HTTPS (mod_ssl sets it on every TLS request), and the
+// `<If>` expressions `true`, `false`, `%{HTTPS} == 'on'`,
+// `%{SSL_CLIENT_VERIFY} == 'SUCCESS'` and `-n %{SSL_CLIENT_S_DN}` /
+// `-z …`, with `!` and the `<Else>` of such an `<If>`.
+func (r *Route) decide(cond string, s scenario) tri {
 	switch cond {
 	case "env=HTTPS":
 		if r.VHost.TLS {
@@ -387,15 +525,77 @@ func (r *Route) decide(cond string) tri {
 		}
 		return yes
 	}
+	if e, ok := strings.CutPrefix(cond, "expr="); ok {
+		return r.decideExpr(e, s)
+	}
+	unquote := func(e string) string {
+		e = strings.TrimSuffix(e, ">")
+		if len(e) >= 2 && e[0] == '"' && e[len(e)-1] == '"' {
+			e = e[1 : len(e)-1]
+		}
+		return e
+	}
+	if e, ok := strings.CutPrefix(cond, "<Else of "); ok {
+		return r.decideExpr(unquote(e), s).not()
+	}
+	if e, ok := strings.CutPrefix(cond, "<If "); ok {
+		return r.decideExpr(unquote(e), s)
+	}
 	return unknown
 }
 
-// Configs builds every httpd file (a project fact).
+var spaces = regexp.MustCompile(`\s+`)
+
+func (r *Route) decideExpr(e string, s scenario) tri {
+	e = strings.TrimSpace(spaces.ReplaceAllString(strings.ReplaceAll(e, `"`, "'"), " "))
+	if x, ok := strings.CutPrefix(e, "!"); ok {
+		x = strings.TrimSpace(x)
+		if strings.HasPrefix(x, "(") && strings.HasSuffix(x, ")") {
+			x = x[1 : len(x)-1]
+		}
+		return r.decideExpr(x, s).not()
+	}
+	b := func(v bool) tri {
+		if v {
+			return yes
+		}
+		return no
+	}
+	// a certificate reaches the request when httpd asks for one
+	hasCert := r.VHost.TLS && r.Mode() != "none" && s.cert != 0
+	switch strings.ToLower(e) {
+	case "true":
+		return yes
+	case "false":
+		return no
+	case "%{https} == 'on'":
+		return b(r.VHost.TLS)
+	case "%{ssl_client_verify} == 'success'":
+		return b(hasCert && s.cert == 1)
+	case "-n %{ssl_client_s_dn}", "-n %{ssl:ssl_client_s_dn}":
+		return b(hasCert)
+	case "-z %{ssl_client_s_dn}", "-z %{ssl:ssl_client_s_dn}":
+		return b(!hasCert)
+	}
+	return unknown
+}
+
+// Configs builds every main httpd configuration with its includes (a
+// project fact).
 var Configs = &analyzer.Pass[[]*Config]{Name: "apache", Run: func(p *analyzer.Project) []*Config {
-	var out []*Config
+	l := &projectLoader{p: p, files: map[string]*File{}}
+	var files []*File
 	for _, f := range Files(p) {
 		f := f
-		out = append(out, Build(&f))
+		l.files[f.Src.Path] = &f
+		if p.LinksToLoaded(f.Src.Path) {
+			continue
+		}
+		files = append(files, &f)
+	}
+	out := BuildAll(files, l)
+	for _, c := range out {
+		c.Deployment = p.DeploymentOf(Language, c.File.Src.Path)
 	}
 	return out
 }, Reads: []analyzer.Kind{Language.Kind()}}
@@ -405,7 +605,9 @@ func init() {
 		var out []*frontend.Route
 		for _, v := range c.VHosts {
 			for _, r := range v.Routes {
-				out = append(out, r.Frontend())
+				fr := r.Frontend()
+				fr.Deployment = c.Deployment
+				out = append(out, fr)
 			}
 		}
 		return out
@@ -414,7 +616,7 @@ func init() {
 
 // Frontend converts the route to the proxy-neutral model.
 func (r *Route) Frontend() *frontend.Route {
-	f := r.VHost.File
+	f := r.VHost
 	v := r.VHost
 	fr := &frontend.Route{Front: frontend.Apache, Label: r.Label(), At: f.At(r.Pass), ServerLabel: v.Label(), Target: r.Target, PassesClientHeaders: true}
 	if v.Section != nil {
@@ -448,6 +650,10 @@ func (r *Route) Frontend() *frontend.Route {
 		fr.Listeners = append(fr.Listeners, l)
 	}
 	fr.Transport = r.transport()
+	if r.Scope.Rejected != nil {
+		at := f.At(r.Scope.Rejected)
+		fr.Answered = &at
+	}
 	var keys []string
 	fr.HeaderDirective, fr.VerifyVar = "RequestHeader", "SSL_CLIENT_VERIFY"
 	if r.Scope.SectionPath != "" {
@@ -471,7 +677,10 @@ func (r *Route) Frontend() *frontend.Route {
 }
 
 func (r *Route) lookup(key string) frontend.Name {
-	f := r.VHost.File
+	f := r.VHost
+	if r.Scope.Rejected != nil {
+		return frontend.Name{Source: frontend.NotSent, At: f.At(r.Scope.Rejected), Why: "httpd answers 500: the AllowOverride in effect does not allow RequestHeader in .htaccess"}
+	}
 	written := ""
 	if !strings.HasPrefix(key, "HTTP_") {
 		if !r.WSGI || !strings.HasPrefix(key, "SSL_CLIENT_") {
@@ -519,6 +728,9 @@ func (r *Route) lookup(key string) frontend.Name {
 	switch n.Source {
 	case frontend.Forgeable:
 		switch {
+		case o.Unmet != nil:
+			n.At = f.At(o.Unmet.D)
+			n.Why = "`" + o.Unmet.Cond + "` does not hold for a client with " + o.UnmetIn + ", whose own " + name + " then passes"
 		case o.Undecided != nil:
 			n.At = f.At(o.Undecided.D)
 			n.Condition = "httpd condition `" + o.Undecided.Cond + "`"
@@ -573,7 +785,7 @@ func (r *Route) transport() frontend.Transport {
 		t.Endpoints = []string{"loopback:" + port}
 	} else {
 		t.Endpoints = []string{host + ":" + port}
-		t.Remote = []source.Location{r.VHost.File.At(r.Pass)}
+		t.Remote = []source.Location{r.VHost.At(r.Pass)}
 	}
 	sort.Strings(t.Endpoints)
 	return t
@@ -581,7 +793,7 @@ func (r *Route) transport() frontend.Transport {
 
 // proxyVerifies reports whether `SSLProxyVerify require` is in effect.
 func (r *Route) proxyVerifies() bool {
-	body := r.VHost.File.Parsed.Directives
+	body := r.VHost.cfg.Directives
 	if r.VHost.Section != nil {
 		body = append(append([]*apache.Directive(nil), body...), r.VHost.Section.Body...)
 	}

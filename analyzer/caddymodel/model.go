@@ -37,12 +37,15 @@ import (
 var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Name:  "caddyfile",
 	Match: match,
-	Parse: func(f *source.File) any { return caddy.Parse(f.Content) },
+	Parse: func(f *source.File) any { return caddy.ParseNamed(f.Path, f.Content) },
+	// the official image and the Debian package
+	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/caddy"}, Images: []string{"caddy"}},
+	Watch:  []string{"**/Caddyfile*", "**/*.caddyfile", "**/*.caddy", "**/caddy/**"},
 })
 
 // directiveSniff recognises Caddyfile text: a handler directive at the
 // start of a line.
-var directiveSniff = regexp.MustCompile(`(?m)^[ \t]*(reverse_proxy|file_server|respond|php_fastcgi|handle|handle_path|route|tls|redir|request_header|encode|root)\b`)
+var directiveSniff = regexp.MustCompile(`(?m)^[ \t]*(reverse_proxy|file_server|respond|php_fastcgi|handle|handle_path|route|tls|redir|request_header|encode|root|import)\b`)
 
 func match(rel string, content func() []byte) bool {
 	base := path.Base(rel)
@@ -71,6 +74,9 @@ func match(rel string, content func() []byte) bool {
 type File struct {
 	Src    *source.File
 	Parsed *caddy.File
+	// owner maps the directives of a configuration's files to their file
+	// (set on the files of a built Config).
+	owner map[*caddy.Directive]*File
 }
 
 // Files returns the project's Caddyfiles.
@@ -82,8 +88,12 @@ func Files(p *analyzer.Project) []File {
 	return out
 }
 
-// At is the location of a directive's line (its words, not its block).
+// At is the location of a directive's line (its words, not its block), in
+// the file that holds it when it was imported from another.
 func (f File) At(d *caddy.Directive) source.Location {
+	if o := f.owner[d]; o != nil && o.Src != f.Src {
+		return o.At(d)
+	}
 	end := d.End
 	if len(d.Words) > 0 {
 		end = d.Words[len(d.Words)-1].End

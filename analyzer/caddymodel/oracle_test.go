@@ -24,6 +24,9 @@ type oracleCase struct {
 	// want pins the model's verdict for some header on every route, as a
 	// check of the battery itself.
 	want map[string]frontend.Source
+	// files are imported files beside the Caddyfile, by path relative to
+	// its directory.
+	files map[string]string
 }
 
 const dn = "X-SSL-Client-DN"
@@ -104,7 +107,24 @@ var oracleCases = []oracleCase{
 	{name: "snippet-import", conf: "{{GLOBAL}}\n(mtls) {\n\ttls {{CERT}} {{KEY}} {\n\t\tclient_auth {\n\t\t\tmode {args.0}\n\t\t\ttrusted_ca_cert_file {{CA}}\n\t\t}\n\t}\n}\n" +
 		"https://localhost:{{PORT1}} {\n\timport mtls request\n\treverse_proxy {{BACKEND}} {\n\t\theader_up X-Oracle-Route main\n" + setDN + "\t}\n}\n",
 		want: map[string]frontend.Source{dn: frontend.Unverified}},
+
+	// import of files and globs, relative to the importing file
+	{name: "import-file-in-site", conf: site("verify_if_given", "\timport snippets/strip.caddy\n", ""),
+		files: map[string]string{"snippets/strip.caddy": "request_header -X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dn: frontend.Cleared}},
+	{name: "import-sites-glob", conf: "{{GLOBAL}}\nimport sites/*.caddy\n",
+		files: map[string]string{"sites/api.caddy": bare(site("require_and_verify", "", setDN)), "sites/plain.caddy": "http://localhost:{{PORT2}} {\n\treverse_proxy {{BACKEND}} {\n\t\theader_up X-Oracle-Route plain\n\t}\n}\n"}},
+	{name: "import-relative-to-importing-file", conf: "{{GLOBAL}}\nimport sites/*.caddy\n",
+		files: map[string]string{"sites/api.caddy": bare(site("require_and_verify", "", "\t\timport snip/dn.caddy\n")), "sites/snip/dn.caddy": setDN, "snip/dn.caddy": "\t\theader_up -X-SSL-Client-DN\n"},
+		want:  map[string]frontend.Source{dn: frontend.Verified}},
+	{name: "import-snippet-of-imported-file", conf: "{{GLOBAL}}\nimport snippets.caddy\n" + bare(site("verify_if_given", "\timport strip\n", "")),
+		files: map[string]string{"snippets.caddy": "(strip) {\n\trequest_header -X-SSL-Client-DN\n}\n"}, want: map[string]frontend.Source{dn: frontend.Cleared}},
+	{name: "import-glob-no-match", conf: site("verify_if_given", "\timport none/*.caddy\n", ""), want: map[string]frontend.Source{dn: frontend.Forgeable}},
+	{name: "import-file-with-snippet-args", conf: site("verify_if_given", "\timport snippets/hdr.caddy X-SSL-Client-DN\n", ""),
+		files: map[string]string{"snippets/hdr.caddy": "request_header -{args.0}\n"}, want: map[string]frontend.Source{dn: frontend.Cleared}},
 }
+
+// bare is a site without the global options block, for an imported file.
+func bare(conf string) string { return strings.TrimPrefix(conf, "{{GLOBAL}}\n") }
 
 // marker is the X-Oracle-Route value of a route.
 func marker(r *Route) string {
@@ -126,7 +146,7 @@ func TestOracle(t *testing.T) {
 	for _, tc := range oracleCases {
 		tc := tc
 		t.Run(tc.name, func(t *testing.T) {
-			srv := caddytest.Start(t, tc.conf, pki, be)
+			srv := caddytest.StartFiles(t, tc.conf, tc.files, pki, be)
 			headers := tc.headers
 			if headers == nil {
 				headers = []string{dn}
@@ -139,7 +159,15 @@ func TestOracle(t *testing.T) {
 			if len(f.Parsed.Errors) > 0 {
 				t.Fatalf("parse errors: %v", f.Parsed.Errors)
 			}
-			routes := Build(f).Routes()
+			loader := MapLoader{}
+			for rel, text := range srv.Extra {
+				loader[rel] = &File{Src: source.NewFile(rel, []byte(text)), Parsed: caddy.Parse([]byte(text))}
+			}
+			cfg := BuildTree(f, loader)
+			if len(cfg.Imports) > 0 {
+				t.Fatalf("imports not followed: %s", cfg.Imports[0].Msg)
+			}
+			routes := cfg.Routes()
 			if len(routes) == 0 {
 				t.Fatal("the model finds no route")
 			}

@@ -382,10 +382,19 @@ func (r *Route) RedirectsHTTPS() bool {
 
 // Configs builds every Caddyfile's sites (a project fact).
 var Configs = &analyzer.Pass[[]*Config]{Name: "caddy", Run: func(p *analyzer.Project) []*Config {
-	var out []*Config
+	l := &projectLoader{p: p, files: map[string]*File{}}
+	var files []*File
 	for _, f := range Files(p) {
 		f := f
-		out = append(out, Build(&f))
+		l.files[f.Src.Path] = &f
+		if p.LinksToLoaded(f.Src.Path) {
+			continue
+		}
+		files = append(files, &f)
+	}
+	out := BuildAll(files, l)
+	for _, c := range out {
+		c.Deployment = p.DeploymentOf(Language, c.File.Src.Path)
 	}
 	return out
 }, Reads: []analyzer.Kind{Language.Kind()}}
@@ -394,7 +403,9 @@ func init() {
 	frontend.RegisterConfigs(frontend.Caddy, Configs, func(c *Config) []*frontend.Route {
 		var out []*frontend.Route
 		for _, r := range c.Routes() {
-			out = append(out, r.Frontend())
+			fr := r.Frontend()
+			fr.Deployment = c.Deployment
+			out = append(out, fr)
 		}
 		return out
 	})

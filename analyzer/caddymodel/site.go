@@ -64,17 +64,32 @@ type Global struct {
 
 // Config is one Caddyfile's sites.
 type Config struct {
-	File   *File
-	Global Global
-	Sites  []*Site
+	File *File
+	// Deployment is the Compose deployment that runs the file, "" when
+	// none does.
+	Deployment string
+	Global     Global
+	Sites      []*Site
+	// Imports are the imports djleak could not follow.
+	Imports []ImportProblem
+	tree    *importer
 
 	routesOnce sync.Once
 	routes     []*Route // Routes, computed once: rules and the adapter share them
 }
 
-// Build resolves one Caddyfile.
-func Build(f *File) *Config {
+// Build resolves one Caddyfile on its own: imports of other files are not
+// followed.
+func Build(f *File) *Config { return BuildTree(f, MapLoader{}) }
+
+// BuildTree resolves one Caddyfile with the files it imports.
+func BuildTree(f *File, loader Loader) *Config {
 	c := &Config{File: f, Global: Global{HTTPPort: "80", HTTPSPort: "443"}}
+	im := &importer{loader: loader, owner: map[*caddy.Directive]*File{}, snippets: map[string]*snippet{}, reached: map[string]bool{}}
+	f = im.adopt(f)
+	c.File = f
+	files := im.collect(f, []string{f.Src.Path})
+	c.tree = im
 	if g := f.Parsed.Global; g != nil {
 		for _, d := range g.Body {
 			switch d.Name() {
@@ -92,9 +107,20 @@ func Build(f *File) *Config {
 			}
 		}
 	}
-	for _, b := range f.Parsed.Sites {
+	for _, sf := range files {
+		for _, b := range sf.Parsed.Sites {
+			c.Sites = append(c.Sites, c.site(sf, b))
+		}
+	}
+	c.Imports = im.problems
+	return c
+}
+
+// site resolves one site block of file f.
+func (c *Config) site(f *File, b *caddy.Directive) *Site {
+	{
 		s := &Site{File: f, Block: b}
-		s.Body = expand(f.Parsed, b.Body, nil, 0)
+		s.Body = c.tree.expand(f, b.Body, nil, []string{f.Src.Path})
 		for _, d := range s.Body {
 			if d.Name() == "tls" {
 				s.TLSAt = d
@@ -108,9 +134,8 @@ func Build(f *File) *Config {
 				}
 			}
 		}
-		c.Sites = append(c.Sites, s)
+		return s
 	}
-	return c
 }
 
 // parseAddr splits a site address and decides whether it serves TLS.
@@ -153,27 +178,9 @@ func (c *Config) parseAddr(text string, hasTLS bool) Addr {
 	return a
 }
 
-// expand replaces `import NAME args…` of a snippet with the snippet's
-// directives, substituting {args.N} / {args[N]}.
-func expand(f *caddy.File, body []*caddy.Directive, args []string, depth int) []*caddy.Directive {
-	var out []*caddy.Directive
-	for _, d := range body {
-		if d.Name() == "import" && depth < 10 {
-			if sn := f.Snippets[d.Arg(0)]; sn != nil {
-				out = append(out, expand(f, sn.Body, d.Args()[1:], depth+1)...)
-				continue
-			}
-		}
-		if len(args) > 0 {
-			d = substitute(d, args)
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
-// substitute returns a copy of d with snippet arguments filled in.
-func substitute(d *caddy.Directive, args []string) *caddy.Directive {
+// substitute returns a copy of d with snippet arguments filled in; the
+// copies keep d's file.
+func (im *importer) substitute(d *caddy.Directive, args []string) *caddy.Directive {
 	c := *d
 	c.Words = append([]caddy.Word(nil), d.Words...)
 	for i := range c.Words {
@@ -186,7 +193,10 @@ func substitute(d *caddy.Directive, args []string) *caddy.Directive {
 	}
 	c.Body = nil
 	for _, b := range d.Body {
-		c.Body = append(c.Body, substitute(b, args))
+		c.Body = append(c.Body, im.substitute(b, args))
+	}
+	if f := im.owner[d]; f != nil {
+		im.owner[&c] = f
 	}
 	return &c
 }

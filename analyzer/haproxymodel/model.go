@@ -37,7 +37,10 @@ import (
 var Language = analyzer.RegisterLanguage(&analyzer.Language{
 	Name:  "haproxy",
 	Match: match,
-	Parse: func(f *source.File) any { return haproxy.Parse(f.Content) },
+	Parse: func(f *source.File) any { return haproxy.ParseNamed(f.Path, f.Content) },
+	// the official image and the Debian package
+	Deploy: &analyzer.Deploy{Dirs: []string{"/usr/local/etc/haproxy", "/etc/haproxy"}, Images: []string{"haproxy"}},
+	Watch:  []string{"**/*.cfg*"},
 })
 
 // sectionSniff recognises HAProxy configuration text.

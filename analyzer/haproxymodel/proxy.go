@@ -144,10 +144,13 @@ func (p *Proxy) AllRules() []*Rule {
 
 // Config is one file's proxies.
 type Config struct {
-	File     *File
-	Proxies  []*Proxy
-	byName   map[string]*Proxy
-	defaults map[string]*Proxy
+	File *File
+	// Deployment is the Compose deployment that runs the file, "" when
+	// none does.
+	Deployment string
+	Proxies    []*Proxy
+	byName     map[string]*Proxy
+	defaults   map[string]*Proxy
 
 	routesOnce sync.Once
 	routes     []*Route // Routes, computed once: rules and the adapter share them

@@ -361,7 +361,9 @@ var Configs = &analyzer.Pass[[]*Config]{Name: "haproxy", Run: func(p *analyzer.P
 	var out []*Config
 	for _, f := range Files(p) {
 		f := f
-		out = append(out, Build(&f))
+		c := Build(&f)
+		c.Deployment = p.DeploymentOf(Language, f.Src.Path)
+		out = append(out, c)
 	}
 	return out
 }, Reads: []analyzer.Kind{Language.Kind()}}
@@ -370,7 +372,9 @@ func init() {
 	frontend.RegisterConfigs(frontend.HAProxy, Configs, func(c *Config) []*frontend.Route {
 		var out []*frontend.Route
 		for _, r := range c.Routes() {
-			out = append(out, r.Frontend())
+			fr := r.Frontend()
+			fr.Deployment = c.Deployment
+			out = append(out, fr)
 		}
 		return out
 	})

@@ -90,7 +90,13 @@ type File struct {
 	// blocks, whose Words are the site addresses.
 	Snippets map[string]*Directive
 	Sites    []*Directive
-	Errors   []Error
+	// Imports are the `import` lines outside any block, which bring in
+	// other files' sites and snippets.
+	Imports []*Directive
+	// Top are the file's top-level lines and blocks as written: what an
+	// `import` of the file inside a site inserts there.
+	Top    []*Directive
+	Errors []Error
 }
 
 type tokKind int
@@ -267,8 +273,11 @@ func Parse(content []byte) *File {
 		}
 		top = append(top, d)
 	}
+	f.Top = top
 	for i, d := range top {
 		switch {
+		case !d.HasBody && d.Name() == "import" && (len(f.Sites) > 0 || hasBlockSite(top[i+1:]) || allImports(top[i:])):
+			f.Imports = append(f.Imports, d)
 		case len(d.Words) == 0 && d.HasBody && i == 0:
 			f.Global = d
 		case len(d.Words) == 1 && strings.HasPrefix(d.Name(), "(") && strings.HasSuffix(d.Name(), ")") && d.HasBody:
@@ -293,6 +302,16 @@ func Parse(content []byte) *File {
 	f.Errors = append(p.errs, f.Errors...)
 	sort.SliceStable(f.Errors, func(i, j int) bool { return f.Errors[i].Offset < f.Errors[j].Offset })
 	return f
+}
+
+// allImports reports whether every line of ds is an `import`.
+func allImports(ds []*Directive) bool {
+	for _, d := range ds {
+		if d.HasBody || d.Name() != "import" {
+			return false
+		}
+	}
+	return true
 }
 
 func hasBlockSite(ds []*Directive) bool {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/parsers/source"
+	"github.com/djleak/djleak/parsers/template"
 )
 
 // node is one parsed directive of a file, before include expansion. Nodes
@@ -41,7 +42,7 @@ func parseFile(f *source.File) *parsedFile { return parseText(f, f.Path, f.Conte
 func parseText(f *source.File, key string, text []byte) *parsedFile {
 	pf := &parsedFile{file: f, key: key}
 	tpl := neutralize(f.Path, text)
-	content := tpl.content
+	content := tpl.Content
 	toks, lexErr, luaErrs := lexNginx(content)
 	scan := scanStatements(content, toks)
 	tree := buildTree(toks, lexErr, luaErrs)
@@ -153,14 +154,14 @@ func repair(content []byte, lexErr *lexError, tree *treeResult, scan *stmtScan) 
 }
 
 // convert turns the parsed directives into nodes with locations.
-func convert(f *source.File, tpl *neutralized, orig func(int) int, ds []*pdir) []*node {
+func convert(f *source.File, tpl *template.Result, orig func(int) int, ds []*pdir) []*node {
 	out := make([]*node, 0, len(ds))
 	for _, d := range ds {
 		n := &node{name: d.name, args: d.args, comment: d.comment, isBlock: d.isBlock}
 		n.loc = f.Span(orig(d.start), orig(d.end))
-		n.cond = conditionAt(tpl.conds, n.loc.Start.Offset)
+		n.cond = template.ConditionAt(tpl.Conds, n.loc.Start.Offset)
 		for i, a := range n.args {
-			n.args[i] = tpl.restore(a)
+			n.args[i] = tpl.Restore(a)
 		}
 		if n.isBlock {
 			n.block = convert(f, tpl, orig, d.block)

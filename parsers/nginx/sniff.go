@@ -26,7 +26,7 @@ func Sniff(name string, content []byte) bool {
 	if len(content) == 0 {
 		return false
 	}
-	neutral := neutralize(name, content).content
+	neutral := neutralize(name, content).Content
 	known, unknown := 0, 0
 	toks, _ := lexRaw(neutral)
 	atStart := true

@@ -2,250 +2,41 @@ package nginx
 
 import (
 	"bytes"
-	"regexp"
-	"sort"
-	"strings"
+
+	"github.com/djleak/djleak/parsers/template"
 )
 
-// Many deployments keep nginx configuration as templates that a tool fills
-// in before nginx reads them: the official nginx image runs envsubst on
-// /etc/nginx/templates, Ansible and Salt render Jinja (nginx.conf.j2,
-// .jinja), Chef and Puppet render ERB, and build scripts replace ##NAME##
-// or @NAME@ with sed. neutralize rewrites the template syntax into text
-// nginx's grammar accepts, byte for byte in place, so every directive keeps
-// the offsets, lines and columns it has in the original file.
-//
-//   - envsubst ${VAR} and @NAME@ are already single nginx words and are left
-//     as they are.
-//   - Jinja {{ expr }} and ERB <%= expr %> become a word of the same length
-//     when they stand where a value goes, and white space when they stand
-//     where a directive starts (a placeholder for a whole line of
-//     configuration).
-//   - Jinja {% stmt %} and {# comment #}, and ERB <% code %> (also <%- -%>)
-//     and <%# %>, become white space.
-//   - ##NAME## (which nginx would read as a comment) becomes a word.
-//
-// Directives inside template conditionals ({% if %}, {% elif %}, {% else %},
-// ERB if/unless/elsif/else) are kept, whichever branch they are in, and are
-// marked with the condition so that findings can say a template decides
-// them instead of guessing.
-
-// condRange is a byte range of a template under one chain of conditionals.
-type condRange struct {
-	start, end int
-	text       string // e.g. "`{% if verify %}`", conditions outermost first joined by " and "
-}
-
-// templateSyntax selects the template languages neutralize looks for.
-type templateSyntax struct {
-	jinja bool // {{ }}, {% %}, {# #}
-	erb   bool // <%= %>, <% %>, <%# %>
-}
-
-// templateExts are file name suffixes of nginx templates.
-var templateExts = []string{".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".in"}
+// nginx configuration kept as a template (nginx.conf.j2, the official
+// image's templates/*.template, ERB) is read through package template,
+// which rewrites the template syntax in place; directives inside template
+// conditionals are kept, whichever branch they are in, and are marked with
+// the condition so that findings can say a template decides them instead
+// of guessing.
 
 // syntaxFor decides which template syntax to look for in a file, by name
 // and content. Plain nginx files (and Kubernetes manifests, which Helm
 // templates with the same {{ }}) are only searched for Jinja syntax when
 // they contain "{%" or "{{" and no Lua (whose tables use "{{").
-func syntaxFor(name string, content []byte) templateSyntax {
-	if strings.HasSuffix(name, ".erb") {
-		return templateSyntax{erb: true}
-	}
-	for _, ext := range templateExts {
-		if strings.HasSuffix(name, ext) {
-			return templateSyntax{jinja: true}
-		}
+func syntaxFor(name string, content []byte) template.Syntax {
+	if s, ok := template.ByName(name); ok {
+		return s
 	}
 	if bytes.Contains(content, []byte("_by_lua")) {
-		return templateSyntax{}
+		return template.Syntax{}
 	}
-	return templateSyntax{jinja: bytes.Contains(content, []byte("{%")) || bytes.Contains(content, []byte("{{"))}
+	return template.Syntax{Jinja: bytes.Contains(content, []byte("{%")) || bytes.Contains(content, []byte("{{"))}
 }
 
-// sedPlaceholder is a ##NAME## placeholder.
-var sedPlaceholder = regexp.MustCompile(`##[A-Za-z_][A-Za-z0-9_]*##`)
-
-// condFrame is one open template block.
-type condFrame struct {
-	cond  bool   // an if/unless (else a for, do, block, …)
-	text  string // the condition as written, quoted: "`{% if verify %}`"
-	first string // the opening if, for "{% else %} of {% if … %}"
-	start int    // where the current branch starts
-}
-
-// neutralized is a template with its syntax replaced.
-type neutralized struct {
-	content []byte      // same length as the original
-	conds   []condRange // ranges under template conditionals
-	// words maps each word that replaced a placeholder back to the
-	// placeholder's text, for directive arguments; order lists the words
-	// longest first, so that no word is replaced inside a longer one.
-	words map[string]string
-	order []string
-}
-
-// restore puts the placeholders' text back into a directive argument.
-func (n *neutralized) restore(arg string) string {
-	if len(n.words) == 0 || !strings.Contains(arg, "T") {
-		return arg
-	}
-	if n.order == nil {
-		for w := range n.words {
-			n.order = append(n.order, w)
-		}
-		sort.Slice(n.order, func(i, j int) bool {
-			a, b := n.order[i], n.order[j]
-			return len(a) > len(b) || len(a) == len(b) && a < b
-		})
-	}
-	for _, w := range n.order {
-		if strings.Contains(arg, w) {
-			arg = strings.ReplaceAll(arg, w, n.words[w])
-		}
-	}
-	return arg
+// neutralize returns content with template syntax replaced (see
+// template.Neutralize).
+func neutralize(name string, content []byte) *template.Result {
+	return template.Neutralize(content, syntaxFor(name, content), atStatementStart)
 }
 
 // HasPlaceholder reports whether a directive argument holds template
 // syntax ({{ }}, {% %}, <% %>, ##NAME##), whose value is decided when the
 // template is rendered.
-func HasPlaceholder(arg string) bool {
-	return strings.Contains(arg, "{{") || strings.Contains(arg, "{%") || strings.Contains(arg, "<%") ||
-		sedPlaceholder.MatchString(arg)
-}
-
-// neutralize returns content with template syntax replaced (same length),
-// the ranges under template conditionals, and the words that replaced
-// placeholders. The content is the original when there is nothing to
-// replace.
-func neutralize(name string, content []byte) *neutralized {
-	syn := syntaxFor(name, content)
-	hasSed := sedPlaceholder.Match(content)
-	if !syn.jinja && !syn.erb && !hasSed {
-		return &neutralized{content: content}
-	}
-	out := append([]byte(nil), content...)
-	res := &neutralized{words: map[string]string{}}
-	var (
-		stack []condFrame
-		conds []condRange
-	)
-	expression := func(i, j int) {
-		if atStatementStart(out, i) {
-			blank(out, i, j)
-			return
-		}
-		res.word(out, i, j)
-	}
-	closeBranch := func(at int) {
-		chain := make([]string, 0, len(stack))
-		for _, f := range stack {
-			if f.cond {
-				chain = append(chain, f.text)
-			}
-		}
-		top := stack[len(stack)-1]
-		if top.cond && at > top.start {
-			conds = append(conds, condRange{start: top.start, end: at, text: strings.Join(chain, " and ")})
-		}
-	}
-	// open starts a block after a tag ending at end.
-	open := func(cond bool, text string, end int) {
-		// Close the enclosing branch so ranges never overlap: the inner
-		// block gets its own range with the full chain.
-		if len(stack) > 0 {
-			closeBranch(end)
-		}
-		stack = append(stack, condFrame{cond: cond, text: text, first: text, start: end})
-	}
-	branch := func(text string, tagStart, tagEnd int) {
-		if len(stack) == 0 || !stack[len(stack)-1].cond {
-			return
-		}
-		closeBranch(tagStart)
-		top := &stack[len(stack)-1]
-		top.text = text + " of " + top.first
-		top.start = tagEnd
-	}
-	endBlock := func(tagStart, tagEnd int) {
-		if len(stack) == 0 {
-			return
-		}
-		closeBranch(tagStart)
-		stack = stack[:len(stack)-1]
-		if len(stack) > 0 {
-			stack[len(stack)-1].start = tagEnd
-		}
-	}
-
-	for i := 0; i < len(out); i++ {
-		if hasSed && out[i] == '#' {
-			if m := sedPlaceholder.FindIndex(out[i:]); m != nil && m[0] == 0 {
-				res.word(out, i, i+m[1])
-				i += m[1] - 1
-			}
-			continue
-		}
-		var opener string
-		switch {
-		case syn.jinja && (hasAt(out, i, "{{") || hasAt(out, i, "{#") || hasAt(out, i, "{%")),
-			syn.erb && hasAt(out, i, "<%"):
-			opener = string(out[i : i+2])
-		default:
-			continue
-		}
-		closer := map[string]string{"{{": "}}", "{#": "#}", "{%": "%}", "<%": "%>"}[opener]
-		j := indexFrom(out, i+2, closer)
-		if j < 0 {
-			break // unterminated: the rest is left as it is
-		}
-		end := j + 2
-		tag := "`" + collapse(string(content[i:end])) + "`"
-		switch {
-		case opener == "{{" || hasAt(out, i, "<%="):
-			expression(i, end)
-		case opener == "{%":
-			kw, _, _ := strings.Cut(strings.Trim(string(content[i+2:j]), "-+ \t\r\n"), " ")
-			switch kw {
-			case "if":
-				open(true, tag, end)
-			case "elif", "else":
-				branch(tag, i, end)
-			case "for", "macro", "block", "call", "filter", "with", "raw":
-				open(false, tag, end)
-			case "endif", "endfor", "endmacro", "endblock", "endcall", "endfilter", "endwith", "endraw":
-				endBlock(i, end)
-			}
-			blank(out, i, end)
-		case opener == "<%" && !hasAt(out, i, "<%#"):
-			code := strings.Trim(string(content[i+2:j]), "-= \t\r\n")
-			kw, _, _ := strings.Cut(code, " ")
-			switch {
-			case kw == "if" || kw == "unless":
-				open(true, tag, end)
-			case kw == "elsif" || kw == "else":
-				branch(tag, i, end)
-			case kw == "end":
-				endBlock(i, end)
-			case kw == "case" || kw == "while" || kw == "until" || kw == "begin" ||
-				strings.HasSuffix(code, " do") || strings.Contains(code, " do |"):
-				open(false, tag, end)
-			}
-			blank(out, i, end)
-		default: // {# comment #}, <%# comment %>
-			blank(out, i, end)
-		}
-		i = end - 1
-	}
-	// Blocks not closed by the end of the file extend to it.
-	for len(stack) > 0 {
-		endBlock(len(out), len(out))
-	}
-	res.content, res.conds = out, conds
-	return res
-}
+func HasPlaceholder(arg string) bool { return template.HasPlaceholder(arg) }
 
 // atStatementStart reports whether offset i is the first text of its line
 // and the previous line of configuration ended a statement (';', '{' or
@@ -269,66 +60,4 @@ func atStatementStart(out []byte, i int) bool {
 		end = s - 1
 	}
 	return true
-}
-
-// blank replaces out[i:j] with spaces, keeping line breaks.
-func blank(out []byte, i, j int) {
-	for k := i; k < j; k++ {
-		if out[k] != '\n' && out[k] != '\r' {
-			out[k] = ' '
-		}
-	}
-}
-
-// word replaces out[i:j] with one nginx word of the same length made from
-// the placeholder's name ("{{ nginx_port }}" → "Tnginx_port_____"), keeping
-// line breaks, and remembers the placeholder's text.
-func (res *neutralized) word(out []byte, i, j int) {
-	orig := string(out[i:j])
-	var name []byte
-	for _, c := range out[i:j] {
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			name = append(name, c)
-		}
-	}
-	w := append([]byte{'T'}, name...)
-	for k := i; k < j; k++ {
-		if out[k] == '\n' || out[k] == '\r' {
-			continue
-		}
-		if n := k - i; n < len(w) {
-			out[k] = w[n]
-		} else {
-			out[k] = '_'
-		}
-	}
-	if !strings.ContainsAny(orig, "\r\n") {
-		res.words[string(out[i:j])] = orig
-	}
-}
-
-func hasAt(b []byte, i int, s string) bool { return bytes.HasPrefix(b[i:], []byte(s)) }
-
-// indexFrom finds s in b at or after from; -1 if absent.
-func indexFrom(b []byte, from int, s string) int {
-	if from > len(b) {
-		return -1
-	}
-	if k := bytes.Index(b[from:], []byte(s)); k >= 0 {
-		return from + k
-	}
-	return -1
-}
-
-// collapse squeezes runs of white space in a tag to one space.
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// conditionAt returns the template conditions covering offset off.
-func conditionAt(conds []condRange, off int) string {
-	for _, c := range conds {
-		if off >= c.start && off < c.end {
-			return c.text
-		}
-	}
-	return ""
 }

@@ -14,6 +14,7 @@
 //	                       HTTP_* and SSL_CLIENT_* keys as JSON
 //	{{CERT}}, {{KEY}}      the server certificate and key
 //	{{CA}}, {{ROGUE_CA}}   the trusted and the other CA's certificates
+//	{{ROOT}}               the ServerRoot (where included files are written)
 package apachetest
 
 import (
@@ -64,8 +65,11 @@ func Require(t testing.TB) {
 type Server struct {
 	Dir  string
 	Text string
-	PKI  *nginxtest.PKI
-	proc *frontendtest.Proc
+	// Extra are the rendered texts of the files beside httpd.conf, by
+	// path relative to the ServerRoot.
+	Extra map[string]string
+	PKI   *nginxtest.PKI
+	proc  *frontendtest.Proc
 }
 
 // Port returns the real port of {{PORTn}}.
@@ -120,7 +124,7 @@ func prelude(dir string) string {
 
 // Render substitutes placeholders.
 func Render(conf, dir string, pki *nginxtest.PKI, be *nginxtest.Backend, ports map[int]int) (string, error) {
-	r := []string{"{{PRELUDE}}", prelude(dir), "{{WSGI}}", filepath.Join(dir, "echo.wsgi")}
+	r := []string{"{{PRELUDE}}", prelude(dir), "{{WSGI}}", filepath.Join(dir, "echo.wsgi"), "{{ROOT}}", dir}
 	if pki != nil {
 		r = append(r, "{{CERT}}", pki.ServerCert, "{{KEY}}", pki.ServerKey, "{{CA}}", pki.CACert, "{{ROGUE_CA}}", pki.RogueCACert)
 	}
@@ -140,10 +144,22 @@ func Render(conf, dir string, pki *nginxtest.PKI, be *nginxtest.Backend, ports m
 // and whether the configuration is valid.
 func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 	t.Helper()
+	return CheckFiles(t, conf, nil, pki)
+}
+
+// CheckFiles is Check with files beside httpd.conf that it includes
+// (paths relative to the ServerRoot).
+func CheckFiles(t testing.TB, conf string, extra map[string]string, pki *nginxtest.PKI) (string, bool) {
+	t.Helper()
 	Require(t)
 	dir := workDir(t)
-	text, err := Render(conf, dir, pki, nil, frontendtest.FreePorts(t, 9))
+	ports := frontendtest.FreePorts(t, 9)
+	render := func(c string) (string, error) { return Render(c, dir, pki, nil, ports) }
+	text, err := render(conf)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := frontendtest.WriteFiles(dir, extra, render); err != nil {
 		t.Fatal(err)
 	}
 	path := frontendtest.WriteConfig(t, dir, "httpd.conf", text)
@@ -154,20 +170,31 @@ func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 // until every {{PORTn}} used accepts connections.
 func Start(t testing.TB, conf string, pki *nginxtest.PKI, be *nginxtest.Backend) *Server {
 	t.Helper()
+	return StartFiles(t, conf, nil, pki, be)
+}
+
+// StartFiles is Start with files beside httpd.conf that it includes
+// (paths relative to the ServerRoot).
+func StartFiles(t testing.TB, conf string, extra map[string]string, pki *nginxtest.PKI, be *nginxtest.Backend) *Server {
+	t.Helper()
 	Require(t)
-	if out, ok := Check(t, conf, pki); !ok {
+	if out, ok := CheckFiles(t, conf, extra, pki); !ok {
 		t.Fatalf("apachetest: httpd -t rejects the configuration:\n%s\n%s", out, conf)
 	}
 	s := &Server{PKI: pki}
 	s.proc = frontendtest.Start(t, "httpd", func(ports map[int]int) (*exec.Cmd, string, error) {
 		s.Dir = workDir(t)
-		text, err := Render(conf, s.Dir, pki, be, ports)
+		render := func(c string) (string, error) { return Render(c, s.Dir, pki, be, ports) }
+		text, err := render(conf)
 		if err != nil {
+			return nil, "", err
+		}
+		if s.Extra, err = frontendtest.WriteFiles(s.Dir, extra, render); err != nil {
 			return nil, "", err
 		}
 		s.Text = text
 		path := frontendtest.WriteConfig(t, s.Dir, "httpd.conf", text)
-		return exec.Command(Binary(), "-DFOREGROUND", "-f", path), text, nil
+		return exec.Command(Binary(), "-DFOREGROUND", "-f", path), frontendtest.AllText(text, s.Extra), nil
 	})
 	return s
 }

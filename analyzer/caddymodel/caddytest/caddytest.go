@@ -53,8 +53,11 @@ func Require(t testing.TB) {
 type Server struct {
 	Dir  string
 	Text string
-	PKI  *nginxtest.PKI
-	proc *frontendtest.Proc
+	// Extra are the rendered texts of the files beside the Caddyfile, by
+	// path relative to its directory.
+	Extra map[string]string
+	PKI   *nginxtest.PKI
+	proc  *frontendtest.Proc
 }
 
 // Port returns the real port of {{PORTn}}.
@@ -90,10 +93,22 @@ func env(dir string) []string {
 // and whether the configuration is valid.
 func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 	t.Helper()
+	return CheckFiles(t, conf, nil, pki)
+}
+
+// CheckFiles is Check with files beside the Caddyfile that it imports
+// (paths relative to its directory).
+func CheckFiles(t testing.TB, conf string, extra map[string]string, pki *nginxtest.PKI) (string, bool) {
+	t.Helper()
 	Require(t)
 	dir := t.TempDir()
-	text, err := Render(conf, dir, pki, nil, frontendtest.FreePorts(t, 9))
+	ports := frontendtest.FreePorts(t, 9)
+	render := func(c string) (string, error) { return Render(c, dir, pki, nil, ports) }
+	text, err := render(conf)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := frontendtest.WriteFiles(dir, extra, render); err != nil {
 		t.Fatal(err)
 	}
 	path := frontendtest.WriteConfig(t, dir, "Caddyfile", text)
@@ -104,22 +119,33 @@ func Check(t testing.TB, conf string, pki *nginxtest.PKI) (string, bool) {
 // {{PORTn}} used accepts connections.
 func Start(t testing.TB, conf string, pki *nginxtest.PKI, be *nginxtest.Backend) *Server {
 	t.Helper()
+	return StartFiles(t, conf, nil, pki, be)
+}
+
+// StartFiles is Start with files beside the Caddyfile that it imports
+// (paths relative to its directory).
+func StartFiles(t testing.TB, conf string, extra map[string]string, pki *nginxtest.PKI, be *nginxtest.Backend) *Server {
+	t.Helper()
 	Require(t)
-	if out, ok := Check(t, conf, pki); !ok {
+	if out, ok := CheckFiles(t, conf, extra, pki); !ok {
 		t.Fatalf("caddytest: caddy validate rejects the configuration:\n%s\n%s", out, conf)
 	}
 	s := &Server{PKI: pki}
 	s.proc = frontendtest.Start(t, "caddy", func(ports map[int]int) (*exec.Cmd, string, error) {
 		s.Dir = t.TempDir()
-		text, err := Render(conf, s.Dir, pki, be, ports)
+		render := func(c string) (string, error) { return Render(c, s.Dir, pki, be, ports) }
+		text, err := render(conf)
 		if err != nil {
+			return nil, "", err
+		}
+		if s.Extra, err = frontendtest.WriteFiles(s.Dir, extra, render); err != nil {
 			return nil, "", err
 		}
 		s.Text = text
 		path := frontendtest.WriteConfig(t, s.Dir, "Caddyfile", text)
 		cmd := exec.Command(Binary(), "run", "--config", path, "--adapter", "caddyfile")
 		cmd.Env = env(s.Dir)
-		return cmd, text, nil
+		return cmd, frontendtest.AllText(text, s.Extra), nil
 	})
 	return s
 }

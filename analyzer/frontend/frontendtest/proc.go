@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,6 +185,42 @@ func WriteConfig(t testing.TB, dir, name, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// WriteFiles renders and writes the files beside a main configuration
+// that it includes or imports (paths relative to dir, directories made as
+// needed); it returns their rendered texts by path.
+func WriteFiles(dir string, extra map[string]string, render func(string) (string, error)) (map[string]string, error) {
+	out := map[string]string{}
+	for rel, conf := range extra {
+		text, err := render(conf)
+		if err != nil {
+			return nil, err
+		}
+		full := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+			return nil, err
+		}
+		out[rel] = text
+	}
+	return out, nil
+}
+
+// AllText joins a main configuration and the files it includes, for
+// Launch's text: the ports to wait for may be in any of them.
+func AllText(main string, extra map[string]string) string {
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		main += "\n" + extra[k]
+	}
+	return main
 }
 
 // RunCheck runs a server's own configuration check (`haproxy -c`, `caddy

@@ -344,10 +344,10 @@ func lintable(rel string, text []byte) bool {
 		return true
 	}
 	switch path.Ext(rel) {
-	case ".html", ".txt", ".conf":
+	case ".html", ".txt":
 		return true
 	}
-	return strings.HasSuffix(rel, ".conf.template")
+	return analyzer.NamedKind(rel) != analyzer.KindUnknown
 }
 
 // toDiagnostic converts a finding, with its message and related messages

@@ -396,20 +396,23 @@ func (s *server) handleNotification(m *message) {
 
 // watchers are the files whose changes on disk can change an open file's
 // findings: Python code and settings, templates, front-end configuration
-// (nginx, HAProxy, Caddy, Apache), deployments (Compose files, Kubernetes
-// manifests, app server commands) and djleak's own configuration. What
-// they miss, the stamps of the files on disk still catch on the next lint.
+// (each registered language's Watch globs), deployments (Compose files,
+// Kubernetes manifests, app server commands) and djleak's own
+// configuration. What they miss, the stamps of the files on disk still
+// catch on the next lint.
 func watchers() []FileSystemWatcher {
 	var out []FileSystemWatcher
-	for _, g := range []string{
-		"**/*.py", "**/templates/**",
-		"**/*.conf", "**/*.conf.template", "**/nginx/**", "**/sites-available/**", "**/sites-enabled/**", "**/conf.d/**", "**/snippets/**", "**/vhost.d/**",
-		"**/*.cfg*", "**/Caddyfile*", "**/*.caddyfile",
-		"**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
+	globs := []string{"**/*.py", "**/templates/**"}
+	globs = append(globs, analyzer.WatchPatterns()...)
+	globs = append(globs, "**/.djleak.toml", "**/pyproject.toml", "**/.gitignore",
 		"**/.env*", "**/Procfile*", "**/Dockerfile*", "**/*.dockerfile", "**/Containerfile", "**/*.service",
-		"**/*.yml", "**/*.yaml",
-	} {
-		out = append(out, FileSystemWatcher{GlobPattern: g})
+		"**/*.yml", "**/*.yaml", "**/vhost.d/**")
+	seen := map[string]bool{}
+	for _, g := range globs {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, FileSystemWatcher{GlobPattern: g})
+		}
 	}
 	return out
 }
