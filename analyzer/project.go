@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/djleak/djleak/analyzer/facts"
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -34,6 +35,10 @@ type Options struct {
 	// Cache, when set, reuses Python parses of unchanged files from earlier
 	// loads of the same project.
 	Cache *ParseCache
+	// Facts, when set, keeps per-file facts (FileFact) between runs, keyed
+	// by content hash: the command line's on-disk cache. Without it, a
+	// Cache's own memory store is used.
+	Facts facts.Store
 	// LoadConfig, when set, replaces LoadConfig(root): the command line
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
@@ -79,6 +84,11 @@ type Project struct {
 
 	factsMu sync.Mutex
 	facts   map[any]*factEntry
+
+	// store keeps file facts between runs (nil: computed every run).
+	store  facts.Store
+	hashMu sync.Mutex
+	hashes map[*source.File]facts.Hash
 }
 
 // Module returns the parsed Python module at a project-relative path.
@@ -355,6 +365,10 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 // slices indexed by the (sorted) file order, so the outcome does not depend
 // on scheduling.
 func (p *Project) Parse(opts Options) error {
+	p.store = opts.Facts
+	if p.store == nil && opts.Cache != nil {
+		p.store = opts.Cache.facts
+	}
 	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
 		file *source.File
@@ -557,27 +571,40 @@ type Pass[T any] struct {
 // not run again, and each rule that needs it fails naming the pass rather
 // than with a nil result.
 func Fact[T any](p *Project, pass *Pass[T]) T {
+	e := p.entry(pass)
+	return e.do(pass.Name, func() any { return pass.Run(p) }).(T)
+}
+
+// entry returns the memo entry for key, creating it.
+func (p *Project) entry(key any) *factEntry {
 	p.factsMu.Lock()
-	e, ok := p.facts[pass]
+	defer p.factsMu.Unlock()
+	e, ok := p.facts[key]
 	if !ok {
 		e = &factEntry{}
-		p.facts[pass] = e
+		p.facts[key] = e
 	}
-	p.factsMu.Unlock()
+	return e
+}
+
+// do runs compute once for the entry and returns its value; a panic in it
+// becomes an *InternalError naming name (or the pass it came from),
+// re-raised on every call.
+func (e *factEntry) do(name string, compute func() any) any {
 	e.once.Do(func() {
 		defer func() {
 			if v := recover(); v != nil {
 				if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
 					e.err = ie // a pass this one needs failed: blame that one
 				} else {
-					e.err = &InternalError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
+					e.err = &InternalError{Pass: name, Value: v, Stack: string(debug.Stack())}
 				}
 			}
 		}()
-		e.val = pass.Run(p)
+		e.val = compute()
 	})
 	if e.err != nil {
 		panic(e.err)
 	}
-	return e.val.(T)
+	return e.val
 }
