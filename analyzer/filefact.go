@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/djleak/djleak/analyzer/facts"
+	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -144,4 +145,17 @@ func SaltOf(parts ...[]string) string {
 		b.WriteByte(1)
 	}
 	return b.String()
+}
+
+// syntaxErrorsFact is a Python file's syntax errors.
+var syntaxErrorsFact = NewFileFact("python-syntax-errors", 1, nil, func(p *Project, f *source.File) []python.Error {
+	if m := p.Module(f.Path); m != nil {
+		return m.Errors
+	}
+	return nil
+})
+
+// SyntaxErrors returns the syntax errors of module m, in order.
+func SyntaxErrors(p *Project, m *python.Module) []python.Error {
+	return FileFactOf(p, syntaxErrorsFact, m.File)
 }
