@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -87,13 +88,20 @@ type fileFactKey struct {
 	path string
 }
 
+// VerifyFactRoundTrip makes FileFactOf check that every value it computes
+// decodes from its encoding into an equal value (reflect.DeepEqual: a nil
+// and an empty slice differ), and panic naming the fact when not. Tests
+// turn it on, so that a run served from the cache cannot see anything a
+// computed value would not show.
+var VerifyFactRoundTrip = false
+
 // FileFactOf returns fact's value for file f of the project.
 func FileFactOf[T any](p *Project, fact *FileFact[T], f *source.File) T {
 	e := p.entry(fileFactKey{fact, f.Path})
 	return e.do(fact.Name, func() any {
 		store := p.store
 		if store == nil {
-			return fact.Run(p, f)
+			return verifyRoundTrip(fact.Name, fact.Run(p, f))
 		}
 		salt := ""
 		if fact.Salt != nil {
@@ -107,12 +115,27 @@ func FileFactOf[T any](p *Project, fact *FileFact[T], f *source.File) T {
 			}
 			// Undecodable: computed again and overwritten below.
 		}
-		v := fact.Run(p, f)
+		v := verifyRoundTrip(fact.Name, fact.Run(p, f))
 		if data, err := facts.Encode(v); err == nil {
 			store.Put(h, id, data)
 		}
 		return v
 	}).(T)
+}
+
+func verifyRoundTrip[T any](name string, v T) T {
+	if !VerifyFactRoundTrip {
+		return v
+	}
+	data, err := facts.Encode(v)
+	if err != nil {
+		panic(fmt.Sprintf("file fact %s does not encode: %v", name, err))
+	}
+	back, err := facts.Decode[T](data)
+	if err != nil || !reflect.DeepEqual(v, back) {
+		panic(fmt.Sprintf("file fact %s does not survive encoding: %#v decodes as %#v (%v)", name, v, back, err))
+	}
+	return v
 }
 
 // contentHash is f's key in the fact store (its path and content),
@@ -149,7 +172,7 @@ func SaltOf(parts ...[]string) string {
 
 // syntaxErrorsFact is a Python file's syntax errors.
 var syntaxErrorsFact = NewFileFact("python-syntax-errors", 1, nil, func(p *Project, f *source.File) []python.Error {
-	if m := p.Module(f.Path); m != nil {
+	if m := p.Module(f.Path); m != nil && len(m.Errors) > 0 {
 		return m.Errors
 	}
 	return nil

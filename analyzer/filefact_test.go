@@ -14,6 +14,8 @@ import (
 
 type lineCount struct{ Lines int }
 
+func init() { analyzer.VerifyFactRoundTrip = true }
+
 var runs atomic.Int64
 
 var countFact = analyzer.NewFileFact("test-line-count", 1, func(p *analyzer.Project) string {

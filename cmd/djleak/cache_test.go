@@ -18,13 +18,15 @@ import (
 
 // TestMain keeps the in-process runs of this package's tests out of the
 // user's cache: every test shares one cache directory of its own, so the
-// whole suite also runs against a warm cache.
+// whole suite also runs against a warm cache. Every file fact computed
+// must survive its encoding.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "djleak-test-cache-")
 	if err != nil {
 		panic(err)
 	}
 	os.Setenv("XDG_CACHE_HOME", dir)
+	analyzer.VerifyFactRoundTrip = true
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
