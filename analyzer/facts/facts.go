@@ -24,6 +24,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -66,8 +67,13 @@ type Store interface {
 	Put(content Hash, id string, value []byte)
 }
 
-// Encode serialises a fact value with encoding/gob.
+// Encode serialises a fact value with encoding/gob. The zero value (most
+// files have no suppression, no URL pattern, …) encodes as no bytes at
+// all, which costs nothing to decode.
 func Encode[T any](v T) ([]byte, error) {
+	if reflect.ValueOf(&v).Elem().IsZero() {
+		return []byte{}, nil
+	}
 	var b bytes.Buffer
 	if err := gob.NewEncoder(&b).Encode(struct{ V T }{v}); err != nil {
 		return nil, err
@@ -78,6 +84,9 @@ func Encode[T any](v T) ([]byte, error) {
 // Decode is the inverse of Encode.
 func Decode[T any](data []byte) (T, error) {
 	var w struct{ V T }
+	if len(data) == 0 {
+		return w.V, nil
+	}
 	err := gob.NewDecoder(bytes.NewReader(data)).Decode(&w)
 	return w.V, err
 }

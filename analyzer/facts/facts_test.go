@@ -235,3 +235,18 @@ func TestDir(t *testing.T) {
 		t.Errorf("relative XDG_CACHE_HOME: Dir = %q", got)
 	}
 }
+
+func TestZeroValueIsEmpty(t *testing.T) {
+	data, err := Encode([]sample(nil))
+	if err != nil || len(data) != 0 {
+		t.Fatalf("Encode(nil) = %q, %v", data, err)
+	}
+	v, err := Decode[[]sample](data)
+	if err != nil || v != nil {
+		t.Fatalf("Decode(empty) = %v, %v", v, err)
+	}
+	data, _ = Encode(sample{Name: "x"})
+	if w, err := Decode[sample](data); err != nil || w.Name != "x" {
+		t.Fatalf("non-zero value: %+v, %v", w, err)
+	}
+}
