@@ -273,21 +273,28 @@ func (c *Cache) Flush() {
 }
 
 // usedMarker is touched in a version directory by every run that writes
-// to it; versionMaxAge is how long a version directory no run wrote to is
-// kept (an upgraded djleak leaves its predecessor's behind).
+// to it. A version directory no run wrote to for versionMaxAge goes (an
+// upgraded djleak leaves its predecessor's behind), and so do all but the
+// keepVersions most recently written besides the current one (a
+// development build is a version of its own each time it is rebuilt).
 const (
 	usedMarker    = ".used"
 	versionMaxAge = 30 * 24 * time.Hour
+	keepVersions  = 3
 )
 
-// pruneVersions removes the sibling version directories of dir that no run
-// has written to for versionMaxAge.
+// pruneVersions removes stale sibling version directories of dir.
 func pruneVersions(dir string, now time.Time) {
 	parent := filepath.Dir(dir)
 	siblings, err := os.ReadDir(parent)
 	if err != nil {
 		return
 	}
+	type version struct {
+		path string
+		used time.Time
+	}
+	var others []version
 	for _, s := range siblings {
 		p := filepath.Join(parent, s.Name())
 		if !s.IsDir() || p == dir {
@@ -299,8 +306,17 @@ func pruneVersions(dir string, now time.Time) {
 				continue
 			}
 		}
-		if now.Sub(info.ModTime()) > versionMaxAge {
-			os.RemoveAll(p)
+		others = append(others, version{p, info.ModTime()})
+	}
+	sort.Slice(others, func(i, j int) bool {
+		if !others[i].used.Equal(others[j].used) {
+			return others[i].used.After(others[j].used)
+		}
+		return others[i].path < others[j].path
+	})
+	for i, v := range others {
+		if i >= keepVersions || now.Sub(v.used) > versionMaxAge {
+			os.RemoveAll(v.path)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package facts
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -221,6 +222,28 @@ func TestPruning(t *testing.T) {
 	}
 	if _, err := os.Stat(stale); err == nil {
 		t.Error("a version directory unused for 60 days is kept")
+	}
+
+	// Of the other versions, the most recently written few stay.
+	for i := 0; i < keepVersions+2; i++ {
+		v := filepath.Join(root, "old"+strconv.Itoa(i))
+		if err := os.MkdirAll(v, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		when := time.Now().Add(-time.Duration(i+1) * time.Hour)
+		os.Chtimes(v, when, when)
+	}
+	c3 := Open(dir, limit)
+	c3.Put(HashOf("h.py", nil), "x@1", []byte("v"))
+	c3.Flush()
+	for i := 0; i < keepVersions+2; i++ {
+		_, err := os.Stat(filepath.Join(root, "old"+strconv.Itoa(i)))
+		if kept := err == nil; kept != (i < keepVersions) {
+			t.Errorf("version old%d: kept %v", i, kept)
+		}
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Error("the current version was removed")
 	}
 }
 
