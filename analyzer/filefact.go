@@ -85,7 +85,7 @@ func AnalysisVersion(rules []*Rule, extra string) string {
 
 type fileFactKey struct {
 	fact any
-	path string
+	file *source.File
 }
 
 // VerifyFactRoundTrip makes FileFactOf check that every value it computes
@@ -97,7 +97,7 @@ var VerifyFactRoundTrip = false
 
 // FileFactOf returns fact's value for file f of the project.
 func FileFactOf[T any](p *Project, fact *FileFact[T], f *source.File) T {
-	e := p.entry(fileFactKey{fact, f.Path})
+	e := p.entry(fileFactKey{fact, f})
 	return e.do(fact.Name, func() any {
 		store := p.store
 		if store == nil {
