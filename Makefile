@@ -45,6 +45,7 @@ fuzz:
 bench:
 	.ci/install-deps
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./analyzer/ ./cmd/djleak/
+	$(GO) test -run '^$$' -bench Django -benchtime 3x ./parsers/python/
 
 # Regenerate the rule table in README.md and docs/rules.md.
 docs:

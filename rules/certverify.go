@@ -3,8 +3,6 @@ package rules
 import (
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 )
@@ -17,7 +15,7 @@ var certVerifiers = []string{
 
 // verifiesCert reports whether a function body calls a certificate
 // verifier.
-func verifiesCert(_ *analyzer.Project, fn *sitter.Node, m *python.Module) bool {
+func verifiesCert(_ *analyzer.Project, fn *python.Node, m *python.Module) bool {
 	text := m.NodeText(fn)
 	for _, v := range certVerifiers {
 		if strings.Contains(text, v+"(") || strings.Contains(text, "."+v) {

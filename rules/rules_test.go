@@ -4,7 +4,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -102,9 +101,12 @@ func TestExamples(t *testing.T) {
 }
 
 // TestFixtures runs every testdata/fixtures/*.txtar. The archive comment
-// names the rules it exercises ("rules: DJL401 NGX101") and each expected
-// finding ("want: DJL401 mysite/settings.py:3"); the findings of those
-// rules must match exactly.
+// names the rules it exercises ("rules: DJL401 NGX101"). Expected findings
+// are written next to the code as want comments (`# want DJL401 "regexp"`,
+// see analyzertest.InlineWants), which check the message too; a finding in
+// a file that cannot hold a comment is listed in the archive comment
+// ("want: DJL401 mysite/settings.json:3"). The findings of the named rules
+// must match the expectations exactly.
 func TestFixtures(t *testing.T) {
 	files, _ := filepath.Glob("testdata/fixtures/*.txtar")
 	if len(files) == 0 {
@@ -132,18 +134,13 @@ func TestFixtures(t *testing.T) {
 				}
 				rs = append(rs, r)
 			}
+			inline, err := analyzertest.InlineWants(a)
+			if err != nil {
+				t.Fatal(err)
+			}
 			got := analyzertest.Run(t, string(data), rs...)
-			var gotS, wantS []string
-			for _, f := range got {
-				gotS = append(gotS, analyzertest.Want{Rule: f.RuleID, Path: f.Location.Path, Line: f.Location.Start.Line}.String())
-			}
-			for _, w := range wants {
-				wantS = append(wantS, w.String())
-			}
-			sort.Strings(gotS)
-			sort.Strings(wantS)
-			if strings.Join(gotS, "\n") != strings.Join(wantS, "\n") {
-				t.Errorf("findings differ\n got:\n%s\nwant:\n%s\n\ndetails:\n%s", strings.Join(gotS, "\n"), strings.Join(wantS, "\n"), analyzertest.Brief(got))
+			if problems := analyzertest.CheckWants(got, wants, inline); len(problems) > 0 {
+				t.Errorf("findings differ:\n%s\n\nall findings:\n%s", strings.Join(problems, "\n"), analyzertest.Brief(got))
 			}
 		})
 	}

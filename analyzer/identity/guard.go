@@ -3,8 +3,6 @@ package identity
 import (
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -93,9 +91,9 @@ func newGuards(p *analyzer.Project) *guards {
 }
 
 // guardOf finds the strongest verification check dominating node n.
-func (g *guards) guardOf(m *python.Module, f *python.Function, n *sitter.Node) Guard {
+func (g *guards) guardOf(m *python.Module, f *python.Function, n *python.Node) Guard {
 	var best Guard
-	consider := func(cond *sitter.Node, want bool) {
+	consider := func(cond *python.Node, want bool) {
 		v := g.cond(m, f, cond, want, 0)
 		if v.state == Unguarded {
 			return
@@ -104,7 +102,7 @@ func (g *guards) guardOf(m *python.Module, f *python.Function, n *sitter.Node) G
 			best = Guard{State: v.state, Loc: m.Loc(cond), Text: m.NodeText(cond), VerifyKey: v.key, Why: v.why}
 		}
 	}
-	var stop *sitter.Node
+	var stop *python.Node
 	if f != nil {
 		stop = f.Node
 	}
@@ -157,13 +155,13 @@ func (g *guards) guardOf(m *python.Module, f *python.Function, n *sitter.Node) G
 	return best
 }
 
-func sameNode(a, b *sitter.Node) bool {
+func sameNode(a, b *python.Node) bool {
 	return a != nil && b != nil && a.StartByte() == b.StartByte() && a.EndByte() == b.EndByte() && a.Type() == b.Type()
 }
 
 // exits reports whether an if statement's consequence ends the flow:
 // return, raise, continue or break as its last statement.
-func exits(ifs *sitter.Node) bool {
+func exits(ifs *python.Node) bool {
 	c := ifs.ChildByFieldName("consequence")
 	if c == nil || c.NamedChildCount() == 0 {
 		return false
@@ -179,7 +177,7 @@ func exits(ifs *sitter.Node) bool {
 // cond evaluates a condition: does knowing that cond == want prove the
 // verify value is SUCCESS (Correct), mention a verify value without
 // proving it (Wrong), or say nothing about verification (Unguarded)?
-func (g *guards) cond(m *python.Module, f *python.Function, n *sitter.Node, want bool, depth int) verdict {
+func (g *guards) cond(m *python.Module, f *python.Function, n *python.Node, want bool, depth int) verdict {
 	if n == nil || depth > 8 {
 		return verdict{}
 	}
@@ -242,7 +240,7 @@ func (g *guards) cond(m *python.Module, f *python.Function, n *sitter.Node, want
 }
 
 // comparison evaluates `a OP b` chains of length one.
-func (g *guards) comparison(m *python.Module, f *python.Function, n *sitter.Node, want bool) verdict {
+func (g *guards) comparison(m *python.Module, f *python.Function, n *python.Node, want bool) verdict {
 	if n.NamedChildCount() != 2 {
 		return g.mentions(m, f, n)
 	}
@@ -302,9 +300,9 @@ func (g *guards) comparison(m *python.Module, f *python.Function, n *sitter.Node
 	return verdict{Wrong, key, "`" + m.NodeText(n) + "` does not prove the status is exactly 'SUCCESS'"}
 }
 
-func (g *guards) mentions(m *python.Module, f *python.Function, n *sitter.Node) verdict {
+func (g *guards) mentions(m *python.Module, f *python.Function, n *python.Node) verdict {
 	var v verdict
-	walk(n, func(c *sitter.Node) {
+	walk(n, func(c *python.Node) {
 		if v.state != Unguarded {
 			return
 		}
@@ -318,7 +316,7 @@ func (g *guards) mentions(m *python.Module, f *python.Function, n *sitter.Node) 
 // verifyExpr recognises an expression that evaluates to a verification
 // status: a read of a …_VERIFY key, that read case-folded or stripped, a
 // local variable assigned from one, or a request attribute set from one.
-func (g *guards) verifyExpr(m *python.Module, f *python.Function, n *sitter.Node, depth int) (string, bool) {
+func (g *guards) verifyExpr(m *python.Module, f *python.Function, n *python.Node, depth int) (string, bool) {
 	if n == nil || depth > 8 {
 		return "", false
 	}

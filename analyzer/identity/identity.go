@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -26,7 +24,7 @@ type Read struct {
 	Header string
 	Loc    source.Location
 	Module *python.Module
-	Node   *sitter.Node
+	Node   *python.Node
 	Func   *python.Function // enclosing function, nil at module level
 	// Guard says whether a verification check dominates the read.
 	Guard Guard
@@ -105,7 +103,7 @@ func containerKind(expr string) (headers, ok bool) {
 // keyRead recognises a read of an identity key at node n: a
 // `X.META.get('K', …)`, `X.headers.get('K')`, `X.META['K']` or
 // `X.headers['K']`. It returns the canonical key.
-func keyRead(m *python.Module, n *sitter.Node, extra map[string]bool) (string, bool) {
+func keyRead(m *python.Module, n *python.Node, extra map[string]bool) (string, bool) {
 	if n == nil {
 		return "", false
 	}
@@ -141,7 +139,7 @@ func keyRead(m *python.Module, n *sitter.Node, extra map[string]bool) (string, b
 	return "", false
 }
 
-func constKey(m *python.Module, n *sitter.Node, headers bool, extra map[string]bool) (string, bool) {
+func constKey(m *python.Module, n *python.Node, headers bool, extra map[string]bool) (string, bool) {
 	e := m.ExprOf(n)
 	key := e.Str
 	if e.Kind != python.Bytes {
@@ -162,7 +160,7 @@ func find(p *analyzer.Project) *Reads {
 		if len(analyzer.FileFactOf(p, keyReadsFact, m.File)) == 0 {
 			continue // most files read no identity key: no walk
 		}
-		walk(m.Root, func(n *sitter.Node) {
+		walk(m.Root, func(n *python.Node) {
 			k, ok := keyRead(m, n, g.extra)
 			if !ok {
 				return
@@ -230,7 +228,7 @@ var keyReadsFact = analyzer.NewFileFact("identity-key-reads", 1, identitySalt, f
 	}
 	extra := p.Config.IdentityKeys()
 	var out []KeyRead
-	walk(m.Root, func(n *sitter.Node) {
+	walk(m.Root, func(n *python.Node) {
 		if k, ok := keyRead(m, n, extra); ok {
 			out = append(out, KeyRead{Start: n.StartByte(), End: n.EndByte(), Key: k})
 		}
@@ -274,7 +272,7 @@ func (g *guards) callersGuarded(p *analyzer.Project, fn *python.Function) (Guard
 	return first, calls > 0
 }
 
-func walk(n *sitter.Node, fn func(*sitter.Node)) {
+func walk(n *python.Node, fn func(*python.Node)) {
 	if n == nil {
 		return
 	}
@@ -286,7 +284,7 @@ func walk(n *sitter.Node, fn func(*sitter.Node)) {
 
 // useOf finds the statement that consumes a read: an assignment (its
 // target) or a return.
-func useOf(m *python.Module, n *sitter.Node) (source.Location, string) {
+func useOf(m *python.Module, n *python.Node) (source.Location, string) {
 	for p := n.Parent(); p != nil; p = p.Parent() {
 		switch p.Type() {
 		case "assignment":

@@ -4,8 +4,6 @@ import (
 	"path"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 )
@@ -49,7 +47,7 @@ func newResolver(p *analyzer.Project, env map[string]string) *resolver {
 
 type nodeKey [2]uint32
 
-func keyOf(n *sitter.Node) nodeKey { return nodeKey{n.StartByte(), n.EndByte()} }
+func keyOf(n *python.Node) nodeKey { return nodeKey{n.StartByte(), n.EndByte()} }
 
 // modIndex finds the parsed model's values for tree nodes.
 type modIndex struct {
@@ -231,7 +229,7 @@ func (w *walker) envFactory(name string) *envScheme {
 
 // stmts evaluates the statements under parent. Inside a try body it stops
 // at the first statement that certainly raises and returns the exception.
-func (w *walker) stmts(parent *sitter.Node, c walkCtx) string {
+func (w *walker) stmts(parent *python.Node, c walkCtx) string {
 	if parent == nil {
 		return ""
 	}
@@ -244,7 +242,7 @@ func (w *walker) stmts(parent *sitter.Node, c walkCtx) string {
 	return ""
 }
 
-func (w *walker) stmt(n *sitter.Node, c walkCtx) string {
+func (w *walker) stmt(n *python.Node, c walkCtx) string {
 	if n == nil {
 		return ""
 	}
@@ -313,7 +311,7 @@ func (s *Setting) setVal(v val) {
 	s.EnvVars = mergeEnv(s.ValueEnv, s.CondEnv)
 }
 
-func (w *walker) assignment(n *sitter.Node, c walkCtx) string {
+func (w *walker) assignment(n *python.Node, c walkCtx) string {
 	as := w.ix.assigns[keyOf(n)]
 	cache := map[*python.Expr]val{}
 	for _, a := range as {
@@ -373,7 +371,7 @@ func (w *walker) assign(a *python.Assign, v val, c walkCtx) {
 }
 
 // patch records NAME[k1][k2] = value.
-func (w *walker) patch(a *python.Assign, stmt *sitter.Node, v val, c walkCtx) {
+func (w *walker) patch(a *python.Assign, stmt *python.Node, v val, c walkCtx) {
 	left := stmt.ChildByFieldName("left")
 	if left == nil || left.Type() != "subscript" {
 		return
@@ -441,7 +439,7 @@ func (s *Setting) clone() *Setting {
 
 // callStmt handles list and dict edits (MIDDLEWARE.append(...)) and
 // django-split-settings include(...).
-func (w *walker) callStmt(n *sitter.Node, c walkCtx) string {
+func (w *walker) callStmt(n *python.Node, c walkCtx) string {
 	call := w.ix.calls[keyOf(n)]
 	if call == nil {
 		return ""
@@ -628,7 +626,7 @@ func (w *walker) include(call *python.Call, c walkCtx) {
 	}
 }
 
-func (w *walker) importStmt(n *sitter.Node, c walkCtx) string {
+func (w *walker) importStmt(n *python.Node, c walkCtx) string {
 	for _, imp := range w.ix.imports[int(n.StartByte())] {
 		if imp.Enclosing != nil || imp.Module == "__future__" {
 			continue
@@ -703,13 +701,13 @@ func cloneVars(m map[string]*Setting) map[string]*Setting {
 }
 
 type clause struct {
-	cond *sitter.Node
-	body *sitter.Node
+	cond *python.Node
+	body *python.Node
 }
 
-func (w *walker) ifStmt(n *sitter.Node, c walkCtx) string {
+func (w *walker) ifStmt(n *python.Node, c walkCtx) string {
 	cl := []clause{{cond: n.ChildByFieldName("condition"), body: n.ChildByFieldName("consequence")}}
-	var elseBody *sitter.Node
+	var elseBody *python.Node
 	k := int(n.NamedChildCount())
 	for i := 0; i < k; i++ {
 		ch := n.NamedChild(i)
@@ -737,7 +735,7 @@ func (w *walker) condTexts(e *python.Expr) (pos, neg string) {
 	return pos, neg
 }
 
-func (w *walker) branches(cl []clause, elseBody *sitter.Node, c walkCtx) string {
+func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string {
 	if len(cl) == 0 {
 		if elseBody == nil {
 			return ""
@@ -846,14 +844,14 @@ func (w *walker) branches(cl []clause, elseBody *sitter.Node, c walkCtx) string 
 	return ""
 }
 
-func (w *walker) tryStmt(n *sitter.Node, c walkCtx) string {
+func (w *walker) tryStmt(n *python.Node, c walkCtx) string {
 	body := n.ChildByFieldName("body")
 	type handler struct {
 		types string
-		body  *sitter.Node
+		body  *python.Node
 	}
 	var handlers []handler
-	var elseBody, finallyBody *sitter.Node
+	var elseBody, finallyBody *python.Node
 	k := int(n.NamedChildCount())
 	for i := 0; i < k; i++ {
 		ch := n.NamedChild(i)

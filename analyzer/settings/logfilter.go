@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -131,7 +129,7 @@ func findFunction(p *analyzer.Project, prefer *python.Module, dotted string) (*p
 var caseFold = regexp.MustCompile(`\.(lower|casefold|upper)\(|re\.I\b|re\.IGNORECASE|\(\?i\)`)
 
 // scan records what the code under n does with the record parameter.
-func (fc *FilterCode) scan(n *sitter.Node) {
+func (fc *FilterCode) scan(n *python.Node) {
 	if n == nil || fc.Mod == nil {
 		return
 	}
@@ -140,11 +138,11 @@ func (fc *FilterCode) scan(n *sitter.Node) {
 	if caseFold.MatchString(m.NodeText(n)) {
 		fc.FoldsCase = true
 	}
-	isParam := func(x *sitter.Node) bool {
+	isParam := func(x *python.Node) bool {
 		return x != nil && x.Type() == "identifier" && m.NodeText(x) == fc.Param
 	}
-	var walk func(x *sitter.Node)
-	walk = func(x *sitter.Node) {
+	var walk func(x *python.Node)
+	walk = func(x *python.Node) {
 		switch x.Type() {
 		case "attribute":
 			if isParam(x.ChildByFieldName("object")) {

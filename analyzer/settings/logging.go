@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -474,8 +472,8 @@ func excludedNames(m *python.Module, e *python.Expr) []string {
 		return nil
 	}
 	var out []string
-	var walk func(n *sitter.Node, inIf bool)
-	walk = func(n *sitter.Node, inIf bool) {
+	var walk func(n *python.Node, inIf bool)
+	walk = func(n *python.Node, inIf bool) {
 		t := n.Type()
 		if t == "if_clause" {
 			inIf = true

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -830,7 +828,7 @@ func (c *fctx) comprehension(x *python.Expr, e *env) *Val {
 }
 
 // bindQuiet binds comprehension variables without flow steps.
-func (c *fctx) bindQuiet(n *sitter.Node, v *Val, e *env) {
+func (c *fctx) bindQuiet(n *python.Node, v *Val, e *env) {
 	m := c.mi.m
 	switch c.typ(n) {
 	case "identifier":

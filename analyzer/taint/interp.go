@@ -3,8 +3,6 @@ package taint
 import (
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -132,13 +130,13 @@ func hasDecorator(f *python.Function, name string) bool {
 	return false
 }
 
-func (c *fctx) paramLoc(m *python.Module, params *sitter.Node, name string) source.Location {
+func (c *fctx) paramLoc(m *python.Module, params *python.Node, name string) source.Location {
 	if params == nil {
 		return source.Location{}
 	}
-	var found *sitter.Node
-	var walk func(n *sitter.Node)
-	walk = func(n *sitter.Node) {
+	var found *python.Node
+	var walk func(n *python.Node)
+	walk = func(n *python.Node) {
 		if found != nil {
 			return
 		}
@@ -174,7 +172,7 @@ func (a *analysis) moduleEnv(mi *modInfo) *env {
 
 // Statements -----------------------------------------------------------------
 
-func (c *fctx) block(n *sitter.Node, e *env) {
+func (c *fctx) block(n *python.Node, e *env) {
 	if n == nil {
 		return
 	}
@@ -186,7 +184,7 @@ func (c *fctx) block(n *sitter.Node, e *env) {
 	}
 }
 
-func (c *fctx) stmt(n *sitter.Node, e *env) {
+func (c *fctx) stmt(n *python.Node, e *env) {
 	switch c.typ(n) {
 	case "expression_statement":
 		for _, k := range c.kids(n) {
@@ -283,7 +281,7 @@ func (c *fctx) stmt(n *sitter.Node, e *env) {
 }
 
 // classBody analyses a class body's statements for class attributes.
-func (c *fctx) classBody(n *sitter.Node) {
+func (c *fctx) classBody(n *python.Node) {
 	cls := c.mi.clsOf[n.StartByte()]
 	if cls == nil {
 		return
@@ -294,7 +292,7 @@ func (c *fctx) classBody(n *sitter.Node) {
 	c.mi.classEnv[cls] = ce
 }
 
-func (c *fctx) ret(n *sitter.Node, v *Val) {
+func (c *fctx) ret(n *python.Node, v *Val) {
 	if c.sum == nil {
 		return
 	}
@@ -306,7 +304,7 @@ func (c *fctx) ret(n *sitter.Node, v *Val) {
 	c.sum.ret = join(c.sum.ret, withStep(v, loc, "returned from `"+c.fn.Name+"()`"))
 }
 
-func (c *fctx) ifStmt(n *sitter.Node, e *env) {
+func (c *fctx) ifStmt(n *python.Node, e *env) {
 	cond := c.fieldOf(n, "condition")
 	var condX *python.Expr
 	if cond != nil {
@@ -353,7 +351,7 @@ func (c *fctx) ifStmt(n *sitter.Node, e *env) {
 	e.joinFrom(branches...)
 }
 
-func (c *fctx) forStmt(n *sitter.Node, e *env) {
+func (c *fctx) forStmt(n *python.Node, e *env) {
 	left, right := c.fieldOf(n, "left"), c.fieldOf(n, "right")
 	var iter *Val = opaque
 	if right != nil {
@@ -420,7 +418,7 @@ func (c *fctx) forStmt(n *sitter.Node, e *env) {
 	}
 }
 
-func (c *fctx) whileStmt(n *sitter.Node, e *env) {
+func (c *fctx) whileStmt(n *python.Node, e *env) {
 	var condX *python.Expr
 	if cn := c.fieldOf(n, "condition"); cn != nil {
 		condX = c.expr(cn)
@@ -447,18 +445,18 @@ func (c *fctx) whileStmt(n *sitter.Node, e *env) {
 	}
 }
 
-func (c *fctx) tryStmt(n *sitter.Node, e *env) {
+func (c *fctx) tryStmt(n *python.Node, e *env) {
 	pre := e.copy()
 	c.block(c.fieldOf(n, "body"), e)
 	var branches []*env
-	var fin *sitter.Node
+	var fin *python.Node
 	for _, k := range c.kids(n) {
 		switch c.typ(k) {
 		case "except_clause", "except_group_clause":
 			h := pre.copy()
 			h.joinFrom(pre, e)
 			h.dead = false
-			var blk *sitter.Node
+			var blk *python.Node
 			for _, kk := range c.kids(k) {
 				switch c.typ(kk) {
 				case "block":
@@ -630,10 +628,10 @@ func (c *fctx) nameIsSecret(name string) bool {
 
 // Assignments ----------------------------------------------------------------
 
-func (c *fctx) assignment(n *sitter.Node, e *env) {
-	var targets []*sitter.Node
+func (c *fctx) assignment(n *python.Node, e *env) {
+	var targets []*python.Node
 	cur := n
-	var right *sitter.Node
+	var right *python.Node
 	for {
 		l := c.fieldOf(cur, "left")
 		r := c.fieldOf(cur, "right")
@@ -655,7 +653,7 @@ func (c *fctx) assignment(n *sitter.Node, e *env) {
 	}
 }
 
-func (c *fctx) augmented(n *sitter.Node, e *env) {
+func (c *fctx) augmented(n *python.Node, e *env) {
 	l, r := c.fieldOf(n, "left"), c.fieldOf(n, "right")
 	if l == nil || r == nil {
 		return
@@ -678,14 +676,14 @@ func (c *fctx) augmented(n *sitter.Node, e *env) {
 
 // bind assigns v to a target node. rx is the assigned expression when the
 // target is assigned directly (for literal and by-name checks).
-func (c *fctx) bind(t *sitter.Node, v *Val, e *env, rx *python.Expr) {
+func (c *fctx) bind(t *python.Node, v *Val, e *env, rx *python.Expr) {
 	m := c.mi.m
 	switch c.typ(t) {
 	case "identifier":
 		name := m.NodeText(t)
 		e.vars[name] = c.named(name, m.Loc(t), v, rx)
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list":
-		var elems []*sitter.Node
+		var elems []*python.Node
 		for _, k_ := range c.kids(t) {
 			elems = append(elems, k_)
 		}
@@ -805,7 +803,7 @@ func isRequestText(s string) bool {
 
 // setItem handles `x[k] = v`: redacting a sensitive header in a copied
 // collection, filling a dict's field, or tainting the container.
-func (c *fctx) setItem(t *sitter.Node, v *Val, e *env) {
+func (c *fctx) setItem(t *python.Node, v *Val, e *env) {
 	m := c.mi.m
 	obj, idx := c.fieldOf(t, "value"), c.fieldOf(t, "subscript")
 	if obj == nil || idx == nil {
@@ -891,7 +889,7 @@ func removeHeader(v *Val, key string) *Val {
 	})
 }
 
-func (c *fctx) del(t *sitter.Node, e *env) {
+func (c *fctx) del(t *python.Node, e *env) {
 	if c.typ(t) != "subscript" {
 		return
 	}

@@ -1,30 +1,28 @@
 package taint
 
 import (
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/parsers/python"
 )
 
 // nodeInfo caches what the analysis reads of a syntax node, so that the
-// two rounds and repeated loop bodies do not call into tree-sitter again.
+// two rounds and repeated loop bodies do not walk its children again.
 type nodeInfo struct {
 	typ    string
-	named  []*sitter.Node // named children, comments left out
+	named  []*python.Node // named children, comments left out
 	fields []field        // first child of each field name
 }
 
 type field struct {
 	name string
-	node *sitter.Node
+	node *python.Node
 }
 
-func (a *analysis) ni(n *sitter.Node) *nodeInfo {
+func (a *analysis) ni(n *python.Node) *nodeInfo {
 	if inf, ok := a.nodes[n]; ok {
 		return inf
 	}
 	inf := &nodeInfo{typ: n.Type()}
-	cur := sitter.NewTreeCursor(n)
+	cur := python.NewCursor(n)
 	if cur.GoToFirstChild() {
 		for {
 			cn := cur.CurrentNode()
@@ -50,9 +48,9 @@ func (a *analysis) ni(n *sitter.Node) *nodeInfo {
 	return inf
 }
 
-func (c *fctx) typ(n *sitter.Node) string { return c.a.ni(n).typ }
+func (c *fctx) typ(n *python.Node) string { return c.a.ni(n).typ }
 
-func (c *fctx) fieldOf(n *sitter.Node, name string) *sitter.Node {
+func (c *fctx) fieldOf(n *python.Node, name string) *python.Node {
 	if n == nil {
 		return nil
 	}
@@ -64,7 +62,7 @@ func (c *fctx) fieldOf(n *sitter.Node, name string) *sitter.Node {
 	return nil
 }
 
-func (c *fctx) kids(n *sitter.Node) []*sitter.Node {
+func (c *fctx) kids(n *python.Node) []*python.Node {
 	if n == nil {
 		return nil
 	}
@@ -74,6 +72,6 @@ func (c *fctx) kids(n *sitter.Node) []*sitter.Node {
 // expr returns the expression model of a node. It is rebuilt on each
 // visit rather than cached: building is cheap and the trees would
 // otherwise stay alive for the whole pass.
-func (c *fctx) expr(n *sitter.Node) *python.Expr {
+func (c *fctx) expr(n *python.Node) *python.Expr {
 	return c.mi.m.ExprOf(n)
 }

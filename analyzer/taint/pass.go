@@ -4,7 +4,7 @@
 // responses (sinks), within functions and across them.
 //
 // The analysis is an abstract interpretation of each function over the
-// tree-sitter model: variables map to abstract values (Val) that carry
+// syntax tree: variables map to abstract values (Val) that carry
 // labels (one per source, with the flow steps it took). Branches are
 // analysed separately and joined; loops run twice. Calls to project
 // functions use summaries — what a function returns in terms of its
@@ -23,8 +23,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-
-	sitter "github.com/smacker/go-tree-sitter"
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
@@ -107,7 +105,7 @@ var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run}
 // Run analyses a project.
 func Run(p *analyzer.Project) *Result {
 	a := &analysis{
-		nodes:  map[*sitter.Node]*nodeInfo{},
+		nodes:  map[*python.Node]*nodeInfo{},
 		proj:   p,
 		vocab:  projectVocab(p),
 		fields: map[fieldKey]*Val{},
@@ -178,7 +176,7 @@ type analysis struct {
 	clsMods map[*python.Class]*modInfo
 	quals   map[string]resolved
 	consts  map[string]cval
-	nodes   map[*sitter.Node]*nodeInfo
+	nodes   map[*python.Node]*nodeInfo
 }
 
 type modInfo struct {

@@ -5,14 +5,12 @@ import (
 	"unicode/utf8"
 )
 
-// crossplane reports only a line number for each directive. To give exact
-// columns and spans, this file re-tokenises the content with a lexer that
-// follows crossplane's tokenizer (lex.go in nginx-go-crossplane v0.4.48)
-// step by step, so that it produces the same token values and line numbers,
-// and additionally records the byte range each token came from. The tokens
-// are then grouped into statements the way crossplane's parser groups them,
-// and each directive of crossplane's tree is matched to the statement with
-// the same line and name.
+// This is djleak's one nginx lexer. It follows crossplane's tokenizer
+// (lex.go in nginx-go-crossplane v0.4.48, with its Lua extension) step by
+// step, so that it produces the same token values, line numbers and errors
+// (the fuzz tests compare them), and it records the byte range each token
+// came from, which crossplane does not. tree.go builds the directives from
+// these tokens.
 
 // rawToken is one token as crossplane's lexer produces it, plus the byte
 // range of the source text it was made from.
@@ -22,6 +20,11 @@ type rawToken struct {
 	line   int // the line crossplane reports for the token
 	start  int // offset of the first byte (the opening quote of a quoted token)
 	end    int // offset just past the last byte (the closing quote, if any)
+	// lua marks the tokens of the Lua lexer, and the token after them: the
+	// character that ended a Lua directive's name is lexed again after
+	// them, as crossplane does, so that token's range may start before
+	// theirs ends and include bytes the Lua lexer read.
+	lua bool
 }
 
 // is reports whether t is the unquoted token s.
@@ -36,6 +39,9 @@ type lexError struct {
 	off  int // offset of the offending character; -1 when unknown
 	eof  int // at the end of input: how many blocks are still open
 	msg  string
+	// at is the error's place in the token stream: crossplane emits each
+	// error as a token, before toks[at].
+	at int
 }
 
 // Lexer states, named as in crossplane.
@@ -55,18 +61,18 @@ func isSpace(s string) bool { return len(strings.TrimSpace(s)) == 0 }
 // with their byte ranges. On a tokenizer error it returns the tokens read so
 // far and the error.
 func lexRaw(content []byte) ([]rawToken, *lexError) {
-	toks, err, luaErr := lexNginx(content)
-	if err == nil {
-		err = luaErr
+	toks, err, luaErrs := lexNginx(content)
+	if err == nil && len(luaErrs) > 0 {
+		err = luaErrs[len(luaErrs)-1]
 	}
 	return toks, err
 }
 
 // lexNginx is lexRaw; it returns the error that stopped it and, apart, the
-// last error of a Lua block (after which lexing goes on).
-func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
+// errors of Lua blocks (after which lexing goes on), in order.
+func lexNginx(content []byte) ([]rawToken, *lexError, []*lexError) {
 	var (
-		toks           []rawToken
+		toks           = make([]rawToken, 0, len(content)/16) // real configs have a token per 10–15 bytes
 		tok            strings.Builder
 		tokStart       int // byte offset where the current token began
 		tokEnd         int // byte offset just past the last rune added to it
@@ -86,10 +92,12 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 		// being read is in the position of a directive name, where an
 		// external lexer (Lua) may take over.
 		atDirective = true
-		luaErr      *lexError // the last error of the Lua lexer
+		luaErrs     []*lexError // errors of the Lua lexer
+		relexed     bool        // the next token starts with a character lexed again after a Lua block
 	)
 	emit := func(quoted bool) {
-		toks = append(toks, rawToken{value: tok.String(), quoted: quoted, line: tokenStartLine, start: tokStart, end: tokEnd})
+		toks = append(toks, rawToken{value: tok.String(), quoted: quoted, line: tokenStartLine, start: tokStart, end: tokEnd, lua: relexed})
+		relexed = false
 		tok.Reset()
 		state = stSkipSpace
 	}
@@ -144,11 +152,13 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 			toks = append(toks, lt...)
 			pos, tokenLine = next, line
 			if err != nil {
-				luaErr = err // crossplane reports it and lexes on
+				err.at = len(toks)
+				luaErrs = append(luaErrs, err) // crossplane reports it and lexes on
 			}
 			if lastState == stInQuote && la == quote {
 				continue
 			}
+			relexed = true
 		}
 
 		switch state {
@@ -205,7 +215,7 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 					emit(false)
 				}
 				if dupSpecial && la != "}" {
-					return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "` + la + `"`}, luaErr
+					return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "` + la + `"`, at: len(toks)}, luaErrs
 				}
 				dupSpecial = true
 				if la == "{" {
@@ -214,7 +224,7 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 				if la == "}" {
 					depth--
 					if depth < 0 {
-						return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "}"`}, luaErr
+						return toks, &lexError{line: tokenLine, off: laStart, msg: `unexpected "}"`, at: len(toks)}, luaErrs
 					}
 				}
 				tokStart = laStart
@@ -257,9 +267,9 @@ func lexNginx(content []byte) ([]rawToken, *lexError, *lexError) {
 		emit(state == stInQuote)
 	}
 	if depth > 0 {
-		return toks, &lexError{line: tokenLine, off: len(content), eof: depth, msg: `unexpected end of file, expecting "}"`}, luaErr
+		return toks, &lexError{line: tokenLine, off: len(content), eof: depth, msg: `unexpected end of file, expecting "}"`, at: len(toks)}, luaErrs
 	}
-	return toks, nil, luaErr
+	return toks, nil, luaErrs
 }
 
 // luaDirectives are the directives whose block crossplane's Lua lexer reads
@@ -306,7 +316,7 @@ func lexLua(content []byte, pos, line int, name string) ([]rawToken, int, int, *
 			}
 			if isSpace(r) {
 				if arg.Len() > 0 {
-					toks = append(toks, rawToken{value: arg.String(), line: line, start: argStart, end: at})
+					toks = append(toks, rawToken{value: arg.String(), line: line, start: argStart, end: at, lua: true})
 					break
 				}
 				for isSpace(r) {
@@ -351,8 +361,8 @@ func lexLua(content []byte, pos, line int, name string) ([]rawToken, int, int, *
 			if depth == 0 {
 				end := at + 1
 				toks = append(toks,
-					rawToken{value: code.String(), quoted: true, line: line, start: open, end: end},
-					rawToken{value: ";", line: line, start: end, end: end})
+					rawToken{value: code.String(), quoted: true, line: line, start: open, end: end, lua: true},
+					rawToken{value: ";", line: line, start: end, end: end, lua: true})
 				return toks, pos, line, nil
 			}
 			code.WriteString(r)
@@ -369,17 +379,6 @@ func lexLua(content []byte, pos, line int, name string) ([]rawToken, int, int, *
 	}
 }
 
-// stmtKey identifies a directive or comment the way crossplane reports it:
-// by kind, name (or comment text) and line.
-type stmtKey struct {
-	comment bool
-	text    string // directive name, or comment text without '#'
-	line    int
-}
-
-// stmtSpan is the byte range of one statement.
-type stmtSpan struct{ start, end int }
-
 // openBlock is a block directive (or, in unterminated, a directive ended
 // by '}').
 type openBlock struct {
@@ -392,7 +391,6 @@ type openBlock struct {
 
 // stmtScan is the result of grouping tokens into statements.
 type stmtScan struct {
-	spans map[stmtKey][]stmtSpan // in source order per key
 	// unterminated lists the offsets of '}' tokens that ended a directive
 	// which lacked its ';' (crossplane accepts these when argument checks
 	// are skipped; nginx rejects them), with the directive's name.
@@ -404,15 +402,13 @@ type stmtScan struct {
 	misclosed *openBlock
 }
 
-// scanStatements groups tokens into statements following crossplane's
-// parser: a statement is a name token, argument tokens, and a terminator
-// ('{', ';' or '}'); comment tokens among the arguments become comments
-// reported on the statement's line.
+// scanStatements follows the blocks of the token stream, statement by
+// statement as the parser groups them (a name token, argument tokens, and
+// a terminator: '{', ';' or '}'), for the messages and repairs of syntax
+// errors: which blocks stay open, which '}' closes a block it is indented
+// less than, and which '}' ends a statement that lacks its ';'.
 func scanStatements(content []byte, toks []rawToken) *stmtScan {
-	s := &stmtScan{spans: map[stmtKey][]stmtSpan{}}
-	put := func(k stmtKey, start, end int) {
-		s.spans[k] = append(s.spans[k], stmtSpan{start, end})
-	}
+	s := &stmtScan{}
 	var stack []openBlock
 	for i := 0; i < len(toks); {
 		t := toks[i]
@@ -430,35 +426,21 @@ func scanStatements(content []byte, toks []rawToken) *stmtScan {
 			continue
 		}
 		if t.isComment() {
-			put(stmtKey{comment: true, text: t.value[1:], line: t.line}, t.start, t.end)
 			continue
 		}
-		key := stmtKey{text: t.value, line: t.line}
-		end := t.end
 		for i < len(toks) && !toks[i].is("{") && !toks[i].is(";") && !toks[i].is("}") {
-			a := toks[i]
 			i++
-			if a.isComment() {
-				put(stmtKey{comment: true, text: a.value[1:], line: t.line}, a.start, a.end)
-				continue
-			}
-			end = a.end
 		}
-		if i >= len(toks) { // premature end of file; crossplane reports it
-			put(key, t.start, end)
+		if i >= len(toks) { // premature end of file
 			break
 		}
 		term := toks[i]
 		i++
 		switch term.value {
 		case "{":
-			put(key, t.start, term.end)
 			ind, _ := indentAt(content, t.start)
 			stack = append(stack, openBlock{name: t.value, off: t.start, indent: ind})
-		case ";":
-			put(key, t.start, term.end)
-		default: // "}" ends the statement without closing a block, as in crossplane
-			put(key, t.start, end)
+		case "}": // ends the statement without closing a block, as in crossplane
 			s.unterminated = append(s.unterminated, openBlock{name: t.value, off: term.start})
 		}
 	}
@@ -491,14 +473,4 @@ func (s *stmtScan) unclosed() (openBlock, bool) {
 		return s.open[len(s.open)-1], true
 	}
 	return openBlock{}, false
-}
-
-// take removes and returns the first span recorded for k.
-func (s *stmtScan) take(k stmtKey) (stmtSpan, bool) {
-	spans := s.spans[k]
-	if len(spans) == 0 {
-		return stmtSpan{}, false
-	}
-	s.spans[k] = spans[1:]
-	return spans[0], true
 }

@@ -1,11 +1,14 @@
 // Package nginx parses a project's nginx configuration files into a typed
 // tree of directives with exact source positions.
 //
-// Each file is tokenised and parsed by github.com/nginxinc/nginx-go-crossplane
-// (one file at a time); this package adds what crossplane does not give:
-// byte-exact locations for every directive and comment, include expansion
-// with repository-aware path resolution, stock Debian include files, and
-// the split of a set of candidate files into root configurations.
+// Each file is tokenised and parsed on its own by this package's lexer and
+// parser, which follow github.com/nginxinc/nginx-go-crossplane's exactly
+// (the fuzz tests compare them with crossplane's) and add what crossplane
+// does not give: byte-exact locations for every directive and comment.
+// On top of that come include expansion with repository-aware path
+// resolution, stock Debian include files, and the split of a set of
+// candidate files into root configurations. crossplane's directive tables
+// say where each directive is allowed.
 //
 // Parsing never panics and never stops at the first problem: syntax errors
 // and unresolvable includes are collected as [Error] values and the rest of

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -90,7 +88,7 @@ type Expr struct {
 	Kind ExprKind
 	Text string // exact source text
 	Loc  source.Location
-	Node *sitter.Node
+	Node *Node
 
 	// Str is the decoded value of a String or Bytes literal: escapes,
 	// raw strings, triple quotes and implicit concatenation ("a" "b")
@@ -139,7 +137,7 @@ type Piece struct {
 }
 
 // expr builds the Expr for an expression node.
-func (b *builder) expr(n *sitter.Node) *Expr {
+func (b *builder) expr(n *Node) *Expr {
 	defer b.release(b.mark())
 	t := nodeType(n)
 	for t == "parenthesized_expression" {
@@ -156,9 +154,9 @@ func (b *builder) expr(n *sitter.Node) *Expr {
 	}
 	switch t {
 	case "string":
-		b.stringExpr(e, []*sitter.Node{n})
+		b.stringExpr(e, []*Node{n})
 	case "concatenated_string":
-		var parts []*sitter.Node
+		var parts []*Node
 		for _, k := range b.kids(n) {
 			if k.t == "string" {
 				parts = append(parts, k.n)
@@ -324,7 +322,7 @@ func pyIntSyntax(s string) string {
 
 // subscript fills [value, index]; several indexes (`a[1, 2]`) make a Tuple
 // index spanning them.
-func (b *builder) subscript(e *Expr, n *sitter.Node) {
+func (b *builder) subscript(e *Expr, n *Node) {
 	defer b.release(b.mark())
 	ks := b.named(n)
 	if len(ks) == 0 {
@@ -346,7 +344,7 @@ func (b *builder) subscript(e *Expr, n *sitter.Node) {
 }
 
 // dict fills a dictionary's Keys and Values.
-func (b *builder) dict(e *Expr, n *sitter.Node) {
+func (b *builder) dict(e *Expr, n *Node) {
 	defer b.release(b.mark())
 	for _, k := range b.named(n) {
 		switch k.t {
@@ -370,7 +368,7 @@ func (b *builder) dict(e *Expr, n *sitter.Node) {
 
 // binary fills a binary or boolean operator's operands and operator, and
 // the pieces of string building with "+" and "%".
-func (b *builder) binary(e *Expr, n *sitter.Node) {
+func (b *builder) binary(e *Expr, n *Node) {
 	defer b.release(b.mark())
 	for _, k := range b.kids(n) {
 		if k.named {
@@ -396,7 +394,7 @@ func (b *builder) binary(e *Expr, n *sitter.Node) {
 }
 
 // comprehension fills the element (or key and value) of a comprehension.
-func (b *builder) comprehension(e *Expr, n *sitter.Node) {
+func (b *builder) comprehension(e *Expr, n *Node) {
 	defer b.release(b.mark())
 	ks := b.named(n)
 	if len(ks) == 0 {

@@ -70,3 +70,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFlatTree checks that the flat tree matches go-tree-sitter's tree
+// node by node, whatever the input.
+func FuzzFlatTree(f *testing.F) {
+	for _, fx := range fixtures(f) {
+		f.Add(fx.Content)
+	}
+	f.Add([]byte("x = (1,\n"))
+	f.Add([]byte("def f(:\n  pass\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		compareTrees(t, "fuzz.py", data)
+	})
+}

@@ -1,6 +1,6 @@
 // Package python turns a Python 3 source file into a small typed model —
 // imports, assignments, classes, functions, calls and expressions — with
-// exact positions, while keeping the tree-sitter syntax tree for later
+// exact positions, while keeping the syntax tree (as *Node) for later
 // dataflow passes.
 //
 // Parse builds the whole model in one walk over the tree. Syntax errors do
@@ -10,23 +10,14 @@
 // # Concurrency
 //
 // Parse may be called concurrently for different files; each call has a
-// tree-sitter parser to itself. A Module is not changed after Parse. The
-// tree-sitter binding keeps a per-tree node cache, a plain map written
-// whenever a node is first materialised as a *sitter.Node. Parse
-// materialises every node of the tree, so later read-only traversals of
-// Module.Tree (Child, NamedChild, Parent, ChildByFieldName, tree cursors)
-// and the Module helper methods only read that cache and may run on several
-// goroutines at once. This costs about 100 bytes of heap per node.
+// tree-sitter parser to itself. A Module, its syntax tree included, is not
+// changed after Parse, so traversals of Module.Root (Child, NamedChild,
+// Parent, ChildByFieldName, cursors) and the Module helper methods may run
+// on several goroutines at once.
 package python
 
 import (
-	"context"
-	"errors"
 	"sort"
-	"sync"
-
-	sitter "github.com/smacker/go-tree-sitter"
-	tspython "github.com/smacker/go-tree-sitter/python"
 
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -34,8 +25,10 @@ import (
 // Module is one parsed Python file.
 type Module struct {
 	File *source.File
-	Tree *sitter.Tree
-	Root *sitter.Node
+	// Root is the module node of the syntax tree. The tree is a flat array
+	// of nodes copied out of the parser in one pass; the tree-sitter tree
+	// it was copied from is already freed.
+	Root *Node
 
 	// Imports holds every import statement's bindings in source order: one
 	// entry per imported name for `import a, b`, one entry per statement for
@@ -116,7 +109,7 @@ type Assign struct {
 	// try, with, for, while, match) of its scope.
 	Conditional bool
 	Loc         source.Location // the whole assignment statement
-	Node        *sitter.Node    // the assignment (or named_expression) node
+	Node        *Node           // the assignment (or named_expression) node
 }
 
 // Class is one class definition.
@@ -128,7 +121,7 @@ type Class struct {
 	Decorators []string // dotted text without '@' and call arguments
 	Loc        source.Location
 	NameLoc    source.Location
-	Node       *sitter.Node // the class_definition node
+	Node       *Node // the class_definition node
 	// Outer is the lexically enclosing class, if any (also through methods).
 	Outer *Class
 	// Enclosing is the function whose body holds the class, if any.
@@ -150,7 +143,7 @@ type Function struct {
 	Assigns []*Assign
 	Loc     source.Location
 	NameLoc source.Location
-	Node    *sitter.Node // the function_definition node
+	Node    *Node // the function_definition node
 
 	bodyStart, bodyEnd uint32
 }
@@ -173,7 +166,7 @@ type Call struct {
 	Args     []*Expr // positional arguments; `*x` appears with Kind Starred
 	Kwargs   []Kwarg // keyword arguments; `**x` appears with Name ""
 	Loc      source.Location
-	Node     *sitter.Node
+	Node     *Node
 	// Enclosing is the function whose body holds the call; nil at module
 	// and class level. Parameter defaults and decorators belong to the
 	// scope around the function.
@@ -203,38 +196,20 @@ func (c *Call) Kwarg(name string) (*Expr, bool) {
 // returning no tree); syntax errors go to Module.Errors and the rest of the
 // model is still built.
 func Parse(f *source.File) (*Module, error) {
-	p := parsers.Get().(*sitter.Parser)
-	tree, err := p.ParseCtx(context.Background(), nil, f.Content)
-	parsers.Put(p)
+	loadLanguage()
+	nodes, err := parseFlat(f.Content)
 	if err != nil {
 		return nil, err
 	}
-	if tree == nil {
-		return nil, errors.New("tree-sitter returned no tree")
-	}
-	root := tree.RootNode()
-	if root == nil {
-		return nil, errors.New("tree-sitter returned no root node")
-	}
-	m := &Module{File: f, Tree: tree, Root: root, src: string(f.Content)}
+	m := &Module{File: f, Root: &nodes[0], src: string(f.Content)}
 	b := newBuilder(m)
 	b.run()
 	return m, nil
 }
 
-// parsers holds idle tree-sitter parsers. A parser is not safe for
-// concurrent use, so each Parse takes one for itself; reusing them saves
-// creating one (and holding its C buffers) per file. A tree keeps a
-// reference to the parser that produced it but never uses it again.
-var parsers = sync.Pool{New: func() any {
-	p := sitter.NewParser()
-	p.SetLanguage(language())
-	return p
-}}
-
 // NodeText returns n's source text. It slices the file's content and does
 // not copy.
-func (m *Module) NodeText(n *sitter.Node) string {
+func (m *Module) NodeText(n *Node) string {
 	if n == nil {
 		return ""
 	}
@@ -246,7 +221,7 @@ func (m *Module) NodeText(n *sitter.Node) string {
 }
 
 // Loc returns n's location.
-func (m *Module) Loc(n *sitter.Node) source.Location {
+func (m *Module) Loc(n *Node) source.Location {
 	if n == nil {
 		return source.Location{}
 	}
@@ -255,7 +230,7 @@ func (m *Module) Loc(n *sitter.Node) source.Location {
 
 // ExprOf builds an Expr for any expression node. A call node's Expr shares
 // the *Call in Module.Calls.
-func (m *Module) ExprOf(n *sitter.Node) *Expr {
+func (m *Module) ExprOf(n *Node) *Expr {
 	if n == nil {
 		return nil
 	}
@@ -264,7 +239,7 @@ func (m *Module) ExprOf(n *sitter.Node) *Expr {
 
 // EnclosingFunction returns the innermost function whose body contains n,
 // or nil when n is at module or class level.
-func (m *Module) EnclosingFunction(n *sitter.Node) *Function {
+func (m *Module) EnclosingFunction(n *Node) *Function {
 	if n == nil {
 		return nil
 	}
@@ -303,51 +278,11 @@ func (m *Module) callAt(start, end uint32) *Call {
 	return nil
 }
 
-// Symbol table -------------------------------------------------------------
-
-var (
-	langOnce  sync.Once
-	lang      *sitter.Language
-	symNames  []string
-	symNamed  []bool
-	errorType = "ERROR"
-)
-
-func language() *sitter.Language {
-	langOnce.Do(func() {
-		lang = tspython.GetLanguage()
-		n := int(lang.SymbolCount())
-		symNames = make([]string, n)
-		symNamed = make([]bool, n)
-		for i := 0; i < n; i++ {
-			symNames[i] = lang.SymbolName(sitter.Symbol(i))
-			symNamed[i] = lang.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeRegular
-		}
-	})
-	return lang
-}
-
-// nodeType returns n's type without allocating (the binding's Type()
-// copies a C string on every call).
-func nodeType(n *sitter.Node) string {
-	t, _ := nodeInfo(n)
-	return t
-}
+// nodeType returns n's type.
+func nodeType(n *Node) string { return n.Type() }
 
 // isNamed reports whether n is a named node.
-func isNamed(n *sitter.Node) bool {
-	_, named := nodeInfo(n)
-	return named
-}
+func isNamed(n *Node) bool { return n.IsNamed() }
 
-// nodeInfo returns n's type and whether it is named, with one call into C.
-func nodeInfo(n *sitter.Node) (typ string, named bool) {
-	s := int(n.Symbol())
-	if s < len(symNames) {
-		return symNames[s], symNamed[s]
-	}
-	if n.IsError() {
-		return errorType, true
-	}
-	return n.Type(), n.IsNamed()
-}
+// nodeInfo returns n's type and whether it is named.
+func nodeInfo(n *Node) (typ string, named bool) { return n.Type(), n.IsNamed() }

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -648,8 +646,7 @@ func TestExprOfAndHelpers(t *testing.T) {
 }
 
 // TestConcurrentTreeReads checks that after Parse, traversing the tree from
-// several goroutines does not write to the binding's node cache (run with
-// -race).
+// several goroutines writes nothing shared (run with -race).
 func TestConcurrentTreeReads(t *testing.T) {
 	m := parseFixture(t, "views.py")
 	var wg sync.WaitGroup
@@ -657,8 +654,8 @@ func TestConcurrentTreeReads(t *testing.T) {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			var visit func(n *sitter.Node)
-			visit = func(n *sitter.Node) {
+			var visit func(n *Node)
+			visit = func(n *Node) {
 				switch g % 2 {
 				case 0:
 					for i := 0; i < int(n.ChildCount()); i++ {

@@ -4,14 +4,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // stringExpr fills e from one string node or the parts of an implicit
 // concatenation: Kind String or Bytes with the decoded Str, or FString
 // with Pieces when any part is an f-string.
-func (b *builder) stringExpr(e *Expr, parts []*sitter.Node) {
+func (b *builder) stringExpr(e *Expr, parts []*Node) {
 	defer b.release(b.mark())
 	var pieces []Piece
 	isF, isBytes := false, false
@@ -77,10 +75,10 @@ func (b *builder) stringExpr(e *Expr, parts []*sitter.Node) {
 // interpolation returns the pieces of one f-string replacement field: the
 // expression, preceded by its source text for the self-documenting form
 // `{x=}`. The conversion and format spec (`!r:>10`) are formatting only.
-func (b *builder) interpolation(n *sitter.Node) []Piece {
+func (b *builder) interpolation(n *Node) []Piece {
 	defer b.release(b.mark())
 	ks := b.kids(n)
-	var ex *sitter.Node
+	var ex *Node
 	var out []Piece
 	for i, k := range ks {
 		switch {

@@ -5,20 +5,18 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/djleak/djleak/parsers/source"
 )
 
-// builder turns tree-sitter nodes into model values for one module.
+// builder turns syntax nodes into model values for one module.
 type builder struct {
 	m   *Module
 	src string
 	// kc is the cursor kids() collects children with. kids() never calls
 	// out while it holds the cursor, so it may be used at any depth.
-	kc *sitter.TreeCursor
+	kc *Cursor
 	// wc is the cursor of the statement walk (Parse only).
-	wc *sitter.TreeCursor
+	wc *Cursor
 	// stack holds the children kids() returns (see there).
 	stack []kid
 	// parsing is set while Parse builds the model: calls are then
@@ -31,12 +29,12 @@ type builder struct {
 }
 
 func newBuilder(m *Module) *builder {
-	return &builder{m: m, src: m.src, kc: sitter.NewTreeCursor(m.Root)}
+	return &builder{m: m, src: m.src, kc: NewCursor(m.Root)}
 }
 
 // kid is one child node with its type.
 type kid struct {
-	n     *sitter.Node
+	n     *Node
 	t     string
 	named bool
 }
@@ -49,7 +47,7 @@ type kid struct {
 // `defer b.release(b.mark())`, and no returned slice outlives that call.
 // Nested calls push above the caller's children, so the caller's slice
 // stays intact (a reallocation leaves it on the old, unchanged array).
-func (b *builder) kids(n *sitter.Node) []kid {
+func (b *builder) kids(n *Node) []kid {
 	start := len(b.stack)
 	c := b.kc
 	c.Reset(n)
@@ -71,7 +69,7 @@ func (b *builder) kids(n *sitter.Node) []kid {
 }
 
 // named returns the named children of n (see kids).
-func (b *builder) named(n *sitter.Node) []kid {
+func (b *builder) named(n *Node) []kid {
 	ks := b.kids(n)
 	out := ks[:0]
 	for _, k := range ks {
@@ -91,9 +89,9 @@ func (b *builder) release(mark int) {
 	b.stack = b.stack[:mark]
 }
 
-func (b *builder) text(n *sitter.Node) string { return b.m.NodeText(n) }
+func (b *builder) text(n *Node) string { return b.m.NodeText(n) }
 
-func (b *builder) loc(n *sitter.Node) source.Location { return b.m.Loc(n) }
+func (b *builder) loc(n *Node) source.Location { return b.m.Loc(n) }
 
 // scope is the walk's lexical context.
 type scope struct {
@@ -116,7 +114,7 @@ func (b *builder) run() {
 	m := b.m
 	b.parsing = true
 	b.calls = map[uint64]*Call{}
-	b.wc = sitter.NewTreeCursor(m.Root)
+	b.wc = NewCursor(m.Root)
 	st := scope{sink: &m.Assigns}
 	b.walk(st, errState{check: m.Root.HasError()}, "", false)
 	b.calls = nil
@@ -133,8 +131,7 @@ func (b *builder) run() {
 }
 
 // walk visits the node under the walk cursor and, recursively, all of its
-// descendants. Visiting every node also fills the binding's node cache
-// once, so later read-only traversals do not write to it.
+// descendants.
 func (b *builder) walk(st scope, es errState, parent string, body bool) {
 	n := b.wc.CurrentNode()
 	t := nodeType(n)
@@ -206,7 +203,7 @@ func (b *builder) walk(st scope, es errState, parent string, body bool) {
 
 // Imports --------------------------------------------------------------------
 
-func (b *builder) imports(n *sitter.Node, t string, st scope) {
+func (b *builder) imports(n *Node, t string, st scope) {
 	defer b.release(b.mark())
 	m := b.m
 	cond := st.cond || st.fn != nil || st.cls != nil
@@ -262,7 +259,7 @@ func (b *builder) imports(n *sitter.Node, t string, st scope) {
 }
 
 // aliased splits an aliased_import into its dotted name and alias.
-func (b *builder) aliased(n *sitter.Node) (name, alias string) {
+func (b *builder) aliased(n *Node) (name, alias string) {
 	defer b.release(b.mark())
 	for _, k := range b.kids(n) {
 		switch k.t {
@@ -279,18 +276,18 @@ func (b *builder) aliased(n *sitter.Node) (name, alias string) {
 
 // assignment records a statement-level assignment, following chained
 // assignments (`a = b = 1`) to the final value.
-func (b *builder) assignment(n *sitter.Node, t string, st scope) {
+func (b *builder) assignment(n *Node, t string, st scope) {
 	defer b.release(b.mark())
-	var targets []*sitter.Node
+	var targets []*Node
 	op := "="
 	cur, ct := n, t
-	var value *sitter.Node
+	var value *Node
 	for {
 		ks := b.kids(cur)
 		if len(ks) == 0 {
 			return
 		}
-		var right *sitter.Node
+		var right *Node
 		var rt string
 		if ct == "augmented_assignment" {
 			if len(ks) < 3 {
@@ -335,7 +332,7 @@ func (b *builder) assignment(n *sitter.Node, t string, st scope) {
 
 // target records the assignment of v to one target node, splitting tuple and
 // list targets into one Assign per element.
-func (b *builder) target(tg *sitter.Node, v *Expr, op string, stmt *sitter.Node, loc source.Location, st scope) {
+func (b *builder) target(tg *Node, v *Expr, op string, stmt *Node, loc source.Location, st scope) {
 	defer b.release(b.mark())
 	switch t := nodeType(tg); t {
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list":
@@ -375,7 +372,7 @@ func (b *builder) target(tg *sitter.Node, v *Expr, op string, stmt *sitter.Node,
 func isStarTarget(t string) bool { return t == "list_splat_pattern" || t == "list_splat" }
 
 // walrus records an assignment expression `(name := value)`.
-func (b *builder) walrus(n *sitter.Node, st scope) {
+func (b *builder) walrus(n *Node, st scope) {
 	defer b.release(b.mark())
 	ks := b.named(n)
 	if len(ks) < 2 {
@@ -390,7 +387,7 @@ func (b *builder) walrus(n *sitter.Node, st scope) {
 // Definitions ----------------------------------------------------------------
 
 // decorators returns the decorator names of a decorated_definition.
-func (b *builder) decorators(n *sitter.Node) []string {
+func (b *builder) decorators(n *Node) []string {
 	defer b.release(b.mark())
 	out := []string{}
 	for _, k := range b.kids(n) {
@@ -411,7 +408,7 @@ func (b *builder) decorators(n *sitter.Node) []string {
 	return out
 }
 
-func (b *builder) class(n *sitter.Node, st scope) *Class {
+func (b *builder) class(n *Node, st scope) *Class {
 	defer b.release(b.mark())
 	c := &Class{Node: n, Loc: b.loc(n), Decorators: st.decos, Outer: st.lexCls, Enclosing: st.fn}
 	for _, k := range b.kids(n) {
@@ -434,7 +431,7 @@ func (b *builder) class(n *sitter.Node, st scope) *Class {
 	return c
 }
 
-func (b *builder) function(n *sitter.Node, st scope) *Function {
+func (b *builder) function(n *Node, st scope) *Function {
 	defer b.release(b.mark())
 	f := &Function{Node: n, Loc: b.loc(n), Decorators: st.decos, Outer: st.fn, Class: st.cls}
 	for _, k := range b.kids(n) {
@@ -459,7 +456,7 @@ func (b *builder) function(n *sitter.Node, st scope) *Function {
 }
 
 // params models a parameters (or lambda_parameters) node.
-func (b *builder) params(n *sitter.Node) []Param {
+func (b *builder) params(n *Node) []Param {
 	defer b.release(b.mark())
 	var out []Param
 	for _, k := range b.named(n) {
@@ -491,7 +488,7 @@ func (b *builder) params(n *sitter.Node) []Param {
 
 // paramName names a parameter from an identifier, splat pattern or typed
 // parameter node.
-func (b *builder) paramName(n *sitter.Node, t string) Param {
+func (b *builder) paramName(n *Node, t string) Param {
 	defer b.release(b.mark())
 	switch t {
 	case "list_splat_pattern", "dictionary_splat_pattern":
@@ -516,7 +513,7 @@ func (b *builder) paramName(n *sitter.Node, t string) Param {
 
 // call returns the Call for a call node, building and registering it on
 // first sight.
-func (b *builder) call(n *sitter.Node) *Call {
+func (b *builder) call(n *Node) *Call {
 	defer b.release(b.mark())
 	start, end := n.StartByte(), n.EndByte()
 	key := uint64(start)<<32 | uint64(end)
@@ -583,7 +580,7 @@ func (b *builder) call(n *sitter.Node) *Call {
 
 // dottedOrCompact returns a name or attribute chain as dotted text, and
 // any other expression as its source text with whitespace removed.
-func (b *builder) dottedOrCompact(n *sitter.Node) string {
+func (b *builder) dottedOrCompact(n *Node) string {
 	if d, ok := b.dotted(n); ok {
 		return d
 	}
@@ -592,7 +589,7 @@ func (b *builder) dottedOrCompact(n *sitter.Node) string {
 
 // dotted returns the dotted text of an identifier or an attribute chain of
 // identifiers ("a.b.c"), and false for anything else.
-func (b *builder) dotted(n *sitter.Node) (string, bool) {
+func (b *builder) dotted(n *Node) (string, bool) {
 	defer b.release(b.mark())
 	t := nodeType(n)
 	if t != "identifier" && t != "attribute" {
@@ -696,14 +693,14 @@ func compact(s string) string {
 // one, as CPython does). Otherwise the message names the token where the
 // parser gave up: the first token of the innermost ERROR along the chain of
 // first nested ERROR nodes, which is where recovery began.
-func (b *builder) reportError(n *sitter.Node) {
+func (b *builder) reportError(n *Node) {
 	if open := b.unclosedBracket(n); open != nil {
 		b.m.Errors = append(b.m.Errors, Error{Loc: b.loc(open), Message: "syntax error: '" + b.text(open) + "' was never closed"})
 		return
 	}
 	focus := n
 	for {
-		inner := b.firstDescendant(focus, func(c *sitter.Node, t string) bool { return t == errorType })
+		inner := b.firstDescendant(focus, func(c *Node, t string) bool { return t == errorType })
 		if inner == nil {
 			break
 		}
@@ -711,7 +708,7 @@ func (b *builder) reportError(n *sitter.Node) {
 	}
 	tok := focus
 	if focus.ChildCount() > 0 {
-		if leaf := b.firstDescendant(focus, func(c *sitter.Node, t string) bool {
+		if leaf := b.firstDescendant(focus, func(c *Node, t string) bool {
 			return c.ChildCount() == 0 && c.EndByte() > c.StartByte()
 		}); leaf != nil {
 			tok = leaf
@@ -730,9 +727,9 @@ func (b *builder) reportError(n *sitter.Node) {
 
 // unclosedBracket returns the innermost opening bracket among n's direct
 // children that no closing bracket among them matches.
-func (b *builder) unclosedBracket(n *sitter.Node) *sitter.Node {
-	var stack []*sitter.Node
-	c := sitter.NewTreeCursor(n)
+func (b *builder) unclosedBracket(n *Node) *Node {
+	var stack []*Node
+	c := NewCursor(n)
 	defer c.Close()
 	if !c.GoToFirstChild() {
 		return nil
@@ -759,8 +756,8 @@ func (b *builder) unclosedBracket(n *sitter.Node) *sitter.Node {
 
 // firstDescendant returns the first proper descendant of n in pre-order
 // for which match is true.
-func (b *builder) firstDescendant(n *sitter.Node, match func(*sitter.Node, string) bool) *sitter.Node {
-	c := sitter.NewTreeCursor(n)
+func (b *builder) firstDescendant(n *Node, match func(*Node, string) bool) *Node {
+	c := NewCursor(n)
 	defer c.Close()
 	depth := 0
 	for {
@@ -787,7 +784,7 @@ func (b *builder) firstDescendant(n *sitter.Node, match func(*sitter.Node, strin
 
 // reportMissing records a MISSING node, which tree-sitter inserts where an
 // expected token is absent.
-func (b *builder) reportMissing(n *sitter.Node, t string) {
+func (b *builder) reportMissing(n *Node, t string) {
 	var what string
 	switch {
 	case t == "string_end":
