@@ -44,7 +44,7 @@ fuzz:
 # Throughput and peak memory on a large tree (Django's own source).
 bench:
 	.ci/install-deps
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./analyzer/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./analyzer/ ./cmd/djleak/
 	$(GO) test -run '^$$' -bench Django -benchtime 3x ./parsers/python/
 
 # Regenerate the rule table in README.md and docs/rules.md.

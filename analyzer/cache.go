@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"sync"
 
+	"github.com/djleak/djleak/analyzer/facts"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -17,6 +18,8 @@ type ParseCache struct {
 	mu   sync.Mutex
 	py   map[string]*cachedPython
 	hits int
+	// facts keeps the file facts of the loads (FileFact), by content.
+	facts *facts.Cache
 }
 
 type cachedPython struct {
@@ -26,7 +29,9 @@ type cachedPython struct {
 }
 
 // NewParseCache returns an empty cache.
-func NewParseCache() *ParseCache { return &ParseCache{py: map[string]*cachedPython{}} }
+func NewParseCache() *ParseCache {
+	return &ParseCache{py: map[string]*cachedPython{}, facts: facts.NewMemory()}
+}
 
 // python returns the module for rel with content data, parsing it only
 // when the cache has no parse of exactly this content.
@@ -52,8 +57,11 @@ func (c *ParseCache) python(rel string, data []byte) (*source.File, *python.Modu
 	return f, mod, err
 }
 
-// retain drops the entries of files that are no longer in the project.
+// retain drops the entries of files that are no longer in the project,
+// and the file facts of contents that the load before this one used and
+// this one did not.
 func (c *ParseCache) retain(paths map[string]bool) {
+	c.facts.Sweep()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for rel := range c.py {

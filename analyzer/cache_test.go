@@ -69,3 +69,38 @@ func TestParseCache(t *testing.T) {
 		t.Errorf("after the second load: %d entries, %d hits; want 4, 2", n, hits)
 	}
 }
+
+// TestParseCacheKeepsFileFacts: the language server's cache keeps file
+// facts between loads, by content, so an edited buffer gets its own facts
+// and an unchanged file reuses them.
+func TestParseCacheKeepsFileFacts(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"manage.py": "",
+		"app/a.py":  "A = 1  # djleak: ignore[DJL201] -- a\n",
+		"app/b.py":  "B = 2  # djleak: ignore[DJL202] -- b\n",
+	})
+	cache := NewParseCache()
+	load := func(overlay map[string][]byte) []string {
+		t.Helper()
+		p, err := Load(Options{Paths: []string{dir}, Root: dir, Overlay: overlay, Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range p.Suppressions() {
+			out = append(out, s.Loc.Path+" "+s.Rules[0]+" "+s.Reason)
+		}
+		return out
+	}
+	if got := load(nil); len(got) != 2 || got[0] != "app/a.py DJL201 a" || got[1] != "app/b.py DJL202 b" {
+		t.Fatalf("first load: %q", got)
+	}
+	hits := cache.facts.Stats().Hits
+	got := load(map[string][]byte{filepath.Join(dir, "app", "a.py"): []byte("A = 1  # djleak: ignore[NGX1] -- edited\n")})
+	if len(got) != 2 || got[0] != "app/a.py NGX1 edited" || got[1] != "app/b.py DJL202 b" {
+		t.Fatalf("after an edit: %q", got)
+	}
+	if cache.facts.Stats().Hits == hits {
+		t.Error("the unchanged file's facts were not reused")
+	}
+}

@@ -49,6 +49,9 @@ type Config struct {
 	// IncludeTests reports the dataflow rules (DJL101–DJL219) in test code
 	// too (tests/, test_*.py, conftest.py, …), which is left out by default.
 	IncludeTests bool `toml:"include-tests"`
+	// NoCache turns off the command line's on-disk cache of per-file facts
+	// (like --no-cache).
+	NoCache bool `toml:"no-cache"`
 	// IdentityMiddleware adds packages to the table of published
 	// middleware and authentication backends that read identity headers
 	// (analyzer/identity KnownPackages).
@@ -434,6 +437,7 @@ var configWant = map[string]string{
 	"settings-module":     "a dotted module name in quotes, like \"mysite.settings.production\"",
 	"force-exclude":       "true or false",
 	"include-tests":       "true or false",
+	"no-cache":            "true or false",
 	"identity-middleware": "an array of tables ([[identity-middleware]] with package, classes and headers)",
 }
 

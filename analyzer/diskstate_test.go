@@ -10,10 +10,11 @@ import (
 	"github.com/djleak/djleak/analyzer/analyzertest"
 )
 
-// loadWith loads dir through the disk state and returns the project.
-func loadWith(t *testing.T, dir string, d *analyzer.DiskState) *analyzer.Project {
+// loadWith loads dir as the project, with opts' other fields.
+func loadWith(t *testing.T, dir string, opts analyzer.Options) *analyzer.Project {
 	t.Helper()
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, Disk: d})
+	opts.Paths, opts.Root = []string{dir}, dir
+	p, err := analyzer.Load(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,12 +36,12 @@ func TestDiskStateTracksFiles(t *testing.T) {
 	defer analyzer.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/util.py --\nB = 2\n-- app/templates/t.html --\n<p>{{ x }}</p>\n")
 	d := analyzer.NewDiskState()
-	p := loadWith(t, dir, d)
+	p := loadWith(t, dir, analyzer.Options{Disk: d})
 	walks, reads := d.Stats()
 	if walks != 1 || reads != 3 {
 		t.Fatalf("first load: %d walks, %d reads; want 1 and 3", walks, reads)
 	}
-	p = loadWith(t, dir, d)
+	p = loadWith(t, dir, analyzer.Options{Disk: d})
 	if w, r := d.Stats(); w != walks || r != reads {
 		t.Errorf("an unchanged project was walked %d and read %d more times; want none", w-walks, r-reads)
 	}
@@ -71,7 +72,7 @@ func TestDiskStateTracksFiles(t *testing.T) {
 	for _, s := range steps {
 		s.change()
 		_, before := d.Stats()
-		p = loadWith(t, dir, d)
+		p = loadWith(t, dir, analyzer.Options{Disk: d})
 		if got := fileText(p, "app/util.py"); got != s.want {
 			t.Errorf("%s: content %q, want %q", s.name, got, s.want)
 		}
@@ -84,11 +85,11 @@ func TestDiskStateTracksFiles(t *testing.T) {
 	fresh := filepath.Join(dir, "app", "fresh.py")
 	must(t, os.WriteFile(fresh, []byte("C = 3\n"), 0o644))
 	w0, _ := d.Stats()
-	if p = loadWith(t, dir, d); fileText(p, "app/fresh.py") != "C = 3\n" {
+	if p = loadWith(t, dir, analyzer.Options{Disk: d}); fileText(p, "app/fresh.py") != "C = 3\n" {
 		t.Errorf("a created file is missing: %v", p.Files)
 	}
 	must(t, os.Remove(fresh))
-	if p = loadWith(t, dir, d); p.File("app/fresh.py") != nil {
+	if p = loadWith(t, dir, analyzer.Options{Disk: d}); p.File("app/fresh.py") != nil {
 		t.Errorf("a deleted file is still there: %v", p.Files)
 	}
 	if w, _ := d.Stats(); w != w0+2 {
@@ -98,7 +99,7 @@ func TestDiskStateTracksFiles(t *testing.T) {
 	// A path a watcher reports is read again, and the tree walked again.
 	w0, r0 := d.Stats()
 	d.Changed(util)
-	loadWith(t, dir, d)
+	loadWith(t, dir, analyzer.Options{Disk: d})
 	if w, r := d.Stats(); w != w0+1 || r != r0+1 {
 		t.Errorf("after Changed: %d walks and %d reads, want 1 and 1", w-w0, r-r0)
 	}
@@ -110,8 +111,8 @@ func TestDiskStateRacyFiles(t *testing.T) {
 	defer analyzer.SetRacyWindow(time.Hour)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n")
 	d := analyzer.NewDiskState()
-	loadWith(t, dir, d)
-	loadWith(t, dir, d)
+	loadWith(t, dir, analyzer.Options{Disk: d})
+	loadWith(t, dir, analyzer.Options{Disk: d})
 	if w, r := d.Stats(); w != 2 || r != 2 {
 		t.Errorf("two loads of a just-written project: %d walks, %d reads; want 2 and 2", w, r)
 	}

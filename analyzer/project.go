@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/djleak/djleak/analyzer/facts"
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -43,6 +44,10 @@ type Options struct {
 	// of passes whose inputs did not change since are taken from it (see
 	// Pass.Reads).
 	Previous *Project
+	// Facts, when set, keeps per-file facts (FileFact) between runs, keyed
+	// by content hash: the command line's on-disk cache. Without it, a
+	// Cache's own memory store is used.
+	Facts facts.Store
 	// LoadConfig, when set, replaces LoadConfig(root): the command line
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
@@ -99,6 +104,10 @@ type Project struct {
 	disk *DiskState
 	// reused names the passes taken from Options.Previous.
 	reused []string
+	// store keeps file facts between runs (nil: computed every run).
+	store  facts.Store
+	hashMu sync.Mutex
+	hashes map[*source.File]facts.Hash
 }
 
 // Module returns the parsed Python module at a project-relative path.
@@ -410,6 +419,10 @@ func (p *Project) Parse(opts Options) error {
 
 func (p *Project) parseContext(ctx context.Context, opts Options) error {
 	p.ctx = ctx
+	p.store = opts.Facts
+	if p.store == nil && opts.Cache != nil {
+		p.store = opts.Cache.facts
+	}
 	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
 		file *source.File
@@ -649,13 +662,26 @@ type Pass[T any] struct {
 // than with a nil result.
 func Fact[T any](p *Project, pass *Pass[T]) T {
 	p.Checkpoint()
+	e := p.entry(pass)
+	return e.do(pass.Name, func() any { return pass.Run(p) }).(T)
+}
+
+// entry returns the memo entry for key, creating it.
+func (p *Project) entry(key any) *factEntry {
 	p.factsMu.Lock()
-	e, ok := p.facts[pass]
+	defer p.factsMu.Unlock()
+	e, ok := p.facts[key]
 	if !ok {
 		e = &factEntry{}
-		p.facts[pass] = e
+		p.facts[key] = e
 	}
-	p.factsMu.Unlock()
+	return e
+}
+
+// do runs compute once for the entry and returns its value; a panic in it
+// becomes an *InternalError naming name (or the pass it came from),
+// re-raised on every call.
+func (e *factEntry) do(name string, compute func() any) any {
 	e.once.Do(func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -664,11 +690,11 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 				} else if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
 					e.err = ie // a pass this one needs failed: blame that one
 				} else {
-					e.err = &InternalError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
+					e.err = &InternalError{Pass: name, Value: v, Stack: string(debug.Stack())}
 				}
 			}
 		}()
-		e.val = pass.Run(p)
+		e.val = compute()
 		e.done = true
 	})
 	if e.canceled {
@@ -677,5 +703,5 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 	if e.err != nil {
 		panic(e.err)
 	}
-	return e.val.(T)
+	return e.val
 }

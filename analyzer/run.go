@@ -256,8 +256,8 @@ func (p *Project) parseFailures() []Related {
 		}
 	}
 	for _, m := range p.Python {
-		if len(m.Errors) > 0 {
-			add(m.Errors[0].Loc, m.Errors[0].Message)
+		if errs := SyntaxErrors(p, m); len(errs) > 0 {
+			add(errs[0].Loc, errs[0].Message)
 		}
 	}
 	if p.Nginx != nil {

@@ -87,10 +87,7 @@ func applySuppressions(p *Project, findings []*Finding) map[string][]*Suppressio
 		if s, ok := byFile[path]; ok {
 			return s
 		}
-		var s []*Suppression
-		if f := p.File(path); f != nil {
-			s = ParseSuppressions(f)
-		}
+		s := p.fileSuppressions(path)
 		byFile[path] = s
 		return s
 	}
@@ -132,7 +129,32 @@ func (p *Project) Suppressions() []*Suppression {
 	sort.Strings(paths)
 	var out []*Suppression
 	for _, path := range paths {
-		out = append(out, ParseSuppressions(p.byPath[path])...)
+		out = append(out, p.fileSuppressions(path)...)
+	}
+	return out
+}
+
+// suppressionsFact is a file's suppression comments, parsed once per
+// content. Rule names in them resolve through the rules, which are part
+// of the analysis version.
+var suppressionsFact = NewFileFact("suppressions", 1, nil, func(_ *Project, f *source.File) []Suppression {
+	var out []Suppression
+	for _, s := range ParseSuppressions(f) {
+		out = append(out, *s)
+	}
+	return out
+})
+
+// fileSuppressions returns fresh copies of the suppressions in the file at
+// path (callers record their use on them).
+func (p *Project) fileSuppressions(path string) []*Suppression {
+	f := p.File(path)
+	if f == nil {
+		return nil
+	}
+	var out []*Suppression
+	for _, s := range FileFactOf(p, suppressionsFact, f) {
+		out = append(out, &s)
 	}
 	return out
 }

@@ -26,7 +26,7 @@ def view(request):
 `,
 		Run: func(ctx *analyzer.Context) {
 			for _, m := range ctx.Project.Python {
-				for _, e := range m.Errors {
+				for _, e := range analyzer.SyntaxErrors(ctx.Project, m) {
 					ctx.Report(analyzer.Finding{Location: e.Loc, Message: e.Message, Key: e.Message})
 				}
 			}

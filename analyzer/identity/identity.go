@@ -157,6 +157,9 @@ func find(p *analyzer.Project) *Reads {
 	out := &Reads{}
 	g := newGuards(p)
 	for _, m := range p.Python {
+		if len(analyzer.FileFactOf(p, keyReadsFact, m.File)) == 0 {
+			continue // most files read no identity key: no walk
+		}
 		walk(m.Root, func(n *python.Node) {
 			k, ok := keyRead(m, n, g.extra)
 			if !ok {
@@ -213,6 +216,38 @@ func find(p *analyzer.Project) *Reads {
 	}
 	sort.SliceStable(out.Reads, func(i, j int) bool { return out.Reads[i].Loc.Less(out.Reads[j].Loc) })
 	return out
+}
+
+// KeyRead is where a file reads an identity key, by byte offsets.
+type KeyRead struct {
+	Start, End uint32
+	Key        string
+}
+
+// keyReadsFact is a module's explicit identity-key reads: it depends on
+// the file and on the configured identity headers.
+var keyReadsFact = analyzer.NewFileFact("identity-key-reads", 1, identitySalt, func(p *analyzer.Project, f *source.File) []KeyRead {
+	m := p.Module(f.Path)
+	if m == nil {
+		return nil
+	}
+	extra := p.Config.IdentityKeys()
+	var out []KeyRead
+	walk(m.Root, func(n *python.Node) {
+		if k, ok := keyRead(m, n, extra); ok {
+			out = append(out, KeyRead{Start: n.StartByte(), End: n.EndByte(), Key: k})
+		}
+	})
+	return out
+})
+
+func identitySalt(p *analyzer.Project) string {
+	var keys []string
+	for k := range p.Config.IdentityKeys() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return analyzer.SaltOf(keys)
 }
 
 // callersGuarded reports whether fn is called at least once in the project

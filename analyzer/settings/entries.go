@@ -51,27 +51,7 @@ type Entry struct {
 func findEntries(p *analyzer.Project) []Entry {
 	var out []Entry
 	for _, m := range p.Python {
-		kind := pythonEntryKind(m.File.Path)
-		for _, c := range m.Calls {
-			if !strings.HasSuffix(c.Func, "environ.setdefault") || len(c.Args) < 2 {
-				continue
-			}
-			if k, ok := c.Args[0].Const(); !ok || k.Kind != python.Str || k.Str != "DJANGO_SETTINGS_MODULE" {
-				continue
-			}
-			if v, ok := c.Args[1].Const(); ok && v.Kind == python.Str && v.Str != "" {
-				out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: c.Args[1].Loc, Via: "os.environ.setdefault"})
-			}
-		}
-		for _, a := range m.Assigns {
-			t := strings.ReplaceAll(a.Target, `"`, "'")
-			if t != "os.environ['DJANGO_SETTINGS_MODULE']" && t != "environ['DJANGO_SETTINGS_MODULE']" {
-				continue
-			}
-			if v, ok := a.Value.Const(); ok && v.Kind == python.Str && v.Str != "" {
-				out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: a.Value.Loc, Via: "os.environ"})
-			}
-		}
+		out = append(out, analyzer.FileFactOf(p, entriesFact, m.File)...)
 	}
 	for _, rel := range configFiles(p.Root) {
 		out = append(out, fileEntries(p.Root, rel)...)
@@ -82,6 +62,40 @@ func findEntries(p *analyzer.Project) []Entry {
 		}
 		return out[i].Loc.Start.Offset < out[j].Loc.Start.Offset
 	})
+	return out
+}
+
+// entriesFact is the DJANGO_SETTINGS_MODULE values one module sets.
+var entriesFact = analyzer.NewFileFact("settings-entries", 1, nil, func(p *analyzer.Project, f *source.File) []Entry {
+	if m := p.Module(f.Path); m != nil {
+		return moduleEntries(m)
+	}
+	return nil
+})
+
+func moduleEntries(m *python.Module) []Entry {
+	var out []Entry
+	kind := pythonEntryKind(m.File.Path)
+	for _, c := range m.Calls {
+		if !strings.HasSuffix(c.Func, "environ.setdefault") || len(c.Args) < 2 {
+			continue
+		}
+		if k, ok := c.Args[0].Const(); !ok || k.Kind != python.Str || k.Str != "DJANGO_SETTINGS_MODULE" {
+			continue
+		}
+		if v, ok := c.Args[1].Const(); ok && v.Kind == python.Str && v.Str != "" {
+			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: c.Args[1].Loc, Via: "os.environ.setdefault"})
+		}
+	}
+	for _, a := range m.Assigns {
+		t := strings.ReplaceAll(a.Target, `"`, "'")
+		if t != "os.environ['DJANGO_SETTINGS_MODULE']" && t != "environ['DJANGO_SETTINGS_MODULE']" {
+			continue
+		}
+		if v, ok := a.Value.Const(); ok && v.Kind == python.Str && v.Str != "" {
+			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: a.Value.Loc, Via: "os.environ"})
+		}
+	}
 	return out
 }
 

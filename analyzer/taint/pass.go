@@ -105,14 +105,10 @@ var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Reads: []analyzer.Ki
 
 // Run analyses a project.
 func Run(p *analyzer.Project) *Result {
-	var extraNames, extraSan []string
-	if p.Config != nil {
-		extraNames, extraSan = p.Config.ExtraTokenNames, p.Config.ExtraSanitizers
-	}
 	a := &analysis{
 		nodes:  map[*python.Node]*nodeInfo{},
 		proj:   p,
-		vocab:  NewVocab(extraNames, extraSan),
+		vocab:  projectVocab(p),
 		fields: map[fieldKey]*Val{},
 	}
 	a.index()
@@ -142,6 +138,22 @@ func Run(p *analyzer.Project) *Result {
 		return hi.Sink < hj.Sink
 	})
 	return res
+}
+
+// projectVocab is the vocabulary with the project's configured names.
+func projectVocab(p *analyzer.Project) *Vocab {
+	if p.Config == nil {
+		return NewVocab(nil, nil)
+	}
+	return NewVocab(p.Config.ExtraTokenNames, p.Config.ExtraSanitizers)
+}
+
+// vocabSalt keys the file facts that depend on the vocabulary.
+func vocabSalt(p *analyzer.Project) string {
+	if p.Config == nil {
+		return ""
+	}
+	return analyzer.SaltOf(p.Config.ExtraTokenNames, p.Config.ExtraSanitizers)
 }
 
 type fieldKey struct {
@@ -231,7 +243,7 @@ func (a *analysis) index() {
 	for _, m := range a.proj.Python {
 		mi := &modInfo{
 			m: m, name: analyzer.ModuleName(m.File.Path),
-			imports: map[string]string{}, funcs: map[string]*python.Function{},
+			funcs:   map[string]*python.Function{},
 			classes: map[string]*python.Class{}, mails: map[*python.Function]bool{},
 			fnOf: map[uint32]*python.Function{}, clsOf: map[uint32]*python.Class{},
 		}
@@ -245,35 +257,7 @@ func (a *analysis) index() {
 				a.suffix[suf] = m
 			}
 		}
-		for _, imp := range m.Imports {
-			mod := imp.Module
-			if imp.Level > 0 {
-				mod = analyzer.ResolveRelative(m.File.Path, imp.Level, imp.Module)
-			}
-			switch {
-			case imp.Star:
-			case imp.Names == nil && imp.Alias != "":
-				mi.imports[imp.Alias] = mod
-			case imp.Names == nil:
-				first := mod
-				if i := strings.IndexByte(mod, '.'); i >= 0 {
-					first = mod[:i]
-				}
-				mi.imports[first] = first
-			default:
-				for _, n := range imp.Names {
-					local := n.Alias
-					if local == "" {
-						local = n.Name
-					}
-					q := n.Name
-					if mod != "" {
-						q = mod + "." + n.Name
-					}
-					mi.imports[local] = q
-				}
-			}
-		}
+		mi.imports = moduleImports(m)
 		for _, f := range m.Functions {
 			if lexerFunc.MatchString(f.Name) {
 				mi.lexer = true
@@ -298,6 +282,41 @@ func (a *analysis) index() {
 			}
 		}
 	}
+}
+
+// moduleImports is a module's import table: local name → qualified name.
+func moduleImports(m *python.Module) map[string]string {
+	out := map[string]string{}
+	for _, imp := range m.Imports {
+		mod := imp.Module
+		if imp.Level > 0 {
+			mod = analyzer.ResolveRelative(m.File.Path, imp.Level, imp.Module)
+		}
+		switch {
+		case imp.Star:
+		case imp.Names == nil && imp.Alias != "":
+			out[imp.Alias] = mod
+		case imp.Names == nil:
+			first := mod
+			if i := strings.IndexByte(mod, '.'); i >= 0 {
+				first = mod[:i]
+			}
+			out[first] = first
+		default:
+			for _, n := range imp.Names {
+				local := n.Alias
+				if local == "" {
+					local = n.Name
+				}
+				q := n.Name
+				if mod != "" {
+					q = mod + "." + n.Name
+				}
+				out[local] = q
+			}
+		}
+	}
+	return out
 }
 
 func sendsMail(fn string) bool {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -27,51 +29,67 @@ var (
 func (a *analysis) urlPatterns() []PatternHit {
 	var out []PatternHit
 	for _, m := range a.proj.Python {
-		mi := a.mods[m]
-		for _, call := range m.Calls {
-			last := lastComp(call.Func)
-			if last != "path" && last != "re_path" && last != "url" {
-				continue
-			}
-			q := call.Func
-			first := strings.SplitN(call.Func, ".", 2)[0]
-			if imp, ok := mi.imports[first]; ok {
-				q = imp + strings.TrimPrefix(call.Func, first)
-			}
-			if !strings.HasPrefix(q, "django.urls.") && !strings.HasPrefix(q, "django.conf.urls.") {
-				continue
-			}
-			if len(call.Args) == 0 {
-				continue
-			}
-			route, ok := constString(call.Args[0])
-			if !ok {
-				continue
-			}
-			re := pathParam
-			if last != "path" {
-				re = reParam
-			}
-			var params []string
-			for _, mm := range re.FindAllStringSubmatch(route, -1) {
-				params = append(params, mm[1])
-			}
-			oneTime := oneTimeRe.MatchString(route)
-			for _, p := range params {
-				if p == "uidb64" || p == "uid" {
-					oneTime = true
-				}
-			}
-			if len(call.Args) > 1 && oneTimeRe.MatchString(call.Args[1].Text) {
+		out = append(out, analyzer.FileFactOf(a.proj, urlPatternsFact, m.File)...)
+	}
+	return out
+}
+
+// urlPatternsFact is a module's URLconf patterns that capture a token: it
+// depends on the module alone (its calls and its own imports) and on the
+// vocabulary.
+var urlPatternsFact = analyzer.NewFileFact("url-patterns", 1, vocabSalt, func(p *analyzer.Project, f *source.File) []PatternHit {
+	m := p.Module(f.Path)
+	if m == nil {
+		return nil
+	}
+	return modulePatterns(m, moduleImports(m), projectVocab(p))
+})
+
+func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) []PatternHit {
+	var out []PatternHit
+	for _, call := range m.Calls {
+		last := lastComp(call.Func)
+		if last != "path" && last != "re_path" && last != "url" {
+			continue
+		}
+		q := call.Func
+		first := strings.SplitN(call.Func, ".", 2)[0]
+		if imp, ok := imports[first]; ok {
+			q = imp + strings.TrimPrefix(call.Func, first)
+		}
+		if !strings.HasPrefix(q, "django.urls.") && !strings.HasPrefix(q, "django.conf.urls.") {
+			continue
+		}
+		if len(call.Args) == 0 {
+			continue
+		}
+		route, ok := constString(call.Args[0])
+		if !ok {
+			continue
+		}
+		re := pathParam
+		if last != "path" {
+			re = reParam
+		}
+		var params []string
+		for _, mm := range re.FindAllStringSubmatch(route, -1) {
+			params = append(params, mm[1])
+		}
+		oneTime := oneTimeRe.MatchString(route)
+		for _, p := range params {
+			if p == "uidb64" || p == "uid" {
 				oneTime = true
 			}
-			if v, ok := call.Kwarg("name"); ok && oneTimeRe.MatchString(v.Text) {
-				oneTime = true
-			}
-			for _, p := range params {
-				if a.vocab.TokenName(p, false) {
-					out = append(out, PatternHit{Loc: call.Args[0].Loc, Param: p, Route: route, Func: last, OneTime: oneTime})
-				}
+		}
+		if len(call.Args) > 1 && oneTimeRe.MatchString(call.Args[1].Text) {
+			oneTime = true
+		}
+		if v, ok := call.Kwarg("name"); ok && oneTimeRe.MatchString(v.Text) {
+			oneTime = true
+		}
+		for _, p := range params {
+			if vocab.TokenName(p, false) {
+				out = append(out, PatternHit{Loc: call.Args[0].Loc, Param: p, Route: route, Func: last, OneTime: oneTime})
 			}
 		}
 	}
@@ -96,10 +114,15 @@ var urlAttr = regexp.MustCompile(`(?i)(?:^|[\s"'])((?:href|src|action|formaction
 func (a *analysis) templateHits() []TemplateHit {
 	var out []TemplateHit
 	for _, f := range a.proj.Templates {
-		out = append(out, scanTemplate(f, a.vocab)...)
+		out = append(out, analyzer.FileFactOf(a.proj, templateLinksFact, f)...)
 	}
 	return out
 }
+
+// templateLinksFact is a template's URL attributes that carry a secret.
+var templateLinksFact = analyzer.NewFileFact("template-links", 1, vocabSalt, func(p *analyzer.Project, f *source.File) []TemplateHit {
+	return scanTemplate(f, projectVocab(p))
+})
 
 func scanTemplate(f *source.File, v *Vocab) []TemplateHit {
 	var out []TemplateHit

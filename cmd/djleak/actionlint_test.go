@@ -53,6 +53,9 @@ func TestActionlint(t *testing.T) {
 	if out, err := lint(workflow); err != nil {
 		t.Errorf("actionlint rejects the README workflow with action.yml: %v\n%s", err, out)
 	}
+	if out, err := lint(readmeSnippet(t, "cache-workflow")); err != nil {
+		t.Errorf("actionlint rejects the README's cache workflow: %v\n%s", err, out)
+	}
 	bad := strings.Replace(workflow, "        with:\n", "        with:\n          no-such-input: x\n", 1)
 	if out, err := lint(bad); err == nil || !strings.Contains(out, `input "no-such-input" is not defined`) {
 		t.Errorf("actionlint accepted an undeclared input: %v\n%s", err, out)

@@ -138,6 +138,7 @@ type checkFlags struct {
 	baselinePath, writeBaseline *string
 	sarifCategory               *string
 	stdinName                   *string
+	noCache                     *bool
 }
 
 func newCheckFlags() *checkFlags {
@@ -172,6 +173,7 @@ func newCheckFlags() *checkFlags {
 	f.writeBaseline = f.String("write-baseline", "", "", "FILE", "record the current findings in the baseline FILE and exit 0")
 	f.sarifCategory = f.String("sarif-category", "", "", "NAME", "SARIF analysis category (automationDetails.id), to tell apart several djleak runs on one commit in code scanning")
 	f.stdinName = f.String("stdin-filename", "", "", "PATH", `lint standard input as if it were the file at PATH (with the path "-")`)
+	f.noCache = f.Bool("no-cache", "", false, "do not read or write the cache of per-file facts ($XDG_CACHE_HOME/djleak, else ~/.cache/djleak)")
 	return f
 }
 
@@ -405,6 +407,11 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		verbose("%s %s", file.Kind, file.Path)
 	}
 	verbose("found %d files in %s", len(proj.Files), time.Since(started).Round(time.Millisecond))
+	cache := openCache(*f.noCache || proj.Config.NoCache)
+	if cache != nil {
+		opts.Facts = cache
+		verbose("cache in %s", cache.Dir())
+	}
 	prog.set(fmt.Sprintf("parsing %d files", len(proj.Files)))
 	t := time.Now()
 	if err := proj.Parse(opts); err != nil {
@@ -434,6 +441,14 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: %s\n", n)
 	}
 	verbose("ran %d rules in %s", len(enabled), time.Since(t).Round(time.Millisecond))
+	if cache != nil {
+		cache.Flush()
+		st := cache.Stats()
+		verbose("cache: %d facts reused, %d computed; %d files' facts read, %d written", st.Hits, st.Misses, st.Loaded, st.Written)
+		if err := cache.Err(); err != nil && !*f.quiet {
+			fmt.Fprintf(stderr, "djleak: note: the cache is not written (%v); results are not affected\n", err)
+		}
+	}
 	if *f.writeBaseline != "" {
 		b := analyzer.NewBaseline(findings)
 		maskBaseline(b, findings, proj.Config.ExtraTokenNames)

@@ -3,9 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/facts"
+	"github.com/djleak/djleak/rules"
 )
 
 // buildVersion is djleak's version: analyzer.Version when the build set it
@@ -60,4 +64,37 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "djleak %s\n", analyzer.Version)
 	return exitClean
+}
+
+// openCache opens the on-disk cache of per-file facts for this djleak's
+// analysis version, or returns nil when it is off or no cache directory
+// can be named (no XDG_CACHE_HOME and no home directory).
+func openCache(off bool) *facts.Cache {
+	if off {
+		return nil
+	}
+	dir := facts.Dir(analyzer.AnalysisVersion(rules.All(), buildIdentity()))
+	if dir == "" {
+		return nil
+	}
+	return facts.Open(dir, facts.DefaultLimit)
+}
+
+// buildIdentity tells development builds apart in the cache's version: a
+// build without a release version or a clean VCS revision is named by its
+// executable's size and modification time, so a rebuilt djleak whose
+// analysis changed never reads facts the previous build wrote.
+func buildIdentity() string {
+	if !strings.Contains(analyzer.Version, "devel") || (strings.Contains(analyzer.Version, "+") && !strings.HasSuffix(analyzer.Version, ".dirty")) {
+		return ""
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	info, err := os.Stat(exe)
+	if err != nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s %d %d", exe, info.Size(), info.ModTime().UnixNano())
 }
