@@ -64,8 +64,10 @@ func TestCorruptBundleIsAMissAndRewritten(t *testing.T) {
 		"truncated": func(b []byte) []byte { return b[:len(b)-3] },
 		"flipped":   func(b []byte) []byte { b[len(b)-1] ^= 0xFF; return b },
 		"empty":     func([]byte) []byte { return nil },
-		"foreign":   func([]byte) []byte { return []byte("not a bundle at all, but long enough to have a header of sorts......") },
-		"longer":    func(b []byte) []byte { return append(b, 0) },
+		"foreign": func([]byte) []byte {
+			return []byte("not a bundle at all, but long enough to have a header of sorts......")
+		},
+		"longer": func(b []byte) []byte { return append(b, 0) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
