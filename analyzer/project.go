@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -38,6 +37,10 @@ type Options struct {
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
 	LoadConfig func(root string) (*Config, error)
+	// ParseOnDemand reads Python files but parses them only when a pass
+	// needs them (PythonModules): a run of front-end rules alone parses no
+	// Python. Until then Project.Python is empty.
+	ParseOnDemand bool
 }
 
 // Project is a loaded, parsed project.
@@ -79,6 +82,20 @@ type Project struct {
 
 	factsMu sync.Mutex
 	facts   map[any]*factEntry
+	// allowed, during a run, holds the passes the run's rules require
+	// (transitively); nil outside runs.
+	allowed map[Requirement]bool
+	runs    int
+
+	// deferred holds the Python files read but parsed only on demand
+	// (Options.ParseOnDemand), sorted by path, and deferredAt by path;
+	// deferOpts the options they are parsed with.
+	deferred   []*deferredPython
+	deferredAt map[string]*deferredPython
+	deferOpts  Options
+	pyOnce     sync.Once
+	pyErr      error
+	pyParsed   atomic.Int64
 }
 
 // Module returns the parsed Python module at a project-relative path.
@@ -357,11 +374,12 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 func (p *Project) Parse(opts Options) error {
 	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
-		file *source.File
-		mod  *python.Module
-		cfg  any
-		err  error
-		bad  *NotAnalysed
+		file     *source.File
+		mod      *python.Module
+		cfg      any
+		err      error
+		bad      *NotAnalysed
+		deferred bool // a Python file read, to be parsed on demand
 	}
 	results := make([]parsed, len(p.Files))
 	jobs := make(chan int)
@@ -378,6 +396,10 @@ func (p *Project) Parse(opts Options) error {
 				data, err := p.readFile(f.Path, opts.Overlay)
 				if err != nil {
 					results[i].bad = &NotAnalysed{Loc: source.NewFile(f.Path, nil).Span(0, 0), Reason: readProblem(err)}
+					continue
+				}
+				if f.Kind == KindPython && opts.ParseOnDemand {
+					results[i].file, results[i].deferred = source.NewFile(f.Path, data), true
 					continue
 				}
 				if f.Kind == KindPython && opts.Cache != nil {
@@ -428,6 +450,16 @@ func (p *Project) Parse(opts Options) error {
 		p.byPath[r.file.Path] = r.file
 		switch p.Files[i].Kind {
 		case KindPython:
+			if r.deferred {
+				d := &deferredPython{file: r.file}
+				p.deferred = append(p.deferred, d)
+				if p.deferredAt == nil {
+					p.deferredAt = map[string]*deferredPython{}
+				}
+				p.deferredAt[r.file.Path] = d
+				continue
+			}
+			p.pyParsed.Add(1)
 			p.Python = append(p.Python, r.mod)
 			p.pyPath[r.file.Path] = r.mod
 		case KindTemplate:
@@ -450,6 +482,7 @@ func (p *Project) Parse(opts Options) error {
 		}
 	}
 	sortNotAnalysed(p.NotAnalysed)
+	p.deferOpts = Options{Workers: opts.Workers, Cache: opts.Cache}
 	return errors.Join(errs...)
 }
 
@@ -533,51 +566,4 @@ func ResolveRelative(rel string, level int, module string) string {
 		return base
 	}
 	return base + "." + module
-}
-
-// fact memoisation ------------------------------------------------------
-
-type factEntry struct {
-	once sync.Once
-	val  any
-	err  *InternalError
-}
-
-// Pass is a project-level computation whose result several rules share,
-// computed at most once per project (compare x/tools analysis.Analyzer
-// with Requires). Passes may use other passes.
-type Pass[T any] struct {
-	Name string
-	Run  func(*Project) T
-}
-
-// Fact returns the result of pass for p, computing it on first use.
-// Safe for concurrent use. If the pass panics, Fact panics with an
-// *InternalError naming the pass, now and on every later call: the pass is
-// not run again, and each rule that needs it fails naming the pass rather
-// than with a nil result.
-func Fact[T any](p *Project, pass *Pass[T]) T {
-	p.factsMu.Lock()
-	e, ok := p.facts[pass]
-	if !ok {
-		e = &factEntry{}
-		p.facts[pass] = e
-	}
-	p.factsMu.Unlock()
-	e.once.Do(func() {
-		defer func() {
-			if v := recover(); v != nil {
-				if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
-					e.err = ie // a pass this one needs failed: blame that one
-				} else {
-					e.err = &InternalError{Pass: pass.Name, Value: v, Stack: string(debug.Stack())}
-				}
-			}
-		}()
-		e.val = pass.Run(p)
-	})
-	if e.err != nil {
-		panic(e.err)
-	}
-	return e.val.(T)
 }

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -73,6 +74,7 @@ type RunOptions struct {
 // RunWith is Run with options. Suppressed findings are returned with
 // Suppressed set; callers decide whether to show them.
 func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
+	defer p.runPasses(rules)()
 	workers := poolSize(opts.Workers, len(rules))
 	ctxs := make([]*Context, len(rules))
 	errs := make([]error, len(rules))
@@ -94,11 +96,16 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 					}
 				}
 			}()
+			requireFields(p, rules[i].Requires)
 			rules[i].Run(ctxs[i])
 		}(i)
 	}
 	wg.Wait()
 	for _, err := range errs {
+		var pf *parseFailure
+		if ie, ok := err.(*InternalError); ok && errors.As(asError(ie.Value), &pf) {
+			return nil, pf.err // as Load reports it
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -139,9 +146,14 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 	return out, nil
 }
 
+func asError(v any) error {
+	err, _ := v.(error)
+	return err
+}
+
 // unusedSuppressions reports suppression comments in target files that
 // matched no finding of an enabled rule.
-func unusedSuppressions(p *Project, rules []*Rule, seen map[string][]*Suppression) []*Finding {
+func unusedSuppressions(p *Project, rules []*Rule, used map[*Suppression]bool) []*Finding {
 	var unused *Rule
 	enabled := map[string]bool{}
 	for _, r := range rules {
@@ -158,12 +170,6 @@ func unusedSuppressions(p *Project, rules []*Rule, seen map[string][]*Suppressio
 		if !p.InTargets(s.Loc.Path) {
 			continue
 		}
-		used := false
-		for _, t := range seen[s.Loc.Path] {
-			if t.Loc == s.Loc && t.used {
-				used = true
-			}
-		}
 		// Only judge suppressions whose rules all ran.
 		judged := true
 		for _, id := range s.Rules {
@@ -173,7 +179,7 @@ func unusedSuppressions(p *Project, rules []*Rule, seen map[string][]*Suppressio
 			}
 			judged = judged && any
 		}
-		if used || !judged {
+		if used[s] || !judged {
 			continue
 		}
 		f := &Finding{RuleID: unused.ID, Severity: unused.Severity, Location: s.Loc,

@@ -14,7 +14,6 @@ type Suppression struct {
 	Rules  []string // IDs or prefixes, upper-case (rule names are turned into IDs)
 	Reason string
 	File   bool // ignore-file: applies to the whole file
-	used   bool
 }
 
 // Matches reports whether the suppression covers a rule ID.
@@ -77,38 +76,36 @@ func suppressionRule(r string) string {
 	return strings.ToUpper(r)
 }
 
+// SuppressionsPass is the suppression comments of one file, parsed once
+// per file and project.
+var SuppressionsPass = &FilePass[[]*Suppression]{Name: "suppressions", Run: ParseSuppressions}
+
+// fileSuppressions is the suppression comments of the file at rel.
+func (p *Project) fileSuppressions(rel string) []*Suppression {
+	return FileFact(p, SuppressionsPass, rel)
+}
+
 // applySuppressions marks findings covered by suppression comments: an
 // `ignore[...]` on the finding's first line or on the line above it, or an
-// `ignore-file[...]` anywhere in the file. It returns the suppressions of
-// the files it looked at, with their use recorded.
-func applySuppressions(p *Project, findings []*Finding) map[string][]*Suppression {
-	byFile := map[string][]*Suppression{}
-	get := func(path string) []*Suppression {
-		if s, ok := byFile[path]; ok {
-			return s
-		}
-		var s []*Suppression
-		if f := p.File(path); f != nil {
-			s = ParseSuppressions(f)
-		}
-		byFile[path] = s
-		return s
-	}
+// `ignore-file[...]` anywhere in the file. It returns the suppressions that
+// matched a finding.
+func applySuppressions(p *Project, findings []*Finding) map[*Suppression]bool {
+	used := map[*Suppression]bool{}
 	for _, f := range findings {
-		for _, s := range get(f.Location.Path) {
+		for _, s := range p.fileSuppressions(f.Location.Path) {
 			if !s.Matches(f.RuleID) || f.RuleID == unusedSuppressionID || f.RuleID == suppressionReasonID {
 				continue
 			}
 			line := s.Loc.Start.Line
 			if s.File || line == f.Location.Start.Line || line+1 == f.Location.Start.Line {
-				s.used = true
+				used[s] = true
 				if f.Suppressed == nil {
 					f.Suppressed = &Suppressed{Justification: s.Reason}
 				}
 			}
 		}
 	}
-	return byFile
+	return used
 }
 
 // Suppressed records why a finding is suppressed.
@@ -123,7 +120,8 @@ const (
 )
 
 // Suppressions lists every suppression comment in the project's files,
-// sorted by location (used by the suppression rules).
+// sorted by location (used by the suppression rules, which require
+// SuppressionsPass).
 func (p *Project) Suppressions() []*Suppression {
 	var paths []string
 	for path := range p.byPath {
@@ -132,7 +130,7 @@ func (p *Project) Suppressions() []*Suppression {
 	sort.Strings(paths)
 	var out []*Suppression
 	for _, path := range paths {
-		out = append(out, ParseSuppressions(p.byPath[path])...)
+		out = append(out, p.fileSuppressions(path)...)
 	}
 	return out
 }

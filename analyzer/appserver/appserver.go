@@ -71,7 +71,7 @@ func matchCommands(rel string, content func() []byte) bool {
 }
 
 // Pass collects every app server of the project (a project fact).
-var Pass = &analyzer.Pass[[]*Server]{Name: "appserver", Run: collect}
+var Pass = &analyzer.Pass[[]*Server]{Name: "appserver", Run: collect, Requires: []analyzer.Requirement{analyzer.PythonModules}}
 
 func collect(p *analyzer.Project) []*Server {
 	var out []*Server

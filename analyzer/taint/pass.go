@@ -102,7 +102,7 @@ type Result struct {
 }
 
 // Pass runs the analysis once per project.
-var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run}
+var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Requires: []analyzer.Requirement{analyzer.PythonModules}}
 
 // Run analyses a project.
 func Run(p *analyzer.Project) *Result {

@@ -1,0 +1,353 @@
+package analyzer
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/djleak/djleak/parsers/python"
+	"github.com/djleak/djleak/parsers/source"
+)
+
+// Scope says what a pass's result depends on.
+type Scope int
+
+const (
+	// ProjectScope passes join the whole project (Pass).
+	ProjectScope Scope = iota
+	// FileScope passes compute one result per file from that file alone
+	// (FilePass).
+	FileScope
+)
+
+func (s Scope) String() string {
+	if s == FileScope {
+		return "file"
+	}
+	return "project"
+}
+
+// Requirement is a pass that a rule or another pass needs: a *Pass[T] or a
+// *FilePass[T]. The driver computes, for a run, only the passes the
+// selected rules require, transitively (compare x/tools
+// analysis.Analyzer.Requires); a rule or pass that asks for a fact it does
+// not require is an internal error under test, so that the lists stay
+// complete.
+type Requirement interface {
+	PassName() string
+	PassScope() Scope
+	Required() []Requirement
+}
+
+type factEntry struct {
+	once sync.Once
+	val  any
+	err  *InternalError
+}
+
+// Pass is a project-level computation whose result several rules share,
+// computed at most once per project. Requires lists the passes its Run
+// uses (with Fact, or through the project's fields: PythonModules for
+// Project.Python).
+type Pass[T any] struct {
+	Name     string
+	Requires []Requirement
+	Run      func(*Project) T
+}
+
+// PassName is the pass's name, for errors.
+func (pass *Pass[T]) PassName() string { return pass.Name }
+
+// PassScope is ProjectScope.
+func (pass *Pass[T]) PassScope() Scope { return ProjectScope }
+
+// Required is pass.Requires.
+func (pass *Pass[T]) Required() []Requirement { return pass.Requires }
+
+// FilePass is a per-file computation: its result for a file depends on
+// that file's content alone, and is computed at most once per file and
+// project.
+type FilePass[T any] struct {
+	Name     string
+	Requires []Requirement
+	Run      func(*source.File) T
+}
+
+// PassName is the pass's name, for errors.
+func (pass *FilePass[T]) PassName() string { return pass.Name }
+
+// PassScope is FileScope.
+func (pass *FilePass[T]) PassScope() Scope { return FileScope }
+
+// Required is pass.Requires.
+func (pass *FilePass[T]) Required() []Requirement { return pass.Requires }
+
+// Fact returns the result of pass for p, computing it (after the passes it
+// requires) on first use. Safe for concurrent use. If the pass panics,
+// Fact panics with an *InternalError naming the pass, now and on every
+// later call: the pass is not run again, and each rule that needs it fails
+// naming the pass rather than with a nil result.
+func Fact[T any](p *Project, pass *Pass[T]) T {
+	e := p.entry(pass, pass)
+	e.once.Do(func() {
+		defer e.recover(pass.Name)
+		p.computeRequired(pass)
+		e.val = pass.Run(p)
+	})
+	if e.err != nil {
+		panic(e.err)
+	}
+	return e.val.(T)
+}
+
+type fileFactKey struct {
+	pass any
+	path string
+}
+
+// FileFact returns the result of a file pass for one file of p (nil
+// results for a path p does not hold), computing it on first use, with
+// Fact's guarantees.
+func FileFact[T any](p *Project, pass *FilePass[T], rel string) T {
+	e := p.entry(pass, fileFactKey{pass, rel})
+	e.once.Do(func() {
+		defer e.recover(pass.Name)
+		p.computeRequired(pass)
+		var zero T
+		e.val = zero
+		if f := p.File(rel); f != nil {
+			e.val = pass.Run(f)
+		}
+	})
+	if e.err != nil {
+		panic(e.err)
+	}
+	return e.val.(T)
+}
+
+// entry is the memo of key, checking that the running rules require pass.
+func (p *Project) entry(pass Requirement, key any) *factEntry {
+	p.factsMu.Lock()
+	defer p.factsMu.Unlock()
+	if p.allowed != nil && !p.allowed[pass] && testing.Testing() {
+		panic(&InternalError{Pass: pass.PassName(), Value: fmt.Sprintf("pass %s is used but no rule of the run requires it (add it to Requires)", pass.PassName())})
+	}
+	e, ok := p.facts[key]
+	if !ok {
+		e = &factEntry{}
+		p.facts[key] = e
+	}
+	return e
+}
+
+func (e *factEntry) recover(name string) {
+	if v := recover(); v != nil {
+		if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
+			e.err = ie // a pass this one needs failed: blame that one
+		} else {
+			e.err = &InternalError{Pass: name, Value: v, Stack: string(debug.Stack())}
+		}
+	}
+}
+
+// computeRequired fills, before r runs, the project fields r requires
+// (Project.Python for PythonModules): a rule or pass that reads them,
+// itself or through a helper, requires PythonModules directly. Passes are
+// computed when first asked for, so that a rule that needs one only in
+// some projects costs nothing in the others.
+func (p *Project) computeRequired(r Requirement) {
+	requireFields(p, r.Required())
+}
+
+func requireFields(p *Project, rs []Requirement) {
+	for _, q := range rs {
+		if q == Requirement(PythonModules) {
+			Fact(p, PythonModules)
+		}
+	}
+}
+
+// Closure is every pass the rules require, directly or through other
+// passes, sorted by name.
+func Closure(rules []*Rule) []Requirement {
+	seen := requirements(rules)
+	out := make([]Requirement, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PassName() < out[j].PassName() })
+	return out
+}
+
+func requirements(rules []*Rule) map[Requirement]bool {
+	seen := map[Requirement]bool{}
+	var visit func(Requirement)
+	visit = func(r Requirement) {
+		if seen[r] {
+			return
+		}
+		seen[r] = true
+		for _, q := range r.Required() {
+			visit(q)
+		}
+	}
+	for _, rule := range rules {
+		for _, r := range rule.Requires {
+			visit(r)
+		}
+	}
+	return seen
+}
+
+// PythonModules is the project's parsed Python modules (Project.Python):
+// the pass a rule or pass requires when it reads Project.Python. Under
+// Options.ParseOnDemand the files are parsed only when it is computed, or
+// one by one through ParsePython.
+var PythonModules = &Pass[[]*python.Module]{Name: "python", Run: func(p *Project) []*python.Module {
+	mods, err := p.AllPython()
+	if err != nil {
+		panic(err)
+	}
+	return mods
+}}
+
+// parseFailure is Python files the parser gave up on (not syntax errors),
+// as ParsePython and AllPython return them: a pass that panics with it
+// fails the run with the parser's error, as Load does.
+type parseFailure struct{ err error }
+
+func (e *parseFailure) Error() string { return e.err.Error() }
+
+// PythonFilesParsed is the number of Python files parsed (or taken from the
+// parse cache) for p so far.
+func (p *Project) PythonFilesParsed() int { return int(p.pyParsed.Load()) }
+
+// deferredPython is a Python file read by Parse but parsed on first use.
+type deferredPython struct {
+	file *source.File
+	once sync.Once
+	mod  *python.Module
+	err  error
+}
+
+func (d *deferredPython) parse(p *Project) (*python.Module, error) {
+	d.once.Do(func() {
+		if c := p.deferOpts.Cache; c != nil {
+			_, d.mod, d.err = c.python(d.file.Path, d.file.Content)
+		} else {
+			d.mod, d.err = parsePython(d.file)
+		}
+		if d.err == nil {
+			p.pyParsed.Add(1)
+		}
+	})
+	return d.mod, d.err
+}
+
+// PythonPaths lists the project's Python files that were read, parsed or
+// not, sorted.
+func (p *Project) PythonPaths() []string {
+	if p.deferred == nil {
+		out := make([]string, len(p.Python))
+		for i, m := range p.Python {
+			out[i] = m.File.Path
+		}
+		return out
+	}
+	out := make([]string, len(p.deferred))
+	for i, d := range p.deferred {
+		out[i] = d.file.Path
+	}
+	return out
+}
+
+// ParsePython returns the module of one Python file, parsing it on first
+// use when Parse deferred it; nil for a path that is no Python file of the
+// project. Safe for concurrent use.
+func (p *Project) ParsePython(rel string) (*python.Module, error) {
+	if d := p.deferredAt[rel]; d != nil {
+		m, err := d.parse(p)
+		if err != nil {
+			return nil, &parseFailure{err}
+		}
+		return m, nil
+	}
+	return p.pyPath[rel], nil
+}
+
+// AllPython parses every Python file Parse deferred (once, on a worker
+// pool), fills Project.Python and returns it. A pass that calls it, rather
+// than requiring PythonModules, parses the whole project only when it
+// turns out to need it.
+func (p *Project) AllPython() ([]*python.Module, error) {
+	p.pyOnce.Do(func() {
+		files := p.deferred
+		if len(files) == 0 {
+			return
+		}
+		jobs := make(chan int)
+		var wg sync.WaitGroup
+		for w := poolSize(p.deferOpts.Workers, len(files)); w > 0; w-- {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					files[i].parse(p)
+				}
+			}()
+		}
+		for i := range files {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		var errs []error
+		mods := make([]*python.Module, 0, len(files))
+		for _, d := range files {
+			if d.err != nil {
+				errs = append(errs, d.err)
+				continue
+			}
+			mods = append(mods, d.mod)
+		}
+		if len(errs) > 0 {
+			p.pyErr = &parseFailure{errors.Join(errs...)}
+		} else {
+			for _, m := range mods {
+				p.pyPath[m.File.Path] = m
+			}
+			p.Python = mods
+		}
+	})
+	return p.Python, p.pyErr
+}
+
+// runPasses prepares a run of rules: it restricts Fact to the passes the
+// rules require (the driver itself applies suppressions). The returned
+// function ends the restriction.
+func (p *Project) runPasses(rules []*Rule) func() {
+	need := requirements(rules)
+	need[SuppressionsPass] = true
+	p.factsMu.Lock()
+	defer p.factsMu.Unlock()
+	// Overlapping runs allow the union of their requirements.
+	union := map[Requirement]bool{}
+	for r := range p.allowed {
+		union[r] = true
+	}
+	for r := range need {
+		union[r] = true
+	}
+	p.allowed = union
+	p.runs++
+	return func() {
+		p.factsMu.Lock()
+		defer p.factsMu.Unlock()
+		if p.runs--; p.runs == 0 {
+			p.allowed = nil
+		}
+	}
+}
