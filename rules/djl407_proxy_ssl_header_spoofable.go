@@ -63,7 +63,7 @@ The check needs the nginx configuration: when the project has none (or nginx pas
 the application), djleak cannot know what the proxy in front sets and does not report — Django's
 ` + "`check --deploy`" + ` has no counterpart either. uwsgi, FastCGI and SCGI upstreams are
 checked through ` + "`uwsgi_param HTTP_X_FORWARDED_PROTO …`" + ` and friends.`,
-		Requires: []analyzer.Requirement{settings.Pass, frontend.Pass},
+		Requires: []analyzer.Requirement{settings.Pass, frontend.Pass, appFrontPass},
 		Run:      runProxySSLHeader,
 	})
 }

@@ -121,7 +121,7 @@ def broken(:
 		{[]string{"NGX1"}, 1}, // NGX101 looks for identity reads: only notes.py mentions a key
 		{[]string{"NGX2", "NGX4"}, 1},
 		{[]string{"NGX0", "APC", "HAP", "CDY"}, 0}, // no Apache, HAProxy or Caddy configuration to compare
-		{[]string{"NGX3"}, 0}, // NGX302 needs the application's query credentials only when a log writes the query
+		{[]string{"NGX3"}, 0},                      // NGX302 needs the application's query credentials only when a log writes the query
 		{[]string{"NGX001", "NGX003", "NGX102", "NGX303", "NGX402"}, 0},
 		{nil, 5}, // every rule: every file
 	}

@@ -93,27 +93,29 @@ func (h *Hit) QueryAuth() bool {
 
 // Result is the pass's output.
 type Result struct {
-	Hits []Hit
-	// Patterns are URLconf routes that capture token-like parameters.
-	Patterns []PatternHit
-	// Templates are secrets in URL attributes of Django templates.
-	Templates []TemplateHit
-	Vocab     *Vocab
+	Hits  []Hit
+	Vocab *Vocab
 }
 
 // Pass runs the analysis once per project.
 var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Requires: []analyzer.Requirement{analyzer.PythonModules}}
 
-// Run analyses a project.
-func Run(p *analyzer.Project) *Result {
+// projectVocab is the vocabulary with the project's configured token names
+// and sanitizers.
+func projectVocab(p *analyzer.Project) *Vocab {
 	var extraNames, extraSan []string
 	if p.Config != nil {
 		extraNames, extraSan = p.Config.ExtraTokenNames, p.Config.ExtraSanitizers
 	}
+	return NewVocab(extraNames, extraSan)
+}
+
+// Run analyses a project.
+func Run(p *analyzer.Project) *Result {
 	a := &analysis{
 		nodes:  map[*sitter.Node]*nodeInfo{},
 		proj:   p,
-		vocab:  NewVocab(extraNames, extraSan),
+		vocab:  projectVocab(p),
 		fields: map[fieldKey]*Val{},
 	}
 	a.index()
@@ -133,7 +135,7 @@ func Run(p *analyzer.Project) *Result {
 			}
 		}
 	}
-	res := &Result{Hits: a.hits, Vocab: a.vocab, Patterns: a.urlPatterns(), Templates: a.templateHits()}
+	res := &Result{Hits: a.hits, Vocab: a.vocab}
 	sort.SliceStable(res.Hits, func(i, j int) bool {
 		hi, hj := res.Hits[i], res.Hits[j]
 		if hi.Loc != hj.Loc {
@@ -245,35 +247,7 @@ func (a *analysis) index() {
 				a.suffix[suf] = m
 			}
 		}
-		for _, imp := range m.Imports {
-			mod := imp.Module
-			if imp.Level > 0 {
-				mod = analyzer.ResolveRelative(m.File.Path, imp.Level, imp.Module)
-			}
-			switch {
-			case imp.Star:
-			case imp.Names == nil && imp.Alias != "":
-				mi.imports[imp.Alias] = mod
-			case imp.Names == nil:
-				first := mod
-				if i := strings.IndexByte(mod, '.'); i >= 0 {
-					first = mod[:i]
-				}
-				mi.imports[first] = first
-			default:
-				for _, n := range imp.Names {
-					local := n.Alias
-					if local == "" {
-						local = n.Name
-					}
-					q := n.Name
-					if mod != "" {
-						q = mod + "." + n.Name
-					}
-					mi.imports[local] = q
-				}
-			}
-		}
+		addImports(mi.imports, m)
 		for _, f := range m.Functions {
 			if lexerFunc.MatchString(f.Name) {
 				mi.lexer = true
@@ -295,6 +269,40 @@ func (a *analysis) index() {
 		for _, c := range m.Calls {
 			if c.Enclosing != nil && sendsMail(c.Func) {
 				mi.mails[c.Enclosing] = true
+			}
+		}
+	}
+}
+
+// addImports records a module's imports in imports: local name →
+// qualified name.
+func addImports(imports map[string]string, m *python.Module) {
+	for _, imp := range m.Imports {
+		mod := imp.Module
+		if imp.Level > 0 {
+			mod = analyzer.ResolveRelative(m.File.Path, imp.Level, imp.Module)
+		}
+		switch {
+		case imp.Star:
+		case imp.Names == nil && imp.Alias != "":
+			imports[imp.Alias] = mod
+		case imp.Names == nil:
+			first := mod
+			if i := strings.IndexByte(mod, '.'); i >= 0 {
+				first = mod[:i]
+			}
+			imports[first] = first
+		default:
+			for _, n := range imp.Names {
+				local := n.Alias
+				if local == "" {
+					local = n.Name
+				}
+				q := n.Name
+				if mod != "" {
+					q = mod + "." + n.Name
+				}
+				imports[local] = q
 			}
 		}
 	}

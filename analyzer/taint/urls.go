@@ -1,9 +1,11 @@
 package taint
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
+	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -24,10 +26,41 @@ var (
 	oneTimeRe = regexp.MustCompile(`(?i)reset|activat|confirm|verif|invit|unsubscribe|magic|e-?mail|signup|register|login[-_]?link|one[-_]?time`)
 )
 
-func (a *analysis) urlPatterns() []PatternHit {
+// URLPatterns is the URLconf routes that capture token-like parameters,
+// a pass of its own so that a URLconf rule does not run the dataflow. A
+// route is a call of django.urls' path or re_path, or django.conf.urls'
+// url, so only modules whose text holds "django" and "path" or "url" are
+// parsed.
+var URLPatterns = &analyzer.Pass[[]PatternHit]{Name: "url-patterns", Run: func(p *analyzer.Project) []PatternHit {
+	return urlPatterns(p, projectVocab(p))
+}}
+
+// TemplateURLs is the secrets in URL attributes of the project's Django
+// templates.
+var TemplateURLs = &analyzer.Pass[[]TemplateHit]{Name: "template-urls", Run: func(p *analyzer.Project) []TemplateHit {
+	var out []TemplateHit
+	v := projectVocab(p)
+	for _, f := range p.Templates {
+		out = append(out, scanTemplate(f, v)...)
+	}
+	return out
+}}
+
+func urlPatterns(p *analyzer.Project, vocab *Vocab) []PatternHit {
 	var out []PatternHit
-	for _, m := range a.proj.Python {
-		mi := a.mods[m]
+	for _, rel := range p.PythonPaths() {
+		if f := p.File(rel); f == nil || !mayRoute(f.Content) {
+			continue
+		}
+		m, err := p.ParsePython(rel)
+		if err != nil {
+			panic(err)
+		}
+		if m == nil {
+			continue
+		}
+		imports := map[string]string{}
+		addImports(imports, m)
 		for _, call := range m.Calls {
 			last := lastComp(call.Func)
 			if last != "path" && last != "re_path" && last != "url" {
@@ -35,7 +68,7 @@ func (a *analysis) urlPatterns() []PatternHit {
 			}
 			q := call.Func
 			first := strings.SplitN(call.Func, ".", 2)[0]
-			if imp, ok := mi.imports[first]; ok {
+			if imp, ok := imports[first]; ok {
 				q = imp + strings.TrimPrefix(call.Func, first)
 			}
 			if !strings.HasPrefix(q, "django.urls.") && !strings.HasPrefix(q, "django.conf.urls.") {
@@ -69,7 +102,7 @@ func (a *analysis) urlPatterns() []PatternHit {
 				oneTime = true
 			}
 			for _, p := range params {
-				if a.vocab.TokenName(p, false) {
+				if vocab.TokenName(p, false) {
 					out = append(out, PatternHit{Loc: call.Args[0].Loc, Param: p, Route: route, Func: last, OneTime: oneTime})
 				}
 			}
@@ -93,12 +126,12 @@ type TemplateHit struct {
 
 var urlAttr = regexp.MustCompile(`(?i)(?:^|[\s"'])((?:href|src|action|formaction|poster|cite|background|data-[\w-]*(?:url|href|src)))\s*=\s*(["'])`)
 
-func (a *analysis) templateHits() []TemplateHit {
-	var out []TemplateHit
-	for _, f := range a.proj.Templates {
-		out = append(out, scanTemplate(f, a.vocab)...)
-	}
-	return out
+// mayRoute is the byte-level pre-filter of urlPatterns: a route's
+// function resolves to a django.urls or django.conf.urls name, imported
+// or spelled out, and is called path, re_path or url.
+func mayRoute(content []byte) bool {
+	return bytes.Contains(content, []byte("django")) &&
+		(bytes.Contains(content, []byte("path")) || bytes.Contains(content, []byte("url")))
 }
 
 func scanTemplate(f *source.File, v *Vocab) []TemplateHit {
