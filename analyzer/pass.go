@@ -278,6 +278,27 @@ func (p *Project) ParsePython(rel string) (*python.Module, error) {
 	return p.pyPath[rel], nil
 }
 
+// PythonMentioning parses and returns, in path order, the Python modules
+// whose text passes a byte-level pre-filter: a pass that can only find
+// something in files that spell it parses no others. It panics with the
+// parser's error (see PythonModules) when a file does not parse.
+func (p *Project) PythonMentioning(mentions func([]byte) bool) []*python.Module {
+	var out []*python.Module
+	for _, rel := range p.PythonPaths() {
+		if f := p.File(rel); f == nil || !mentions(f.Content) {
+			continue
+		}
+		m, err := p.ParsePython(rel)
+		if err != nil {
+			panic(err)
+		}
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // AllPython parses every Python file Parse deferred (once, on a worker
 // pool), fills Project.Python and returns it. A pass that calls it, rather
 // than requiring PythonModules, parses the whole project only when it

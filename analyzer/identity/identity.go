@@ -177,7 +177,7 @@ func find(p *analyzer.Project) *Reads {
 		}
 		return g
 	}
-	for _, m := range modulesMentioning(p, keys.mentions) {
+	for _, m := range p.PythonMentioning(keys.mentions) {
 		walk(m.Root, func(n *sitter.Node) {
 			k, ok := keyRead(m, n, extra)
 			if !ok {
@@ -192,7 +192,7 @@ func find(p *analyzer.Project) *Reads {
 	// RemoteUserMiddleware and DRF RemoteUserAuthentication subclasses
 	// read their `header` on every request.
 	remoteUser := textFilter{needles: remoteUserBases}
-	for _, m := range modulesMentioning(p, remoteUser.mentions) {
+	for _, m := range p.PythonMentioning(remoteUser.mentions) {
 		for _, c := range m.Classes {
 			remote, via := false, ""
 			for _, b := range c.Bases {
@@ -223,7 +223,7 @@ func find(p *analyzer.Project) *Reads {
 		classes = append(classes, kp.Classes...)
 	}
 	known := textFilter{needles: classes}
-	if len(modulesMentioning(p, known.mentions)) > 0 {
+	if len(p.PythonMentioning(known.mentions)) > 0 {
 		allModules(p)
 		out.Reads = append(out.Reads, knownReads(p)...)
 	}
@@ -246,25 +246,6 @@ func allModules(p *analyzer.Project) {
 	if _, err := p.AllPython(); err != nil {
 		panic(err)
 	}
-}
-
-// modulesMentioning parses and returns, in path order, the Python modules
-// whose text passes the filter.
-func modulesMentioning(p *analyzer.Project, mentions func([]byte) bool) []*python.Module {
-	var out []*python.Module
-	for _, rel := range p.PythonPaths() {
-		if f := p.File(rel); f == nil || !mentions(f.Content) {
-			continue
-		}
-		m, err := p.ParsePython(rel)
-		if err != nil {
-			panic(err)
-		}
-		if m != nil {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // textFilter is a byte-level pre-filter: a file can matter only when its

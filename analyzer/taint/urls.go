@@ -48,17 +48,7 @@ var TemplateURLs = &analyzer.Pass[[]TemplateHit]{Name: "template-urls", Run: fun
 
 func urlPatterns(p *analyzer.Project, vocab *Vocab) []PatternHit {
 	var out []PatternHit
-	for _, rel := range p.PythonPaths() {
-		if f := p.File(rel); f == nil || !mayRoute(f.Content) {
-			continue
-		}
-		m, err := p.ParsePython(rel)
-		if err != nil {
-			panic(err)
-		}
-		if m == nil {
-			continue
-		}
+	for _, m := range p.PythonMentioning(mayRoute) {
 		imports := map[string]string{}
 		addImports(imports, m)
 		for _, call := range m.Calls {
