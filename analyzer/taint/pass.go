@@ -119,19 +119,32 @@ func Run(p *analyzer.Project) *Result {
 		fields: map[fieldKey]*Val{},
 	}
 	a.index()
-	// Round 1 collects attributes on self and request; round 2 reads them
-	// and reports.
-	for round := 1; round <= 2; round++ {
-		a.round = round
-		a.reset()
-		for _, m := range p.Python {
-			mi := a.mods[m]
-			a.moduleEnv(mi)
-			for _, f := range m.Functions {
-				if round == 1 && !storesFields(f) {
-					continue
-				}
+	// Round 1 collects attributes on self and request (from the functions
+	// that store them and, on demand, what they call); round 2 reads them
+	// and reports, from the roots (see roots.go).
+	a.round = 1
+	a.reset()
+	for _, m := range p.Python {
+		a.moduleEnv(a.mods[m])
+		for _, f := range m.Functions {
+			if storesFields(f) {
 				a.summary(f)
+			}
+		}
+	}
+	a.round = 2
+	a.reset()
+	for _, m := range p.Python {
+		a.moduleEnv(a.mods[m])
+	}
+	scan := a.newRootScan()
+	scan.carriers()
+	for want := scan.initial(); len(want) > 0; want = scan.next() {
+		for _, m := range p.Python {
+			for _, f := range m.Functions {
+				if want[f] {
+					a.summary(f)
+				}
 			}
 		}
 	}
