@@ -68,7 +68,7 @@ func TestRunContextCancelled(t *testing.T) {
 		return len(p.Python)
 	}}
 	rules := []*analyzer.Rule{
-		{ID: "DJL990", Run: func(c *analyzer.Context) {
+		{ID: "DJL990", Requires: []analyzer.Requirement{perFile, never}, Run: func(c *analyzer.Context) {
 			c.Reportf(p.Python[0].File.Span(0, 1), "reported before the cancellation")
 			analyzer.Fact(c.Project, perFile)
 			analyzer.Fact(c.Project, never)

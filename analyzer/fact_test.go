@@ -29,12 +29,16 @@ func TestPanickingPassNamesThePass(t *testing.T) {
 		m["x"] = 1 // assignment to a nil map
 		return m
 	}}
-	derived := &analyzer.Pass[int]{Name: "derived-pass", Run: func(p *analyzer.Project) int {
+	derived := &analyzer.Pass[int]{Name: "derived-pass", Requires: []analyzer.Requirement{broken}, Run: func(p *analyzer.Project) int {
 		return len(analyzer.Fact(p, broken))
 	}}
 	var rules []*analyzer.Rule
 	for _, id := range []string{"DJL990", "DJL991", "DJL992"} {
-		rules = append(rules, &analyzer.Rule{ID: id, Run: func(ctx *analyzer.Context) {
+		var needs analyzer.Requirement = broken
+		if id == "DJL990" {
+			needs = derived
+		}
+		rules = append(rules, &analyzer.Rule{ID: id, Requires: []analyzer.Requirement{needs}, Run: func(ctx *analyzer.Context) {
 			if ctx.Rule.ID == "DJL990" {
 				analyzer.Fact(ctx.Project, derived)
 			} else {

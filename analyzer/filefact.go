@@ -34,7 +34,19 @@ type FileFact[T any] struct {
 	// it is part of the key.
 	Salt func(*Project) string
 	Run  func(*Project, *source.File) T
+	// Requires lists the passes Run uses (PythonModules when it reads the
+	// file's parsed module).
+	Requires []Requirement
 }
+
+// PassName is the fact's name, for errors.
+func (fact *FileFact[T]) PassName() string { return fact.Name }
+
+// PassScope is FileScope.
+func (fact *FileFact[T]) PassScope() Scope { return FileScope }
+
+// Required is fact.Requires.
+func (fact *FileFact[T]) Required() []Requirement { return fact.Requires }
 
 var (
 	fileFactsMu sync.Mutex
@@ -97,11 +109,15 @@ var VerifyFactRoundTrip = false
 
 // FileFactOf returns fact's value for file f of the project.
 func FileFactOf[T any](p *Project, fact *FileFact[T], f *source.File) T {
-	e := p.entry(fileFactKey{fact, f})
+	e := p.entry(fact, fileFactKey{fact, f})
 	return e.do(fact.Name, func() any {
+		run := func() T {
+			p.computeRequired(fact)
+			return verifyRoundTrip(fact.Name, fact.Run(p, f))
+		}
 		store := p.store
 		if store == nil {
-			return verifyRoundTrip(fact.Name, fact.Run(p, f))
+			return run()
 		}
 		salt := ""
 		if fact.Salt != nil {
@@ -115,7 +131,7 @@ func FileFactOf[T any](p *Project, fact *FileFact[T], f *source.File) T {
 			}
 			// Undecodable: computed again and overwritten below.
 		}
-		v := verifyRoundTrip(fact.Name, fact.Run(p, f))
+		v := run()
 		if data, err := facts.Encode(v); err == nil {
 			store.Put(h, id, data)
 		}
@@ -170,8 +186,8 @@ func SaltOf(parts ...[]string) string {
 	return b.String()
 }
 
-// syntaxErrorsFact is a Python file's syntax errors.
-var syntaxErrorsFact = NewFileFact("python-syntax-errors", 1, nil, func(p *Project, f *source.File) []python.Error {
+// SyntaxErrorsFact is a Python file's syntax errors.
+var SyntaxErrorsFact = NewFileFact("python-syntax-errors", 1, nil, func(p *Project, f *source.File) []python.Error {
 	if m := p.Module(f.Path); m != nil && len(m.Errors) > 0 {
 		return m.Errors
 	}
@@ -180,5 +196,5 @@ var syntaxErrorsFact = NewFileFact("python-syntax-errors", 1, nil, func(p *Proje
 
 // SyntaxErrors returns the syntax errors of module m, in order.
 func SyntaxErrors(p *Project, m *python.Module) []python.Error {
-	return FileFactOf(p, syntaxErrorsFact, m.File)
+	return FileFactOf(p, SyntaxErrorsFact, m.File)
 }

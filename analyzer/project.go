@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -52,6 +51,10 @@ type Options struct {
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
 	LoadConfig func(root string) (*Config, error)
+	// ParseOnDemand reads Python files but parses them only when a pass
+	// needs them (PythonModules): a run of front-end rules alone parses no
+	// Python. Until then Project.Python is empty.
+	ParseOnDemand bool
 }
 
 // Project is a loaded, parsed project.
@@ -108,10 +111,33 @@ type Project struct {
 	store  facts.Store
 	hashMu sync.Mutex
 	hashes map[*source.File]facts.Hash
+
+	// allowed, during a run, holds the passes the run's rules require
+	// (transitively); nil outside runs.
+	allowed map[Requirement]bool
+	runs    int
+
+	// deferred holds the Python files read but parsed only on demand
+	// (Options.ParseOnDemand), sorted by path, and deferredAt by path;
+	// deferOpts the options they are parsed with.
+	deferred   []*deferredPython
+	deferredAt map[string]*deferredPython
+	deferOpts  Options
+	pyOnce     sync.Once
+	pyErr      error
+	pyParsed   atomic.Int64
 }
 
 // Module returns the parsed Python module at a project-relative path.
-func (p *Project) Module(rel string) *python.Module { return p.pyPath[rel] }
+// Under Options.ParseOnDemand it parses that one file on first use, and
+// panics, as a pass that needs Python does, when the parser gives up.
+func (p *Project) Module(rel string) *python.Module {
+	m, err := p.ParsePython(rel)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
 
 // File returns a parsed file's content by project-relative path.
 func (p *Project) File(rel string) *source.File { return p.byPath[rel] }
@@ -425,11 +451,12 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 	}
 	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
-		file *source.File
-		mod  *python.Module
-		cfg  any
-		err  error
-		bad  *NotAnalysed
+		file     *source.File
+		mod      *python.Module
+		cfg      any
+		err      error
+		bad      *NotAnalysed
+		deferred bool // a Python file read, to be parsed on demand
 	}
 	results := make([]parsed, len(p.Files))
 	jobs := make(chan int)
@@ -446,6 +473,10 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 				data, err := p.readFile(f.Path, opts.Overlay)
 				if err != nil {
 					results[i].bad = &NotAnalysed{Loc: source.NewFile(f.Path, nil).Span(0, 0), Reason: readProblem(err)}
+					continue
+				}
+				if f.Kind == KindPython && opts.ParseOnDemand {
+					results[i].file, results[i].deferred = source.NewFile(f.Path, data), true
 					continue
 				}
 				if f.Kind == KindPython && opts.Cache != nil {
@@ -502,6 +533,16 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 		p.byPath[r.file.Path] = r.file
 		switch p.Files[i].Kind {
 		case KindPython:
+			if r.deferred {
+				d := &deferredPython{file: r.file}
+				p.deferred = append(p.deferred, d)
+				if p.deferredAt == nil {
+					p.deferredAt = map[string]*deferredPython{}
+				}
+				p.deferredAt[r.file.Path] = d
+				continue
+			}
+			p.pyParsed.Add(1)
 			p.Python = append(p.Python, r.mod)
 			p.pyPath[r.file.Path] = r.mod
 		case KindTemplate:
@@ -524,6 +565,7 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 		}
 	}
 	sortNotAnalysed(p.NotAnalysed)
+	p.deferOpts = Options{Workers: opts.Workers, Cache: opts.Cache}
 	return errors.Join(errs...)
 }
 
@@ -607,101 +649,4 @@ func ResolveRelative(rel string, level int, module string) string {
 		return base
 	}
 	return base + "." + module
-}
-
-// fact memoisation ------------------------------------------------------
-
-type factEntry struct {
-	once     sync.Once
-	val      any
-	err      *InternalError
-	canceled bool
-	done     bool // val is the pass's result
-}
-
-// canceled is the panic value that unwinds a pass or rule when the run's
-// context is cancelled (Checkpoint); RunContext turns it into ctx's error.
-type canceled struct{}
-
-// Err is the error of the context the project is being loaded or run
-// with: non-nil once that load or run is cancelled.
-func (p *Project) Err() error {
-	if p.ctx == nil {
-		return nil
-	}
-	return p.ctx.Err()
-}
-
-// Checkpoint stops the running pass or rule when the run has been
-// cancelled (see RunContext). Long passes call it between files.
-func (p *Project) Checkpoint() {
-	if p.Err() != nil {
-		panic(canceled{})
-	}
-}
-
-// Pass is a project-level computation whose result several rules share,
-// computed at most once per project (compare x/tools analysis.Analyzer
-// with Requires). Passes may use other passes.
-type Pass[T any] struct {
-	Name string
-	Run  func(*Project) T
-	// Reads, when set, lists every kind of file the pass's result depends
-	// on, through the passes it uses too (KindConfigs: every registered
-	// configuration language); the configuration always counts. A load
-	// given the previous project (Options.Previous) takes the result from
-	// there when none of those files changed. Unset: computed on every
-	// load.
-	Reads []Kind
-}
-
-// Fact returns the result of pass for p, computing it on first use.
-// Safe for concurrent use. If the pass panics, Fact panics with an
-// *InternalError naming the pass, now and on every later call: the pass is
-// not run again, and each rule that needs it fails naming the pass rather
-// than with a nil result.
-func Fact[T any](p *Project, pass *Pass[T]) T {
-	p.Checkpoint()
-	e := p.entry(pass)
-	return e.do(pass.Name, func() any { return pass.Run(p) }).(T)
-}
-
-// entry returns the memo entry for key, creating it.
-func (p *Project) entry(key any) *factEntry {
-	p.factsMu.Lock()
-	defer p.factsMu.Unlock()
-	e, ok := p.facts[key]
-	if !ok {
-		e = &factEntry{}
-		p.facts[key] = e
-	}
-	return e
-}
-
-// do runs compute once for the entry and returns its value; a panic in it
-// becomes an *InternalError naming name (or the pass it came from),
-// re-raised on every call.
-func (e *factEntry) do(name string, compute func() any) any {
-	e.once.Do(func() {
-		defer func() {
-			if v := recover(); v != nil {
-				if _, ok := v.(canceled); ok {
-					e.canceled = true // no result: every later use is cancelled too
-				} else if ie, ok := v.(*InternalError); ok && ie.Pass != "" {
-					e.err = ie // a pass this one needs failed: blame that one
-				} else {
-					e.err = &InternalError{Pass: name, Value: v, Stack: string(debug.Stack())}
-				}
-			}
-		}()
-		e.val = compute()
-		e.done = true
-	})
-	if e.canceled {
-		panic(canceled{})
-	}
-	if e.err != nil {
-		panic(e.err)
-	}
-	return e.val
 }

@@ -74,15 +74,9 @@ func (p *Project) ReusedPasses() []string { return p.reused }
 func sameInput(a, b *Project, k Kind) bool {
 	switch k {
 	case KindPython:
-		if len(a.Python) != len(b.Python) {
-			return false
-		}
-		for i, m := range a.Python {
-			if n := b.Python[i]; m != n && !sameFile(m.File, n.File) {
-				return false
-			}
-		}
-		return true
+		// By path and content, parsed or not (Options.ParseOnDemand).
+		ap, bp := a.PythonPaths(), b.PythonPaths()
+		return slices.EqualFunc(ap, bp, func(x, y string) bool { return sameFile(a.File(x), b.File(y)) })
 	case KindTemplate:
 		return slices.EqualFunc(a.Templates, b.Templates, sameFile)
 	case KindNginx, KindCompose:

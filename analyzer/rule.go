@@ -31,6 +31,11 @@ type Rule struct {
 	UseInstead string
 	Notes      string // optional extra Markdown (options, limitations)
 
+	// Requires lists the passes Run uses (with Fact, FileFact or through
+	// the project's fields: PythonModules for Project.Python). A run
+	// computes only what its rules require.
+	Requires []Requirement
+
 	// Run reports findings for the whole project.
 	Run func(*Context)
 }

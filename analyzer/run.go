@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -82,6 +83,7 @@ func RunWith(p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 // files, and the run returns ctx's error and no findings.
 func RunContext(ctx context.Context, p *Project, rules []*Rule, opts RunOptions) ([]*Finding, error) {
 	p.ctx = ctx
+	defer p.runPasses(rules)()
 	workers := poolSize(opts.Workers, len(rules))
 	ctxs := make([]*Context, len(rules))
 	errs := make([]error, len(rules))
@@ -110,6 +112,7 @@ func RunContext(ctx context.Context, p *Project, rules []*Rule, opts RunOptions)
 					}
 				}
 			}()
+			requireFields(p, rules[i].Requires)
 			rules[i].Run(ctxs[i])
 		}(i)
 	}
@@ -118,6 +121,10 @@ func RunContext(ctx context.Context, p *Project, rules []*Rule, opts RunOptions)
 		return nil, err
 	}
 	for _, err := range errs {
+		var pf *parseFailure
+		if ie, ok := err.(*InternalError); ok && errors.As(asError(ie.Value), &pf) {
+			return nil, pf.err // as Load reports it
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -158,9 +165,14 @@ func RunContext(ctx context.Context, p *Project, rules []*Rule, opts RunOptions)
 	return out, nil
 }
 
+func asError(v any) error {
+	err, _ := v.(error)
+	return err
+}
+
 // unusedSuppressions reports suppression comments in target files that
 // matched no finding of an enabled rule.
-func unusedSuppressions(p *Project, rules []*Rule, seen map[string][]*Suppression) []*Finding {
+func unusedSuppressions(p *Project, rules []*Rule, used map[*Suppression]bool) []*Finding {
 	var unused *Rule
 	enabled := map[string]bool{}
 	for _, r := range rules {
@@ -177,12 +189,6 @@ func unusedSuppressions(p *Project, rules []*Rule, seen map[string][]*Suppressio
 		if !p.InTargets(s.Loc.Path) {
 			continue
 		}
-		used := false
-		for _, t := range seen[s.Loc.Path] {
-			if t.Loc == s.Loc && t.used {
-				used = true
-			}
-		}
 		// Only judge suppressions whose rules all ran.
 		judged := true
 		for _, id := range s.Rules {
@@ -192,7 +198,7 @@ func unusedSuppressions(p *Project, rules []*Rule, seen map[string][]*Suppressio
 			}
 			judged = judged && any
 		}
-		if used || !judged {
+		if used[s] || !judged {
 			continue
 		}
 		f := &Finding{RuleID: unused.ID, Severity: unused.Severity, Location: s.Loc,

@@ -14,7 +14,6 @@ type Suppression struct {
 	Rules  []string // IDs or prefixes, upper-case (rule names are turned into IDs)
 	Reason string
 	File   bool // ignore-file: applies to the whole file
-	used   bool
 }
 
 // Matches reports whether the suppression covers a rule ID.
@@ -77,35 +76,55 @@ func suppressionRule(r string) string {
 	return strings.ToUpper(r)
 }
 
+// SuppressionsPass is a file's suppression comments, parsed once per
+// content. Rule names in them resolve through the rules, which are part
+// of the analysis version.
+var SuppressionsPass = NewFileFact("suppressions", 1, nil, func(_ *Project, f *source.File) []Suppression {
+	var out []Suppression
+	for _, s := range ParseSuppressions(f) {
+		out = append(out, *s)
+	}
+	return out
+})
+
+// fileSuppressions is the suppression comments of the file at rel. The
+// pointers are into the project's memo of the fact, so the same comment
+// is the same *Suppression for the whole run (applySuppressions records
+// use by pointer).
+func (p *Project) fileSuppressions(rel string) []*Suppression {
+	f := p.File(rel)
+	if f == nil {
+		return nil
+	}
+	vals := FileFactOf(p, SuppressionsPass, f)
+	out := make([]*Suppression, len(vals))
+	for i := range vals {
+		out[i] = &vals[i]
+	}
+	return out
+}
+
 // applySuppressions marks findings covered by suppression comments: an
 // `ignore[...]` on the finding's first line or on the line above it, or an
-// `ignore-file[...]` anywhere in the file. It returns the suppressions of
-// the files it looked at, with their use recorded.
-func applySuppressions(p *Project, findings []*Finding) map[string][]*Suppression {
-	byFile := map[string][]*Suppression{}
-	get := func(path string) []*Suppression {
-		if s, ok := byFile[path]; ok {
-			return s
-		}
-		s := p.fileSuppressions(path)
-		byFile[path] = s
-		return s
-	}
+// `ignore-file[...]` anywhere in the file. It returns the suppressions that
+// matched a finding.
+func applySuppressions(p *Project, findings []*Finding) map[*Suppression]bool {
+	used := map[*Suppression]bool{}
 	for _, f := range findings {
-		for _, s := range get(f.Location.Path) {
+		for _, s := range p.fileSuppressions(f.Location.Path) {
 			if !s.Matches(f.RuleID) || f.RuleID == unusedSuppressionID || f.RuleID == suppressionReasonID {
 				continue
 			}
 			line := s.Loc.Start.Line
 			if s.File || line == f.Location.Start.Line || line+1 == f.Location.Start.Line {
-				s.used = true
+				used[s] = true
 				if f.Suppressed == nil {
 					f.Suppressed = &Suppressed{Justification: s.Reason}
 				}
 			}
 		}
 	}
-	return byFile
+	return used
 }
 
 // Suppressed records why a finding is suppressed.
@@ -120,7 +139,8 @@ const (
 )
 
 // Suppressions lists every suppression comment in the project's files,
-// sorted by location (used by the suppression rules).
+// sorted by location (used by the suppression rules, which require
+// SuppressionsPass).
 func (p *Project) Suppressions() []*Suppression {
 	var paths []string
 	for path := range p.byPath {
@@ -130,31 +150,6 @@ func (p *Project) Suppressions() []*Suppression {
 	var out []*Suppression
 	for _, path := range paths {
 		out = append(out, p.fileSuppressions(path)...)
-	}
-	return out
-}
-
-// suppressionsFact is a file's suppression comments, parsed once per
-// content. Rule names in them resolve through the rules, which are part
-// of the analysis version.
-var suppressionsFact = NewFileFact("suppressions", 1, nil, func(_ *Project, f *source.File) []Suppression {
-	var out []Suppression
-	for _, s := range ParseSuppressions(f) {
-		out = append(out, *s)
-	}
-	return out
-})
-
-// fileSuppressions returns fresh copies of the suppressions in the file at
-// path (callers record their use on them).
-func (p *Project) fileSuppressions(path string) []*Suppression {
-	f := p.File(path)
-	if f == nil {
-		return nil
-	}
-	var out []*Suppression
-	for _, s := range FileFactOf(p, suppressionsFact, f) {
-		out = append(out, &s)
 	}
 	return out
 }

@@ -49,6 +49,7 @@ SSLCACertificateFile /etc/ssl/certs/clients-ca.pem
 SSLVerifyClient require
 RequestHeader set X-SSL-Client-DN "%{SSL_CLIENT_S_DN}s"
 `,
+		Requires: []analyzer.Requirement{apachemodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			var ps []apachemodel.IncludeProblem
 			for _, c := range analyzer.Fact(ctx.Project, apachemodel.Configs) {

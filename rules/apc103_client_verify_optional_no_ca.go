@@ -40,6 +40,7 @@ func init() {
     ProxyPass / http://127.0.0.1:8000/
 </VirtualHost>
 `,
+		Requires: []analyzer.Requirement{apachemodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			forEachApacheCertRoute(ctx, func(r *apachemodel.Route, op *apachemodel.Op) {
 				if r.Mode() != "optional_no_ca" {

@@ -48,6 +48,7 @@ func init() {
 			"need it). Limiting the virtual host to TLS 1.2 (`SSLProtocol -all +TLSv1.2`) makes httpd " +
 			"renegotiate instead, which works only for clients that accept renegotiation (Go's HTTP " +
 			"client, for one, refuses it by default).",
+		Requires: []analyzer.Requirement{apachemodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			for _, c := range analyzer.Fact(ctx.Project, apachemodel.Configs) {
 				for _, v := range c.VHosts {

@@ -46,6 +46,7 @@ tls /etc/caddy/server.crt /etc/caddy/server.key {
 	}
 }
 `,
+		Requires: []analyzer.Requirement{caddymodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			var ps []caddymodel.ImportProblem
 			for _, c := range analyzer.Fact(ctx.Project, caddymodel.Configs) {

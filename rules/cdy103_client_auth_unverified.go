@@ -49,6 +49,7 @@ api.example.com {
 	}
 }
 `,
+		Requires: []analyzer.Requirement{caddymodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			forEachCertOp(ctx, func(r *caddymodel.Route, op *caddymodel.Op) {
 				ca := r.Site.ClientAuth

@@ -52,6 +52,7 @@ api.example.com {
 		Notes: "When clients without a certificate must reach the site, serve them from another site or " +
 			"port that removes the identity headers (`header_up -X-SSL-Client-DN`), and make the " +
 			"application reject the placeholder text.",
+		Requires: []analyzer.Requirement{caddymodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			forEachCertOp(ctx, func(r *caddymodel.Route, op *caddymodel.Op) {
 				if ca := r.Site.ClientAuth; ca == nil || ca.Mode != "verify_if_given" {

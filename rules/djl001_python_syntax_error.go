@@ -24,6 +24,7 @@ def view(request:
 def view(request):
     return None
 `,
+		Requires: []analyzer.Requirement{analyzer.PythonModules, analyzer.SyntaxErrorsFact},
 		Run: func(ctx *analyzer.Context) {
 			for _, m := range ctx.Project.Python {
 				for _, e := range analyzer.SyntaxErrors(ctx.Project, m) {

@@ -30,6 +30,7 @@ def view(request):
 def view(request):
     return request.META.get("HTTP_X_CLIENT_DN")  # djleak: ignore[DJL301] -- only reachable over the mTLS socket
 `,
+		Requires: []analyzer.Requirement{analyzer.SuppressionsPass},
 		Run: func(ctx *analyzer.Context) {
 			for _, s := range ctx.Project.Suppressions() {
 				switch {

@@ -46,9 +46,9 @@ urlpatterns = [
 			"registration. Their tokens must be single-use and short-lived. Pagination cursors (`next_token`) " +
 			"are not credentials. If a feed URL must carry a secret, use a random per-feed identifier that can " +
 			"be revoked, not a user's API key.\n\n" + taint.DocConfig,
+		Requires: []analyzer.Requirement{taint.URLPatterns},
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
-			for _, p := range res.Patterns {
+			for _, p := range analyzer.Fact(ctx.Project, taint.URLPatterns) {
 				if p.OneTime {
 					continue
 				}

@@ -38,9 +38,9 @@ func init() {
 		Notes: "**One-time links are exempt:** templates under a path that mentions mail (email bodies carry " +
 			"one-time links by design) and `{% url %}` tags that pass `uidb64` (Django's password-reset " +
 			"pattern). Hidden form fields are not URLs and are not reported.\n\n" + taint.DocConfig,
+		Requires: []analyzer.Requirement{taint.TemplateURLs},
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
-			for _, t := range res.Templates {
+			for _, t := range analyzer.Fact(ctx.Project, taint.TemplateURLs) {
 				if t.OneTime {
 					continue
 				}

@@ -56,6 +56,7 @@ SESAME_ONE_TIME = True
 		Notes: settingsNotes + "\n\nNGX302 uses the same fact: where django-sesame is enabled, access logs " +
 			"that record query strings are reported on the nginx side. Short lifetimes and `SESAME_ONE_TIME` " +
 			"limit the damage of a logged URL; keeping the query string out of logs (log `$uri`) prevents it.",
+		Requires: []analyzer.Requirement{settings.Pass},
 		Run: func(ctx *analyzer.Context) {
 			for _, m := range judgedModules(ctx) {
 				on := sesameEnabled(m)

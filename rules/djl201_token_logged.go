@@ -60,6 +60,7 @@ def issue_token(request):
 			"Logging the exception itself (`logger.exception(...)`) is not reported. Whole header collections " +
 			"are DJL202's; settings-level logging configuration is checked by the `LOGGING` rules. Output of " +
 			"management commands (`self.stdout.write`) is meant for the operator and is not a sink.",
+		Requires: []analyzer.Requirement{taint.Pass},
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {

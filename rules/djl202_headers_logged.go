@@ -66,6 +66,7 @@ def my_view(request):
 			"Filters on the value (`if v`) remove nothing. Other headers a project considers secret " +
 			"(`X-Auth-Token`, …) are reported by DJL201 when read one by one. A `LOGGING` filter that inspects " +
 			"only the message does not clean `extra` fields (see the `LOGGING` rules).\n\n" + taint.DocConfig,
+		Requires: []analyzer.Requirement{taint.Pass},
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {

@@ -53,6 +53,7 @@ def check(request):
 			"Entries of error dicts keyed by a secret's name (`{\"password\": errors}`, `form.errors[\"token\"]`) are " +
 			"messages about that field and are not reported unless their value is itself a secret. Exception text " +
 			"and tracebacks in responses are DJL204's.",
+		Requires: []analyzer.Requirement{taint.Pass},
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {

@@ -64,6 +64,7 @@ def proxy(request):
 		Notes: taint.DocFlow + "\n\n" +
 			"Log the exception (`logger.exception(...)`) and return a generic message, perhaps with a " +
 			"correlation id.",
+		Requires: []analyzer.Requirement{taint.Pass},
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
 )
 
 func init() {
@@ -40,6 +41,7 @@ DEBUG on and are not reported — unless a deployment entry point (` + "`wsgi.py
 oracle test, also with environment-dependent fixtures (Django run with the variable unset).
 A raw ` + "`os.environ.get('DEBUG', False)`" + ` is false by default but true for ` + "`DEBUG=False`" + `;
 DJL225 reports that.`,
+		Requires: []analyzer.Requirement{settings.Pass},
 		Run: reportTrueSetting("DEBUG", "every error page shows the request's Cookie and Authorization headers, "+
 			"settings, local variables and SQL to the client"),
 	})

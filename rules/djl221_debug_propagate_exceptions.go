@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
 )
 
 func init() {
@@ -34,6 +35,7 @@ DEBUG_PROPAGATE_EXCEPTIONS = False
 
 Test settings often turn this on to see tracebacks and are not judged. Django's
 ` + "`check --deploy`" + ` has no counterpart.`,
+		Requires: []analyzer.Requirement{settings.Pass},
 		Run: reportTrueSetting("DEBUG_PROPAGATE_EXCEPTIONS", "unhandled exceptions bypass Django's 500 handling, "+
 			"its django.request error log and ADMINS mails, and reach the WSGI server, whose error page may show the traceback"),
 	})

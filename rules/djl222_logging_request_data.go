@@ -56,7 +56,8 @@ Only formatters of handlers that some logger (or ` + "`root`" + `) uses are repo
 only when the project's code puts request data into ` + "`extra`" + `. Console (stream) handlers are
 not counted for the DEBUG-level check. Each ` + "`LOGGING`" + ` value is reported once, also when several
 production modules inherit it. Django's ` + "`check --deploy`" + ` has no counterpart.`,
-		Run: runLoggingRequestData,
+		Requires: []analyzer.Requirement{settings.Pass, analyzer.PythonModules},
+		Run:      runLoggingRequestData,
 	})
 }
 

@@ -80,7 +80,8 @@ artefacts. A filter that protects rewrites the record (` + "`record.msg`, `recor
 (` + "`X-Api-Key`" + ` and ` + "`HTTP_X_API_KEY`" + `), returns True, and is attached to the handlers.
 Filters whose code is not in the project (third-party classes) are judged by attachment
 only. Each ` + "`LOGGING`" + ` value is reported once. Django's ` + "`check --deploy`" + ` has no counterpart.`,
-		Run: runIneffectiveRedaction,
+		Requires: []analyzer.Requirement{settings.Pass, analyzer.PythonModules},
+		Run:      runIneffectiveRedaction,
 	})
 }
 

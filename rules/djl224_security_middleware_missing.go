@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
 )
 
 func init() {
@@ -43,6 +44,7 @@ Django's counterpart: ` + "`security.W001`" + `, checked by the oracle test. One
 difference: Django also warns when ` + "`MIDDLEWARE`" + ` is not set at all (its default is empty);
 djleak treats such a module as a fragment and stays silent. DJL405 and DJL406 do not report
 modules without the middleware (the settings they check have no effect there).`,
+		Requires: []analyzer.Requirement{settings.Pass},
 		Run: func(ctx *analyzer.Context) {
 			for _, m := range judgedModules(ctx) {
 				present, known := hasSecurityMiddleware(m)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
 )
 
 // truthyDangerous are boolean settings that must not turn on by accident.
@@ -44,6 +45,7 @@ DEBUG = os.environ.get("DEBUG", "false").lower() in ("1", "true", "yes")
 
 Django's ` + "`check --deploy`" + ` agrees once the variable is set: the oracle test runs the fixture
 with ` + "`DEBUG=False`" + ` and Django reports ` + "`security.W018`" + `.`,
+		Requires: []analyzer.Requirement{settings.Pass},
 		Run: func(ctx *analyzer.Context) {
 			for _, m := range judgedModules(ctx) {
 				for _, name := range truthyDangerous {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/identity"
 )
 
@@ -65,7 +66,8 @@ class ClientCertMiddleware:
         request.client_dn = request.META.get("HTTP_X_CLIENT_DN")
         return self.get_response(request)
 `,
-		Run: runIdentityReadUnguarded,
+		Requires: []analyzer.Requirement{identity.Pass, frontend.Pass},
+		Run:      runIdentityReadUnguarded,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/identity"
 )
 
@@ -45,7 +46,8 @@ def client_dn(request):
         return request.META.get("HTTP_X_CLIENT_DN")
     return None
 `,
-		Run: runWrongGuard,
+		Requires: []analyzer.Requirement{identity.Pass, frontend.Pass},
+		Run:      runWrongGuard,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/identity"
 	"github.com/djleak/djleak/parsers/python"
 )
@@ -42,6 +43,7 @@ class CertUserMiddleware(RemoteUserMiddleware):
     # Set by uwsgi_param SSL_CLIENT_S_DN $ssl_client_s_dn; a client cannot send it.
     header = "SSL_CLIENT_S_DN"
 `,
+		Requires: []analyzer.Requirement{analyzer.PythonModules, frontend.Pass},
 		Run: func(ctx *analyzer.Context) {
 			for _, m := range ctx.Project.Python {
 				for _, c := range m.Classes {

@@ -52,6 +52,7 @@ def client_cn(request):
     cert.verify_directly_issued_by(CA_CERT)
     return cert.subject.rfc4514_string()
 `,
+		Requires: []analyzer.Requirement{identity.Pass, analyzer.PythonModules},
 		Run: func(ctx *analyzer.Context) {
 			reads := analyzer.Fact(ctx.Project, identity.Pass).Reads
 			for _, m := range ctx.Project.Python {

@@ -1,6 +1,9 @@
 package rules
 
-import "github.com/djleak/djleak/analyzer"
+import (
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
+)
 
 func init() {
 	check := boolSettingCheck{
@@ -41,6 +44,7 @@ Django's counterpart: ` + "`security.W010`, `W011` and `W012`" + ` of ` + "`mana
 (one of them whenever this rule reports a module); the oracle test runs Django on
 djleak's fixtures and checks that both agree. A module that sets neither the sessions app nor
 ` + "`MIDDLEWARE`" + ` counts as possibly using sessions (a fragment whose lists djleak cannot see).`,
-		Run: check.run,
+		Requires: []analyzer.Requirement{settings.Pass},
+		Run:      check.run,
 	})
 }

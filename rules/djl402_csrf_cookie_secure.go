@@ -1,6 +1,9 @@
 package rules
 
-import "github.com/djleak/djleak/analyzer"
+import (
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
+)
 
 func init() {
 	check := boolSettingCheck{
@@ -42,6 +45,7 @@ oracle test. With ` + "`CSRF_USE_SESSIONS = True`" + ` the token lives in the se
 DJL401 covers it. One deliberate difference: a module that sets no ` + "`MIDDLEWARE`" + ` at all
 is treated as a fragment whose middleware djleak cannot see, and reported; Django takes its
 empty default and stays silent.`,
-		Run: check.run,
+		Requires: []analyzer.Requirement{settings.Pass},
+		Run:      check.run,
 	})
 }

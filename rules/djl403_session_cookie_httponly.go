@@ -1,6 +1,9 @@
 package rules
 
-import "github.com/djleak/djleak/analyzer"
+import (
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/settings"
+)
 
 func init() {
 	check := boolSettingCheck{
@@ -33,6 +36,7 @@ SESSION_COOKIE_HTTPONLY = True
 		Notes: settingsNotes + `
 
 Django's counterpart: ` + "`security.W013`, `W014` and `W015`" + `, checked by the oracle test.`,
-		Run: check.run,
+		Requires: []analyzer.Requirement{settings.Pass},
+		Run:      check.run,
 	})
 }

@@ -44,7 +44,8 @@ Python ` + "`None`" + ` (no SameSite attribute at all) is not ` + "`'None'`" + `
 default (Lax in Chrome) and this rule does not report it. The session pair is checked only
 when the project uses sessions, the CSRF pair only when ` + "`CsrfViewMiddleware`" + ` sets a
 cookie. Django's ` + "`check --deploy`" + ` has no counterpart.`,
-		Run: runSameSiteNone,
+		Requires: []analyzer.Requirement{settings.Pass},
+		Run:      runSameSiteNone,
 	})
 }
 

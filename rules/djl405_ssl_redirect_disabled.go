@@ -89,7 +89,8 @@ SecurityMiddleware does, truthiness), and Django cannot see the proxy, so it als
 nginx redirects. Without ` + "`SecurityMiddleware`" + ` the setting does nothing; DJL224 reports
 that instead. Behind a TLS-terminating proxy, ` + "`SECURE_SSL_REDIRECT = True`" + ` needs
 ` + "`SECURE_PROXY_SSL_HEADER`" + ` (see DJL407), or every request redirects to itself.`,
-		Run: check.run,
+		Requires: []analyzer.Requirement{settings.Pass, frontend.Pass, appFrontPass},
+		Run:      check.run,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/settings"
 )
 
@@ -71,6 +72,7 @@ Django's counterpart: ` + "`security.W004`" + `, checked by the oracle test on f
 (Django cannot see an nginx ` + "`add_header`" + `, so it warns there too). Start with a small
 max-age; HSTS cannot be taken back for browsers that have seen it. Without
 ` + "`SecurityMiddleware`" + ` DJL224 reports instead.`,
-		Run: check.run,
+		Requires: []analyzer.Requirement{settings.Pass, frontend.Pass, appFrontPass},
+		Run:      check.run,
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
+	"github.com/djleak/djleak/analyzer/settings"
 	"github.com/djleak/djleak/parsers/python"
 )
 
@@ -62,7 +63,8 @@ The check needs the nginx configuration: when the project has none (or nginx pas
 the application), djleak cannot know what the proxy in front sets and does not report — Django's
 ` + "`check --deploy`" + ` has no counterpart either. uwsgi, FastCGI and SCGI upstreams are
 checked through ` + "`uwsgi_param HTTP_X_FORWARDED_PROTO …`" + ` and friends.`,
-		Run: runProxySSLHeader,
+		Requires: []analyzer.Requirement{settings.Pass, frontend.Pass, appFrontPass},
+		Run:      runProxySSLHeader,
 	})
 }
 

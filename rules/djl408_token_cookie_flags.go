@@ -54,7 +54,8 @@ files are skipped; a flag whose value djleak cannot evaluate (` + "`secure=reque
 not reported. When ` + "`secure=settings.X`" + ` is false in some production settings module, the
 message names that module. Cookies whose names say nothing about credentials
 (` + "`theme`, `lang`" + `) are not checked.`,
-		Run: runTokenCookies,
+		Requires: []analyzer.Requirement{settings.Pass, analyzer.PythonModules},
+		Run:      runTokenCookies,
 	})
 }
 

@@ -232,7 +232,8 @@ func (f forgeable) at() source.Location {
 // identityNotSet is the "identity header not set" rule: a route passes a
 // client's own identity header.
 var identityNotSet = &frontend.SemanticRule{
-	Base: analyzer.Rule{Severity: analyzer.Error, CWE: []int{290, 348}, Precision: analyzer.High},
+	Base: analyzer.Rule{Severity: analyzer.Error, CWE: []int{290, 348}, Precision: analyzer.High,
+		Requires: []analyzer.Requirement{identity.Pass}},
 	Run: func(ctx *analyzer.Context, routes []*frontend.Route) {
 		kind := routes[0].Front
 		for _, f := range forgeableIdentity(ctx, routes) {
@@ -262,7 +263,8 @@ var identityNotSet = &frontend.SemanticRule{
 // identityClientValue is the "identity header set from a client value"
 // rule.
 var identityClientValue = &frontend.SemanticRule{
-	Base: analyzer.Rule{Severity: analyzer.Error, CWE: []int{290, 348}, Precision: analyzer.High},
+	Base: analyzer.Rule{Severity: analyzer.Error, CWE: []int{290, 348}, Precision: analyzer.High,
+		Requires: []analyzer.Requirement{identity.Pass}},
 	Run: func(ctx *analyzer.Context, routes []*frontend.Route) {
 		kind := routes[0].Front
 		seen := map[source.Location]bool{}

@@ -45,6 +45,7 @@ backend app
     mode http
     server app1 127.0.0.1:8000
 `,
+		Requires: []analyzer.Requirement{haproxymodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			forEachCertBind(ctx, func(rt *haproxymodel.Route, b *haproxymodel.Bind, set *haproxymodel.Rule) {
 				if b.Verify != haproxymodel.VerifyNone {

@@ -47,6 +47,7 @@ backend app
 		Notes: "If some verification errors must be tolerated (an expired certificate during a rollover), " +
 			"gate the identity header on the result: `http-request set-header X-SSL-Client-DN " +
 			"%{+Q}[ssl_c_s_dn] if { ssl_c_verify 0 }` after `http-request del-header X-SSL-Client-DN`.",
+		Requires: []analyzer.Requirement{haproxymodel.Configs},
 		Run: func(ctx *analyzer.Context) {
 			forEachCertBind(ctx, func(rt *haproxymodel.Route, b *haproxymodel.Bind, set *haproxymodel.Rule) {
 				if b.IgnoreErr == nil || b.Verify == haproxymodel.VerifyNone {

@@ -65,7 +65,8 @@ server {
 			"Directives an nginx release removed are explained by version: `ssl on` was deprecated in nginx " +
 			"1.15.0 and removed in 1.25.1, so nginx 1.25.1 and later refuse it while 1.22 still accepts it with " +
 			"a warning; the message says so and names `listen … ssl` instead.",
-		Run: runDirectiveNotAllowedHere,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runDirectiveNotAllowedHere,
 	})
 }
 

@@ -59,7 +59,8 @@ server {
     }
 }
 `,
-		Run: runClientVerifyMissing,
+		Requires: []analyzer.Requirement{identity.Pass, ngxmodel.Pass},
+		Run:      runClientVerifyMissing,
 	})
 }
 

@@ -50,6 +50,7 @@ server {
     }
 }
 `,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
 		Run: func(ctx *analyzer.Context) {
 			model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
 			for _, srv := range model.Servers {

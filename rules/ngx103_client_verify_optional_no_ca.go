@@ -68,7 +68,8 @@ server {
 		Notes: "Prefer `ssl_verify_client on` (or `optional` with a gate, see NGX104). Locations that only " +
 			"serve static files or forward nothing certificate-derived are not reported. A gate written " +
 			"with `map` and an `if` on the mapped variable is not recognised.",
-		Run: runClientVerifyOptionalNoCA,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runClientVerifyOptionalNoCA,
 	})
 }
 

@@ -64,7 +64,8 @@ server {
 		Notes: "Passing `$ssl_client_verify` (e.g. `proxy_set_header X-Client-Verify $ssl_client_verify;`) " +
 			"silences the rule because the application can then check it; the DJL30x rules check that it " +
 			"does. A gate written with `map` and an `if` on the mapped variable is not recognised.",
-		Run: runClientVerifyOptionalUngated,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runClientVerifyOptionalUngated,
 	})
 }
 

@@ -78,7 +78,8 @@ server {
 			"`proxy_set_header` lines in one snippet that every location includes. `more_clear_input_headers` " +
 			"(headers-more module) naming the header is recognised. Locations restricted with `allow` " +
 			"rules ending in `deny all` are assumed to sit behind a trusted proxy and are not reported.",
-		Run: runIdentityHeaderNotSet,
+		Requires: []analyzer.Requirement{identity.Pass, ngxmodel.Pass},
+		Run:      runIdentityHeaderNotSet,
 	})
 }
 

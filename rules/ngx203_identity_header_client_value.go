@@ -60,7 +60,8 @@ server {
 			"can connect (`allow <balancer>; deny all;`): locations whose access rules end in `deny all` " +
 			"after specific `allow` lines are not reported. Header names such as `X-Client-IP` or " +
 			"`X-Client-Host` are not identity headers and are ignored unless set from `$ssl_client_*`.",
-		Run: runIdentityHeaderClientValue,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runIdentityHeaderClientValue,
 	})
 }
 

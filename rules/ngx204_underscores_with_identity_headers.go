@@ -61,7 +61,8 @@ server {
 			"`--header-map drop`, the default). nginx may take `underscores_in_headers` from the default " +
 			"server of the listening socket rather than from the name-based virtual server; the rule " +
 			"judges each server by its own configuration.",
-		Run: runUnderscoresWithIdentity,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runUnderscoresWithIdentity,
 	})
 }
 

@@ -55,8 +55,9 @@ server {
     }
 }
 `,
-		Notes: "Decode `$ssl_client_escaped_cert` in Django with `urllib.parse.unquote()` before loading it.",
-		Run:   runRawClientCertForwarded,
+		Notes:    "Decode `$ssl_client_escaped_cert` in Django with `urllib.parse.unquote()` before loading it.",
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runRawClientCertForwarded,
 	})
 }
 

@@ -63,7 +63,8 @@ http {
 			"the standard `combined` format) are left to NGX302, which reports them where the Django code " +
 			"accepts credentials from the query string. If a header must be correlated in logs, log a hash computed upstream " +
 			"rather than the value.",
-		Run: runSecretsInAccessLog,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runSecretsInAccessLog,
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/ngxmodel"
+	"github.com/djleak/djleak/analyzer/settings"
 	"github.com/djleak/djleak/analyzer/taint"
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/source"
@@ -97,7 +98,8 @@ class QueryTokenAuthentication(BaseAuthentication):
 			"addresses that receive it count as the application. Which Django URLs a location serves is not " +
 			"compared with the view that reads the token. A format name that no `log_format` in the scanned " +
 			"configuration defines (it may live in a file outside the repository) is not judged.",
-		Run: runQueryStringLogged,
+		Requires: []analyzer.Requirement{ngxmodel.Pass, settings.Pass, taint.Pass},
+		Run:      runQueryStringLogged,
 	})
 }
 
@@ -176,10 +178,6 @@ func (c *queryLogPlaces) collect(m *ngxmodel.Model, sc *ngxmodel.Scope, u *ngxmo
 }
 
 func runQueryStringLogged(ctx *analyzer.Context) {
-	reads := queryTokenSources(ctx)
-	if len(reads) == 0 {
-		return
-	}
 	model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
 	app := appEndpoints(model)
 	c := &queryLogPlaces{byKey: map[string]*queryLogPlace{}}
@@ -190,6 +188,13 @@ func runQueryStringLogged(ctx *analyzer.Context) {
 		for _, sc := range u.Scopes() {
 			c.collect(model, sc, u)
 		}
+	}
+	if len(c.order) == 0 {
+		return // no access log writes the query: the application's side is not needed
+	}
+	reads := queryTokenSources(ctx)
+	if len(reads) == 0 {
+		return
 	}
 	first := reads[0]
 	readAt := fmt.Sprintf("%s:%d", filepath.Base(first.loc.Path), first.loc.Start.Line)

@@ -50,7 +50,8 @@ server {
 		Notes: "To debug one client, prefer a short-lived `debug_connection` on a test instance, and delete the " +
 			"log afterwards; djleak reports that too, so that it is not committed. A test runs a real nginx " +
 			"at each level and context and checks which error logs receive an `Authorization` header.",
-		Run: runDebugErrorLog,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runDebugErrorLog,
 	})
 }
 

@@ -64,7 +64,8 @@ server {
 		Notes: "Run the application on the same host (unix socket or loopback), or use TLS to the upstream " +
 			"with `proxy_ssl_verify on` (see NGX402). Service names such as `http://web:8000` in a container " +
 			"network are treated as remote.",
-		Run: runIdentityOverPlaintext,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runIdentityOverPlaintext,
 	})
 }
 

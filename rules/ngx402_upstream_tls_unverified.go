@@ -56,7 +56,8 @@ server {
 		Notes: "With `proxy_ssl_verify on`, nginx also needs `proxy_ssl_trusted_certificate` (it refuses to " +
 			"start without it) and checks the name from `proxy_ssl_name` (by default the host in " +
 			"`proxy_pass`); set `proxy_ssl_server_name on` when the upstream relies on SNI.",
-		Run: runUpstreamTLSUnverified,
+		Requires: []analyzer.Requirement{ngxmodel.Pass},
+		Run:      runUpstreamTLSUnverified,
 	})
 }
 

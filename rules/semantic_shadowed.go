@@ -22,6 +22,7 @@ var identityShadowed = &frontend.SemanticRule{
 		Severity:  analyzer.Error,
 		CWE:       []int{290, 348},
 		Precision: analyzer.VeryHigh,
+		Requires:  []analyzer.Requirement{identity.Pass},
 	},
 	Run: runIdentityShadowed,
 }

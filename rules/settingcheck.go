@@ -356,9 +356,17 @@ type appFront struct {
 	tlsToApp []*frontend.Route
 }
 
-func frontOf(ctx *analyzer.Context) *appFront {
+// frontOf is the project's appFront (appFrontPass, which a rule calling it
+// requires).
+func frontOf(ctx *analyzer.Context) *appFront { return analyzer.Fact(ctx.Project, appFrontPass) }
+
+// appFrontPass computes the appFront the settings rules share, once per
+// project.
+var appFrontPass = &analyzer.Pass[*appFront]{Name: "app-front", Requires: []analyzer.Requirement{frontend.Pass}, Run: appFrontOf}
+
+func appFrontOf(p *analyzer.Project) *appFront {
 	f := &appFront{}
-	for _, r := range frontModel(ctx.Project).Routes {
+	for _, r := range frontModel(p).Routes {
 		if r.ServerLabel == "" || r.Pass == frontend.PassTCP || (r.Answered != nil && r.RedirectsHTTPS == nil) {
 			// Not an HTTP route to the app: a TCP relay, a block outside
 			// any server, or one answered before it is passed (`return 444`).

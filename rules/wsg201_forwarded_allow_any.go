@@ -39,6 +39,7 @@ forwarded_allow_ips = "127.0.0.1"
 `,
 		Notes: "List the front end's own addresses. Behind a load balancer in a private network, name its " +
 			"subnet rather than `*`, and keep the app server's port closed to everything else.",
+		Requires: []analyzer.Requirement{appserver.Pass},
 		Run: func(ctx *analyzer.Context) {
 			for _, s := range analyzer.Fact(ctx.Project, appserver.Pass) {
 				f := s.TrustSetting()

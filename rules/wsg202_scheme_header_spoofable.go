@@ -66,6 +66,7 @@ server {
 			"(`{\"X-FORWARDED-PROTO\": \"https\"}`), or set or clear the others at the front end " +
 			"(`proxy_set_header X-Forwarded-Ssl \"\";`). For uvicorn, daphne and uwsgi, have the front end " +
 			"set `X-Forwarded-Proto` itself.",
+		Requires: []analyzer.Requirement{appserver.Pass, frontend.Pass},
 		Run: func(ctx *analyzer.Context) {
 			for _, hop := range appServerHops(ctx, true) {
 				r, s := hop.route, hop.server

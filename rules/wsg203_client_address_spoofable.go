@@ -54,6 +54,7 @@ server {
 			"(`proxy_set_header X-Forwarded-For $remote_addr;`, HAProxy `http-request set-header " +
 			"X-Forwarded-For %[src]`). Behind several proxies, use uvicorn with the inner proxies' addresses " +
 			"in `--forwarded-allow-ips` rather than `*`.",
+		Requires: []analyzer.Requirement{appserver.Pass, frontend.Pass},
 		Run: func(ctx *analyzer.Context) {
 			for _, hop := range appServerHops(ctx, false) {
 				r, s := hop.route, hop.server

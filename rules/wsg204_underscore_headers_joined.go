@@ -60,6 +60,7 @@ backend app
 		Notes: "Remove the underscored spelling at the front end (HAProxy `http-request del-header " +
 			"X_SSL_Client_DN`, Caddy `request_header -X_SSL_Client_DN`, Apache `RequestHeader unset " +
 			"X_SSL_Client_DN early`), or run gunicorn 22.0 or later, which drops such headers.",
+		Requires: []analyzer.Requirement{appserver.Pass, frontend.Pass},
 		Run: func(ctx *analyzer.Context) {
 			var joins *appserver.Server
 			for _, s := range analyzer.Fact(ctx.Project, appserver.Pass) {

@@ -58,6 +58,7 @@ backend app
 		Notes: "Bind to 127.0.0.1 or a unix socket the front end proxies to. In a container, where the app " +
 			"server must listen on 0.0.0.0, publish only the front end's port and keep the app server's " +
 			"on an internal network.",
+		Requires: []analyzer.Requirement{appserver.Pass, frontend.Pass},
 		Run: func(ctx *analyzer.Context) {
 			set := certRoute(analyzer.Fact(ctx.Project, frontend.Pass))
 			if set == nil {

@@ -39,6 +39,7 @@ chmod-socket = 660
 `,
 		Notes: "Listen on a unix socket the front end can open (`socket = /run/app/uwsgi.sock`) or on " +
 			"127.0.0.1; in a container, keep the port on an internal network and publish only the front end's.",
+		Requires: []analyzer.Requirement{appserver.Pass, frontend.Pass},
 		Run: func(ctx *analyzer.Context) {
 			set := certRoute(analyzer.Fact(ctx.Project, frontend.Pass))
 			for _, s := range analyzer.Fact(ctx.Project, appserver.Pass) {

@@ -48,10 +48,16 @@ func Load(t testing.TB, archive string) *analyzer.Project {
 
 // Run loads the archive and runs the rules on it, reporting unused
 // suppressions, and returns the findings a user sees: those no suppression
-// comment covers.
+// comment covers. It loads as the command line does, parsing Python only
+// when the rules require it, so a rule that reads Project.Python without
+// requiring analyzer.PythonModules finds nothing.
 func Run(t testing.TB, archive string, rules ...*analyzer.Rule) []*analyzer.Finding {
 	t.Helper()
-	p := Load(t, archive)
+	dir := Write(t, archive)
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: true})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
 	fs, err := analyzer.RunWith(p, rules, analyzer.RunOptions{ReportUnused: true})
 	if err != nil {
 		t.Fatalf("run: %v", err)

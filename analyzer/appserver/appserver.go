@@ -163,7 +163,7 @@ func (s *Server) Exposed(listeners []Setting) []Exposure {
 }
 
 // Pass collects every app server of the project (a project fact).
-var Pass = &analyzer.Pass[[]*Server]{Name: "appserver", Run: collect}
+var Pass = &analyzer.Pass[[]*Server]{Name: "appserver", Run: collect, Requires: []analyzer.Requirement{analyzer.PythonModules}}
 
 func collect(p *analyzer.Project) []*Server {
 	var configs []*Server

@@ -407,6 +407,8 @@ type Adapter struct {
 	// reports whether the project holds any configuration of this front end
 	// (even one that passes nothing to the app).
 	Routes func(*analyzer.Project) (routes []*Route, present bool)
+	// Requires lists the passes Routes uses; Pass requires them all.
+	Requires []analyzer.Requirement
 }
 
 var (
@@ -422,6 +424,7 @@ func Register(a *Adapter) {
 		panic("frontend: adapter " + string(a.Kind) + " registered twice")
 	}
 	adapters[a.Kind] = a
+	Pass.Requires = append(Pass.Requires, a.Requires...)
 }
 
 // Adapters lists the registered adapters sorted by kind.
@@ -436,7 +439,8 @@ func Adapters() []*Adapter {
 	return out
 }
 
-// Pass builds the model from every registered adapter.
+// Pass builds the model from every registered adapter; it requires what
+// the adapters require.
 var Pass = &analyzer.Pass[*Model]{Name: "frontend", Run: build, Reads: []analyzer.Kind{analyzer.KindNginx, analyzer.KindConfigs}}
 
 func build(p *analyzer.Project) *Model {
@@ -472,7 +476,7 @@ func compactStrings(s []string) []string {
 // configurations are the project fact configs: its routes are those of
 // every configuration, and it is present when the project holds one.
 func RegisterConfigs[C any](kind Kind, configs *analyzer.Pass[[]C], routes func(C) []*Route) {
-	Register(&Adapter{Kind: kind, Routes: func(p *analyzer.Project) ([]*Route, bool) {
+	Register(&Adapter{Kind: kind, Requires: []analyzer.Requirement{configs}, Routes: func(p *analyzer.Project) ([]*Route, bool) {
 		cfgs := analyzer.Fact(p, configs)
 		var out []*Route
 		for _, c := range cfgs {

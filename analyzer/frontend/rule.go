@@ -55,6 +55,7 @@ func (s *SemanticRule) For(d FrontDoc) *analyzer.Rule {
 	r.Example, r.UseInstead = d.Example, d.UseInstead
 	r.CWE = append([]int(nil), s.Base.CWE...)
 	r.Tags = append([]string(nil), s.Base.Tags...)
+	r.Requires = append([]analyzer.Requirement{Pass}, s.Base.Requires...)
 	kind, run := d.Kind, s.Run
 	r.Run = func(ctx *analyzer.Context) {
 		var routes []*Route

@@ -5,11 +5,12 @@
 package identity
 
 import (
-	"github.com/djleak/djleak/analyzer/frontend"
+	"bytes"
 	"sort"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -50,8 +51,10 @@ type Reads struct {
 	Reads []Read
 }
 
-// Pass computes the reads.
-var Pass = &analyzer.Pass[*Reads]{Name: "identity-reads", Run: find}
+// Pass computes the reads. It parses only the Python files whose text can
+// hold a read (see mentions), and the whole project only when it finds one
+// (to judge its guards).
+var Pass = &analyzer.Pass[*Reads]{Name: "identity-reads", Run: find, Requires: []analyzer.Requirement{keyReadsFact}}
 
 // Canonical maps a header or META key to its WSGI environ key:
 // "X-Client-DN" → "HTTP_X_CLIENT_DN"; "HTTP_X_CLIENT_DN" and
@@ -67,10 +70,14 @@ func Canonical(key string, fromHeaders bool) string {
 // HeaderName maps an HTTP_* key to the header name a client sends.
 func HeaderName(key string) string { return frontend.HeaderName(key) }
 
+// identityPrefixes are the canonical key prefixes of client-identity
+// values.
+var identityPrefixes = []string{"SSL_CLIENT_", "HTTP_SSL_CLIENT_", "HTTP_X_SSL_", "HTTP_X_CLIENT_"}
+
 // IsIdentityKey reports whether a canonical key names a client-identity
 // value.
 func IsIdentityKey(k string) bool {
-	for _, p := range []string{"SSL_CLIENT_", "HTTP_SSL_CLIENT_", "HTTP_X_SSL_", "HTTP_X_CLIENT_"} {
+	for _, p := range identityPrefixes {
 		if strings.HasPrefix(k, p) && len(k) > len(p) {
 			return true
 		}
@@ -153,31 +160,45 @@ func constKey(m *python.Module, n *python.Node, headers bool, extra map[string]b
 	return k, IsIdentityKey(k) || extra[k]
 }
 
+// remoteUserBases are the classes whose subclasses read their `header`.
+var remoteUserBases = []string{"RemoteUserMiddleware", "RemoteUserAuthentication"}
+
 func find(p *analyzer.Project) *Reads {
 	out := &Reads{}
-	g := newGuards(p)
-	for _, m := range p.Python {
-		if len(analyzer.FileFactOf(p, keyReadsFact, m.File)) == 0 {
+	extra := p.Config.IdentityKeys()
+	keys := keyFilter(extra)
+	var g *guards // built on the first read: it needs every module
+	guardsOf := func() *guards {
+		if g == nil {
+			allModules(p)
+			g = newGuards(p)
+		}
+		return g
+	}
+	for _, f := range p.PythonFilesMentioning(keys.mentions) {
+		if len(analyzer.FileFactOf(p, keyReadsFact, f)) == 0 {
 			continue // most files read no identity key: no walk
 		}
+		m := p.Module(f.Path)
 		walk(m.Root, func(n *python.Node) {
-			k, ok := keyRead(m, n, g.extra)
+			k, ok := keyRead(m, n, extra)
 			if !ok {
 				return
 			}
 			r := Read{Name: k, Header: HeaderName(k), Loc: m.Loc(n), Module: m, Node: n, Func: m.EnclosingFunction(n)}
-			r.Guard = g.guardOf(m, r.Func, n)
+			r.Guard = guardsOf().guardOf(m, r.Func, n)
 			r.Use, r.UseText = useOf(m, n)
 			out.Reads = append(out.Reads, r)
 		})
 	}
 	// RemoteUserMiddleware and DRF RemoteUserAuthentication subclasses
 	// read their `header` on every request.
-	for _, m := range p.Python {
+	remoteUser := textFilter{needles: remoteUserBases}
+	for _, m := range p.PythonMentioning(remoteUser.mentions) {
 		for _, c := range m.Classes {
 			remote, via := false, ""
 			for _, b := range c.Bases {
-				for _, base := range []string{"RemoteUserMiddleware", "RemoteUserAuthentication"} {
+				for _, base := range remoteUserBases {
 					if strings.HasSuffix(b, base) {
 						remote, via = true, base
 					}
@@ -197,19 +218,28 @@ func find(p *analyzer.Project) *Reads {
 			}
 		}
 	}
-	// Published packages the settings enable read their headers too.
-	out.Reads = append(out.Reads, knownReads(p)...)
+	// Published packages the settings enable read their headers too: only
+	// when some file names one of their classes.
+	var classes []string
+	for _, kp := range knownPackages(p) {
+		classes = append(classes, kp.Classes...)
+	}
+	known := textFilter{needles: classes}
+	if len(p.PythonMentioning(known.mentions)) > 0 {
+		allModules(p)
+		out.Reads = append(out.Reads, knownReads(p)...)
+	}
 	// A small helper that reads the value unguarded is fine when every
 	// call to it in the project sits behind a correct check.
 	for i := range out.Reads {
 		r := &out.Reads[i]
 		if r.Guard.State == Unguarded && r.Func != nil {
-			if cg, ok := g.callersGuarded(p, r.Func); ok {
+			if cg, ok := guardsOf().callersGuarded(p, r.Func); ok {
 				r.Guard = cg
 			}
 		}
 		if r.Guard.State == Unguarded && r.Func != nil && r.Node != nil && r.Via == "" {
-			if bg, ok := g.backendGuarded(r); ok {
+			if bg, ok := guardsOf().backendGuarded(r); ok {
 				r.Guard = bg
 			}
 		}
@@ -248,6 +278,67 @@ func identitySalt(p *analyzer.Project) string {
 	}
 	sort.Strings(keys)
 	return analyzer.SaltOf(keys)
+}
+
+// allModules parses every Python file of the project (Project.Python).
+func allModules(p *analyzer.Project) {
+	if _, err := p.AllPython(); err != nil {
+		panic(err)
+	}
+}
+
+// textFilter is a byte-level pre-filter: a file can matter only when its
+// text contains one of the needles.
+type textFilter struct {
+	needles []string
+	// fold compares ASCII case-insensitively and takes '-' and '_' as the
+	// same byte (header names and environ keys spell the same key).
+	fold bool
+}
+
+func (t textFilter) mentions(content []byte) bool {
+	if t.fold {
+		content = foldKey(content)
+	}
+	for _, n := range t.needles {
+		if bytes.Contains(content, []byte(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldKey is text upper-cased (ASCII) with '-' turned into '_'.
+func foldKey(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case c == '-':
+			c = '_'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// keyFilter is the pre-filter of files that can hold a key read: a read's
+// key is a string literal that, canonicalised, starts with an identity
+// prefix or is a configured identity key, so the file's text holds the
+// prefix or key without its HTTP_ (a header name drops it) in some case
+// and with '-' or '_'. A key spelled with escape sequences, or split
+// across implicitly concatenated literals inside that text, is not seen.
+func keyFilter(extra map[string]bool) textFilter {
+	t := textFilter{fold: true}
+	for _, k := range identityPrefixes {
+		t.needles = append(t.needles, strings.TrimPrefix(k, "HTTP_"))
+	}
+	for k := range extra {
+		t.needles = append(t.needles, strings.TrimPrefix(k, "HTTP_"))
+	}
+	sort.Strings(t.needles)
+	return t
 }
 
 // callersGuarded reports whether fn is called at least once in the project

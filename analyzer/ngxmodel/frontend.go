@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	frontend.Register(&frontend.Adapter{Kind: frontend.Nginx, Routes: routes})
+	frontend.Register(&frontend.Adapter{Kind: frontend.Nginx, Routes: routes, Requires: []analyzer.Requirement{Pass}})
 }
 
 func routes(p *analyzer.Project) ([]*frontend.Route, bool) {

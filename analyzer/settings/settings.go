@@ -415,7 +415,8 @@ func (s *Settings) ByName(name string) *Module {
 
 // Pass computes the project's settings with every environment variable
 // unset.
-var Pass = &analyzer.Pass[*Settings]{Name: "settings", Run: func(p *analyzer.Project) *Settings { return Resolve(p, nil) }}
+var Pass = &analyzer.Pass[*Settings]{Name: "settings", Requires: []analyzer.Requirement{analyzer.PythonModules, entriesFact},
+	Run: func(p *analyzer.Project) *Settings { return Resolve(p, nil) }}
 
 // settingsMarkers are the core settings only a project's settings module
 // defines; a reusable app's settings.py, app_settings.py or

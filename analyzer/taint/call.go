@@ -107,18 +107,6 @@ func (c *fctx) sinks(ci *callInfo) {
 	}
 }
 
-var logLevels = map[string]bool{
-	"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true,
-	"critical": true, "fatal": true, "log": true, "msg": true,
-}
-
-// sentrySinks are sentry_sdk functions whose arguments are sent to the
-// error tracker.
-var sentrySinks = map[string]bool{
-	"capture_message": true, "set_context": true, "set_extra": true, "set_tag": true,
-	"add_breadcrumb": true, "set_user": true,
-}
-
 func (c *fctx) isLogger(ci *callInfo) bool {
 	if ci.recv == nil || ci.recvX == nil {
 		return false
@@ -159,13 +147,12 @@ func (c *fctx) logSink(ci *callInfo) bool {
 		kwargs = true
 	case call.Func == "print" && ci.q == "print":
 		desc = "print"
-	case ci.q == "sys.stdout.write" || ci.q == "sys.stderr.write" || ci.q == "sys.__stdout__.write" || ci.q == "sys.__stderr__.write" ||
-		ci.q == "sys.stdout.writelines" || ci.q == "sys.stderr.writelines":
+	case streamWrites[ci.q]:
 		desc = ci.q
-	case strings.HasPrefix(ci.q, "sentry_sdk.") && sentrySinks[ci.last]:
+	case strings.HasPrefix(ci.q, sentryModule) && sentrySinks[ci.last]:
 		desc = ci.q
 		kwargs = true
-	case ci.q == "warnings.warn":
+	case ci.q == warnCall:
 		desc = ci.q
 		start = 0
 		if len(call.Args) > 1 {
@@ -273,18 +260,6 @@ func (c *fctx) emit(h Hit, loc source.Location, v *Val) {
 	}
 }
 
-var errorClasses = map[string]int{
-	"HttpResponseBadRequest": 400, "HttpResponseForbidden": 403, "HttpResponseNotFound": 404,
-	"HttpResponseNotAllowed": 405, "HttpResponseGone": 410, "HttpResponseServerError": 500,
-}
-
-var httpStatusNames = map[string]int{
-	"BAD_REQUEST": 400, "UNAUTHORIZED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
-	"CONFLICT": 409, "GONE": 410, "UNPROCESSABLE_ENTITY": 422, "TOO_MANY_REQUESTS": 429,
-	"INTERNAL_SERVER_ERROR": 500, "BAD_GATEWAY": 502, "SERVICE_UNAVAILABLE": 503, "OK": 200,
-	"CREATED": 201, "ACCEPTED": 202, "NO_CONTENT": 204,
-}
-
 var statusCodeRe = regexp.MustCompile(`HTTP_(\d{3})`)
 
 // statusOf reads a status expression: its code and whether it is known.
@@ -310,15 +285,15 @@ func statusOf(x *python.Expr) (int, bool) {
 func (c *fctx) responseSink(ci *callInfo) bool {
 	call := ci.call
 	last := ci.last
-	drfExc := strings.HasPrefix(ci.q, "rest_framework.exceptions.") || ci.q == "rest_framework.serializers.ValidationError"
+	drfExc := strings.HasPrefix(ci.q, drfExceptions) || drfErrors[ci.q]
 	statusIdx := -1
 	status, known, present := 200, true, false
 	switch {
 	case drfExc:
 		status, present = 400, true
-	case last == "Response" && strings.HasPrefix(ci.q, "rest_framework."):
+	case last == drfResponse && strings.HasPrefix(ci.q, "rest_framework."):
 		statusIdx = 1
-	case (last == "JsonResponse" || last == "HttpResponse" || last == "StreamingHttpResponse") && c.djangoName(ci):
+	case responseClasses[last] && c.djangoName(ci):
 		if last != "JsonResponse" {
 			statusIdx = 2
 		}
@@ -442,16 +417,11 @@ func (c *fctx) redirectSink(ci *callInfo) bool {
 	return false
 }
 
-var httpMethods = map[string]bool{
-	"get": true, "post": true, "put": true, "patch": true, "delete": true, "head": true,
-	"options": true, "request": true, "stream": true,
-}
-
 func (c *fctx) outboundSink(ci *callInfo) bool {
 	call := ci.call
-	lib := (strings.HasPrefix(ci.q, "requests.") || strings.HasPrefix(ci.q, "httpx.")) && strings.Count(ci.q, ".") == 1 && httpMethods[ci.last]
+	lib := httpClients[firstComp(ci.q)] && strings.Count(ci.q, ".") == 1 && httpMethods[ci.last]
 	obj := ci.recv != nil && ci.recv.Obj == objHTTP && httpMethods[ci.method]
-	urllib := ci.q == "urllib.request.urlopen" || ci.q == "urllib.request.Request" || ci.q == "urllib2.urlopen" || ci.q == "urllib2.Request"
+	urllib := urlOpeners[ci.q]
 	if !lib && !obj && !urllib {
 		return false
 	}
@@ -479,18 +449,10 @@ func (c *fctx) outboundSink(ci *callInfo) bool {
 	return true
 }
 
-var authFuncs = map[string]bool{
-	"authenticate": true, "authenticate_credentials": true, "check_token": true, "verify_token": true,
-	"validate_token": true, "get_validated_token": true, "decode_token": true, "get_user_from_token": true,
-	"get_user_by_token": true, "unsign": true, "unsign_object": true, "constant_time_compare": true,
-	"compare_digest": true, "AccessToken": true, "UntypedToken": true, "RefreshToken": true,
-	"SlidingToken": true, "get_user_for_token": true,
-}
-
 func (c *fctx) authSink(ci *callInfo) {
 	call := ci.call
 	desc := compactText(call.Func)
-	if authFuncs[ci.last] || ci.q == "jwt.decode" || ci.q == "django.core.signing.loads" || strings.HasSuffix(ci.q, "signing.loads") {
+	if authFuncs[ci.last] || authDecoders[ci.q] || strings.HasSuffix(ci.q, "signing.loads") {
 		for i, a := range call.Args {
 			c.authHits(ci.args[i], a.Loc, ci.x.Loc, "used to authenticate by `"+desc+"()`")
 		}
@@ -499,7 +461,7 @@ func (c *fctx) authSink(ci *callInfo) {
 		}
 		return
 	}
-	if (ci.method == "get" || ci.method == "filter" || ci.method == "aget" || ci.method == "get_or_none") && ci.recvX != nil && strings.Contains(ci.recvX.Text, "objects") {
+	if lookupMethods[ci.method] && ci.recvX != nil && strings.Contains(ci.recvX.Text, "objects") {
 		for j, k := range call.Kwargs {
 			field := k.Name
 			if i := strings.Index(field, "__"); i >= 0 {
@@ -633,12 +595,11 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 	if c.a.vocab.Sanitizer(fn) || (q != fn && c.a.vocab.Sanitizer(q)) {
 		return clean
 	}
-	switch q {
-	case "traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack",
-		"traceback.extract_tb", "traceback.format_exception_only", "traceback.extract_stack":
+	switch {
+	case tracebackCalls[q]:
 		src := c.a.source(Exception, loc, "a traceback (`"+text+"`)", "a traceback is formatted here")
 		return &Val{L: []*Label{src.label()}}
-	case "sys.exc_info", "sys.exception":
+	case q == "sys.exc_info", q == "sys.exception":
 		src := c.a.source(Exception, loc, "the current exception (`"+text+"`)", "the current exception is read here")
 		l := []*Label{src.label()}
 		if q == "sys.exception" {
@@ -649,18 +610,18 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 	if strings.Contains(strings.ToLower(q), "csrf") {
 		return clean
 	}
-	if strings.HasPrefix(q, "secrets.token_") {
+	if strings.HasPrefix(q, tokenGenerators) {
 		if shortRandomID(call) {
 			return clean
 		}
 		src := c.a.source(Token, loc, "a token from `"+text+"`", "`"+text+"` creates a token here")
 		return &Val{L: []*Label{src.label()}}
 	}
-	if q == "jwt.encode" {
+	if q == jwtEncode {
 		src := c.a.source(Token, loc, "a JWT from `"+text+"`", "`"+text+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}}
 	}
-	if q == "django.core.signing.dumps" || method == "make_token" ||
+	if q == signingDumps || method == "make_token" ||
 		(method == "sign" || method == "sign_object") && ci.recvX != nil && strings.Contains(strings.ToLower(ci.recvX.Text), "signer") {
 		src := c.a.source(Token, loc, "a one-time token from `"+text+"`", "`"+text+"` creates a signed one-time token here")
 		src.OneTime = true

@@ -92,16 +92,13 @@ func (h *Hit) QueryAuth() bool {
 
 // Result is the pass's output.
 type Result struct {
-	Hits []Hit
-	// Patterns are URLconf routes that capture token-like parameters.
-	Patterns []PatternHit
-	// Templates are secrets in URL attributes of Django templates.
-	Templates []TemplateHit
-	Vocab     *Vocab
+	Hits  []Hit
+	Vocab *Vocab
 }
 
 // Pass runs the analysis once per project.
-var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Reads: []analyzer.Kind{analyzer.KindPython, analyzer.KindTemplate}}
+var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Requires: []analyzer.Requirement{analyzer.PythonModules},
+	Reads: []analyzer.Kind{analyzer.KindPython}}
 
 // Run analyses a project.
 func Run(p *analyzer.Project) *Result {
@@ -112,24 +109,38 @@ func Run(p *analyzer.Project) *Result {
 		fields: map[fieldKey]*Val{},
 	}
 	a.index()
-	// Round 1 collects attributes on self and request; round 2 reads them
-	// and reports.
-	for round := 1; round <= 2; round++ {
-		a.round = round
-		a.reset()
-		for _, m := range p.Python {
-			p.Checkpoint() // a cancelled run stops between modules
-			mi := a.mods[m]
-			a.moduleEnv(mi)
-			for _, f := range m.Functions {
-				if round == 1 && !storesFields(f) {
-					continue
-				}
+	// Round 1 collects attributes on self and request (from the functions
+	// that store them and, on demand, what they call); round 2 reads them
+	// and reports, from the roots (see roots.go).
+	a.round = 1
+	a.reset()
+	for _, m := range p.Python {
+		p.Checkpoint() // a cancelled run stops between modules
+		a.moduleEnv(a.mods[m])
+		for _, f := range m.Functions {
+			if storesFields(f) {
 				a.summary(f)
 			}
 		}
 	}
-	res := &Result{Hits: a.hits, Vocab: a.vocab, Patterns: a.urlPatterns(), Templates: a.templateHits()}
+	a.round = 2
+	a.reset()
+	for _, m := range p.Python {
+		a.moduleEnv(a.mods[m])
+	}
+	scan := a.newRootScan()
+	scan.carriers()
+	for want := scan.initial(); len(want) > 0; want = scan.next() {
+		for _, m := range p.Python {
+			p.Checkpoint()
+			for _, f := range m.Functions {
+				if want[f] {
+					a.summary(f)
+				}
+			}
+		}
+	}
+	res := &Result{Hits: a.hits, Vocab: a.vocab}
 	sort.SliceStable(res.Hits, func(i, j int) bool {
 		hi, hj := res.Hits[i], res.Hits[j]
 		if hi.Loc != hj.Loc {

@@ -1,6 +1,7 @@
 package taint
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
@@ -26,10 +27,29 @@ var (
 	oneTimeRe = regexp.MustCompile(`(?i)reset|activat|confirm|verif|invit|unsubscribe|magic|e-?mail|signup|register|login[-_]?link|one[-_]?time`)
 )
 
-func (a *analysis) urlPatterns() []PatternHit {
+// URLPatterns is the URLconf routes that capture token-like parameters,
+// a pass of its own so that a URLconf rule does not run the dataflow. A
+// route is a call of django.urls' path or re_path, or django.conf.urls'
+// url, so only modules whose text holds "django" and "path" or "url" are
+// parsed.
+var URLPatterns = &analyzer.Pass[[]PatternHit]{Name: "url-patterns", Run: func(p *analyzer.Project) []PatternHit {
+	return urlPatterns(p)
+}, Requires: []analyzer.Requirement{urlPatternsFact}, Reads: []analyzer.Kind{analyzer.KindPython}}
+
+// TemplateURLs is the secrets in URL attributes of the project's Django
+// templates.
+var TemplateURLs = &analyzer.Pass[[]TemplateHit]{Name: "template-urls", Run: func(p *analyzer.Project) []TemplateHit {
+	var out []TemplateHit
+	for _, f := range p.Templates {
+		out = append(out, analyzer.FileFactOf(p, templateLinksFact, f)...)
+	}
+	return out
+}, Requires: []analyzer.Requirement{templateLinksFact}, Reads: []analyzer.Kind{analyzer.KindTemplate}}
+
+func urlPatterns(p *analyzer.Project) []PatternHit {
 	var out []PatternHit
-	for _, m := range a.proj.Python {
-		out = append(out, analyzer.FileFactOf(a.proj, urlPatternsFact, m.File)...)
+	for _, f := range p.PythonFilesMentioning(mayRoute) {
+		out = append(out, analyzer.FileFactOf(p, urlPatternsFact, f)...)
 	}
 	return out
 }
@@ -111,12 +131,12 @@ type TemplateHit struct {
 
 var urlAttr = regexp.MustCompile(`(?i)(?:^|[\s"'])((?:href|src|action|formaction|poster|cite|background|data-[\w-]*(?:url|href|src)))\s*=\s*(["'])`)
 
-func (a *analysis) templateHits() []TemplateHit {
-	var out []TemplateHit
-	for _, f := range a.proj.Templates {
-		out = append(out, analyzer.FileFactOf(a.proj, templateLinksFact, f)...)
-	}
-	return out
+// mayRoute is the byte-level pre-filter of urlPatterns: a route's
+// function resolves to a django.urls or django.conf.urls name, imported
+// or spelled out, and is called path, re_path or url.
+func mayRoute(content []byte) bool {
+	return bytes.Contains(content, []byte("django")) &&
+		(bytes.Contains(content, []byte("path")) || bytes.Contains(content, []byte("url")))
 }
 
 // templateLinksFact is a template's URL attributes that carry a secret.

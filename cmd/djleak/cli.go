@@ -379,7 +379,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	loadConfig := func(root string) (*analyzer.Config, error) {
 		return f.loadConfig(root, plan.configFile, plan.overrides)
 	}
-	opts := analyzer.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: loadConfig}
+	opts := analyzer.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: loadConfig, ParseOnDemand: true}
 	proj, err := analyzer.Discover(opts)
 	if err != nil {
 		prog.stop()

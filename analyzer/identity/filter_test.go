@@ -1,0 +1,58 @@
+package identity
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/djleak/djleak/analyzer"
+)
+
+// The pre-filter lets through every spelling of a key read the pass
+// recognises, in either case and with '-' or '_', configured keys
+// included, and holds back files that mention no identity key.
+func TestKeyFilter(t *testing.T) {
+	reads := []string{
+		`request.META.get("SSL_CLIENT_S_DN")`,
+		`request.META["HTTP_X_SSL_CLIENT_VERIFY"]`,
+		`request.META.get('HTTP_SSL_CLIENT_S_DN', '')`,
+		`request.headers["x-client-dn"]`,
+		`request.headers.get("X-SSL-Client-Cert")`,
+		`request.headers.get("X_Client_Verify")`,
+		`dict(scope["headers"]).get(b"x-client-verify")`,
+		`request.headers["X-User-Cert"]`, // configured
+	}
+	cfg := &analyzer.Config{IdentityHeaders: []string{"X-User-Cert"}}
+	filter := keyFilter(cfg.IdentityKeys())
+	for _, r := range reads {
+		src := "def view(request, scope):\n    return " + r + "\n"
+		if !filter.mentions([]byte(src)) {
+			t.Errorf("%s: held back by the pre-filter", r)
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "views.py"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("identity-headers = [\"X-User-Cert\"]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, onDemand := range []bool{false, true} {
+			p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: onDemand})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := analyzer.Fact(p, Pass).Reads; len(got) != 1 {
+				t.Errorf("%s (on demand %v): %d reads, want 1", r, onDemand, len(got))
+			}
+		}
+	}
+	for _, text := range []string{
+		`request.META.get("HTTP_X_FORWARDED_FOR")`,
+		`request.headers["X-User-Cert"]`, // not configured here
+		`client = Client(); client.get("/")`,
+	} {
+		if keyFilter(nil).mentions([]byte(text)) {
+			t.Errorf("%s: let through by the pre-filter", text)
+		}
+	}
+}

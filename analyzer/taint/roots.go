@@ -1,0 +1,223 @@
+package taint
+
+import (
+	"strings"
+
+	"github.com/djleak/djleak/parsers/python"
+)
+
+// Roots: which functions the reporting round analyses --------------------
+//
+// A hit is a secret (a label of a real source, not a parameter
+// placeholder) reaching a sink, recorded while analysing the function that
+// holds the sink. A function can hold a secret only if its text spells a
+// source (sourceWords, a name the vocabulary calls secret, a name its
+// module binds to a source function), or names something that carries one:
+// a project function whose summary returns a secret (or a class with such
+// a method), an attribute stored with a secret in the first round, a
+// module-level variable holding one, or a class attribute set from source
+// text. The second round analyses those functions (the roots), in module
+// order, and again the functions that name what the new summaries return,
+// until none is left; the functions they call are summarised on demand. A
+// function that names none of these holds only clean values and
+// parameter placeholders, so leaving it out loses no hit.
+
+// sourceWords are the spellings of the sources the evaluator recognises:
+// request data and the ASGI scope, caught exceptions and tracebacks,
+// settings, token generators and signers.
+var sourceWords = []string{
+	"request", "req", "http_request", "wsgi_request", "scope",
+	"except", "traceback", "exc_info", "exception",
+	"settings", "secrets", "jwt", "signing", "make_token", "sign", "sign_object", "for_user", "Token",
+}
+
+// sourceCall reports whether a qualified callee is a source function of
+// library.go, so that a module's local name for it spells a source.
+func sourceCall(q string) bool {
+	return tracebackCalls[q] || q == "sys.exc_info" || q == "sys.exception" || q == jwtEncode ||
+		q == signingDumps || strings.HasPrefix(q, tokenGenerators)
+}
+
+// rootScan is the per-function text index of the second round.
+type rootScan struct {
+	a     *analysis
+	fns   []*python.Function
+	words []map[string]bool
+	// mentions maps a word to the functions whose text holds it.
+	mentions map[string][]int
+	spelled  map[string]bool // words that make a function a root
+	classes  map[string]bool // class names spelled, with their subclasses
+	subs     map[string][]string
+}
+
+func (a *analysis) newRootScan() *rootScan {
+	r := &rootScan{a: a, mentions: map[string][]int{}, spelled: map[string]bool{}, classes: map[string]bool{}, subs: map[string][]string{}}
+	for _, w := range sourceWords {
+		r.spelled[w] = true
+	}
+	for _, m := range a.proj.Python {
+		for l, q := range a.mods[m].imports {
+			if sourceCall(q) {
+				r.spelled[l] = true
+			}
+		}
+		for _, c := range m.Classes {
+			for _, b := range c.Bases {
+				r.subs[lastComp(b)] = append(r.subs[lastComp(b)], c.Name)
+			}
+			// Class attributes read through self: those set from
+			// source text.
+			for _, as := range c.Assigns {
+				if as.Value != nil && r.spells(wordsOf(as.Value.Text)) {
+					r.spelled[as.Target] = true
+				}
+			}
+		}
+		for _, f := range m.Functions {
+			ws := wordsOf(string(m.File.Content[f.Node.StartByte():f.Node.EndByte()]))
+			for w := range ws {
+				r.mentions[w] = append(r.mentions[w], len(r.fns))
+			}
+			r.fns = append(r.fns, f)
+			r.words = append(r.words, ws)
+		}
+	}
+	return r
+}
+
+// spells reports whether words spell a source, by the fixed words or the
+// vocabulary.
+func (r *rootScan) spells(ws map[string]bool) bool {
+	for w := range ws {
+		if r.spelled[w] || r.a.vocab.TokenName(w, true) || r.a.vocab.TokenName(w, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// carriers adds the names of what holds secrets once the first round and
+// the module environments are known: attributes stored with a secret and
+// module-level variables holding one (with the names importing modules
+// bind them to).
+func (r *rootScan) carriers() {
+	for k, v := range r.a.fields {
+		if deepReal(v, 0) {
+			r.spelled[k.name] = true
+		}
+	}
+	tainted := map[string]bool{}
+	for _, mi := range r.a.mods {
+		if mi.env == nil {
+			continue
+		}
+		for n, v := range mi.env.vars {
+			if deepReal(v, 0) {
+				r.spelled[n] = true
+				tainted[mi.name+"."+n] = true
+			}
+		}
+	}
+	for _, mi := range r.a.mods {
+		for l, q := range mi.imports {
+			if tainted[q] {
+				r.spelled[l] = true
+			}
+		}
+	}
+}
+
+// everyFunction makes every function a root (the scheme before roots),
+// for the test that compares the two.
+var everyFunction bool
+
+// initial is the functions whose text spells a source or a carrier.
+func (r *rootScan) initial() map[*python.Function]bool {
+	out := map[*python.Function]bool{}
+	for i, f := range r.fns {
+		if everyFunction || r.spells(r.words[i]) {
+			out[f] = true
+		}
+	}
+	return out
+}
+
+// next returns the functions, not summarised yet, that name a function
+// whose summary returns a secret (or its class, or a subclass).
+func (r *rootScan) next() map[*python.Function]bool {
+	var names []string
+	for f, s := range r.a.funcs {
+		if s.ret == nil || !deepReal(s.ret, 0) {
+			continue
+		}
+		names = append(names, f.Name)
+		if f.Class != nil {
+			names = r.classNames(f.Class.Name, names)
+		}
+	}
+	out := map[*python.Function]bool{}
+	for _, n := range names {
+		for _, i := range r.mentions[n] {
+			if f := r.fns[i]; r.a.funcs[f] == nil {
+				out[f] = true
+			}
+		}
+	}
+	return out
+}
+
+func (r *rootScan) classNames(c string, out []string) []string {
+	if r.classes[c] {
+		return out
+	}
+	r.classes[c] = true
+	out = append(out, c)
+	for _, s := range r.subs[c] {
+		out = r.classNames(s, out)
+	}
+	return out
+}
+
+// deepReal reports whether v, its elements or fields carry a real label.
+func deepReal(v *Val, depth int) bool {
+	if v == nil || depth > 8 {
+		return false
+	}
+	if hasReal(v) {
+		return true
+	}
+	for _, e := range v.Elems {
+		if deepReal(e, depth+1) {
+			return true
+		}
+	}
+	for _, f := range v.Fields {
+		if deepReal(f, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordsOf is the set of identifier-like words in text (ASCII letters,
+// digits and '_'; other bytes split words).
+func wordsOf(text string) map[string]bool {
+	out := map[string]bool{}
+	for i := 0; i < len(text); {
+		if !wordByte(text[i]) || '0' <= text[i] && text[i] <= '9' {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) && wordByte(text[j]) {
+			j++
+		}
+		out[text[i:j]] = true
+		i = j
+	}
+	return out
+}
+
+func wordByte(c byte) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}

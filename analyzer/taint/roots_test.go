@@ -1,0 +1,83 @@
+package taint_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/taint"
+)
+
+// renderHits is every field of the hits a rule can show, flows included.
+func renderHits(res *taint.Result) string {
+	var b strings.Builder
+	for _, h := range res.Hits {
+		fmt.Fprintf(&b, "%d %v %v|%s|%s|%s|%v%v%v%v%v|%s|%v %s %d %v\n", h.Sink, h.Loc, h.Call, h.Desc, h.Where, h.Func,
+			h.Error, h.EmailLink, h.Path, h.Debug, h.Validation, h.Via, h.Label.Src.Loc, h.Label.Src.What, h.Label.Bits, h.Label.InURL)
+		for _, s := range h.Label.Steps {
+			fmt.Fprintf(&b, "  %v %s\n", s.Location, s.Message)
+		}
+	}
+	return b.String()
+}
+
+func hitsBothWays(t *testing.T, p *analyzer.Project) (roots, every string) {
+	t.Helper()
+	defer func() { *taint.EveryFunction = false }()
+	*taint.EveryFunction = false
+	roots = renderHits(taint.Run(p))
+	*taint.EveryFunction = true
+	every = renderHits(taint.Run(p))
+	return roots, every
+}
+
+// The reporting round analyses only the roots and what they call, and
+// finds every hit that analysing every function finds, with the same
+// flows: on every rule fixture and on the Debian packages of the precision
+// ledger that are installed.
+func TestRootsLoseNoHit(t *testing.T) {
+	files, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(txtar.Parse(data).Files) == 0 {
+			continue
+		}
+		p := analyzertest.Load(t, string(data))
+		if roots, every := hitsBothWays(t, p); roots != every {
+			t.Errorf("%s: analysing the roots finds\n%s\nanalysing every function finds\n%s", filepath.Base(file), roots, every)
+		}
+	}
+	for _, pkg := range ledgerPackages {
+		if testing.Short() && pkg.Dir == "django" {
+			continue
+		}
+		dir := filepath.Join(distPackages, pkg.Dir)
+		if _, err := os.Stat(dir); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Errorf("%s is not installed (run .ci/install-deps)", pkg.Deb)
+			}
+			continue
+		}
+		p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots, every := hitsBothWays(t, p)
+		if roots != every {
+			t.Errorf("%s: analysing the roots and analysing every function differ", pkg.Deb)
+		}
+		t.Logf("%s: %d hit lines", pkg.Deb, strings.Count(roots, "\n"))
+	}
+}
