@@ -132,7 +132,7 @@ func (c *fctx) eval(x *python.Expr, e *env) *Val {
 		if len(x.Elems) == 2 {
 			v := c.eval(x.Elems[1], e)
 			if x.Elems[0].Kind == python.Name {
-				e.vars[x.Elems[0].Name] = c.named(x.Elems[0].Name, x.Elems[0].Loc, v, x.Elems[1])
+				e.set(x.Elems[0].Name, c.named(x.Elems[0].Name, x.Elems[0].Loc, v, x.Elems[1]))
 			}
 			return v
 		}
@@ -149,11 +149,11 @@ func (c *fctx) eval(x *python.Expr, e *env) *Val {
 
 // lookup reads a variable.
 func (c *fctx) lookup(name string, loc source.Location, e *env) *Val {
-	if v, ok := e.vars[name]; ok {
+	if v, ok := e.get(name); ok {
 		return c.applyMask(v, e)
 	}
 	if me := c.mi.env; me != nil && me != e {
-		if v, ok := me.vars[name]; ok {
+		if v, ok := me.get(name); ok {
 			return v
 		}
 	}
@@ -192,7 +192,7 @@ func (a *analysis) importVal(q string) *Val {
 		return &Val{Obj: objModule, Module: r.mod, Qual: q}
 	case r.mod != nil:
 		me := a.moduleEnv(a.mods[r.mod])
-		if v, ok := me.vars[r.varName]; ok {
+		if v, ok := me.get(r.varName); ok {
 			return v
 		}
 	}
@@ -205,7 +205,7 @@ func (c *fctx) applyMask(v *Val, e *env) *Val {
 	if v.IterKey == 0 {
 		return v
 	}
-	mask, ok := e.masks[v.IterKey]
+	mask, ok := e.mask(v.IterKey)
 	if !ok || mask == allBits {
 		return v
 	}
@@ -254,7 +254,7 @@ var cleanAttrs = map[string]bool{
 
 func (c *fctx) attr(x *python.Expr, e *env) *Val {
 	if x.Name != "" {
-		if v, ok := e.vars[x.Name]; ok {
+		if v, ok := e.get(x.Name); ok {
 			return c.applyMask(v, e)
 		}
 	}
@@ -291,7 +291,7 @@ func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, 
 			if cl := mi.classes[attr]; cl != nil {
 				return &Val{Obj: objClass, Class: cl}
 			}
-			if v, ok := c.a.moduleEnv(mi).vars[attr]; ok {
+			if v, ok := c.a.moduleEnv(mi).get(attr); ok {
 				return v
 			}
 		}
@@ -407,7 +407,7 @@ func (a *analysis) field(cls *python.Class, attr string, classOnly bool) *Val {
 		mi := a.clsModule(cl)
 		if mi != nil {
 			if ce := mi.classEnv[cl]; ce != nil {
-				if v, ok := ce.vars[attr]; ok {
+				if v, ok := ce.get(attr); ok {
 					return v
 				}
 			}
@@ -542,7 +542,7 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 	switch base.Coll {
 	case collHeaders:
 		if kv != nil && kv.Key != 0 {
-			mask, has := e.masks[kv.Key]
+			mask, has := e.mask(kv.Key)
 			if !has {
 				mask = allBits
 			}
@@ -798,7 +798,7 @@ func (c *fctx) comprehension(x *python.Expr, e *env) *Val {
 			it := c.eval(c.expr(right), ce)
 			elem, id := c.elemOf(it, ce)
 			if id != 0 {
-				ce.masks[id] = allBits
+				ce.setMask(id, allBits)
 			}
 			c.bindQuiet(left, elem, ce)
 		case "if_clause":
@@ -834,7 +834,7 @@ func (c *fctx) bindQuiet(n *sitter.Node, v *Val, e *env) {
 	m := c.mi.m
 	switch c.typ(n) {
 	case "identifier":
-		e.vars[m.NodeText(n)] = v
+		e.set(m.NodeText(n), v)
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list", "parenthesized_expression":
 		ks := c.kids(n)
 		for i, k := range ks {
@@ -887,7 +887,7 @@ func (c *fctx) elemOf(it *Val, e *env) (*Val, int) {
 func (c *fctx) refsKey(x *python.Expr, e *env) bool {
 	found := false
 	walkNames(x, func(name string) {
-		if v, ok := e.vars[name]; ok && v.Key != 0 {
+		if v, ok := e.get(name); ok && v.Key != 0 {
 			found = true
 		}
 	})
@@ -933,12 +933,12 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 	}
 	keys := map[string]int{}
 	walkNames(cond, func(name string) {
-		if v, ok := e.vars[name]; ok && v.Key != 0 {
+		if v, ok := e.get(name); ok && v.Key != 0 {
 			keys[name] = v.Key
 		}
 	})
 	for name, id := range keys {
-		old, ok := e.masks[id]
+		old, ok := e.mask(id)
 		if !ok {
 			old = allBits
 		}
@@ -956,7 +956,7 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 				nm |= 1 << b
 			}
 		}
-		e.masks[id] = nm
+		e.setMask(id, nm)
 		if nm != old {
 			text := strings.Join(strings.Fields(cond.Text), " ")
 			if !truth {

@@ -73,9 +73,9 @@ func (a *analysis) summary(f *python.Function) *summary {
 		loc := c.paramLoc(mi.m, params, p.Name)
 		if i == 0 && f.Class != nil && !hasDecorator(f, "staticmethod") {
 			if hasDecorator(f, "classmethod") {
-				e.vars[p.Name] = &Val{Obj: objClass, Class: f.Class}
+				e.set(p.Name, &Val{Obj: objClass, Class: f.Class})
 			} else {
-				e.vars[p.Name] = &Val{Class: f.Class}
+				e.set(p.Name, &Val{Class: f.Class})
 			}
 			continue
 		}
@@ -86,7 +86,7 @@ func (a *analysis) summary(f *python.Function) *summary {
 		if c.nameIsSecret(p.Name) {
 			v.L = append(v.L, c.byName(p.Name, loc))
 		}
-		e.vars[p.Name] = v
+		e.set(p.Name, v)
 	}
 	if body := c.fieldOf(f.Node, "body"); body != nil {
 		c.block(body, e)
@@ -373,7 +373,7 @@ func (c *fctx) forStmt(n *sitter.Node, e *env) {
 					if e.dead {
 						break
 					}
-					e.vars[name] = el
+					e.set(name, el)
 					c.block(body, e)
 				}
 				e.dead = false
@@ -390,7 +390,7 @@ func (c *fctx) forStmt(n *sitter.Node, e *env) {
 		b := from.copy()
 		b.dead = false
 		if id != 0 {
-			b.masks[id] = allBits
+			b.setMask(id, allBits)
 		}
 		if left != nil {
 			// A loop variable is only as secret as what it iterates over
@@ -468,7 +468,7 @@ func (c *fctx) tryStmt(n *sitter.Node, e *env) {
 					if alias != nil && len(c.kids(alias)) > 0 && len(c.kids(kk)) > 0 {
 						name := c.kids(alias)[0]
 						excTypes := c.mi.m.NodeText(c.kids(kk)[0])
-						h.vars[c.mi.m.NodeText(name)] = c.excVal(c.mi.m.NodeText(name), c.mi.m.Loc(name), excTypes)
+						h.set(c.mi.m.NodeText(name), c.excVal(c.mi.m.NodeText(name), c.mi.m.Loc(name), excTypes))
 					}
 				}
 			}
@@ -570,11 +570,11 @@ func (c *fctx) narrowException(e *env, cond *python.Expr) {
 	if x.Kind != python.Name {
 		return
 	}
-	if v, ok := e.vars[x.Name]; ok && v.Obj == objException && v.tainted() {
+	if v, ok := e.get(x.Name); ok && v.Obj == objException && v.tainted() {
 		types := cond.Call.Args[1].Text
 		switch {
 		case userFacingException(types):
-			e.vars[x.Name] = &Val{Obj: objException, ExcUser: true}
+			e.set(x.Name, &Val{Obj: objException, ExcUser: true})
 		case parseException(types):
 			// Keep the original source (where the exception was caught).
 			nv := &Val{Obj: objException, L: make([]*Label, len(v.L))}
@@ -583,7 +583,7 @@ func (c *fctx) narrowException(e *env, cond *python.Expr) {
 				n.ParseMsg = n.Src.Kind == Exception
 				nv.L[i] = &n
 			}
-			e.vars[x.Name] = nv
+			e.set(x.Name, nv)
 		}
 	}
 }
@@ -683,7 +683,7 @@ func (c *fctx) bind(t *sitter.Node, v *Val, e *env, rx *python.Expr) {
 	switch c.typ(t) {
 	case "identifier":
 		name := m.NodeText(t)
-		e.vars[name] = c.named(name, m.Loc(t), v, rx)
+		e.set(name, c.named(name, m.Loc(t), v, rx))
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list":
 		var elems []*sitter.Node
 		for _, k_ := range c.kids(t) {
@@ -717,7 +717,7 @@ func (c *fctx) bind(t *sitter.Node, v *Val, e *env, rx *python.Expr) {
 		text := compactText(m.NodeText(t))
 		nv := c.named(name, m.Loc(t), v, rx)
 		nv = withStep(nv, m.Loc(t), "stored in `"+text+"`")
-		e.vars[text] = nv
+		e.set(text, nv)
 		objText := compactText(m.NodeText(obj))
 		if c.a.round == 1 {
 			var key fieldKey
@@ -818,7 +818,7 @@ func (c *fctx) setItem(t *sitter.Node, v *Val, e *env) {
 	}
 	ix := c.expr(idx)
 	kv := c.eval(ix, e)
-	base, ok := e.vars[name]
+	base, ok := e.get(name)
 	if !ok {
 		base = c.eval(c.expr(obj), e)
 	}
@@ -827,7 +827,7 @@ func (c *fctx) setItem(t *sitter.Node, v *Val, e *env) {
 		key, isConst = kv.Str, true
 	}
 	if isConst && base.Coll == collHeaders && !v.tainted() {
-		e.vars[name] = removeHeader(base, key)
+		e.set(name, removeHeader(base, key))
 		return
 	}
 	n := *base
@@ -841,7 +841,7 @@ func (c *fctx) setItem(t *sitter.Node, v *Val, e *env) {
 	}
 	n.L = union(base.L, withStep(v, m.Loc(t), "stored in `"+compactText(m.NodeText(t))+"`").L)
 	n.Clean = base.Clean && v.Clean
-	e.vars[name] = &n
+	e.set(name, &n)
 }
 
 func (c *fctx) nameIsSecretKey(key string) bool {
@@ -901,7 +901,7 @@ func (c *fctx) del(t *sitter.Node, e *env) {
 		return
 	}
 	name := compactText(m.NodeText(obj))
-	base, ok := e.vars[name]
+	base, ok := e.get(name)
 	if !ok {
 		return
 	}
@@ -911,7 +911,7 @@ func (c *fctx) del(t *sitter.Node, e *env) {
 	}
 	if isConst {
 		if base.Coll == collHeaders {
-			e.vars[name] = removeHeader(base, key)
+			e.set(name, removeHeader(base, key))
 		} else if base.Fields != nil {
 			n := *base
 			n.Fields = copyFields(base.Fields)
@@ -920,7 +920,7 @@ func (c *fctx) del(t *sitter.Node, e *env) {
 			for _, f := range n.Fields {
 				n.L = union(n.L, f.L)
 			}
-			e.vars[name] = &n
+			e.set(name, &n)
 		}
 	}
 }
