@@ -1,25 +1,21 @@
-package analyzer_test
+package analyzertest
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/djleak/djleak/analyzer"
-	"github.com/djleak/djleak/rules"
 )
 
-// bigPython returns a Python module of at least size bytes made of one
+// BigPython returns a Python module of at least size bytes made of one
 // repeated unit. shape "mix" is what large real modules hold: imports,
 // functions with calls, string formatting and logging, dicts, classes with
 // methods, views reading request parameters, and every tenth unit a view
 // that leaks a token to a log and a redirect. shape "deep" is one huge
 // function whose body is a long run of nested if/for blocks, logging a
 // request parameter every tenth block.
-func bigPython(shape string, size int) string {
+func BigPython(shape string, size int) string {
 	var sb strings.Builder
 	sb.Grow(size + 4096)
 	sb.WriteString("import logging\nimport os\nfrom django.http import HttpResponse, JsonResponse\nfrom django.shortcuts import redirect\n\nlogger = logging.getLogger(__name__)\n\n")
@@ -81,57 +77,20 @@ def view_%[1]d(request):
 	return sb.String()
 }
 
-// allocatedBytes returns the bytes allocated while loading dir and running
-// every rule on it.
-func allocatedBytes(t *testing.T, dir string) uint64 {
-	t.Helper()
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := analyzer.Run(p, rules.All(), 1); err != nil {
-		t.Fatal(err)
-	}
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
-// writeBigPython writes a project of one generated module and returns its
-// directory.
-func writeBigPython(tb testing.TB, shape string, size int) string {
+// WriteBigPython writes a project of one generated module, app/views.py of
+// BigPython(shape, size), with max-file-size raised to let it in, and
+// returns its directory.
+func WriteBigPython(tb testing.TB, shape string, size int) string {
 	tb.Helper()
 	dir := tb.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "app"), 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "app", "views.py"), []byte(bigPython(shape, size)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "app", "views.py"), []byte(BigPython(shape, size)), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("max-file-size = \"64MiB\"\n"), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	return dir
-}
-
-// TestCostLinearInFileSize checks without a clock that the work on one big
-// Python file grows linearly with its size: the bytes allocated by a whole
-// run (load, parse, every rule) on a module four times as large must stay
-// near four times as many. A pass that copies its state per statement or
-// rescans the file per node allocates sixteen times as much instead.
-func TestCostLinearInFileSize(t *testing.T) {
-	for _, shape := range []string{"mix", "deep"} {
-		t.Run(shape, func(t *testing.T) {
-			const small = 64 << 10
-			a := allocatedBytes(t, writeBigPython(t, shape, small))
-			b := allocatedBytes(t, writeBigPython(t, shape, 4*small))
-			ratio := float64(b) / float64(a)
-			t.Logf("%s: %d KiB allocated for 64 KiB, %d KiB for 256 KiB: ×%.2f", shape, a>>10, b>>10, ratio)
-			if ratio > 5 {
-				t.Errorf("a module 4× as large allocates %.1f× as much (%d → %d bytes): cost grows faster than the input", ratio, a, b)
-			}
-		})
-	}
 }
