@@ -57,3 +57,25 @@ func TestParseRejectsMalformedLines(t *testing.T) {
 		t.Error("a benchmark line with a value and no unit was accepted")
 	}
 }
+
+func TestTableTakesTheLanguageServerBenchmark(t *testing.T) {
+	res, err := parse(strings.NewReader(`BenchmarkRelintDjango/cache=on-2   1   1 ns/op   2300 ms/lint
+BenchmarkLSPRelintDjango/edit=python-2   1   0 ns/op   30.00 ms-beyond-debounce-median   20.00 ms-beyond-debounce-min   40.00 ms-beyond-debounce-max
+BenchmarkLSPRelintDjango/edit=nginx-2   1   0 ns/op   75.00 ms-beyond-debounce-median   60.00 ms-beyond-debounce-min   90.00 ms-beyond-debounce-max
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(table(res))
+	for _, want := range []string{
+		"| djleak lsp re-lint after one edit to contrib/auth/views.py, beyond the debounce (median) | 30 ms |  | ≤ 50 ms median | met |",
+		"| djleak lsp re-lint after one edit to an nginx buffer in that tree, beyond the debounce (median) | 75 ms |  | ≤ 50 ms median | 1.50× the target |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "2300") {
+		t.Errorf("the in-process re-lint is shown although the language server was measured:\n%s", got)
+	}
+}
