@@ -331,6 +331,16 @@ type envLayer struct {
 
 func (l *envLayer) size() int { return len(l.vars) + len(l.masks) }
 
+// get returns the value bound to name in l or the layers below it.
+func (l *envLayer) get(name string) (*Val, bool) {
+	for ; l != nil; l = l.parent {
+		if v, ok := l.vars[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
 func newEnv() *env { return &env{} }
 
 // get returns the value bound to name.
@@ -338,12 +348,7 @@ func (e *env) get(name string) (*Val, bool) {
 	if v, ok := e.vars[name]; ok {
 		return v, true
 	}
-	for l := e.base; l != nil; l = l.parent {
-		if v, ok := l.vars[name]; ok {
-			return v, true
-		}
-	}
-	return nil, false
+	return e.base.get(name)
 }
 
 // set binds name to v.
@@ -416,8 +421,9 @@ func (e *env) copy() *env {
 
 // joinFrom merges branch states into e; dead branches do not contribute.
 // A name bound in several branches gets the join of their values, in
-// branch order; one bound in a single branch keeps that value.
-func (e *env) joinFrom(branches ...*env) {
+// branch order; one bound in a single branch keeps that value. It returns
+// the number of branch values it looked up, the measure of its cost.
+func (e *env) joinFrom(branches ...*env) (lookups int) {
 	var live []*env
 	for _, b := range branches {
 		if b != nil && !b.dead {
@@ -426,7 +432,7 @@ func (e *env) joinFrom(branches ...*env) {
 	}
 	if len(live) == 0 {
 		e.dead = true
-		return
+		return 0
 	}
 	first := live[0]
 	// The deepest layer every live branch reads through: below it they
@@ -450,51 +456,69 @@ func (e *env) joinFrom(branches ...*env) {
 	if common < len(chain) {
 		lca = chain[common]
 	}
-	vars := map[string]*Val{}
+	// Which live branches wrote each name above the common layer, in
+	// branch order.
+	wrote := map[string][]int{}
+	var names []string
 	masks := map[int]uint16{}
-	joinName := func(k string) {
-		if _, done := vars[k]; done {
-			return
+	note := func(k string, i int) {
+		w, seen := wrote[k]
+		if !seen {
+			names = append(names, k)
 		}
-		acc, has := first.get(k)
-		for _, b := range live[1:] {
-			if v, ok := b.get(k); ok {
-				acc, has = join(acc, v), true
-			}
-		}
-		if has {
-			vars[k] = acc
+		if len(w) == 0 || w[len(w)-1] != i {
+			wrote[k] = append(w, i)
 		}
 	}
 	joinMask := func(k int) {
 		if _, done := masks[k]; done {
 			return
 		}
-		acc, has := first.mask(k)
+		acc, _ := first.mask(k)
 		for _, b := range live[1:] {
 			if v, ok := b.mask(k); ok {
-				acc, has = acc|v, true
+				acc |= v
 			}
 		}
-		if has {
-			masks[k] = acc
-		}
+		masks[k] = acc
+		lookups += len(live)
 	}
-	for _, b := range live {
+	for i, b := range live {
 		for k := range b.vars {
-			joinName(k)
+			note(k, i)
 		}
 		for k := range b.masks {
 			joinMask(k)
 		}
 		for l := b.base; l != lca; l = l.parent {
 			for k := range l.vars {
-				joinName(k)
+				note(k, i)
 			}
 			for k := range l.masks {
 				joinMask(k)
 			}
 		}
 	}
+	vars := make(map[string]*Val, len(names))
+	for _, k := range names {
+		var acc *Val
+		if _, shared := lca.get(k); shared {
+			// Bound before the fork: every branch has a value.
+			for _, b := range live {
+				v, _ := b.get(k)
+				acc = join(acc, v)
+			}
+			lookups += len(live)
+		} else {
+			// Bound only in the branches that wrote it.
+			for _, i := range wrote[k] {
+				v, _ := live[i].get(k)
+				acc = join(acc, v)
+			}
+			lookups += len(wrote[k])
+		}
+		vars[k] = acc
+	}
 	e.vars, e.masks, e.base, e.dead = vars, masks, lca, false
+	return lookups
 }
