@@ -41,11 +41,15 @@ fuzz:
 		done; \
 	done
 
-# Throughput and peak memory on a large tree (Django's own source).
+# Speed and memory against the targets: Django's source scanned by djleak,
+# parsed by plain tree-sitter and scanned by Bandit, the stdin and editor
+# re-lints, copies of the tree, big Python modules and nginx
+# configurations; ends with one table of figures, targets and ratios
+# (.ci/bench; the raw output is kept in bin/bench.txt).
+BENCHCOUNT ?= 3
 bench:
 	.ci/install-deps
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./analyzer/ ./cmd/djleak/
-	$(GO) test -run '^$$' -bench Django -benchtime 3x ./parsers/python/
+	GO=$(GO) BENCHCOUNT=$(BENCHCOUNT) .ci/bench
 
 # Regenerate the rule table in README.md and docs/rules.md.
 docs:

@@ -68,7 +68,7 @@ func (c *fctx) qualify(fn string, e *env) string {
 	if i := strings.IndexByte(fn, '.'); i >= 0 {
 		first, rest = fn[:i], fn[i:]
 	}
-	if _, local := e.vars[first]; local {
+	if _, local := e.get(first); local {
 		return fn
 	}
 	if q, ok := c.mi.imports[first]; ok {
@@ -724,7 +724,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 					v = join(v, ci.args[1])
 				}
 				if method == "pop" && ci.recvX.Kind == python.Name && ok && r.Coll == collHeaders {
-					e.vars[ci.recvX.Name] = removeHeader(r, key)
+					e.set(ci.recvX.Name, removeHeader(r, key))
 				}
 				return v
 			}
@@ -747,7 +747,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 					n.L = union(n.L, k.L)
 				}
 				if len(n.L) > len(r.L) {
-					e.vars[name] = &n
+					e.set(name, &n)
 				}
 			}
 			return clean
@@ -829,7 +829,7 @@ func (c *fctx) project(ci *callInfo, e *env) (*Val, bool) {
 			}
 		}
 	} else if fe != nil && fe.Kind == python.Name {
-		if v, local := e.vars[fe.Name]; local {
+		if v, local := e.get(fe.Name); local {
 			if v.Obj == objClass {
 				cls = v.Class
 			}

@@ -131,7 +131,7 @@ func (c *fctx) eval(x *python.Expr, e *env) *Val {
 		if len(x.Elems) == 2 {
 			v := c.eval(x.Elems[1], e)
 			if x.Elems[0].Kind == python.Name {
-				e.vars[x.Elems[0].Name] = c.named(x.Elems[0].Name, x.Elems[0].Loc, v, x.Elems[1])
+				e.set(x.Elems[0].Name, c.named(x.Elems[0].Name, x.Elems[0].Loc, v, x.Elems[1]))
 			}
 			return v
 		}
@@ -148,11 +148,11 @@ func (c *fctx) eval(x *python.Expr, e *env) *Val {
 
 // lookup reads a variable.
 func (c *fctx) lookup(name string, loc source.Location, e *env) *Val {
-	if v, ok := e.vars[name]; ok {
+	if v, ok := e.get(name); ok {
 		return c.applyMask(v, e)
 	}
 	if me := c.mi.env; me != nil && me != e {
-		if v, ok := me.vars[name]; ok {
+		if v, ok := me.get(name); ok {
 			return v
 		}
 	}
@@ -191,7 +191,7 @@ func (a *analysis) importVal(q string) *Val {
 		return &Val{Obj: objModule, Module: r.mod, Qual: q}
 	case r.mod != nil:
 		me := a.moduleEnv(a.mods[r.mod])
-		if v, ok := me.vars[r.varName]; ok {
+		if v, ok := me.get(r.varName); ok {
 			return v
 		}
 	}
@@ -204,7 +204,7 @@ func (c *fctx) applyMask(v *Val, e *env) *Val {
 	if v.IterKey == 0 {
 		return v
 	}
-	mask, ok := e.masks[v.IterKey]
+	mask, ok := e.mask(v.IterKey)
 	if !ok || mask == allBits {
 		return v
 	}
@@ -253,7 +253,7 @@ var cleanAttrs = map[string]bool{
 
 func (c *fctx) attr(x *python.Expr, e *env) *Val {
 	if x.Name != "" {
-		if v, ok := e.vars[x.Name]; ok {
+		if v, ok := e.get(x.Name); ok {
 			return c.applyMask(v, e)
 		}
 	}
@@ -290,7 +290,7 @@ func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, 
 			if cl := mi.classes[attr]; cl != nil {
 				return &Val{Obj: objClass, Class: cl}
 			}
-			if v, ok := c.a.moduleEnv(mi).vars[attr]; ok {
+			if v, ok := c.a.moduleEnv(mi).get(attr); ok {
 				return v
 			}
 		}
@@ -406,7 +406,7 @@ func (a *analysis) field(cls *python.Class, attr string, classOnly bool) *Val {
 		mi := a.clsModule(cl)
 		if mi != nil {
 			if ce := mi.classEnv[cl]; ce != nil {
-				if v, ok := ce.vars[attr]; ok {
+				if v, ok := ce.get(attr); ok {
 					return v
 				}
 			}
@@ -541,7 +541,7 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 	switch base.Coll {
 	case collHeaders:
 		if kv != nil && kv.Key != 0 {
-			mask, has := e.masks[kv.Key]
+			mask, has := e.mask(kv.Key)
 			if !has {
 				mask = allBits
 			}
@@ -797,7 +797,7 @@ func (c *fctx) comprehension(x *python.Expr, e *env) *Val {
 			it := c.eval(c.expr(right), ce)
 			elem, id := c.elemOf(it, ce)
 			if id != 0 {
-				ce.masks[id] = allBits
+				ce.setMask(id, allBits)
 			}
 			c.bindQuiet(left, elem, ce)
 		case "if_clause":
@@ -833,7 +833,7 @@ func (c *fctx) bindQuiet(n *python.Node, v *Val, e *env) {
 	m := c.mi.m
 	switch c.typ(n) {
 	case "identifier":
-		e.vars[m.NodeText(n)] = v
+		e.set(m.NodeText(n), v)
 	case "parenthesized_expression":
 		for _, k := range c.kids(n) {
 			c.bindQuiet(k, v, e)
@@ -977,7 +977,7 @@ func unpackExpr(rx *python.Expr, n, star, i int) *python.Expr {
 func (c *fctx) refsKey(x *python.Expr, e *env) bool {
 	found := false
 	walkNames(x, func(name string) {
-		if v, ok := e.vars[name]; ok && v.Key != 0 {
+		if v, ok := e.get(name); ok && v.Key != 0 {
 			found = true
 		}
 	})
@@ -1023,12 +1023,12 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 	}
 	keys := map[string]int{}
 	walkNames(cond, func(name string) {
-		if v, ok := e.vars[name]; ok && v.Key != 0 {
+		if v, ok := e.get(name); ok && v.Key != 0 {
 			keys[name] = v.Key
 		}
 	})
 	for name, id := range keys {
-		old, ok := e.masks[id]
+		old, ok := e.mask(id)
 		if !ok {
 			old = allBits
 		}
@@ -1050,7 +1050,7 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 				nm |= 1 << b
 			}
 		}
-		e.masks[id] = nm
+		e.setMask(id, nm)
 		if nm != old {
 			text := strings.Join(strings.Fields(cond.Text), " ")
 			if !truth {

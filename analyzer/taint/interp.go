@@ -71,9 +71,9 @@ func (a *analysis) summary(f *python.Function) *summary {
 		loc := c.paramLoc(mi.m, params, p.Name)
 		if i == 0 && f.Class != nil && !hasDecorator(f, "staticmethod") {
 			if hasDecorator(f, "classmethod") {
-				e.vars[p.Name] = &Val{Obj: objClass, Class: f.Class}
+				e.set(p.Name, &Val{Obj: objClass, Class: f.Class})
 			} else {
-				e.vars[p.Name] = &Val{Class: f.Class}
+				e.set(p.Name, &Val{Class: f.Class})
 			}
 			continue
 		}
@@ -84,7 +84,7 @@ func (a *analysis) summary(f *python.Function) *summary {
 		if c.nameIsSecret(p.Name) {
 			v.L = append(v.L, c.byName(p.Name, loc))
 		}
-		e.vars[p.Name] = v
+		e.set(p.Name, v)
 	}
 	if body := c.fieldOf(f.Node, "body"); body != nil {
 		c.block(body, e)
@@ -371,7 +371,7 @@ func (c *fctx) forStmt(n *python.Node, e *env) {
 					if e.dead {
 						break
 					}
-					e.vars[name] = el
+					e.set(name, el)
 					c.block(body, e)
 				}
 				e.dead = false
@@ -388,7 +388,7 @@ func (c *fctx) forStmt(n *python.Node, e *env) {
 		b := from.copy()
 		b.dead = false
 		if id != 0 {
-			b.masks[id] = allBits
+			b.setMask(id, allBits)
 		}
 		if left != nil {
 			// A loop variable is only as secret as what it iterates over
@@ -466,7 +466,7 @@ func (c *fctx) tryStmt(n *python.Node, e *env) {
 					if alias != nil && len(c.kids(alias)) > 0 && len(c.kids(kk)) > 0 {
 						name := c.kids(alias)[0]
 						excTypes := c.mi.m.NodeText(c.kids(kk)[0])
-						h.vars[c.mi.m.NodeText(name)] = c.excVal(c.mi.m.NodeText(name), c.mi.m.Loc(name), excTypes)
+						h.set(c.mi.m.NodeText(name), c.excVal(c.mi.m.NodeText(name), c.mi.m.Loc(name), excTypes))
 					}
 				}
 			}
@@ -568,11 +568,11 @@ func (c *fctx) narrowException(e *env, cond *python.Expr) {
 	if x.Kind != python.Name {
 		return
 	}
-	if v, ok := e.vars[x.Name]; ok && v.Obj == objException && v.tainted() {
+	if v, ok := e.get(x.Name); ok && v.Obj == objException && v.tainted() {
 		types := cond.Call.Args[1].Text
 		switch {
 		case userFacingException(types):
-			e.vars[x.Name] = &Val{Obj: objException, ExcUser: true}
+			e.set(x.Name, &Val{Obj: objException, ExcUser: true})
 		case parseException(types):
 			// Keep the original source (where the exception was caught).
 			nv := &Val{Obj: objException, L: make([]*Label, len(v.L))}
@@ -581,7 +581,7 @@ func (c *fctx) narrowException(e *env, cond *python.Expr) {
 				n.ParseMsg = n.Src.Kind == Exception
 				nv.L[i] = &n
 			}
-			e.vars[x.Name] = nv
+			e.set(x.Name, nv)
 		}
 	}
 }
@@ -681,7 +681,7 @@ func (c *fctx) bind(t *python.Node, v *Val, e *env, rx *python.Expr) {
 	switch c.typ(t) {
 	case "identifier":
 		name := m.NodeText(t)
-		e.vars[name] = c.named(name, m.Loc(t), v, rx)
+		e.set(name, c.named(name, m.Loc(t), v, rx))
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list":
 		elems := c.kids(t)
 		star := c.starAt(elems)
@@ -702,7 +702,7 @@ func (c *fctx) bind(t *python.Node, v *Val, e *env, rx *python.Expr) {
 		text := compactText(m.NodeText(t))
 		nv := c.named(name, m.Loc(t), v, rx)
 		nv = withStep(nv, m.Loc(t), "stored in `"+text+"`")
-		e.vars[text] = nv
+		e.set(text, nv)
 		objText := compactText(m.NodeText(obj))
 		if c.a.round == 1 {
 			var key fieldKey
@@ -803,7 +803,7 @@ func (c *fctx) setItem(t *python.Node, v *Val, e *env) {
 	}
 	ix := c.expr(idx)
 	kv := c.eval(ix, e)
-	base, ok := e.vars[name]
+	base, ok := e.get(name)
 	if !ok {
 		base = c.eval(c.expr(obj), e)
 	}
@@ -812,7 +812,7 @@ func (c *fctx) setItem(t *python.Node, v *Val, e *env) {
 		key, isConst = kv.Str, true
 	}
 	if isConst && base.Coll == collHeaders && !v.tainted() {
-		e.vars[name] = removeHeader(base, key)
+		e.set(name, removeHeader(base, key))
 		return
 	}
 	n := *base
@@ -826,7 +826,7 @@ func (c *fctx) setItem(t *python.Node, v *Val, e *env) {
 	}
 	n.L = union(base.L, withStep(v, m.Loc(t), "stored in `"+compactText(m.NodeText(t))+"`").L)
 	n.Clean = base.Clean && v.Clean
-	e.vars[name] = &n
+	e.set(name, &n)
 }
 
 func (c *fctx) nameIsSecretKey(key string) bool {
@@ -886,7 +886,7 @@ func (c *fctx) del(t *python.Node, e *env) {
 		return
 	}
 	name := compactText(m.NodeText(obj))
-	base, ok := e.vars[name]
+	base, ok := e.get(name)
 	if !ok {
 		return
 	}
@@ -896,7 +896,7 @@ func (c *fctx) del(t *python.Node, e *env) {
 	}
 	if isConst {
 		if base.Coll == collHeaders {
-			e.vars[name] = removeHeader(base, key)
+			e.set(name, removeHeader(base, key))
 		} else if base.Fields != nil {
 			n := *base
 			n.Fields = copyFields(base.Fields)
@@ -905,7 +905,7 @@ func (c *fctx) del(t *python.Node, e *env) {
 			for _, f := range n.Fields {
 				n.L = union(n.L, f.L)
 			}
-			e.vars[name] = &n
+			e.set(name, &n)
 		}
 	}
 }

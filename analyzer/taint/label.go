@@ -1,6 +1,8 @@
 package taint
 
 import (
+	"slices"
+
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -304,27 +306,142 @@ func mapLabels(v *Val, f func(*Label) *Label) *Val {
 
 // env is the abstract state at a program point: variables and the
 // narrowing masks of header iterations.
+//
+// Branches share what was bound before they forked: copy freezes the
+// state written so far into a layer that the original and the copy both
+// read through, and each keeps only its own writes. A join then looks at
+// the names written since the branches' deepest common layer, not at
+// every name in scope, so a function of n statements costs O(n log n),
+// not O(n²). Layers are merged when one grows to half of the layer below,
+// which keeps every chain O(log n) deep.
 type env struct {
-	vars  map[string]*Val
+	vars  map[string]*Val // written since the last freeze; nil until then
 	masks map[int]uint16
+	base  *envLayer
 	dead  bool
 }
 
-func newEnv() *env { return &env{vars: map[string]*Val{}, masks: map[int]uint16{}} }
-
-func (e *env) copy() *env {
-	n := &env{vars: make(map[string]*Val, len(e.vars)), masks: make(map[int]uint16, len(e.masks)), dead: e.dead}
-	for k, v := range e.vars {
-		n.vars[k] = v
-	}
-	for k, v := range e.masks {
-		n.masks[k] = v
-	}
-	return n
+// envLayer is a frozen part of one or more envs' state. It is never
+// written once it is shared.
+type envLayer struct {
+	vars   map[string]*Val
+	masks  map[int]uint16
+	parent *envLayer
 }
 
-// joinEnvs merges branch states into e; dead branches do not contribute.
-func (e *env) joinFrom(branches ...*env) {
+func (l *envLayer) size() int { return len(l.vars) + len(l.masks) }
+
+// get returns the value bound to name in l or the layers below it.
+func (l *envLayer) get(name string) (*Val, bool) {
+	for ; l != nil; l = l.parent {
+		if v, ok := l.vars[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func newEnv() *env { return &env{} }
+
+// get returns the value bound to name.
+func (e *env) get(name string) (*Val, bool) {
+	if v, ok := e.vars[name]; ok {
+		return v, true
+	}
+	return e.base.get(name)
+}
+
+// each calls f with every name bound in e (in its own writes or a layer
+// below them) and its current value, once per name, in no fixed order.
+func (e *env) each(f func(name string, v *Val)) {
+	seen := map[string]bool{}
+	visit := func(vars map[string]*Val) {
+		for k, v := range vars {
+			if !seen[k] {
+				seen[k] = true
+				f(k, v)
+			}
+		}
+	}
+	visit(e.vars)
+	for l := e.base; l != nil; l = l.parent {
+		visit(l.vars)
+	}
+}
+
+// set binds name to v.
+func (e *env) set(name string, v *Val) {
+	if e.vars == nil {
+		e.vars = map[string]*Val{}
+	}
+	e.vars[name] = v
+}
+
+// mask returns the narrowing mask of header iteration id.
+func (e *env) mask(id int) (uint16, bool) {
+	if m, ok := e.masks[id]; ok {
+		return m, true
+	}
+	for l := e.base; l != nil; l = l.parent {
+		if m, ok := l.masks[id]; ok {
+			return m, true
+		}
+	}
+	return 0, false
+}
+
+// setMask sets the narrowing mask of header iteration id.
+func (e *env) setMask(id int, m uint16) {
+	if e.masks == nil {
+		e.masks = map[int]uint16{}
+	}
+	e.masks[id] = m
+}
+
+// freeze moves e's own writes into a new shared layer.
+func (e *env) freeze() {
+	if len(e.vars)+len(e.masks) == 0 {
+		return
+	}
+	l := &envLayer{vars: e.vars, masks: e.masks, parent: e.base}
+	for l.parent != nil && 2*l.size() >= l.parent.size() {
+		l = mergeLayers(l.parent, l)
+	}
+	e.base, e.vars, e.masks = l, nil, nil
+}
+
+// mergeLayers returns one layer holding lower overwritten by upper, in
+// place of both.
+func mergeLayers(lower, upper *envLayer) *envLayer {
+	m := &envLayer{vars: make(map[string]*Val, len(lower.vars)+len(upper.vars)), parent: lower.parent}
+	for k, v := range lower.vars {
+		m.vars[k] = v
+	}
+	for k, v := range upper.vars {
+		m.vars[k] = v
+	}
+	if len(lower.masks)+len(upper.masks) > 0 {
+		m.masks = make(map[int]uint16, len(lower.masks)+len(upper.masks))
+		for k, v := range lower.masks {
+			m.masks[k] = v
+		}
+		for k, v := range upper.masks {
+			m.masks[k] = v
+		}
+	}
+	return m
+}
+
+func (e *env) copy() *env {
+	e.freeze()
+	return &env{base: e.base, dead: e.dead}
+}
+
+// joinFrom merges branch states into e; dead branches do not contribute.
+// A name bound in several branches gets the join of their values, in
+// branch order; one bound in a single branch keeps that value. It returns
+// the number of branch values it looked up, the measure of its cost.
+func (e *env) joinFrom(branches ...*env) (lookups int) {
 	var live []*env
 	for _, b := range branches {
 		if b != nil && !b.dead {
@@ -333,24 +450,93 @@ func (e *env) joinFrom(branches ...*env) {
 	}
 	if len(live) == 0 {
 		e.dead = true
-		return
+		return 0
 	}
 	first := live[0]
-	vars := make(map[string]*Val, len(first.vars))
-	masks := make(map[int]uint16, len(first.masks))
-	for k, v := range first.vars {
-		vars[k] = v
+	// The deepest layer every live branch reads through: below it they
+	// all agree, and join(v, v) is v.
+	var chain []*envLayer
+	for l := first.base; l != nil; l = l.parent {
+		chain = append(chain, l)
 	}
-	for k, v := range first.masks {
-		masks[k] = v
-	}
+	common := 0
 	for _, b := range live[1:] {
-		for k, v := range b.vars {
-			vars[k] = join(vars[k], v)
+		d := len(chain)
+		for l := b.base; l != nil; l = l.parent {
+			if i := slices.Index(chain, l); i >= 0 {
+				d = i
+				break
+			}
 		}
-		for k, v := range b.masks {
-			masks[k] |= v
+		common = max(common, d)
+	}
+	var lca *envLayer
+	if common < len(chain) {
+		lca = chain[common]
+	}
+	// Which live branches wrote each name above the common layer, in
+	// branch order.
+	wrote := map[string][]int{}
+	var names []string
+	masks := map[int]uint16{}
+	note := func(k string, i int) {
+		w, seen := wrote[k]
+		if !seen {
+			names = append(names, k)
+		}
+		if len(w) == 0 || w[len(w)-1] != i {
+			wrote[k] = append(w, i)
 		}
 	}
-	e.vars, e.masks, e.dead = vars, masks, false
+	joinMask := func(k int) {
+		if _, done := masks[k]; done {
+			return
+		}
+		acc, _ := first.mask(k)
+		for _, b := range live[1:] {
+			if v, ok := b.mask(k); ok {
+				acc |= v
+			}
+		}
+		masks[k] = acc
+		lookups += len(live)
+	}
+	for i, b := range live {
+		for k := range b.vars {
+			note(k, i)
+		}
+		for k := range b.masks {
+			joinMask(k)
+		}
+		for l := b.base; l != lca; l = l.parent {
+			for k := range l.vars {
+				note(k, i)
+			}
+			for k := range l.masks {
+				joinMask(k)
+			}
+		}
+	}
+	vars := make(map[string]*Val, len(names))
+	for _, k := range names {
+		var acc *Val
+		if _, shared := lca.get(k); shared {
+			// Bound before the fork: every branch has a value.
+			for _, b := range live {
+				v, _ := b.get(k)
+				acc = join(acc, v)
+			}
+			lookups += len(live)
+		} else {
+			// Bound only in the branches that wrote it.
+			for _, i := range wrote[k] {
+				v, _ := live[i].get(k)
+				acc = join(acc, v)
+			}
+			lookups += len(wrote[k])
+		}
+		vars[k] = acc
+	}
+	e.vars, e.masks, e.base, e.dead = vars, masks, lca, false
+	return lookups
 }

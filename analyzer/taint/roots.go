@@ -111,12 +111,12 @@ func (r *rootScan) carriers() {
 		if mi.env == nil {
 			continue
 		}
-		for n, v := range mi.env.vars {
+		mi.env.each(func(n string, v *Val) {
 			if deepReal(v, 0) {
 				r.spelled[n] = true
 				tainted[mi.name+"."+n] = true
 			}
-		}
+		})
 	}
 	for _, mi := range r.a.mods {
 		for l, q := range mi.imports {

@@ -81,3 +81,33 @@ func TestRootsLoseNoHit(t *testing.T) {
 		t.Logf("%s: %d hit lines", pkg.Deb, strings.Count(roots, "\n"))
 	}
 }
+
+// A module-level secret bound inside a branch still makes the functions
+// that use it under another name roots (carriers reads every binding of
+// the module's environment, in its own writes and in frozen layers).
+func TestRootsSeeModuleSecretsBoundInBranches(t *testing.T) {
+	p := analyzertest.Load(t, `-- conf.py --
+import os
+
+if os.environ.get("PROD"):
+    api_key = os.environ["SERVICE_API_KEY"]
+else:
+    api_key = os.environ.get("DEV_API_KEY", "")
+-- views.py --
+import logging
+from conf import api_key as k
+
+log = logging.getLogger(__name__)
+
+
+def ping(request):
+    log.info("calling with %s", k)
+`)
+	roots, every := hitsBothWays(t, p)
+	if every == "" {
+		t.Fatal("analysing every function finds no hit: the fixture no longer leaks")
+	}
+	if roots != every {
+		t.Errorf("analysing the roots finds\n%s\nanalysing every function finds\n%s", roots, every)
+	}
+}

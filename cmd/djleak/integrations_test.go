@@ -279,7 +279,7 @@ func TestStdinSnippet(t *testing.T) {
 }
 
 // buildDjleak builds the command into a temporary directory.
-func buildDjleak(t *testing.T) string {
+func buildDjleak(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "djleak")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
