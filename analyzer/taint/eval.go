@@ -251,6 +251,16 @@ var cleanAttrs = map[string]bool{
 	"path": true, "path_info": true, "content_type": true,
 }
 
+// metadataAttr reports an attribute whose name ends in a word that
+// describes a record rather than holding its secret (client_type,
+// grant_type, key_name, session_count): reading it from a secret-bearing
+// object yields no secret. Single words are left to cleanAttrs, since
+// `output` or `value` of a secret object can be the secret.
+func metadataAttr(attr string) bool {
+	ws := Words(attr)
+	return len(ws) > 1 && qualifiers[ws[len(ws)-1]]
+}
+
 func (c *fctx) attr(x *python.Expr, e *env) *Val {
 	if x.Name != "" {
 		if v, ok := e.get(x.Name); ok {
@@ -318,7 +328,7 @@ func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, 
 		}
 	}
 	if base.tainted() {
-		if cleanAttrs[attr] || c.a.vocab.excluded(attr) {
+		if cleanAttrs[attr] || c.a.vocab.excluded(attr) || metadataAttr(attr) {
 			return clean
 		}
 		if strings.HasPrefix(attr, "is_") || strings.HasPrefix(attr, "has_") {

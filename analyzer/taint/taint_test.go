@@ -263,6 +263,43 @@ def call():
 	}
 }
 
+// An attribute that describes a secret-bearing object (its type, name,
+// count) carries no secret, while the object's own secret attributes and
+// the object itself still do (the pattern of django-oauth-toolkit's
+// validator, which logs `request.client.client_type` after storing the
+// token's application on the request).
+func TestMetadataAttributesOfSecretObjects(t *testing.T) {
+	p := analyzertest.Load(t, `
+-- app/validator.py --
+import logging
+
+log = logging.getLogger(__name__)
+
+
+class Validator:
+    def validate_bearer_token(self, token, request):
+        access_token = self._load_access_token(token)
+        request.client = access_token.application
+        return True
+
+    def authenticate_client_id(self, client_id, request):
+        log.debug("Application %r has type %r" % (client_id, request.client.client_type))
+        log.debug("Application grant %s", request.client.authorization_grant_type)
+
+    def leak(self, request):
+        log.debug("client %s", request.client.client_secret)
+        log.debug("client %s", request.client)
+`)
+	res := analyzer.Fact(p, taint.Pass)
+	var lines []int
+	for _, h := range res.Hits {
+		lines = append(lines, h.Loc.Start.Line)
+	}
+	if want := []int{17, 18}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("hits on lines %v, want %v (the secret and the object, not their type)", lines, want)
+	}
+}
+
 // TestRobust runs the pass over awkward code: syntax errors, recursion,
 // deep nesting, star-args, lambdas, walrus, match, global statements.
 func TestRobust(t *testing.T) {

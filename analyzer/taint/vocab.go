@@ -154,7 +154,7 @@ var qualifiers = map[string]bool{
 // token_certificate, key_certfile, tokens_deleted, token_uuid are not
 // secrets, cert_password and certificate_secret are.
 var trailingQualifiers = map[string]bool{
-	"deleted": true, "removed": true, "purged": true, "cert": true, "certificate": true, "certs": true,
+	"deleted": true, "removed": true, "purged": true, "delete": true, "no": true, "cert": true, "certificate": true, "certs": true,
 	"certificates": true, "keyfile": true, "certfile": true, "uuid": true, "slug": true,
 }
 

@@ -29,6 +29,7 @@ func TestVocabulary(t *testing.T) {
 		{"tokens_deleted", false}, {"token_count", false}, {"expires_at", false}, {"token_type", false},
 		{"tokens_used", false}, {"max_tokens", false}, {"token_expiry", false}, {"token_id", false},
 		{"token_hash", false}, {"password_changed", false},
+		{"access_tokens_delete_no", false}, {"tokens_delete_count", false},
 		// Pagination, sync and version tokens.
 		{"next_token", false}, {"page_token", false}, {"sync_token", false}, {"nextPageToken", false},
 		{"continuation_token", false}, {"version_token", false},
