@@ -40,6 +40,12 @@ var ledgerPackages = []ledgerPackage{
 	{"python3-django-otp", "django_otp", "django-otp", true},
 	{"python3-django-guardian", "guardian", "django-guardian", true},
 	{"python3-django-debug-toolbar", "debug_toolbar", "django-debug-toolbar", true},
+	{"python3-django-oauth-toolkit", "oauth2_provider", "django-oauth-toolkit", true},
+	{"python3-django-cas-server", "cas_server", "django-cas-server", true},
+	{"python3-django-invitations", "invitations", "django-invitations", true},
+	{"python3-django-registration", "django_registration", "django-registration", true},
+	{"python3-djangorestframework-api-key", "rest_framework_api_key", "djangorestframework-api-key", true},
+	{"python3-django-impersonate", "impersonate", "django-impersonate", true},
 }
 
 const (
