@@ -719,6 +719,9 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 				if !ok && ci.args[0].IsStr {
 					key, ok = ci.args[0].Str, true
 				}
+				if !ok {
+					key, ok = namedKey(call.Args[0])
+				}
 				v := c.index(r, key, ok, ci.args[0], -1, false, loc, compactText(ci.x.Text), e)
 				if len(ci.args) > 1 {
 					v = join(v, ci.args[1])

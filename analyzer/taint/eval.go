@@ -251,16 +251,6 @@ var cleanAttrs = map[string]bool{
 	"path": true, "path_info": true, "content_type": true,
 }
 
-// metadataAttr reports an attribute whose name ends in a word that
-// describes a record rather than holding its secret (client_type,
-// grant_type, key_name, session_count): reading it from a secret-bearing
-// object yields no secret. Single words are left to cleanAttrs, since
-// `output` or `value` of a secret object can be the secret.
-func metadataAttr(attr string) bool {
-	ws := Words(attr)
-	return len(ws) > 1 && qualifiers[ws[len(ws)-1]]
-}
-
 func (c *fctx) attr(x *python.Expr, e *env) *Val {
 	if x.Name != "" {
 		if v, ok := e.get(x.Name); ok {
@@ -328,7 +318,7 @@ func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, 
 		}
 	}
 	if base.tainted() {
-		if cleanAttrs[attr] || c.a.vocab.excluded(attr) || metadataAttr(attr) {
+		if cleanAttrs[attr] || c.a.vocab.excluded(attr) || c.a.vocab.Metadata(attr) {
 			return clean
 		}
 		if strings.HasPrefix(attr, "is_") || strings.HasPrefix(attr, "has_") {
@@ -511,6 +501,9 @@ func (c *fctx) subscript(x *python.Expr, e *env) *Val {
 	}
 	kv := c.eval(idx, e)
 	key, ok := constString(idx)
+	if !ok {
+		key, ok = namedKey(idx)
+	}
 	num, isNum := -1, false
 	if idx.Kind == python.Number && idx.IsInt {
 		num, isNum = int(idx.Num), true
@@ -518,6 +511,27 @@ func (c *fctx) subscript(x *python.Expr, e *env) *Val {
 		num, isNum = -int(idx.Elems[0].Num), true
 	}
 	return c.index(base, key, ok, kv, num, isNum, x.Loc, compactText(x.Text), e)
+}
+
+// namedKey reads a key that is no constant but a name saying which field it
+// selects: `credentials.get(UserModel.USERNAME_FIELD)`,
+// `data[settings.AXES_USERNAME_FORM_FIELD]`. When the name's last part
+// holds "username" or "email" and no secret word, the key is that field.
+func namedKey(x *python.Expr) (string, bool) {
+	if x.Kind != python.Name && x.Kind != python.Attribute {
+		return "", false
+	}
+	text := compactText(x.Text)
+	found := ""
+	for _, w := range Words(text[strings.LastIndexByte(text, '.')+1:]) {
+		if secretWords[w] {
+			return "", false
+		}
+		if w == "username" || w == "email" {
+			found = w
+		}
+	}
+	return found, found != ""
 }
 
 // shortSlice recognises `s[:4]`, `s[-4:]`: a masking prefix or suffix.
