@@ -545,7 +545,7 @@ func parseException(types string) bool {
 }
 
 func (c *fctx) excVal(name string, loc source.Location, types string) *Val {
-	if userFacingException(types) {
+	if userFacingException(types) || c.fixedMessageException(types) {
 		return &Val{Obj: objException, ExcUser: true}
 	}
 	src := c.a.source(Exception, loc, "the exception text of `"+name+"`", "exception `"+name+"` is caught here")

@@ -97,7 +97,7 @@ type Result struct {
 }
 
 // Pass runs the analysis once per project.
-var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Requires: []analyzer.Requirement{analyzer.PythonModules},
+var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Requires: []analyzer.Requirement{analyzer.PythonModules, fixedMessages},
 	Reads: []analyzer.Kind{analyzer.KindPython}}
 
 // Run analyses a project.
