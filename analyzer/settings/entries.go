@@ -66,7 +66,7 @@ func findEntries(p *analyzer.Project) []Entry {
 }
 
 // entriesFact is the DJANGO_SETTINGS_MODULE values one module sets.
-var entriesFact = analyzer.NewFileFact("settings-entries", 1, nil, func(p *analyzer.Project, f *source.File) []Entry {
+var entriesFact = analyzer.NewFileFact("settings-entries", 2, nil, func(p *analyzer.Project, f *source.File) []Entry {
 	if m := p.Module(f.Path); m != nil {
 		return moduleEntries(m)
 	}
@@ -100,17 +100,19 @@ func moduleEntries(m *python.Module) []Entry {
 }
 
 func pythonEntryKind(rel string) EntryKind {
+	// A test project's wsgi.py (tests/project/wsgi.py) is what the tests
+	// run, not a deployment.
+	for _, part := range strings.Split(path.Dir(rel), "/") {
+		if part == "tests" || part == "test" {
+			return EntryTest
+		}
+	}
 	base := path.Base(rel)
 	switch {
 	case base == "wsgi.py" || base == "asgi.py" || base == "celery.py" || strings.HasPrefix(base, "gunicorn"):
 		return EntryDeploy
 	case base == "conftest.py" || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py"):
 		return EntryTest
-	}
-	for _, part := range strings.Split(path.Dir(rel), "/") {
-		if part == "tests" || part == "test" {
-			return EntryTest
-		}
 	}
 	return EntryManage
 }

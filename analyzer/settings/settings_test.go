@@ -225,6 +225,13 @@ DEBUG = True
 DEBUG = True
 -- config/settings/nothing.py --
 DEBUG = True
+-- app/tests/project/__init__.py --
+-- app/tests/project/wsgi.py --
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "app.tests.project.settings")
+-- app/tests/project/settings.py --
+DEBUG = True
+ROOT_URLCONF = "app.tests.project.urls"
 `)
 	// Files djleak must not choke on: a directory named like a config file.
 	if err := os.MkdirAll(filepath.Join(dir, "Procfile"), 0o755); err != nil {
@@ -239,6 +246,8 @@ DEBUG = True
 		"config.settings.docker": settings.Production, "config.settings.compose": settings.Production,
 		"config.settings.unit": settings.Test, "config.settings.cfgtest": settings.Test,
 		"config.settings.envprod": settings.Production, "config.settings.plain": settings.Unknown,
+		// A test project's wsgi.py names the settings its tests run.
+		"app.tests.project.settings": settings.Test,
 	}
 	for name, class := range want {
 		m := module(t, s, name)
