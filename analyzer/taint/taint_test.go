@@ -300,6 +300,130 @@ class Validator:
 	}
 }
 
+// str(e) of a project exception raised only with constant messages is a
+// message for the user; one that wraps other text, defines its own
+// __str__, or has a subclass that does, still reveals internals (DJL204).
+func TestFixedMessageExceptions(t *testing.T) {
+	p := analyzertest.Load(t, `
+-- app/errors.py --
+class Moderated(Exception):
+    pass
+
+
+class PostingFailed(Exception):
+    pass
+
+
+class Quota(Exception):
+    pass
+
+
+class QuotaDetail(Quota):
+    def __str__(self):
+        return repr(self.args)
+
+
+def post(conn):
+    if conn.moderated:
+        raise Moderated("This list is moderated, "
+                        "please subscribe first.")
+    try:
+        conn.send()
+    except OSError as e:
+        raise PostingFailed("Failed to post message: %s" % e)
+    raise Quota("Over quota.")
+-- app/views.py --
+from django.http import HttpResponse
+
+from .errors import Moderated, PostingFailed, Quota, post
+
+
+def a(request):
+    try:
+        post(request.conn)
+    except Moderated as e:
+        return HttpResponse(str(e), status=403)
+
+
+def b(request):
+    try:
+        post(request.conn)
+    except PostingFailed as e:
+        return HttpResponse(str(e), status=500)
+
+
+def c(request):
+    try:
+        post(request.conn)
+    except Quota as e:
+        return HttpResponse(str(e), status=429)
+
+
+def d(request):
+    try:
+        post(request.conn)
+    except (Moderated, KeyError) as e:
+        return HttpResponse(str(e), status=400)
+`)
+	res := analyzer.Fact(p, taint.Pass)
+	var lines []int
+	for _, h := range res.Hits {
+		if h.Loc.Path == "app/views.py" {
+			lines = append(lines, h.Loc.Start.Line)
+		}
+	}
+	if want := []int{17, 24, 31}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("hits on lines %v of views.py, want %v (all but the fixed message)", lines, want)
+	}
+}
+
+// A key named by a setting or model constant that says it selects the
+// username or email field (UserModel.USERNAME_FIELD,
+// settings.AXES_USERNAME_FORM_FIELD) reads no secret from a credentials
+// dict; one naming the password field still does.
+func TestNamedKeys(t *testing.T) {
+	p := analyzertest.Load(t, `
+-- app/helpers.py --
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect
+
+UserModel = get_user_model()
+
+
+def username_of(credentials):
+    return credentials.get(settings.AXES_USERNAME_FORM_FIELD, None)
+
+
+def password_of(credentials):
+    return credentials.get(settings.AXES_PASSWORD_FORM_FIELD, None)
+
+
+def locked(request, credentials):
+    return redirect("/locked?" + urlencode({"u": username_of(credentials)}))
+
+
+def by_field(request, credentials):
+    return redirect("/locked?" + urlencode({"u": credentials[UserModel.USERNAME_FIELD]}))
+
+
+def leaked(request, credentials):
+    return redirect("/locked?" + urlencode({"p": password_of(credentials)}))
+`)
+	res := analyzer.Fact(p, taint.Pass)
+	var lines []int
+	for _, h := range res.Hits {
+		if len(lines) == 0 || lines[len(lines)-1] != h.Loc.Start.Line {
+			lines = append(lines, h.Loc.Start.Line)
+		}
+	}
+	if want := []int{27}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("hits on lines %v, want %v (the password field only)", lines, want)
+	}
+}
+
 // TestRobust runs the pass over awkward code: syntax errors, recursion,
 // deep nesting, star-args, lambdas, walrus, match, global statements.
 func TestRobust(t *testing.T) {
