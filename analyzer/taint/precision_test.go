@@ -46,6 +46,13 @@ var ledgerPackages = []ledgerPackage{
 	{"python3-django-registration", "django_registration", "django-registration", true},
 	{"python3-djangorestframework-api-key", "rest_framework_api_key", "djangorestframework-api-key", true},
 	{"python3-django-impersonate", "impersonate", "django-impersonate", true},
+	{"python3-django-anymail", "anymail", "django-anymail", true},
+	{"python3-django-axes", "axes", "django-axes", true},
+	{"python3-django-push-notifications", "push_notifications", "django-push-notifications", true},
+	{"python3-django-session-security", "session_security", "django-session-security", true},
+	{"python3-django-python3-ldap", "django_python3_ldap", "django-python3-ldap", true},
+	{"python3-django-hyperkitty", "hyperkitty", "HyperKitty", true},
+	{"python3-djangorestframework-simplejwt", "rest_framework_simplejwt", "djangorestframework-simplejwt", true},
 }
 
 const (
