@@ -53,6 +53,8 @@ var ledgerPackages = []ledgerPackage{
 	{"python3-django-python3-ldap", "django_python3_ldap", "django-python3-ldap", true},
 	{"python3-django-hyperkitty", "hyperkitty", "HyperKitty", true},
 	{"python3-djangorestframework-simplejwt", "rest_framework_simplejwt", "djangorestframework-simplejwt", true},
+	{"python3-django-casclient", "cas", "django-cas-client", true},
+	{"python3-django-saml2", "djangosaml2", "djangosaml2", true},
 }
 
 const (
