@@ -27,34 +27,40 @@ func matchManifest(rel string, content func() []byte) bool {
 	if c == nil {
 		return false
 	}
-	return deploy.MightHaveWorkload(c) && serverWord.Match(c) || bytes.Contains(c, []byte("kind: Service"))
+	return deploy.MightHaveWorkload(c) && serverWord.Match(c) || bytes.Contains(c, []byte("kind: Service")) ||
+		bytes.Contains(c, []byte("kind: Ingress"))
 }
 
 // fromKubernetes returns the app servers that the project's manifests run
 // in containers, each with the ports that Services of type NodePort or
-// LoadBalancer (in any manifest of the project) publish. A manifest that
-// is not valid YAML is left out.
+// LoadBalancer (in any manifest of the project) publish, and those that an
+// Ingress routes outside traffic to. An Ingress whose controller verifies
+// client certificates is the TLS front end itself, one djleak does not
+// model, so it publishes nothing here. A manifest that is not valid YAML
+// is left out.
 func fromKubernetes(p *analyzer.Project) []*Server {
 	type manifest struct {
 		f  *source.File
 		ws []deploy.Workload
 	}
 	var ms []manifest
-	var services []struct {
+	type located[T any] struct {
 		f *source.File
-		s deploy.KubeService
+		v T
 	}
+	var services []located[deploy.KubeService]
+	var ingresses []located[deploy.KubeIngress]
 	for _, c := range p.Configs(Manifests) {
-		ws, ss, err := deploy.Workloads(c.File.Content)
+		man, err := deploy.ReadManifest(c.File.Content)
 		if err != nil {
 			continue
 		}
-		ms = append(ms, manifest{c.File, ws})
-		for _, s := range ss {
-			services = append(services, struct {
-				f *source.File
-				s deploy.KubeService
-			}{c.File, s})
+		ms = append(ms, manifest{c.File, man.Workloads})
+		for _, s := range man.Services {
+			services = append(services, located[deploy.KubeService]{c.File, s})
+		}
+		for _, in := range man.Ingresses {
+			ingresses = append(ingresses, located[deploy.KubeIngress]{c.File, in})
 		}
 	}
 	var out []*Server
@@ -75,18 +81,27 @@ func fromKubernetes(p *analyzer.Project) []*Server {
 				}
 				c := &Container{File: m.f.Path, Name: "Kubernetes " + w.Kind + " " + w.Name}
 				for _, sv := range services {
-					if !sv.s.Public() || !sv.s.Selects(w.Labels) {
+					if !sv.v.Selects(w.Labels) {
 						continue
 					}
-					for _, sp := range sv.s.Ports {
-						port := sp.TargetPort
-						for _, cp := range ct.Ports {
-							if sp.Targets(cp) {
-								port = cp.Port
+					for _, sp := range sv.v.Ports {
+						port := containerPort(sp, ct)
+						if sv.v.Public() {
+							c.Published = append(c.Published, Port{Container: port, At: lineSpan(sv.f, sp.Line),
+								Via: "published outside the cluster by the " + sv.v.Type + " Service " + sv.v.Name})
+						}
+						for _, in := range ingresses {
+							if in.v.ClientCert {
+								continue
+							}
+							for _, b := range in.v.Backends {
+								if b.Service == sv.v.Name && b.Routes(sp) {
+									c.Published = append(c.Published, Port{Container: port, At: lineSpan(in.f, b.Line),
+										Via: "reachable from outside the cluster through the Ingress " + in.v.Name +
+											" (Service " + sv.v.Name + "), whose controller verifies no client certificate"})
+								}
 							}
 						}
-						c.Published = append(c.Published, Port{Container: port, At: lineSpan(sv.f, sp.Line),
-							Via: "published outside the cluster by the " + sv.s.Type + " Service " + sv.s.Name})
 					}
 				}
 				s.Container = c
@@ -95,4 +110,15 @@ func fromKubernetes(p *analyzer.Project) []*Server {
 		}
 	}
 	return out
+}
+
+// containerPort is the container port a Service port sends traffic to.
+func containerPort(sp deploy.KubeServicePort, ct deploy.Container) string {
+	port := sp.TargetPort
+	for _, cp := range ct.Ports {
+		if sp.Targets(cp) {
+			port = cp.Port
+		}
+	}
+	return port
 }

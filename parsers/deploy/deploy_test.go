@@ -253,11 +253,55 @@ spec:
 	}
 	got := fmt.Sprintf("%+v\n%+v", ws, ss)
 	want := `[{Kind:CronJob Name:nightly Labels:map[app:nightly] Containers:[{Name:job Command:[python manage.py clearsessions] Args:[] CommandLine:12 Env:map[] Ports:[]}]} {Kind:Pod Name:one Labels:map[app:one] Containers:[{Name:web Command:[] Args:[uvicorn a:app --host __________________] CommandLine:21 Env:map[FORWARDED_ALLOW_IPS:{Value:* Line:23}] Ports:[{Name:http Port:8000 Line:26}]}]}]
-[{Name:one Type:ClusterIP Selector:map[app:one] Ports:[{Port:80 TargetPort:http Line:34}] ExternalIPs:true}]`
+[{Name:one Type:ClusterIP Selector:map[app:one] Ports:[{Name: Port:80 TargetPort:http Line:34}] ExternalIPs:true}]`
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 	if !ss[0].Public() || !ss[0].Selects(ws[1].Labels) || ss[0].Selects(ws[0].Labels) || !ss[0].Ports[0].Targets(ws[1].Containers[0].Ports[0]) {
 		t.Error("the Service with externalIPs publishes pod one's http port")
+	}
+}
+
+func TestIngresses(t *testing.T) {
+	m, err := ReadManifest([]byte(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  defaultBackend:
+    service: {name: app, port: {number: 8000}}
+  rules:
+    - host: example.org
+      http:
+        paths:
+          - path: /api
+            pathType: Prefix
+            backend:
+              service:
+                name: api
+                port: {name: http}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: mtls
+  annotations:
+    nginx.ingress.kubernetes.io/auth-tls-verify-client: "on"
+    nginx.ingress.kubernetes.io/auth-tls-secret: default/ca
+spec:
+  defaultBackend:
+    service: {name: app, port: {number: 8000}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%+v", m.Ingresses)
+	want := `[{Name:web Line:1 Backends:[{Service:app Port:8000 Line:7} {Service:api Port:http Line:15}] ClientCert:false} {Name:mtls Line:19 Backends:[{Service:app Port:8000 Line:28}] ClientCert:true}]`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	b := m.Ingresses[0].Backends[1]
+	if !b.Routes(KubeServicePort{Name: "http", Port: "80"}) || b.Routes(KubeServicePort{Name: "metrics", Port: "9100"}) {
+		t.Error("a backend routes to the Service port it names, by name or number, and no other")
 	}
 }

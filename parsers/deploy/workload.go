@@ -7,6 +7,7 @@ package deploy
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -47,6 +48,7 @@ type KubeService struct {
 
 // KubeServicePort is one ports: entry of a Service.
 type KubeServicePort struct {
+	Name             string
 	Port, TargetPort string // TargetPort: a number or a container port's name; Port when absent
 	Line             int
 }
@@ -76,22 +78,63 @@ func MightHaveWorkload(content []byte) bool {
 	return bytes.Contains(content, []byte("containers:")) && bytes.Contains(content, []byte("kind:"))
 }
 
-// Workloads reads every workload and Service of a manifest (all its YAML
+// KubeIngress is an Ingress (networking.k8s.io/v1): the Services it sends
+// outside traffic to, through the cluster's ingress controller.
+type KubeIngress struct {
+	Name     string
+	Line     int
+	Backends []KubeIngressBackend
+	// ClientCert is set when the Ingress asks its controller to verify
+	// client certificates (ingress-nginx's auth-tls-verify-client or
+	// auth-tls-secret annotation): the controller is then the TLS front
+	// end.
+	ClientCert bool
+}
+
+// KubeIngressBackend is one Service an Ingress routes to (a rule's path
+// or the default backend).
+type KubeIngressBackend struct {
+	Service string
+	Port    string // the Service port's number or name
+	Line    int
+}
+
+// Routes reports whether the backend sends traffic to Service port sp.
+func (b KubeIngressBackend) Routes(sp KubeServicePort) bool {
+	return b.Port == "" || b.Port == sp.Port || b.Port == sp.Name
+}
+
+// Manifest is what djleak reads from a Kubernetes manifest.
+type Manifest struct {
+	Workloads []Workload
+	Services  []KubeService
+	Ingresses []KubeIngress
+}
+
+// Workloads reads every workload and Service of a manifest (see
+// ReadManifest).
+func Workloads(content []byte) ([]Workload, []KubeService, error) {
+	m, err := ReadManifest(content)
+	return m.Workloads, m.Services, err
+}
+
+// ReadManifest reads every workload, Service and Ingress of a manifest (all its YAML
 // documents). Helm's {{ … }} actions are first replaced by underscores of
 // the same length, so that a command's templated word stays a word (a
 // value djleak does not know) rather than vanishing. A manifest that is
 // not valid YAML is an error.
-func Workloads(content []byte) ([]Workload, []KubeService, error) {
+func ReadManifest(content []byte) (Manifest, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(fillActions(content, '_')))
 	var ws []Workload
 	var ss []KubeService
+	var is []KubeIngress
 	for {
 		var doc yaml.Node
 		if err := dec.Decode(&doc); err != nil {
 			if err.Error() == "EOF" {
 				break
 			}
-			return ws, ss, err
+			return Manifest{ws, ss, is}, err
 		}
 		if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 			continue
@@ -110,13 +153,15 @@ func Workloads(content []byte) ([]Workload, []KubeService, error) {
 				s.ExternalIPs = true
 			}
 			for _, p := range seq(get(spec, "ports")) {
-				sp := KubeServicePort{Port: scalar(get(p, "port")), TargetPort: scalar(get(p, "targetPort")), Line: p.Line}
+				sp := KubeServicePort{Name: scalar(get(p, "name")), Port: scalar(get(p, "port")), TargetPort: scalar(get(p, "targetPort")), Line: p.Line}
 				if sp.TargetPort == "" {
 					sp.TargetPort = sp.Port
 				}
 				s.Ports = append(s.Ports, sp)
 			}
 			ss = append(ss, s)
+		case "Ingress":
+			is = append(is, ingress(name, top))
 		case "Pod":
 			ws = append(ws, workload(kind, name, get(top, "metadata"), spec))
 		case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job":
@@ -127,7 +172,42 @@ func Workloads(content []byte) ([]Workload, []KubeService, error) {
 			ws = append(ws, workload(kind, name, get(t, "metadata"), get(t, "spec")))
 		}
 	}
-	return ws, ss, nil
+	return Manifest{ws, ss, is}, nil
+}
+
+func ingress(name string, top *yaml.Node) KubeIngress {
+	in := KubeIngress{Name: name, Line: top.Line}
+	for k, v := range stringMap(get(get(top, "metadata"), "annotations")) {
+		switch strings.TrimPrefix(k, "nginx.ingress.kubernetes.io/") {
+		case "auth-tls-secret":
+			in.ClientCert = in.ClientCert || v != ""
+		case "auth-tls-verify-client":
+			in.ClientCert = in.ClientCert || v == "on" || v == "optional"
+		}
+	}
+	spec := get(top, "spec")
+	add := func(b *yaml.Node) {
+		svc := get(b, "service")
+		if n := scalar(get(svc, "name")); n != "" {
+			port := get(svc, "port")
+			p := scalar(get(port, "number"))
+			if p == "" {
+				p = scalar(get(port, "name"))
+			}
+			in.Backends = append(in.Backends, KubeIngressBackend{Service: n, Port: p, Line: b.Line})
+		}
+	}
+	if d := get(spec, "defaultBackend"); d != nil {
+		add(d)
+	}
+	for _, r := range seq(get(spec, "rules")) {
+		for _, p := range seq(get(get(r, "http"), "paths")) {
+			if b := get(p, "backend"); b != nil {
+				add(b)
+			}
+		}
+	}
+	return in
 }
 
 func workload(kind, name string, meta, podSpec *yaml.Node) Workload {
