@@ -93,12 +93,15 @@ func ConfigKeys() []string {
 // root/pyproject.toml's [tool.djleak]. Unknown keys, values of the wrong
 // type, selectors that match no rule and paths that do not exist are errors
 // that name the file, the line and the key.
-func LoadConfig(root string) (*Config, error) {
-	if p := filepath.Join(root, ".djleak.toml"); fileExists(p) {
-		return loadConfigFile(p, ".djleak.toml", root)
+func LoadConfig(root string) (*Config, error) { return loadConfigIn(OS, root) }
+
+// loadConfigIn is LoadConfig reading through fsys.
+func loadConfigIn(fsys FS, root string) (*Config, error) {
+	if p := filepath.Join(root, ".djleak.toml"); fileExists(fsys, p) {
+		return loadConfigFile(fsys, p, ".djleak.toml", root)
 	}
-	if p := filepath.Join(root, "pyproject.toml"); fileExists(p) {
-		return loadConfigFile(p, "pyproject.toml", root)
+	if p := filepath.Join(root, "pyproject.toml"); fileExists(fsys, p) {
+		return loadConfigFile(fsys, p, "pyproject.toml", root)
 	}
 	return DefaultConfig(), nil
 }
@@ -110,7 +113,7 @@ func LoadConfigFile(path, root string) (*Config, error) {
 	if info, err := os.Stat(path); err != nil || info.IsDir() {
 		return nil, &UsageError{fmt.Sprintf("%s: no such configuration file", path)}
 	}
-	cfg, err := loadConfigFile(path, path, root)
+	cfg, err := loadConfigFile(OS, path, path, root)
 	if err == nil && cfg.Source == "" {
 		return nil, &UsageError{fmt.Sprintf("%s has no [tool.djleak] table", path)}
 	}
@@ -169,8 +172,8 @@ func DefaultConfig() *Config {
 	return c
 }
 
-func loadConfigFile(path, name, root string) (*Config, error) {
-	data, err := os.ReadFile(path)
+func loadConfigFile(fsys FS, path, name, root string) (*Config, error) {
+	data, err := readFileFS(fsys, path)
 	if err != nil {
 		return nil, &UsageError{fmt.Sprintf("%s: %v", name, err)}
 	}
@@ -660,8 +663,8 @@ func configError(name string, err error) error {
 	return &UsageError{fmt.Sprintf("%s: %v", name, err)}
 }
 
-func fileExists(p string) bool {
-	info, err := os.Stat(p)
+func fileExists(fsys FS, p string) bool {
+	info, err := fsys.Stat(p)
 	return err == nil && !info.IsDir()
 }
 

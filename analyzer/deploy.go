@@ -255,7 +255,7 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 		for _, f := range d.Files {
 			inDeployment[f] = true
 		}
-		set := nginx.ParseFiles(p.Root, d.Files, nginx.Options{
+		set := nginx.ParseFiles(p.Root, d.Files, nginx.Options{FS: p.rootedFS(),
 			Roots: p.Config.NginxRoots, Overlay: overlay, Deployment: d.Name, Mounts: d.Mounts,
 			MaxFileSize: p.Config.FileSizeLimit(),
 		})
@@ -268,7 +268,7 @@ func (p *Project) parseNginx(opts Options) *nginx.Set {
 			rest = append(rest, f.Path)
 		}
 	}
-	def := nginx.ParseFiles(p.Root, rest, nginx.Options{Roots: p.Config.NginxRoots, Overlay: overlay, MaxFileSize: p.Config.FileSizeLimit()})
+	def := nginx.ParseFiles(p.Root, rest, nginx.Options{FS: p.rootedFS(), Roots: p.Config.NginxRoots, Overlay: overlay, MaxFileSize: p.Config.FileSizeLimit()})
 	for _, c := range def.Configs {
 		if c.Entry != "" {
 			c.Deployment = c.Path
@@ -286,7 +286,7 @@ func (p *Project) isRegular(rel string, overlay map[string][]byte) bool {
 	if _, ok := overlay[rel]; ok {
 		return true
 	}
-	info, err := os.Stat(filepath.Join(p.Root, filepath.FromSlash(rel)))
+	info, err := p.FS().Stat(filepath.Join(p.Root, filepath.FromSlash(rel)))
 	return err == nil && info.Mode().IsRegular()
 }
 

@@ -204,7 +204,7 @@ type discovery struct {
 // opened. Nothing is dropped without a note or a NotAnalysed entry. A
 // cancelled ctx stops the walk with ctx's error (walkProject).
 func discover(root string, excluded func(rel string, dir bool) bool) discovery {
-	out, _ := walkProject(context.Background(), root, excluded, nil)
+	out, _ := walkProject(context.Background(), OS, root, excluded, nil)
 	return out
 }
 
@@ -213,7 +213,7 @@ func discover(root string, excluded func(rel string, dir bool) bool) discovery {
 // directory listed (or skipped as a virtualenv), each ignore file looked
 // for, each file read to classify it and each symbolic link followed (with
 // its os.Stat info when the walk has it, else nil).
-func walkProject(ctx context.Context, root string, excluded func(rel string, dir bool) bool, depends func(path string, info os.FileInfo)) (discovery, error) {
+func walkProject(ctx context.Context, fsys FS, root string, excluded func(rel string, dir bool) bool, depends func(path string, info os.FileInfo)) (discovery, error) {
 	if depends == nil {
 		depends = func(string, os.FileInfo) {}
 	}
@@ -222,7 +222,7 @@ func walkProject(ctx context.Context, root string, excluded func(rel string, dir
 	note := func(rel, format string, args ...any) {
 		out.notes = append(out.notes, fmt.Sprintf("%s: %s", rel, fmt.Sprintf(format, args...)))
 	}
-	walkErr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	walkErr := WalkFS(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -257,7 +257,7 @@ func walkProject(ctx context.Context, root string, excluded func(rel string, dir
 				if defaultExcludes[d.Name()] || isIgnored(layers, rel, true) || (excluded != nil && excluded(rel, true)) {
 					return filepath.SkipDir
 				}
-				if _, err := os.Stat(filepath.Join(p, "pyvenv.cfg")); err == nil {
+				if _, err := fsys.Stat(filepath.Join(p, "pyvenv.cfg")); err == nil {
 					depends(p, nil)
 					return filepath.SkipDir // a virtualenv under another name
 				}
@@ -267,11 +267,11 @@ func walkProject(ctx context.Context, root string, excluded func(rel string, dir
 			if rel == "" {
 				depends(filepath.Join(p, ".git", "info", "exclude"), nil)
 				// The repository's own excludes rank below every .gitignore.
-				if data, err := readLimited(filepath.Join(p, ".git", "info", "exclude"), MaxFileSizeLimit); err == nil {
+				if data, err := readLimited(fsys, filepath.Join(p, ".git", "info", "exclude"), MaxFileSizeLimit); err == nil {
 					layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
 				}
 			}
-			if data, err := readLimited(filepath.Join(p, ".gitignore"), MaxFileSizeLimit); err == nil {
+			if data, err := readLimited(fsys, filepath.Join(p, ".gitignore"), MaxFileSizeLimit); err == nil {
 				layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
 			}
 			return nil
@@ -281,7 +281,7 @@ func walkProject(ctx context.Context, root string, excluded func(rel string, dir
 		}
 		byName := func() []byte { return nil }
 		if d.Type()&fs.ModeSymlink != 0 {
-			info, err := os.Stat(p)
+			info, err := fsys.Stat(p)
 			depends(p, info)
 			switch {
 			case err != nil:
@@ -310,7 +310,7 @@ func walkProject(ctx context.Context, root string, excluded func(rel string, dir
 		kind := Classify(rel, func() []byte {
 			var head []byte
 			depends(p, nil)
-			head, sniffErr = readHead(p)
+			head, sniffErr = readHead(fsys, p)
 			return head
 		})
 		if sniffErr != nil {
@@ -319,7 +319,7 @@ func walkProject(ctx context.Context, root string, excluded func(rel string, dir
 		if kind != KindUnknown {
 			out.files = append(out.files, SourceFile{Path: rel, Kind: kind})
 			if d.Type()&fs.ModeSymlink != 0 {
-				if real, ok := outside(root, p); ok {
+				if real, ok := outside(fsys, root, p); ok {
 					note(rel, "symbolic link to %s, outside the project: analysed as %s", real, rel)
 				}
 			}
@@ -337,8 +337,8 @@ func walkProject(ctx context.Context, root string, excluded func(rel string, dir
 
 // outside resolves the symbolic link p and reports its target when that
 // lies outside root.
-func outside(root, p string) (string, bool) {
-	real, err := filepath.EvalSymlinks(p)
+func outside(fsys FS, root, p string) (string, bool) {
+	real, err := fsys.EvalSymlinks(p)
 	if err != nil {
 		return "", false
 	}
@@ -373,8 +373,8 @@ func isIgnored(layers []ignoreLayer, rel string, dir bool) bool {
 
 // readHead returns up to 64 KiB of a regular file for sniffing; nil for
 // binary content. It never blocks on a FIFO or a device.
-func readHead(p string) ([]byte, error) {
-	f, _, err := openRegular(p)
+func readHead(fsys FS, p string) ([]byte, error) {
+	f, _, err := fsys.OpenRegular(p)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func (d *DiskState) discover(ctx context.Context, root string, exclude []string,
 	start := time.Now()
 	stamps := map[string]fileStamp{}
 	var mu sync.Mutex
-	found, err := walkProject(ctx, root, excluded, func(path string, info os.FileInfo) {
+	found, err := walkProject(ctx, OS, root, excluded, func(path string, info os.FileInfo) {
 		s := fileStamp{}
 		if info != nil {
 			s = stampInfo(info)
@@ -171,7 +171,7 @@ func (d *DiskState) read(full string, limit int64) ([]byte, error) {
 		return e.data, nil
 	}
 	start := time.Now()
-	data, info, err := readLimitedInfo(full, limit)
+	data, info, err := readLimitedInfo(OS, full, limit)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.reads++

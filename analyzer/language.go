@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -173,19 +172,24 @@ type ConfigFile struct {
 // sorted by path (the order of Files).
 func (p *Project) Configs(l *Language) []ConfigFile { return p.configs[l.kind] }
 
+// FS is the file system the project was read from (Options.FS): a pass
+// that reads files besides the project's own goes through it.
+func (p *Project) FS() FS { return fsOf(p.fs) }
+
 // Canonical returns the project-relative path of the file a symbolic link
 // at rel points to, when it is in the project; else rel.
 func (p *Project) Canonical(rel string) string {
 	full := filepath.Join(p.Root, filepath.FromSlash(rel))
-	info, err := os.Lstat(full)
+	fsys := p.FS()
+	info, err := fsys.Lstat(full)
 	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
 		return rel
 	}
-	root, err := filepath.EvalSymlinks(p.Root)
+	root, err := fsys.EvalSymlinks(p.Root)
 	if err != nil {
 		root = p.Root
 	}
-	target, err := filepath.EvalSymlinks(full)
+	target, err := fsys.EvalSymlinks(full)
 	if err != nil {
 		return rel
 	}
@@ -211,7 +215,8 @@ func (p *Project) LinksToLoaded(rel string) bool {
 // links into sites-available/). Files that discovery loaded from editor
 // buffers count too. A front end's include directives resolve through it.
 func (p *Project) Glob(pattern string, dirs bool) []string {
-	matches, _ := filepath.Glob(filepath.Join(p.Root, filepath.FromSlash(pattern)))
+	fsys := p.FS()
+	matches := Glob(fsys, filepath.Join(p.Root, filepath.FromSlash(pattern)))
 	seen := map[string]bool{}
 	var out []string
 	add := func(full string) {
@@ -225,11 +230,11 @@ func (p *Project) Glob(pattern string, dirs bool) []string {
 		}
 	}
 	for _, m := range matches {
-		info, err := os.Stat(m)
+		info, err := fsys.Stat(m)
 		switch {
 		case err != nil:
 		case info.IsDir() && dirs:
-			filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
+			WalkFS(fsys, m, func(path string, d fs.DirEntry, err error) error {
 				if err == nil && d.Type().IsRegular() {
 					add(path)
 				}
@@ -255,7 +260,7 @@ func (p *Project) ReadConfig(rel string) []byte {
 	if f := p.File(rel); f != nil {
 		return f.Content
 	}
-	data, err := readLimited(filepath.Join(p.Root, filepath.FromSlash(rel)), p.Config.FileSizeLimit())
+	data, err := readLimited(p.FS(), filepath.Join(p.Root, filepath.FromSlash(rel)), p.Config.FileSizeLimit())
 	if err != nil {
 		return nil
 	}

@@ -51,6 +51,10 @@ type Options struct {
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
 	LoadConfig func(root string) (*Config, error)
+	// FS is the file system the project is read from; nil is the disk (OS).
+	// With another (a MemFS) Root must be set (no project-root search
+	// happens), it need not exist on disk, and Disk is not used.
+	FS FS
 	// ParseOnDemand reads Python files but parses them only when a pass
 	// needs them (PythonModules): a run of front-end rules alone parses no
 	// Python. Until then Project.Python is empty.
@@ -105,6 +109,8 @@ type Project struct {
 	ctx context.Context
 	// disk remembers the files on disk between loads (Options.Disk).
 	disk *DiskState
+	// fs is the file system the project was read from (Options.FS).
+	fs FS
 	// reused names the passes taken from Options.Previous.
 	reused []string
 	// store keeps file facts between runs (nil: computed every run).
@@ -222,6 +228,13 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	fsys := fsOf(opts.FS)
+	if fsys != OS {
+		opts.Disk = nil // stamps are the disk's
+		if opts.Root == "" {
+			return nil, &UsageError{"a project loaded from memory needs its root (Options.Root)"}
+		}
+	}
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -233,7 +246,7 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 			return nil, &UsageError{fmt.Sprintf("%s: %v", p, err)}
 		}
 		if _, ok := opts.Overlay[a]; !ok {
-			info, err := os.Stat(a)
+			info, err := fsys.Stat(a)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
 				return nil, &UsageError{fmt.Sprintf("%s: no such file or directory", p)}
@@ -253,14 +266,17 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 	if err != nil {
 		return nil, &UsageError{err.Error()}
 	}
-	if real, err := filepath.EvalSymlinks(root); err == nil {
+	if real, err := fsys.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx, disk: opts.Disk}
+	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx, disk: opts.Disk, fs: fsys}
 
 	loadConfig := LoadConfig
 	if opts.LoadConfig != nil {
 		loadConfig = opts.LoadConfig
+	}
+	if opts.LoadConfig == nil && fsys != OS {
+		loadConfig = func(root string) (*Config, error) { return loadConfigIn(fsys, root) }
 	}
 	cfg, err := loadConfig(root)
 	if err != nil {
@@ -271,7 +287,7 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 	// Targets: what the user named, relative to the root.
 	explicit := map[string]Kind{}
 	for i, a := range abs {
-		if real, err := filepath.EvalSymlinks(a); err == nil {
+		if real, err := fsys.EvalSymlinks(a); err == nil {
 			a = real
 		}
 		rel, err := filepath.Rel(root, a)
@@ -284,7 +300,7 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 			explicit = nil
 			break
 		}
-		info, statErr := os.Stat(a)
+		info, statErr := fsys.Stat(a)
 		if statErr == nil && info.IsDir() {
 			proj.targets = append(proj.targets, rel+"/")
 			continue
@@ -307,7 +323,7 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 	if opts.Disk != nil {
 		walked, err = opts.Disk.discover(ctx, root, cfg.Exclude, cfg.Excluded)
 	} else {
-		walked, err = walkProject(ctx, root, cfg.Excluded, nil)
+		walked, err = walkProject(ctx, fsys, root, cfg.Excluded, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -329,7 +345,7 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 			if b, ok := opts.Overlay[full]; ok {
 				return b
 			}
-			head, _ := readHead(full)
+			head, _ := readHead(fsys, full)
 			return head
 		})
 		if kind == KindUnknown {
@@ -424,7 +440,7 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 		if p.disk != nil {
 			data, err = p.disk.read(full, limit)
 		} else {
-			data, err = readLimited(full, limit)
+			data, err = readLimited(p.FS(), full, limit)
 		}
 		if err != nil {
 			return nil, err

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"syscall"
 
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -39,36 +37,16 @@ func (e *fileTooLarge) Error() string {
 // FormatSize renders a byte count the way max-file-size accepts it.
 func FormatSize(n int64) string { return source.FormatSize(n) }
 
-// openRegular opens a file for reading without ever blocking on a FIFO or a
-// device: the open is non-blocking and anything but a regular file is an
-// error naming what it is.
-func openRegular(full string) (*os.File, fs.FileInfo, error) {
-	f, err := os.OpenFile(full, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, errors.New("not a regular file (" + describeMode(info.Mode()) + ")")
-	}
-	return f, info, nil
-}
-
 // readLimited reads a regular file of at most limit bytes.
-func readLimited(full string, limit int64) ([]byte, error) {
-	data, _, err := readLimitedInfo(full, limit)
+func readLimited(fsys FS, full string, limit int64) ([]byte, error) {
+	data, _, err := readLimitedInfo(fsys, full, limit)
 	return data, err
 }
 
 // readLimitedInfo is readLimited that also returns what the open file's
 // stat said before the read.
-func readLimitedInfo(full string, limit int64) ([]byte, fs.FileInfo, error) {
-	f, info, err := openRegular(full)
+func readLimitedInfo(fsys FS, full string, limit int64) ([]byte, fs.FileInfo, error) {
+	f, info, err := fsys.OpenRegular(full)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -35,29 +35,53 @@ func Write(t testing.TB, archive string) string {
 	return dir
 }
 
-// Load writes the archive and loads it as a project rooted at its directory.
+// Load loads the archive as a project from memory (analyzer.MemFS),
+// rooted at a directory that exists nowhere on disk: a pass that reads a
+// file behind the project's back, rather than through its file system,
+// finds nothing.
 func Load(t testing.TB, archive string) *analyzer.Project {
 	t.Helper()
-	dir := Write(t, archive)
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	return LoadWith(t, archive, analyzer.Options{})
+}
+
+// LoadWith is Load with options (Paths, Root and FS are set by it).
+func LoadWith(t testing.TB, archive string, opts analyzer.Options) *analyzer.Project {
+	t.Helper()
+	opts.FS, opts.Root = Memory(t, archive)
+	opts.Paths = []string{opts.Root}
+	p, err := analyzer.Load(opts)
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
 	return p
 }
 
-// Run loads the archive and runs the rules on it, reporting unused
-// suppressions, and returns the findings a user sees: those no suppression
-// comment covers. It loads as the command line does, parsing Python only
+// MemRoot is where Memory puts an archive's files.
+const MemRoot = "/djleak-memory-project"
+
+// Memory returns the archive's files as an in-memory file system and the
+// project root they are under.
+func Memory(t testing.TB, archive string) (analyzer.FS, string) {
+	t.Helper()
+	a := txtar.Parse([]byte(strings.TrimLeft(archive, "\n")))
+	if len(a.Files) == 0 {
+		t.Fatalf("archive has no files")
+	}
+	files := map[string][]byte{}
+	for _, f := range a.Files {
+		files[filepath.Join(MemRoot, filepath.FromSlash(f.Name))] = f.Data
+	}
+	return analyzer.NewMemFS(files), MemRoot
+}
+
+// Run loads the archive from memory (see Load) and runs the rules on it,
+// reporting unused suppressions, and returns the findings a user sees:
+// those no suppression comment covers. It loads as the command line does, parsing Python only
 // when the rules require it, so a rule that reads Project.Python without
 // requiring analyzer.PythonModules finds nothing.
 func Run(t testing.TB, archive string, rules ...*analyzer.Rule) []*analyzer.Finding {
 	t.Helper()
-	dir := Write(t, archive)
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: true})
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
+	p := LoadWith(t, archive, analyzer.Options{ParseOnDemand: true})
 	fs, err := analyzer.RunWith(p, rules, analyzer.RunOptions{ReportUnused: true})
 	if err != nil {
 		t.Fatalf("run: %v", err)

@@ -2,7 +2,6 @@ package settings
 
 import (
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -53,8 +52,9 @@ func findEntries(p *analyzer.Project) []Entry {
 	for _, m := range p.Python {
 		out = append(out, analyzer.FileFactOf(p, entriesFact, m.File)...)
 	}
-	for _, rel := range configFiles(p.Root) {
-		out = append(out, fileEntries(p.Root, rel)...)
+	fsys := p.FS()
+	for _, rel := range configFiles(fsys, p.Root) {
+		out = append(out, fileEntries(fsys, p.Root, rel)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
@@ -122,9 +122,9 @@ var skipDirs = map[string]bool{"node_modules": true, "venv": true, "env": true, 
 
 // configFiles lists the known configuration files at root and one level
 // below, project-relative. Unreadable directories are skipped.
-func configFiles(root string) []string {
+func configFiles(fsys analyzer.FS, root string) []string {
 	var out []string
-	top, err := os.ReadDir(root)
+	top, err := fsys.ReadDir(root)
 	if err != nil {
 		return nil
 	}
@@ -134,10 +134,10 @@ func configFiles(root string) []string {
 			if strings.HasPrefix(name, ".") || skipDirs[name] {
 				continue
 			}
-			if _, err := os.Stat(filepath.Join(root, name, "pyvenv.cfg")); err == nil {
+			if _, err := fsys.Stat(filepath.Join(root, name, "pyvenv.cfg")); err == nil {
 				continue
 			}
-			sub, err := os.ReadDir(filepath.Join(root, name))
+			sub, err := fsys.ReadDir(filepath.Join(root, name))
 			if err != nil {
 				continue
 			}
@@ -189,16 +189,14 @@ var (
 
 const maxConfigSize = 1 << 20
 
-func readSmall(full string) ([]byte, bool) {
-	f, err := os.Open(full)
+// readSmall reads a configuration file (never a FIFO or a device) of at
+// most maxConfigSize bytes.
+func readSmall(fsys analyzer.FS, full string) ([]byte, bool) {
+	f, _, err := fsys.OpenRegular(full)
 	if err != nil {
 		return nil, false
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
-		return nil, false
-	}
 	b, err := io.ReadAll(io.LimitReader(f, maxConfigSize))
 	if err != nil {
 		return nil, false
@@ -223,8 +221,8 @@ func kindByName(name string, def EntryKind) EntryKind {
 	return def
 }
 
-func fileEntries(root, rel string) (out []Entry) {
-	data, ok := readSmall(filepath.Join(root, filepath.FromSlash(rel)))
+func fileEntries(fsys analyzer.FS, root, rel string) (out []Entry) {
+	data, ok := readSmall(fsys, filepath.Join(root, filepath.FromSlash(rel)))
 	if !ok {
 		return nil
 	}

@@ -219,6 +219,7 @@ func sortErrors(errs []Error) []Error {
 // and parsed at most once.
 type builder struct {
 	root       string
+	fsys       fs.FS // the project under root (os.DirFS(root) by default)
 	overlay    map[string][]byte
 	extraBases []string
 	mounts     []Mount
@@ -239,6 +240,10 @@ func newBuilder(root string, opts Options) *builder {
 		maxSize: opts.MaxFileSize,
 		entries: map[string][]*parsedFile{},
 		mounts:  opts.Mounts,
+		fsys:    opts.FS,
+	}
+	if b.fsys == nil && root != "" {
+		b.fsys = os.DirFS(root)
 	}
 	if b.maxSize <= 0 {
 		b.maxSize = maxFileSize
@@ -292,11 +297,6 @@ func cleanRel(p string) string {
 	return p
 }
 
-// diskPath is the absolute path of a project-relative file.
-func (b *builder) diskPath(rel string) string {
-	return filepath.Join(b.root, filepath.FromSlash(rel))
-}
-
 // isFile reports whether rel names a regular file in the overlay or on disk.
 func (b *builder) isFile(rel string) bool {
 	if rel == "." || !fs.ValidPath(rel) {
@@ -308,7 +308,7 @@ func (b *builder) isFile(rel string) bool {
 	if b.root == "" {
 		return false
 	}
-	info, err := os.Stat(b.diskPath(rel))
+	info, err := fs.Stat(b.fsys, rel)
 	return err == nil && info.Mode().IsRegular()
 }
 
@@ -344,8 +344,7 @@ func (b *builder) read(rel string) ([]byte, error) {
 	if b.root == "" {
 		return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist}
 	}
-	full := b.diskPath(rel)
-	info, err := os.Stat(full)
+	info, err := fs.Stat(b.fsys, rel)
 	if err != nil {
 		return nil, relPathError(err, rel)
 	}
@@ -355,7 +354,7 @@ func (b *builder) read(rel string) ([]byte, error) {
 	if info.Size() > b.maxSize {
 		return nil, b.tooLarge()
 	}
-	content, err := os.ReadFile(full)
+	content, err := fs.ReadFile(b.fsys, rel)
 	if err != nil {
 		return nil, relPathError(err, rel)
 	}
@@ -401,7 +400,7 @@ func (b *builder) glob(pattern string) []string {
 		}
 	}
 	if b.root != "" {
-		matches, _ := fs.Glob(os.DirFS(b.root), pattern)
+		matches, _ := fs.Glob(b.fsys, pattern)
 		for _, m := range matches {
 			if visible(pattern, m) && b.isFile(m) {
 				found[m] = true

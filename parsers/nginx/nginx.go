@@ -17,6 +17,7 @@ package nginx
 
 import (
 	"fmt"
+	"io/fs"
 
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -183,6 +184,10 @@ type Options struct {
 	MaxFileSize int64
 	// Deployment labels every Config of the set (see Config.Deployment).
 	Deployment string
+	// FS, when set, is the project as a file system rooted at its root
+	// (slash-separated project-relative names): included files not in
+	// Overlay are read from it instead of the disk.
+	FS fs.FS
 	// Mounts maps absolute paths in the nginx container to the project
 	// files or directories mounted there (a Compose bind mount). Includes
 	// of those paths, and relative includes under /etc/nginx, resolve
