@@ -108,6 +108,15 @@ var oracleCases = []oracleCase{
 		"https://localhost:{{PORT1}} {\n\timport mtls request\n\treverse_proxy {{BACKEND}} {\n\t\theader_up X-Oracle-Route main\n" + setDN + "\t}\n}\n",
 		want: map[string]frontend.Source{dn: frontend.Unverified}},
 
+	// matchers on reverse_proxy itself: each proxy takes its own requests
+	{name: "proxy-path-matchers", paths: []string{"/", "/api/x", "/admin/y"}, conf: "{{GLOBAL}}\nhttps://localhost:{{PORT1}} {\n" + tlsBlock("verify_if_given") +
+		"\treverse_proxy /api/* {{BACKEND}} {\n\t\theader_up X-Oracle-Route api\n" + setDN + "\t}\n" +
+		"\treverse_proxy /admin/* {{BACKEND}} {\n\t\theader_up X-Oracle-Route admin\n\t}\n" +
+		"\treverse_proxy {{BACKEND}} {\n\t\theader_up X-Oracle-Route main\n\t\theader_up -X-SSL-Client-DN\n\t}\n}\n"},
+	{name: "proxy-named-matcher", paths: []string{"/", "/api/x"}, conf: "{{GLOBAL}}\nhttps://localhost:{{PORT1}} {\n" + tlsBlock("require_and_verify") +
+		"\t@api path /api/*\n\treverse_proxy @api {{BACKEND}} {\n\t\theader_up X-Oracle-Route api\n" + setDN + "\t}\n" +
+		"\treverse_proxy {{BACKEND}} {\n\t\theader_up X-Oracle-Route main\n\t}\n}\n"},
+
 	// import of files and globs, relative to the importing file
 	{name: "import-file-in-site", conf: site("verify_if_given", "\timport snippets/strip.caddy\n", ""),
 		files: map[string]string{"snippets/strip.caddy": "request_header -X-SSL-Client-DN\n"}, want: map[string]frontend.Source{dn: frontend.Cleared}},

@@ -65,7 +65,11 @@ func (r *Route) Label() string {
 	for _, c := range r.Chain {
 		l += ", " + strings.Join(append([]string{c.Name()}, c.Args()...), " ")
 	}
-	return l + " → reverse_proxy " + strings.Join(r.upstreams(), " ")
+	proxy := "reverse_proxy "
+	if args := r.Proxy.Args(); len(args) > 0 && isMatcher(args[0]) {
+		proxy += args[0] + " " // the requests this proxy takes
+	}
+	return l + " → " + proxy + strings.Join(r.upstreams(), " ")
 }
 
 // upstreams are the proxy's upstream addresses as written.
