@@ -55,6 +55,7 @@ var ledgerPackages = []ledgerPackage{
 	{"python3-djangorestframework-simplejwt", "rest_framework_simplejwt", "djangorestframework-simplejwt", true},
 	{"python3-django-casclient", "cas", "django-cas-client", true},
 	{"python3-django-saml2", "djangosaml2", "djangosaml2", true},
+	{"python3-django-postorius", "postorius", "Postorius", true},
 }
 
 const (

@@ -419,6 +419,49 @@ def leaked(request, credentials):
 	}
 }
 
+// A {% url %} argument that fills a route parameter named like an id is
+// not a secret in the path, even when the template calls it a token; the
+// positional arguments of an included route line up from the end, after
+// the including pattern's own; keyword arguments go by name; a route the
+// project does not define, or one whose parameter is a token, is still
+// reported.
+func TestTemplateURLArgumentsFillRouteParameters(t *testing.T) {
+	p := analyzertest.Load(t, `
+-- app/urls.py --
+from django.urls import include, path, re_path
+
+from . import views
+
+list_patterns = [
+    re_path(r"^handle/(?P<request_id>[^/]+)/$", views.handle, name="handle_request"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+]
+
+urlpatterns = [
+    path("lists/<list_id>/", include(list_patterns)),
+]
+-- app/views.py --
+def handle(request, list_id, request_id):
+    pass
+
+
+def confirm(request, list_id, token):
+    pass
+-- templates/lists.html --
+<form method="POST" action="{% url 'handle_request' list.list_id request.token %}"></form>
+<form method="POST" action="{% url 'app:handle_request' request_id=request.token list_id=list.list_id %}"></form>
+<a href="{% url 'confirm' list.list_id request.token %}">confirm</a>
+<a href="{% url 'elsewhere' request.token %}">elsewhere</a>
+`)
+	var got []string
+	for _, h := range analyzer.Fact(p, taint.TemplateURLs) {
+		got = append(got, fmt.Sprintf("%d %s", h.Loc.Start.Line, h.Var))
+	}
+	if want := []string{"3 request.token", "4 request.token"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("template hits %v, want %v", got, want)
+	}
+}
+
 // TestRobust runs the pass over awkward code: syntax errors, recursion,
 // deep nesting, star-args, lambdas, walrus, match, global statements.
 func TestRobust(t *testing.T) {

@@ -37,14 +37,33 @@ var URLPatterns = &analyzer.Pass[[]PatternHit]{Name: "url-patterns", Run: func(p
 }, Requires: []analyzer.Requirement{urlPatternsFact}, Reads: []analyzer.Kind{analyzer.KindPython}}
 
 // TemplateURLs is the secrets in URL attributes of the project's Django
-// templates.
+// templates. A {% url %} argument that fills a route parameter named like
+// an identifier (`request_id`) is an id in the path, not a secret, however
+// the template names it (`request.token`), so it is left out.
 var TemplateURLs = &analyzer.Pass[[]TemplateHit]{Name: "template-urls", Run: func(p *analyzer.Project) []TemplateHit {
 	var out []TemplateHit
+	var routes map[string][]NamedRoute // read on the first {% url %} hit
+	v := projectVocab(p)
 	for _, f := range p.Templates {
-		out = append(out, analyzer.FileFactOf(p, templateLinksFact, f)...)
+		for _, h := range analyzer.FileFactOf(p, templateLinksFact, f) {
+			if h.URLName != "" {
+				if routes == nil {
+					routes = map[string][]NamedRoute{}
+					for _, pf := range p.PythonFilesMentioning(mayRoute) {
+						for _, r := range analyzer.FileFactOf(p, namedRoutesFact, pf) {
+							routes[r.Name] = append(routes[r.Name], r)
+						}
+					}
+				}
+				if identifierArg(routes, h.URLName, h.Arg, h.Args, h.ArgName, v) {
+					continue
+				}
+			}
+			out = append(out, h)
+		}
 	}
 	return out
-}, Requires: []analyzer.Requirement{templateLinksFact}, Reads: []analyzer.Kind{analyzer.KindTemplate}}
+}, Requires: []analyzer.Requirement{templateLinksFact, namedRoutesFact}, Reads: []analyzer.Kind{analyzer.KindTemplate, analyzer.KindPython}}
 
 func urlPatterns(p *analyzer.Project) []PatternHit {
 	var out []PatternHit
@@ -65,8 +84,18 @@ var urlPatternsFact = analyzer.NewFileFact("url-patterns", 1, vocabSalt, func(p 
 	return modulePatterns(m, moduleImports(m), projectVocab(p))
 })
 
-func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) []PatternHit {
-	var out []PatternHit
+// urlRoute is one URLconf route of a module: a call of django.urls' path
+// or re_path, or django.conf.urls' url, with a constant route string.
+type urlRoute struct {
+	call   *python.Call
+	fn     string // path, re_path or url
+	route  string
+	params []string // the parameters the route captures, in order
+}
+
+// moduleRoutes lists a module's routes.
+func moduleRoutes(m *python.Module, imports map[string]string) []urlRoute {
+	var out []urlRoute
 	for _, call := range m.Calls {
 		last := lastComp(call.Func)
 		if last != "path" && last != "re_path" && last != "url" {
@@ -91,10 +120,19 @@ func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) [
 		if last != "path" {
 			re = reParam
 		}
-		var params []string
+		r := urlRoute{call: call, fn: last, route: route}
 		for _, mm := range re.FindAllStringSubmatch(route, -1) {
-			params = append(params, mm[1])
+			r.params = append(r.params, mm[1])
 		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) []PatternHit {
+	var out []PatternHit
+	for _, r := range moduleRoutes(m, imports) {
+		call, route, params := r.call, r.route, r.params
 		oneTime := oneTimeRe.MatchString(route)
 		for _, p := range params {
 			if p == "uidb64" || p == "uid" {
@@ -109,11 +147,77 @@ func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) [
 		}
 		for _, p := range params {
 			if vocab.TokenName(p, false) {
-				out = append(out, PatternHit{Loc: call.Args[0].Loc, Param: p, Route: route, Func: last, OneTime: oneTime})
+				out = append(out, PatternHit{Loc: call.Args[0].Loc, Param: p, Route: route, Func: r.fn, OneTime: oneTime})
 			}
 		}
 	}
 	return out
+}
+
+// NamedRoute is a URLconf route with a name, as {% url %} reverses it.
+type NamedRoute struct {
+	Name   string
+	Params []string
+}
+
+// namedRoutesFact is a module's named routes.
+var namedRoutesFact = analyzer.NewFileFact("named-routes", 1, nil, func(p *analyzer.Project, f *source.File) []NamedRoute {
+	m := p.Module(f.Path)
+	if m == nil {
+		return nil
+	}
+	var out []NamedRoute
+	for _, r := range moduleRoutes(m, moduleImports(m)) {
+		if v, ok := r.call.Kwarg("name"); ok {
+			if name, ok := constString(v); ok {
+				out = append(out, NamedRoute{Name: name, Params: r.params})
+			}
+		}
+	}
+	return out
+})
+
+// identifierArg reports whether every route the project names name (a
+// namespace prefix "app:" aside) takes the {% url %} argument at position
+// i of n, or keyword kw, as a parameter named like a record's identifier
+// (request_id, pk, slug, uuid): the value fills an id in the path, whatever
+// the template variable is called. The positional arguments fill the
+// parameters of the patterns that include the route first, so they are
+// aligned on the route's own parameters from the end. Unknown routes say
+// nothing.
+func identifierArg(routes map[string][]NamedRoute, name string, i, n int, kw string, v *Vocab) bool {
+	if k := strings.LastIndexByte(name, ':'); k >= 0 {
+		name = name[k+1:]
+	}
+	rs := routes[name]
+	if len(rs) == 0 {
+		return false
+	}
+	for _, r := range rs {
+		param := kw
+		if kw == "" {
+			j := i - (n - len(r.Params))
+			if i < 0 || n < len(r.Params) || j < 0 {
+				return false
+			}
+			param = r.Params[j]
+		} else if !contains(r.Params, kw) {
+			return false
+		}
+		if v.TokenName(param, false) || !v.Metadata(param) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // TemplateHit is a secret in a URL attribute of a Django template.
@@ -127,6 +231,13 @@ type TemplateHit struct {
 	// OneTime is set in email templates and for password-reset style
 	// {% url %} tags (uidb64).
 	OneTime bool
+	// URLName is the route a {% url %} tag reverses, when it is a literal;
+	// Arg is the secret argument's position among the Args positional
+	// ones, or ArgName its keyword.
+	URLName string
+	Arg     int
+	Args    int
+	ArgName string
 }
 
 var urlAttr = regexp.MustCompile(`(?i)(?:^|[\s"'])((?:href|src|action|formaction|poster|cite|background|data-[\w-]*(?:url|href|src)))\s*=\s*(["'])`)
@@ -140,7 +251,7 @@ func mayRoute(content []byte) bool {
 }
 
 // templateLinksFact is a template's URL attributes that carry a secret.
-var templateLinksFact = analyzer.NewFileFact("template-links", 1, vocabSalt, func(p *analyzer.Project, f *source.File) []TemplateHit {
+var templateLinksFact = analyzer.NewFileFact("template-links", 2, vocabSalt, func(p *analyzer.Project, f *source.File) []TemplateHit {
 	return scanTemplate(f, projectVocab(p))
 })
 
@@ -182,7 +293,11 @@ func scanTemplate(f *source.File, v *Vocab) []TemplateHit {
 				tag := strings.Fields(strings.TrimSpace(src[i+2 : i+j]))
 				if len(tag) > 2 && tag[0] == "url" {
 					oneTime := email
-					var secret string
+					hit := TemplateHit{Loc: f.Span(i, i+j+2), Attr: attr, Path: true, Arg: -1}
+					if n := tag[1]; len(n) > 1 && (n[0] == '"' || n[0] == '\'') && n[len(n)-1] == n[0] {
+						hit.URLName = n[1 : len(n)-1]
+					}
+					pos := 0
 					for _, arg := range tag[2:] {
 						if arg == "as" {
 							break
@@ -194,15 +309,24 @@ func scanTemplate(f *source.File, v *Vocab) []TemplateHit {
 						if name == "uidb64" || name == "uid" {
 							oneTime = true
 						}
-						if secret == "" && (name != "" && v.TokenName(name, false) || templateSecret(val, v)) {
-							secret = templateVar(val)
+						if hit.Var == "" && (name != "" && v.TokenName(name, false) || templateSecret(val, v)) {
+							hit.Var = templateVar(val)
 							if name != "" && v.TokenName(name, false) {
-								secret = name
+								hit.Var = name
+							}
+							if name != "" {
+								hit.ArgName = name
+							} else {
+								hit.Arg = pos
 							}
 						}
+						if name == "" {
+							pos++
+						}
 					}
-					if secret != "" {
-						out = append(out, TemplateHit{Loc: f.Span(i, i+j+2), Var: secret, Attr: attr, Path: true, OneTime: oneTime})
+					if hit.Var != "" {
+						hit.OneTime, hit.Args = oneTime, pos
+						out = append(out, hit)
 					}
 				}
 				prefix.WriteString("\x00")
