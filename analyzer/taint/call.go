@@ -599,7 +599,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 	case tracebackCalls[q]:
 		src := c.a.source(Exception, loc, "a traceback (`"+text+"`)", "a traceback is formatted here")
 		return &Val{L: []*Label{src.label()}}
-	case q == "sys.exc_info", q == "sys.exception":
+	case excInfoCalls[q]:
 		src := c.a.source(Exception, loc, "the current exception (`"+text+"`)", "the current exception is read here")
 		l := []*Label{src.label()}
 		if q == "sys.exception" {
@@ -621,14 +621,14 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		src := c.a.source(Token, loc, "a JWT from `"+text+"`", "`"+text+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}}
 	}
-	if q == signingDumps || method == "make_token" ||
-		(method == "sign" || method == "sign_object") && ci.recvX != nil && strings.Contains(strings.ToLower(ci.recvX.Text), "signer") {
+	if q == signingDumps || oneTimeTokenMethods[method] ||
+		signerMethods[method] && ci.recvX != nil && strings.Contains(strings.ToLower(ci.recvX.Text), signerWord) {
 		src := c.a.source(Token, loc, "a one-time token from `"+text+"`", "`"+text+"` creates a signed one-time token here")
 		src.OneTime = true
 		return &Val{L: []*Label{src.label()}}
 	}
-	if ci.recvX != nil && (method == "create" || method == "get_or_create" || method == "acreate" || method == "aget_or_create") &&
-		strings.HasSuffix(compactText(ci.recvX.Text), "Token.objects") {
+	if ci.recvX != nil && tokenModelCreates[method] &&
+		strings.HasSuffix(compactText(ci.recvX.Text), tokenClassSuffix+".objects") {
 		src := c.a.source(Token, loc, "an API token from `"+text+"`", "`"+text+"` creates an API token here")
 		v := &Val{L: []*Label{src.label()}}
 		if strings.HasSuffix(method, "get_or_create") {
@@ -636,7 +636,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		}
 		return v
 	}
-	if ci.recvX != nil && method == "for_user" && strings.HasSuffix(compactText(ci.recvX.Text), "Token") {
+	if ci.recvX != nil && tokenClassMethods[method] && strings.HasSuffix(compactText(ci.recvX.Text), tokenClassSuffix) {
 		src := c.a.source(Token, loc, "a JWT from `"+text+"`", "`"+text+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}, Obj: objTokenObj}
 	}

@@ -166,7 +166,7 @@ func (c *fctx) lookup(name string, loc source.Location, e *env) *Val {
 		return &Val{Obj: objClass, Class: cl}
 	}
 	switch name {
-	case "scope":
+	case scopeName:
 		return &Val{Coll: collScope}
 	case "True", "False", "None":
 		return clean
@@ -178,7 +178,7 @@ func (c *fctx) lookup(name string, loc source.Location, e *env) *Val {
 }
 
 func (a *analysis) importVal(q string) *Val {
-	if q == "django.conf.settings" {
+	if q == settingsObject {
 		return &Val{Obj: objSettings, Qual: q}
 	}
 	r := a.resolve(q)
@@ -262,7 +262,7 @@ func (c *fctx) attr(x *python.Expr, e *env) *Val {
 	}
 	obj := x.Elems[0]
 	objText := compactText(obj.Text)
-	if objText == "self" && x.Attr == "scope" {
+	if objText == "self" && x.Attr == scopeName {
 		return &Val{Coll: collScope}
 	}
 	if isRequestText(objText) {
@@ -374,7 +374,7 @@ func (c *fctx) requestAttr(x *python.Expr, objText, attr string) *Val {
 	case "auth":
 		src := c.a.source(Credential, x.Loc, "`"+text+"` (the credential the request authenticated with)", "the request's credential (`"+text+"`) is read here")
 		return &Val{L: []*Label{src.label()}}
-	case "scope":
+	case scopeName:
 		return &Val{Coll: collScope}
 	case "user", "method", "path", "path_info", "body", "POST", "data", "FILES", "resolver_match", "content_type":
 		return nil
@@ -486,7 +486,7 @@ func (c *fctx) subscript(x *python.Expr, e *env) *Val {
 		return opaque
 	}
 	base := c.eval(x.Elems[0], e)
-	if t := compactText(x.Elems[0].Text); t == "scope" || t == "self.scope" {
+	if t := compactText(x.Elems[0].Text); t == scopeName || t == "self."+scopeName {
 		base = &Val{Coll: collScope}
 	}
 	if len(x.Elems) < 2 {

@@ -785,7 +785,7 @@ func compactText(s string) string {
 }
 
 func isRequestText(s string) bool {
-	return s == "request" || s == "req" || s == "http_request" || s == "self.request" || strings.HasSuffix(s, ".request") || s == "wsgi_request"
+	return requestNames[s] || strings.HasSuffix(s, "."+requestAttr)
 }
 
 // setItem handles `x[k] = v`: redacting a sensitive header in a copied

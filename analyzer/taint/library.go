@@ -92,8 +92,40 @@ var (
 	lookupMethods = map[string]bool{"get": true, "filter": true, "aget": true, "get_or_none": true}
 )
 
+// Sources: objects whose data is secret where it is read.
+var (
+	// requestNames are the names a view's request object goes by; an
+	// attribute path ending in `.request` (self.request) is one too.
+	requestNames = map[string]bool{"request": true, "req": true, "http_request": true, "wsgi_request": true}
+	// requestAttr is the attribute that holds the request on a view or form.
+	requestAttr = "request"
+	// scopeName is the ASGI connection scope (a consumer's self.scope).
+	scopeName = "scope"
+	// settingsObject is Django's settings; its upper-case, secret-named
+	// attributes are secrets.
+	settingsObject = "django.conf.settings"
+	// handlerKeyword opens an exception handler, which binds the caught
+	// exception (Exception).
+	handlerKeyword = "except"
+)
+
 // Sources: calls whose result is a secret.
 var (
+	// excInfoCalls return the exception being handled (Exception).
+	excInfoCalls = map[string]bool{"sys.exc_info": true, "sys.exception": true}
+	// oneTimeTokenMethods create a one-time token on any receiver (a token
+	// generator's make_token); signerMethods sign a one-time token on a
+	// receiver whose name mentions signerWord.
+	oneTimeTokenMethods = map[string]bool{"make_token": true}
+	signerMethods       = map[string]bool{"sign": true, "sign_object": true}
+	signerWord          = "signer"
+	// tokenClassMethods, on a class whose name ends in tokenClassSuffix,
+	// create a JWT (RefreshToken.for_user); tokenModelCreates on the
+	// manager of such a model (`Token.objects`) create an API token.
+	tokenClassMethods = map[string]bool{"for_user": true}
+	tokenClassSuffix  = "Token"
+	tokenModelCreates = map[string]bool{"create": true, "get_or_create": true, "acreate": true, "aget_or_create": true}
+
 	// tracebackCalls format the current exception (Exception).
 	tracebackCalls = map[string]bool{
 		"traceback.format_exc": true, "traceback.format_exception": true, "traceback.format_tb": true,

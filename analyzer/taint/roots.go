@@ -1,6 +1,8 @@
 package taint
 
 import (
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/djleak/djleak/parsers/python"
@@ -22,20 +24,49 @@ import (
 // function that names none of these holds only clean values and
 // parameter placeholders, so leaving it out loses no hit.
 
-// sourceWords are the spellings of the sources the evaluator recognises:
-// request data and the ASGI scope, caught exceptions and tracebacks,
-// settings, token generators and signers.
-var sourceWords = []string{
-	"request", "req", "http_request", "wsgi_request", "scope",
-	"except", "traceback", "exc_info", "exception",
-	"settings", "secrets", "jwt", "signing", "make_token", "sign", "sign_object", "for_user", "Token",
+// sourceWords are the words a function's text holds when it reads a
+// source of library.go: a request name, the ASGI scope, an exception
+// handler, Django's settings, or the call of a source function, by the
+// function's own name or, for the names too common to tell (jwt.encode,
+// signing.dumps, secrets.token_*), by their module's. They are derived
+// from the tables, so that a source added there needs no second list.
+var sourceWords = func() []string {
+	ws := []string{requestAttr, scopeName, handlerKeyword, lastComp(settingsObject), tokenClassSuffix}
+	ws = append(ws, keysOf(requestNames)...)
+	for _, calls := range []map[string]bool{tracebackCalls, excInfoCalls, oneTimeTokenMethods, signerMethods, tokenClassMethods} {
+		for q := range calls {
+			ws = append(ws, lastComp(q))
+		}
+	}
+	for _, m := range moduleSpelled {
+		ws = append(ws, lastComp(m))
+	}
+	sort.Strings(ws)
+	return slices.Compact(ws)
+}()
+
+// moduleSpelled are the modules of the source functions that a function
+// names through their module: jwt.encode, signing.dumps, secrets.token_*.
+var moduleSpelled = []string{moduleOf(jwtEncode), moduleOf(signingDumps), moduleOf(tokenGenerators)}
+
+func moduleOf(q string) string {
+	return q[:max(strings.LastIndexByte(q, '.'), 0)]
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // sourceCall reports whether a qualified callee is a source function of
-// library.go, so that a module's local name for it spells a source.
+// library.go, or one of moduleSpelled, so that a module's local name for
+// it spells a source (`from jwt import encode`, `import jwt as pyjwt`).
 func sourceCall(q string) bool {
-	return tracebackCalls[q] || q == "sys.exc_info" || q == "sys.exception" || q == jwtEncode ||
-		q == signingDumps || strings.HasPrefix(q, tokenGenerators)
+	return tracebackCalls[q] || excInfoCalls[q] || q == jwtEncode ||
+		q == signingDumps || strings.HasPrefix(q, tokenGenerators) || slices.Contains(moduleSpelled, q)
 }
 
 // rootScan is the per-function text index of the second round.

@@ -111,3 +111,40 @@ def ping(request):
 		t.Errorf("analysing the roots finds\n%s\nanalysing every function finds\n%s", roots, every)
 	}
 }
+
+// Every source function of the tables makes the function that calls it a
+// root, however the module is imported: by its module, under an alias of
+// the module, or by the function's own name under an alias. (The function
+// takes no request: that word alone would make it a root.)
+func TestRootsSeeEverySourceCall(t *testing.T) {
+	for _, q := range taint.SourceCalls() {
+		dot := strings.LastIndexByte(q, '.')
+		mod, fn := q[:dot], q[dot+1:]
+		args := ""
+		if strings.HasPrefix(q, "jwt.") || strings.HasPrefix(q, "django.") {
+			args = "{}"
+		}
+		for _, form := range []struct{ imp, call string }{
+			{"import " + mod, q},
+			{"import " + mod + " as m", "m." + fn},
+			{"from " + mod + " import " + fn + " as f", "f"},
+		} {
+			p := analyzertest.Load(t, `-- views.py --
+import logging
+`+form.imp+`
+
+log = logging.getLogger(__name__)
+
+
+def ping():
+    log.info("value %s", `+form.call+`(`+args+`))
+`)
+			roots, every := hitsBothWays(t, p)
+			if every == "" {
+				t.Errorf("%s (%s): analysing every function finds no hit", q, form.imp)
+			} else if roots != every {
+				t.Errorf("%s (%s): analysing the roots finds\n%s\nanalysing every function finds\n%s", q, form.imp, roots, every)
+			}
+		}
+	}
+}
