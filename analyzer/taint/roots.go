@@ -69,23 +69,32 @@ func sourceCall(q string) bool {
 		q == signingDumps || strings.HasPrefix(q, tokenGenerators) || slices.Contains(moduleSpelled, q)
 }
 
-// rootScan is the per-function text index of the second round.
+// rootScan is the per-function text index of the second round. Words are
+// interned: a function's text is the sorted set of its word ids, so that
+// a word's verdict (spells a source or not) is decided once per project,
+// not once per function holding it.
 type rootScan struct {
 	a     *analysis
 	fns   []*python.Function
-	words []map[string]bool
-	// mentions maps a word to the functions whose text holds it.
-	mentions map[string][]int
-	spelled  map[string]bool // words that make a function a root
-	classes  map[string]bool // class names spelled, with their subclasses
-	subs     map[string][]string
+	words [][]int32 // per function, its word ids, sorted
+	ids   map[string]int32
+	names []string
+	// mentions maps a word id to the functions whose text holds it.
+	mentions [][]int32
+	// vocab caches, per word id, whether the vocabulary calls the word
+	// secret (0 not asked yet, 1 yes, 2 no).
+	vocab   []uint8
+	spelled map[string]bool // words that make a function a root
+	classes map[string]bool // class names spelled, with their subclasses
+	subs    map[string][]string
 }
 
 func (a *analysis) newRootScan() *rootScan {
-	r := &rootScan{a: a, mentions: map[string][]int{}, spelled: map[string]bool{}, classes: map[string]bool{}, subs: map[string][]string{}}
+	r := &rootScan{a: a, ids: map[string]int32{}, spelled: map[string]bool{}, classes: map[string]bool{}, subs: map[string][]string{}}
 	for _, w := range sourceWords {
 		r.spelled[w] = true
 	}
+	var spans []wordSpan
 	for _, m := range a.proj.Python {
 		for l, q := range a.mods[m].imports {
 			if sourceCall(q) {
@@ -99,32 +108,89 @@ func (a *analysis) newRootScan() *rootScan {
 			// Class attributes read through self: those set from
 			// source text.
 			for _, as := range c.Assigns {
-				if as.Value != nil && r.spells(wordsOf(as.Value.Text)) {
+				if as.Value != nil && r.spellsText([]byte(as.Value.Text)) {
 					r.spelled[as.Target] = true
 				}
 			}
 		}
+		if len(m.Functions) == 0 {
+			continue
+		}
+		// One scan of the module's text; each function takes the words
+		// within its bytes (nested functions share their parent's).
+		spans = r.scanWords(m.File.Content, spans[:0])
+		var set []int32
 		for _, f := range m.Functions {
-			ws := wordsOf(string(m.File.Content[f.Node.StartByte():f.Node.EndByte()]))
-			for w := range ws {
-				r.mentions[w] = append(r.mentions[w], len(r.fns))
+			lo, hi := uint32(f.Node.StartByte()), uint32(f.Node.EndByte())
+			i := sort.Search(len(spans), func(i int) bool { return spans[i].start >= lo })
+			set = set[:0]
+			for ; i < len(spans) && spans[i].end <= hi; i++ {
+				set = append(set, spans[i].id)
+			}
+			slices.Sort(set)
+			set = slices.Compact(set)
+			fi := int32(len(r.fns))
+			for _, id := range set {
+				r.mentions[id] = append(r.mentions[id], fi)
 			}
 			r.fns = append(r.fns, f)
-			r.words = append(r.words, ws)
+			r.words = append(r.words, slices.Clone(set))
 		}
 	}
 	return r
 }
 
-// spells reports whether words spell a source, by the fixed words or the
-// vocabulary.
-func (r *rootScan) spells(ws map[string]bool) bool {
-	for w := range ws {
-		if r.spelled[w] || r.a.vocab.TokenName(w, true) || r.a.vocab.TokenName(w, false) {
-			return true
+// wordSpan is one word of a module's text: its id and byte range.
+type wordSpan struct {
+	start, end uint32
+	id         int32
+}
+
+// scanWords appends the words of text (see forEachWord), interned.
+func (r *rootScan) scanWords(text []byte, out []wordSpan) []wordSpan {
+	forEachWord(text, func(i, j int) {
+		out = append(out, wordSpan{uint32(i), uint32(j), r.intern(text[i:j])})
+	})
+	return out
+}
+
+func (r *rootScan) intern(w []byte) int32 {
+	if id, ok := r.ids[string(w)]; ok {
+		return id
+	}
+	id := int32(len(r.names))
+	s := string(w)
+	r.ids[s] = id
+	r.names = append(r.names, s)
+	r.mentions = append(r.mentions, nil)
+	r.vocab = append(r.vocab, 0)
+	return id
+}
+
+// spellsID reports whether word id spells a source, by the fixed words,
+// the carriers found so far or the vocabulary.
+func (r *rootScan) spellsID(id int32) bool {
+	if r.spelled[r.names[id]] {
+		return true
+	}
+	if r.vocab[id] == 0 {
+		w := r.names[id]
+		r.vocab[id] = 2
+		if r.a.vocab.TokenName(w, true) || r.a.vocab.TokenName(w, false) {
+			r.vocab[id] = 1
 		}
 	}
-	return false
+	return r.vocab[id] == 1
+}
+
+// spellsText reports whether a text (a class attribute's value) spells a
+// source.
+func (r *rootScan) spellsText(text []byte) bool {
+	found := false
+	forEachWord(text, func(i, j int) {
+		found = found || r.spellsID(r.intern(text[i:j]))
+	})
+	return found
 }
 
 // carriers adds the names of what holds secrets once the first round and
@@ -166,7 +232,7 @@ var everyFunction bool
 func (r *rootScan) initial() map[*python.Function]bool {
 	out := map[*python.Function]bool{}
 	for i, f := range r.fns {
-		if everyFunction || r.spells(r.words[i]) {
+		if everyFunction || slices.ContainsFunc(r.words[i], r.spellsID) {
 			out[f] = true
 		}
 	}
@@ -188,7 +254,11 @@ func (r *rootScan) next() map[*python.Function]bool {
 	}
 	out := map[*python.Function]bool{}
 	for _, n := range names {
-		for _, i := range r.mentions[n] {
+		id, ok := r.ids[n]
+		if !ok {
+			continue
+		}
+		for _, i := range r.mentions[id] {
 			if f := r.fns[i]; r.a.funcs[f] == nil {
 				out[f] = true
 			}
@@ -230,10 +300,10 @@ func deepReal(v *Val, depth int) bool {
 	return false
 }
 
-// wordsOf is the set of identifier-like words in text (ASCII letters,
-// digits and '_'; other bytes split words).
-func wordsOf(text string) map[string]bool {
-	out := map[string]bool{}
+// forEachWord calls f with the byte range of each identifier-like word of
+// text (ASCII letters, digits and '_', not starting with a digit; other
+// bytes split words).
+func forEachWord(text []byte, f func(i, j int)) {
 	for i := 0; i < len(text); {
 		if !wordByte(text[i]) || '0' <= text[i] && text[i] <= '9' {
 			i++
@@ -243,10 +313,9 @@ func wordsOf(text string) map[string]bool {
 		for j < len(text) && wordByte(text[j]) {
 			j++
 		}
-		out[text[i:j]] = true
+		f(i, j)
 		i = j
 	}
-	return out
 }
 
 func wordByte(c byte) bool {
