@@ -161,6 +161,31 @@ func (n *Node) ChildByFieldName(name string) *Node {
 	return nil
 }
 
+// FirstChild returns the first child, named or anonymous, or nil; with
+// NextSibling it walks the children without a cursor.
+func (n *Node) FirstChild() *Node {
+	if n == nil || n.childCount == 0 {
+		return nil
+	}
+	return n.at(n.first)
+}
+
+// FieldChild returns the first child in the named field as a cursor
+// reports fields (CurrentFieldName): unlike ChildByFieldName, also among
+// the children of an ERROR node.
+func (n *Node) FieldChild(name string) *Node {
+	id, ok := fieldID[name]
+	if !ok {
+		return nil
+	}
+	for c := n.FirstChild(); c != nil; c = c.at(c.next) {
+		if c.field == id {
+			return c
+		}
+	}
+	return nil
+}
+
 // FieldName is the name of the field of its parent the node is in; "" for
 // none.
 func (n *Node) FieldName() string {
