@@ -59,7 +59,9 @@ def issue_token(request):
 		Notes: taint.DocSources + "\n\n" + taint.DocFlow + "\n\n" + taint.DocConfig + "\n\n" +
 			"Logging the exception itself (`logger.exception(...)`) is not reported. Whole header collections " +
 			"are DJL202's; settings-level logging configuration is checked by the `LOGGING` rules. Output of " +
-			"management commands (`self.stdout.write`) is meant for the operator and is not a sink.",
+			"management commands (`self.stdout.write`, and `print()` or `sys.stdout.write()` in a module under " +
+			"`management/commands/`) goes to the operator who ran the command and is not a sink; their " +
+			"loggers are.",
 		Requires: []analyzer.Requirement{taint.Pass},
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)

@@ -63,7 +63,12 @@ def proxy(request):
 `,
 		Notes: taint.DocFlow + "\n\n" +
 			"Log the exception (`logger.exception(...)`) and return a generic message, perhaps with a " +
-			"correlation id.",
+			"correlation id.\n\n" +
+			"Also not reported: the project's own exceptions raised only with constant messages, the error " +
+			"of a `try` block that only decodes " +
+			"bytes (`request.body.decode()`: the codec, byte and position of the client's own input), and an " +
+			"`AssertionError` caught around the block's own `assert` statements when the block calls no " +
+			"project code.",
 		Requires: []analyzer.Requirement{taint.Pass},
 		Run: func(ctx *analyzer.Context) {
 			res := analyzer.Fact(ctx.Project, taint.Pass)

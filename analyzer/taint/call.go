@@ -129,6 +129,14 @@ func (c *fctx) isLogger(ci *callInfo) bool {
 	return ll == "log" || strings.HasSuffix(ll, "logger") || strings.HasSuffix(ll, "_log")
 }
 
+// managementCommand reports whether the function's module is a Django
+// management command (…/management/commands/NAME.py).
+func (c *fctx) managementCommand() bool {
+	p := "/" + c.mi.m.File.Path
+	i := strings.LastIndex(p, "/management/commands/")
+	return i >= 0 && !strings.Contains(p[i+len("/management/commands/"):], "/")
+}
+
 func (c *fctx) logSink(ci *callInfo) bool {
 	call := ci.call
 	var desc string
@@ -145,6 +153,10 @@ func (c *fctx) logSink(ci *callInfo) bool {
 		desc = compactText(ci.recvX.Text) + "." + ci.method
 		start = len(call.Args)
 		kwargs = true
+	case (call.Func == "print" && ci.q == "print" || streamWrites[ci.q]) && c.managementCommand():
+		// A management command's output goes to the operator who ran
+		// it, as its self.stdout does.
+		return false
 	case call.Func == "print" && ci.q == "print":
 		desc = "print"
 	case streamWrites[ci.q]:

@@ -130,3 +130,81 @@ func (c *fctx) fixedMessageException(types string) bool {
 	}
 	return true
 }
+
+// Exceptions about the client's own input -----------------------------------
+//
+// A try body that only decodes bytes (`body = request.body.decode("utf-8")`)
+// raises a UnicodeDecodeError, whose text names the codec, the offending
+// byte and its position in what the client sent, whatever type the except
+// clause names. An AssertionError caught around the body's own assert
+// statements, with no project function called there, carries the messages
+// those statements wrote. Returning either tells the client about its
+// request, not about the server.
+
+// clientInputException reports whether an except clause of types, after
+// the try block body, catches only such an exception.
+func (c *fctx) clientInputException(body *python.Node, types string, e *env) bool {
+	if body == nil {
+		return false
+	}
+	names := exceptionNames(types)
+	assertion := len(names) == 1 && names[0] == "AssertionError"
+	decodes, asserts, others := 0, 0, 0
+	var walk func(n *python.Node)
+	walk = func(n *python.Node) {
+		switch c.typ(n) {
+		case "assert_statement":
+			asserts++
+		case "raise_statement", "await", "yield", "function_definition", "class_definition", "lambda":
+			others++
+			return
+		case "call":
+			f := c.fieldOf(n, "function")
+			fn := compactText(c.mi.m.NodeText(f))
+			switch {
+			case strings.HasSuffix(fn, ".decode"):
+				decodes++
+			case assertion && c.libraryCall(f, fn, e):
+				// Its own assertions are not the project's to leak.
+			default:
+				others++
+			}
+		}
+		for k := n.FirstChild(); k != nil; k = k.NextSibling() {
+			walk(k)
+		}
+	}
+	walk(body)
+	if assertion {
+		return asserts > 0 && others == 0
+	}
+	return decodes > 0 && asserts == 0 && others == 0
+}
+
+// libraryCall reports whether a callee is a builtin (isinstance, len), a
+// function of a module imported from outside the project (json.loads) or
+// a string constant's method ("…".format): code whose assertion messages
+// the project did not write.
+func (c *fctx) libraryCall(f *python.Node, fn string, e *env) bool {
+	first, _, dotted := strings.Cut(fn, ".")
+	switch {
+	case !dotted:
+		r := c.a.resolve(c.qualify(fn, e))
+		_, local := e.get(fn)
+		return !local && r.fn == nil && r.cls == nil
+	case c.typ(f) == "attribute":
+		obj := c.fieldOf(f, "object")
+		for c.typ(obj) == "parenthesized_expression" && len(c.kids(obj)) == 1 {
+			obj = c.kids(obj)[0]
+		}
+		if t := c.typ(obj); t == "string" || t == "concatenated_string" {
+			return true
+		}
+	}
+	q, ok := c.mi.imports[first]
+	if !ok {
+		return false
+	}
+	_, local := e.get(first)
+	return !local && c.a.resolve(q).mod == nil && c.a.resolve(c.qualify(fn, e)).fn == nil
+}

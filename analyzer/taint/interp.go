@@ -466,7 +466,11 @@ func (c *fctx) tryStmt(n *python.Node, e *env) {
 					if alias != nil && len(c.kids(alias)) > 0 && len(c.kids(kk)) > 0 {
 						name := c.kids(alias)[0]
 						excTypes := c.mi.m.NodeText(c.kids(kk)[0])
-						h.set(c.mi.m.NodeText(name), c.excVal(c.mi.m.NodeText(name), c.mi.m.Loc(name), excTypes))
+						v := c.excVal(c.mi.m.NodeText(name), c.mi.m.Loc(name), excTypes)
+						if c.clientInputException(c.fieldOf(n, "body"), excTypes, e) {
+							v = &Val{Obj: objException, ExcUser: true}
+						}
+						h.set(c.mi.m.NodeText(name), v)
 					}
 				}
 			}

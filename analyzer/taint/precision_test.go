@@ -56,6 +56,14 @@ var ledgerPackages = []ledgerPackage{
 	{"python3-django-casclient", "cas", "django-cas-client", true},
 	{"python3-django-saml2", "djangosaml2", "djangosaml2", true},
 	{"python3-django-postorius", "postorius", "Postorius", true},
+	{"python3-django-tastypie", "tastypie", "django-tastypie", true},
+	{"python3-django-mailman3", "django_mailman3", "django-mailman3", true},
+	{"python3-django-organizations", "organizations", "django-organizations", true},
+	{"python3-django-rest-hooks", "rest_hooks", "django-rest-hooks", true},
+	{"python3-django-q", "django_q", "django-q", true},
+	{"python3-django-extensions", "django_extensions", "django-extensions", true},
+	{"python3-django-graphene", "graphene_django", "graphene-django", true},
+	{"python3-django-rq", "django_rq", "django-rq", true},
 }
 
 const (
