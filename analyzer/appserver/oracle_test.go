@@ -233,7 +233,13 @@ func modelOf(t *testing.T, files map[string]string, start string) *Server {
 			t.Fatalf("%s: not an app-server file", n)
 		}
 	}
-	for _, s := range linkConfigs(commands, configs) {
+	read := func(rel string) []byte {
+		if t, ok := files[rel]; ok {
+			return []byte(t)
+		}
+		return nil
+	}
+	for _, s := range resolveUWSGI(linkConfigs(commands, configs), read) {
 		if s.At.Path == start {
 			return s
 		}
