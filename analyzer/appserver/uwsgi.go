@@ -85,7 +85,7 @@ func uwsgiFlags(s *Server, args []string, at source.Location) {
 		if !strings.HasPrefix(w, "-") {
 			file, _ := splitSection(w)
 			if f := formatOf(file); f != "" {
-				s.uwsgiArgs = append(s.uwsgiArgs, uwsgiArg{f, w, at})
+				s.uwsgiArgs = append(s.uwsgiArgs, uwsgiArg{f, w, at, true})
 				if s.Config == "" {
 					s.Config = file
 				}
@@ -108,7 +108,7 @@ func uwsgiFlags(s *Server, args []string, at source.Location) {
 				val = "true"
 			}
 		}
-		s.uwsgiArgs = append(s.uwsgiArgs, uwsgiArg{key, val, at})
+		s.uwsgiArgs = append(s.uwsgiArgs, uwsgiArg{Key: key, Value: val, At: at})
 		if _, ok := uwsgiIncludes[key]; ok && key != "inherit" && s.Config == "" {
 			s.Config, _ = splitSection(val)
 		}
@@ -145,7 +145,7 @@ func resolveUWSGI(servers []*Server, read func(rel string) []byte) []*Server {
 		ld := &uwsgiLoader{read: read, env: s.uwsgiEnv}
 		args := s.uwsgiArgs
 		if s.uwsgiFile != nil {
-			args = []uwsgiArg{{formatOf(s.uwsgiFile.Path), s.uwsgiFile.Path, s.At}}
+			args = []uwsgiArg{{Key: formatOf(s.uwsgiFile.Path), Value: s.uwsgiFile.Path, At: s.At}}
 		}
 		s.UWSGI = ld.resolve(args, s.At)
 		s.applyUWSGI()

@@ -105,6 +105,9 @@ type uwsgiLoader struct {
 type uwsgiArg struct {
 	Key, Value string
 	At         source.Location
+	// Bare is a configuration file named on its own (`uwsgi app.ini`):
+	// uwsgi loads it after every option, and shows no option for it.
+	Bare bool
 }
 
 // uwsgiIncludes are the options that load a configuration file, by the
@@ -135,8 +138,17 @@ func (ld *uwsgiLoader) resolve(args []uwsgiArg, at source.Location) *UWSGIConfig
 			ld.opts = append(ld.opts, UWSGIOption{Key: strings.ReplaceAll(strings.ToLower(name), "_", "-"), Value: kv[1], At: at})
 		}
 	}
-	for _, a := range args {
-		ld.option(a.Key, a.Value, nil, a.At, nil)
+	for _, bare := range []bool{false, true} {
+		for _, a := range args {
+			if a.Bare != bare {
+				continue
+			}
+			if bare {
+				ld.include(a.Key, a.Value, nil, a.At)
+				continue
+			}
+			ld.option(a.Key, a.Value, nil, a.At, nil)
+		}
 	}
 	ld.placeholders()
 	return &UWSGIConfig{Options: ld.opts, Problems: ld.problems}
@@ -163,13 +175,18 @@ func (ld *uwsgiLoader) option(key, val string, from *uwsgiFileRef, at source.Loc
 		shown, _ = splitSection(val) // uwsgi shows a json include without its section
 	}
 	ld.opts = append(ld.opts, UWSGIOption{Key: key, Value: shown, At: at, Undecided: undecided})
-	if !include {
-		return
+	if !include || key == "inherit" && from != nil {
+		return // a file's inherit loads after the rest of the file (load)
 	}
 	if len(undecided) > 0 {
 		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi `%s = %s` depends on %s, which djleak cannot know: the file it loads is not analysed", key, val, strings.Join(undecided, ", "))})
 		return
 	}
+	ld.include(format, val, from, at)
+}
+
+// include loads the file an include option names.
+func (ld *uwsgiLoader) include(format, val string, from *uwsgiFileRef, at source.Location) {
 	file, section := splitSection(val)
 	if format == "" {
 		format = formatOf(file)
@@ -233,8 +250,9 @@ func (ld *uwsgiLoader) load(ref uwsgiFileRef, format string, at source.Location)
 		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi loads `%s`, which is not in the project: uwsgi stops when it is missing, and djleak cannot see its options", ref.written)})
 		return
 	}
+	key := ref.rel + ":" + ref.section
 	for _, s := range ld.stack {
-		if s == ref.rel {
+		if s == key {
 			ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi loads `%s` again while reading it: the files include each other", ref.written)})
 			return
 		}
@@ -262,20 +280,23 @@ func (ld *uwsgiLoader) load(ref uwsgiFileRef, format string, at source.Location)
 		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi cannot tell the format of `%s` from its name", ref.written)})
 		return
 	}
-	if !found && ref.section != "" {
+	switch {
+	case !found && format == "json":
+		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("`%s` has no object `%s`: uwsgi stops", ref.rel, section)})
+		return
+	case !found && ref.section != "":
 		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("`%s` has no section `%s`: uwsgi reads no option from it", ref.rel, section)})
 	}
-	ld.stack = append(ld.stack, ref.rel)
+	ld.stack = append(ld.stack, key)
 	defer func() { ld.stack = ld.stack[:len(ld.stack)-1] }()
 	var inherits []func()
 	for _, e := range entries {
 		val, und := ld.expand(e.val, &ref, e.at)
-		if e.key == "inherit" {
-			key, at := e.key, e.at
-			inherits = append(inherits, func() { ld.option(key, val, &ref, at, und) })
-			continue
-		}
 		ld.option(e.key, val, &ref, e.at, und)
+		if e.key == "inherit" && len(und) == 0 {
+			at := e.at
+			inherits = append(inherits, func() { ld.include("", val, &ref, at) })
+		}
 	}
 	for _, in := range inherits {
 		in()
@@ -551,6 +572,7 @@ func (ld *uwsgiLoader) placeholders() {
 		if !strings.Contains(o.Value, "%(") {
 			continue
 		}
+		logFormat := strings.HasPrefix(o.Key, "logformat") || strings.HasPrefix(o.Key, "log-format")
 		var b strings.Builder
 		v := o.Value
 		for {
@@ -577,8 +599,11 @@ func (ld *uwsgiLoader) placeholders() {
 			case ref >= 0:
 				b.WriteString(ld.opts[ref].Value)
 				o.Undecided = append(o.Undecided, ld.opts[ref].Undecided...)
-			case ld.envKnown:
+			case ld.envKnown || logFormat: // a log format's %(uri) is a log variable
 				b.WriteString(v[j : j+k+1])
+				if logFormat {
+					break
+				}
 				ld.problems = append(ld.problems, UWSGIProblem{o.At, fmt.Sprintf("uwsgi placeholder `%%(%s)` names no option of the configuration: uwsgi leaves it as written", name)})
 			default:
 				b.WriteString(unknownPart)
