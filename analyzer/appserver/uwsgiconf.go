@@ -178,6 +178,19 @@ func (ld *uwsgiLoader) option(key, val string, from *uwsgiFileRef, at source.Loc
 	if !include || key == "inherit" && from != nil {
 		return // a file's inherit loads after the rest of the file (load)
 	}
+	if rest, ok := strings.CutPrefix(val, unknownPart); ok && from != nil && from.rel != "" && len(undecided) == 1 && undecided[0] == "%d" {
+		// %d is the including file's directory, wherever it is deployed.
+		file, section := splitSection(rest)
+		if format == "" {
+			format = formatOf(file)
+		}
+		ref := uwsgiFileRef{rel: path.Join(path.Dir(from.rel), file), written: val, section: section}
+		if ld.read(ref.rel) == nil {
+			ref.rel = ""
+		}
+		ld.load(ref, format, at)
+		return
+	}
 	if len(undecided) > 0 {
 		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi `%s = %s` depends on %s, which djleak cannot know: the file it loads is not analysed", key, val, strings.Join(undecided, ", "))})
 		return
