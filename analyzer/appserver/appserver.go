@@ -76,6 +76,8 @@ type Server struct {
 	uwsgiFile *source.File // a uwsgi configuration file on its own
 	uwsgiArgs []uwsgiArg   // a uwsgi command line's options, in order
 	uwsgiEnv  [][2]string  // the environment a uwsgi command starts with
+	// uwsgiLinked is the project file a uwsgi command's configuration is.
+	uwsgiLinked string
 }
 
 // Setting is one value with where it is written.
@@ -242,9 +244,11 @@ func linkConfigs(commands, configs []*Server) []*Server {
 			continue
 		}
 		used[cfg] = true
-		if c.Kind != UWSGI { // a uwsgi command loads its files itself (resolveUWSGI)
-			c.fillFrom(cfg)
+		if c.Kind == UWSGI { // a uwsgi command loads its files itself (resolveUWSGI)
+			c.uwsgiLinked = cfg.At.Path
+			continue
 		}
+		c.fillFrom(cfg)
 	}
 	out := append([]*Server(nil), commands...)
 	for _, f := range configs {

@@ -178,7 +178,7 @@ route-if = endswith:${HTTP_X_FORWARDED_SSL};on setscheme:gopher
 `}, "uwsgi.ini"},
 	{"uwsgi routes behind the http router and on the socket", map[string]string{"uwsgi.yaml": "uwsgi:\n  plugins: http,python3\n  master: true\n  processes: 1\n  wsgi-file: {{DIR}}/echo.py\n  http: 127.0.0.1:{{PORT1}}\n  socket: 127.0.0.1:{{PORT2}}\n  route-run:\n    - addvar:HTTP_X_CLIENT_DN=CN=route\n    - setuser:${HTTP_X_REMOTE_USER}\n"}, "uwsgi.yaml"},
 	{"uwsgi ini include and placeholders", map[string]string{
-		"deploy/uwsgi.ini": "[uwsgi]\nini = %dcommon.ini\nlisten-host = 127.0.0.1\nhttp-socket = %(listen-host):{{PORT1}}\nroute-run = addvar:SSL_CLIENT_S_DN=%(dn)\n",
+		"deploy/uwsgi.ini":  "[uwsgi]\nini = %dcommon.ini\nlisten-host = 127.0.0.1\nhttp-socket = %(listen-host):{{PORT1}}\nroute-run = addvar:SSL_CLIENT_S_DN=%(dn)\n",
 		"deploy/common.ini": uwsgiIni + "dn = CN=from-common\n",
 	}, "deploy/uwsgi.ini"},
 	{"uwsgi command with --ini", map[string]string{

@@ -143,6 +143,9 @@ func resolveUWSGI(servers []*Server, read func(rel string) []byte) []*Server {
 			continue
 		}
 		ld := &uwsgiLoader{read: read, env: s.uwsgiEnv}
+		if s.uwsgiLinked != "" {
+			ld.alias = map[string]string{s.Config: s.uwsgiLinked}
+		}
 		args := s.uwsgiArgs
 		if s.uwsgiFile != nil {
 			args = []uwsgiArg{{Key: formatOf(s.uwsgiFile.Path), Value: s.uwsgiFile.Path, At: s.At}}

@@ -94,6 +94,9 @@ type uwsgiLoader struct {
 	// is looked up beside the including file, then at the project's root.
 	cwdRel, cwdRun string
 	cwdKnown       bool
+	// alias maps a path the command line writes to the project file it
+	// is (copied into an image under another directory).
+	alias map[string]string
 
 	opts     []UWSGIOption
 	problems []UWSGIProblem
@@ -184,7 +187,8 @@ func (ld *uwsgiLoader) option(key, val string, from *uwsgiFileRef, at source.Loc
 		if format == "" {
 			format = formatOf(file)
 		}
-		ref := uwsgiFileRef{rel: path.Join(path.Dir(from.rel), file), written: val, section: section}
+		ref := uwsgiFileRef{rel: path.Join(path.Dir(from.rel), file), section: section}
+		ref.written = ref.rel
 		if ld.read(ref.rel) == nil {
 			ref.rel = ""
 		}
@@ -222,6 +226,13 @@ func splitSection(v string) (file, section string) {
 // directory would.
 func (ld *uwsgiLoader) locate(p string, from *uwsgiFileRef) uwsgiFileRef {
 	ref := uwsgiFileRef{}
+	if rel, ok := ld.alias[p]; ok && ld.read(rel) != nil {
+		ref.rel = rel
+		if path.IsAbs(p) {
+			ref.run = path.Clean(p)
+		}
+		return ref
+	}
 	if path.IsAbs(p) {
 		ref.run = path.Clean(p)
 		parts := strings.Split(strings.TrimPrefix(ref.run, "/"), "/")
@@ -295,10 +306,10 @@ func (ld *uwsgiLoader) load(ref uwsgiFileRef, format string, at source.Location)
 	}
 	switch {
 	case !found && format == "json":
-		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("`%s` has no object `%s`: uwsgi stops", ref.rel, section)})
+		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi reads the object `%s` of `%s`, which has none: uwsgi stops", section, ref.rel)})
 		return
 	case !found && ref.section != "":
-		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("`%s` has no section `%s`: uwsgi reads no option from it", ref.rel, section)})
+		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi reads the section `%s` of `%s`, which has none: uwsgi reads no option from it", section, ref.rel)})
 	}
 	ld.stack = append(ld.stack, key)
 	defer func() { ld.stack = ld.stack[:len(ld.stack)-1] }()
