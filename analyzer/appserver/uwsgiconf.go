@@ -242,6 +242,15 @@ func (ld *uwsgiLoader) locate(p string, from *uwsgiFileRef) uwsgiFileRef {
 				break
 			}
 		}
+		// A path under the including file's deployed directory is under
+		// its project directory (the files were copied together).
+		if ref.rel == "" && from != nil && from.run != "" && from.rel != "" {
+			if rest, ok := strings.CutPrefix(ref.run, path.Dir(from.run)+"/"); ok {
+				if rel := path.Join(path.Dir(from.rel), rest); ld.read(rel) != nil {
+					ref.rel = rel
+				}
+			}
+		}
 		return ref
 	}
 	if ld.cwdKnown {
