@@ -16,10 +16,12 @@ func init() {
 		WhatItDoes: "Resolves every uwsgi configuration as uwsgi does — `ini`, `yaml` and `json` files and the " +
 			"`ini` / `yaml` / `json` / `inherit` options that load others (`file:section` too), magic variables " +
 			"(`%d`, `%n` …), `$(ENV)`, `@(file)` and `%(name)` placeholders — and reports a file it loads that " +
-			"is not in the project, a section or JSON object the file lacks, files that load each other, an " +
+			"is not in the project, a section or JSON object the file lacks, a JSON file uwsgi cannot parse (or a " +
+			"YAML file djleak cannot), files that load each other, an " +
 			"include whose path depends on something djleak cannot know, and a `%(name)` placeholder that no " +
 			"option of the configuration defines. The finding names the file and line of the option.",
-		WhyBad: "uwsgi stops when a file it loads, or a JSON object it is told to read, is missing; a missing " +
+		WhyBad: "uwsgi stops when a file it loads, or a JSON object it is told to read, is missing or does not " +
+			"parse; a missing " +
 			"ini or yaml section, or a placeholder no option defines (which uwsgi leaves as written, " +
 			"`%(port)` and all), silently changes what runs. djleak cannot see the options of a file it " +
 			"cannot read: listeners, sockets and request routes in it are missing from its model, so " +

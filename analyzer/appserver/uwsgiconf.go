@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -300,6 +302,18 @@ func (ld *uwsgiLoader) load(ref uwsgiFileRef, format string, at source.Location)
 	if section == "" {
 		section = "uwsgi"
 	}
+	if bad, line, fatal := syntaxError(f, format); bad != "" {
+		where := at
+		if line > 0 {
+			where = f.LineSpan(line)
+		}
+		if fatal {
+			ld.problems = append(ld.problems, UWSGIProblem{where, fmt.Sprintf("uwsgi cannot parse `%s` as %s (%s): uwsgi stops", ref.rel, strings.ToUpper(format), bad)})
+			return
+		}
+		ld.problems = append(ld.problems, UWSGIProblem{where, fmt.Sprintf("djleak cannot parse `%s` as %s (%s), and uwsgi reads such a file its own way: its options are not analysed", ref.rel, strings.ToUpper(format), bad)})
+		return
+	}
 	var entries []uwsgiEntry
 	found := true
 	switch format {
@@ -334,6 +348,39 @@ func (ld *uwsgiLoader) load(ref uwsgiFileRef, format string, at source.Location)
 	for _, in := range inherits {
 		in()
 	}
+}
+
+// yamlLine finds the line number in a yaml.v3 error.
+var yamlLine = regexp.MustCompile(`line ([0-9]+)`)
+
+// syntaxError checks a yaml or json file: the error, its line (0 when
+// unknown) and whether uwsgi stops on it (a json error; uwsgi's yaml
+// reader goes on in its own way).
+func syntaxError(f *source.File, format string) (msg string, line int, fatal bool) {
+	switch format {
+	case "json":
+		var v any
+		err := json.Unmarshal(f.Content, &v)
+		if err == nil {
+			return "", 0, false
+		}
+		if se, ok := err.(*json.SyntaxError); ok {
+			return se.Error(), f.Pos(int(se.Offset)).Line, true
+		}
+		return err.Error(), 0, true
+	case "yaml":
+		var doc yaml.Node
+		err := yaml.Unmarshal(f.Content, &doc)
+		if err == nil {
+			return "", 0, false
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		return msg, line, false
+	}
+	return "", 0, false
 }
 
 // uwsgiEntry is one option as a file writes it.
@@ -579,8 +626,6 @@ func (ld *uwsgiLoader) expand(v string, ref *uwsgiFileRef, at source.Location) (
 			b.WriteString(strings.TrimSuffix(dir, "/") + "/")
 		case m == 'c' && ref.run != "":
 			b.WriteString(path.Base(dir))
-		case m == 'c' && strings.Contains(ref.rel, "/"):
-			b.WriteString(path.Base(path.Dir(ref.rel)))
 		case m >= '0' && m <= '9' && ref.run != "":
 			parts := strings.Split(strings.Trim(dir, "/"), "/")
 			if n := int(m - '0'); n < len(parts) && dir != "/" {

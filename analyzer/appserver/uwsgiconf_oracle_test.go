@@ -129,6 +129,7 @@ route-label = done
 	{name: "missing include stops uwsgi", files: map[string]string{"app.ini": "[uwsgi]\nhttp-socket = :8000\nini = deploy/missing.ini\n"}, args: "--ini app.ini", fails: "app.ini"},
 	{name: "missing file contents stop uwsgi", files: map[string]string{"app.ini": "[uwsgi]\nhttp-socket = @(missing.txt)\n"}, args: "--ini app.ini", fails: "app.ini"},
 	{name: "missing json object stops uwsgi", files: map[string]string{"uwsgi.json": `{"uwsgi": {"socket": ":1", "json": "uwsgi.json:prod"}}`}, args: "--json uwsgi.json", fails: "uwsgi.json"},
+	{name: "json syntax error stops uwsgi", files: map[string]string{"uwsgi.json": "{\"uwsgi\": {\n  \"socket\": \":1\",\n}}\n"}, args: "--json uwsgi.json", fails: "uwsgi.json"},
 	{name: "missing yaml section reads nothing", files: map[string]string{"uwsgi.yaml": "uwsgi:\n  socket: :1\n"}, args: "--yaml uwsgi.yaml:prod", warns: "Procfile"},
 	{name: "missing inherited file stops uwsgi", files: map[string]string{"uwsgi.yaml": "uwsgi:\n  inherit: nothere.ini\n  socket: :1\n"}, args: "--yaml uwsgi.yaml", fails: "uwsgi.yaml"},
 }
