@@ -274,6 +274,9 @@ socket = /run/a.sock
 -- loop/b.ini --
 [uwsgi]
 ini = %da.ini
+-- remote/r.ini --
+[uwsgi]
+ini = http://config.example/app.ini
 `)
 	servers := analyzer.Fact(p, Pass)
 	got := brief(servers)
@@ -286,8 +289,8 @@ ini = %da.ini
 			t.Errorf("missing %q in\n%s", line, got)
 		}
 	}
-	if n := strings.Count(got, "\n"); n != 3 {
-		t.Errorf("%d servers, want 3 (base.ini is part of the Dockerfile's):\n%s", n, got)
+	if n := strings.Count(got, "\n"); n != 4 {
+		t.Errorf("%d servers, want 4 (base.ini is part of the Dockerfile's):\n%s", n, got)
 	}
 	for _, s := range servers {
 		switch s.At.Path {
@@ -298,6 +301,11 @@ ini = %da.ini
 			sock := s.UWSGI.Values("socket")
 			if len(sock) != 1 || strings.Join(sock[0].Undecided, ",") != "$(PORT)" {
 				t.Errorf("socket %+v, want one undecided on $(PORT)", sock)
+			}
+		case "remote/r.ini":
+			ps := s.UWSGI.Problems
+			if len(ps) != 1 || !strings.Contains(ps[0].Msg, "which is no file of the project") || ps[0].At.Start.Line != 2 {
+				t.Errorf("remote/r.ini: problems %v, want the URL include at line 2", ps)
 			}
 		case "loop/a.ini", "loop/b.ini":
 			ps := s.UWSGI.Problems

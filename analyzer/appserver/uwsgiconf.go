@@ -206,6 +206,10 @@ func (ld *uwsgiLoader) option(key, val string, from *uwsgiFileRef, at source.Loc
 
 // include loads the file an include option names.
 func (ld *uwsgiLoader) include(format, val string, from *uwsgiFileRef, at source.Location) {
+	if strings.Contains(val, "://") {
+		ld.problems = append(ld.problems, UWSGIProblem{at, fmt.Sprintf("uwsgi loads `%s`, which is no file of the project: djleak cannot see its options", val)})
+		return
+	}
 	file, section := splitSection(val)
 	if format == "" {
 		format = formatOf(file)
