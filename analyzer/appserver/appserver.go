@@ -66,6 +66,18 @@ type Server struct {
 	// Config is the configuration file the command line names (gunicorn
 	// -c, uwsgi --ini), as written; "" when none.
 	Config string
+	// UWSGI is a uwsgi server's resolved configuration: its command line
+	// and environment with every file they load (uwsgiconf.go).
+	UWSGI *UWSGIConfig
+	// Routes are a uwsgi server's request routes (route, route-if …), in
+	// order.
+	Routes []UWSGIRoute
+
+	uwsgiFile *source.File // a uwsgi configuration file on its own
+	uwsgiArgs []uwsgiArg   // a uwsgi command line's options, in order
+	uwsgiEnv  [][2]string  // the environment a uwsgi command starts with
+	// uwsgiLinked is the project file a uwsgi command's configuration is.
+	uwsgiLinked string
 }
 
 // Setting is one value with where it is written.
@@ -208,7 +220,7 @@ func collect(p *analyzer.Project) []*Server {
 			configs = append(configs, fromConfig(m))
 		}
 	}
-	out := linkConfigs(commands, configs)
+	out := resolveUWSGI(linkConfigs(commands, configs), p.ReadConfig)
 	if v := gunicornVersion(p); v != nil {
 		for _, s := range out {
 			if s.Kind == Gunicorn {
@@ -232,6 +244,10 @@ func linkConfigs(commands, configs []*Server) []*Server {
 			continue
 		}
 		used[cfg] = true
+		if c.Kind == UWSGI { // a uwsgi command loads its files itself (resolveUWSGI)
+			c.uwsgiLinked = cfg.At.Path
+			continue
+		}
 		c.fillFrom(cfg)
 	}
 	out := append([]*Server(nil), commands...)

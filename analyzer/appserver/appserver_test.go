@@ -246,3 +246,72 @@ func TestSchemeSpoofs(t *testing.T) {
 		}
 	}
 }
+
+// TestUWSGIResolution resolves uwsgi configurations through the project
+// pass where uwsgi's run time is unknown: an image's environment, a
+// section of a file copied under another directory, %d includes, an
+// unset variable (undecided, not empty) and files that include each other.
+func TestUWSGIResolution(t *testing.T) {
+	p := analyzertest.Load(t, `
+-- Dockerfile --
+FROM python:3.12-slim
+ENV UWSGI_HTTP_SOCKET=127.0.0.1:8000
+CMD ["uwsgi", "--ini", "/srv/app/uwsgi.ini:prod"]
+-- deploy/uwsgi.ini --
+[uwsgi]
+socket = :1
+[prod]
+ini = %dbase.ini
+socket = 0.0.0.0:$(PORT)
+http = %(host):9090
+-- deploy/base.ini --
+[uwsgi]
+host = 0.0.0.0
+-- loop/a.ini --
+[uwsgi]
+ini = %db.ini
+socket = /run/a.sock
+-- loop/b.ini --
+[uwsgi]
+ini = %da.ini
+-- remote/r.ini --
+[uwsgi]
+ini = http://config.example/app.ini
+`)
+	servers := analyzer.Fact(p, Pass)
+	got := brief(servers)
+	for _, line := range []string{
+		"uwsgi Dockerfile:3 bind=127.0.0.1:8000@3 bind=0.0.0.0:9090@6 socket=0.0.0.0:{…}@5\n",
+		"uwsgi loop/a.ini:1 socket=unix:/run/a.sock@3\n",
+		"uwsgi loop/b.ini:1 socket=unix:/run/a.sock@3\n",
+	} {
+		if !strings.Contains(got, line) {
+			t.Errorf("missing %q in\n%s", line, got)
+		}
+	}
+	if n := strings.Count(got, "\n"); n != 4 {
+		t.Errorf("%d servers, want 4 (base.ini is part of the Dockerfile's):\n%s", n, got)
+	}
+	for _, s := range servers {
+		switch s.At.Path {
+		case "Dockerfile":
+			if ps := s.UWSGI.Problems; len(ps) != 0 {
+				t.Errorf("Dockerfile: problems %v", ps)
+			}
+			sock := s.UWSGI.Values("socket")
+			if len(sock) != 1 || strings.Join(sock[0].Undecided, ",") != "$(PORT)" {
+				t.Errorf("socket %+v, want one undecided on $(PORT)", sock)
+			}
+		case "remote/r.ini":
+			ps := s.UWSGI.Problems
+			if len(ps) != 1 || !strings.Contains(ps[0].Msg, "which is no file of the project") || ps[0].At.Start.Line != 2 {
+				t.Errorf("remote/r.ini: problems %v, want the URL include at line 2", ps)
+			}
+		case "loop/a.ini", "loop/b.ini":
+			ps := s.UWSGI.Problems
+			if len(ps) != 1 || !strings.Contains(ps[0].Msg, "again while reading it") || ps[0].At.Start.Line != 2 {
+				t.Errorf("%s: problems %v, want the include cycle at line 2", s.At.Path, ps)
+			}
+		}
+	}
+}

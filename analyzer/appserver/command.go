@@ -178,6 +178,9 @@ func applyEnv(s *Server, env map[string]Setting) {
 				s.Binds = []Setting{{joinHostPort(host, port), at}}
 			}
 		}
+	case UWSGI:
+		uwsgiEnvironment(s, env)
+		return
 	default:
 		return
 	}
@@ -246,6 +249,10 @@ func isEnvName(k string) bool {
 
 // flags reads a server's command-line flags.
 func flags(s *Server, args []string, at source.Location) {
+	if s.Kind == UWSGI {
+		uwsgiFlags(s, args, at)
+		return
+	}
 	host, port := "", ""
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -303,25 +310,6 @@ func flags(s *Server, args []string, at source.Location) {
 				s.ProxyHeaders = &Setting{"on", at}
 			case "--proxy-headers-host":
 				s.AddressHeader = &Setting{next(), at}
-			}
-		case UWSGI:
-			if !strings.HasPrefix(name, "-") {
-				if e := path.Ext(w); e == ".ini" || e == ".yaml" || e == ".yml" {
-					s.Config = w // uwsgi app.ini
-				}
-				continue
-			}
-			key := strings.TrimPrefix(strings.TrimPrefix(name, "-"), "-")
-			if key == "s" {
-				key = "socket"
-			}
-			switch key {
-			case "ini", "yaml", "yml":
-				s.Config = next()
-			default:
-				if uwsgiListeners[key] != "" {
-					uwsgiOption(s, key, next(), at)
-				}
 			}
 		}
 	}

@@ -175,6 +175,9 @@ func (s *Server) SchemeHeaderList() [][2]string {
 type Request struct {
 	Peer    string      // the peer's IP address, or "unix"
 	Headers [][2]string // as sent, in order
+	// Host and Path are the request's Host header and path ("/" when
+	// empty); uwsgi's routes match them.
+	Host, Path string
 }
 
 // View is what the application reads for a request.
@@ -285,8 +288,41 @@ func (s *Server) Receive(r Request) View {
 			vars = append(vars, [2]string{"HTTP_" + strings.ToUpper(strings.ReplaceAll(h[0], "-", "_")), h[1]})
 		}
 		v.Scheme = uwsgiScheme(vars)
+		p := r.Path
+		if p == "" {
+			p = "/"
+		}
+		req := map[string]string{"PATH_INFO": p, "REQUEST_URI": p, "QUERY_STRING": "", "REQUEST_METHOD": "GET"}
+		if r.Host != "" {
+			req["HTTP_HOST"] = r.Host
+		}
+		s.routeView(&v, req)
 	}
 	return v
+}
+
+// routeView applies a uwsgi server's request routes to what the
+// application reads; req are the request's vars besides the view's keys.
+func (s *Server) routeView(v *View, req map[string]string) {
+	if len(s.Routes) == 0 {
+		return
+	}
+	vars := map[string]string{}
+	for k, val := range req {
+		vars[k] = val
+	}
+	for k, val := range v.Keys {
+		vars[k] = val
+	}
+	if scheme := s.route(vars); scheme != "" {
+		v.Scheme = scheme
+	}
+	for k := range req {
+		if vars[k] == req[k] {
+			delete(vars, k)
+		}
+	}
+	v.Keys = vars
 }
 
 // uwsgiScheme is the scheme uwsgi gives a request from its vars, in the
@@ -320,6 +356,7 @@ func (s *Server) ReceiveParams(vars [][2]string) View {
 	for _, kv := range vars {
 		v.Keys[kv[0]] = kv[1]
 	}
+	s.routeView(&v, nil)
 	return v
 }
 

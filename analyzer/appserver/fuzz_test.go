@@ -16,6 +16,8 @@ func FuzzAppServerFiles(f *testing.F) {
 	f.Add("ExecStart=/usr/bin/daphne -e tcp:port=9000:interface=0.0.0.0 --proxy-headers a:b\n")
 	f.Add("[uwsgi]\nhttp = :8080\nsocket = 0.0.0.0:3031\n[x]\n")
 	f.Add("uwsgi:\n  socket:\n    - /run/a.sock\n  http-socket: :80\n")
+	f.Add("[uwsgi]\nini = base.ini\nx = %(y)%d$(E)@(base.ini)\nroute-run = goto:a\nroute-label = a\nroute-if = regexp:${HTTP_A};(.*) addvar:B=$1\n")
+	f.Add("{\"uwsgi\": {\"socket\": [\":1\", true], \"inherit\": \"uwsgi.json\", \"o\": {\"a\": [1]}}}")
 	f.Add("kind: Deployment\nspec:\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n        - args: [gunicorn, '{{ x }}']\n---\nkind: Service\nspec: {type: NodePort, selector: {a: b}, ports: [{port: 1}]}\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		req := Request{Peer: "127.0.0.1", Headers: [][2]string{{"X_Client_DN", "a"}, {"X-Forwarded-Proto", "https"}, {"X-Forwarded-For", "1.2.3.4"}}}
@@ -23,8 +25,15 @@ func FuzzAppServerFiles(f *testing.F) {
 		for _, name := range []string{"Procfile", "Dockerfile", "app.service"} {
 			servers = append(servers, fromCommands(source.NewFile(name, []byte(text)))...)
 		}
-		for _, name := range []string{"uwsgi.ini", "uwsgi.yaml"} {
+		for _, name := range []string{"uwsgi.ini", "uwsgi.yaml", "uwsgi.json"} {
 			servers = append(servers, parseUWSGI(source.NewFile(name, []byte(text))).(*Server))
+		}
+		read := func(rel string) []byte {
+			switch rel {
+			case "uwsgi.ini", "uwsgi.yaml", "uwsgi.json", "base.ini":
+				return []byte(text)
+			}
+			return nil
 		}
 		if ws, ss, err := deploy.Workloads([]byte(text)); err == nil {
 			for _, w := range ws {
@@ -33,7 +42,7 @@ func FuzzAppServerFiles(f *testing.F) {
 				}
 			}
 		}
-		for _, s := range linkConfigs(servers, nil) {
+		for _, s := range resolveUWSGI(linkConfigs(servers, nil), read) {
 			switch s.Kind {
 			case Gunicorn, Uvicorn, Daphne, UWSGI:
 			default:

@@ -155,6 +155,32 @@ ExecStart=/usr/bin/uvicorn echo_asgi:app --host 127.0.0.1 --port {{PORT1}}
 	{"uwsgi ini http router", map[string]string{"deploy/uwsgi.ini": uwsgiIni + "http = 127.0.0.1:{{PORT1}}\nsocket = 127.0.0.1:{{PORT2}}\n"}, "deploy/uwsgi.ini"},
 	{"uwsgi ini two processes", map[string]string{"uwsgi.ini": strings.Replace(uwsgiIni, "processes = 1", "processes = 2", 1) + "http-socket = 127.0.0.1:{{PORT1}}\n"}, "uwsgi.ini"},
 	{"uwsgi yaml", map[string]string{"uwsgi.yaml": "uwsgi:\n  plugins: http,python3\n  master: true\n  processes: 1\n  wsgi-file: {{DIR}}/echo.py\n  http-socket: 127.0.0.1:{{PORT1}}\n"}, "uwsgi.yaml"},
+	{"uwsgi route replaces the client's header", map[string]string{"uwsgi.ini": uwsgiIni + "http-socket = 127.0.0.1:{{PORT1}}\nroute-run = addvar:HTTP_X_CLIENT_DN=CN=route\n"}, "uwsgi.ini"},
+	{"uwsgi route copies client headers into identity keys", map[string]string{"uwsgi.ini": uwsgiIni + `http-socket = 127.0.0.1:{{PORT1}}
+route-run = setuser:${HTTP_X_REMOTE_USER}
+route-if = equal:${HTTP_X_ROLE};admin addvar:SSL_CLIENT_S_DN=CN=admin
+route-if-not = empty:${HTTP_X_FORWARDED_FOR} setremoteaddr:${HTTP_X_FORWARDED_FOR}
+`}, "uwsgi.ini"},
+	{"uwsgi route host, path and regexp groups", map[string]string{"uwsgi.ini": uwsgiIni + `http-socket = 127.0.0.1:{{PORT1}}
+route-host = ^(app)\.example$ addvar:SSL_CLIENT_S_DN=CN=$1
+route = ^/admin addvar:REMOTE_USER=nobody
+route-uri = ^/$ addvar:HTTP_X_CLIENT_DN=${HTTP_X_CLIENT_DN}+uri
+route-if = regexp:${HTTP_X_ROLE};^(ad)(.*)$ setuser:$2
+`}, "uwsgi.ini"},
+	{"uwsgi route goto, label and last", map[string]string{"uwsgi.ini": uwsgiIni + `http-socket = 127.0.0.1:{{PORT1}}
+route-run = goto:check
+route-run = setuser:skipped
+route-label = check
+route-if = contains:${HTTP_X_CLIENT_DN};admin setuser:admin
+route-if = startswith:${HTTP_X_CLIENT_DN};CN=for last:
+route-run = addvar:SSL_CLIENT_S_DN=after
+route-if = endswith:${HTTP_X_FORWARDED_SSL};on setscheme:gopher
+`}, "uwsgi.ini"},
+	{"uwsgi routes behind the http router and on the socket", map[string]string{"uwsgi.yaml": "uwsgi:\n  plugins: http,python3\n  master: true\n  processes: 1\n  wsgi-file: {{DIR}}/echo.py\n  http: 127.0.0.1:{{PORT1}}\n  socket: 127.0.0.1:{{PORT2}}\n  route-run:\n    - addvar:HTTP_X_CLIENT_DN=CN=route\n    - setuser:${HTTP_X_REMOTE_USER}\n"}, "uwsgi.yaml"},
+	{"uwsgi ini include and placeholders", map[string]string{
+		"deploy/uwsgi.ini":  "[uwsgi]\nini = %dcommon.ini\nlisten-host = 127.0.0.1\nhttp-socket = %(listen-host):{{PORT1}}\nroute-run = addvar:SSL_CLIENT_S_DN=%(dn)\n",
+		"deploy/common.ini": uwsgiIni + "dn = CN=from-common\n",
+	}, "deploy/uwsgi.ini"},
 	{"uwsgi command with --ini", map[string]string{
 		"Procfile":  "web: uwsgi --ini {{DIR}}/project/uwsgi.ini\n",
 		"uwsgi.ini": uwsgiIni + "http-socket = 127.0.0.1:{{PORT1}}\n",
@@ -178,13 +204,16 @@ var oracleRequests = [][][2]string{
 	{{"X-Forwarded-For", "203.0.113.7, 127.0.0.2"}},
 	{{"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-Proto", "https"}},
 	{{"X-Real-IP", "198.51.100.4"}, {"X-Forwarded-Proto", "https"}},
+	{{"X-Remote-User", "admin"}, {"X-Role", "admin"}, {"X-Client-DN", "CN=admin"}},
+	{{"X-Client-DN", "CN=forged"}, {"X-Forwarded-Ssl", "on"}, {"X-Forwarded-For", "203.0.113.9"}},
 }
 
 var oraclePeers = []string{"127.0.0.1", "127.0.0.2"}
 
 // oracleNames are the names compared on every request: the forged
-// identity header, the client address and the scheme.
-var oracleNames = []string{"HTTP_X_CLIENT_DN", "REMOTE_ADDR", "wsgi.url_scheme"}
+// identity header, the client address, the keys uwsgi's routes set and
+// the scheme.
+var oracleNames = []string{"HTTP_X_CLIENT_DN", "REMOTE_ADDR", "REMOTE_USER", "SSL_CLIENT_S_DN", "wsgi.url_scheme"}
 
 // binaries maps an app server to how the battery runs it.
 func binaries(t *testing.T) map[string][]string {
@@ -233,7 +262,13 @@ func modelOf(t *testing.T, files map[string]string, start string) *Server {
 			t.Fatalf("%s: not an app-server file", n)
 		}
 	}
-	for _, s := range linkConfigs(commands, configs) {
+	read := func(rel string) []byte {
+		if t, ok := files[rel]; ok {
+			return []byte(t)
+		}
+		return nil
+	}
+	for _, s := range resolveUWSGI(linkConfigs(commands, configs), read) {
 		if s.At.Path == start {
 			return s
 		}
@@ -370,7 +405,7 @@ func TestAppServerOracle(t *testing.T) {
 			}
 			for _, to := range targets {
 				for _, hs := range oracleRequests {
-					want := model.Receive(Request{Peer: to.peer, Headers: hs})
+					want := model.Receive(Request{Peer: to.peer, Headers: hs, Host: "app.example", Path: "/"})
 					status, got := oracleGet(t, to, hs)
 					what := fmt.Sprintf("from %s to %s with %v", to.peer, to.addr, hs)
 					if status != want.Status {
