@@ -65,6 +65,14 @@ var sectionCases = []oracleCase{
 	{name: "files-in-directory-after-vhost-files", conf: one(tlsVHost("1", "require", sec("Directory {{ROOT}}", sec("Files echo.wsgi", setDN))+sec("Files echo.wsgi", unsetDN)+wsgi)), want: want(frontend.Verified)},
 	{name: "server-files-applies-to-vhost", conf: one("<Files echo.wsgi>\n" + unsetDN + "</Files>\n" + tlsVHost("1", "require", wsgi)), want: want(frontend.Cleared)},
 
+	// <LocationMatch> and <Location ~>: merged where they match every path
+	// of the route, a route of their own where they may match some
+	{name: "locationmatch-covers-route", conf: one(tlsVHost("1", "require", setDN+sec(`LocationMatch "^/"`, unsetDN)+proxy)), want: want(frontend.Cleared)},
+	{name: "locationmatch-part-of-route", paths: []string{"/", "/static/x"}, conf: one(tlsVHost("1", "require", setDN+sec(`LocationMatch "^/static/"`, unsetDN)+proxy))},
+	{name: "location-tilde-part-of-route", paths: []string{"/", "/api/x"}, conf: one(tlsVHost("1", "require", sec(`Location ~ "^/api"`, setDN)+proxy))},
+	{name: "locationmatch-after-proxy", conf: one(tlsVHost("1", "require", sec(`LocationMatch "."`, setDN)+sec("Proxy *", unsetDN)+proxy)), want: want(frontend.Verified)},
+	{name: "locationmatch-wsgi-after-files", conf: one(tlsVHost("1", "require", sec(`LocationMatch "^/"`, unsetDN)+sec("Files echo.wsgi", setDN)+wsgi)), want: want(frontend.Cleared)},
+
 	// nested and chained <If>
 	{name: "nested-if-true-true", conf: one(tlsVHost("1", "require", setDN+sec(`If "true"`, sec(`If "true"`, unsetDN))+proxy)), want: want(frontend.Cleared)},
 	{name: "nested-if-true-false", conf: one(tlsVHost("1", "require", setDN+sec(`If "true"`, sec(`If "false"`, unsetDN))+proxy)), want: want(frontend.Verified)},

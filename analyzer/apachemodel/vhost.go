@@ -86,6 +86,8 @@ type Scope struct {
 	StdEnvVars  bool
 	ExportCert  bool
 	SectionPath string // the <Location> path that narrows this scope, "" for the vhost
+	// sectionRegex is set when SectionPath is a <LocationMatch> expression.
+	sectionRegex bool
 	Sections    []*apache.Directive
 	// ifs are the <If>, <ElseIf> and <Else> sections met so far: httpd
 	// merges them after every <Directory> and <Location>.
@@ -266,7 +268,7 @@ func (r *Route) Label() string {
 	}
 	l := r.VHost.Label() + ", " + what
 	if r.Scope.SectionPath != "" && r.Scope.SectionPath != r.Path {
-		l += " (<Location " + r.Scope.SectionPath + ">)"
+		l += " (" + r.Scope.sectionLabel() + ")"
 	}
 	return l
 }
@@ -394,23 +396,38 @@ func (v *VHost) collect(body []*apache.Directive) {
 		var narrower []*apache.Directive
 		for _, l := range locs {
 			lp := l.Arg(0)
+			if isRegexSection(l) {
+				// <LocationMatch>, <Location ~>: merged where the expression
+				// matches every path of the route, a route of its own where
+				// it may match some
+				r := unknown
+				if !regex {
+					r = regexCovers(sectionPattern(l), pathPrefix)
+				}
+				switch r {
+				case yes:
+					base = base.with(l)
+				case unknown:
+					narrower = append(narrower, l)
+				}
+				continue
+			}
 			switch {
-			case l.Is("Location") && lp == "/":
+			case lp == "/":
 				base = base.with(l)
-			case l.Is("Location") && regex:
+			case regex:
 				narrower = append(narrower, l)
-			case l.Is("Location") && under(pathPrefix, lp):
+			case under(pathPrefix, lp):
 				base = base.with(l)
-			case l.Is("Location") && under(lp, pathPrefix):
-				narrower = append(narrower, l)
-			case l.Is("LocationMatch"):
+			case under(lp, pathPrefix):
 				narrower = append(narrower, l)
 			}
 		}
 		v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: base.final()})
 		for _, l := range narrower {
 			s := base.with(l)
-			s.SectionPath = l.Arg(0)
+			s.SectionPath = sectionPattern(l)
+			s.sectionRegex = isRegexSection(l)
 			v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: s.final()})
 		}
 	}
@@ -434,6 +451,27 @@ func (v *VHost) collect(body []*apache.Directive) {
 			}
 		}
 	}
+}
+
+// sectionLabel names the <Location> that narrows the scope.
+func (s Scope) sectionLabel() string {
+	if s.sectionRegex {
+		return "<LocationMatch " + s.SectionPath + ">"
+	}
+	return "<Location " + s.SectionPath + ">"
+}
+
+// takes reports whether a request for URL path p may fall to the route's
+// narrowing <Location> (true when there is none).
+func (r *Route) takes(p string) bool {
+	switch {
+	case r.Scope.SectionPath == "":
+		return true
+	case r.Scope.sectionRegex:
+		re, err := regexp.Compile(r.Scope.SectionPath)
+		return err != nil || re.MatchString(p)
+	}
+	return under(p, r.Scope.SectionPath)
 }
 
 // under reports whether path p lies under prefix (both URL paths).
@@ -768,7 +806,7 @@ func (r *Route) Frontend() *frontend.Route {
 	var keys []string
 	fr.HeaderDirective, fr.VerifyVar = "RequestHeader", "SSL_CLIENT_VERIFY"
 	if r.Scope.SectionPath != "" {
-		fr.Where = "<Location " + r.Scope.SectionPath + ">"
+		fr.Where = r.Scope.sectionLabel()
 	}
 	for _, o := range r.Scope.Ops {
 		keys = append(keys, frontend.HeaderKey(o.Header))
