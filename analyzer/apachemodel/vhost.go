@@ -88,7 +88,7 @@ type Scope struct {
 	SectionPath string // the <Location> path that narrows this scope, "" for the vhost
 	// sectionRegex is set when SectionPath is a <LocationMatch> expression.
 	sectionRegex bool
-	Sections    []*apache.Directive
+	Sections     []*apache.Directive
 	// ifs are the <If>, <ElseIf> and <Else> sections met so far: httpd
 	// merges them after every <Directory> and <Location>.
 	ifs []*apache.Directive
