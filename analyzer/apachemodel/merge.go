@@ -16,10 +16,14 @@ import (
 //     host's at the same depth), each followed by the .htaccess of that
 //     directory when `AllowOverride` lets it set headers (FileInfo, All,
 //     or `AllowOverrideList RequestHeader`); a proxied request has no
-//     directory, so neither applies to a ProxyPass;
+//     directory, so neither applies to a ProxyPass, which merges the
+//     <Proxy> sections of its backend URL instead;
+//   - for a WSGIScriptAlias, the <DirectoryMatch> sections, then the
+//     <Files> and <FilesMatch> ones (see sections.go);
 //   - the <Location> and <LocationMatch> sections, in the order written;
 //   - last, the <If>, <ElseIf> and <Else> sections met on the way, whose
-//     directives hold only when their expression does;
+//     directives hold only when their expression does (and, for a nested
+//     one, when the enclosing section's does);
 //   - `RequestHeader … early` runs before all of them.
 //
 // mod_headers appends each section's list to the one before, so an inner
