@@ -202,12 +202,33 @@ func version(args []string) tri {
 	return r
 }
 
+// resolveHT reads a .htaccess file's containers with what the main
+// configuration loaded and defined.
+func (t *tree) resolveHT(body []*apache.Directive) []*apache.Directive {
+	if t.state == nil {
+		return body
+	}
+	st := *t.state
+	st.loaded, st.defined = clone(t.state.loaded), clone(t.state.defined)
+	return t.resolve(&st, body, nil)
+}
+
+func clone(m map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
 // resolveConds replaces the conditional containers of body by what httpd
 // reads of them; directives inside one djleak cannot decide are recorded
 // in t.conds with its condition.
 func (t *tree) resolveConds(body []*apache.Directive) []*apache.Directive {
 	st := newCondState(body)
-	return t.resolve(st, body, nil)
+	out := t.resolve(st, body, nil)
+	t.state = st
+	return out
 }
 
 func (t *tree) resolve(st *condState, body []*apache.Directive, atoms []string) []*apache.Directive {

@@ -125,6 +125,7 @@ type tree struct {
 	// conds are the conditions of the containers djleak cannot decide
 	// that hold a directive (see cond.go)
 	conds map[*apache.Directive][]string
+	state *condState // what the main configuration loaded and defined
 }
 
 // serverRoot guesses the project directory that stands for the ServerRoot

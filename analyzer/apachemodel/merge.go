@@ -193,7 +193,7 @@ func (v *VHost) directories(scope Scope, dirs []*apache.Directive, script string
 		case overrideApplied:
 			levels = append(levels, dirLevel{depth: depthOf(d), ht: ht, fsDir: d})
 		case overrideRejected:
-			for _, x := range ht.Parsed.Directives {
+			for _, x := range t.resolveHT(ht.Parsed.Directives) {
 				if x.Is("RequestHeader") && scope.Rejected == nil {
 					t.own(ht, ht.Parsed.Directives)
 					scope.Rejected = x
@@ -217,7 +217,7 @@ func (v *VHost) directories(scope Scope, dirs []*apache.Directive, script string
 		scope.ifs = append([]*apache.Directive(nil), scope.ifs...)
 		scope.HTAccess = append(append([]*File(nil), scope.HTAccess...), l.ht)
 		t.own(l.ht, l.ht.Parsed.Directives)
-		for _, d := range l.ht.Parsed.Directives {
+		for _, d := range t.resolveHT(l.ht.Parsed.Directives) {
 			scope.apply(d)
 		}
 	}
