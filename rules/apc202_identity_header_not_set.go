@@ -21,7 +21,8 @@ func init() {
 			"WSGI script the `<Directory>` sections that hold it, the `.htaccess` files " +
 			"`AllowOverride FileInfo` lets in, the `<DirectoryMatch>` and the `<Files>` / `<FilesMatch>` " +
 			"sections, then every matching `<Location>` / `<LocationMatch>`, then `<If>` / `<ElseIf>` / " +
-			"`<Else>` (nested ones under both conditions), with `early` directives first; an inner section " +
+			"`<Else>` (nested ones under both conditions), with `early` directives first (inside a section " +
+			"httpd never runs them); an inner section " +
 			"adds to the outer one. `<IfModule>`, `<IfDefine>` and `<IfVersion>` are read as httpd reads " +
 			"the file; one djleak cannot decide holds its `RequestHeader` directives under its condition. A header set only " +
 			"inside `<If>` (or with `expr=`) is forgeable whenever the condition fails, as for a client " +

@@ -24,7 +24,9 @@ import (
 //   - last, the <If>, <ElseIf> and <Else> sections met on the way, whose
 //     directives hold only when their expression does (and, for a nested
 //     one, when the enclosing section's does);
-//   - `RequestHeader … early` runs before all of them.
+//   - `RequestHeader … early` runs before all of them, from the server's
+//     and the virtual host's lists only: inside any section or .htaccess
+//     httpd accepts it and never runs it.
 //
 // mod_headers appends each section's list to the one before, so an inner
 // `RequestHeader unset` after an outer `set` removes the header, and an
@@ -217,9 +219,11 @@ func (v *VHost) directories(scope Scope, dirs []*apache.Directive, script string
 		scope.ifs = append([]*apache.Directive(nil), scope.ifs...)
 		scope.HTAccess = append(append([]*File(nil), scope.HTAccess...), l.ht)
 		t.own(l.ht, l.ht.Parsed.Directives)
+		first := len(scope.Ops)
 		for _, d := range t.resolveHT(l.ht.Parsed.Directives) {
 			scope.apply(d)
 		}
+		scope.deadEarly(first)
 	}
 	return scope
 }

@@ -118,6 +118,14 @@ var sectionCases = []oracleCase{
 	// `early` runs before every section
 	{name: "early-unset-before-proxy-set", conf: one(tlsVHost("1", "require", sec("Proxy *", setDN)+"\tRequestHeader unset X-SSL-Client-DN early\n"+proxy)), want: want(frontend.Verified)},
 	{name: "server-early-unset-before-files-set", conf: one("RequestHeader unset X-SSL-Client-DN early\n" + tlsVHost("1", "require", sec("Files echo.wsgi", setDN)+wsgi)), want: want(frontend.Verified)},
+	{name: "early-in-location", want: want(frontend.Forgeable), conf: one(tlsVHost("1", "require", sec("Location /", "\tRequestHeader unset X-SSL-Client-DN early\n")+proxy))},
+	{name: "early-in-proxy", want: want(frontend.Forgeable), conf: one(tlsVHost("1", "require", sec("Proxy *", "\tRequestHeader unset X-SSL-Client-DN early\n")+proxy))},
+	{name: "early-in-if", want: want(frontend.Forgeable), conf: one(tlsVHost("1", "require", sec(`If "true"`, "\tRequestHeader unset X-SSL-Client-DN early\n")+proxy))},
+	{name: "early-in-directory", want: want(frontend.Forgeable), conf: one(tlsVHost("1", "require", sec("Directory {{ROOT}}", "\tRequestHeader unset X-SSL-Client-DN early\n")+wsgi))},
+	{name: "early-in-ifmodule", want: want(frontend.Cleared), conf: one(tlsVHost("1", "require", sec("IfModule mod_headers.c", "\tRequestHeader unset X-SSL-Client-DN early\n")+proxy))},
+	{name: "early-in-htaccess", want: want(frontend.Forgeable), conf: one(tlsVHost("1", "require", "\t<Directory {{ROOT}}>\n\t\tAllowOverride FileInfo\n\t</Directory>\n"+wsgi)),
+		files: map[string]string{".htaccess": "RequestHeader unset X-SSL-Client-DN early\n"}},
+	{name: "early-in-location-after-vhost-set", want: want(frontend.Verified), conf: one(tlsVHost("1", "require", setDN+sec("Location /", "\tRequestHeader unset X-SSL-Client-DN early\n")+proxy))},
 	{name: "early-set-then-proxy-unset", conf: one(tlsVHost("1", "require", "\tRequestHeader set X-SSL-Client-DN \"%{SSL_CLIENT_S_DN}s\" early\n"+sec("Proxy *", unsetDN)+proxy)), want: want(frontend.Cleared)},
 }
 

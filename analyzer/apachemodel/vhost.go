@@ -23,6 +23,11 @@ type Op struct {
 	// Early is set for `RequestHeader … early`, which httpd runs before
 	// every other RequestHeader, wherever it is written.
 	Early bool
+	// Dead is set for an `early` directive inside a section (<Location>,
+	// <Proxy>, <Directory>, <If>, …) or a .htaccess file: httpd accepts it
+	// and never runs it, early directives run only from the server's and
+	// the virtual host's own lists.
+	Dead bool
 	// all are the conditions that must all hold, when there are several
 	// (nested <If> sections, a container djleak cannot decide); Cond then
 	// names them together.
@@ -130,7 +135,17 @@ func (s Scope) with(sec *apache.Directive) Scope {
 	for _, d := range sec.Body {
 		n.apply(d)
 	}
+	n.deadEarly(len(s.Ops))
 	return n
+}
+
+// deadEarly marks the early directives from index i on as never run.
+func (s *Scope) deadEarly(i int) {
+	for ; i < len(s.Ops); i++ {
+		if s.Ops[i].Early {
+			s.Ops[i].Dead = true
+		}
+	}
 }
 
 // final is the scope as mod_headers runs it: the <If> sections' directives
@@ -183,6 +198,7 @@ func (s Scope) final() Scope {
 				switch {
 				case d.Is("RequestHeader") && !d.Section:
 					if o := parseOp(d); o != nil {
+						o.Dead = o.Early
 						o.within(s.cond[d], strings.Join(s.cond[d], " and "))
 						o.within(atoms, full)
 						n.Ops = append(n.Ops, o)
@@ -556,6 +572,8 @@ type Outcome struct {
 	Set       vset
 	At        *Op
 	Undecided *Op
+	// Dead is an `early` directive for the header that httpd never runs.
+	Dead *Op
 	// Unmet is a conditional directive whose condition does not hold for
 	// a client of UnmetIn, who then keeps its own value.
 	Unmet    *Op
@@ -571,6 +589,12 @@ func (r *Route) Header(name string) Outcome {
 		var unmet *Op
 		for _, o := range r.Scope.Ops {
 			if !strings.EqualFold(o.Header, name) {
+				continue
+			}
+			if o.Dead {
+				if out.Dead == nil {
+					out.Dead = o
+				}
 				continue
 			}
 			var next vset
@@ -811,7 +835,7 @@ func (r *Route) Frontend() *frontend.Route {
 	for _, o := range r.Scope.Ops {
 		keys = append(keys, frontend.HeaderKey(o.Header))
 		fr.Spellings = append(fr.Spellings, o.Header)
-		if o.Action != "unset" && strings.Contains(strings.ToUpper(o.Value), "%{SSL_CLIENT_VERIFY}S") {
+		if !o.Dead && o.Action != "unset" && strings.Contains(strings.ToUpper(o.Value), "%{SSL_CLIENT_VERIFY}S") {
 			fr.VerifyKeys = append(fr.VerifyKeys, frontend.HeaderKey(o.Header))
 		}
 	}
@@ -880,6 +904,9 @@ func (r *Route) lookup(key string) frontend.Name {
 		case o.Unmet != nil:
 			n.At = f.At(o.Unmet.D)
 			n.Why = "`" + o.Unmet.Cond + "` does not hold for a client with " + o.UnmetIn + ", whose own " + name + " then passes"
+		case o.Dead != nil && (o.At == nil || o.At.D.Start < o.Dead.D.Start):
+			n.At = f.At(o.Dead.D)
+			n.Why = line(o.Dead) + " never runs: httpd runs `early` directives only from the server and the virtual host, not from a section or .htaccess"
 		case o.Undecided != nil:
 			n.At = f.At(o.Undecided.D)
 			n.Condition = "httpd condition `" + o.Undecided.Cond + "`"
