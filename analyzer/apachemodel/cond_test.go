@@ -102,3 +102,20 @@ func TestRegexCovers(t *testing.T) {
 		}
 	}
 }
+
+// A ProxyPass inside <LocationMatch> takes the expression as a plain path:
+// httpd answers 404 for every request (observed on httpd 2.4), so the
+// section is no route; a ProxyPassMatch there is one.
+func TestProxyPassInLocationMatch(t *testing.T) {
+	conf := "<VirtualHost *:80>\n <LocationMatch \"^/api/\">\n  ProxyPass http://127.0.0.1:8000/\n </LocationMatch>\n <Location ~ \"^/v2/\">\n  ProxyPassMatch http://127.0.0.1:8000/\n </Location>\n</VirtualHost>\n"
+	f := &File{Src: source.NewFile("sites-enabled/api.conf", []byte(conf)), Parsed: apache.Parse([]byte(conf))}
+	var got []string
+	for _, v := range Build(f).VHosts {
+		for _, r := range v.Routes {
+			got = append(got, r.Label())
+		}
+	}
+	if want := "<VirtualHost *:80>, ProxyPassMatch ^/v2/"; len(got) != 1 || got[0] != want {
+		t.Errorf("routes %q, want [%q]", got, want)
+	}
+}

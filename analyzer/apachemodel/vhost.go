@@ -453,16 +453,21 @@ func (v *VHost) collect(body []*apache.Directive) {
 			add(d.Arg(0), d, false, d.Arg(1), v.Base)
 		case (d.Is("WSGIScriptAlias") || d.Is("WSGIScriptAliasMatch")) && !d.Section && len(d.Args) >= 2:
 			add(d.Arg(0), d, true, d.Arg(1), v.Base)
-		case d.Section && d.Is("Location"):
+		case d.Section && (d.Is("Location") || d.Is("LocationMatch")):
+			// the one-argument form: the section's path (or expression)
+			// is the pass's. A ProxyPass takes an expression as a plain
+			// path prefix, which no request path starts with (httpd
+			// answers 404), so only ProxyPassMatch passes there.
 			for _, x := range d.Body {
-				if x.Is("ProxyPass") && len(x.Args) >= 1 && x.Arg(0) != "!" {
+				if (x.Is("ProxyPassMatch") || x.Is("ProxyPass") && !isRegexSection(d)) && len(x.Args) >= 1 && x.Arg(0) != "!" {
 					s := v.Base
 					for _, sec := range proxies {
 						s = s.withMatch(sec, proxyCovers(sec, x.Arg(0)))
 					}
 					s = s.with(d)
-					s.SectionPath = d.Arg(0)
-					v.Routes = append(v.Routes, &Route{VHost: v, Path: d.Arg(0), Pass: x, Target: x.Arg(0), Scope: s.final()})
+					s.SectionPath = sectionPattern(d)
+					s.sectionRegex = isRegexSection(d)
+					v.Routes = append(v.Routes, &Route{VHost: v, Path: s.SectionPath, Pass: x, Target: x.Arg(0), Scope: s.final()})
 				}
 			}
 		}
