@@ -10,16 +10,21 @@ func init() {
 		ID:    "APC202",
 		Name:  "apache-identity-header-not-set",
 		Title: "Apache route passes a client's own identity header to the application",
-		WhatItDoes: "For every `ProxyPass` and `WSGIScriptAlias` of every virtual host (and each `<Location>` " +
-			"under them that adds directives), reports identity headers that a client can send itself " +
+		WhatItDoes: "For every `ProxyPass`, `ProxyPassMatch`, `WSGIScriptAlias` and `WSGIScriptAliasMatch` of " +
+			"every virtual host (and each `<Location>` or `<LocationMatch>` under them that adds directives), reports identity headers that a client can send itself " +
 			"and that reach the application: headers httpd fills from the client certificate on another " +
 			"route to the same backend, headers the Django code reads, and identity-named headers that " +
 			"the route only appends to (`RequestHeader append|add|merge|setifempty|edit`), sets under an " +
 			"`env=` / `expr=` condition djleak cannot decide, or sets under another spelling " +
 			"(`X_SSL_Client_DN`). mod_headers merges the server's and the virtual host's directives, " +
-			"then (for a WSGI script) the `<Directory>` sections that hold it and the `.htaccess` files " +
-			"`AllowOverride FileInfo` lets in, then every matching `<Location>`, then `<If>` / `<Else>`, " +
-			"with `early` directives first; an inner section adds to the outer one. A header set only " +
+			"then for a proxied request the `<Proxy>` / `<ProxyMatch>` sections of its backend URL, for a " +
+			"WSGI script the `<Directory>` sections that hold it, the `.htaccess` files " +
+			"`AllowOverride FileInfo` lets in, the `<DirectoryMatch>` and the `<Files>` / `<FilesMatch>` " +
+			"sections, then every matching `<Location>` / `<LocationMatch>`, then `<If>` / `<ElseIf>` / " +
+			"`<Else>` (nested ones under both conditions), with `early` directives first (inside a section " +
+			"httpd never runs them); an inner section " +
+			"adds to the outer one. `<IfModule>`, `<IfDefine>` and `<IfVersion>` are read as httpd reads " +
+			"the file; one djleak cannot decide holds its `RequestHeader` directives under its condition. A header set only " +
 			"inside `<If>` (or with `expr=`) is forgeable whenever the condition fails, as for a client " +
 			"without a certificate under `<If \"%{SSL_CLIENT_VERIFY} == 'SUCCESS'\">`.",
 		WhyBad: "httpd passes every request header it is not told to unset. A second `<VirtualHost>` on port " +

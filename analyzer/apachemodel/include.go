@@ -122,6 +122,10 @@ type tree struct {
 	owner    map[*apache.Directive]*File
 	problems []IncludeProblem
 	reached  map[string]bool
+	// conds are the conditions of the containers djleak cannot decide
+	// that hold a directive (see cond.go)
+	conds map[*apache.Directive][]string
+	state *condState // what the main configuration loaded and defined
 }
 
 // serverRoot guesses the project directory that stands for the ServerRoot
@@ -243,7 +247,7 @@ func (t *tree) include(f *File, d *apache.Directive, stack []string) []*apache.D
 
 // expandTree expands the includes of entry.
 func expandTree(entry *File, loader Loader) (*tree, []*apache.Directive) {
-	t := &tree{entry: entry, loader: loader, owner: map[*apache.Directive]*File{}, reached: map[string]bool{}}
+	t := &tree{entry: entry, loader: loader, owner: map[*apache.Directive]*File{}, reached: map[string]bool{}, conds: map[*apache.Directive][]string{}}
 	t.root, t.rootAbs = serverRoot(entry)
 	return t, t.expand(entry, entry.Parsed.Directives, []string{entry.Src.Path})
 }

@@ -16,11 +16,17 @@ import (
 //     host's at the same depth), each followed by the .htaccess of that
 //     directory when `AllowOverride` lets it set headers (FileInfo, All,
 //     or `AllowOverrideList RequestHeader`); a proxied request has no
-//     directory, so neither applies to a ProxyPass;
+//     directory, so neither applies to a ProxyPass, which merges the
+//     <Proxy> sections of its backend URL instead;
+//   - for a WSGIScriptAlias, the <DirectoryMatch> sections, then the
+//     <Files> and <FilesMatch> ones (see sections.go);
 //   - the <Location> and <LocationMatch> sections, in the order written;
 //   - last, the <If>, <ElseIf> and <Else> sections met on the way, whose
-//     directives hold only when their expression does;
-//   - `RequestHeader … early` runs before all of them.
+//     directives hold only when their expression does (and, for a nested
+//     one, when the enclosing section's does);
+//   - `RequestHeader … early` runs before all of them, from the server's
+//     and the virtual host's lists only: inside any section or .htaccess
+//     httpd accepts it and never runs it.
 //
 // mod_headers appends each section's list to the one before, so an inner
 // `RequestHeader unset` after an outer `set` removes the header, and an
@@ -189,7 +195,7 @@ func (v *VHost) directories(scope Scope, dirs []*apache.Directive, script string
 		case overrideApplied:
 			levels = append(levels, dirLevel{depth: depthOf(d), ht: ht, fsDir: d})
 		case overrideRejected:
-			for _, x := range ht.Parsed.Directives {
+			for _, x := range t.resolveHT(ht.Parsed.Directives) {
 				if x.Is("RequestHeader") && scope.Rejected == nil {
 					t.own(ht, ht.Parsed.Directives)
 					scope.Rejected = x
@@ -213,9 +219,11 @@ func (v *VHost) directories(scope Scope, dirs []*apache.Directive, script string
 		scope.ifs = append([]*apache.Directive(nil), scope.ifs...)
 		scope.HTAccess = append(append([]*File(nil), scope.HTAccess...), l.ht)
 		t.own(l.ht, l.ht.Parsed.Directives)
-		for _, d := range l.ht.Parsed.Directives {
+		first := len(scope.Ops)
+		for _, d := range t.resolveHT(l.ht.Parsed.Directives) {
 			scope.apply(d)
 		}
+		scope.deadEarly(first)
 	}
 	return scope
 }

@@ -14,7 +14,12 @@
 //     the `<Directory>` sections and `.htaccess` files of a WSGI script,
 //     every `<Location>` that matches and the `<If>` sections, outer first,
 //     so an inner section adds to the outer one instead of replacing it
-//     (see merge.go);
+//     (see merge.go); a proxied request merges `<Proxy>` sections instead
+//     of `<Directory>` ones, a WSGI script `<DirectoryMatch>` and `<Files>`
+//     sections after them (see sections.go);
+//   - `<IfModule>`, `<IfDefine>` and `<IfVersion>` are decided as httpd
+//     reads the file, or left open with their condition named (see
+//     cond.go);
 //   - `Include` and `IncludeOptional` resolve against the ServerRoot (see
 //     include.go);
 //   - `%{SSL_CLIENT_S_DN}s` without a client certificate is the text
@@ -48,7 +53,7 @@ var Language = analyzer.RegisterLanguage(&analyzer.Language{
 })
 
 // sniff recognises httpd configuration text.
-var sniff = regexp.MustCompile(`(?mi)^[ \t]*(<VirtualHost\b|SSLVerifyClient\b|RequestHeader\b|ProxyPass\b|WSGIScriptAlias\b|SSLEngine\b)`)
+var sniff = regexp.MustCompile(`(?mi)^[ \t]*(<VirtualHost\b|SSLVerifyClient\b|RequestHeader\b|ProxyPass(Match)?\b|WSGIScriptAlias(Match)?\b|SSLEngine\b)`)
 
 // sniffCore recognises the directives of a main configuration and of
 // Debian's ports.conf and mods-*/*.load files. httpd spells them

@@ -20,6 +20,8 @@ func TestMatch(t *testing.T) {
 		{"deploy/apache2/ports.conf", []byte("Listen 80\n"), true},
 		{"deploy/apache2/mods-enabled/ssl.load", []byte("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"), true},
 		{"sites-enabled/api.conf", ngx, false},
+		{"sites-enabled/match.conf", []byte("ProxyPassMatch ^/(api/.*)$ http://127.0.0.1:8000/$1\n"), true},
+		{"sites-enabled/wsgi.conf", []byte("WSGIScriptAliasMatch ^/(.*)$ /srv/app/wsgi.py\n"), true},
 		{"sites-enabled/site.conf", []byte("server {\n    listen 80;\n    include snippets/x.conf;\n}\n"), false},
 		{"docs/api.conf", vh, false},
 		{"apache/README.md", vh, false},

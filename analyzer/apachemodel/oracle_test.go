@@ -213,7 +213,7 @@ func TestOracle(t *testing.T) {
 				}
 				for _, cert := range certs {
 					for _, p := range paths {
-						if rt.Scope.SectionPath != "" && !under(p, rt.Scope.SectionPath) || rt.Scope.SectionPath == "" && coveredByNarrower(rt, p) {
+						if !rt.takes(p) || rt.Scope.SectionPath == "" && coveredByNarrower(rt, p) {
 							continue // this path belongs to another route
 						}
 						var hs []nginxtest.Header
@@ -278,7 +278,7 @@ func TestOracle(t *testing.T) {
 // the same pass.
 func coveredByNarrower(rt *Route, p string) bool {
 	for _, o := range rt.VHost.Routes {
-		if o != rt && o.Pass == rt.Pass && o.Scope.SectionPath != "" && o.Scope.SectionPath != rt.Path && under(p, o.Scope.SectionPath) {
+		if o != rt && o.Pass == rt.Pass && o.Scope.SectionPath != "" && o.Scope.SectionPath != rt.Path && o.takes(p) {
 			return true
 		}
 	}

@@ -23,6 +23,39 @@ type Op struct {
 	// Early is set for `RequestHeader … early`, which httpd runs before
 	// every other RequestHeader, wherever it is written.
 	Early bool
+	// Dead is set for an `early` directive inside a section (<Location>,
+	// <Proxy>, <Directory>, <If>, …) or a .htaccess file: httpd accepts it
+	// and never runs it, early directives run only from the server's and
+	// the virtual host's own lists.
+	Dead bool
+	// all are the conditions that must all hold, when there are several
+	// (nested <If> sections, a container djleak cannot decide); Cond then
+	// names them together.
+	all []string
+}
+
+// atoms are the conditions of the directive, each decided on its own.
+func (o *Op) atoms() []string {
+	if o.all != nil {
+		return o.all
+	}
+	if o.Cond != "" {
+		return []string{o.Cond}
+	}
+	return nil
+}
+
+// within adds conditions that must hold as well.
+func (o *Op) within(conds []string, text string) {
+	if len(conds) == 0 {
+		return
+	}
+	o.all = append(append([]string(nil), o.atoms()...), conds...)
+	if o.Cond == "" {
+		o.Cond = text
+	} else {
+		o.Cond += " and " + text
+	}
 }
 
 func parseOp(d *apache.Directive) *Op {
@@ -58,7 +91,9 @@ type Scope struct {
 	StdEnvVars  bool
 	ExportCert  bool
 	SectionPath string // the <Location> path that narrows this scope, "" for the vhost
-	Sections    []*apache.Directive
+	// sectionRegex is set when SectionPath is a <LocationMatch> expression.
+	sectionRegex bool
+	Sections     []*apache.Directive
 	// ifs are the <If>, <ElseIf> and <Else> sections met so far: httpd
 	// merges them after every <Directory> and <Location>.
 	ifs []*apache.Directive
@@ -68,6 +103,28 @@ type Scope struct {
 	// Rejected is a .htaccess RequestHeader that the AllowOverride in
 	// effect does not allow: httpd answers every request with 500.
 	Rejected *apache.Directive
+	// cond holds the conditions of the containers djleak cannot decide
+	// around a directive (see cond.go).
+	cond map[*apache.Directive][]string
+}
+
+// withMatch merges sec when r says it applies; when djleak cannot tell,
+// its RequestHeader directives hold only under the section's condition.
+func (s Scope) withMatch(sec *apache.Directive, r tri) Scope {
+	switch r {
+	case yes:
+		return s.with(sec)
+	case no:
+		return s
+	}
+	n := s.with(sec)
+	text := "<" + sec.Name + " " + strings.Join(sec.Texts(), " ") + ">"
+	for i := len(s.Ops); i < len(n.Ops); i++ {
+		o := *n.Ops[i]
+		o.within([]string{text}, text)
+		n.Ops[i] = &o
+	}
+	return n
 }
 
 func (s Scope) with(sec *apache.Directive) Scope {
@@ -78,52 +135,82 @@ func (s Scope) with(sec *apache.Directive) Scope {
 	for _, d := range sec.Body {
 		n.apply(d)
 	}
+	n.deadEarly(len(s.Ops))
 	return n
+}
+
+// deadEarly marks the early directives from index i on as never run.
+func (s *Scope) deadEarly(i int) {
+	for ; i < len(s.Ops); i++ {
+		if s.Ops[i].Early {
+			s.Ops[i].Dead = true
+		}
+	}
 }
 
 // final is the scope as mod_headers runs it: the <If> sections' directives
 // after everything else, conditional on their expression, and the early
-// directives first.
+// directives first. An <ElseIf> holds when its expression does and those
+// before it in the chain do not, an <Else> when none does; a nested <If>
+// is merged after the directives of the section that holds it, under both
+// conditions.
 func (s Scope) final() Scope {
 	n := s
 	n.Ops = append([]*Op(nil), s.Ops...)
 	n.ifs = nil
-	var addIf func(sec *apache.Directive, cond string)
-	addIf = func(sec *apache.Directive, cond string) {
-		for _, d := range sec.Body {
-			switch {
-			case d.Is("RequestHeader"):
-				if o := parseOp(d); o != nil {
-					o.Cond = cond
-					n.Ops = append(n.Ops, o)
-				}
-			case d.Section && (d.Is("If") || d.Is("ElseIf") || d.Is("Else")):
-				// nested conditions: djleak does not combine them
-				addIf(d, cond+" and <"+d.Name+" "+strings.Join(d.Texts(), " ")+">")
+	var walk func(secs []*apache.Directive, outer []string, outerText string)
+	walk = func(secs []*apache.Directive, outer []string, outerText string) {
+		var prev []string // the expressions of the chain so far
+		for _, sec := range secs {
+			expr := strings.Join(sec.Texts(), " ")
+			if len(sec.Args) == 1 && sec.Args[0].Quoted {
+				expr = `"` + expr + `"`
 			}
+			var own []string
+			for _, p := range prev {
+				if !sec.Is("If") {
+					own = append(own, "<Else of "+p+">")
+				}
+			}
+			text := "<If " + expr + ">"
+			switch {
+			case sec.Is("If"):
+				prev = []string{expr}
+				own = []string{text}
+			case sec.Is("ElseIf"):
+				prev = append(prev, expr)
+				own = append(own, text)
+				text = "<ElseIf " + expr + ">"
+			default:
+				text = "<Else>"
+				if len(own) == 1 {
+					text = own[0]
+				}
+				prev = nil
+			}
+			atoms := append(append([]string(nil), outer...), own...)
+			full := text
+			if outerText != "" {
+				full = outerText + " and " + text
+			}
+			var nested []*apache.Directive
+			for _, d := range sec.Body {
+				switch {
+				case d.Is("RequestHeader") && !d.Section:
+					if o := parseOp(d); o != nil {
+						o.Dead = o.Early
+						o.within(s.cond[d], strings.Join(s.cond[d], " and "))
+						o.within(atoms, full)
+						n.Ops = append(n.Ops, o)
+					}
+				case d.Section && (d.Is("If") || d.Is("ElseIf") || d.Is("Else")):
+					nested = append(nested, d)
+				}
+			}
+			walk(nested, atoms, full)
 		}
 	}
-	prev := ""
-	for _, sec := range s.ifs {
-		expr := strings.Join(sec.Texts(), " ")
-		if len(sec.Args) == 1 && sec.Args[0].Quoted {
-			expr = `"` + expr + `"`
-		}
-		cond := "<" + sec.Name + " " + expr + ">"
-		if sec.Is("Else") {
-			cond = "<Else>"
-		}
-		switch {
-		case sec.Is("If"):
-			prev = expr
-		case sec.Is("Else") && prev != "":
-			cond = "<Else of " + prev + ">"
-			prev = ""
-		default:
-			prev = ""
-		}
-		addIf(sec, cond)
-	}
+	walk(s.ifs, nil, "")
 	sort.SliceStable(n.Ops, func(i, j int) bool { return n.Ops[i].Early && !n.Ops[j].Early })
 	return n
 }
@@ -134,6 +221,7 @@ func (s *Scope) apply(d *apache.Directive) {
 		s.ifs = append(s.ifs, d)
 	case d.Is("RequestHeader"):
 		if o := parseOp(d); o != nil {
+			o.within(s.cond[d], strings.Join(s.cond[d], " and "))
 			s.Ops = append(s.Ops, o)
 		}
 	case d.Is("SSLVerifyClient"):
@@ -188,12 +276,15 @@ type Route struct {
 // Label names the route as a reviewer would.
 func (r *Route) Label() string {
 	what := "ProxyPass " + r.Path
-	if r.WSGI {
+	switch {
+	case r.Pass.Is("ProxyPassMatch"), r.Pass.Is("WSGIScriptAliasMatch"):
+		what = r.Pass.Name + " " + r.Path
+	case r.WSGI:
 		what = "WSGIScriptAlias " + r.Path
 	}
 	l := r.VHost.Label() + ", " + what
 	if r.Scope.SectionPath != "" && r.Scope.SectionPath != r.Path {
-		l += " (<Location " + r.Scope.SectionPath + ">)"
+		l += " (" + r.Scope.sectionLabel() + ")"
 	}
 	return l
 }
@@ -237,8 +328,9 @@ func Build(f *File) *Config { return BuildTree(f, MapLoader{}) }
 // are merged into every virtual host.
 func BuildTree(f *File, loader Loader) *Config {
 	t, dirs := expandTree(f, loader)
+	dirs = t.resolveConds(dirs)
 	c := &Config{File: f, Directives: dirs, Includes: t.problems, tree: t}
-	var server Scope
+	server := Scope{cond: t.conds}
 	var main *VHost
 	for _, d := range dirs {
 		if !d.Section || !d.Is("VirtualHost") {
@@ -266,7 +358,7 @@ func BuildTree(f *File, loader Loader) *Config {
 			}
 			v.collect(d.Body)
 			c.VHosts = append(c.VHosts, v)
-		case !d.Section && (d.Is("ProxyPass") || d.Is("WSGIScriptAlias")):
+		case !d.Section && (d.Is("ProxyPass") || d.Is("WSGIScriptAlias") || d.Is("ProxyPassMatch") || d.Is("WSGIScriptAliasMatch")):
 			main = mainHost
 		}
 	}
@@ -279,7 +371,7 @@ func BuildTree(f *File, loader Loader) *Config {
 
 // collect finds the routes of a vhost body.
 func (v *VHost) collect(body []*apache.Directive) {
-	var locs, dirs []*apache.Directive
+	var locs, dirs, dirRes, files, proxies []*apache.Directive
 	levels := [][]*apache.Directive{body}
 	if v.Section != nil {
 		// the main server's sections apply to every virtual host, first
@@ -287,56 +379,120 @@ func (v *VHost) collect(body []*apache.Directive) {
 	}
 	for _, level := range levels {
 		for _, d := range level {
+			if !d.Section {
+				continue
+			}
 			switch {
-			case d.Section && (d.Is("Location") || d.Is("LocationMatch")):
+			case d.Is("Location") || d.Is("LocationMatch"):
 				locs = append(locs, d)
-			case d.Section && d.Is("Directory"):
+			case d.Is("Directory") && !isRegexSection(d):
 				dirs = append(dirs, d)
+			case d.Is("Directory") || d.Is("DirectoryMatch"):
+				dirRes = append(dirRes, d)
+			case d.Is("Files") || d.Is("FilesMatch"):
+				files = append(files, d)
+			case d.Is("Proxy") || d.Is("ProxyMatch"):
+				proxies = append(proxies, d)
 			}
 		}
 	}
 	add := func(pathPrefix string, pass *apache.Directive, wsgi bool, target string, scope Scope) {
 		// sections whose path covers the whole route apply to all of it;
 		// those under it narrow a route of their own
+		regex := pass.Is("ProxyPassMatch") || pass.Is("WSGIScriptAliasMatch")
 		base := scope
 		if wsgi {
 			base = v.directories(base, dirs, target)
+			base = v.fileSections(base, dirs, dirRes, files, target)
+		} else {
+			for _, sec := range proxies {
+				base = base.withMatch(sec, proxyCovers(sec, target))
+			}
 		}
 		var narrower []*apache.Directive
 		for _, l := range locs {
 			lp := l.Arg(0)
+			if isRegexSection(l) {
+				// <LocationMatch>, <Location ~>: merged where the expression
+				// matches every path of the route, a route of its own where
+				// it may match some
+				r := unknown
+				if !regex {
+					r = regexCovers(sectionPattern(l), pathPrefix)
+				}
+				switch r {
+				case yes:
+					base = base.with(l)
+				case unknown:
+					narrower = append(narrower, l)
+				}
+				continue
+			}
 			switch {
-			case l.Is("Location") && under(pathPrefix, lp):
+			case lp == "/":
 				base = base.with(l)
-			case l.Is("Location") && under(lp, pathPrefix):
+			case regex:
 				narrower = append(narrower, l)
-			case l.Is("LocationMatch"):
+			case under(pathPrefix, lp):
+				base = base.with(l)
+			case under(lp, pathPrefix):
 				narrower = append(narrower, l)
 			}
 		}
 		v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: base.final()})
 		for _, l := range narrower {
 			s := base.with(l)
-			s.SectionPath = l.Arg(0)
+			s.SectionPath = sectionPattern(l)
+			s.sectionRegex = isRegexSection(l)
 			v.Routes = append(v.Routes, &Route{VHost: v, Path: pathPrefix, Pass: pass, WSGI: wsgi, Target: target, Scope: s.final()})
 		}
 	}
 	for _, d := range body {
 		switch {
-		case d.Is("ProxyPass") && len(d.Args) >= 2 && d.Arg(1) != "!":
+		case (d.Is("ProxyPass") || d.Is("ProxyPassMatch")) && !d.Section && len(d.Args) >= 2 && d.Arg(1) != "!":
 			add(d.Arg(0), d, false, d.Arg(1), v.Base)
-		case d.Is("WSGIScriptAlias") && len(d.Args) >= 2:
+		case (d.Is("WSGIScriptAlias") || d.Is("WSGIScriptAliasMatch")) && !d.Section && len(d.Args) >= 2:
 			add(d.Arg(0), d, true, d.Arg(1), v.Base)
-		case d.Section && d.Is("Location"):
+		case d.Section && (d.Is("Location") || d.Is("LocationMatch")):
+			// the one-argument form: the section's path (or expression)
+			// is the pass's. A ProxyPass takes an expression as a plain
+			// path prefix, which no request path starts with (httpd
+			// answers 404), so only ProxyPassMatch passes there.
 			for _, x := range d.Body {
-				if x.Is("ProxyPass") && len(x.Args) >= 1 && x.Arg(0) != "!" {
-					s := v.Base.with(d)
-					s.SectionPath = d.Arg(0)
-					v.Routes = append(v.Routes, &Route{VHost: v, Path: d.Arg(0), Pass: x, Target: x.Arg(0), Scope: s.final()})
+				if (x.Is("ProxyPassMatch") || x.Is("ProxyPass") && !isRegexSection(d)) && len(x.Args) >= 1 && x.Arg(0) != "!" {
+					s := v.Base
+					for _, sec := range proxies {
+						s = s.withMatch(sec, proxyCovers(sec, x.Arg(0)))
+					}
+					s = s.with(d)
+					s.SectionPath = sectionPattern(d)
+					s.sectionRegex = isRegexSection(d)
+					v.Routes = append(v.Routes, &Route{VHost: v, Path: s.SectionPath, Pass: x, Target: x.Arg(0), Scope: s.final()})
 				}
 			}
 		}
 	}
+}
+
+// sectionLabel names the <Location> that narrows the scope.
+func (s Scope) sectionLabel() string {
+	if s.sectionRegex {
+		return "<LocationMatch " + s.SectionPath + ">"
+	}
+	return "<Location " + s.SectionPath + ">"
+}
+
+// takes reports whether a request for URL path p may fall to the route's
+// narrowing <Location> (true when there is none).
+func (r *Route) takes(p string) bool {
+	switch {
+	case r.Scope.SectionPath == "":
+		return true
+	case r.Scope.sectionRegex:
+		re, err := regexp.Compile(r.Scope.SectionPath)
+		return err != nil || re.MatchString(p)
+	}
+	return under(p, r.Scope.SectionPath)
 }
 
 // under reports whether path p lies under prefix (both URL paths).
@@ -421,6 +577,8 @@ type Outcome struct {
 	Set       vset
 	At        *Op
 	Undecided *Op
+	// Dead is an `early` directive for the header that httpd never runs.
+	Dead *Op
 	// Unmet is a conditional directive whose condition does not hold for
 	// a client of UnmetIn, who then keeps its own value.
 	Unmet    *Op
@@ -436,6 +594,12 @@ func (r *Route) Header(name string) Outcome {
 		var unmet *Op
 		for _, o := range r.Scope.Ops {
 			if !strings.EqualFold(o.Header, name) {
+				continue
+			}
+			if o.Dead {
+				if out.Dead == nil {
+					out.Dead = o
+				}
 				continue
 			}
 			var next vset
@@ -454,8 +618,8 @@ func (r *Route) Header(name string) Outcome {
 			default: // edit, edit*: a rewrite of the client's value
 				next = cur
 			}
-			if o.Cond != "" {
-				switch r.decide(o.Cond, s) {
+			if len(o.atoms()) > 0 {
+				switch r.decideOp(o, s) {
 				case no:
 					if cur&vClient != 0 && unmet == nil {
 						unmet = o
@@ -505,6 +669,20 @@ func (t tri) not() tri {
 		return yes
 	}
 	return unknown
+}
+
+// decideOp evaluates all the conditions of a directive.
+func (r *Route) decideOp(o *Op, s scenario) tri {
+	res := yes
+	for _, a := range o.atoms() {
+		switch r.decide(a, s) {
+		case no:
+			return no
+		case unknown:
+			res = unknown
+		}
+	}
+	return res
 }
 
 // decide evaluates the conditions djleak can decide for a client of
@@ -657,12 +835,12 @@ func (r *Route) Frontend() *frontend.Route {
 	var keys []string
 	fr.HeaderDirective, fr.VerifyVar = "RequestHeader", "SSL_CLIENT_VERIFY"
 	if r.Scope.SectionPath != "" {
-		fr.Where = "<Location " + r.Scope.SectionPath + ">"
+		fr.Where = r.Scope.sectionLabel()
 	}
 	for _, o := range r.Scope.Ops {
 		keys = append(keys, frontend.HeaderKey(o.Header))
 		fr.Spellings = append(fr.Spellings, o.Header)
-		if o.Action != "unset" && strings.Contains(strings.ToUpper(o.Value), "%{SSL_CLIENT_VERIFY}S") {
+		if !o.Dead && o.Action != "unset" && strings.Contains(strings.ToUpper(o.Value), "%{SSL_CLIENT_VERIFY}S") {
 			fr.VerifyKeys = append(fr.VerifyKeys, frontend.HeaderKey(o.Header))
 		}
 	}
@@ -731,6 +909,9 @@ func (r *Route) lookup(key string) frontend.Name {
 		case o.Unmet != nil:
 			n.At = f.At(o.Unmet.D)
 			n.Why = "`" + o.Unmet.Cond + "` does not hold for a client with " + o.UnmetIn + ", whose own " + name + " then passes"
+		case o.Dead != nil && (o.At == nil || o.At.D.Start < o.Dead.D.Start):
+			n.At = f.At(o.Dead.D)
+			n.Why = line(o.Dead) + " never runs: httpd runs `early` directives only from the server and the virtual host, not from a section or .htaccess"
 		case o.Undecided != nil:
 			n.At = f.At(o.Undecided.D)
 			n.Condition = "httpd condition `" + o.Undecided.Cond + "`"

@@ -15,6 +15,7 @@
 //	{{CERT}}, {{KEY}}      the server certificate and key
 //	{{CA}}, {{ROGUE_CA}}   the trusted and the other CA's certificates
 //	{{ROOT}}               the ServerRoot (where included files are written)
+//	{{MODULES}}            the directory of httpd's modules
 package apachetest
 
 import (
@@ -124,7 +125,7 @@ func prelude(dir string) string {
 
 // Render substitutes placeholders.
 func Render(conf, dir string, pki *nginxtest.PKI, be *nginxtest.Backend, ports map[int]int) (string, error) {
-	r := []string{"{{PRELUDE}}", prelude(dir), "{{WSGI}}", filepath.Join(dir, "echo.wsgi"), "{{ROOT}}", dir}
+	r := []string{"{{PRELUDE}}", prelude(dir), "{{WSGI}}", filepath.Join(dir, "echo.wsgi"), "{{ROOT}}", dir, "{{MODULES}}", ModulesDir}
 	if pki != nil {
 		r = append(r, "{{CERT}}", pki.ServerCert, "{{KEY}}", pki.ServerKey, "{{CA}}", pki.CACert, "{{ROGUE_CA}}", pki.RogueCACert)
 	}
