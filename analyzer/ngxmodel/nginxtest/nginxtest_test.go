@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -698,5 +699,64 @@ func TestNoGoroutineLeak(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after cleanup, %d before", n, before)
+	}
+}
+
+// Do tries an exchange that times out again, and returns the timeout only
+// when every attempt timed out; a closed connection is returned at once.
+func TestDoRetriesTimeouts(t *testing.T) {
+	defer func(d time.Duration) { requestTimeout = d }(requestTimeout)
+	requestTimeout = time.Second
+	serve := func(t *testing.T, answer func(n int) string) (int, *atomic.Int32) {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		var conns atomic.Int32
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				n := int(conns.Add(1))
+				go func() {
+					defer c.Close()
+					bufio.NewReader(c).ReadString('\n')
+					switch a := answer(n); a {
+					case "silent":
+						time.Sleep(2 * requestTimeout)
+					case "close":
+					default:
+						io.WriteString(c, a)
+					}
+				}()
+			}
+		}()
+		return ln.Addr().(*net.TCPAddr).Port, &conns
+	}
+	ok := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+	s := &Server{}
+
+	port, conns := serve(t, func(n int) string {
+		if n < timeoutAttempts {
+			return "silent"
+		}
+		return ok
+	})
+	resp, err := s.Do(Req{Port: port})
+	if err != nil || resp.Body != "ok" || conns.Load() != timeoutAttempts {
+		t.Errorf("slow twice, then answering: %v %q after %d connections", err, resp.Body, conns.Load())
+	}
+
+	port, conns = serve(t, func(int) string { return "silent" })
+	if _, err := s.Do(Req{Port: port}); !isTimeout(err) || conns.Load() != timeoutAttempts {
+		t.Errorf("never answering: %v after %d connections, want a timeout after %d", err, conns.Load(), timeoutAttempts)
+	}
+
+	port, conns = serve(t, func(int) string { return "close" })
+	if _, err := s.Do(Req{Port: port}); err == nil || isTimeout(err) || conns.Load() != 1 {
+		t.Errorf("closing: %v after %d connections, want one non-timeout error", err, conns.Load())
 	}
 }

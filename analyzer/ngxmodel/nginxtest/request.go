@@ -20,8 +20,6 @@ import (
 const (
 	// dialTimeout bounds connecting (and the TLS handshake).
 	dialTimeout = 5 * time.Second
-	// requestTimeout bounds a whole request/response exchange.
-	requestTimeout = 10 * time.Second
 	// maxResponseBody caps how much of a response body is kept.
 	maxResponseBody = 1 << 20
 )
@@ -83,7 +81,36 @@ func (s *Server) Fetch(t testing.TB, r Req) Resp {
 
 // Do sends one request and returns nginx's response, or the error that
 // prevented one (refused connection, failed handshake, timeout, ...).
+//
+// An exchange that times out is tried again, up to timeoutAttempts in
+// all: on a loaded machine a server can be slow to answer, and the
+// batteries read any error as the server refusing the client, which a
+// timeout never is (a refusal is an alert, a reset or a closed
+// connection).
 func (s *Server) Do(r Req) (Resp, error) {
+	var err error
+	for i := 0; i < timeoutAttempts; i++ {
+		var resp Resp
+		if resp, err = s.do(r); !isTimeout(err) {
+			return resp, err
+		}
+	}
+	return Resp{}, err
+}
+
+// requestTimeout bounds a whole request/response exchange (a variable for
+// the test of Do's retry).
+var requestTimeout = 10 * time.Second
+
+// timeoutAttempts is how many times Do tries an exchange that times out.
+const timeoutAttempts = 3
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (s *Server) do(r Req) (Resp, error) {
 	if r.Method == "" {
 		r.Method = "GET"
 	}
