@@ -151,10 +151,15 @@ func shapeProject(tb testing.TB, s shape, n int) *analyzer.Project {
 	return p
 }
 
+// cost is what a run took: heap objects and bytes allocated, and time.
+type cost struct {
+	objects, bytes uint64
+	took           time.Duration
+}
+
 // runShape loads and checks a shape of size n with every rule on one
-// worker and returns the findings, the heap allocations (objects) it made
-// and the time it took.
-func runShape(tb testing.TB, s shape, n int) ([]*analyzer.Finding, uint64, time.Duration) {
+// worker and returns the findings and what it cost.
+func runShape(tb testing.TB, s shape, n int) ([]*analyzer.Finding, cost) {
 	tb.Helper()
 	runtime.GC()
 	var before, after runtime.MemStats
@@ -167,24 +172,25 @@ func runShape(tb testing.TB, s shape, n int) ([]*analyzer.Finding, uint64, time.
 	}
 	took := time.Since(start)
 	runtime.ReadMemStats(&after)
-	return fs, after.Mallocs - before.Mallocs, took
+	return fs, cost{after.Mallocs - before.Mallocs, after.TotalAlloc - before.TotalAlloc, took}
 }
 
 // TestShapesLinear checks without a clock that every shape costs linear
-// work: a run on the shape four times as large makes at most five times
-// the heap allocations (a pass that copies its state per level, or finds
-// a child by index in a loop over children, makes sixteen times as many
-// or more), and finds something, so the shape exercises the analysis it
-// is meant to.
+// work: a run on the shape four times as large allocates at most five
+// times the heap objects and bytes (a pass that copies its state per
+// level allocates sixteen times as much), and finds something, so the
+// shape exercises the analysis it is meant to.
 func TestShapesLinear(t *testing.T) {
 	for _, s := range shapes {
 		t.Run(s.name, func(t *testing.T) {
-			f1, a1, _ := runShape(t, s, s.n)
-			_, a4, _ := runShape(t, s, 4*s.n)
-			ratio := float64(a4) / float64(a1)
-			t.Logf("%s: %d allocations at n=%d, %d at n=%d: ×%.2f", s.name, a1, s.n, a4, 4*s.n, ratio)
-			if ratio > 5 {
-				t.Errorf("%s four times as large makes %.1f× the allocations (%d → %d): cost grows faster than the input", s.name, ratio, a1, a4)
+			f1, c1 := runShape(t, s, s.n)
+			_, c4 := runShape(t, s, 4*s.n)
+			objects := float64(c4.objects) / float64(c1.objects)
+			bytes := float64(c4.bytes) / float64(c1.bytes)
+			t.Logf("%s: n=%d %d objects, %d KiB; 4n %d objects, %d KiB: ×%.2f objects, ×%.2f bytes",
+				s.name, s.n, c1.objects, c1.bytes>>10, c4.objects, c4.bytes>>10, objects, bytes)
+			if objects > 5 || bytes > 5 {
+				t.Errorf("%s four times as large allocates ×%.1f the objects and ×%.1f the bytes: cost grows faster than the input", s.name, objects, bytes)
 			}
 			if s.name != "settings" && len(f1) == 0 {
 				t.Errorf("%s at n=%d finds nothing: the shape no longer reaches the analysis it measures", s.name, s.n)
@@ -194,28 +200,28 @@ func TestShapesLinear(t *testing.T) {
 }
 
 // BenchmarkShapes times a whole run (load, parse, every rule, one worker)
-// on each shape at n, 2n and 4n and prints the times and the 4n/n ratio:
-// linear cost is ×4.
+// on each shape at n, 2n and 4n and prints the times and the 4n/n ratios
+// of time and bytes allocated: linear cost is ×4.
 // Run with: go test -run '^$' -bench Shapes -benchtime 1x ./analyzer/
 func BenchmarkShapes(b *testing.B) {
 	for _, s := range shapes {
 		b.Run(s.name, func(b *testing.B) {
 			var took [3]time.Duration
-			var allocs [3]uint64
+			var bytes [3]uint64
 			for i := 0; i < b.N; i++ {
 				for k, m := range []int{1, 2, 4} {
-					_, a, d := runShape(b, s, m*s.n)
-					took[k] += d
-					allocs[k] = a
+					_, c := runShape(b, s, m*s.n)
+					took[k] += c.took
+					bytes[k] = c.bytes
 				}
 			}
 			for k := range took {
 				took[k] /= time.Duration(b.N)
 			}
-			b.Logf("%s: n=%d %v, 2n %v, 4n %v: time ×%.1f, allocations ×%.1f", s.name, s.n, took[0], took[1], took[2],
-				float64(took[2])/float64(took[0]), float64(allocs[2])/float64(allocs[0]))
+			b.Logf("%s: n=%d %v, 2n %v, 4n %v: time ×%.1f, bytes allocated ×%.1f", s.name, s.n, took[0], took[1], took[2],
+				float64(took[2])/float64(took[0]), float64(bytes[2])/float64(bytes[0]))
 			b.ReportMetric(float64(took[2])/float64(took[0]), "time-4n/n")
-			b.ReportMetric(float64(allocs[2])/float64(allocs[0]), "allocs-4n/n")
+			b.ReportMetric(float64(bytes[2])/float64(bytes[0]), "bytes-4n/n")
 		})
 	}
 }
