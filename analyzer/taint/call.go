@@ -590,17 +590,19 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 	method := ci.method
 	q := ci.q
 	loc := ci.x.Loc
-	text := compactText(fn) + "()"
+	// text is the callee as messages show it; built only for a message,
+	// as a method chain's callee is as long as the chain.
+	text := func() string { return compactText(fn) + "()" }
 
 	if c.a.vocab.Sanitizer(fn) || (q != fn && c.a.vocab.Sanitizer(q)) {
 		return clean
 	}
 	switch {
 	case tracebackCalls[q]:
-		src := c.a.source(Exception, loc, "a traceback (`"+text+"`)", "a traceback is formatted here")
+		src := c.a.source(Exception, loc, "a traceback (`"+text()+"`)", "a traceback is formatted here")
 		return &Val{L: []*Label{src.label()}}
 	case q == "sys.exc_info", q == "sys.exception":
-		src := c.a.source(Exception, loc, "the current exception (`"+text+"`)", "the current exception is read here")
+		src := c.a.source(Exception, loc, "the current exception (`"+text()+"`)", "the current exception is read here")
 		l := []*Label{src.label()}
 		if q == "sys.exception" {
 			return &Val{L: l, Obj: objException}
@@ -614,22 +616,22 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		if shortRandomID(call) {
 			return clean
 		}
-		src := c.a.source(Token, loc, "a token from `"+text+"`", "`"+text+"` creates a token here")
+		src := c.a.source(Token, loc, "a token from `"+text()+"`", "`"+text()+"` creates a token here")
 		return &Val{L: []*Label{src.label()}}
 	}
 	if q == jwtEncode {
-		src := c.a.source(Token, loc, "a JWT from `"+text+"`", "`"+text+"` creates a JWT here")
+		src := c.a.source(Token, loc, "a JWT from `"+text()+"`", "`"+text()+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}}
 	}
 	if q == signingDumps || method == "make_token" ||
 		(method == "sign" || method == "sign_object") && ci.recvX != nil && strings.Contains(strings.ToLower(ci.recvX.Text), "signer") {
-		src := c.a.source(Token, loc, "a one-time token from `"+text+"`", "`"+text+"` creates a signed one-time token here")
+		src := c.a.source(Token, loc, "a one-time token from `"+text()+"`", "`"+text()+"` creates a signed one-time token here")
 		src.OneTime = true
 		return &Val{L: []*Label{src.label()}}
 	}
 	if ci.recvX != nil && (method == "create" || method == "get_or_create" || method == "acreate" || method == "aget_or_create") &&
 		strings.HasSuffix(compactText(ci.recvX.Text), "Token.objects") {
-		src := c.a.source(Token, loc, "an API token from `"+text+"`", "`"+text+"` creates an API token here")
+		src := c.a.source(Token, loc, "an API token from `"+text()+"`", "`"+text()+"` creates an API token here")
 		v := &Val{L: []*Label{src.label()}}
 		if strings.HasSuffix(method, "get_or_create") {
 			return &Val{L: v.L, Elems: []*Val{v, clean}}
@@ -637,7 +639,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		return v
 	}
 	if ci.recvX != nil && method == "for_user" && strings.HasSuffix(compactText(ci.recvX.Text), "Token") {
-		src := c.a.source(Token, loc, "a JWT from `"+text+"`", "`"+text+"` creates a JWT here")
+		src := c.a.source(Token, loc, "a JWT from `"+text()+"`", "`"+text()+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}, Obj: objTokenObj}
 	}
 	if fn == "getattr" && len(call.Args) >= 2 {
@@ -795,7 +797,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		return out
 	}
 	if c.tokenFunc(ci.last) {
-		src := c.a.source(Token, loc, "the result of `"+text+"`", "`"+text+"` returns a secret (by its name)")
+		src := c.a.source(Token, loc, "the result of `"+text()+"`", "`"+text()+"` returns a secret (by its name)")
 		src.ByName = true
 		return &Val{L: []*Label{src.label()}}
 	}
