@@ -657,8 +657,7 @@ func (sc *statusScope) block(b *python.Node) (v pysem.Value, done bool) {
 	if b == nil {
 		return pysem.Value{Free: true}, true
 	}
-	for i := 0; i < int(b.NamedChildCount()); i++ {
-		s := b.NamedChild(i)
+	for s := b.NamedChild(0); s != nil; s = s.NextNamedSibling() {
 		switch s.Type() {
 		case "return_statement":
 			if s.NamedChildCount() == 0 {
@@ -690,8 +689,7 @@ func (sc *statusScope) ifStmt(s *python.Node) (pysem.Value, bool) {
 	case !t.Definitely(false):
 		return pysem.Value{Free: true}, true
 	}
-	for i := 0; i < int(s.NamedChildCount()); i++ {
-		alt := s.NamedChild(i)
+	for alt := s.NamedChild(0); alt != nil; alt = alt.NextNamedSibling() {
 		switch alt.Type() {
 		case "elif_clause":
 			t := pysem.TruthOf(sc.m.ExprOf(alt.ChildByFieldName("condition")), sc)
