@@ -56,7 +56,7 @@ var shapes = []shape{
 		var sb strings.Builder
 		sb.WriteString(shapeHead)
 		for i := 0; i < n-1; i++ {
-			fmt.Fprintf(&sb, "def f%d(v, w=None):\n    u = v + \"-%d\"\n    return f%d(u, w)\n\n\n", i, i, i+1)
+			fmt.Fprintf(&sb, "def f%d(v, w=None):\n    u = v + \"-%d\"\n    logger.debug(\"f%d %%s\", u)\n    return f%d(u, w)\n\n\n", i, i, i, i+1)
 		}
 		fmt.Fprintf(&sb, "def f%d(v, w=None):\n    logger.info(\"v %%s\", v)\n    return v\n\n\n", n-1)
 		sb.WriteString("def view(request):\n    return redirect(f0(request.GET.get(\"token\")))\n")
