@@ -62,14 +62,15 @@ var shapes = []shape{
 		sb.WriteString("def view(request):\n    return redirect(f0(request.GET.get(\"token\")))\n")
 		return map[string]string{"app/views.py": sb.String()}
 	}},
-	// app/m0 imports app/m1 … imports app/m(n-1), which logs.
+	// app/m0 imports app/m1 … imports app/m(n-1); each module's function
+	// logs its parameter and passes it to the next.
 	{"import-chain", 100, func(n int) map[string]string {
 		files := map[string]string{"app/__init__.py": ""}
 		for i := 0; i < n; i++ {
 			var sb strings.Builder
 			sb.WriteString(shapeHead)
 			if i < n-1 {
-				fmt.Fprintf(&sb, "from app.m%d import f%d\n\n\ndef f%d(v):\n    return f%d(v + \"%d\")\n", i+1, i+1, i, i+1, i)
+				fmt.Fprintf(&sb, "from app.m%d import f%d\n\n\ndef f%d(v):\n    logger.debug(\"m%d %%s\", v)\n    return f%d(v + \"%d\")\n", i+1, i+1, i, i, i+1, i)
 			} else {
 				fmt.Fprintf(&sb, "def f%d(v):\n    logger.info(\"v %%s\", v)\n    return v\n", i)
 			}
