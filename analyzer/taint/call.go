@@ -451,13 +451,15 @@ func (c *fctx) outboundSink(ci *callInfo) bool {
 
 func (c *fctx) authSink(ci *callInfo) {
 	call := ci.call
-	desc := compactText(call.Func)
+	// desc names the callee in messages; built only for a hit, as a
+	// method chain's callee is as long as the chain.
+	desc := func() string { return compactText(call.Func) }
 	if authFuncs[ci.last] || authDecoders[ci.q] || strings.HasSuffix(ci.q, "signing.loads") {
 		for i, a := range call.Args {
-			c.authHits(ci.args[i], a.Loc, ci.x.Loc, "used to authenticate by `"+desc+"()`")
+			c.authHits(ci.args[i], a.Loc, ci.x.Loc, "used to authenticate by `"+desc()+"()`")
 		}
 		for j, k := range call.Kwargs {
-			c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "used to authenticate by `"+desc+"()`")
+			c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "used to authenticate by `"+desc()+"()`")
 		}
 		return
 	}
@@ -468,7 +470,7 @@ func (c *fctx) authSink(ci *callInfo) {
 				field = field[:i]
 			}
 			if field == "key" || c.nameIsSecretKey(field) {
-				c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "looked up by `"+desc+"("+k.Name+"=…)`")
+				c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "looked up by `"+desc()+"("+k.Name+"=…)`")
 			}
 		}
 	}
