@@ -429,10 +429,27 @@ func setPath(d python.Value, keys []python.Value, v python.Value) (python.Value,
 	return python.Value{}, false
 }
 
+// clone returns a copy of s that shares its Alternatives: an undecided
+// setting changed in n ifs in a row gains one alternative at each, and
+// copying them at each would cost n².
 func (s *Setting) clone() *Setting {
 	c := *s
-	c.Alternatives = append([]*Setting{}, s.Alternatives...)
 	return &c
+}
+
+// addAlternative appends a to s.Alternatives: in place when s holds the
+// longest view of the array, else into a copy.
+func (s *Setting) addAlternative(a *Setting) {
+	if s.altLen != nil && *s.altLen == len(s.Alternatives) && len(s.Alternatives) < cap(s.Alternatives) {
+		s.Alternatives = append(s.Alternatives, a)
+		*s.altLen = len(s.Alternatives)
+		return
+	}
+	alts := make([]*Setting, len(s.Alternatives), 2*len(s.Alternatives)+1)
+	copy(alts, s.Alternatives)
+	s.Alternatives = append(alts, a)
+	n := len(s.Alternatives)
+	s.altLen = &n
 }
 
 // callStmt handles list and dict edits (MIDDLEWARE.append(...)) and
@@ -791,7 +808,7 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 				} else {
 					cur = cur.clone()
 				}
-				cur.Alternatives = append(cur.Alternatives, o)
+				cur.addAlternative(o)
 				taken.own[name] = cur
 			}
 		}
@@ -838,7 +855,7 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 		if alt == nil {
 			alt = &Setting{Name: name, Unset: true, Condition: thenC.cond(), Undecided: true}
 		}
-		primary.Alternatives = append(primary.Alternatives, alt)
+		primary.addAlternative(alt)
 		merged.own[name] = primary
 	}
 	pre.fold(merged)
