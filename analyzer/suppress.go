@@ -110,21 +110,52 @@ func (p *Project) fileSuppressions(rel string) []*Suppression {
 // matched a finding.
 func applySuppressions(p *Project, findings []*Finding) map[*Suppression]bool {
 	used := map[*Suppression]bool{}
+	files := map[string]*suppressionIndex{}
+	var cand []int
 	for _, f := range findings {
-		for _, s := range p.fileSuppressions(f.Location.Path) {
+		ix := files[f.Location.Path]
+		if ix == nil {
+			ix = indexSuppressions(p.fileSuppressions(f.Location.Path))
+			files[f.Location.Path] = ix
+		}
+		// The comments that may cover the finding, in file order: the
+		// first that does gives the justification.
+		line := f.Location.Start.Line
+		cand = append(append(append(cand[:0], ix.file...), ix.line[line]...), ix.line[line-1]...)
+		sort.Ints(cand)
+		for _, i := range cand {
+			s := ix.all[i]
 			if !s.Matches(f.RuleID) || f.RuleID == unusedSuppressionID || f.RuleID == suppressionReasonID {
 				continue
 			}
-			line := s.Loc.Start.Line
-			if s.File || line == f.Location.Start.Line || line+1 == f.Location.Start.Line {
-				used[s] = true
-				if f.Suppressed == nil {
-					f.Suppressed = &Suppressed{Justification: s.Reason}
-				}
+			used[s] = true
+			if f.Suppressed == nil {
+				f.Suppressed = &Suppressed{Justification: s.Reason}
 			}
 		}
 	}
 	return used
+}
+
+// suppressionIndex finds a file's suppression comments by the line they
+// are on, so a file with many findings and many comments costs their sum,
+// not their product.
+type suppressionIndex struct {
+	all  []*Suppression
+	file []int         // ignore-file comments, by index in all
+	line map[int][]int // the others by line
+}
+
+func indexSuppressions(all []*Suppression) *suppressionIndex {
+	ix := &suppressionIndex{all: all, line: map[int][]int{}}
+	for i, s := range all {
+		if s.File {
+			ix.file = append(ix.file, i)
+		} else {
+			ix.line[s.Loc.Start.Line] = append(ix.line[s.Loc.Start.Line], i)
+		}
+	}
+	return ix
 }
 
 // Suppressed records why a finding is suppressed.

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
@@ -83,6 +84,91 @@ type guards struct {
 	extra map[string]bool
 	// authBackends caches backends().
 	authBackends *[]backend
+	// stops caches stopsOf: the checks of each block, found once
+	// however many reads the block holds.
+	stops map[stopsKey]*blockStops
+}
+
+type stopsKey struct {
+	f *python.Function
+	b *python.Node
+}
+
+// blockStops are the statements of one block that stop execution unless
+// a check passes, in order, with what their fold gives at each: the read
+// after the k-th stop is guarded by the last Correct check among the
+// first k+1, or else by the first check of any kind — the rule guardOf's
+// consider applies statement by statement.
+type blockStops struct {
+	start       []uint32 // each stop's start byte
+	guard       []Guard  // its check
+	lastCorrect []int    // index of the last Correct stop up to k, or -1
+}
+
+// stopsOf returns (and caches) the stops of block b in function f: an
+// if statement without else whose consequence exits, an assert, or a
+// call to a helper that raises unless verified.
+func (g *guards) stopsOf(m *python.Module, f *python.Function, b *python.Node) *blockStops {
+	k := stopsKey{f, b}
+	if bs, ok := g.stops[k]; ok {
+		return bs
+	}
+	bs := &blockStops{}
+	add := func(s *python.Node, gd Guard) {
+		last := -1
+		if n := len(bs.lastCorrect); n > 0 {
+			last = bs.lastCorrect[n-1]
+		}
+		if gd.State == Correct {
+			last = len(bs.guard)
+		}
+		bs.start = append(bs.start, s.StartByte())
+		bs.guard = append(bs.guard, gd)
+		bs.lastCorrect = append(bs.lastCorrect, last)
+	}
+	check := func(s, cond *python.Node, want bool) {
+		if v := g.cond(m, f, cond, want); v.state != Unguarded {
+			add(s, Guard{State: v.state, Loc: m.Loc(cond), Text: m.NodeText(cond), VerifyKey: v.key, Why: v.why})
+		}
+	}
+	for s := b.NamedChild(0); s != nil; s = s.NextNamedSibling() {
+		switch s.Type() {
+		case "if_statement":
+			if exits(s) && s.ChildByFieldName("alternative") == nil {
+				check(s, s.ChildByFieldName("condition"), false)
+			}
+		case "assert_statement":
+			if s.NamedChildCount() > 0 {
+				check(s, s.NamedChild(0), true)
+			}
+		case "expression_statement":
+			if s.NamedChildCount() == 1 && s.NamedChild(0).Type() == "call" {
+				if v := g.raisingCheck(m, f, s.NamedChild(0)); v.state != Unguarded {
+					add(s, Guard{State: v.state, Loc: m.Loc(s), Text: m.NodeText(s.NamedChild(0)), VerifyKey: v.key, Why: v.why})
+				}
+			}
+		}
+	}
+	if g.stops == nil {
+		g.stops = map[stopsKey]*blockStops{}
+	}
+	g.stops[k] = bs
+	return bs
+}
+
+// before folds the stops that start before child into best.
+func (bs *blockStops) before(child *python.Node, best Guard) Guard {
+	n := sort.Search(len(bs.start), func(i int) bool { return bs.start[i] >= child.StartByte() })
+	if n == 0 {
+		return best
+	}
+	if c := bs.lastCorrect[n-1]; c >= 0 {
+		return bs.guard[c]
+	}
+	if best.State == Unguarded {
+		return bs.guard[0]
+	}
+	return best
 }
 
 type attrDef struct {
@@ -174,28 +260,7 @@ func (g *guards) guardOf(m *python.Module, f *python.Function, n *python.Node) G
 			// Checks that stop execution before the read:
 			// `if verify != 'SUCCESS': return …`, `assert ok`, and a
 			// helper that raises unless verified.
-			for i := 0; i < int(p.NamedChildCount()); i++ {
-				s := p.NamedChild(i)
-				if sameNode(s, child) || s.StartByte() >= child.StartByte() {
-					break
-				}
-				switch s.Type() {
-				case "if_statement":
-					if exits(s) && s.ChildByFieldName("alternative") == nil {
-						consider(s.ChildByFieldName("condition"), false)
-					}
-				case "assert_statement":
-					if s.NamedChildCount() > 0 {
-						consider(s.NamedChild(0), true)
-					}
-				case "expression_statement":
-					if s.NamedChildCount() == 1 && s.NamedChild(0).Type() == "call" {
-						if v := g.raisingCheck(m, f, s.NamedChild(0)); v.state != Unguarded && (v.state == Correct || best.State == Unguarded) {
-							best = Guard{State: v.state, Loc: m.Loc(s), Text: m.NodeText(s.NamedChild(0)), VerifyKey: v.key, Why: v.why}
-						}
-					}
-				}
-			}
+			best = g.stopsOf(m, f, p).before(child, best)
 		}
 	}
 	return best
@@ -592,8 +657,7 @@ func (sc *statusScope) block(b *python.Node) (v pysem.Value, done bool) {
 	if b == nil {
 		return pysem.Value{Free: true}, true
 	}
-	for i := 0; i < int(b.NamedChildCount()); i++ {
-		s := b.NamedChild(i)
+	for s := b.NamedChild(0); s != nil; s = s.NextNamedSibling() {
 		switch s.Type() {
 		case "return_statement":
 			if s.NamedChildCount() == 0 {
@@ -625,8 +689,7 @@ func (sc *statusScope) ifStmt(s *python.Node) (pysem.Value, bool) {
 	case !t.Definitely(false):
 		return pysem.Value{Free: true}, true
 	}
-	for i := 0; i < int(s.NamedChildCount()); i++ {
-		alt := s.NamedChild(i)
+	for alt := s.NamedChild(0); alt != nil; alt = alt.NextNamedSibling() {
 		switch alt.Type() {
 		case "elif_clause":
 			t := pysem.TruthOf(sc.m.ExprOf(alt.ChildByFieldName("condition")), sc)

@@ -373,8 +373,8 @@ func walk(n *python.Node, fn func(*python.Node)) {
 		return
 	}
 	fn(n)
-	for i := 0; i < int(n.NamedChildCount()); i++ {
-		walk(n.NamedChild(i), fn)
+	for ch := n.NamedChild(0); ch != nil; ch = ch.NextNamedSibling() {
+		walk(ch, fn)
 	}
 }
 

@@ -15,11 +15,12 @@ type resolver struct {
 	env    map[string]string
 	done   map[*python.Module]map[string]*Setting
 	active map[*python.Module]bool
-	// stack is the modules being evaluated, outermost first; vars holds
-	// their namespaces so far; partial marks those that met an import
-	// cycle through a module further out.
+	// stack is the modules being evaluated, outermost first; walkers
+	// holds their walkers, whose namespaces are what they bound so far;
+	// partial marks those that met an import cycle through a module
+	// further out.
 	stack   []*python.Module
-	vars    map[*python.Module]map[string]*Setting
+	walkers map[*python.Module]*walker
 	partial map[*python.Module]bool
 	evals   int
 	idx     map[*python.Module]*modIndex
@@ -33,7 +34,7 @@ type resolver struct {
 func newResolver(p *analyzer.Project, env map[string]string) *resolver {
 	r := &resolver{p: p, env: env, done: map[*python.Module]map[string]*Setting{},
 		active: map[*python.Module]bool{}, idx: map[*python.Module]*modIndex{},
-		vars: map[*python.Module]map[string]*Setting{}, partial: map[*python.Module]bool{},
+		walkers: map[*python.Module]*walker{}, partial: map[*python.Module]bool{},
 		importers: map[*python.Module][]*python.Module{}, included: map[*python.Module]bool{},
 		topLevel: map[string]bool{}}
 	for _, m := range p.Python {
@@ -131,22 +132,23 @@ func (r *resolver) values(m *python.Module) map[string]*Setting {
 		for i := len(r.stack) - 1; i >= 0 && r.stack[i] != m; i-- {
 			r.partial[r.stack[i]] = true
 		}
-		return cloneVars(r.vars[m])
+		return r.walkers[m].vars.flat()
 	}
 	r.active[m] = true
 	r.stack = append(r.stack, m)
-	w := &walker{r: r, m: m, name: analyzer.ModuleName(m.File.Path), ix: r.index(m), vars: map[string]*Setting{}}
-	r.vars[m] = w.vars
+	w := &walker{r: r, m: m, name: analyzer.ModuleName(m.File.Path), ix: r.index(m), vars: &namespace{own: map[string]*Setting{}}}
+	r.walkers[m] = w
 	w.stmts(m.Root, walkCtx{})
 	delete(r.active, m)
-	delete(r.vars, m)
+	delete(r.walkers, m)
 	r.stack = r.stack[:len(r.stack)-1]
 	r.evals++
+	vars := w.vars.own // the module's scope: every branch has been folded into it
 	if !r.partial[m] || r.evals > maxEvals {
-		r.done[m] = w.vars
+		r.done[m] = vars
 	}
 	delete(r.partial, m)
-	return w.vars
+	return vars
 }
 
 // maxEvals bounds module evaluations per resolution: past it, namespaces
@@ -186,13 +188,13 @@ type walker struct {
 	m    *python.Module
 	name string
 	ix   *modIndex
-	vars map[string]*Setting
+	vars *namespace
 	// raisedEnv are the environment variables whose absence made the
 	// last statement raise.
 	raisedEnv []string
 }
 
-func (w *walker) lookup(name string) *Setting { return w.vars[name] }
+func (w *walker) lookup(name string) *Setting { return w.vars.get(name) }
 
 func (w *walker) getenv(name string) (string, bool) {
 	v, ok := w.r.env[name]
@@ -203,7 +205,7 @@ func (w *walker) importsDecouple() bool { return w.ix.decouple }
 
 // envFactory returns the scheme of a name bound to environ.Env(...).
 func (w *walker) envFactory(name string) *envScheme {
-	s := w.vars[name]
+	s := w.vars.get(name)
 	if s == nil || s.Expr == nil || s.Expr.Kind != python.CallExpr || s.Expr.Call == nil {
 		return nil
 	}
@@ -234,9 +236,8 @@ func (w *walker) stmts(parent *python.Node, c walkCtx) string {
 	if parent == nil {
 		return ""
 	}
-	n := int(parent.NamedChildCount())
-	for i := 0; i < n; i++ {
-		if r := w.stmt(parent.NamedChild(i), c); r != "" && c.inTry > 0 {
+	for s := parent.NamedChild(0); s != nil; s = s.NextNamedSibling() {
+		if r := w.stmt(s, c); r != "" && c.inTry > 0 {
 			return r
 		}
 	}
@@ -249,9 +250,7 @@ func (w *walker) stmt(n *python.Node, c walkCtx) string {
 	}
 	switch n.Type() {
 	case "expression_statement":
-		k := int(n.NamedChildCount())
-		for i := 0; i < k; i++ {
-			ch := n.NamedChild(i)
+		for ch := n.NamedChild(0); ch != nil; ch = ch.NextNamedSibling() {
 			switch ch.Type() {
 			case "assignment", "augmented_assignment":
 				if r := w.assignment(ch, c); r != "" {
@@ -278,11 +277,9 @@ func (w *walker) stmt(n *python.Node, c walkCtx) string {
 	case "block":
 		return w.stmts(n, c)
 	case "delete_statement":
-		k := int(n.NamedChildCount())
-		for i := 0; i < k; i++ {
-			ch := n.NamedChild(i)
+		for ch := n.NamedChild(0); ch != nil; ch = ch.NextNamedSibling() {
 			if ch.Type() == "identifier" {
-				delete(w.vars, w.m.NodeText(ch))
+				w.vars.del(w.m.NodeText(ch))
 			}
 		}
 	}
@@ -339,7 +336,7 @@ func (w *walker) assignment(n *python.Node, c walkCtx) string {
 }
 
 func (w *walker) assign(a *python.Assign, v val, c walkCtx) {
-	prev := w.vars[a.Target]
+	prev := w.vars.get(a.Target)
 	s := w.newSetting(a.Target, a.Value, a, c)
 	switch a.Op {
 	case "=", ":":
@@ -368,7 +365,7 @@ func (w *walker) assign(a *python.Assign, v val, c walkCtx) {
 	default:
 		s.setVal(unknown(v))
 	}
-	w.vars[a.Target] = s
+	w.vars.set(a.Target, s)
 }
 
 // patch records NAME[k1][k2] = value.
@@ -390,7 +387,7 @@ func (w *walker) patch(a *python.Assign, stmt *python.Node, v val, c walkCtx) {
 	if e == nil || e.Kind != python.Name {
 		return
 	}
-	prev := w.vars[e.Name]
+	prev := w.vars.get(e.Name)
 	if prev == nil || prev.Unset {
 		return
 	}
@@ -410,7 +407,7 @@ func (w *walker) patch(a *python.Assign, stmt *python.Node, v val, c walkCtx) {
 	if c.nested {
 		s.Conditional = true
 	}
-	w.vars[e.Name] = s
+	w.vars.set(e.Name, s)
 }
 
 func setPath(d python.Value, keys []python.Value, v python.Value) (python.Value, bool) {
@@ -432,10 +429,27 @@ func setPath(d python.Value, keys []python.Value, v python.Value) (python.Value,
 	return python.Value{}, false
 }
 
+// clone returns a copy of s that shares its Alternatives: an undecided
+// setting changed in n ifs in a row gains one alternative at each, and
+// copying them at each would cost n².
 func (s *Setting) clone() *Setting {
 	c := *s
-	c.Alternatives = append([]*Setting{}, s.Alternatives...)
 	return &c
+}
+
+// addAlternative appends a to s.Alternatives: in place when s holds the
+// longest view of the array, else into a copy.
+func (s *Setting) addAlternative(a *Setting) {
+	if s.altLen != nil && *s.altLen == len(s.Alternatives) && len(s.Alternatives) < cap(s.Alternatives) {
+		s.Alternatives = append(s.Alternatives, a)
+		*s.altLen = len(s.Alternatives)
+		return
+	}
+	alts := make([]*Setting, len(s.Alternatives), 2*len(s.Alternatives)+1)
+	copy(alts, s.Alternatives)
+	s.Alternatives = append(alts, a)
+	n := len(s.Alternatives)
+	s.altLen = &n
 }
 
 // callStmt handles list and dict edits (MIDDLEWARE.append(...)) and
@@ -474,7 +488,7 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 	if e == nil || e.Kind != python.Name {
 		return ""
 	}
-	prev := w.vars[e.Name]
+	prev := w.vars.get(e.Name)
 	if prev == nil || prev.Unset {
 		return ""
 	}
@@ -518,7 +532,7 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 	}
 	s.EnvVars = mergeEnv(s.ValueEnv, s.CondEnv)
 	s.Expr = arg
-	w.vars[e.Name] = s
+	w.vars.set(e.Name, s)
 	return ""
 }
 
@@ -612,7 +626,7 @@ func (w *walker) importStmt(n *python.Node, c walkCtx) string {
 		if imp.Star {
 			for k, v := range src {
 				if !strings.HasPrefix(k, "_") {
-					w.vars[k] = wrap(v)
+					w.vars.set(k, wrap(v))
 				}
 			}
 			continue
@@ -626,7 +640,7 @@ func (w *walker) importStmt(n *python.Node, c walkCtx) string {
 			if nm.Alias != "" {
 				alias = nm.Alias
 			}
-			w.vars[alias] = wrap(v)
+			w.vars.set(alias, wrap(v))
 		}
 	}
 	return ""
@@ -642,11 +656,68 @@ func joinConds(a, b string) string {
 	return a + " and " + b
 }
 
-func cloneVars(m map[string]*Setting) map[string]*Setting {
-	out := make(map[string]*Setting, len(m))
-	for k, v := range m {
-		out[k] = v
+// namespace is a module namespace being evaluated: the names bound (or deleted,
+// a nil Setting) in it, over the namespace it branched from. A branch of
+// an if statement runs in a namespace of its own over the one before, and its
+// names are folded back when the if ends, so a branch costs the names it
+// binds, not a copy of the whole namespace: a settings module of n
+// assignments and n ifs costs n, not n².
+type namespace struct {
+	own    map[string]*Setting
+	parent *namespace
+}
+
+func (s *namespace) get(name string) *Setting {
+	for ; s != nil; s = s.parent {
+		if v, ok := s.own[name]; ok {
+			return v
+		}
 	}
+	return nil
+}
+
+func (s *namespace) set(name string, v *Setting) { s.own[name] = v }
+
+func (s *namespace) del(name string) {
+	if s.parent == nil {
+		delete(s.own, name)
+	} else {
+		s.own[name] = nil
+	}
+}
+
+// branch returns an empty namespace over s.
+func (s *namespace) branch() *namespace { return &namespace{own: map[string]*Setting{}, parent: s} }
+
+// fold writes what branch b bound and deleted into s.
+func (s *namespace) fold(b *namespace) {
+	for k, v := range b.own {
+		if v == nil {
+			s.del(k)
+		} else {
+			s.own[k] = v
+		}
+	}
+}
+
+// flat returns every name visible in s, in a new map.
+func (s *namespace) flat() map[string]*Setting {
+	out := map[string]*Setting{}
+	var add func(*namespace)
+	add = func(s *namespace) {
+		if s == nil {
+			return
+		}
+		add(s.parent)
+		for k, v := range s.own {
+			if v == nil {
+				delete(out, k)
+			} else {
+				out[k] = v
+			}
+		}
+	}
+	add(s)
 	return out
 }
 
@@ -658,9 +729,7 @@ type clause struct {
 func (w *walker) ifStmt(n *python.Node, c walkCtx) string {
 	cl := []clause{{cond: n.ChildByFieldName("condition"), body: n.ChildByFieldName("consequence")}}
 	var elseBody *python.Node
-	k := int(n.NamedChildCount())
-	for i := 0; i < k; i++ {
-		ch := n.NamedChild(i)
+	for ch := n.NamedChild(0); ch != nil; ch = ch.NextNamedSibling() {
 		switch ch.Type() {
 		case "elif_clause":
 			cl = append(cl, clause{cond: ch.ChildByFieldName("condition"), body: ch.ChildByFieldName("consequence")})
@@ -710,9 +779,9 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 		// The branch not taken matters only when the decision rests on an
 		// environment default: it is what the setting becomes when the
 		// variable is set.
-		var other map[string]*Setting
+		var other *namespace
 		if len(cv.Env) > 0 && c.depth < 6 {
-			w.vars = cloneVars(pre)
+			w.vars = pre.branch()
 			if t {
 				runElse()
 			} else {
@@ -720,7 +789,7 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 			}
 			other = w.vars
 		}
-		w.vars = cloneVars(pre)
+		w.vars = pre.branch()
 		var r string
 		if t {
 			r = runThen()
@@ -728,45 +797,47 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 			r = runElse()
 		}
 		taken := w.vars
-		for name, o := range other {
-			if o == pre[name] || o == taken[name] {
-				continue
+		if other != nil {
+			for name, o := range other.own {
+				if o == nil || o == pre.get(name) || o == taken.get(name) {
+					continue // deleted, or as before or as taken
+				}
+				cur := taken.get(name)
+				if cur == nil {
+					cur = &Setting{Name: name, Unset: true, CondEnv: cv.Env, EnvVars: cv.Env}
+				} else {
+					cur = cur.clone()
+				}
+				cur.addAlternative(o)
+				taken.own[name] = cur
 			}
-			cur := taken[name]
-			if cur == nil {
-				cur = &Setting{Name: name, Unset: true, CondEnv: cv.Env, EnvVars: cv.Env}
-			} else {
-				cur = cur.clone()
-			}
-			cur.Alternatives = append(cur.Alternatives, o)
-			taken[name] = cur
 		}
-		w.vars = taken
+		pre.fold(taken)
+		w.vars = pre
 		return r
 	}
 	if c.depth >= 6 {
-		w.vars = cloneVars(pre)
 		return ""
 	}
-	w.vars = cloneVars(pre)
+	w.vars = pre.branch()
 	rt := runThen()
 	tv := w.vars
-	w.vars = cloneVars(pre)
+	w.vars = pre.branch()
 	re := runElse()
 	ev := w.vars
-	merged := cloneVars(pre)
+	merged := pre.branch()
 	names := map[string]bool{}
-	for k := range tv {
+	for k := range tv.own {
 		names[k] = true
 	}
-	for k := range ev {
+	for k := range ev.own {
 		names[k] = true
 	}
 	for name := range names {
-		a, b := tv[name], ev[name]
+		a, b := tv.get(name), ev.get(name)
 		if a == b {
 			if a != nil {
-				merged[name] = a
+				merged.own[name] = a
 			}
 			continue
 		}
@@ -784,10 +855,11 @@ func (w *walker) branches(cl []clause, elseBody *python.Node, c walkCtx) string 
 		if alt == nil {
 			alt = &Setting{Name: name, Unset: true, Condition: thenC.cond(), Undecided: true}
 		}
-		primary.Alternatives = append(primary.Alternatives, alt)
-		merged[name] = primary
+		primary.addAlternative(alt)
+		merged.own[name] = primary
 	}
-	w.vars = merged
+	pre.fold(merged)
+	w.vars = pre
 	if rt != "" && re != "" {
 		return rt
 	}
@@ -802,15 +874,11 @@ func (w *walker) tryStmt(n *python.Node, c walkCtx) string {
 	}
 	var handlers []handler
 	var elseBody, finallyBody *python.Node
-	k := int(n.NamedChildCount())
-	for i := 0; i < k; i++ {
-		ch := n.NamedChild(i)
+	for ch := n.NamedChild(0); ch != nil; ch = ch.NextNamedSibling() {
 		switch ch.Type() {
 		case "except_clause", "except_group_clause":
 			h := handler{}
-			m := int(ch.NamedChildCount())
-			for j := 0; j < m; j++ {
-				x := ch.NamedChild(j)
+			for x := ch.NamedChild(0); x != nil; x = x.NextNamedSibling() {
 				if x.Type() == "block" {
 					h.body = x
 				} else if h.types == "" {
@@ -821,9 +889,8 @@ func (w *walker) tryStmt(n *python.Node, c walkCtx) string {
 		case "else_clause":
 			elseBody = ch.ChildByFieldName("body")
 		case "finally_clause":
-			m := int(ch.NamedChildCount())
-			for j := 0; j < m; j++ {
-				if x := ch.NamedChild(j); x.Type() == "block" {
+			for x := ch.NamedChild(0); x != nil; x = x.NextNamedSibling() {
+				if x.Type() == "block" {
 					finallyBody = x
 				}
 			}

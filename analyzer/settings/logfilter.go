@@ -186,9 +186,8 @@ func (fc *FilterCode) scan(n *python.Node) {
 			}
 			return
 		}
-		k := int(x.NamedChildCount())
-		for i := 0; i < k; i++ {
-			walk(x.NamedChild(i))
+		for ch := x.NamedChild(0); ch != nil; ch = ch.NextNamedSibling() {
+			walk(ch)
 		}
 	}
 	walk(n)

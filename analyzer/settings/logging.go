@@ -484,9 +484,8 @@ func excludedNames(m *python.Module, e *python.Expr) []string {
 			}
 			return
 		}
-		k := int(n.NamedChildCount())
-		for i := 0; i < k; i++ {
-			walk(n.NamedChild(i), inIf)
+		for ch := n.NamedChild(0); ch != nil; ch = ch.NextNamedSibling() {
+			walk(ch, inIf)
 		}
 	}
 	walk(e.Node, false)

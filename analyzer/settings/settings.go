@@ -88,6 +88,10 @@ type Setting struct {
 	Module string
 
 	directRead bool // Expr itself is the environment read of Env
+	// altLen is shared by the settings whose Alternatives are views of
+	// one array: the longest view's length. addAlternative appends in
+	// place only to that view, so no view ever sees its elements change.
+	altLen *int
 }
 
 // Patch is an item assignment to part of a dict setting.

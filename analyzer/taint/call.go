@@ -463,13 +463,15 @@ func (c *fctx) outboundSink(ci *callInfo) bool {
 
 func (c *fctx) authSink(ci *callInfo) {
 	call := ci.call
-	desc := compactText(call.Func)
+	// desc names the callee in messages; built only for a hit, as a
+	// method chain's callee is as long as the chain.
+	desc := func() string { return compactText(call.Func) }
 	if authFuncs[ci.last] || authDecoders[ci.q] || strings.HasSuffix(ci.q, "signing.loads") {
 		for i, a := range call.Args {
-			c.authHits(ci.args[i], a.Loc, ci.x.Loc, "used to authenticate by `"+desc+"()`")
+			c.authHits(ci.args[i], a.Loc, ci.x.Loc, "used to authenticate by `"+desc()+"()`")
 		}
 		for j, k := range call.Kwargs {
-			c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "used to authenticate by `"+desc+"()`")
+			c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "used to authenticate by `"+desc()+"()`")
 		}
 		return
 	}
@@ -480,7 +482,7 @@ func (c *fctx) authSink(ci *callInfo) {
 				field = field[:i]
 			}
 			if field == "key" || c.nameIsSecretKey(field) {
-				c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "looked up by `"+desc+"("+k.Name+"=…)`")
+				c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "looked up by `"+desc()+"("+k.Name+"=…)`")
 			}
 		}
 	}
@@ -602,17 +604,19 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 	method := ci.method
 	q := ci.q
 	loc := ci.x.Loc
-	text := compactText(fn) + "()"
+	// text is the callee as messages show it; built only for a message,
+	// as a method chain's callee is as long as the chain.
+	text := func() string { return compactText(fn) + "()" }
 
 	if c.a.vocab.Sanitizer(fn) || (q != fn && c.a.vocab.Sanitizer(q)) {
 		return clean
 	}
 	switch {
 	case tracebackCalls[q]:
-		src := c.a.source(Exception, loc, "a traceback (`"+text+"`)", "a traceback is formatted here")
+		src := c.a.source(Exception, loc, "a traceback (`"+text()+"`)", "a traceback is formatted here")
 		return &Val{L: []*Label{src.label()}}
 	case excInfoCalls[q]:
-		src := c.a.source(Exception, loc, "the current exception (`"+text+"`)", "the current exception is read here")
+		src := c.a.source(Exception, loc, "the current exception (`"+text()+"`)", "the current exception is read here")
 		l := []*Label{src.label()}
 		if q == "sys.exception" {
 			return &Val{L: l, Obj: objException}
@@ -626,22 +630,22 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		if shortRandomID(call) {
 			return clean
 		}
-		src := c.a.source(Token, loc, "a token from `"+text+"`", "`"+text+"` creates a token here")
+		src := c.a.source(Token, loc, "a token from `"+text()+"`", "`"+text()+"` creates a token here")
 		return &Val{L: []*Label{src.label()}}
 	}
 	if q == jwtEncode {
-		src := c.a.source(Token, loc, "a JWT from `"+text+"`", "`"+text+"` creates a JWT here")
+		src := c.a.source(Token, loc, "a JWT from `"+text()+"`", "`"+text()+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}}
 	}
 	if q == signingDumps || oneTimeTokenMethods[method] ||
 		signerMethods[method] && ci.recvX != nil && strings.Contains(strings.ToLower(ci.recvX.Text), signerWord) {
-		src := c.a.source(Token, loc, "a one-time token from `"+text+"`", "`"+text+"` creates a signed one-time token here")
+		src := c.a.source(Token, loc, "a one-time token from `"+text()+"`", "`"+text()+"` creates a signed one-time token here")
 		src.OneTime = true
 		return &Val{L: []*Label{src.label()}}
 	}
 	if ci.recvX != nil && tokenModelCreates[method] &&
 		strings.HasSuffix(compactText(ci.recvX.Text), tokenClassSuffix+".objects") {
-		src := c.a.source(Token, loc, "an API token from `"+text+"`", "`"+text+"` creates an API token here")
+		src := c.a.source(Token, loc, "an API token from `"+text()+"`", "`"+text()+"` creates an API token here")
 		v := &Val{L: []*Label{src.label()}}
 		if strings.HasSuffix(method, "get_or_create") {
 			return &Val{L: v.L, Elems: []*Val{v, clean}}
@@ -649,7 +653,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		return v
 	}
 	if ci.recvX != nil && tokenClassMethods[method] && strings.HasSuffix(compactText(ci.recvX.Text), tokenClassSuffix) {
-		src := c.a.source(Token, loc, "a JWT from `"+text+"`", "`"+text+"` creates a JWT here")
+		src := c.a.source(Token, loc, "a JWT from `"+text()+"`", "`"+text()+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}, Obj: objTokenObj}
 	}
 	if fn == "getattr" && len(call.Args) >= 2 {
@@ -807,7 +811,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		return out
 	}
 	if c.tokenFunc(ci.last) {
-		src := c.a.source(Token, loc, "the result of `"+text+"`", "`"+text+"` returns a secret (by its name)")
+		src := c.a.source(Token, loc, "the result of `"+text()+"`", "`"+text()+"` returns a secret (by its name)")
 		src.ByName = true
 		return &Val{L: []*Label{src.label()}}
 	}

@@ -1087,18 +1087,18 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 
 // Strings ------------------------------------------------------------------------
 
-var queryParamEnd = regexp.MustCompile(`[?&][A-Za-z0-9_.\-\[\]%]*=$`)
-
 // buildString evaluates a built string and reports secrets put into a
 // URL's query string.
 func (c *fctx) buildString(x *python.Expr, pieces []python.Piece, e *env) *Val {
 	out := &Val{Clean: true}
 	var prefix strings.Builder
+	hasQuery := false // the prefix holds a '?'
 	appended := c.appended
 	c.appended = false
 	for _, p := range pieces {
 		if p.Expr == nil {
 			prefix.WriteString(p.Literal)
+			hasQuery = hasQuery || strings.Contains(p.Literal, "?")
 			continue
 		}
 		v := c.eval(p.Expr, e)
@@ -1107,7 +1107,7 @@ func (c *fctx) buildString(x *python.Expr, pieces []python.Piece, e *env) *Val {
 			out.Coll = collQueryString
 		}
 		pre := prefix.String()
-		if v.tainted() && inQuery(pre, appended, v.Encoded) {
+		if v.tainted() && inQuery(pre, hasQuery, appended, v.Encoded) {
 			var ls []*Label
 			for _, l := range v.L {
 				if l.InURL || (l.Src.Kind != Token && l.Src.Kind != Credential && l.Src.Kind != Param) {
@@ -1129,23 +1129,48 @@ func (c *fctx) buildString(x *python.Expr, pieces []python.Piece, e *env) *Val {
 	return out
 }
 
-// provisioningURI matches URI schemes that carry a secret by design and
-// are never requested over the network: otpauth:// key URIs (shown as a
-// QR code to enrol an authenticator app).
-var provisioningURI = regexp.MustCompile(`^\s*otpauth(-migration)?://`)
+// provisioningURI reports a URI whose scheme carries a secret by design
+// and is never requested over the network: otpauth:// key URIs (shown as
+// a QR code to enrol an authenticator app).
+func provisioningURI(s string) bool {
+	s = strings.TrimLeft(s, "\t\n\f\r ")
+	return strings.HasPrefix(s, "otpauth://") || strings.HasPrefix(s, "otpauth-migration://")
+}
 
-func inQuery(prefix string, appended, encoded bool) bool {
-	if provisioningURI.MatchString(prefix) {
+// queryParamEnd reports a prefix that ends a query parameter's name and
+// its '=': `?name=` or `&name=`. It looks back from the end only as far as
+// the name, so a string built of n pieces costs n, not n², to check at
+// each piece.
+func queryParamEnd(s string) bool {
+	if !strings.HasSuffix(s, "=") {
+		return false
+	}
+	for i := len(s) - 2; i >= 0; i-- {
+		switch c := s[i]; {
+		case c == '?' || c == '&':
+			return true
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', strings.IndexByte("_.-[]%", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// inQuery reports whether a value appended to prefix lands in a URL's
+// query string; hasQuery is whether prefix holds a '?'.
+func inQuery(prefix string, hasQuery, appended, encoded bool) bool {
+	if provisioningURI(prefix) {
 		return false
 	}
 	if encoded {
 		t := strings.TrimRight(prefix, " ")
-		return strings.HasSuffix(t, "?") || (strings.HasSuffix(t, "&") && (strings.Contains(t, "?") || appended))
+		return strings.HasSuffix(t, "?") || (strings.HasSuffix(t, "&") && (hasQuery || appended))
 	}
-	if !queryParamEnd.MatchString(prefix) {
+	if !queryParamEnd(prefix) {
 		return false
 	}
-	if strings.Contains(prefix, "?") {
+	if hasQuery {
 		return true
 	}
 	return appended && strings.HasPrefix(prefix, "&")

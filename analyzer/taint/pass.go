@@ -224,8 +224,27 @@ type summary struct {
 	state int
 	ret   *Val
 	sinks []paramSink
+	// sinkKeys holds the key of each of sinks. A summary keeps the first
+	// sink of each key only: a parameter's sink is reported only once a
+	// caller passes a secret, at the caller's argument, and there every
+	// sink of one key makes the same finding (record keeps the first).
+	// Without this, each function of a call chain f0 → f1 → … that logs
+	// its parameter would list the sinks of all the functions below it,
+	// and the chain would cost the square of its length.
+	sinkKeys map[paramSinkKey]bool
 	// retCount counts return statements that return a value.
 	retCount int
+}
+
+// paramSinkKey is what a parameter's sink contributes to the findings it
+// makes: record's key for a hit, less its location, which becomes the
+// caller's argument.
+type paramSinkKey struct {
+	sink  SinkKind
+	src   *Source
+	field string
+	bits  uint16
+	inURL bool
 }
 
 // paramSink is a parameter reaching a sink inside a function: the hit
@@ -369,12 +388,14 @@ func (a *analysis) record(c *fctx, h Hit) {
 	h.Debug = h.Debug || c.debug > 0 || h.Label.Debug
 	if h.Label.Src.Kind == Param {
 		if c.sum != nil {
-			for _, ps := range c.sum.sinks {
-				if ps.hit.Loc == h.Loc && ps.hit.Sink == h.Sink && ps.hit.Label.Src == h.Label.Src &&
-					ps.hit.Label.Field == h.Label.Field && ps.hit.Label.Bits == h.Label.Bits && ps.hit.Label.InURL == h.Label.InURL {
-					return
-				}
+			k := paramSinkKey{h.Sink, h.Label.Src, h.Label.Field, h.Label.Bits, h.Label.InURL}
+			if c.sum.sinkKeys[k] {
+				return
 			}
+			if c.sum.sinkKeys == nil {
+				c.sum.sinkKeys = map[paramSinkKey]bool{}
+			}
+			c.sum.sinkKeys[k] = true
 			c.sum.sinks = append(c.sum.sinks, paramSink{hit: h})
 		}
 		return

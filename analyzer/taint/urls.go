@@ -278,7 +278,7 @@ func scanTemplate(f *source.File, v *Vocab) []TemplateHit {
 				}
 				expr := strings.TrimSpace(src[i+2 : i+j])
 				pre := prefix.String()
-				inQ := queryParamEnd.MatchString(pre) && strings.Contains(pre, "?")
+				inQ := queryParamEnd(pre) && strings.Contains(pre, "?")
 				if inQ && templateSecret(expr, v) {
 					out = append(out, TemplateHit{Loc: f.Span(i, i+j+2), Var: templateVar(expr), Attr: attr, OneTime: email})
 				}

@@ -328,19 +328,28 @@ var sanitizerStems = []string{"mask", "redact", "scrub", "sanitiz", "sanitis", "
 
 // Sanitizer reports whether a call to the dotted name fn hides a secret
 // (masking, redaction, hashing, length or truth value).
+//
+// It lower-cases only the components it looks at (the first and the
+// last): the callee of a method chain is as long as the chain, and the
+// chain calls it once per link. Lower-casing maps rune by rune and keeps
+// the dots, so a component of the lower-cased name is the lower-cased
+// component.
 func (v *Vocab) Sanitizer(fn string) bool {
-	last := strings.ToLower(fn)
-	if i := strings.LastIndexByte(last, '.'); i >= 0 {
-		last = last[i+1:]
+	last := fn
+	if i := strings.LastIndexByte(fn, '.'); i >= 0 {
+		last = fn[i+1:]
 	}
-	if v.extraSan[strings.ToLower(fn)] || v.extraSan[last] {
+	last = strings.ToLower(last)
+	if v.extraSan[last] || len(v.extraSan) > 0 && v.extraSan[strings.ToLower(fn)] {
 		return true
 	}
 	if builtinSanitizers[last] {
 		return true
 	}
-	if strings.HasPrefix(strings.ToLower(fn), "hashlib.") || strings.HasPrefix(strings.ToLower(fn), "hmac.") {
-		return true
+	if i := strings.IndexByte(fn, '.'); i >= 0 {
+		if first := strings.ToLower(fn[:i+1]); first == "hashlib." || first == "hmac." {
+			return true
+		}
 	}
 	ws := Words(last)
 	if len(ws) > 0 && (ws[0] == "is" || ws[0] == "has") {

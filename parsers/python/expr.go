@@ -387,7 +387,7 @@ func (b *builder) binary(e *Expr, n *Node) {
 	switch e.Name {
 	case "+":
 		if stringish(l) || stringish(r) {
-			e.Pieces = mergePieces(append(piecesOf(l), piecesOf(r)...))
+			e.Pieces = concatPieces(piecesOf(l), piecesOf(r))
 		}
 	case "%":
 		if l.Kind == String || l.Kind == Bytes {
@@ -428,6 +428,30 @@ func piecesOf(e *Expr) []Piece {
 		return e.Pieces
 	}
 	return []Piece{{Expr: e}}
+}
+
+// concatPieces is mergePieces(append(a, b...)) for a and b merged
+// already. The result shares a's array when it extends a: in a chain
+// `"a" + x + "b" + …`, parsed left-leaning, each "+" adds its right
+// operand to the pieces of its left, and copying them at every level
+// would cost the square of the chain's length. Only the sum's own
+// length of a is visible to the left operand, and each operand has one
+// parent, so no one else appends to it.
+func concatPieces(a, b []Piece) []Piece {
+	empty := func(ps []Piece) bool { return len(ps) == 1 && ps[0].Expr == nil && ps[0].Literal == "" }
+	switch {
+	case empty(b):
+		return a
+	case empty(a):
+		return b
+	}
+	if last, first := a[len(a)-1], b[0]; last.Expr == nil && first.Expr == nil {
+		out := make([]Piece, 0, len(a)+len(b)-1)
+		out = append(out, a[:len(a)-1]...)
+		out = append(out, Piece{Literal: last.Literal + first.Literal})
+		return append(out, b[1:]...)
+	}
+	return append(a, b...)
 }
 
 // mergePieces joins adjacent literals and drops empty ones (keeping one

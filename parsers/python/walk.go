@@ -26,6 +26,8 @@ type builder struct {
 	// fn is the function whose body holds the node being modelled (Parse
 	// only); it becomes Call.Enclosing.
 	fn *Function
+	// compacts holds compactSpan's runs by start offset.
+	compacts map[uint32]*compactRun
 }
 
 func newBuilder(m *Module) *builder {
@@ -539,7 +541,7 @@ func (b *builder) call(n *Node) *Call {
 	c.FuncExpr = b.expr(ks[0].n)
 	c.Func = c.FuncExpr.Name
 	if c.Func == "" || c.FuncExpr.Kind != Name && c.FuncExpr.Kind != Attribute {
-		c.Func = compact(c.FuncExpr.Text)
+		c.Func = b.compactSpan(ks[0].n.StartByte(), ks[0].n.EndByte())
 	}
 	if len(ks) < 2 {
 		return c
@@ -646,12 +648,24 @@ func isDottedText(s string) bool {
 // compact removes whitespace, comments and line continuations from source
 // text, leaving string literals as written.
 func compact(s string) string {
-	if strings.IndexAny(s, " \t\r\n\f\v\\#") < 0 {
+	if !needsCompact(s) {
 		return s
 	}
 	var sb strings.Builder
 	sb.Grow(len(s))
+	compactInto(&sb, s)
+	return sb.String()
+}
+
+func needsCompact(s string) bool { return strings.IndexAny(s, " \t\r\n\f\v\\#") >= 0 }
+
+// compactInto writes compact(s) to sb. It reports whether s ended in a
+// state the text after it cannot change: outside a string literal and a
+// comment, and not on a backslash. Then compacting s+t writes the same as
+// compacting s and then t.
+func compactInto(sb *strings.Builder, s string) (clean bool) {
 	var quote byte // the open string's quote character, 0 outside strings
+	clean = true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if quote != 0 {
@@ -671,9 +685,15 @@ func compact(s string) string {
 			for i+1 < len(s) && s[i+1] != '\n' {
 				i++
 			}
+			if i+1 == len(s) {
+				clean = false
+			}
 		case '\\':
 			if i+1 < len(s) && (s[i+1] == '\n' || s[i+1] == '\r') {
 				continue
+			}
+			if i+1 == len(s) {
+				clean = false
 			}
 			sb.WriteByte(c)
 		case '\'', '"':
@@ -683,7 +703,46 @@ func compact(s string) string {
 			sb.WriteByte(c)
 		}
 	}
-	return sb.String()
+	return clean && quote == 0
+}
+
+// compactRun is the compacted text of the source from one offset up to
+// end, kept to be extended.
+type compactRun struct {
+	end uint32
+	sb  strings.Builder
+}
+
+// compactSpan is compact(b.src[start:end]). The callees of a method
+// chain, `x.f(a, b).g(c).h`, are the chain's prefixes, one per link, all
+// starting at the same offset: each extends the one before, so the chain
+// is compacted once rather than once per link. A strings.Builder never
+// changes the bytes of a string it has returned, so the prefixes share
+// its memory.
+func (b *builder) compactSpan(start, end uint32) string {
+	if int(end) > len(b.src) || start > end {
+		return ""
+	}
+	s := b.src[start:end]
+	if !needsCompact(s) {
+		return s
+	}
+	r := b.compacts[start]
+	if r == nil || r.end > end {
+		r = &compactRun{end: start}
+	}
+	if !compactInto(&r.sb, b.src[r.end:end]) {
+		// What follows could change how this text compacts: the run
+		// cannot be extended further.
+		delete(b.compacts, start)
+		return r.sb.String()
+	}
+	r.end = end
+	if b.compacts == nil {
+		b.compacts = map[uint32]*compactRun{}
+	}
+	b.compacts[start] = r
+	return r.sb.String()
 }
 
 // Syntax errors --------------------------------------------------------------

@@ -213,6 +213,28 @@ func table(r *results) []row {
 	}
 	rows = append(rows, bigInputRows(r, "BigInputs/nginx-servers=%d", []int{2000, 10000, 100000}, "nginx configuration of %d server blocks", "per server block")...)
 	rows = append(rows, bigInputRows(r, "BigInputs/python-functions=%d", []int{5000, 50000}, "Python module of %d functions", "per function")...)
+	rows = append(rows, shapeRows(r)...)
+	return rows
+}
+
+// shapes are BenchmarkShapes' cases (analyzer/shapes_test.go).
+var shapes = []string{"nested-calls", "method-chain", "call-chain", "import-chain", "concat", "suppressions", "identity-guards", "settings"}
+
+// shapeRows is one row per shape: the cost of a whole run on the shape
+// four times as large, against its base size.
+func shapeRows(r *results) []row {
+	var rows []row
+	for _, s := range shapes {
+		name := "Shapes/" + s
+		figure := "shape " + s + ": whole run at 4n against n"
+		t, ok := r.get(name, "time-4n/n")
+		if !ok {
+			rows = append(rows, row{figure, r.missing(name), "", "linear: ×4", ""})
+			continue
+		}
+		b, _ := r.get(name, "bytes-4n/n")
+		rows = append(rows, row{figure, fmt.Sprintf("time ×%.1f", t), "", "linear: ×4", fmt.Sprintf("bytes allocated ×%.1f", b)})
+	}
 	return rows
 }
 
