@@ -1,6 +1,7 @@
 package apachemodel
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -267,7 +268,7 @@ func (t *tree) resolve(st *condState, body []*apache.Directive, atoms []string) 
 				inner = nil // judged as it stands
 			}
 			body := t.resolve(st, d.Body, inner)
-			if !sameDirectives(body, d.Body) {
+			if !slices.Equal(body, d.Body) {
 				c := *d
 				c.Body = body
 				if f := t.owner[d]; f != nil {
@@ -282,16 +283,4 @@ func (t *tree) resolve(st *condState, body []*apache.Directive, atoms []string) 
 		out = append(out, d)
 	}
 	return out
-}
-
-func sameDirectives(a, b []*apache.Directive) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

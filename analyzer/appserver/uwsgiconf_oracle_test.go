@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -260,7 +261,7 @@ func TestUWSGIConfigOracle(t *testing.T) {
 				}
 				got = append(got, [2]string{o.Key, o.Value})
 			}
-			if !equalPairs(got, shown) {
+			if !slices.Equal(got, shown) {
 				t.Errorf("options differ\nmodel: %v\nuwsgi: %v", got, shown)
 			}
 			// The listeners the model derives are uwsgi's.
@@ -281,18 +282,6 @@ func TestUWSGIConfigOracle(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalPairs(a, b [][2]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func sortedCopy(s []string) []string {

@@ -19,6 +19,9 @@ const actionlintVersion = "v1.7.12"
 // workflow passes. A workflow passing an input the action does not declare
 // must fail, to show the check has teeth.
 func TestActionlint(t *testing.T) {
+	// Mostly waiting on builds and child processes: runs beside the
+	// package's other long tests.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds actionlint")
 	}

@@ -50,6 +50,9 @@ type batteryCase struct {
 }
 
 func TestBattery(t *testing.T) {
+	// Mostly waiting on builds and child processes: runs beside the
+	// package's other long tests.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -21,6 +21,9 @@ import (
 // (untracked, non-ignored files included), made without touching the
 // checkout's index or branches.
 func TestPreCommitHook(t *testing.T) {
+	// Mostly waiting on builds and child processes: runs beside the
+	// package's other long tests.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds djleak through pre-commit")
 	}
