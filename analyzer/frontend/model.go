@@ -485,3 +485,29 @@ func RegisterConfigs[C any](kind Kind, configs *analyzer.Pass[[]C], routes func(
 		return out, len(cfgs) > 0
 	}})
 }
+
+// publicCABundles are the files (and directories) where operating systems
+// and certifi keep the public web PKI's root certificates.
+var publicCABundles = []string{
+	"/etc/ssl/certs/ca-certificates.crt",                // Debian, Ubuntu, Alpine
+	"/etc/pki/tls/certs/ca-bundle.crt",                  // Fedora, RHEL
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // Fedora, RHEL
+	"/etc/ssl/ca-bundle.pem",                            // openSUSE
+	"/etc/ssl/cert.pem",                                 // Alpine, macOS, BSDs
+	"/usr/local/share/certs/ca-root-nss.crt",            // FreeBSD
+	"/etc/ssl/certs",                                    // the hashed directory (SSLCACertificatePath)
+	"/etc/pki/tls/certs",
+}
+
+// PublicCABundle reports whether path names the operating system's bundle
+// of public root CAs (or certifi's cacert.pem): client certificates
+// verified against it are any certificate a public CA issued.
+func PublicCABundle(path string) bool {
+	path = strings.TrimSuffix(strings.Trim(path, `"'`), "/")
+	for _, b := range publicCABundles {
+		if path == b {
+			return true
+		}
+	}
+	return strings.HasSuffix(path, "/certifi/cacert.pem")
+}

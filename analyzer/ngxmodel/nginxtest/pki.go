@@ -39,6 +39,12 @@ type PKI struct {
 	RogueKey   string
 	// RogueCACert is the certificate of the CA that signed RogueCert.
 	RogueCACert string
+	// ChainCert is a client certificate with ClientCert's subject issued
+	// by an intermediate CA that the CA signed, followed in the same file
+	// by that intermediate's certificate (what a client of a public CA
+	// sends); ChainKey is its key.
+	ChainCert string
+	ChainKey  string
 }
 
 // NewPKI generates a fresh PKI into a temporary directory that is removed
@@ -105,18 +111,36 @@ func generatePKI(dir string) (*PKI, error) {
 	if _, err := issue(client(), rogueCA, p.RogueCert, p.RogueKey); err != nil {
 		return nil, err
 	}
+	inter, err := issue(caTemplate("djleak-test intermediate CA"), ca, path("intermediate.pem"), "")
+	if err != nil {
+		return nil, err
+	}
+	p.ChainCert, p.ChainKey = path("chain.pem"), path("chain-key.pem")
+	if _, err := issue(client(), inter, path("chain-leaf.pem"), p.ChainKey); err != nil {
+		return nil, err
+	}
+	leaf, err := os.ReadFile(path("chain-leaf.pem"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(p.ChainCert, append(leaf, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: inter.cert.Raw})...), 0o600); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
 // newCA creates a self-signed CA and writes its certificate to certPath.
 func newCA(name, certPath string) (*issuer, error) {
-	tmpl := &x509.Certificate{
+	return issue(caTemplate(name), nil, certPath, "")
+}
+
+func caTemplate(name string) *x509.Certificate {
+	return &x509.Certificate{
 		Subject:               pkix.Name{CommonName: name, Organization: []string{ClientOrg}},
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}
-	return issue(tmpl, nil, certPath, "")
 }
 
 // issue completes tmpl (serial, validity, key), signs it with parent (or

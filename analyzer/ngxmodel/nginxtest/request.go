@@ -29,6 +29,7 @@ const (
 	NoCert    = ""
 	ValidCert = "valid" // PKI.ClientCert, signed by the trusted CA
 	RogueCert = "rogue" // PKI.RogueCert, same subject, untrusted CA
+	ChainCert = "chain" // PKI.ChainCert, same subject, through an intermediate of the trusted CA
 )
 
 // Req is one request for Server.Do.
@@ -42,7 +43,7 @@ type Req struct {
 	// and likewise "Connection: close" and, with a Body, Content-Length.
 	Headers []Header
 	Body    string
-	// ClientCert is NoCert, ValidCert or RogueCert. The chosen certificate
+	// ClientCert is NoCert, ValidCert, RogueCert or ChainCert. The chosen certificate
 	// is presented whenever the server asks for one, whatever CA names the
 	// server advertises.
 	ClientCert string
@@ -61,7 +62,8 @@ type Resp struct {
 // Request sends one request to 127.0.0.1:port — over TLS when tls is true
 // — and returns the response status code. headers are written verbatim and
 // in order (names are not canonicalised, so X_Client_DN stays X_Client_DN).
-// clientCert is NoCert (""), ValidCert ("valid") or RogueCert ("rogue").
+// clientCert is NoCert (""), ValidCert ("valid"), RogueCert ("rogue") or
+// ChainCert ("chain").
 // The server certificate is verified against the PKI's CA when Start was
 // given a PKI. Any network or protocol error fails the test.
 func (s *Server) Request(t testing.TB, port int, tls bool, path string, headers []Header, clientCert string) int {
@@ -214,8 +216,10 @@ func (s *Server) clientTLS(r Req) (*tls.Config, error) {
 		certFile, keyFile = s.pki.ClientCert, s.pki.ClientKey
 	case RogueCert:
 		certFile, keyFile = s.pki.RogueCert, s.pki.RogueKey
+	case ChainCert:
+		certFile, keyFile = s.pki.ChainCert, s.pki.ChainKey
 	default:
-		return nil, fmt.Errorf("unknown client certificate %q (want %q, %q or %q)", r.ClientCert, NoCert, ValidCert, RogueCert)
+		return nil, fmt.Errorf("unknown client certificate %q (want %q, %q, %q or %q)", r.ClientCert, NoCert, ValidCert, RogueCert, ChainCert)
 	}
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
