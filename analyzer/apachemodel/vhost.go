@@ -85,12 +85,16 @@ func parseOp(d *apache.Directive) *Op {
 // Scope is the configuration in effect for part of a virtual host: the
 // directives of the vhost and of the sections that apply, outer first.
 type Scope struct {
-	Ops         []*Op
-	Verify      string // SSLVerifyClient: none, optional, optional_no_ca, require
-	VerifyAt    *apache.Directive
-	StdEnvVars  bool
-	ExportCert  bool
-	SectionPath string // the <Location> path that narrows this scope, "" for the vhost
+	Ops      []*Op
+	Verify   string // SSLVerifyClient: none, optional, optional_no_ca, require
+	VerifyAt *apache.Directive
+	// DepthAt and CAAt are the SSLVerifyDepth and the
+	// SSLCACertificateFile / SSLCACertificatePath in effect, nil when
+	// unset.
+	DepthAt, CAAt *apache.Directive
+	StdEnvVars    bool
+	ExportCert    bool
+	SectionPath   string // the <Location> path that narrows this scope, "" for the vhost
 	// sectionRegex is set when SectionPath is a <LocationMatch> expression.
 	sectionRegex bool
 	Sections     []*apache.Directive
@@ -226,6 +230,10 @@ func (s *Scope) apply(d *apache.Directive) {
 		}
 	case d.Is("SSLVerifyClient"):
 		s.Verify, s.VerifyAt = strings.ToLower(d.Arg(0)), d
+	case d.Is("SSLVerifyDepth"):
+		s.DepthAt = d
+	case d.Is("SSLCACertificateFile"), d.Is("SSLCACertificatePath"):
+		s.CAAt = d
 	case d.Is("SSLOptions"):
 		for _, o := range d.Texts() {
 			switch strings.TrimPrefix(o, "+") {
