@@ -26,20 +26,14 @@ test:
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
-# Run every fuzz target in the repository (func Fuzz* in *_test.go) for
-# FUZZTIME each; go test -fuzz takes one target of one package at a time.
-# Inputs that fail are written to the package's testdata/fuzz/; each new
-# input is minimized for at most FUZZMINIMIZETIME.
+# Run every fuzz target in the repository for FUZZTIME each (.ci/fuzz:
+# one target of one package at a time; failing inputs are written to the
+# package's testdata/fuzz/, minimized for at most FUZZMINIMIZETIME).
 FUZZTIME ?= 60s
 TEST_FUZZTIME ?= 5s
 FUZZMINIMIZETIME ?= 5s
 fuzz:
-	@set -e; for dir in $$(grep -rl --include='*_test.go' --exclude-dir=testdata --exclude-dir=node_modules --exclude-dir=.git '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
-		for target in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/' | sort); do \
-			echo "fuzz $$dir $$target for $(FUZZTIME)"; \
-			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$dir; \
-		done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZMINIMIZETIME=$(FUZZMINIMIZETIME) .ci/fuzz
 
 # Speed and memory against the targets: Django's source scanned by djleak,
 # parsed by plain tree-sitter and scanned by Bandit, the stdin and editor
