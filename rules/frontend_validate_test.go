@@ -105,7 +105,7 @@ func frontConfigs(t *testing.T) (map[string]map[string]string, map[string]apache
 }
 
 var (
-	haproxyCrt       = regexp.MustCompile(`\bcrt \S+`)
+	haproxyCrt       = regexp.MustCompile(`(\s)crt \S+`) // a word of its own: not the end of "ca-certificates.crt"
 	haproxyCA        = regexp.MustCompile(`\bca-file \S+`)
 	caddyTLS         = regexp.MustCompile(`(?m)^(\s*tls) /\S+ /\S+`)
 	caddyCA          = regexp.MustCompile(`\b(trusted_ca_cert_file|tls_trusted_ca_certs) \S+`)
@@ -139,7 +139,7 @@ func TestFrontEndsAcceptWhatDjleakParses(t *testing.T) {
 			continue
 		}
 		checked["haproxy"]++
-		conf := haproxyCA.ReplaceAllString(haproxyCrt.ReplaceAllString(text, "crt {{PEM}}"), "ca-file {{CA}}")
+		conf := haproxyCA.ReplaceAllString(haproxyCrt.ReplaceAllString(text, "${1}crt {{PEM}}"), "ca-file {{CA}}")
 		if out, ok := haproxytest.Check(t, conf, pki); !ok {
 			t.Errorf("%s: haproxy -c rejects it:\n%s\n%s", origin, out, conf)
 		}

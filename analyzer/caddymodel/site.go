@@ -25,7 +25,9 @@ type ClientAuth struct {
 	// ModeAt is the `mode` line (nil when the mode is the default).
 	ModeAt *caddy.Directive
 	CA     string // trusted_ca_cert_file (or "inline" for trusted_ca_cert)
-	At     *caddy.Directive
+	// CAAt is the trusted_ca_cert_file line (nil for none or inline).
+	CAAt *caddy.Directive
+	At   *caddy.Directive
 }
 
 // Verified reports whether every certificate that reaches a handler was
@@ -213,7 +215,7 @@ func clientAuth(tls *caddy.Directive) *ClientAuth {
 			case "mode":
 				ca.Mode, ca.ModeAt = o.Arg(0), o
 			case "trusted_ca_cert_file":
-				ca.CA = o.Arg(0)
+				ca.CA, ca.CAAt = o.Arg(0), o
 			case "trusted_ca_cert":
 				if ca.CA == "" {
 					ca.CA = "inline"

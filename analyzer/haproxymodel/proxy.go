@@ -21,8 +21,9 @@ type Bind struct {
 	Line *haproxy.Line
 	Addr string // as written: "127.0.0.1:443", ":443", "*:443", "unix@/run/x", "/run/x"
 	SSL  bool
-	// CAFile is the `ca-file` argument ("" when none).
-	CAFile string
+	// CAFile is the `ca-file` argument ("" when none), CAFileWord its word.
+	CAFile     string
+	CAFileWord *haproxy.Word
 	// Verify is the effective mode ("none" when not given).
 	Verify Verify
 	// VerifyWord is the `verify` argument's word, when written.
@@ -280,6 +281,8 @@ func parseBind(l *haproxy.Line) *Bind {
 		case "ca-file":
 			if i+1 < len(ws) {
 				b.CAFile = ws[i+1].Text
+				w := ws[i+1]
+				b.CAFileWord = &w
 				i++
 			}
 		case "verify":

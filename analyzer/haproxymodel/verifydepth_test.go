@@ -1,0 +1,34 @@
+package haproxymodel
+
+import (
+	"testing"
+
+	"github.com/djleak/djleak/analyzer/haproxymodel/haproxytest"
+	"github.com/djleak/djleak/analyzer/ngxmodel/nginxtest"
+)
+
+// Which client chains HAProxy verifies, against IntermediatesVerified: the
+// CA's own client certificate and one issued through an intermediate the
+// CA signed, sent with it (as a public CA's customer does), under
+// `verify required` and `verify optional`.
+func TestVerifyDepthOracle(t *testing.T) {
+	haproxytest.Require(t)
+	pki := nginxtest.NewPKI(t)
+	be := nginxtest.StartHTTPBackend(t)
+	for _, mode := range []string{"required", "optional"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := haproxytest.Start(t, fe(tlsBind+" verify "+mode, "    http-request set-header X-SSL-Client-DN %[ssl_c_s_dn]"), pki, be)
+			for _, c := range []struct {
+				name          string
+				intermediates int
+			}{{nginxtest.ValidCert, 0}, {nginxtest.ChainCert, 1}, {nginxtest.RogueCert, -1}} {
+				be.Reset()
+				resp, err := srv.Do(nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.name})
+				got := err == nil && resp.Status == 200 && be.Count() == 1
+				if want := c.intermediates >= 0 && c.intermediates <= IntermediatesVerified; got != want {
+					t.Errorf("%s certificate: HAProxy verifies it: %v (status %d, %v), the model says %v", c.name, got, resp.Status, err, want)
+				}
+			}
+		})
+	}
+}
