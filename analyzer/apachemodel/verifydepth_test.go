@@ -12,17 +12,13 @@ import (
 
 // Which client chains httpd verifies under each SSLVerifyDepth, against
 // the model's VerifyDepth and IntermediatesVerified: the CA's own client
-// certificate (no intermediate) and one issued through an intermediate
-// the CA signed, sent with it (as a public CA's customer does), at the
-// virtual host and inherited from the server.
+// certificate (no intermediate), one issued through an intermediate
+// the CA signed, sent with it (as a public CA's customer does), and the
+// other CA's, at the virtual host and inherited from the server.
 func TestVerifyDepthOracle(t *testing.T) {
 	apachetest.Require(t)
 	pki := nginxtest.NewPKI(t)
 	be := nginxtest.StartHTTPBackend(t)
-	certs := []struct {
-		name          string
-		intermediates int
-	}{{nginxtest.ValidCert, 0}, {nginxtest.ChainCert, 1}}
 	for _, tc := range []struct{ name, server, vhost string }{
 		{"default", "", ""},
 		{"zero", "", "\tSSLVerifyDepth 0\n"},
@@ -48,12 +44,12 @@ func TestVerifyDepthOracle(t *testing.T) {
 			}
 			depth, _ := v.VerifyDepth()
 			srv := apachetest.Start(t, conf, pki, be)
-			for _, c := range certs {
-				resp, err := srv.Do(nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.name})
+			for _, c := range nginxtest.ChainCases {
+				resp, err := srv.Do(nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.Cert})
 				got := err == nil && resp.Status == 200
-				if want := c.intermediates <= IntermediatesVerified(depth); got != want {
+				if want := c.Verifies(IntermediatesVerified(depth)); got != want {
 					t.Errorf("%s certificate (%d intermediates) at depth %d: httpd verifies it: %v (status %d, %v), the model says %v\n%s",
-						c.name, c.intermediates, depth, got, resp.Status, err, want, srv.ErrorLog())
+						c.Cert, c.Intermediates, depth, got, resp.Status, err, want, srv.ErrorLog())
 				}
 			}
 		})

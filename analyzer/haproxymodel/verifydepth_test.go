@@ -18,15 +18,12 @@ func TestVerifyDepthOracle(t *testing.T) {
 	for _, mode := range []string{"required", "optional"} {
 		t.Run(mode, func(t *testing.T) {
 			srv := haproxytest.Start(t, fe(tlsBind+" verify "+mode, "    http-request set-header X-SSL-Client-DN %[ssl_c_s_dn]"), pki, be)
-			for _, c := range []struct {
-				name          string
-				intermediates int
-			}{{nginxtest.ValidCert, 0}, {nginxtest.ChainCert, 1}, {nginxtest.RogueCert, -1}} {
+			for _, c := range nginxtest.ChainCases {
 				be.Reset()
-				resp, err := srv.Do(nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.name})
+				resp, err := srv.Do(nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.Cert})
 				got := err == nil && resp.Status == 200 && be.Count() == 1
-				if want := c.intermediates >= 0 && c.intermediates <= IntermediatesVerified; got != want {
-					t.Errorf("%s certificate: HAProxy verifies it: %v (status %d, %v), the model says %v", c.name, got, resp.Status, err, want)
+				if want := c.Verifies(IntermediatesVerified); got != want {
+					t.Errorf("%s certificate: HAProxy verifies it: %v (status %d, %v), the model says %v", c.Cert, got, resp.Status, err, want)
 				}
 			}
 		})

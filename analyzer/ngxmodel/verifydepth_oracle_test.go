@@ -11,17 +11,13 @@ import (
 
 // Which client chains nginx verifies under each ssl_verify_depth, against
 // the model's VerifyDepth and IntermediatesVerified: the CA's own client
-// certificate (no intermediate) and one issued through an intermediate
-// that the CA signed, sent with it (as a public CA's customer does), at
-// the server and inherited from http.
+// certificate (no intermediate), one issued through an intermediate
+// that the CA signed, sent with it (as a public CA's customer does), and
+// the other CA's, at the server and inherited from http.
 func TestVerifyDepthOracle(t *testing.T) {
 	nginxtest.Require(t)
 	pki := nginxtest.NewPKI(t)
 	be := nginxtest.StartHTTPBackend(t)
-	certs := []struct {
-		name          string
-		intermediates int
-	}{{nginxtest.ValidCert, 0}, {nginxtest.ChainCert, 1}}
 	for _, tc := range []struct{ name, http, server string }{
 		{"default", "", ""},
 		{"zero", "", "ssl_verify_depth 0;"},
@@ -51,15 +47,15 @@ server {
 			}
 			depth, _ := m.Servers[0].VerifyDepth()
 			srv := nginxtest.Start(t, conf, nil, pki, be, nil)
-			for _, c := range certs {
-				resp := srv.Fetch(t, nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.name})
+			for _, c := range nginxtest.ChainCases {
+				resp := srv.Fetch(t, nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.Cert})
 				got := resp.Status == 200
 				if !got && (resp.Status != 400 || !strings.Contains(resp.Body, "The SSL certificate error")) {
-					t.Fatalf("%s certificate: status %d, want 200 or nginx's certificate error", c.name, resp.Status)
+					t.Fatalf("%s certificate: status %d, want 200 or nginx's certificate error", c.Cert, resp.Status)
 				}
-				if want := c.intermediates <= ngxmodel.IntermediatesVerified(depth); got != want {
+				if want := c.Verifies(ngxmodel.IntermediatesVerified(depth)); got != want {
 					t.Errorf("%s certificate (%d intermediates) at depth %d: nginx verifies it: %v, the model says %v",
-						c.name, c.intermediates, depth, got, want)
+						c.Cert, c.Intermediates, depth, got, want)
 				}
 			}
 		})

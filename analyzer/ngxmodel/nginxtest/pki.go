@@ -189,3 +189,19 @@ func issue(tmpl *x509.Certificate, parent *issuer, certPath, keyPath string) (*i
 func writePEM(path, typ string, der []byte) error {
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600)
 }
+
+// ChainCase is a client certificate choice with the number of
+// intermediate CAs between it and the PKI's CA (-1: another CA issued it),
+// for the batteries that check how deep a server verifies chains.
+type ChainCase struct {
+	Cert          string
+	Intermediates int
+}
+
+// ChainCases are the CA's own client certificate, the one issued through
+// an intermediate, and the other CA's.
+var ChainCases = []ChainCase{{ValidCert, 0}, {ChainCert, 1}, {RogueCert, -1}}
+
+// Verifies reports whether a server that lets max intermediates through
+// accepts c.
+func (c ChainCase) Verifies(max int) bool { return c.Intermediates >= 0 && c.Intermediates <= max }
