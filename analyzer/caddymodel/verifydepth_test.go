@@ -18,14 +18,7 @@ func TestVerifyDepthOracle(t *testing.T) {
 	for _, mode := range []string{"require_and_verify", "verify_if_given"} {
 		t.Run(mode, func(t *testing.T) {
 			srv := caddytest.Start(t, site(mode, "", setDN), pki, be)
-			for _, c := range nginxtest.ChainCases {
-				be.Reset()
-				resp, err := srv.Do(nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.Cert})
-				got := err == nil && resp.Status == 200 && be.Count() == 1
-				if want := c.Verifies(IntermediatesVerified); got != want {
-					t.Errorf("%s certificate: Caddy verifies it: %v (status %d, %v), the model says %v", c.Cert, got, resp.Status, err, want)
-				}
-			}
+			nginxtest.CheckChains(t, "Caddy", srv.Do, srv.Port(1), be, IntermediatesVerified)
 		})
 	}
 }

@@ -18,14 +18,7 @@ func TestVerifyDepthOracle(t *testing.T) {
 	for _, mode := range []string{"required", "optional"} {
 		t.Run(mode, func(t *testing.T) {
 			srv := haproxytest.Start(t, fe(tlsBind+" verify "+mode, "    http-request set-header X-SSL-Client-DN %[ssl_c_s_dn]"), pki, be)
-			for _, c := range nginxtest.ChainCases {
-				be.Reset()
-				resp, err := srv.Do(nginxtest.Req{Port: srv.Port(1), TLS: true, ClientCert: c.Cert})
-				got := err == nil && resp.Status == 200 && be.Count() == 1
-				if want := c.Verifies(IntermediatesVerified); got != want {
-					t.Errorf("%s certificate: HAProxy verifies it: %v (status %d, %v), the model says %v", c.Cert, got, resp.Status, err, want)
-				}
-			}
+			nginxtest.CheckChains(t, "HAProxy", srv.Do, srv.Port(1), be, IntermediatesVerified)
 		})
 	}
 }

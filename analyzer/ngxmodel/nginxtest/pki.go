@@ -205,3 +205,19 @@ var ChainCases = []ChainCase{{ValidCert, 0}, {ChainCert, 1}, {RogueCert, -1}}
 // Verifies reports whether a server that lets max intermediates through
 // accepts c.
 func (c ChainCase) Verifies(max int) bool { return c.Intermediates >= 0 && c.Intermediates <= max }
+
+// CheckChains sends each of ChainCases to port over TLS through do (a
+// front end's Server.Do) and reports, on t, every certificate for which
+// whether the request reached be differs from Verifies(max). server names
+// the front end in messages.
+func CheckChains(t testing.TB, server string, do func(Req) (Resp, error), port int, be *Backend, max int) {
+	t.Helper()
+	for _, c := range ChainCases {
+		be.Reset()
+		resp, err := do(Req{Port: port, TLS: true, ClientCert: c.Cert})
+		got := err == nil && resp.Status == 200 && be.Count() == 1
+		if want := c.Verifies(max); got != want {
+			t.Errorf("%s certificate: %s verifies it: %v (status %d, %v), the model says %v", c.Cert, server, got, resp.Status, err, want)
+		}
+	}
+}
