@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/ngxmodel"
 )
 
@@ -54,8 +55,8 @@ server {
 		Run: func(ctx *analyzer.Context) {
 			model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
 			for _, srv := range model.Servers {
-				verify, _ := srv.Simple("ssl_verify_client")
-				if verify == nil || (verify.Arg(0) != "on" && verify.Arg(0) != "optional") {
+				mode, verify := ngxmodel.CertMode(srv)
+				if mode != frontend.CertRequire && mode != frontend.CertOptional {
 					continue
 				}
 				if ca, _ := srv.Simple("ssl_client_certificate"); ca != nil {

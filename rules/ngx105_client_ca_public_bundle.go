@@ -62,8 +62,8 @@ server {
 		Run: func(ctx *analyzer.Context) {
 			model := analyzer.Fact(ctx.Project, ngxmodel.Pass)
 			for _, srv := range model.Servers {
-				verify, _ := srv.Simple("ssl_verify_client")
-				if verify == nil || (verify.Arg(0) != "on" && verify.Arg(0) != "optional") {
+				mode, _ := ngxmodel.CertMode(srv)
+				if mode != frontend.CertRequire && mode != frontend.CertOptional {
 					continue
 				}
 				depth, _ := srv.VerifyDepth()

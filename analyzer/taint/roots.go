@@ -1,6 +1,7 @@
 package taint
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -32,7 +33,7 @@ import (
 // from the tables, so that a source added there needs no second list.
 var sourceWords = func() []string {
 	ws := []string{requestAttr, scopeName, handlerKeyword, lastComp(settingsObject), tokenClassSuffix}
-	ws = append(ws, keysOf(requestNames)...)
+	ws = slices.AppendSeq(ws, maps.Keys(requestNames))
 	for _, calls := range []map[string]bool{tracebackCalls, excInfoCalls, oneTimeTokenMethods, signerMethods, tokenClassMethods} {
 		for q := range calls {
 			ws = append(ws, lastComp(q))
@@ -51,14 +52,6 @@ var moduleSpelled = []string{moduleOf(jwtEncode), moduleOf(signingDumps), module
 
 func moduleOf(q string) string {
 	return q[:max(strings.LastIndexByte(q, '.'), 0)]
-}
-
-func keysOf(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // sourceCall reports whether a qualified callee is a source function of
