@@ -159,7 +159,7 @@ func (b *astBuilder) push(s *Stmt) {
 // collect pushes the statements among n's children: n is the module, a
 // block or an ERROR node.
 func (b *astBuilder) collect(n *Node) {
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		b.push(b.stmtAt(c))
 	}
 }
@@ -201,7 +201,7 @@ func (b *astBuilder) bad(n *Node) *Stmt {
 // statement: inside an ERROR node anything may hold them (an orphaned
 // block or clause, a nested ERROR).
 func (b *astBuilder) recover(n *Node) {
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		switch roleOf(c) {
 		case roleStmt, roleExprStmt, roleDecorated:
 			b.push(b.stmtAt(c))
@@ -213,7 +213,7 @@ func (b *astBuilder) recover(n *Node) {
 
 func (b *astBuilder) exprStmt(n *Node) *Stmt {
 	var x *Node // the only named child
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		if c.flags&flagNamed != 0 && c.flags&flagExtra == 0 {
 			if x != nil {
 				x = nil
@@ -244,11 +244,11 @@ func (b *astBuilder) stmt(n *Node, k StmtKind, start uint32) *Stmt {
 		s.body = b.clause(n, n.ChildByFieldName("consequence"))
 		s.orelse = b.alternatives(n, n.end)
 	case StmtFor, StmtWhile:
-		s.Async = roleOf(n.at(n.first)) == roleAsync
+		s.Async = roleOf(n.first()) == roleAsync
 		s.body = b.clause(n, n.ChildByFieldName("body"))
 		s.orelse = b.alternatives(n, n.end)
 	case StmtWith, StmtDef, StmtClass:
-		s.Async = roleOf(n.at(n.first)) == roleAsync
+		s.Async = roleOf(n.first()) == roleAsync
 		if k != StmtWith {
 			b.a.Defs = append(b.a.Defs, s) // before nested ones: source order
 		}
@@ -288,7 +288,7 @@ func (b *astBuilder) clause(n, block *Node) span {
 // clauseInto pushes the statements of clause's body onto the list being
 // built.
 func (b *astBuilder) clauseInto(n, block *Node) {
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		if c == block {
 			b.collect(c)
 		} else if c.flags&flagError != 0 {
@@ -299,7 +299,7 @@ func (b *astBuilder) clauseInto(n, block *Node) {
 
 // firstBlock is n's first block child.
 func firstBlock(n *Node) *Node {
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		if roleOf(c) == roleBlock {
 			return c
 		}
@@ -312,7 +312,7 @@ func firstBlock(n *Node) *Node {
 // part is the clauses after it.
 func (b *astBuilder) alternatives(n *Node, end uint32) span {
 	mark := len(b.stack)
-	b.alternativesFrom(n.at(n.first), end)
+	b.alternativesFrom(n.first(), end)
 	return b.commit(mark)
 }
 
@@ -341,7 +341,7 @@ func (b *astBuilder) alternativesFrom(c *Node, end uint32) {
 func (b *astBuilder) try(s *Stmt, n *Node) {
 	s.body = b.clause(n, n.ChildByFieldName("body"))
 	mark := len(b.stack)
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		switch r := roleOf(c); r {
 		case roleExcept, roleExceptGroup:
 			h := b.newStmt(StmtExcept, c, c.start, c.end)
@@ -354,7 +354,7 @@ func (b *astBuilder) try(s *Stmt, n *Node) {
 	}
 	s.handlers = b.commit(mark)
 	s.orelse = b.alternatives(n, n.end)
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		if roleOf(c) == roleFinally {
 			s.final = b.clause(c, firstBlock(c))
 			break
@@ -365,10 +365,10 @@ func (b *astBuilder) try(s *Stmt, n *Node) {
 func (b *astBuilder) match(s *Stmt, n *Node) {
 	block := n.ChildByFieldName("body")
 	mark := len(b.stack)
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		switch {
 		case c == block:
-			for cc := c.at(c.first); cc != nil; cc = cc.at(cc.next) {
+			for cc := c.first(); cc != nil; cc = cc.at(cc.next) {
 				switch {
 				case roleOf(cc) == roleCase:
 					cs := b.newStmt(StmtCase, cc, cc.start, cc.end)

@@ -9,7 +9,7 @@ func namedKids(n *Node) (first, second *Node) {
 	if n == nil {
 		return nil, nil
 	}
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		if c.flags&flagNamed == 0 || c.flags&(flagExtra|flagError) != 0 {
 			continue
 		}
@@ -80,7 +80,7 @@ func (s *Stmt) Targets() []*Node {
 	case StmtDelete:
 		x, _ := namedKids(s.Node)
 		if roleOf(x) == roleExprList {
-			for c := x.at(x.first); c != nil; c = c.at(c.next) {
+			for c := x.first(); c != nil; c = c.at(c.next) {
 				if c.flags&flagNamed != 0 && c.flags&(flagExtra|flagError) == 0 {
 					out = append(out, c)
 				}
@@ -115,7 +115,7 @@ func (s *Stmt) Value() *Node {
 		v, _ := namedKids(n)
 		return v
 	case StmtRaise:
-		for c := n.at(n.first); c != nil; c = c.at(c.next) {
+		for c := n.first(); c != nil; c = c.at(c.next) {
 			if c.flags&flagNamed != 0 && c.flags&(flagExtra|flagError) == 0 && c.FieldName() != "cause" {
 				return c
 			}
@@ -217,11 +217,11 @@ func (s *Stmt) Items() []WithItem {
 		return nil
 	}
 	var out []WithItem
-	for c := s.Node.at(s.Node.first); c != nil; c = c.at(c.next) {
+	for c := s.Node.first(); c != nil; c = c.at(c.next) {
 		if roleOf(c) != roleWithClause {
 			continue
 		}
-		for it := c.at(c.first); it != nil; it = it.at(it.next) {
+		for it := c.first(); it != nil; it = it.at(it.next) {
 			if roleOf(it) != roleWithItem {
 				continue
 			}

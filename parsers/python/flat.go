@@ -62,8 +62,8 @@ enum {
 // DJL_NONE is "no node". The Go type Node has the same layout.
 typedef struct {
 	uint32_t start, end;
-	uint32_t self, parent, first, next, prev;
-	uint32_t child_count, named_child_count;
+	uint32_t self, parent, next;
+	uint16_t child_count, named_child_count; // saturating at UINT16_MAX
 	uint16_t symbol, field;
 	uint8_t flags, pad[3];
 } djl_node;
@@ -101,7 +101,7 @@ static uint32_t djl_flatten(const TSTree *tree, djl_node *out, uint32_t cap) {
 			x->end = ts_node_end_byte(tn);
 			x->self = i;
 			x->parent = depth > 0 ? at[depth - 1] : DJL_NONE;
-			x->first = x->next = x->prev = DJL_NONE;
+			x->next = DJL_NONE;
 			x->child_count = x->named_child_count = 0;
 			x->symbol = ts_node_symbol(tn);
 			x->field = ts_tree_cursor_current_field_id(&c);
@@ -109,14 +109,15 @@ static uint32_t djl_flatten(const TSTree *tree, djl_node *out, uint32_t cap) {
 			x->pad[0] = x->pad[1] = x->pad[2] = 0;
 			if (depth > 0) {
 				djl_node *p = &out[at[depth - 1]];
-				p->child_count++;
-				if (fl & DJL_NAMED) {
+				if (p->child_count < UINT16_MAX) {
+					p->child_count++;
+				}
+				if ((fl & DJL_NAMED) && p->named_child_count < UINT16_MAX) {
 					p->named_child_count++;
 				}
-				if (p->first == DJL_NONE) {
-					p->first = i;
-				} else {
-					x->prev = at[depth];
+				// The first child is the node after its parent (pre-order);
+				// later ones are linked from their previous sibling.
+				if (at[depth] != DJL_NONE) {
 					out[at[depth]].next = i;
 				}
 			}

@@ -208,3 +208,48 @@ func TestFlatTreeMatchesTreeSitter(t *testing.T) {
 	}
 	t.Logf("%d of %d Django files, %d nodes compared", files, seen, nodes)
 }
+
+// TestFlatSaturatedCounts checks the child counts of a node with more
+// children than a stored count holds: they are counted, and indexing past
+// the saturation point still reaches each child.
+func TestFlatSaturatedCounts(t *testing.T) {
+	const elems = countSaturated + 1000
+	src := []byte("x = [" + strings.Repeat("1,", elems) + "]\n")
+	nodes, err := parseFlat(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list *Node
+	for i := range nodes {
+		if nodes[i].Type() == "list" {
+			list = &nodes[i]
+			break
+		}
+	}
+	if list == nil {
+		t.Fatal("no list node")
+	}
+	// "[", then elems × (integer ","), then "]".
+	if got, want := list.ChildCount(), uint32(2*elems+2); got != want {
+		t.Errorf("ChildCount = %d, want %d", got, want)
+	}
+	if got := list.NamedChildCount(); got != elems {
+		t.Errorf("NamedChildCount = %d, want %d", got, elems)
+	}
+	if c := list.Child(2*elems + 1); c.Type() != "]" {
+		t.Errorf("last child is %q, want ]", c.Type())
+	}
+	if c := list.NamedChild(elems - 1); c.Type() != "integer" || c.StartByte() != uint32(5+2*(elems-1)) {
+		t.Errorf("last named child is %q at %d", c.Type(), c.StartByte())
+	}
+	if c := list.NamedChild(elems); c != nil {
+		t.Errorf("named child past the end is %q, want nil", c.Type())
+	}
+	last := list.Child(2*elems + 1)
+	if p := last.PrevSibling(); p.Type() != "," {
+		t.Errorf("PrevSibling of ] is %q", p.Type())
+	}
+	if p := last.PrevNamedSibling(); p.Type() != "integer" {
+		t.Errorf("PrevNamedSibling of ] is %q", p.Type())
+	}
+}

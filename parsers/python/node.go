@@ -10,16 +10,31 @@ import "unsafe"
 //
 // A Node holds no Go pointers, so the array costs the garbage collector
 // nothing to scan. Its layout is the C struct djl_node's (flat.go).
+//
+// The array is pre-order, so a node's first child, when it has one, is the
+// next element: only the next sibling is stored. The child counts saturate
+// at countSaturated, beyond which they are counted on demand.
 type Node struct {
 	start, end      uint32
 	self, parent    uint32
-	first           uint32
-	next, prev      uint32
-	childCount      uint32
-	namedChildCount uint32
+	next            uint32
+	childCount      uint16
+	namedChildCount uint16
 	symbol, field   uint16
 	flags           uint8
 	_               [3]uint8
+}
+
+// countSaturated is the stored child count of a node with that many
+// children or more.
+const countSaturated = 1<<16 - 1
+
+// first is the node's first child, or nil.
+func (n *Node) first() *Node {
+	if n == nil || n.childCount == 0 {
+		return nil
+	}
+	return n.at(n.self + 1)
 }
 
 // at returns the node with index i of n's array.
@@ -102,7 +117,14 @@ func (n *Node) ChildCount() uint32 {
 	if n == nil {
 		return 0
 	}
-	return n.childCount
+	if n.childCount == countSaturated {
+		k := uint32(0)
+		for c := n.first(); c != nil; c = c.at(c.next) {
+			k++
+		}
+		return k
+	}
+	return uint32(n.childCount)
 }
 
 // NamedChildCount is the number of named children.
@@ -110,15 +132,24 @@ func (n *Node) NamedChildCount() uint32 {
 	if n == nil {
 		return 0
 	}
-	return n.namedChildCount
+	if n.namedChildCount == countSaturated {
+		k := uint32(0)
+		for c := n.first(); c != nil; c = c.at(c.next) {
+			if c.flags&flagNamed != 0 {
+				k++
+			}
+		}
+		return k
+	}
+	return uint32(n.namedChildCount)
 }
 
 // Child returns the i-th child, or nil.
 func (n *Node) Child(i int) *Node {
-	if n == nil || i < 0 || i >= int(n.childCount) {
+	if n == nil || i < 0 || i >= int(n.ChildCount()) {
 		return nil
 	}
-	c := n.at(n.first)
+	c := n.first()
 	for ; i > 0 && c != nil; i-- {
 		c = c.at(c.next)
 	}
@@ -127,10 +158,10 @@ func (n *Node) Child(i int) *Node {
 
 // NamedChild returns the i-th named child, or nil.
 func (n *Node) NamedChild(i int) *Node {
-	if n == nil || i < 0 || i >= int(n.namedChildCount) {
+	if n == nil || i < 0 || (n.namedChildCount != countSaturated && i >= int(n.namedChildCount)) {
 		return nil
 	}
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		if c.flags&flagNamed != 0 {
 			if i == 0 {
 				return c
@@ -153,7 +184,7 @@ func (n *Node) ChildByFieldName(name string) *Node {
 	if !ok {
 		return nil
 	}
-	for c := n.at(n.first); c != nil; c = c.at(c.next) {
+	for c := n.first(); c != nil; c = c.at(c.next) {
 		if c.field == id {
 			return c
 		}
@@ -164,10 +195,7 @@ func (n *Node) ChildByFieldName(name string) *Node {
 // FirstChild returns the first child, named or anonymous, or nil; with
 // NextSibling it walks the children without a cursor.
 func (n *Node) FirstChild() *Node {
-	if n == nil || n.childCount == 0 {
-		return nil
-	}
-	return n.at(n.first)
+	return n.first()
 }
 
 // FieldChild returns the first child in the named field as a cursor
@@ -206,12 +234,14 @@ func (n *Node) NextSibling() *Node {
 	return n.at(n.next)
 }
 
-// PrevSibling is the previous child of the same parent, or nil.
+// PrevSibling is the previous child of the same parent, or nil. It walks
+// the parent's children from the first.
 func (n *Node) PrevSibling() *Node {
-	if n == nil {
-		return nil
+	var prev *Node
+	for c := n.Parent().first(); c != nil && c != n; c = c.at(c.next) {
+		prev = c
 	}
-	return n.at(n.prev)
+	return prev
 }
 
 // NextNamedSibling is the next named child of the same parent, or nil.
@@ -226,12 +256,13 @@ func (n *Node) NextNamedSibling() *Node {
 
 // PrevNamedSibling is the previous named child of the same parent, or nil.
 func (n *Node) PrevNamedSibling() *Node {
-	for c := n.PrevSibling(); c != nil; c = c.PrevSibling() {
+	var prev *Node
+	for c := n.Parent().first(); c != nil && c != n; c = c.at(c.next) {
 		if c.flags&flagNamed != 0 {
-			return c
+			prev = c
 		}
 	}
-	return nil
+	return prev
 }
 
 // Content returns the node's text in src, the source it was parsed from.
@@ -271,10 +302,11 @@ func (c *Cursor) CurrentFieldName() string {
 
 // GoToFirstChild moves to the current node's first child.
 func (c *Cursor) GoToFirstChild() bool {
-	if c.cur == nil || c.cur.childCount == 0 {
+	f := c.cur.first()
+	if f == nil {
 		return false
 	}
-	c.cur = c.cur.at(c.cur.first)
+	c.cur = f
 	return true
 }
 
