@@ -71,7 +71,7 @@ def client_cn(request):
 						continue
 					}
 					ctx.Report(analyzer.Finding{
-						Location: c.Loc,
+						Location: c.Loc(),
 						Message: fmt.Sprintf("the certificate from the %s header is parsed by %s and used without verifying it against a CA",
 							certRead.Header, c.Func),
 						Related: []analyzer.Related{{Location: certRead.Loc, Message: "certificate read from a request header"}},

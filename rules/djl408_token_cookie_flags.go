@@ -197,7 +197,7 @@ func checkCookieCall(ctx *analyzer.Context, c *python.Call, method string, prod 
 		shown = "'" + name + "'"
 	}
 	ctx.Report(analyzer.Finding{
-		Location: c.Loc,
+		Location: c.Loc(),
 		Message:  fmt.Sprintf("cookie %s looks like a credential but is set %s: %s", shown, andList(problems), strings.Join(whys, "; ")),
 		Key:      fmt.Sprintf("%s %s", method, name),
 	})

@@ -156,7 +156,7 @@ func knownReads(p *analyzer.Project) []Read {
 							key, renamed = renames[r.Setting], r.Setting
 						}
 						k := knownKey(key)
-						rd := Read{Name: k, Header: HeaderName(k), Loc: s.Loc, Module: m, Node: s.Node,
+						rd := Read{Name: k, Header: HeaderName(k), Loc: s.Loc(), Module: m, Node: s.Node,
 							Via: kp.Package + " " + kp.Version + " (" + s.Str + ")"}
 						if renamed != "" {
 							rd.Via += ", renamed by " + renamed
@@ -168,7 +168,7 @@ func knownReads(p *analyzer.Project) []Read {
 									vk = renames[vr.Setting]
 								}
 							}
-							rd.Guard = Guard{State: Correct, Loc: s.Loc, VerifyKey: knownKey(vk),
+							rd.Guard = Guard{State: Correct, Loc: s.Loc(), VerifyKey: knownKey(vk),
 								Text: kp.Package + " checks " + HeaderName(knownKey(vk)) + " == \"SUCCESS\""}
 						}
 						out = append(out, rd)

@@ -84,7 +84,7 @@ func moduleEntries(m *python.Module) []Entry {
 			continue
 		}
 		if v, ok := c.Args[1].Const(); ok && v.Kind == python.Str && v.Str != "" {
-			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: c.Args[1].Loc, Via: "os.environ.setdefault"})
+			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: c.Args[1].Loc(), Via: "os.environ.setdefault"})
 		}
 	}
 	for _, a := range m.Assigns {
@@ -93,7 +93,7 @@ func moduleEntries(m *python.Module) []Entry {
 			continue
 		}
 		if v, ok := a.Value.Const(); ok && v.Kind == python.Str && v.Str != "" {
-			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: a.Value.Loc, Via: "os.environ"})
+			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: a.Value.Loc(), Via: "os.environ"})
 		}
 	}
 	return out

@@ -505,7 +505,7 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 		arg = call.Args[len(call.Args)-1]
 	}
 	s := prev.clone()
-	s.Loc = call.Loc
+	s.Loc = call.Loc()
 	if stmt := call.Node.Parent(); stmt != nil {
 		s.Loc = w.m.Loc(stmt)
 	}

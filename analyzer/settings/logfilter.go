@@ -64,7 +64,7 @@ func FilterCodeOf(p *analyzer.Project, f *LogFilter) *FilterCode {
 			return nil
 		}
 		if cb.Kind == python.Lambda && cb.Node != nil && f.Module != nil {
-			fc := &FilterCode{Kind: "lambda", Loc: cb.Loc, Mod: f.Module}
+			fc := &FilterCode{Kind: "lambda", Loc: cb.Loc(), Mod: f.Module}
 			if ps := cb.Node.ChildByFieldName("parameters"); ps != nil && ps.NamedChildCount() > 0 {
 				fc.Param = f.Module.NodeText(ps.NamedChild(0))
 			}

@@ -122,7 +122,7 @@ func (n *lnode) loc() source.Location {
 	if n == nil || n.expr == nil {
 		return source.Location{}
 	}
-	return n.expr.Loc
+	return n.expr.Loc()
 }
 
 // Logging returns the module's LOGGING configuration, nil when it is not
@@ -443,7 +443,7 @@ func RequestExtras(p *analyzer.Project) []LogExtra {
 				if !RequestDataField(kv.Str) && !mentionsRequestData(v.Text) {
 					continue
 				}
-				out = append(out, LogExtra{Call: c, Key: kv.Str, Loc: v.Loc, Excluded: excludedNames(m, v)})
+				out = append(out, LogExtra{Call: c, Key: kv.Str, Loc: v.Loc(), Excluded: excludedNames(m, v)})
 			}
 		}
 	}

@@ -184,7 +184,7 @@ func (c *fctx) logSink(ci *callInfo) bool {
 		desc = ci.q
 		start = 0
 		if len(call.Args) > 1 {
-			ci = &callInfo{x: ci.x, call: &python.Call{Func: call.Func, Args: call.Args[:1], Loc: call.Loc}, args: ci.args[:1], q: ci.q}
+			ci = &callInfo{x: ci.x, call: call.WithArgs(call.Args[:1]), args: ci.args[:1], q: ci.q}
 			call = ci.call
 		}
 	default:
@@ -227,7 +227,7 @@ func (c *fctx) hitVal(h Hit, ci *callInfo, x *python.Expr, v *Val, cont string) 
 	if v == nil || !v.tainted() || x == nil {
 		return
 	}
-	h.Call = ci.x.Loc
+	h.Call = ci.x.Loc()
 	h.Func = c.name
 	h.EmailLink = h.EmailLink || c.email
 	if v.Fields != nil && len(v.FieldExpr) > 0 {
@@ -252,7 +252,7 @@ func (c *fctx) hitVal(h Hit, ci *callInfo, x *python.Expr, v *Val, cont string) 
 			} else {
 				hh.Where = "in " + name + "['" + k + "']"
 			}
-			c.emit(hh, fx.Loc, fv)
+			c.emit(hh, fx.Loc(), fv)
 			for _, l := range fv.L {
 				covered[l.Src] = true
 			}
@@ -263,10 +263,10 @@ func (c *fctx) hitVal(h Hit, ci *callInfo, x *python.Expr, v *Val, cont string) 
 			}
 			return l
 		})
-		c.emit(h, x.Loc, rest)
+		c.emit(h, x.Loc(), rest)
 		return
 	}
-	c.emit(h, x.Loc, v)
+	c.emit(h, x.Loc(), v)
 }
 
 func (c *fctx) emit(h Hit, loc source.Location, v *Val) {
@@ -484,10 +484,10 @@ func (c *fctx) authSink(ci *callInfo) {
 	desc := func() string { return compactText(call.Func) }
 	if authFuncs[ci.last] || authDecoders[ci.q] || strings.HasSuffix(ci.q, "signing.loads") {
 		for i, a := range call.Args {
-			c.authHits(ci.args[i], a.Loc, ci.x.Loc, "used to authenticate by `"+desc()+"()`")
+			c.authHits(ci.args[i], a.Loc(), ci.x.Loc(), "used to authenticate by `"+desc()+"()`")
 		}
 		for j, k := range call.Kwargs {
-			c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "used to authenticate by `"+desc()+"()`")
+			c.authHits(ci.kws[j], k.Value.Loc(), ci.x.Loc(), "used to authenticate by `"+desc()+"()`")
 		}
 		return
 	}
@@ -498,7 +498,7 @@ func (c *fctx) authSink(ci *callInfo) {
 				field = field[:i]
 			}
 			if field == "key" || c.nameIsSecretKey(field) {
-				c.authHits(ci.kws[j], k.Value.Loc, ci.x.Loc, "looked up by `"+desc()+"("+k.Name+"=…)`")
+				c.authHits(ci.kws[j], k.Value.Loc(), ci.x.Loc(), "looked up by `"+desc()+"("+k.Name+"=…)`")
 			}
 		}
 	}
@@ -535,7 +535,7 @@ func (c *fctx) compareAuth(x *python.Expr, vs []*Val) {
 			}
 		}
 		if other {
-			c.authHits(v, x.Loc, x.Loc, "compared with an expected credential")
+			c.authHits(v, x.Loc(), x.Loc(), "compared with an expected credential")
 		}
 	}
 }
@@ -580,7 +580,7 @@ func (c *fctx) urlHit(ci *callInfo, x *python.Expr, v *Val) {
 		if l.InURL || (l.Src.Kind != Token && l.Src.Kind != Credential && l.Src.Kind != Param) {
 			continue
 		}
-		c.a.record(c, Hit{Sink: SinkURL, Label: l.with(x.Loc, "put into the query string of a URL here"), Loc: x.Loc, Call: ci.x.Loc, Desc: "URL", Where: "in the query string", Func: c.name, EmailLink: c.email})
+		c.a.record(c, Hit{Sink: SinkURL, Label: l.with(x.Loc(), "put into the query string of a URL here"), Loc: x.Loc(), Call: ci.x.Loc(), Desc: "URL", Where: "in the query string", Func: c.name, EmailLink: c.email})
 	}
 }
 
@@ -619,7 +619,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 	fn := call.Func
 	method := ci.method
 	q := ci.q
-	loc := ci.x.Loc
+	loc := ci.x.Loc()
 	// text is the callee as messages show it; built only for a message,
 	// as a method chain's callee is as long as the chain.
 	text := func() string { return compactText(fn) + "()" }
@@ -676,7 +676,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		if name, ok := constString(call.Args[1]); ok {
 			v := c.attrOf(ci.args[0], name, loc, compactText(call.Args[0].Text)+"."+name, e)
 			if isRequestText(compactText(call.Args[0].Text)) {
-				if rv := c.requestAttr(&python.Expr{Text: compactText(call.Args[0].Text) + "." + name, Loc: loc}, "", name); rv != nil {
+				if rv := c.requestAttr(python.ExprAt(python.Other, compactText(call.Args[0].Text)+"."+name, loc), "", name); rv != nil {
 					v = rv
 				}
 			}
@@ -971,7 +971,7 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 			continue
 		}
 		for _, al := range argLabels(vals[i], ps.hit.Label) {
-			nl := compose(al, ps.hit.Label, exprs[i].Loc, fn, params[i].Name)
+			nl := compose(al, ps.hit.Label, exprs[i].Loc(), fn, params[i].Name)
 			if nl == nil {
 				continue
 			}
@@ -989,7 +989,7 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 				if c.nameIsSecret(params[i].Name) && h.Sink != SinkAuth {
 					continue
 				}
-				h.Loc = exprs[i].Loc
+				h.Loc = exprs[i].Loc()
 				h.Via = fn.Name
 				h.Func = c.name
 			}
@@ -999,7 +999,7 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 	if s.ret == nil {
 		return opaque
 	}
-	return c.instRet(s.ret, vals, exprs, fn, params, ci.x.Loc, 0)
+	return c.instRet(s.ret, vals, exprs, fn, params, ci.x.Loc(), 0)
 }
 
 func (c *fctx) instRet(r *Val, vals []*Val, exprs []*python.Expr, fn *python.Function, params []python.Param, callLoc source.Location, depth int) *Val {
@@ -1010,7 +1010,7 @@ func (c *fctx) instRet(r *Val, vals []*Val, exprs []*python.Expr, fn *python.Fun
 			i := l.Src.Param
 			if i < len(vals) && vals[i] != nil {
 				for _, al := range argLabels(vals[i], l) {
-					if nl := compose(al, l, exprs[i].Loc, fn, params[i].Name); nl != nil {
+					if nl := compose(al, l, exprs[i].Loc(), fn, params[i].Name); nl != nil {
 						out.L = union(out.L, []*Label{nl.with(callLoc, msg)})
 					}
 				}

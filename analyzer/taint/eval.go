@@ -25,7 +25,7 @@ func (c *fctx) eval(x *python.Expr, e *env) *Val {
 	case python.FString:
 		return c.buildString(x, x.Pieces, e)
 	case python.Name:
-		return c.lookup(x.Name, x.Loc, e)
+		return c.lookup(x.Name, x.Loc(), e)
 	case python.Attribute:
 		return c.attr(x, e)
 	case python.Subscript:
@@ -131,7 +131,7 @@ func (c *fctx) eval(x *python.Expr, e *env) *Val {
 		if len(x.Elems) == 2 {
 			v := c.eval(x.Elems[1], e)
 			if x.Elems[0].Kind == python.Name {
-				e.set(x.Elems[0].Name, c.named(x.Elems[0].Name, x.Elems[0].Loc, v, x.Elems[1]))
+				e.set(x.Elems[0].Name, c.named(x.Elems[0].Name, x.Elems[0].Loc(), v, x.Elems[1]))
 			}
 			return v
 		}
@@ -271,7 +271,7 @@ func (c *fctx) attr(x *python.Expr, e *env) *Val {
 		}
 	}
 	base := c.eval(obj, e)
-	return c.attrOf(base, x.Attr, x.Loc, compactText(x.Text), e)
+	return c.attrOf(base, x.Attr, x.Loc(), compactText(x.Text), e)
 }
 
 func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, e *env) *Val {
@@ -361,18 +361,18 @@ func (c *fctx) requestAttr(x *python.Expr, objText, attr string) *Val {
 		if attr != "headers" {
 			style = styleMeta
 		}
-		src := c.a.source(Headers, x.Loc, "request headers (`"+text+"`)", "all request headers (`"+text+"`), including "+joinNames(headerNames[:])+", are read here")
+		src := c.a.source(Headers, x.Loc(), "request headers (`"+text+"`)", "all request headers (`"+text+"`), including "+joinNames(headerNames[:])+", are read here")
 		src.Style = style
 		return &Val{Coll: collHeaders, L: []*Label{src.label()}}
 	case "COOKIES":
-		src := c.a.source(Credential, x.Loc, "`"+text+"` (including the session cookie)", "all cookies (`"+text+"`), including the session cookie, are read here")
+		src := c.a.source(Credential, x.Loc(), "`"+text+"` (including the session cookie)", "all cookies (`"+text+"`), including the session cookie, are read here")
 		return &Val{Coll: collCookies, L: []*Label{src.label()}}
 	case "GET", "query_params":
 		return &Val{Coll: collQuery}
 	case "session":
 		return &Val{Coll: collSession}
 	case "auth":
-		src := c.a.source(Credential, x.Loc, "`"+text+"` (the credential the request authenticated with)", "the request's credential (`"+text+"`) is read here")
+		src := c.a.source(Credential, x.Loc(), "`"+text+"` (the credential the request authenticated with)", "the request's credential (`"+text+"`) is read here")
 		return &Val{L: []*Label{src.label()}}
 	case scopeName:
 		return &Val{Coll: collScope}
@@ -381,7 +381,7 @@ func (c *fctx) requestAttr(x *python.Expr, objText, attr string) *Val {
 	}
 	if c.a.round == 2 {
 		if v, ok := c.a.fields[fieldKey{name: attr}]; ok {
-			return withStep(v, x.Loc, "read from `"+text+"`")
+			return withStep(v, x.Loc(), "read from `"+text+"`")
 		}
 	}
 	return nil
@@ -510,7 +510,7 @@ func (c *fctx) subscript(x *python.Expr, e *env) *Val {
 	} else if idx.Kind == python.UnaryOp && idx.Name == "-" && len(idx.Elems) == 1 && idx.Elems[0].Kind == python.Number {
 		num, isNum = -int(idx.Elems[0].Num), true
 	}
-	return c.index(base, key, ok, kv, num, isNum, x.Loc, compactText(x.Text), e)
+	return c.index(base, key, ok, kv, num, isNum, x.Loc(), compactText(x.Text), e)
 }
 
 // namedKey reads a key that is no constant but a name saying which field it
@@ -786,11 +786,11 @@ func (c *fctx) dict(x *python.Expr, e *env) *Val {
 			if c.nameIsSecretKey(key) && !val.tainted() {
 				switch {
 				case vx.Kind == python.String && LooksSecret(vx.Str):
-					src := c.a.source(Token, vx.Loc, "the hard-coded secret `"+analyzer.Mask(vx.Str)+"`", "a secret value is hard-coded here")
+					src := c.a.source(Token, vx.Loc(), "the hard-coded secret `"+analyzer.Mask(vx.Str)+"`", "a secret value is hard-coded here")
 					src.Literal = vx.Str
 					val = &Val{L: []*Label{src.label()}}
 				case !val.Clean && val.Obj == objNone && val.Class == nil && val.Qual == "":
-					src := c.a.source(Token, vx.Loc, "the `"+key+"` value", "the `"+key+"` entry holds a secret (by its name)")
+					src := c.a.source(Token, vx.Loc(), "the `"+key+"` value", "the `"+key+"` entry holds a secret (by its name)")
 					src.ByName = true
 					src.DictKey = true
 					val = &Val{L: []*Label{src.label()}}
@@ -1080,7 +1080,7 @@ func (c *fctx) narrow(e *env, cond *python.Expr, truth bool) {
 			if !truth {
 				text = "not (" + text + ")"
 			}
-			c.filters[id] = filterInfo{text: text, loc: cond.Loc}
+			c.filters[id] = filterInfo{text: text, loc: cond.Loc()}
 		}
 	}
 }
@@ -1114,8 +1114,8 @@ func (c *fctx) buildString(x *python.Expr, pieces []python.Piece, e *env) *Val {
 					ls = append(ls, l)
 					continue
 				}
-				hl := l.with(p.Expr.Loc, "put into the query string of a URL here")
-				c.a.record(c, Hit{Sink: SinkURL, Label: hl, Loc: p.Expr.Loc, Call: x.Loc, Desc: "URL", Where: "in the query string", Func: c.name, EmailLink: c.email})
+				hl := l.with(p.Expr.Loc(), "put into the query string of a URL here")
+				c.a.record(c, Hit{Sink: SinkURL, Label: hl, Loc: p.Expr.Loc(), Call: x.Loc(), Desc: "URL", Where: "in the query string", Func: c.name, EmailLink: c.email})
 				n := *hl
 				n.InURL = true
 				ls = append(ls, &n)

@@ -743,7 +743,7 @@ func (c *fctx) named(name string, loc source.Location, v *Val, rx *python.Expr) 
 	}
 	if rx != nil && rx.Kind == python.String {
 		if LooksSecret(rx.Str) {
-			src := c.a.source(Token, rx.Loc, "the hard-coded secret `"+analyzer.Mask(rx.Str)+"`", "a secret value is hard-coded here")
+			src := c.a.source(Token, rx.Loc(), "the hard-coded secret `"+analyzer.Mask(rx.Str)+"`", "a secret value is hard-coded here")
 			src.Literal = rx.Str
 			n := *v
 			n.L = []*Label{src.label().with(loc, "assigned to `"+name+"`")}

@@ -147,7 +147,7 @@ func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) [
 		}
 		for _, p := range params {
 			if vocab.TokenName(p, false) {
-				out = append(out, PatternHit{Loc: call.Args[0].Loc, Param: p, Route: route, Func: r.fn, OneTime: oneTime})
+				out = append(out, PatternHit{Loc: call.Args[0].Loc(), Param: p, Route: route, Func: r.fn, OneTime: oneTime})
 			}
 		}
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // ExprKind classifies an expression.
-type ExprKind int
+type ExprKind uint8
 
 // ValueKind classifies a constant-folded Value.
 type ValueKind int
@@ -85,18 +85,14 @@ func (k ValueKind) String() string {
 
 // Expr is one expression.
 type Expr struct {
-	Kind ExprKind
 	Text string // exact source text
-	Loc  source.Location
 	Node *Node
 
 	// Str is the decoded value of a String or Bytes literal: escapes,
 	// raw strings, triple quotes and implicit concatenation ("a" "b")
 	// handled. Bytes are stored byte for byte.
-	Str   string
-	Num   float64 // Number
-	IsInt bool    // Number is an int literal
-	Bool  bool    // Bool
+	Str string
+	Num float64 // Number
 	// Name is the dotted name of a Name or Attribute
 	// ("settings.SESSION_COOKIE_SECURE"; "" when the object is not a dotted
 	// name), the operator of BinOp, BoolOp, UnaryOp and Compare ("+",
@@ -125,8 +121,36 @@ type Expr struct {
 	// `"…".format(…)` call.
 	Pieces []Piece
 
-	ival   int64 // exact value of an int literal
-	ivalOK bool  // ival holds the value (the literal fits in int64)
+	ival int64 // exact value of an int literal
+	// The location is the byte range [start, end) of file, resolved to
+	// lines and columns by Loc; at is set instead for an expression built
+	// outside a parse (ExprAt).
+	file       *source.File
+	at         *source.Location
+	start, end uint32
+
+	Kind   ExprKind
+	IsInt  bool // Number is an int literal
+	Bool   bool // Bool
+	ivalOK bool // ival holds the value (the literal fits in int64)
+}
+
+// Loc is the expression's location, resolved from its byte range.
+func (e *Expr) Loc() source.Location {
+	switch {
+	case e.at != nil:
+		return *e.at
+	case e.file == nil:
+		return source.Location{}
+	}
+	return e.file.Span(int(e.start), int(e.end))
+}
+
+// ExprAt is an expression with the given text and location, for an
+// expression a client builds (a synthetic attribute read, a call it
+// evaluates as an expression).
+func ExprAt(kind ExprKind, text string, loc source.Location) *Expr {
+	return &Expr{Kind: kind, Text: text, at: &loc}
 }
 
 // Piece is one part of a built string: exactly one of Literal and Expr is
@@ -151,7 +175,7 @@ func (b *builder) expr(n *Node) *Expr {
 		n, t = in[0].n, in[0].t
 	}
 	start, end := int(n.StartByte()), int(n.EndByte())
-	e := &Expr{Node: n, Loc: b.m.File.Span(start, end)}
+	e := &Expr{Node: n, file: b.m.File, start: uint32(start), end: uint32(end)}
 	if start <= end && end <= len(b.src) {
 		e.Text = b.src[start:end]
 	}
@@ -338,7 +362,7 @@ func (b *builder) subscript(e *Expr, n *Node) {
 		e.Elems = append(e.Elems, b.expr(idx[0].n))
 	default:
 		start, end := int(idx[0].n.StartByte()), int(idx[len(idx)-1].n.EndByte())
-		t := &Expr{Kind: Tuple, Node: idx[0].n, Loc: b.m.File.Span(start, end), Text: b.src[start:end]}
+		t := &Expr{Kind: Tuple, Node: idx[0].n, file: b.m.File, start: uint32(start), end: uint32(end), Text: b.src[start:end]}
 		for _, k := range idx {
 			t.Elems = append(t.Elems, b.expr(k.n))
 		}

@@ -34,7 +34,7 @@ func FuzzParse(f *testing.F) {
 			if e == nil {
 				return
 			}
-			check("expr", e.Loc)
+			check("expr", e.Loc())
 			e.Const()
 			for _, x := range e.Elems {
 				visit(x)
@@ -47,7 +47,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, c := range m.Calls {
-			check("call", c.Loc)
+			check("call", c.Loc())
 			for _, a := range c.Args {
 				visit(a)
 			}

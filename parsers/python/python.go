@@ -167,14 +167,28 @@ type Call struct {
 	FuncExpr *Expr
 	Args     []*Expr // positional arguments; `*x` appears with Kind Starred
 	Kwargs   []Kwarg // keyword arguments; `**x` appears with Name ""
-	Loc      source.Location
 	Node     *Node
 	// Enclosing is the function whose body holds the call; nil at module
 	// and class level. Parameter defaults and decorators belong to the
 	// scope around the function.
 	Enclosing *Function
 
+	file       *source.File
 	start, end uint32 // Node's byte range
+}
+
+// Loc is the call's location, resolved from its byte range.
+func (c *Call) Loc() source.Location {
+	if c.file == nil {
+		return source.Location{}
+	}
+	return c.file.Span(int(c.start), int(c.end))
+}
+
+// WithArgs is a call of the same callee, at the same place, with only the
+// positional arguments args.
+func (c *Call) WithArgs(args []*Expr) *Call {
+	return &Call{Func: c.Func, Args: args, file: c.file, start: c.start, end: c.end}
 }
 
 // Kwarg is one keyword argument.

@@ -158,8 +158,8 @@ func TestSettingsModule(t *testing.T) {
 	}
 	// The environment read in the if condition is a module-level call.
 	get := findCall(t, m, "os.environ.get")
-	if get.Enclosing != nil || pos(get.Loc) != "21:4" || constOf(get.Args[0]) != "'X'" {
-		t.Errorf("os.environ.get call: enclosing %v at %s arg %s", get.Enclosing, pos(get.Loc), constOf(get.Args[0]))
+	if get.Enclosing != nil || pos(get.Loc()) != "21:4" || constOf(get.Args[0]) != "'X'" {
+		t.Errorf("os.environ.get call: enclosing %v at %s arg %s", get.Enclosing, pos(get.Loc()), constOf(get.Args[0]))
 	}
 	sec := m.Assigns[9].Value
 	if sec.Kind != Compare || sec.Name != "==" || len(sec.Elems) != 2 || sec.Elems[0].Kind != CallExpr ||
@@ -177,8 +177,8 @@ func TestViewModule(t *testing.T) {
 	if info.Enclosing == nil || info.Enclosing.Name != "issue_token" {
 		t.Errorf("logger.info enclosing = %v", info.Enclosing)
 	}
-	if pos(info.Loc) != "12:5" {
-		t.Errorf("logger.info at %s", pos(info.Loc))
+	if pos(info.Loc()) != "12:5" {
+		t.Errorf("logger.info at %s", pos(info.Loc()))
 	}
 	if len(info.Args) != 2 || constOf(info.Args[0]) != "'Token issued for client_dn=%s'" ||
 		info.Args[1].Kind != Name || info.Args[1].Name != "client_dn" {
@@ -197,7 +197,7 @@ func TestViewModule(t *testing.T) {
 	}
 	// Calls nested in the comprehension are calls of the module too.
 	items := findCall(t, m, "request.headers.items")
-	if items.Enclosing != info.Enclosing || !(info.Loc.Start.Offset < items.Loc.Start.Offset) {
+	if items.Enclosing != info.Enclosing || !(info.Loc().Start.Offset < items.Loc().Start.Offset) {
 		t.Errorf("request.headers.items: %+v", items)
 	}
 	findCall(t, m, "k.lower")
@@ -230,11 +230,11 @@ func TestViewModule(t *testing.T) {
 	}
 	// The piece expressions are full Exprs with positions.
 	url := values["url"]
-	if tok := url.Pieces[1].Expr; tok.Kind != Name || tok.Name != "token" || pos(tok.Loc) != "13:33" {
-		t.Errorf("url token piece = %+v at %s", tok, pos(tok.Loc))
+	if tok := url.Pieces[1].Expr; tok.Kind != Name || tok.Name != "token" || pos(tok.Loc()) != "13:33" {
+		t.Errorf("url token piece = %+v at %s", tok, pos(tok.Loc()))
 	}
-	if b := url.Pieces[3].Expr; b.Text != "b" || pos(b.Loc) != "13:43" {
-		t.Errorf("url b piece = %q at %s", b.Text, pos(b.Loc))
+	if b := url.Pieces[3].Expr; b.Text != "b" || pos(b.Loc()) != "13:43" {
+		t.Errorf("url b piece = %q at %s", b.Text, pos(b.Loc()))
 	}
 	if fm := values["fmt"]; fm.Call == nil || fm.Call.Func != `"{}?t={t}".format` {
 		t.Errorf("format call = %+v", fm.Call)
@@ -362,11 +362,11 @@ func TestUnicodePositions(t *testing.T) {
 	// (16 UTF-16 units, the emoji being a surrogate pair) and 24 bytes
 	// before the call.
 	want := source.Pos{Offset: len("# ünïcödé 🎉 comment\n") + 24, Line: 2, Column: 16, UTF16Col: 17}
-	if c.Loc.Start != want {
-		t.Errorf("call start = %+v, want %+v", c.Loc.Start, want)
+	if c.Loc().Start != want {
+		t.Errorf("call start = %+v, want %+v", c.Loc().Start, want)
 	}
-	if c.Loc.End.Column != 32 || c.Loc.End.UTF16Col != 33 {
-		t.Errorf("call end = %+v", c.Loc.End)
+	if c.Loc().End.Column != 32 || c.Loc().End.UTF16Col != 33 {
+		t.Errorf("call end = %+v", c.Loc().End)
 	}
 	if got := m.NodeText(c.Node); got != "call_after(name)" {
 		t.Errorf("NodeText = %q", got)
@@ -406,7 +406,7 @@ func TestSyntaxErrors(t *testing.T) {
 	if len(m.Functions) != 2 || m.Functions[1].Name != "view" {
 		t.Errorf("functions = %+v", m.Functions)
 	}
-	if c := findCall(t, m, "redirect"); c.Enclosing != m.Functions[1] || pos(c.Loc) != "12:12" {
+	if c := findCall(t, m, "redirect"); c.Enclosing != m.Functions[1] || pos(c.Loc()) != "12:12" {
 		t.Errorf("redirect = %+v", c)
 	}
 	if len(m.Imports) != 1 {
