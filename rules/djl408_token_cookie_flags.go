@@ -116,12 +116,12 @@ func runTokenCookies(ctx *analyzer.Context) {
 }
 
 func checkCookieCall(ctx *analyzer.Context, c *python.Call, method string, prod []*settings.Module) {
-	for _, k := range c.Kwargs {
+	for _, k := range c.Kwargs() {
 		if k.Name == "" {
 			return // **kwargs: flags unknown
 		}
 	}
-	for _, a := range c.Args {
+	for _, a := range c.Args() {
 		if a.Kind == python.Starred {
 			return
 		}
@@ -235,8 +235,8 @@ func cookieArg(c *python.Call, i int, name string) *python.Expr {
 	if v, ok := c.Kwarg(name); ok {
 		return v
 	}
-	if i >= 0 && i < len(c.Args) {
-		return c.Args[i]
+	if i >= 0 && i < len(c.Args()) {
+		return c.Args()[i]
 	}
 	return nil
 }

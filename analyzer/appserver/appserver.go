@@ -365,10 +365,10 @@ func configValue(e *python.Expr) (python.Value, bool) {
 		}
 		return python.Value{Kind: python.Str, Str: b.String()}, true
 	}
-	if e.Kind == python.CallExpr && e.Call != nil && len(e.Call.Args) >= 2 {
+	if e.Kind == python.CallExpr && e.Call != nil && len(e.Call.Args()) >= 2 {
 		switch e.Call.Func {
 		case "os.environ.get", "environ.get", "os.getenv", "getenv":
-			return e.Call.Args[1].Const()
+			return e.Call.Args()[1].Const()
 		}
 	}
 	return python.Value{}, false

@@ -544,8 +544,8 @@ func (sc *statusScope) Read(e *python.Expr) (pysem.Value, bool) {
 	if fe == nil {
 		return pysem.Value{}, false
 	}
-	if fe.Kind == python.Name && fe.Name == "getattr" && len(c.Args) >= 2 && c.Args[1].Kind == python.String {
-		return sc.attr(c.Args[1].Str), true
+	if fe.Kind == python.Name && fe.Name == "getattr" && len(c.Args()) >= 2 && c.Args()[1].Kind == python.String {
+		return sc.attr(c.Args()[1].Str), true
 	}
 	if h := sc.helper(fe); h.f != nil {
 		return sc.callHelper(h, c), true
@@ -633,8 +633,8 @@ func (sc *statusScope) callHelper(h funcDef, c *python.Call) pysem.Value {
 			break
 		}
 		var arg *python.Expr
-		if i < len(c.Args) && c.Args[i].Kind != python.Starred {
-			arg = c.Args[i]
+		if i < len(c.Args()) && c.Args()[i].Kind != python.Starred {
+			arg = c.Args()[i]
 		} else if v, ok := c.Kwarg(p.Name); ok {
 			arg = v
 		} else {
@@ -741,7 +741,7 @@ func (g *guards) backendGuarded(r *Read) (Guard, bool) {
 		if c.Func != "authenticate" && !strings.HasSuffix(c.Func, ".authenticate") || strings.HasPrefix(c.Func, "self.") {
 			continue
 		}
-		for _, k := range c.Kwargs {
+		for _, k := range c.Kwargs() {
 			if k.Name == "" || k.Value == nil || k.Value.Node == nil {
 				continue
 			}

@@ -394,8 +394,8 @@ func Arg(c *python.Call, i int, name string) *python.Expr {
 			return v
 		}
 	}
-	if i >= 0 && i < len(c.Args) && c.Args[i].Kind != python.Starred {
-		return c.Args[i]
+	if i >= 0 && i < len(c.Args()) && c.Args()[i].Kind != python.Starred {
+		return c.Args()[i]
 	}
 	return nil
 }
@@ -404,13 +404,13 @@ func Arg(c *python.Call, i int, name string) *python.Expr {
 // is *x or **x.
 func (ev *evaluator) args(c *python.Call) (pos []python.Value, kw map[string]python.Value, deps []Value, ok bool) {
 	ok = true
-	for _, a := range c.Args {
+	for _, a := range c.Args() {
 		v := ev.eval(a)
 		deps = append(deps, v)
 		ok = ok && v.OK && a.Kind != python.Starred
 		pos = append(pos, v.V)
 	}
-	for _, k := range c.Kwargs {
+	for _, k := range c.Kwargs() {
 		v := ev.eval(k.Value)
 		deps = append(deps, v)
 		ok = ok && v.OK && k.Name != ""
@@ -451,8 +451,8 @@ func (ev *evaluator) call(e *python.Expr) Value {
 		}
 		return Unknown(deps...)
 	}
-	if fe != nil && fe.Kind == python.Name && (fe.Name == "any" || fe.Name == "all") && len(c.Args) == 1 && len(c.Kwargs) == 0 {
-		return ev.anyAll(fe.Name, c.Args[0])
+	if fe != nil && fe.Kind == python.Name && (fe.Name == "any" || fe.Name == "all") && len(c.Args()) == 1 && len(c.Kwargs()) == 0 {
+		return ev.anyAll(fe.Name, c.Args()[0])
 	}
 	pos, kw, deps, ok := ev.args(c)
 	if !ok || fe == nil || fe.Kind != python.Name {
@@ -543,19 +543,19 @@ func (ev *evaluator) envGet(c *python.Call) (Value, bool) {
 // pattern as a truth value (whether there is a match), with Go's RE2
 // standing in for Python's re where the two agree.
 func (ev *evaluator) regex(c *python.Call) Value {
-	if len(c.Args) < 2 {
+	if len(c.Args()) < 2 {
 		return Unknown()
 	}
-	p, s := ev.eval(c.Args[0]), ev.eval(c.Args[1])
+	p, s := ev.eval(c.Args()[0]), ev.eval(c.Args()[1])
 	if !p.OK || !s.OK || p.V.Kind != python.Str || s.V.Kind != python.Str {
 		return Unknown(p, s)
 	}
 	pat := p.V.Str
 	flags := ""
-	if len(c.Args) > 2 {
-		flags = c.Args[2].Text
+	if len(c.Args()) > 2 {
+		flags = c.Args()[2].Text
 	}
-	for _, k := range c.Kwargs {
+	for _, k := range c.Kwargs() {
 		if k.Name == "flags" {
 			flags = k.Value.Text
 		}

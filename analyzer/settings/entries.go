@@ -77,14 +77,14 @@ func moduleEntries(m *python.Module) []Entry {
 	var out []Entry
 	kind := pythonEntryKind(m.File.Path)
 	for _, c := range m.Calls {
-		if !strings.HasSuffix(c.Func, "environ.setdefault") || len(c.Args) < 2 {
+		if !strings.HasSuffix(c.Func, "environ.setdefault") || len(c.Args()) < 2 {
 			continue
 		}
-		if k, ok := c.Args[0].Const(); !ok || k.Kind != python.Str || k.Str != "DJANGO_SETTINGS_MODULE" {
+		if k, ok := c.Args()[0].Const(); !ok || k.Kind != python.Str || k.Str != "DJANGO_SETTINGS_MODULE" {
 			continue
 		}
-		if v, ok := c.Args[1].Const(); ok && v.Kind == python.Str && v.Str != "" {
-			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: c.Args[1].Loc(), Via: "os.environ.setdefault"})
+		if v, ok := c.Args()[1].Const(); ok && v.Kind == python.Str && v.Str != "" {
+			out = append(out, Entry{Module: v.Str, Kind: kind, Path: m.File.Path, Loc: c.Args()[1].Loc(), Via: "os.environ.setdefault"})
 		}
 	}
 	for _, a := range m.Assigns {

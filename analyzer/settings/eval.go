@@ -77,8 +77,8 @@ func (s semScope) Read(e *python.Expr) (val, bool) {
 	}
 	switch c.Func {
 	case "strtobool", "distutils.util.strtobool", "util.strtobool":
-		if len(c.Args) == 1 {
-			x := eval(c.Args[0], s.sc)
+		if len(c.Args()) == 1 {
+			x := eval(c.Args()[0], s.sc)
 			if x.OK && x.V.Kind == python.Str {
 				switch strings.ToLower(x.V.Str) {
 				case "y", "yes", "t", "true", "on", "1":
@@ -107,13 +107,13 @@ func argAt(c *python.Call, i int, name string) *python.Expr { return pysem.Arg(c
 // evalDecouple evaluates python-decouple's config('X', default=…, cast=…).
 // decouple casts the default too.
 func evalDecouple(c *python.Call, sc scope) (val, bool) {
-	if !(c.Func == "config" || c.Func == "decouple.config") || len(c.Args) == 0 {
+	if !(c.Func == "config" || c.Func == "decouple.config") || len(c.Args()) == 0 {
 		return val{}, false
 	}
 	if c.Func == "config" && !sc.importsDecouple() {
 		return val{}, false
 	}
-	k := eval(c.Args[0], sc)
+	k := eval(c.Args()[0], sc)
 	if !k.OK || k.V.Kind != python.Str {
 		return unknown(k), true
 	}
@@ -158,7 +158,7 @@ func evalDecouple(c *python.Call, sc scope) (val, bool) {
 		if s, ok := pyStr(val{V: raw, OK: true}); ok {
 			out.V, out.OK = strV(s), true
 		}
-	case cast.Kind == python.CallExpr && cast.Call != nil && strings.HasSuffix(cast.Call.Func, "Csv") && len(cast.Call.Args) == 0 && len(cast.Call.Kwargs) == 0:
+	case cast.Kind == python.CallExpr && cast.Call != nil && strings.HasSuffix(cast.Call.Func, "Csv") && len(cast.Call.Args()) == 0 && len(cast.Call.Kwargs()) == 0:
 		if raw.Kind == python.Str {
 			l := python.Value{Kind: python.List}
 			for _, p := range strings.Split(raw.Str, ",") {
@@ -189,7 +189,7 @@ var djangoEnvironTrue = map[string]bool{"true": true, "on": true, "ok": true, "y
 // is an environ.Env() instance (its scheme gives casts and defaults).
 // django-environ returns a default unchanged (it does not cast it).
 func evalEnviron(c *python.Call, sc scope) (val, bool) {
-	if len(c.Args) == 0 {
+	if len(c.Args()) == 0 {
 		return val{}, false
 	}
 	f := c.Func
@@ -205,7 +205,7 @@ func evalEnviron(c *python.Call, sc scope) (val, bool) {
 			return val{}, false
 		}
 	}
-	k := eval(c.Args[0], sc)
+	k := eval(c.Args()[0], sc)
 	if !k.OK || k.V.Kind != python.Str {
 		return unknown(k), true
 	}

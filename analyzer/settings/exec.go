@@ -214,7 +214,7 @@ func (w *walker) envFactory(name string) *envScheme {
 		return nil
 	}
 	sch := &envScheme{casts: map[string]string{}, defaults: map[string]*python.Expr{}}
-	for _, k := range s.Expr.Call.Kwargs {
+	for _, k := range s.Expr.Call.Kwargs() {
 		if k.Name == "" || k.Value == nil {
 			continue
 		}
@@ -493,7 +493,7 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 		return ""
 	}
 	var args []val
-	for _, a := range call.Args {
+	for _, a := range call.Args() {
 		v := eval(a, w)
 		if v.Raises != "" && c.inTry > 0 {
 			return v.Raises
@@ -501,8 +501,8 @@ func (w *walker) mutate(call *python.Call, method string, target *python.Expr, c
 		args = append(args, v)
 	}
 	var arg *python.Expr
-	if len(call.Args) > 0 {
-		arg = call.Args[len(call.Args)-1]
+	if len(call.Args()) > 0 {
+		arg = call.Args()[len(call.Args())-1]
 	}
 	s := prev.clone()
 	s.Loc = call.Loc()
@@ -564,10 +564,10 @@ func applyMethod(v python.Value, keys []python.Value, method string, args []val)
 // a missing optional file is skipped.
 func (w *walker) include(call *python.Call, c walkCtx) {
 	dir := path.Dir(w.m.File.Path)
-	for _, a := range call.Args {
+	for _, a := range call.Args() {
 		pe := a
-		if a.Kind == python.CallExpr && a.Call != nil && (a.Call.Func == "optional" || strings.HasSuffix(a.Call.Func, ".optional")) && len(a.Call.Args) == 1 {
-			pe = a.Call.Args[0]
+		if a.Kind == python.CallExpr && a.Call != nil && (a.Call.Func == "optional" || strings.HasSuffix(a.Call.Func, ".optional")) && len(a.Call.Args()) == 1 {
+			pe = a.Call.Args()[0]
 		}
 		pv := eval(pe, w)
 		if !pv.OK || pv.V.Kind != python.Str {

@@ -254,7 +254,7 @@ func (m *Module) tree(e *python.Expr, mod *python.Module, depth int) *lnode {
 		}
 	case e.Kind == python.CallExpr && e.Call != nil && e.Call.Func == "dict":
 		n.kids = map[string]*lnode{}
-		for _, k := range e.Call.Kwargs {
+		for _, k := range e.Call.Kwargs() {
 			if k.Name != "" {
 				n.set(k.Name, m.tree(k.Value, mod, depth+1))
 			}

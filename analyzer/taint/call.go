@@ -63,10 +63,10 @@ func (c *fctx) call(x *python.Expr, e *env) *Val {
 			c.eval(fe, e)
 		}
 	}
-	for _, a := range call.Args {
+	for _, a := range call.Args() {
 		ci.args = append(ci.args, c.eval(a, e))
 	}
-	for _, k := range call.Kwargs {
+	for _, k := range call.Kwargs() {
 		ci.kws = append(ci.kws, c.eval(k.Value, e))
 	}
 	ci.q = c.qualify(call.Func, e)
@@ -167,7 +167,7 @@ func (c *fctx) logSink(ci *callInfo) bool {
 		kwargs = true
 	case (ci.method == "bind" || ci.method == "new") && c.isLogger(ci):
 		desc = compactText(ci.recvX.Text) + "." + ci.method
-		start = len(call.Args)
+		start = len(call.Args())
 		kwargs = true
 	case (call.Func == "print" && ci.q == "print" || streamWrites[ci.q]) && c.managementCommand():
 		// A management command's output goes to the operator who ran
@@ -183,14 +183,14 @@ func (c *fctx) logSink(ci *callInfo) bool {
 	case ci.q == warnCall:
 		desc = ci.q
 		start = 0
-		if len(call.Args) > 1 {
-			ci = &callInfo{x: ci.x, call: call.WithArgs(call.Args[:1]), args: ci.args[:1], q: ci.q}
+		if len(call.Args()) > 1 {
+			ci = &callInfo{x: ci.x, call: call.WithArgs(call.Args()[:1]), args: ci.args[:1], q: ci.q}
 			call = ci.call
 		}
 	default:
 		return false
 	}
-	for i := start; i < len(call.Args); i++ {
+	for i := start; i < len(call.Args()); i++ {
 		where := "in the message"
 		if i > start {
 			where = "in the message arguments"
@@ -198,9 +198,9 @@ func (c *fctx) logSink(ci *callInfo) bool {
 		if desc == "print" || strings.HasPrefix(desc, "sys.") {
 			where = ""
 		}
-		c.hitVal(Hit{Sink: SinkLog, Desc: desc, Where: where}, ci, call.Args[i], ci.args[i], "")
+		c.hitVal(Hit{Sink: SinkLog, Desc: desc, Where: where}, ci, call.Args()[i], ci.args[i], "")
 	}
-	for j, k := range call.Kwargs {
+	for j, k := range call.Kwargs() {
 		if j >= len(ci.kws) {
 			break
 		}
@@ -332,10 +332,10 @@ func (c *fctx) responseSink(ci *callInfo) bool {
 	}
 	var content *python.Expr
 	var cv *Val
-	if len(call.Args) > 0 {
-		content, cv = call.Args[0], ci.args[0]
+	if len(call.Args()) > 0 {
+		content, cv = call.Args()[0], ci.args[0]
 	}
-	for j, k := range call.Kwargs {
+	for j, k := range call.Kwargs() {
 		switch k.Name {
 		case "content", "data", "streaming_content", "detail":
 			content, cv = k.Value, ci.kws[j]
@@ -344,8 +344,8 @@ func (c *fctx) responseSink(ci *callInfo) bool {
 			present = true
 		}
 	}
-	if statusIdx >= 0 && statusIdx < len(call.Args) {
-		status, known = statusOf(call.Args[statusIdx])
+	if statusIdx >= 0 && statusIdx < len(call.Args()) {
+		status, known = statusOf(call.Args()[statusIdx])
 		present = true
 	}
 	isErr := known && status >= 400 || c.inExcept > 0 && (!present || !known)
@@ -357,10 +357,10 @@ func (c *fctx) responseSink(ci *callInfo) bool {
 		desc = "raise " + last + "(…)"
 		validation := last == "ParseError" || last == "ValidationError"
 		h := Hit{Sink: SinkResponse, Desc: desc, Where: "in the error detail", Error: true, Validation: validation}
-		for i, a := range call.Args {
+		for i, a := range call.Args() {
 			c.hitVal(h, ci, a, ci.args[i], "the detail")
 		}
-		for j, k := range call.Kwargs {
+		for j, k := range call.Kwargs() {
 			if k.Name == "detail" {
 				c.hitVal(h, ci, k.Value, ci.kws[j], "the detail")
 			}
@@ -379,12 +379,12 @@ func (c *fctx) redirectSink(ci *callInfo) bool {
 		if !c.djangoName(ci) {
 			return false
 		}
-		for _, k := range call.Kwargs {
+		for _, k := range call.Kwargs() {
 			if k.Name == "uidb64" {
 				return true
 			}
 		}
-		for i, a := range call.Args {
+		for i, a := range call.Args() {
 			hh := h
 			hh.Where = "as the redirect URL"
 			if i > 0 {
@@ -392,7 +392,7 @@ func (c *fctx) redirectSink(ci *callInfo) bool {
 			}
 			c.hitVal(hh, ci, a, ci.args[i], "")
 		}
-		for j, k := range call.Kwargs {
+		for j, k := range call.Kwargs() {
 			if k.Name == "permanent" || k.Name == "preserve_request" {
 				continue
 			}
@@ -405,10 +405,10 @@ func (c *fctx) redirectSink(ci *callInfo) bool {
 		if !c.djangoName(ci) {
 			return false
 		}
-		if len(call.Args) > 0 {
+		if len(call.Args()) > 0 {
 			hh := h
 			hh.Where = "as the redirect URL"
-			c.hitVal(hh, ci, call.Args[0], ci.args[0], "")
+			c.hitVal(hh, ci, call.Args()[0], ci.args[0], "")
 		}
 		return true
 	case "reverse", "reverse_lazy":
@@ -417,13 +417,13 @@ func (c *fctx) redirectSink(ci *callInfo) bool {
 		}
 		var argsX, kwX *python.Expr
 		var argsV, kwV *Val
-		if len(call.Args) > 2 {
-			argsX, argsV = call.Args[2], ci.args[2]
+		if len(call.Args()) > 2 {
+			argsX, argsV = call.Args()[2], ci.args[2]
 		}
-		if len(call.Args) > 3 {
-			kwX, kwV = call.Args[3], ci.args[3]
+		if len(call.Args()) > 3 {
+			kwX, kwV = call.Args()[3], ci.args[3]
 		}
-		for j, k := range call.Kwargs {
+		for j, k := range call.Kwargs() {
 			switch k.Name {
 			case "args":
 				argsX, argsV = k.Value, ci.kws[j]
@@ -460,10 +460,10 @@ func (c *fctx) outboundSink(ci *callInfo) bool {
 	}
 	var urlX *python.Expr
 	var urlV *Val
-	if urlIdx < len(call.Args) {
-		urlX, urlV = call.Args[urlIdx], ci.args[urlIdx]
+	if urlIdx < len(call.Args()) {
+		urlX, urlV = call.Args()[urlIdx], ci.args[urlIdx]
 	}
-	for j, k := range call.Kwargs {
+	for j, k := range call.Kwargs() {
 		switch k.Name {
 		case "url":
 			urlX, urlV = k.Value, ci.kws[j]
@@ -483,16 +483,16 @@ func (c *fctx) authSink(ci *callInfo) {
 	// method chain's callee is as long as the chain.
 	desc := func() string { return compactText(call.Func) }
 	if authFuncs[ci.last] || authDecoders[ci.q] || strings.HasSuffix(ci.q, "signing.loads") {
-		for i, a := range call.Args {
+		for i, a := range call.Args() {
 			c.authHits(ci.args[i], a.Loc(), ci.x.Loc(), "used to authenticate by `"+desc()+"()`")
 		}
-		for j, k := range call.Kwargs {
+		for j, k := range call.Kwargs() {
 			c.authHits(ci.kws[j], k.Value.Loc(), ci.x.Loc(), "used to authenticate by `"+desc()+"()`")
 		}
 		return
 	}
 	if lookupMethods[ci.method] && ci.recvX != nil && strings.Contains(ci.recvX.Text, "objects") {
-		for j, k := range call.Kwargs {
+		for j, k := range call.Kwargs() {
 			field := k.Name
 			if i := strings.Index(field, "__"); i >= 0 {
 				field = field[:i]
@@ -562,12 +562,12 @@ func (c *fctx) urlPartsSink(ci *callInfo) {
 	case "urlunsplit":
 		idx = 3
 	}
-	if idx >= 0 && len(call.Args) > 0 && len(ci.args[0].Elems) > idx && call.Args[0].Kind == python.Tuple {
-		x := call.Args[0].Elems[idx]
+	if idx >= 0 && len(call.Args()) > 0 && len(ci.args[0].Elems) > idx && call.Args()[0].Kind == python.Tuple {
+		x := call.Args()[0].Elems[idx]
 		c.urlHit(ci, x, ci.args[0].Elems[idx])
 	}
 	if ci.method == "_replace" {
-		for j, k := range call.Kwargs {
+		for j, k := range call.Kwargs() {
 			if k.Name == "query" {
 				c.urlHit(ci, k.Value, ci.kws[j])
 			}
@@ -672,11 +672,11 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		src := c.a.source(Token, loc, "a JWT from `"+text()+"`", "`"+text()+"` creates a JWT here")
 		return &Val{L: []*Label{src.label()}, Obj: objTokenObj}
 	}
-	if fn == "getattr" && len(call.Args) >= 2 {
-		if name, ok := constString(call.Args[1]); ok {
-			v := c.attrOf(ci.args[0], name, loc, compactText(call.Args[0].Text)+"."+name, e)
-			if isRequestText(compactText(call.Args[0].Text)) {
-				if rv := c.requestAttr(python.ExprAt(python.Other, compactText(call.Args[0].Text)+"."+name, loc), "", name); rv != nil {
+	if fn == "getattr" && len(call.Args()) >= 2 {
+		if name, ok := constString(call.Args()[1]); ok {
+			v := c.attrOf(ci.args[0], name, loc, compactText(call.Args()[0].Text)+"."+name, e)
+			if isRequestText(compactText(call.Args()[0].Text)) {
+				if rv := c.requestAttr(python.ExprAt(python.Other, compactText(call.Args()[0].Text)+"."+name, loc), "", name); rv != nil {
 					v = rv
 				}
 			}
@@ -686,8 +686,8 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 			return v
 		}
 	}
-	if len(call.Args) > 0 {
-		if key, ok := constString(call.Args[0]); ok && c.nameIsSecretKey(key) {
+	if len(call.Args()) > 0 {
+		if key, ok := constString(call.Args()[0]); ok && c.nameIsSecretKey(key) {
 			switch {
 			case q == "os.getenv", q == "os.environ.get", ci.last == "getenv", ci.last == "env" && ci.recv == nil,
 				ci.last == "config" && ci.recv == nil, ci.last == "get_env", ci.last == "get_secret",
@@ -725,15 +725,15 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 	switch ci.last {
 	case "parse_qs", "parse_qsl", "QueryDict":
 		for i, a := range ci.args {
-			if a.Coll == collQueryString || strings.Contains(strings.ToLower(call.Args[i].Text), "query_string") {
+			if a.Coll == collQueryString || strings.Contains(strings.ToLower(call.Args()[i].Text), "query_string") {
 				return &Val{Coll: collQuery}
 			}
 		}
 	case "dict":
 		// dict(x.split("=") for x in scope["query_string"].decode().split("&")):
 		// a hand-parsed query string.
-		if len(call.Args) == 1 && strings.Contains(strings.ToLower(call.Args[0].Text), "query_string") &&
-			strings.Contains(call.Args[0].Text, "split(") {
+		if len(call.Args()) == 1 && strings.Contains(strings.ToLower(call.Args()[0].Text), "query_string") &&
+			strings.Contains(call.Args()[0].Text, "split(") {
 			return &Val{Coll: collQuery}
 		}
 	}
@@ -746,13 +746,13 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		case "values":
 			return &Val{L: r.L, Values: true, Clean: r.Clean}
 		case "get", "pop", "getlist", "setdefault", "get_all", "aget":
-			if len(call.Args) > 0 && r.Class == nil && r.Obj != objHTTP {
-				key, ok := constString(call.Args[0])
+			if len(call.Args()) > 0 && r.Class == nil && r.Obj != objHTTP {
+				key, ok := constString(call.Args()[0])
 				if !ok && ci.args[0].IsStr {
 					key, ok = ci.args[0].Str, true
 				}
 				if !ok {
-					key, ok = namedKey(call.Args[0])
+					key, ok = namedKey(call.Args()[0])
 				}
 				v := c.index(r, key, ok, ci.args[0], -1, false, loc, compactText(ci.x.Text), e)
 				if len(ci.args) > 1 {
@@ -925,7 +925,7 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 			exprs[j] = x
 		}
 	}
-	for i, a := range ci.call.Args {
+	for i, a := range ci.call.Args() {
 		if i >= len(ci.args) {
 			break
 		}
@@ -946,7 +946,7 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 			put(j, v, a)
 		}
 	}
-	for k, kw := range ci.call.Kwargs {
+	for k, kw := range ci.call.Kwargs() {
 		if k >= len(ci.kws) {
 			break
 		}
@@ -1115,9 +1115,9 @@ func reprLabels(ls []*Label) []*Label {
 // bytes: a short identifier (a file-name suffix, a nonce for a cache key),
 // too short to be a credential.
 func shortRandomID(call *python.Call) bool {
-	if call == nil || len(call.Args) != 1 {
+	if call == nil || len(call.Args()) != 1 {
 		return false
 	}
-	a := call.Args[0]
+	a := call.Args()[0]
 	return a.Kind == python.Number && a.IsInt && a.Num >= 0 && a.Num < 8
 }

@@ -33,7 +33,7 @@ func (c *fctx) eval(x *python.Expr, e *env) *Val {
 	case python.CallExpr:
 		if x.Pieces != nil {
 			// "…".format(…)
-			for _, k := range x.Call.Kwargs {
+			for _, k := range x.Call.Kwargs() {
 				if k.Name == "" {
 					c.eval(k.Value, e)
 				}
@@ -1027,10 +1027,10 @@ func walkNames(x *python.Expr, f func(string)) {
 	}
 	if x.Call != nil {
 		walkNames(x.Call.FuncExpr, f)
-		for _, a := range x.Call.Args {
+		for _, a := range x.Call.Args() {
 			walkNames(a, f)
 		}
-		for _, k := range x.Call.Kwargs {
+		for _, k := range x.Call.Kwargs() {
 			walkNames(k.Value, f)
 		}
 	}

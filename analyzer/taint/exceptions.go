@@ -70,11 +70,11 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 			if !isExc[n] || variable[n] {
 				continue
 			}
-			if len(call.Kwargs) > 0 {
+			if len(call.Kwargs()) > 0 {
 				variable[n] = true
 				continue
 			}
-			for _, a := range call.Args {
+			for _, a := range call.Args() {
 				if _, ok := constString(a); !ok {
 					variable[n] = true
 				}

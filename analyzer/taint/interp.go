@@ -565,15 +565,15 @@ func (c *fctx) excVal(name string, loc source.Location, types string) *Val {
 // narrowException rebinds an exception variable inside `if isinstance(e,
 // T):` to the exception as if it had been caught as T.
 func (c *fctx) narrowException(e *env, cond *python.Expr) {
-	if cond == nil || cond.Kind != python.CallExpr || cond.Call.Func != "isinstance" || len(cond.Call.Args) != 2 {
+	if cond == nil || cond.Kind != python.CallExpr || cond.Call.Func != "isinstance" || len(cond.Call.Args()) != 2 {
 		return
 	}
-	x := cond.Call.Args[0]
+	x := cond.Call.Args()[0]
 	if x.Kind != python.Name {
 		return
 	}
 	if v, ok := e.get(x.Name); ok && v.Obj == objException && v.tainted() {
-		types := cond.Call.Args[1].Text
+		types := cond.Call.Args()[1].Text
 		switch {
 		case userFacingException(types):
 			e.set(x.Name, &Val{Obj: objException, ExcUser: true})

@@ -109,10 +109,10 @@ func moduleRoutes(m *python.Module, imports map[string]string) []urlRoute {
 		if !strings.HasPrefix(q, "django.urls.") && !strings.HasPrefix(q, "django.conf.urls.") {
 			continue
 		}
-		if len(call.Args) == 0 {
+		if len(call.Args()) == 0 {
 			continue
 		}
-		route, ok := constString(call.Args[0])
+		route, ok := constString(call.Args()[0])
 		if !ok {
 			continue
 		}
@@ -139,7 +139,7 @@ func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) [
 				oneTime = true
 			}
 		}
-		if len(call.Args) > 1 && oneTimeRe.MatchString(call.Args[1].Text) {
+		if len(call.Args()) > 1 && oneTimeRe.MatchString(call.Args()[1].Text) {
 			oneTime = true
 		}
 		if v, ok := call.Kwarg("name"); ok && oneTimeRe.MatchString(v.Text) {
@@ -147,7 +147,7 @@ func modulePatterns(m *python.Module, imports map[string]string, vocab *Vocab) [
 		}
 		for _, p := range params {
 			if vocab.TokenName(p, false) {
-				out = append(out, PatternHit{Loc: call.Args[0].Loc(), Param: p, Route: route, Func: r.fn, OneTime: oneTime})
+				out = append(out, PatternHit{Loc: call.Args()[0].Loc(), Param: p, Route: route, Func: r.fn, OneTime: oneTime})
 			}
 		}
 	}

@@ -48,10 +48,10 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, c := range m.Calls {
 			check("call", c.Loc())
-			for _, a := range c.Args {
+			for _, a := range c.Args() {
 				visit(a)
 			}
-			for _, k := range c.Kwargs {
+			for _, k := range c.Kwargs() {
 				visit(k.Value)
 			}
 			if m.EnclosingFunction(c.Node) != c.Enclosing {

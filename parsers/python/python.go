@@ -18,6 +18,7 @@ package python
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -52,6 +53,9 @@ type Module struct {
 	Errors []Error
 
 	src string // File.Content as a string, sliced for node text without copying
+	// parse is the builder while Parse builds the model, which then builds
+	// the arguments of a call it needs (a `"…".format(…)` string).
+	parse *builder
 
 	stmts lazyAST // the statement tree, built by AST on first use
 }
@@ -165,16 +169,43 @@ type Call struct {
 	// source text with whitespace removed.
 	Func     string
 	FuncExpr *Expr
-	Args     []*Expr // positional arguments; `*x` appears with Kind Starred
-	Kwargs   []Kwarg // keyword arguments; `**x` appears with Name ""
 	Node     *Node
 	// Enclosing is the function whose body holds the call; nil at module
 	// and class level. Parameter defaults and decorators belong to the
 	// scope around the function.
 	Enclosing *Function
 
+	// The arguments' models are built on first use (Args, Kwargs): most
+	// calls are only ever told apart by Func.
+	argsOnce sync.Once
+	args     []*Expr
+	kwargs   []Kwarg
+
 	file       *source.File
+	m          *Module
 	start, end uint32 // Node's byte range
+}
+
+// Args is the positional arguments; `*x` appears with Kind Starred.
+func (c *Call) Args() []*Expr {
+	c.argsOnce.Do(c.buildArgs)
+	return c.args
+}
+
+// Kwargs is the keyword arguments; `**x` appears with Name "".
+func (c *Call) Kwargs() []Kwarg {
+	c.argsOnce.Do(c.buildArgs)
+	return c.kwargs
+}
+
+func (c *Call) buildArgs() {
+	switch {
+	case c.m == nil || c.Node == nil:
+	case c.m.parse != nil:
+		c.m.parse.callArgs(c)
+	default:
+		newBuilder(c.m).callArgs(c)
+	}
 }
 
 // Loc is the call's location, resolved from its byte range.
@@ -188,7 +219,9 @@ func (c *Call) Loc() source.Location {
 // WithArgs is a call of the same callee, at the same place, with only the
 // positional arguments args.
 func (c *Call) WithArgs(args []*Expr) *Call {
-	return &Call{Func: c.Func, Args: args, file: c.file, start: c.start, end: c.end}
+	n := &Call{Func: c.Func, args: args, file: c.file, start: c.start, end: c.end}
+	n.argsOnce.Do(func() {})
+	return n
 }
 
 // Kwarg is one keyword argument.
@@ -200,7 +233,7 @@ type Kwarg struct {
 
 // Kwarg returns the value of the keyword argument name.
 func (c *Call) Kwarg(name string) (*Expr, bool) {
-	for _, k := range c.Kwargs {
+	for _, k := range c.Kwargs() {
 		if k.Name == name && name != "" {
 			return k.Value, true
 		}

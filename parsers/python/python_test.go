@@ -158,8 +158,8 @@ func TestSettingsModule(t *testing.T) {
 	}
 	// The environment read in the if condition is a module-level call.
 	get := findCall(t, m, "os.environ.get")
-	if get.Enclosing != nil || pos(get.Loc()) != "21:4" || constOf(get.Args[0]) != "'X'" {
-		t.Errorf("os.environ.get call: enclosing %v at %s arg %s", get.Enclosing, pos(get.Loc()), constOf(get.Args[0]))
+	if get.Enclosing != nil || pos(get.Loc()) != "21:4" || constOf(get.Args()[0]) != "'X'" {
+		t.Errorf("os.environ.get call: enclosing %v at %s arg %s", get.Enclosing, pos(get.Loc()), constOf(get.Args()[0]))
 	}
 	sec := m.Assigns[9].Value
 	if sec.Kind != Compare || sec.Name != "==" || len(sec.Elems) != 2 || sec.Elems[0].Kind != CallExpr ||
@@ -180,9 +180,9 @@ func TestViewModule(t *testing.T) {
 	if pos(info.Loc()) != "12:5" {
 		t.Errorf("logger.info at %s", pos(info.Loc()))
 	}
-	if len(info.Args) != 2 || constOf(info.Args[0]) != "'Token issued for client_dn=%s'" ||
-		info.Args[1].Kind != Name || info.Args[1].Name != "client_dn" {
-		t.Fatalf("logger.info args = %+v", info.Args)
+	if len(info.Args()) != 2 || constOf(info.Args()[0]) != "'Token issued for client_dn=%s'" ||
+		info.Args()[1].Kind != Name || info.Args()[1].Name != "client_dn" {
+		t.Fatalf("logger.info args = %+v", info.Args())
 	}
 	extra, ok := info.Kwarg("extra")
 	if !ok || extra.Kind != Dict || len(extra.Keys) != 1 || constOf(extra.Keys[0]) != "'headers'" {
@@ -244,7 +244,7 @@ func TestViewModule(t *testing.T) {
 	if v, ok := cookie.Kwarg("secure"); !ok || constOf(v) != "False" {
 		t.Errorf("secure kwarg = %v", v)
 	}
-	if last := cookie.Kwargs[len(cookie.Kwargs)-1]; last.Name != "" || last.Value.Name != "extra_opts" || pos(last.Loc) != "20:74" {
+	if last := cookie.Kwargs()[len(cookie.Kwargs())-1]; last.Name != "" || last.Value.Name != "extra_opts" || pos(last.Loc) != "20:74" {
 		t.Errorf("**extra_opts kwarg = %+v", last)
 	}
 

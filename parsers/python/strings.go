@@ -381,9 +381,9 @@ func (b *builder) formatPieces(e *Expr) {
 				idx = auto
 				auto++
 			}
-			val = positional(c.Args, idx)
+			val = positional(c.Args(), idx)
 		} else {
-			val = keyword(c.Kwargs, field)
+			val = keyword(c.Kwargs(), field)
 		}
 		if lit.Len() > 0 {
 			pieces = append(pieces, Piece{Literal: lit.String()})

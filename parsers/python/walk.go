@@ -115,12 +115,14 @@ type errState struct {
 func (b *builder) run() {
 	m := b.m
 	b.parsing = true
+	m.parse = b
 	b.calls = map[uint64]*Call{}
 	b.wc = NewCursor(m.Root)
 	st := scope{sink: &m.Assigns}
 	b.walk(st, errState{check: m.Root.HasError()}, "", false)
 	b.calls = nil
 	b.parsing = false
+	m.parse = nil
 	// Calls were registered as the walk met them, which puts a call built
 	// for an enclosing statement's value before calls preceding it.
 	sort.Slice(m.Calls, func(i, j int) bool {
@@ -526,7 +528,7 @@ func (b *builder) call(n *Node) *Call {
 	} else if c := b.m.callAt(start, end); c != nil {
 		return c
 	}
-	c := &Call{Node: n, file: b.m.File, start: start, end: end}
+	c := &Call{Node: n, file: b.m.File, m: b.m, start: start, end: end}
 	if b.parsing {
 		c.Enclosing = b.fn
 		b.calls[key] = c
@@ -543,15 +545,22 @@ func (b *builder) call(n *Node) *Call {
 	if c.Func == "" || c.FuncExpr.Kind != Name && c.FuncExpr.Kind != Attribute {
 		c.Func = b.compactSpan(ks[0].n.StartByte(), ks[0].n.EndByte())
 	}
+	return c
+}
+
+// callArgs builds the models of c's arguments (Call.Args).
+func (b *builder) callArgs(c *Call) {
+	defer b.release(b.mark())
+	ks := b.kids(c.Node)
 	if len(ks) < 2 {
-		return c
+		return
 	}
 	args := ks[len(ks)-1]
 	if args.t != "argument_list" {
 		if args.named {
-			c.Args = []*Expr{b.expr(args.n)} // f(x for x in y)
+			c.args = []*Expr{b.expr(args.n)} // f(x for x in y)
 		}
-		return c
+		return
 	}
 	for _, a := range b.named(args.n) {
 		switch a.t {
@@ -564,18 +573,17 @@ func (b *builder) call(n *Node) *Call {
 			if len(ak) > 2 {
 				kw.Value = b.expr(ak[len(ak)-1].n)
 			}
-			c.Kwargs = append(c.Kwargs, kw)
+			c.kwargs = append(c.kwargs, kw)
 		case "dictionary_splat":
 			kw := Kwarg{Loc: b.loc(a.n)}
 			if in := b.named(a.n); len(in) > 0 {
 				kw.Value = b.expr(in[0].n)
 			}
-			c.Kwargs = append(c.Kwargs, kw)
+			c.kwargs = append(c.kwargs, kw)
 		default:
-			c.Args = append(c.Args, b.expr(a.n))
+			c.args = append(c.args, b.expr(a.n))
 		}
 	}
-	return c
 }
 
 // Names --------------------------------------------------------------------
