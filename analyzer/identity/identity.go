@@ -6,8 +6,10 @@ package identity
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/frontend"
@@ -298,7 +300,10 @@ type textFilter struct {
 
 func (t textFilter) mentions(content []byte) bool {
 	if t.fold {
-		content = foldKey(content)
+		bp := foldBufs.Get().(*[]byte)
+		defer foldBufs.Put(bp)
+		*bp = foldInto((*bp)[:0], content)
+		content = *bp
 	}
 	for _, n := range t.needles {
 		if bytes.Contains(content, []byte(n)) {
@@ -308,19 +313,34 @@ func (t textFilter) mentions(content []byte) bool {
 	return false
 }
 
-// foldKey is text upper-cased (ASCII) with '-' turned into '_'.
-func foldKey(b []byte) []byte {
-	out := make([]byte, len(b))
-	for i, c := range b {
+// foldBufs holds the buffers mentions folds a file's text into, so that a
+// lint over the project does not allocate a copy of every file.
+var foldBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// foldTable maps a byte to its folded form (foldInto).
+var foldTable = func() (t [256]byte) {
+	for i := range t {
+		c := byte(i)
 		switch {
 		case 'a' <= c && c <= 'z':
 			c -= 'a' - 'A'
 		case c == '-':
 			c = '_'
 		}
-		out[i] = c
+		t[i] = c
 	}
-	return out
+	return t
+}()
+
+// foldInto appends b to dst upper-cased (ASCII), with '-' turned into '_'.
+func foldInto(dst, b []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, len(b))[:n+len(b)]
+	out := dst[n:]
+	for i, c := range b {
+		out[i] = foldTable[c]
+	}
+	return dst
 }
 
 // keyFilter is the pre-filter of files that can hold a key read: a read's
@@ -338,6 +358,7 @@ func keyFilter(extra map[string]bool) textFilter {
 		t.needles = append(t.needles, strings.TrimPrefix(k, "HTTP_"))
 	}
 	sort.Strings(t.needles)
+	t.needles = slices.Compact(t.needles) // SSL_CLIENT_ and HTTP_SSL_CLIENT_ give one
 	return t
 }
 

@@ -1,0 +1,42 @@
+package identity
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// BenchmarkKeyFilterDjango times the identity pre-filter over the text of
+// every Python file of Debian's Django: what each lint pays before it
+// knows which files can read an identity key.
+func BenchmarkKeyFilterDjango(b *testing.B) {
+	var files [][]byte
+	size := 0
+	filepath.WalkDir("/usr/lib/python3/dist-packages/django", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".py") {
+			if data, err := os.ReadFile(p); err == nil {
+				files = append(files, data)
+				size += len(data)
+			}
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		b.Skip("python3-django is not installed (run .ci/install-deps)")
+	}
+	keys := keyFilter(nil)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, f := range files {
+			if keys.mentions(f) {
+				n++
+			}
+		}
+		b.ReportMetric(float64(n), "files-mentioning")
+	}
+}
