@@ -7,5 +7,6 @@ import (
 )
 
 func main() {
+	tuneGC(os.Getenv, os.Args[1:])
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
