@@ -10,7 +10,7 @@ import "runtime/debug"
 // garbage on top of them. At Go's default of 100 the heap grows to twice
 // the live models before a collection; at 50 it grows to one and a half
 // times. On Debian's Django source (`make bench`) that takes the maximum
-// RSS from about 245 MiB to about 200 MiB with no loss of time: fewer
+// RSS from about 245 MiB to about 196 MiB with no loss of time: fewer
 // fresh pages are faulted in, which pays for the extra collections on
 // the cores the analysis leaves idle.
 const defaultGCPercent = 50

@@ -118,11 +118,7 @@ func (n *Node) ChildCount() uint32 {
 		return 0
 	}
 	if n.childCount == countSaturated {
-		k := uint32(0)
-		for c := n.first(); c != nil; c = c.at(c.next) {
-			k++
-		}
-		return k
+		return n.countChildren(0)
 	}
 	return uint32(n.childCount)
 }
@@ -133,15 +129,21 @@ func (n *Node) NamedChildCount() uint32 {
 		return 0
 	}
 	if n.namedChildCount == countSaturated {
-		k := uint32(0)
-		for c := n.first(); c != nil; c = c.at(c.next) {
-			if c.flags&flagNamed != 0 {
-				k++
-			}
-		}
-		return k
+		return n.countChildren(flagNamed)
 	}
 	return uint32(n.namedChildCount)
+}
+
+// countChildren counts the children with every flag in want set (all of
+// them for 0), for a count too large to be stored.
+func (n *Node) countChildren(want uint8) uint32 {
+	k := uint32(0)
+	for c := n.first(); c != nil; c = c.at(c.next) {
+		if c.flags&want == want {
+			k++
+		}
+	}
+	return k
 }
 
 // Child returns the i-th child, or nil.
@@ -236,13 +238,7 @@ func (n *Node) NextSibling() *Node {
 
 // PrevSibling is the previous child of the same parent, or nil. It walks
 // the parent's children from the first.
-func (n *Node) PrevSibling() *Node {
-	var prev *Node
-	for c := n.Parent().first(); c != nil && c != n; c = c.at(c.next) {
-		prev = c
-	}
-	return prev
-}
+func (n *Node) PrevSibling() *Node { return n.prevWith(0) }
 
 // NextNamedSibling is the next named child of the same parent, or nil.
 func (n *Node) NextNamedSibling() *Node {
@@ -255,10 +251,14 @@ func (n *Node) NextNamedSibling() *Node {
 }
 
 // PrevNamedSibling is the previous named child of the same parent, or nil.
-func (n *Node) PrevNamedSibling() *Node {
+func (n *Node) PrevNamedSibling() *Node { return n.prevWith(flagNamed) }
+
+// prevWith is the last sibling before n with every flag in want set,
+// found from the parent's first child (the array links forward only).
+func (n *Node) prevWith(want uint8) *Node {
 	var prev *Node
 	for c := n.Parent().first(); c != nil && c != n; c = c.at(c.next) {
-		if c.flags&flagNamed != 0 {
+		if c.flags&want == want {
 			prev = c
 		}
 	}

@@ -181,7 +181,6 @@ type Call struct {
 	args     []*Expr
 	kwargs   []Kwarg
 
-	file       *source.File
 	m          *Module
 	start, end uint32 // Node's byte range
 }
@@ -210,16 +209,16 @@ func (c *Call) buildArgs() {
 
 // Loc is the call's location, resolved from its byte range.
 func (c *Call) Loc() source.Location {
-	if c.file == nil {
+	if c.m == nil {
 		return source.Location{}
 	}
-	return c.file.Span(int(c.start), int(c.end))
+	return c.m.File.Span(int(c.start), int(c.end))
 }
 
 // WithArgs is a call of the same callee, at the same place, with only the
 // positional arguments args.
 func (c *Call) WithArgs(args []*Expr) *Call {
-	n := &Call{Func: c.Func, args: args, file: c.file, start: c.start, end: c.end}
+	n := &Call{Func: c.Func, args: args, m: c.m, start: c.start, end: c.end}
 	n.argsOnce.Do(func() {})
 	return n
 }

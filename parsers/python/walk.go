@@ -528,7 +528,7 @@ func (b *builder) call(n *Node) *Call {
 	} else if c := b.m.callAt(start, end); c != nil {
 		return c
 	}
-	c := &Call{Node: n, file: b.m.File, m: b.m, start: start, end: end}
+	c := &Call{Node: n, m: b.m, start: start, end: end}
 	if b.parsing {
 		c.Enclosing = b.fn
 		b.calls[key] = c
