@@ -676,7 +676,7 @@ func (c *fctx) result(ci *callInfo, e *env) *Val {
 		if name, ok := constString(call.Args()[1]); ok {
 			v := c.attrOf(ci.args[0], name, loc, compactText(call.Args()[0].Text)+"."+name, e)
 			if isRequestText(compactText(call.Args()[0].Text)) {
-				if rv := c.requestAttr(python.ExprAt(python.Other, compactText(call.Args()[0].Text)+"."+name, loc), "", name); rv != nil {
+				if rv := c.requestAttr(python.ExprAt(python.Other, compactText(call.Args()[0].Text)+"."+name, ci.x), "", name); rv != nil {
 					v = rv
 				}
 			}

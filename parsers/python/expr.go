@@ -123,10 +123,8 @@ type Expr struct {
 
 	ival int64 // exact value of an int literal
 	// The location is the byte range [start, end) of file, resolved to
-	// lines and columns by Loc; at is set instead for an expression built
-	// outside a parse (ExprAt).
+	// lines and columns by Loc.
 	file       *source.File
-	at         *source.Location
 	start, end uint32
 
 	Kind   ExprKind
@@ -137,20 +135,16 @@ type Expr struct {
 
 // Loc is the expression's location, resolved from its byte range.
 func (e *Expr) Loc() source.Location {
-	switch {
-	case e.at != nil:
-		return *e.at
-	case e.file == nil:
+	if e.file == nil {
 		return source.Location{}
 	}
 	return e.file.Span(int(e.start), int(e.end))
 }
 
-// ExprAt is an expression with the given text and location, for an
-// expression a client builds (a synthetic attribute read, a call it
-// evaluates as an expression).
-func ExprAt(kind ExprKind, text string, loc source.Location) *Expr {
-	return &Expr{Kind: kind, Text: text, at: &loc}
+// ExprAt is an expression a client builds (a synthetic attribute read),
+// with the given text, at the place of the parsed expression at.
+func ExprAt(kind ExprKind, text string, at *Expr) *Expr {
+	return &Expr{Kind: kind, Text: text, file: at.file, start: at.start, end: at.end}
 }
 
 // Piece is one part of a built string: exactly one of Literal and Expr is
