@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/djleak/djleak/analyzer/analyzertest"
 )
 
 // BenchmarkKeyFilterDjango times the identity pre-filter over the text of
@@ -14,7 +16,7 @@ import (
 func BenchmarkKeyFilterDjango(b *testing.B) {
 	var files [][]byte
 	size := 0
-	filepath.WalkDir("/usr/lib/python3/dist-packages/django", func(p string, d fs.DirEntry, err error) error {
+	filepath.WalkDir(analyzertest.DjangoDir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".py") {
 			if data, err := os.ReadFile(p); err == nil {
 				files = append(files, data)
