@@ -86,6 +86,47 @@ type Pass[T any] struct {
 	// there when none of those files changed. Unset: computed on every
 	// load.
 	Reads []Kind
+	// Variant, when set, says which part of the run's requirements the
+	// result serves (read with Project.Wants, from the Needs the rules
+	// declare): Fact keeps one result per variant, and a later load takes
+	// a result from Options.Previous only for the same variant.
+	Variant func(*Project) string
+}
+
+// variantKey is the memo key of one variant of a pass.
+type variantKey[T any] struct {
+	pass    *Pass[T]
+	variant string
+}
+
+func (k variantKey[T]) reads() []Kind    { return k.pass.Reads }
+func (k variantKey[T]) passName() string { return k.pass.Name }
+
+// Need is a requirement that computes nothing itself: it tells the passes
+// it requires what the run's rules want from them, which they read with
+// Project.Wants (taint's sink kinds: a run of the log rules records no URL
+// sinks). Requiring a Need requires its passes.
+type Need struct {
+	Name     string
+	Requires []Requirement
+}
+
+// PassName is the need's name.
+func (n *Need) PassName() string { return n.Name }
+
+// PassScope is ProjectScope.
+func (n *Need) PassScope() Scope { return ProjectScope }
+
+// Required is n.Requires.
+func (n *Need) Required() []Requirement { return n.Requires }
+
+// Wants reports whether the rules being run require r, directly or through
+// the passes they require. Outside a run (a pass asked for directly, as a
+// test does) everything is wanted.
+func (p *Project) Wants(r Requirement) bool {
+	p.factsMu.Lock()
+	defer p.factsMu.Unlock()
+	return p.allowed == nil || p.allowed[r]
 }
 
 // PassName is the pass's name, for errors.
@@ -104,7 +145,11 @@ func (pass *Pass[T]) Required() []Requirement { return pass.Requires }
 // naming the pass rather than with a nil result.
 func Fact[T any](p *Project, pass *Pass[T]) T {
 	p.Checkpoint()
-	e := p.entry(pass, pass)
+	var key any = pass
+	if pass.Variant != nil {
+		key = variantKey[T]{pass, pass.Variant(p)}
+	}
+	e := p.entry(pass, key)
 	return e.do(pass.Name, func() any {
 		p.computeRequired(pass)
 		return pass.Run(p)

@@ -52,9 +52,9 @@ def fetch_report(report_id):
 			"`send_mail`, `EmailMessage`, `email_user`, …, or its name mentions email) are one-time email links " +
 			"and are not reported either; make sure such tokens are single-use and short-lived. Form bodies " +
 			"(`data=\"a=1&token=…\"` without a `?`) are not URLs and are not reported.\n\n" + taint.DocConfig,
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkURL),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkURL)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
 				return h.Sink == taint.SinkURL && taint.Secretish(h.Label) && !h.Label.Src.OneTime && !h.EmailLink
 			}, nil)

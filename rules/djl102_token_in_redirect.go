@@ -44,9 +44,9 @@ def after_login(request):
 			"**Exempt:** Django's password-reset style URLs (`reverse(..., kwargs={\"uidb64\": …, \"token\": …})`, " +
 			"`redirect(..., uidb64=…, token=…)`), one-time tokens from `make_token()`, `signing.dumps()` and " +
 			"`Signer().sign()`, and links built in functions that send email (see DJL101).\n\n" + taint.DocConfig,
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkRedirect),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkRedirect)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
 				return h.Sink == taint.SinkRedirect && taint.Secretish(h.Label) && !h.Label.Src.OneTime && !h.EmailLink
 			}, nil)

@@ -55,9 +55,9 @@ def forecast(city):
 			"Precision is medium because some third-party APIs accept the key only in the query string; if so, " +
 			"suppress the finding with a reason (`# djleak: ignore[DJL103] API accepts no header`). `data=`, " +
 			"`json=`, `headers=` and `auth=` are not URLs and are not reported.\n\n" + taint.DocConfig,
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkOutbound),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkOutbound)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
 				return h.Sink == taint.SinkOutbound && taint.Secretish(h.Label) && !h.Label.Src.OneTime
 			}, nil)

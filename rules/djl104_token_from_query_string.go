@@ -55,9 +55,9 @@ class BearerAuthentication(TokenAuthentication):
 			"verification, confirmation, reset, invitations, unsubscribe, magic links or email — are not " +
 			"reported: such links must carry their token. Pagination cursors (`next_token`, `page_token`) and " +
 			"`csrf_token` are not credentials.\n\n" + taint.DocFlow + "\n\n" + taint.DocConfig,
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkAuth),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkAuth)
 			groups := taint.GroupHits(res.Hits, (*taint.Hit).QueryAuth, func(h *taint.Hit) source.Location { return h.Label.Src.Loc })
 			for _, g := range groups {
 				h := &g.Hit

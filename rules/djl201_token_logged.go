@@ -62,9 +62,9 @@ def issue_token(request):
 			"management commands (`self.stdout.write`, and `print()` or `sys.stdout.write()` in a module under " +
 			"`management/commands/`) goes to the operator who ran the command and is not a sink; their " +
 			"loggers are.",
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkLog),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkLog)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
 				return h.Sink == taint.SinkLog && taint.Secretish(h.Label)
 			}, nil)

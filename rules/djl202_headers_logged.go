@@ -66,9 +66,9 @@ def my_view(request):
 			"Filters on the value (`if v`) remove nothing. Other headers a project considers secret " +
 			"(`X-Auth-Token`, …) are reported by DJL201 when read one by one. A `LOGGING` filter that inspects " +
 			"only the message does not clean `extra` fields (see the `LOGGING` rules).\n\n" + taint.DocConfig,
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkLog),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkLog)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
 				return h.Sink == taint.SinkLog && h.Label.Src.Kind == taint.Headers && h.Label.Bits != 0
 			}, nil)

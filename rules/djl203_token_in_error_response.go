@@ -53,9 +53,9 @@ def check(request):
 			"Entries of error dicts keyed by a secret's name (`{\"password\": errors}`, `form.errors[\"token\"]`) are " +
 			"messages about that field and are not reported unless their value is itself a secret. Exception text " +
 			"and tracebacks in responses are DJL204's.",
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkResponse),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkResponse)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
 				if h.Sink != taint.SinkResponse || !h.Error || h.Debug || h.Label.Src.DictKey {
 					return false

@@ -69,9 +69,9 @@ def proxy(request):
 			"bytes (`request.body.decode()`: the codec, byte and position of the client's own input), and an " +
 			"`AssertionError` caught around the block's own `assert` statements when the block calls no " +
 			"project code.",
-		Requires: []analyzer.Requirement{taint.Pass},
+		Requires: taint.Sinks(taint.SinkResponse),
 		Run: func(ctx *analyzer.Context) {
-			res := analyzer.Fact(ctx.Project, taint.Pass)
+			res := taint.For(ctx.Project, taint.SinkResponse)
 			groups := taint.GroupHits(res.Hits, func(h *taint.Hit) bool {
 				return h.Sink == taint.SinkResponse && h.Label.Src.Kind == taint.Exception && !h.Debug &&
 					!(h.Validation && h.Label.ParseMsg)

@@ -98,7 +98,7 @@ class QueryTokenAuthentication(BaseAuthentication):
 			"addresses that receive it count as the application. Which Django URLs a location serves is not " +
 			"compared with the view that reads the token. A format name that no `log_format` in the scanned " +
 			"configuration defines (it may live in a file outside the repository) is not judged.",
-		Requires: []analyzer.Requirement{ngxmodel.Pass, settings.Pass, taint.Pass},
+		Requires: append([]analyzer.Requirement{ngxmodel.Pass, settings.Pass}, taint.Sinks(taint.SinkAuth)...),
 		Run:      runQueryStringLogged,
 	})
 }
@@ -259,7 +259,7 @@ func queryLogFlow(u *ngxmodel.Upstream, r queryTokenSource, logAt source.Locatio
 // the query string: code that authenticates with one (the DJL104 fact) and
 // django-sesame (the DJL107 fact).
 func queryTokenSources(ctx *analyzer.Context) []queryTokenSource {
-	res := analyzer.Fact(ctx.Project, taint.Pass)
+	res := taint.For(ctx.Project, taint.SinkAuth)
 	var out []queryTokenSource
 	for _, g := range taint.GroupHits(res.Hits, (*taint.Hit).QueryAuth, func(h *taint.Hit) source.Location { return h.Label.Src.Loc }) {
 		h := g.Hit

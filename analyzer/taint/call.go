@@ -118,8 +118,12 @@ func (c *fctx) sinks(ci *callInfo) {
 	case c.redirectSink(ci):
 	case c.outboundSink(ci):
 	default:
-		c.authSink(ci)
-		c.urlPartsSink(ci)
+		if c.a.sinks.has(SinkAuth) {
+			c.authSink(ci)
+		}
+		if c.a.sinks.has(SinkURL) {
+			c.urlPartsSink(ci)
+		}
 	}
 }
 
@@ -224,7 +228,7 @@ func (c *fctx) logSink(ci *callInfo) bool {
 // literal with constant keys, each entry is its own hit (cont names the
 // dict in messages: "extra['headers']").
 func (c *fctx) hitVal(h Hit, ci *callInfo, x *python.Expr, v *Val, cont string) {
-	if v == nil || !v.tainted() || x == nil {
+	if v == nil || !v.tainted() || x == nil || !c.a.sinks.has(h.Sink) {
 		return
 	}
 	h.Call = ci.x.Loc()
@@ -518,6 +522,9 @@ func (c *fctx) authHits(v *Val, loc, call source.Location, msg string) {
 
 // compareAuth treats `token == expected` as authentication.
 func (c *fctx) compareAuth(x *python.Expr, vs []*Val) {
+	if !c.a.sinks.has(SinkAuth) {
+		return
+	}
 	eq := false
 	for _, op := range x.Ops {
 		if op == "==" || op == "!=" {

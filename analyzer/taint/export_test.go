@@ -1,6 +1,7 @@
 package taint
 
 import (
+	"github.com/djleak/djleak/analyzer"
 	"maps"
 	"slices"
 	"sort"
@@ -16,4 +17,22 @@ func SourceCalls() []string {
 	qs = append(qs, jwtEncode, signingDumps, tokenGenerators+"hex")
 	sort.Strings(qs)
 	return qs
+}
+
+// RunSinks runs the pass recording only the hits of kinds.
+func RunSinks(p *analyzer.Project, kinds ...SinkKind) *Result {
+	var s sinkSet
+	for _, k := range kinds {
+		s |= 1 << k
+	}
+	return run(p, s)
+}
+
+// SinkKinds is every sink kind.
+func SinkKinds() []SinkKind {
+	out := make([]SinkKind, numSinks)
+	for k := range out {
+		out[k] = SinkKind(k)
+	}
+	return out
 }

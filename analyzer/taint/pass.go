@@ -47,7 +47,67 @@ const (
 	SinkOutbound
 	// SinkAuth is a use of the value to authenticate.
 	SinkAuth
+	numSinks
 )
+
+var sinkNames = [numSinks]string{SinkLog: "log", SinkResponse: "response", SinkURL: "url", SinkRedirect: "redirect",
+	SinkOutbound: "outbound", SinkAuth: "auth"}
+
+func (k SinkKind) String() string {
+	if k < 0 || k >= numSinks {
+		return Sprintf("SinkKind(%d)", int(k))
+	}
+	return sinkNames[k]
+}
+
+// sinkSet is a set of sink kinds, one bit each.
+type sinkSet uint8
+
+const allSinks sinkSet = 1<<numSinks - 1
+
+func (s sinkSet) has(k SinkKind) bool { return s&(1<<k) != 0 }
+
+// sinkNeeds are the requirements Sinks returns, one per kind.
+var sinkNeeds [numSinks]*analyzer.Need
+
+func init() {
+	for k := range sinkNeeds {
+		sinkNeeds[k] = &analyzer.Need{Name: "taint:" + sinkNames[k], Requires: []analyzer.Requirement{Pass}}
+	}
+}
+
+// Sinks is what a rule requires to read the hits of the given kinds (with
+// For): the pass records only the kinds the run's rules declare.
+func Sinks(kinds ...SinkKind) []analyzer.Requirement {
+	out := make([]analyzer.Requirement, len(kinds))
+	for i, k := range kinds {
+		out[i] = sinkNeeds[k]
+	}
+	return out
+}
+
+// For is the pass's result for a rule that reads the hits of kinds and
+// declared them with Sinks. Reading a kind that no rule of the run
+// declared is an internal error: the pass did not record it.
+func For(p *analyzer.Project, kinds ...SinkKind) *Result {
+	for _, k := range kinds {
+		if !p.Wants(sinkNeeds[k]) {
+			panic(Sprintf("taint: hits of kind %s are read, but no rule of the run declares them (taint.Sinks)", k))
+		}
+	}
+	return analyzer.Fact(p, Pass)
+}
+
+// wanted is the sink kinds the run's rules declare.
+func wanted(p *analyzer.Project) sinkSet {
+	var s sinkSet
+	for k, n := range sinkNeeds {
+		if p.Wants(n) {
+			s |= 1 << k
+		}
+	}
+	return s
+}
 
 // Hit is one label reaching one sink.
 type Hit struct {
@@ -96,13 +156,28 @@ type Result struct {
 	Vocab *Vocab
 }
 
-// Pass runs the analysis once per project.
+// Pass runs the analysis once per project, for the sink kinds the run's
+// rules declare (Sinks): the hits of one kind are the same whichever
+// others are recorded with them.
 var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Requires: []analyzer.Requirement{analyzer.PythonModules, fixedMessages},
-	Reads: []analyzer.Kind{analyzer.KindPython}}
+	Reads: []analyzer.Kind{analyzer.KindPython}, Variant: func(p *analyzer.Project) string { return wanted(p).String() }}
 
-// Run analyses a project.
-func Run(p *analyzer.Project) *Result {
+func (s sinkSet) String() string {
+	var names []string
+	for k := SinkKind(0); k < numSinks; k++ {
+		if s.has(k) {
+			names = append(names, k.String())
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// Run analyses a project, for the sink kinds its run's rules declare.
+func Run(p *analyzer.Project) *Result { return run(p, wanted(p)) }
+
+func run(p *analyzer.Project, sinks sinkSet) *Result {
 	a := &analysis{
+		sinks:  sinks,
 		nodes:  map[*python.Node]*nodeInfo{},
 		proj:   p,
 		vocab:  projectVocab(p),
@@ -175,6 +250,7 @@ type fieldKey struct {
 type analysis struct {
 	proj    *analyzer.Project
 	vocab   *Vocab
+	sinks   sinkSet // the kinds recorded
 	round   int
 	mods    map[*python.Module]*modInfo
 	byName  map[string]*python.Module
@@ -385,6 +461,9 @@ func (a *analysis) module(name string) *python.Module {
 // record stores a hit with a real label, or a parameter sink in the
 // current function's summary for a placeholder label.
 func (a *analysis) record(c *fctx, h Hit) {
+	if !a.sinks.has(h.Sink) {
+		return
+	}
 	h.Debug = h.Debug || c.debug > 0 || h.Label.Debug
 	if h.Label.Src.Kind == Param {
 		if c.sum != nil {
