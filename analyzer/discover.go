@@ -263,7 +263,6 @@ func walkProject(ctx context.Context, fsys FS, root string, excluded func(rel st
 				}
 			}
 			depends(p, nil)
-			depends(filepath.Join(p, ".gitignore"), nil)
 			if rel == "" {
 				depends(filepath.Join(p, ".git", "info", "exclude"), nil)
 				// The repository's own excludes rank below every .gitignore.
@@ -271,8 +270,15 @@ func walkProject(ctx context.Context, fsys FS, root string, excluded func(rel st
 					layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
 				}
 			}
-			if data, err := readLimited(fsys, filepath.Join(p, ".gitignore"), MaxFileSizeLimit); err == nil {
+			gi := filepath.Join(p, ".gitignore")
+			data, err := readLimited(fsys, gi, MaxFileSizeLimit)
+			if err == nil {
 				layers = append(layers, ignoreLayer{dir: rel, gi: compileIgnore(strings.Split(string(data), "\n"))})
+			}
+			// An absent ignore file needs no stamp of its own: creating
+			// one changes the directory's, taken above.
+			if !errors.Is(err, fs.ErrNotExist) {
+				depends(gi, nil)
 			}
 			return nil
 		}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,8 +42,13 @@ type cachedWalk struct {
 	root, key string
 	found     discovery
 	// stamps are the directories, ignore files, sniffed files and followed
-	// symbolic links the walk depended on, by absolute path.
-	stamps map[string]fileStamp
+	// symbolic links the walk depended on.
+	stamps []pathStamp
+}
+
+type pathStamp struct {
+	path  string // absolute
+	stamp fileStamp
 }
 
 type cachedRead struct {
@@ -137,20 +144,45 @@ func (d *DiskState) discover(ctx context.Context, root string, exclude []string,
 		return discovery{}, err
 	}
 	d.mu.Lock()
-	d.walk = &cachedWalk{root: root, key: key, found: found.clone(), stamps: stamps}
+	list := make([]pathStamp, 0, len(stamps))
+	for p, s := range stamps {
+		list = append(list, pathStamp{p, s})
+	}
+	d.walk = &cachedWalk{root: root, key: key, found: found.clone(), stamps: list}
 	d.walks++
 	d.mu.Unlock()
 	return found, nil
 }
 
-// unchanged reports whether every path still has its stamp.
-func unchanged(stamps map[string]fileStamp) bool {
-	for p, s := range stamps {
-		if stampOf(p) != s {
-			return false
-		}
+// unchanged reports whether every path still has its stamp. The stats run
+// on GOMAXPROCS goroutines, a chunk at a time, and stop at the first
+// difference: a large tree has thousands of directories to examine on
+// every load, and the system calls are what costs.
+func unchanged(stamps []pathStamp) bool {
+	const chunk = 64
+	var next atomic.Int64
+	var changed atomic.Bool
+	var wg sync.WaitGroup
+	for w := min(runtime.GOMAXPROCS(0), (len(stamps)+chunk-1)/chunk); w > 0; w-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !changed.Load() {
+				i := int(next.Add(chunk)) - chunk
+				if i >= len(stamps) {
+					return
+				}
+				for _, ps := range stamps[i:min(i+chunk, len(stamps))] {
+					if stampOf(ps.path) != ps.stamp {
+						changed.Store(true)
+						return
+					}
+				}
+			}
+		}()
 	}
-	return true
+	wg.Wait()
+	return !changed.Load()
 }
 
 func (w discovery) clone() discovery {

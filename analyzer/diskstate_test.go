@@ -3,6 +3,7 @@ package analyzer_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +104,41 @@ func TestDiskStateTracksFiles(t *testing.T) {
 	if w, r := d.Stats(); w != w0+1 || r != r0+1 {
 		t.Errorf("after Changed: %d walks and %d reads, want 1 and 1", w-w0, r-r0)
 	}
+}
+
+// Ignore files are tracked where none existed: a .gitignore created in a
+// subdirectory changes the directory's stamp, and one edited or deleted
+// changes its own or the directory's.
+func TestDiskStateIgnoreFiles(t *testing.T) {
+	defer analyzer.SetRacyWindow(0)()
+	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/local.py --\nB = 2\n")
+	ignore := filepath.Join(dir, "app", ".gitignore")
+	d := analyzer.NewDiskState()
+	present := func(step string, want ...string) {
+		t.Helper()
+		p := loadWith(t, dir, analyzer.Options{Disk: d})
+		var got []string
+		for _, m := range p.Python {
+			got = append(got, m.File.Path)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: loaded %v, want %v", step, got, want)
+		}
+	}
+	// Each change comes a clock tick after the last load's stamps: a file
+	// system's timestamps are as coarse as the kernel's tick, and the
+	// racy window (off here) is what covers changes within one.
+	tick := func() { time.Sleep(20 * time.Millisecond) }
+	present("first load", "app/local.py", "app/views.py")
+	tick()
+	must(t, os.WriteFile(ignore, []byte("local.py\n"), 0o644))
+	present("after creating app/.gitignore", "app/views.py")
+	tick()
+	must(t, os.WriteFile(ignore, []byte("views.py\n"), 0o644))
+	present("after editing it", "app/local.py")
+	tick()
+	must(t, os.Remove(ignore))
+	present("after deleting it", "app/local.py", "app/views.py")
 }
 
 // A file modified just before it was read is read again next time: its
