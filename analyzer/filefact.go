@@ -163,7 +163,7 @@ func (p *Project) contentHash(f *source.File) facts.Hash {
 	if ok {
 		return h
 	}
-	h = facts.HashOf(f.Path, f.Content)
+	h = hashes.Get(f.Path, f.Content, func() facts.Hash { return facts.HashOf(f.Path, f.Content) })
 	p.hashMu.Lock()
 	if p.hashes == nil {
 		p.hashes = map[*source.File]facts.Hash{}
@@ -172,6 +172,9 @@ func (p *Project) contentHash(f *source.File) facts.Hash {
 	p.hashMu.Unlock()
 	return h
 }
+
+// hashes memoises content hashes between loads (an editor's lints).
+var hashes ContentMemo[facts.Hash]
 
 // SaltOf joins configuration values into a fact salt.
 func SaltOf(parts ...[]string) string {

@@ -56,3 +56,20 @@ func TestKeyFilter(t *testing.T) {
 		}
 	}
 }
+
+// Memoised verdicts are per filter and per content: two filters asking
+// about one text, and two texts of one length, get their own answers.
+func TestMentionsMemo(t *testing.T) {
+	keys, other := keyFilter(nil), newTextFilter([]string{"RemoteUserMiddleware"}, false)
+	a := []byte(`request.META["SSL_CLIENT_S_DN"]  `)
+	b := []byte(`class M(RemoteUserMiddleware): xy`)
+	if len(a) != len(b) {
+		t.Fatalf("the texts must have one length: %d, %d", len(a), len(b))
+	}
+	for round := 0; round < 2; round++ { // computed, then memoised
+		if !keys.mentions(a) || keys.mentions(b) || other.mentions(a) || !other.mentions(b) {
+			t.Errorf("round %d: keys(a)=%v keys(b)=%v other(a)=%v other(b)=%v, want true false false true", round,
+				keys.mentions(a), keys.mentions(b), other.mentions(a), other.mentions(b))
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -195,7 +196,7 @@ func find(p *analyzer.Project) *Reads {
 	}
 	// RemoteUserMiddleware and DRF RemoteUserAuthentication subclasses
 	// read their `header` on every request.
-	remoteUser := textFilter{needles: remoteUserBases}
+	remoteUser := newTextFilter(remoteUserBases, false)
 	for _, m := range p.PythonMentioning(remoteUser.mentions) {
 		for _, c := range m.Classes {
 			remote, via := false, ""
@@ -226,7 +227,7 @@ func find(p *analyzer.Project) *Reads {
 	for _, kp := range knownPackages(p) {
 		classes = append(classes, kp.Classes...)
 	}
-	known := textFilter{needles: classes}
+	known := newTextFilter(classes, false)
 	if len(p.PythonMentioning(known.mentions)) > 0 {
 		allModules(p)
 		out.Reads = append(out.Reads, knownReads(p)...)
@@ -296,9 +297,26 @@ type textFilter struct {
 	// fold compares ASCII case-insensitively and takes '-' and '_' as the
 	// same byte (header names and environ keys spell the same key).
 	fold bool
+	key  string // needles and fold, for mentionsMemo
 }
 
+func newTextFilter(needles []string, fold bool) textFilter {
+	t := textFilter{needles: needles, fold: fold}
+	t.key = analyzer.SaltOf(needles, []string{strconv.FormatBool(fold)})
+	return t
+}
+
+// mentions reports whether content holds a needle. Verdicts are memoised
+// by filter and content, so that a lint after an edit elsewhere (an
+// editor's nginx edit runs this pass again) does not scan every Python
+// file again.
 func (t textFilter) mentions(content []byte) bool {
+	return mentionsMemo.Get(t.key, content, func() bool { return t.scan(content) })
+}
+
+var mentionsMemo analyzer.ContentMemo[bool]
+
+func (t textFilter) scan(content []byte) bool {
 	if t.fold {
 		bp := foldBufs.Get().(*[]byte)
 		defer foldBufs.Put(bp)
@@ -350,16 +368,15 @@ func foldInto(dst, b []byte) []byte {
 // and with '-' or '_'. A key spelled with escape sequences, or split
 // across implicitly concatenated literals inside that text, is not seen.
 func keyFilter(extra map[string]bool) textFilter {
-	t := textFilter{fold: true}
+	var needles []string
 	for _, k := range identityPrefixes {
-		t.needles = append(t.needles, strings.TrimPrefix(k, "HTTP_"))
+		needles = append(needles, strings.TrimPrefix(k, "HTTP_"))
 	}
 	for k := range extra {
-		t.needles = append(t.needles, strings.TrimPrefix(k, "HTTP_"))
+		needles = append(needles, strings.TrimPrefix(k, "HTTP_"))
 	}
-	sort.Strings(t.needles)
-	t.needles = slices.Compact(t.needles) // SSL_CLIENT_ and HTTP_SSL_CLIENT_ give one
-	return t
+	sort.Strings(needles)
+	return newTextFilter(slices.Compact(needles), true) // SSL_CLIENT_ and HTTP_SSL_CLIENT_ give one
 }
 
 // callersGuarded reports whether fn is called at least once in the project
