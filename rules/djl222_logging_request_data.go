@@ -56,7 +56,7 @@ Only formatters of handlers that some logger (or ` + "`root`" + `) uses are repo
 only when the project's code puts request data into ` + "`extra`" + `. Console (stream) handlers are
 not counted for the DEBUG-level check. Each ` + "`LOGGING`" + ` value is reported once, also when several
 production modules inherit it. Django's ` + "`check --deploy`" + ` has no counterpart.`,
-		Requires: []analyzer.Requirement{settings.Pass, analyzer.PythonModules},
+		Requires: []analyzer.Requirement{settings.Pass, settings.RequestExtrasPass, analyzer.PythonModules},
 		Run:      runLoggingRequestData,
 	})
 }
@@ -167,7 +167,8 @@ type loggingUse struct {
 }
 
 func runLoggingRequestData(ctx *analyzer.Context) {
-	extras := settings.RequestExtras(ctx.Project)
+	// The calls are looked for only when some configuration needs them.
+	extras := func() []settings.LogExtra { return analyzer.Fact(ctx.Project, settings.RequestExtrasPass) }
 	for _, use := range loggingConfigs(ctx, judgedModules(ctx)) {
 		m, lg := use.m, use.lg
 		// Formatters of attached handlers.
@@ -199,7 +200,7 @@ func runLoggingRequestData(ctx *analyzer.Context) {
 				var related []analyzer.Related
 				for _, fl := range fields {
 					parts = append(parts, fmt.Sprintf("%s — %s", fieldRef(f, fl), explainField(fl)))
-					related = append(related, extraRelated(extras, fl)...)
+					related = append(related, extraRelated(extras(), fl)...)
 				}
 				related = append(related, analyzer.Related{Location: h.Loc, Message: "the formatter writes through " + via})
 				ctx.Report(analyzer.Finding{
@@ -210,13 +211,13 @@ func runLoggingRequestData(ctx *analyzer.Context) {
 				})
 				continue
 			}
-			if f.JSON() && len(extras) > 0 {
+			if f.JSON() && len(extras()) > 0 {
 				reported[f.Name] = true
 				ctx.Report(analyzer.Finding{
 					Location: f.Loc,
 					Message: fmt.Sprintf("LOGGING formatter '%s' (%s) serialises every `extra` field, so the request data the code logs in extra %s "+
-						"reaches %s in full: Cookie and Authorization included unless the code leaves them out", f.Name, f.Class, quoteList(extraKeys(extras)), via),
-					Related: append(extraRelated(extras, ""), analyzer.Related{Location: h.Loc, Message: "the formatter writes through " + via}),
+						"reaches %s in full: Cookie and Authorization included unless the code leaves them out", f.Name, f.Class, quoteList(extraKeys(extras())), via),
+					Related: append(extraRelated(extras(), ""), analyzer.Related{Location: h.Loc, Message: "the formatter writes through " + via}),
 					Key:     settingKey(m, "LOGGING formatter "+f.Name),
 				})
 			}

@@ -80,7 +80,7 @@ artefacts. A filter that protects rewrites the record (` + "`record.msg`, `recor
 (` + "`X-Api-Key`" + ` and ` + "`HTTP_X_API_KEY`" + `), returns True, and is attached to the handlers.
 Filters whose code is not in the project (third-party classes) are judged by attachment
 only. Each ` + "`LOGGING`" + ` value is reported once. Django's ` + "`check --deploy`" + ` has no counterpart.`,
-		Requires: []analyzer.Requirement{settings.Pass, analyzer.PythonModules},
+		Requires: []analyzer.Requirement{settings.Pass, settings.RequestExtrasPass, analyzer.PythonModules},
 		Run:      runIneffectiveRedaction,
 	})
 }
@@ -93,7 +93,8 @@ func runIneffectiveRedaction(ctx *analyzer.Context) {
 			mods = append(mods, m)
 		}
 	}
-	extras := settings.RequestExtras(ctx.Project)
+	// The calls are looked for only when some configuration needs them.
+	extras := func() []settings.LogExtra { return analyzer.Fact(ctx.Project, settings.RequestExtrasPass) }
 	for _, use := range loggingConfigs(ctx, mods) {
 		m, lg := use.m, use.lg
 		names := make([]string, 0, len(lg.Filters))
@@ -159,8 +160,8 @@ func runIneffectiveRedaction(ctx *analyzer.Context) {
 				}
 				if fc.OnlyMessage() {
 					flaw := "it only checks record.getMessage(), so values passed in `extra` and the exception text are never inspected"
-					if len(extras) > 0 {
-						x := extras[0]
+					if len(extras()) > 0 {
+						x := extras()[0]
 						flaw += fmt.Sprintf(" (%s:%d logs request headers as extra '%s'", x.Loc.Path, x.Loc.Start.Line, x.Key)
 						if len(x.Excluded) > 0 {
 							flaw += fmt.Sprintf(", leaving out only %s", quoteList(x.Excluded))
@@ -173,7 +174,7 @@ func runIneffectiveRedaction(ctx *analyzer.Context) {
 							flaw += fmt.Sprintf(": the %s it looks for %s there unchecked", andList(quoted), map[bool]string{true: "passes", false: "pass"}[len(pass) == 1])
 						}
 						flaw += ")"
-						related = append(related, extraRelated(extras, "")...)
+						related = append(related, extraRelated(extras(), "")...)
 					}
 					flaws = append(flaws, flaw)
 				}

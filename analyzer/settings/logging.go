@@ -418,6 +418,11 @@ type LogExtra struct {
 var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "warn": true, "error": true,
 	"exception": true, "critical": true, "log": true, "fatal": true}
 
+// RequestExtrasPass is RequestExtras, computed once per project and taken
+// from the previous load while no Python file changed.
+var RequestExtrasPass = &analyzer.Pass[[]LogExtra]{Name: "request-extras", Run: RequestExtras,
+	Requires: []analyzer.Requirement{analyzer.PythonModules}, Reads: []analyzer.Kind{analyzer.KindPython}}
+
 // RequestExtras finds logging calls in project code that pass request
 // headers, cookies or the request itself in `extra`.
 func RequestExtras(p *analyzer.Project) []LogExtra {
