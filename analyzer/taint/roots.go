@@ -5,7 +5,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/parsers/python"
 )
 
@@ -63,15 +65,14 @@ func sourceCall(q string) bool {
 }
 
 // rootScan is the per-function text index of the second round. Words are
-// interned: a function's text is the sorted set of its word ids, so that
-// a word's verdict (spells a source or not) is decided once per project,
-// not once per function holding it.
+// interned (wordTable): a function's text is the sorted set of its word
+// ids, so that a word's verdict (spells a source or not) is decided once
+// per project, not once per function holding it.
 type rootScan struct {
 	a     *analysis
 	fns   []*python.Function
-	words [][]int32 // per function, its word ids, sorted
-	ids   map[string]int32
-	names []string
+	words [][]int32 // per function, its word ids, sorted (shared: read only)
+	names []string  // wordTable's words when the scan was built
 	// mentions maps a word id to the functions whose text holds it.
 	mentions [][]int32
 	// vocab caches, per word id, whether the vocabulary calls the word
@@ -82,12 +83,77 @@ type rootScan struct {
 	subs    map[string][]string
 }
 
+// wordTable interns words for the process: ids are stable, so that a
+// module's word sets (moduleWords) are kept between an editor's lints.
+// It only grows, by the distinct words of the code the process has seen.
+var wordTable struct {
+	sync.Mutex
+	ids   map[string]int32
+	names []string
+}
+
+// internWords returns the ids of words, interning new ones.
+func internWords(text []byte, spans []wordSpan) []wordSpan {
+	wordTable.Lock()
+	defer wordTable.Unlock()
+	if wordTable.ids == nil {
+		wordTable.ids = map[string]int32{}
+	}
+	forEachWord(text, func(i, j int) {
+		id, ok := wordTable.ids[string(text[i:j])]
+		if !ok {
+			id = int32(len(wordTable.names))
+			w := string(text[i:j])
+			wordTable.ids[w] = id
+			wordTable.names = append(wordTable.names, w)
+		}
+		spans = append(spans, wordSpan{uint32(i), uint32(j), id})
+	})
+	return spans
+}
+
+// wordID is the id of an interned word.
+func wordID(w string) (int32, bool) {
+	wordTable.Lock()
+	defer wordTable.Unlock()
+	id, ok := wordTable.ids[w]
+	return id, ok
+}
+
+// wordName is the word of an id.
+func wordName(id int32) string {
+	wordTable.Lock()
+	defer wordTable.Unlock()
+	return wordTable.names[id]
+}
+
+// moduleWords holds, per module content, the sorted word ids of each of
+// its functions (in Module.Functions order; nested functions hold their
+// parent's words too).
+var moduleWords analyzer.ContentMemo[[][]int32]
+
+func functionWords(m *python.Module) [][]int32 {
+	spans := internWords(m.File.Content, nil)
+	out := make([][]int32, len(m.Functions))
+	var set []int32
+	for k, f := range m.Functions {
+		lo, hi := uint32(f.Node.StartByte()), uint32(f.Node.EndByte())
+		i := sort.Search(len(spans), func(i int) bool { return spans[i].start >= lo })
+		set = set[:0]
+		for ; i < len(spans) && spans[i].end <= hi; i++ {
+			set = append(set, spans[i].id)
+		}
+		slices.Sort(set)
+		out[k] = slices.Clone(slices.Compact(set))
+	}
+	return out
+}
+
 func (a *analysis) newRootScan() *rootScan {
-	r := &rootScan{a: a, ids: map[string]int32{}, spelled: map[string]bool{}, classes: map[string]bool{}, subs: map[string][]string{}}
+	r := &rootScan{a: a, spelled: map[string]bool{}, classes: map[string]bool{}, subs: map[string][]string{}}
 	for _, w := range sourceWords {
 		r.spelled[w] = true
 	}
-	var spans []wordSpan
 	for _, m := range a.proj.Python {
 		for l, q := range a.mods[m].imports {
 			if sourceCall(q) {
@@ -109,28 +175,32 @@ func (a *analysis) newRootScan() *rootScan {
 		if len(m.Functions) == 0 {
 			continue
 		}
-		// One scan of the module's text; each function takes the words
-		// within its bytes (nested functions share their parent's).
-		spans = r.scanWords(m.File.Content, spans[:0])
-		var set []int32
-		for _, f := range m.Functions {
-			lo, hi := uint32(f.Node.StartByte()), uint32(f.Node.EndByte())
-			i := sort.Search(len(spans), func(i int) bool { return spans[i].start >= lo })
-			set = set[:0]
-			for ; i < len(spans) && spans[i].end <= hi; i++ {
-				set = append(set, spans[i].id)
-			}
-			slices.Sort(set)
-			set = slices.Compact(set)
+		// One scan of the module's text, once per content; each function
+		// takes the words within its bytes.
+		sets := moduleWords.Get("", m.File.Content, func() [][]int32 { return functionWords(m) })
+		for k, f := range m.Functions {
 			fi := int32(len(r.fns))
-			for _, id := range set {
+			for _, id := range sets[k] {
+				r.grow(id)
 				r.mentions[id] = append(r.mentions[id], fi)
 			}
 			r.fns = append(r.fns, f)
-			r.words = append(r.words, slices.Clone(set))
+			r.words = append(r.words, sets[k])
 		}
 	}
+	wordTable.Lock()
+	r.names = wordTable.names // only appended to: a valid snapshot
+	wordTable.Unlock()
 	return r
+}
+
+// grow makes the per-id tables hold id.
+func (r *rootScan) grow(id int32) {
+	if int(id) >= len(r.vocab) {
+		n := max(int(id)+1, 2*len(r.vocab))
+		r.vocab = slices.Grow(r.vocab, n-len(r.vocab))[:n]
+		r.mentions = slices.Grow(r.mentions, n-len(r.mentions))[:n]
+	}
 }
 
 // wordSpan is one word of a module's text: its id and byte range.
@@ -139,35 +209,20 @@ type wordSpan struct {
 	id         int32
 }
 
-// scanWords appends the words of text (see forEachWord), interned.
-func (r *rootScan) scanWords(text []byte, out []wordSpan) []wordSpan {
-	forEachWord(text, func(i, j int) {
-		out = append(out, wordSpan{uint32(i), uint32(j), r.intern(text[i:j])})
-	})
-	return out
-}
-
-func (r *rootScan) intern(w []byte) int32 {
-	if id, ok := r.ids[string(w)]; ok {
-		return id
-	}
-	id := int32(len(r.names))
-	s := string(w)
-	r.ids[s] = id
-	r.names = append(r.names, s)
-	r.mentions = append(r.mentions, nil)
-	r.vocab = append(r.vocab, 0)
-	return id
-}
-
 // spellsID reports whether word id spells a source, by the fixed words,
 // the carriers found so far or the vocabulary.
 func (r *rootScan) spellsID(id int32) bool {
-	if r.spelled[r.names[id]] {
+	var w string
+	if int(id) < len(r.names) {
+		w = r.names[id]
+	} else {
+		w = wordName(id) // interned while the scan was built
+	}
+	if r.spelled[w] {
 		return true
 	}
+	r.grow(id)
 	if r.vocab[id] == 0 {
-		w := r.names[id]
 		r.vocab[id] = 2
 		if r.a.vocab.TokenName(w, true) || r.a.vocab.TokenName(w, false) {
 			r.vocab[id] = 1
@@ -179,11 +234,12 @@ func (r *rootScan) spellsID(id int32) bool {
 // spellsText reports whether a text (a class attribute's value) spells a
 // source.
 func (r *rootScan) spellsText(text []byte) bool {
-	found := false
-	forEachWord(text, func(i, j int) {
-		found = found || r.spellsID(r.intern(text[i:j]))
-	})
-	return found
+	for _, sp := range internWords(text, nil) {
+		if r.spellsID(sp.id) {
+			return true
+		}
+	}
+	return false
 }
 
 // carriers adds the names of what holds secrets once the first round and
@@ -247,8 +303,8 @@ func (r *rootScan) next() map[*python.Function]bool {
 	}
 	out := map[*python.Function]bool{}
 	for _, n := range names {
-		id, ok := r.ids[n]
-		if !ok {
+		id, ok := wordID(n)
+		if !ok || int(id) >= len(r.mentions) {
 			continue
 		}
 		for _, i := range r.mentions[id] {
