@@ -268,16 +268,25 @@ type analysis struct {
 	nodes   map[*python.Node]*nodeInfo
 }
 
+// modInfo is a module as one run of the pass sees it: its index, and the
+// run's evaluation of its body.
 type modInfo struct {
+	*modIndex
+	env   *env
+	state int
+	// classEnv holds class-body attributes.
+	classEnv map[*python.Class]*env
+}
+
+// modIndex is what the pass looks up in a module, derived from the module
+// alone: kept on it (python.Module.Memo), so that an editor's lint builds
+// it only for the edited module. Read only once built.
+type modIndex struct {
 	m       *python.Module
 	name    string
 	imports map[string]string // local name → qualified name
 	funcs   map[string]*python.Function
 	classes map[string]*python.Class
-	env     *env
-	state   int
-	// classEnv holds class-body attributes.
-	classEnv map[*python.Class]*env
 	// mails marks functions that send email.
 	mails map[*python.Function]bool
 	// fnOf maps a function node's start byte to the function.
@@ -288,6 +297,8 @@ type modInfo struct {
 	// template engines), where `token` is a lexical token.
 	lexer bool
 }
+
+type modIndexKey struct{}
 
 var (
 	lexerFunc  = regexp.MustCompile(`(?i)tokeni[sz]e|lexer|^_?lex(_|$)|(read|next|push|peek|pop|expect|scan)_?token|split_contents`)
@@ -347,12 +358,7 @@ func (a *analysis) index() {
 	a.byName = map[string]*python.Module{}
 	a.suffix = map[string]*python.Module{}
 	for _, m := range a.proj.Python {
-		mi := &modInfo{
-			m: m, name: analyzer.ModuleName(m.File.Path),
-			funcs:   map[string]*python.Function{},
-			classes: map[string]*python.Class{}, mails: map[*python.Function]bool{},
-			fnOf: map[uint32]*python.Function{}, clsOf: map[uint32]*python.Class{},
-		}
+		mi := &modInfo{modIndex: m.Memo(modIndexKey{}, func() any { return newModIndex(m) }).(*modIndex)}
 		a.mods[m] = mi
 		a.byName[mi.name] = m
 		// Every dotted suffix, shortest path winning (as ModuleByName).
@@ -363,31 +369,41 @@ func (a *analysis) index() {
 				a.suffix[suf] = m
 			}
 		}
-		mi.imports = moduleImports(m)
-		for _, f := range m.Functions {
-			if lexerFunc.MatchString(f.Name) {
-				mi.lexer = true
-			}
-			mi.fnOf[f.Node.StartByte()] = f
-			if f.Class == nil && f.Outer == nil {
-				mi.funcs[f.Name] = f
-			}
+	}
+}
+
+func newModIndex(m *python.Module) *modIndex {
+	mi := &modIndex{
+		m: m, name: analyzer.ModuleName(m.File.Path),
+		funcs:   map[string]*python.Function{},
+		classes: map[string]*python.Class{}, mails: map[*python.Function]bool{},
+		fnOf: map[uint32]*python.Function{}, clsOf: map[uint32]*python.Class{},
+		imports: moduleImports(m),
+	}
+	for _, f := range m.Functions {
+		if lexerFunc.MatchString(f.Name) {
+			mi.lexer = true
 		}
-		for _, c := range m.Classes {
-			if lexerClass.MatchString(c.Name) {
-				mi.lexer = true
-			}
-			mi.clsOf[c.Node.StartByte()] = c
-			if c.Outer == nil && c.Enclosing == nil {
-				mi.classes[c.Name] = c
-			}
-		}
-		for _, c := range m.Calls {
-			if c.Enclosing != nil && sendsMail(c.Func) {
-				mi.mails[c.Enclosing] = true
-			}
+		mi.fnOf[f.Node.StartByte()] = f
+		if f.Class == nil && f.Outer == nil {
+			mi.funcs[f.Name] = f
 		}
 	}
+	for _, c := range m.Classes {
+		if lexerClass.MatchString(c.Name) {
+			mi.lexer = true
+		}
+		mi.clsOf[c.Node.StartByte()] = c
+		if c.Outer == nil && c.Enclosing == nil {
+			mi.classes[c.Name] = c
+		}
+	}
+	for _, c := range m.Calls {
+		if c.Enclosing != nil && sendsMail(c.Func) {
+			mi.mails[c.Enclosing] = true
+		}
+	}
+	return mi
 }
 
 // moduleImports is a module's import table: local name → qualified name.

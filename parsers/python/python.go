@@ -58,6 +58,35 @@ type Module struct {
 	parse *builder
 
 	stmts lazyAST // the statement tree, built by AST on first use
+
+	memoMu sync.Mutex
+	memo   map[any]any // Memo's values
+}
+
+// Memo returns the value a client keeps on the module under key, computed
+// by compute on first use. It is for what is derived from the module
+// alone, which then lives as long as the module does: an editor's parse
+// cache keeps the modules of unchanged files between lints. Keys are
+// values of a client's own unexported type. Safe for concurrent use; two
+// first uses at once may both compute, and the first stored wins.
+func (m *Module) Memo(key any, compute func() any) any {
+	m.memoMu.Lock()
+	v, ok := m.memo[key]
+	m.memoMu.Unlock()
+	if ok {
+		return v
+	}
+	v = compute()
+	m.memoMu.Lock()
+	defer m.memoMu.Unlock()
+	if old, ok := m.memo[key]; ok {
+		return old
+	}
+	if m.memo == nil {
+		m.memo = map[any]any{}
+	}
+	m.memo[key] = v
+	return v
 }
 
 // Error is one syntax error.
