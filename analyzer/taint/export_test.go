@@ -10,6 +10,10 @@ import (
 // EveryFunction makes every function a root, for TestRootsLoseNoHit.
 var EveryFunction = &everyFunction
 
+// ReverseModules analyses modules in reverse order, for
+// TestHitsIndependentOfModuleOrder.
+var ReverseModules = &reverseModules
+
 // SourceCalls is every qualified source function of library.go's tables
 // (one token generator standing for the prefix), for TestRootsSeeEverySourceCall.
 func SourceCalls() []string {

@@ -1,6 +1,7 @@
 package taint
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
@@ -42,8 +43,23 @@ type filterInfo struct {
 }
 
 // summary analyses f (once per round) and returns its summary.
+//
+// A summary asked for again inside its own recursion is partial then, and
+// what is computed from it is provisional: every summary on the stack
+// above it depends on it. When the outermost such summary (the cycle's
+// head) is complete, its provisional members are dropped and the head is
+// analysed again, starting from what it found, until its summary stops
+// growing (at most maxCycleRounds times): so a caller in the cycle sees
+// what the head returns whichever function the analysis entered the cycle
+// by.
 func (a *analysis) summary(f *python.Function) *summary {
 	if s := a.funcs[f]; s != nil {
+		switch {
+		case s.state == 1:
+			a.dependOn(s) // a recursive call: s is partial
+		case s.dep != nil && s.dep.state == 1:
+			a.dependOn(s.dep) // provisional on a head still in progress
+		}
 		return s
 	}
 	mi := a.fnModMemo(f)
@@ -53,6 +69,59 @@ func (a *analysis) summary(f *python.Function) *summary {
 		s.state = 2
 		return s
 	}
+	a.analyse(s)
+	for round := 1; s.partial && s.dep == nil && round < maxCycleRounds && a.cycleRounds < maxCycleRoundsPerRun; round++ {
+		before := s.shape()
+		members := s.members
+		s.members, s.partial = nil, false
+		for _, m := range members {
+			if a.funcs[m.fn] == m {
+				delete(a.funcs, m.fn)
+			}
+		}
+		a.cycleRounds++
+		s.state = 1
+		a.analyse(s)
+		if s.shape() == before {
+			break
+		}
+	}
+	s.members = nil
+	return s
+}
+
+// maxCycleRounds bounds the analyses of one cycle's head, and
+// maxCycleRoundsPerRun those of every head of a run together (nested
+// cycles multiply).
+const (
+	maxCycleRounds       = 3
+	maxCycleRoundsPerRun = 2000
+)
+
+// dependOn marks every summary being computed above head on the stack as
+// provisional on it.
+func (a *analysis) dependOn(head *summary) {
+	head.partial = true
+	for i := len(a.stack) - 1; i >= 0 && a.stack[i] != head; i-- {
+		if fr := a.stack[i]; fr.dep == nil || fr.dep.depth > head.depth {
+			fr.dep = head
+		}
+	}
+}
+
+// analyse computes s from f's body, on the stack; s is complete after.
+func (a *analysis) analyse(s *summary) {
+	f, mi := s.fn, s.mi
+	s.depth = len(a.stack)
+	s.dep = nil
+	a.stack = append(a.stack, s)
+	defer func() {
+		a.stack = a.stack[:len(a.stack)-1]
+		s.state = 2
+		if s.dep != nil {
+			s.dep.members = append(s.dep.members, s)
+		}
+	}()
 	a.moduleEnv(mi)
 	c := &fctx{a: a, mi: mi, fn: f, cls: f.Class, sum: s, name: qualName(mi, f), email: mi.mails[f] || emailName(f.Name), filters: map[int]filterInfo{}}
 	e := newEnv()
@@ -92,8 +161,6 @@ func (a *analysis) summary(f *python.Function) *summary {
 			s.ret = clean
 		}
 	}
-	s.state = 2
-	return s
 }
 
 func (a *analysis) fnModMemo(f *python.Function) *modInfo {
@@ -953,4 +1020,29 @@ func lexicalName(name string) bool {
 		return true
 	}
 	return false
+}
+
+// shape is what decides whether a cycle's head grew: how many parameter
+// sinks it has and the labels of what it returns (source, bits, field),
+// in its elements and entries too.
+func (s *summary) shape() string {
+	var out []string
+	var walk func(v *Val, path string, depth int)
+	walk = func(v *Val, path string, depth int) {
+		if v == nil || depth > 8 {
+			return
+		}
+		for _, l := range v.L {
+			out = append(out, Sprintf("%s %p %d %s %v", path, l.Src, l.Bits, l.Field, l.InURL))
+		}
+		for i, e := range v.Elems {
+			walk(e, Sprintf("%s[%d]", path, i), depth+1)
+		}
+		for k, f := range v.Fields {
+			walk(f, path+"."+k, depth+1)
+		}
+	}
+	walk(s.ret, "", 0)
+	sort.Strings(out)
+	return Sprintf("%d sinks; %s", len(s.sinks), strings.Join(out, "; "))
 }

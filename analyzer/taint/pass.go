@@ -21,6 +21,7 @@ package taint
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -184,12 +185,17 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 		fields: map[fieldKey]*Val{},
 	}
 	a.index()
+	mods := p.Python
+	if reverseModules {
+		mods = slices.Clone(mods)
+		slices.Reverse(mods)
+	}
 	// Round 1 collects attributes on self and request (from the functions
 	// that store them and, on demand, what they call); round 2 reads them
 	// and reports, from the roots (see roots.go).
 	a.round = 1
 	a.reset()
-	for _, m := range p.Python {
+	for _, m := range mods {
 		p.Checkpoint() // a cancelled run stops between modules
 		a.moduleEnv(a.mods[m])
 		for _, f := range m.Functions {
@@ -206,7 +212,7 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 	scan := a.newRootScan()
 	scan.carriers()
 	for want := scan.initial(); len(want) > 0; want = scan.next() {
-		for _, m := range p.Python {
+		for _, m := range mods {
 			p.Checkpoint()
 			for _, f := range m.Functions {
 				if want[f] {
@@ -225,6 +231,10 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 	})
 	return res
 }
+
+// reverseModules analyses the modules in reverse path order, for the test
+// that results do not depend on the order.
+var reverseModules bool
 
 // projectVocab is the vocabulary with the project's configured names.
 func projectVocab(p *analyzer.Project) *Vocab {
@@ -266,6 +276,10 @@ type analysis struct {
 	quals   map[string]resolved
 	consts  map[string]pysem.Value
 	nodes   map[*python.Node]*nodeInfo
+	// stack is the summaries being computed, innermost last.
+	stack []*summary
+	// cycleRounds counts the extra rounds of cycle heads (summary).
+	cycleRounds int
 }
 
 // modInfo is a module as one run of the pass sees it: its index, and the
@@ -309,8 +323,17 @@ type summary struct {
 	fn    *python.Function
 	mi    *modInfo
 	state int
-	ret   *Val
-	sinks []paramSink
+	// depth is the summary's place on the stack while computed; dep the
+	// outermost summary in progress whose partial state it read (itself
+	// or through what it called), nil for none: it is then provisional.
+	// partial is set on a summary read while in progress; members are the
+	// provisional summaries completed on it.
+	depth   int
+	dep     *summary
+	partial bool
+	members []*summary
+	ret     *Val
+	sinks   []paramSink
 	// sinkKeys holds the key of each of sinks. A summary keeps the first
 	// sink of each key only: a parameter's sink is reported only once a
 	// caller passes a secret, at the caller's argument, and there every
