@@ -139,7 +139,11 @@ func (a *AST) list(s span) []*Stmt {
 
 // Body is the statement's block: the body of a def, class, loop, with,
 // try, except clause or case, an if's consequence, and the statements
-// recovered inside a Bad statement.
+// recovered inside a Bad statement. In source that does not parse, an
+// ERROR node inside an expression (a header, a decorator, a simple
+// statement) becomes a Bad statement in the Body of the statement or
+// clause holding it, before the block's statements, so that no statement
+// the parser recovered is lost.
 func (s *Stmt) Body() []*Stmt {
 	if s == nil {
 		return nil
@@ -164,7 +168,8 @@ func (s *Stmt) Handlers() []*Stmt {
 	return s.ast.list(s.handlers)
 }
 
-// Cases is a match's case clauses (StmtCase).
+// Cases is a match's case clauses (StmtCase), and Bad statements for the
+// ERROR nodes in its subject and among its cases.
 func (s *Stmt) Cases() []*Stmt {
 	if s == nil || s.Kind != StmtMatch {
 		return nil

@@ -157,10 +157,16 @@ func (b *astBuilder) push(s *Stmt) {
 }
 
 // collect pushes the statements among n's children: n is the module, a
-// block or an ERROR node.
+// block or an ERROR node. When the whole module failed to parse, n is an
+// ERROR node whose other children (an orphaned block, a clause) may hold
+// statements too.
 func (b *astBuilder) collect(n *Node) {
 	for c := n.first(); c != nil; c = c.at(c.next) {
-		b.push(b.stmtAt(c))
+		if s := b.stmtAt(c); s != nil {
+			b.push(s)
+		} else if n.flags&flagError != 0 || c.flags&flagHasError != 0 {
+			b.recover(c)
+		}
 	}
 }
 
@@ -181,7 +187,7 @@ func (b *astBuilder) stmtAt(c *Node) *Stmt {
 		if roleOf(def) != roleStmt {
 			return b.bad(c) // decorators without a definition
 		}
-		return b.stmt(def, symKind[def.symbol], c.start)
+		return b.def(def, symKind[def.symbol], c)
 	}
 	return nil
 }
@@ -222,21 +228,72 @@ func (b *astBuilder) exprStmt(n *Node) *Stmt {
 			x = c
 		}
 	}
+	k, node := StmtExpr, n
 	switch roleOf(x) {
 	case roleAssignment:
-		k := StmtAssign
+		k, node = StmtAssign, x
 		if x.ChildByFieldName("type") != nil {
 			k = StmtAnnAssign
 		}
-		return b.newStmt(k, x, n.start, n.end)
 	case roleAugAssignment:
-		return b.newStmt(StmtAugAssign, x, n.start, n.end)
+		k, node = StmtAugAssign, x
 	}
-	return b.newStmt(StmtExpr, n, n.start, n.end)
+	s := b.newStmt(k, node, n.start, n.end)
+	s.body = b.orphansOf(n)
+	return s
 }
 
-// stmt builds the statement n of kind k, starting at start (before n for
-// a decorated definition).
+// orphansOf builds, as a statement list, Bad statements for the ERROR
+// nodes nested in the expressions of the simple statement n.
+func (b *astBuilder) orphansOf(n *Node) span {
+	mark := len(b.stack)
+	for c := n.first(); c != nil; c = c.at(c.next) {
+		b.orphans(c)
+	}
+	return b.commit(mark)
+}
+
+// orphans pushes a Bad statement for n, if it is an ERROR node, or for
+// each ERROR node below it, unless n is a statement, block or clause,
+// which is built on its own: an ERROR inside an expression (a broken
+// condition, argument, decorator or subject) may hold statements, which
+// would otherwise be lost.
+func (b *astBuilder) orphans(n *Node) {
+	switch {
+	case n.flags&flagHasError == 0:
+	case n.flags&flagError != 0:
+		b.push(b.bad(n))
+	default:
+		switch roleOf(n) {
+		case roleStmt, roleExprStmt, roleDecorated, roleBlock, roleElif, roleElse,
+			roleExcept, roleExceptGroup, roleFinally, roleCase:
+		default:
+			for c := n.first(); c != nil; c = c.at(c.next) {
+				b.orphans(c)
+			}
+		}
+	}
+}
+
+// def builds the decorated definition n of kind k; decorated is the
+// decorated_definition holding it.
+func (b *astBuilder) def(n *Node, k StmtKind, decorated *Node) *Stmt {
+	s := b.newStmt(k, n, decorated.start, n.end)
+	s.Async = roleOf(n.first()) == roleAsync
+	b.a.Defs = append(b.a.Defs, s) // before nested ones: source order
+	mark := len(b.stack)
+	for c := decorated.first(); c != nil; c = c.at(c.next) {
+		if c != n {
+			b.orphans(c)
+		}
+	}
+	b.clauseInto(n, n.ChildByFieldName("body"))
+	s.body = b.commit(mark)
+	b.trimEnd(s)
+	return s
+}
+
+// stmt builds the statement n of kind k, starting at start.
 func (b *astBuilder) stmt(n *Node, k StmtKind, start uint32) *Stmt {
 	s := b.newStmt(k, n, start, n.end)
 	switch k {
@@ -257,6 +314,8 @@ func (b *astBuilder) stmt(n *Node, k StmtKind, start uint32) *Stmt {
 		b.try(s, n)
 	case StmtMatch:
 		b.match(s, n)
+	default:
+		s.body = b.orphansOf(n)
 	}
 	b.trimEnd(s)
 	return s
@@ -291,8 +350,8 @@ func (b *astBuilder) clauseInto(n, block *Node) {
 	for c := n.first(); c != nil; c = c.at(c.next) {
 		if c == block {
 			b.collect(c)
-		} else if c.flags&flagError != 0 {
-			b.push(b.bad(c))
+		} else {
+			b.orphans(c) // an ERROR child, or one in the clause's header
 		}
 	}
 }
@@ -375,12 +434,18 @@ func (b *astBuilder) match(s *Stmt, n *Node) {
 					cs.body = b.clause(cc, cc.ChildByFieldName("consequence"))
 					b.trimEnd(cs)
 					b.push(cs)
-				case cc.flags&flagError != 0:
-					b.push(b.bad(cc))
+				default:
+					// a statement the parser left among the cases, or a
+					// Bad one for an ERROR
+					if st := b.stmtAt(cc); st != nil {
+						b.push(st)
+					} else {
+						b.orphans(cc)
+					}
 				}
 			}
-		case c.flags&flagError != 0:
-			b.push(b.bad(c))
+		default:
+			b.orphans(c)
 		}
 	}
 	s.handlers = b.commit(mark)
