@@ -4,25 +4,31 @@ import (
 	"github.com/djleak/djleak/parsers/python"
 )
 
-// nodeInfo caches the named children of a syntax node (comments left
-// out), so that the two rounds and repeated loop bodies do not walk them
-// again. A node's type and fields are read from the flat tree directly.
-type nodeInfo struct {
-	named []*python.Node
-}
+// kidChunk is the size of the chunks namedKids carves child lists from.
+const kidChunk = 4096
 
-func (a *analysis) ni(n *python.Node) *nodeInfo {
-	if inf, ok := a.nodes[n]; ok {
-		return inf
-	}
-	inf := &nodeInfo{}
+// namedKids returns n's named children, comments left out. The lists are
+// carved from chunks (a bump allocator: one allocation per kidChunk
+// children, never reused, so a list stays valid while anything holds
+// it); walking a node's children in the flat tree is cheaper than
+// looking a cached list up.
+func (a *analysis) namedKids(n *python.Node) []*python.Node {
+	start := len(a.kidBuf)
 	for cn := n.FirstChild(); cn != nil; cn = cn.NextSibling() {
 		if cn.IsNamed() && cn.Type() != "comment" {
-			inf.named = append(inf.named, cn)
+			if len(a.kidBuf) == cap(a.kidBuf) {
+				// a new chunk, the list so far moved to its start
+				buf := make([]*python.Node, 0, max(kidChunk, 2*(len(a.kidBuf)-start)))
+				a.kidBuf = append(buf, a.kidBuf[start:]...)
+				start = 0
+			}
+			a.kidBuf = append(a.kidBuf, cn)
 		}
 	}
-	a.nodes[n] = inf
-	return inf
+	if len(a.kidBuf) == start {
+		return nil
+	}
+	return a.kidBuf[start:len(a.kidBuf):len(a.kidBuf)]
 }
 
 func (c *fctx) typ(n *python.Node) string { return n.Type() }
@@ -33,7 +39,7 @@ func (c *fctx) kids(n *python.Node) []*python.Node {
 	if n == nil {
 		return nil
 	}
-	return c.a.ni(n).named
+	return c.a.namedKids(n)
 }
 
 // expr returns the expression model of a node. It is rebuilt on each

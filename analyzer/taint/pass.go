@@ -179,7 +179,6 @@ func Run(p *analyzer.Project) *Result { return run(p, wanted(p)) }
 func run(p *analyzer.Project, sinks sinkSet) *Result {
 	a := &analysis{
 		sinks:  sinks,
-		nodes:  map[*python.Node]*nodeInfo{},
 		proj:   p,
 		vocab:  projectVocab(p),
 		fields: map[fieldKey]*Val{},
@@ -275,7 +274,8 @@ type analysis struct {
 	clsMods map[*python.Class]*modInfo
 	quals   map[string]resolved
 	consts  map[string]pysem.Value
-	nodes   map[*python.Node]*nodeInfo
+	// kidBuf is the chunk namedKids carves lists from.
+	kidBuf []*python.Node
 	// stack is the summaries being computed, innermost last.
 	stack []*summary
 	// cycleRounds counts the extra rounds of cycle heads (summary).
