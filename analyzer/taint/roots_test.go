@@ -37,11 +37,10 @@ func hitsBothWays(t *testing.T, p *analyzer.Project) (roots, every string) {
 	return roots, every
 }
 
-// The reporting round analyses only the roots and what they call, and
-// finds every hit that analysing every function finds, with the same
-// flows: on every rule fixture and on the Debian packages of the precision
-// ledger that are installed.
-func TestRootsLoseNoHit(t *testing.T) {
+// eachFixture calls check with the project of every rule fixture that has
+// files, named by its file.
+func eachFixture(t *testing.T, check func(name string, p *analyzer.Project)) {
+	t.Helper()
 	files, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
 	if len(files) == 0 {
 		t.Fatal("no fixtures")
@@ -54,11 +53,15 @@ func TestRootsLoseNoHit(t *testing.T) {
 		if len(txtar.Parse(data).Files) == 0 {
 			continue
 		}
-		p := analyzertest.Load(t, string(data))
-		if roots, every := hitsBothWays(t, p); roots != every {
-			t.Errorf("%s: analysing the roots finds\n%s\nanalysing every function finds\n%s", filepath.Base(file), roots, every)
-		}
+		check(filepath.Base(file), analyzertest.Load(t, string(data)))
 	}
+}
+
+// eachLedgerPackage calls check with the project of every Debian package
+// of the precision ledger that is installed (Django left out under
+// -short), named by the package; under CI one not installed is an error.
+func eachLedgerPackage(t *testing.T, check func(deb string, p *analyzer.Project)) {
+	t.Helper()
 	for _, pkg := range ledgerPackages {
 		if testing.Short() && pkg.Dir == "django" {
 			continue
@@ -74,12 +77,27 @@ func TestRootsLoseNoHit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		check(pkg.Deb, p)
+	}
+}
+
+// The reporting round analyses only the roots and what they call, and
+// finds every hit that analysing every function finds, with the same
+// flows: on every rule fixture and on the Debian packages of the precision
+// ledger that are installed.
+func TestRootsLoseNoHit(t *testing.T) {
+	eachFixture(t, func(name string, p *analyzer.Project) {
+		if roots, every := hitsBothWays(t, p); roots != every {
+			t.Errorf("%s: analysing the roots finds\n%s\nanalysing every function finds\n%s", name, roots, every)
+		}
+	})
+	eachLedgerPackage(t, func(deb string, p *analyzer.Project) {
 		roots, every := hitsBothWays(t, p)
 		if roots != every {
-			t.Errorf("%s: analysing the roots and analysing every function differ", pkg.Deb)
+			t.Errorf("%s: analysing the roots and analysing every function differ", deb)
 		}
-		t.Logf("%s: %d hit lines", pkg.Deb, strings.Count(roots, "\n"))
-	}
+		t.Logf("%s: %d hit lines", deb, strings.Count(roots, "\n"))
+	})
 }
 
 // A module-level secret bound inside a branch still makes the functions
@@ -165,41 +183,16 @@ func TestHitsIndependentOfModuleOrder(t *testing.T) {
 		reverse = renderHits(taint.Run(p))
 		return forward, reverse
 	}
-	files, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(txtar.Parse(data).Files) == 0 {
-			continue
-		}
-		if f, r := both(analyzertest.Load(t, string(data))); f != r {
-			t.Errorf("%s: in path order the hits are\n%s\nin reverse order\n%s", filepath.Base(file), f, r)
-		}
-	}
-	for _, pkg := range ledgerPackages {
-		if testing.Short() && pkg.Dir == "django" {
-			continue
-		}
-		dir := filepath.Join(distPackages, pkg.Dir)
-		if _, err := os.Stat(dir); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Errorf("%s is not installed (run .ci/install-deps)", pkg.Deb)
-			}
-			continue
-		}
-		p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachFixture(t, func(name string, p *analyzer.Project) {
 		if f, r := both(p); f != r {
-			t.Errorf("%s: the hits differ between path order and reverse order", pkg.Deb)
+			t.Errorf("%s: in path order the hits are\n%s\nin reverse order\n%s", name, f, r)
 		}
-	}
+	})
+	eachLedgerPackage(t, func(deb string, p *analyzer.Project) {
+		if f, r := both(p); f != r {
+			t.Errorf("%s: the hits differ between path order and reverse order", deb)
+		}
+	})
 }
 
 // In a recursion cycle, a caller sees what the cycle's head returns

@@ -1,13 +1,9 @@
 package taint_test
 
 import (
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-
-	"golang.org/x/tools/txtar"
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
@@ -43,51 +39,25 @@ func sinkKindsDiffer(p *analyzer.Project) []string {
 // packages of the precision ledger that are installed. So a run of some
 // rules reports what a run of all of them reports for those rules.
 func TestSinkKindsIndependent(t *testing.T) {
-	files, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
 	kinds := map[taint.SinkKind]bool{}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(txtar.Parse(data).Files) == 0 {
-			continue
-		}
-		p := analyzertest.Load(t, string(data))
+	eachFixture(t, func(name string, p *analyzer.Project) {
 		for _, h := range taint.Run(p).Hits {
 			kinds[h.Sink] = true
 		}
 		if bad := sinkKindsDiffer(p); bad != nil {
-			t.Errorf("%s: the hits of %s differ when recorded alone", filepath.Base(file), strings.Join(bad, ", "))
+			t.Errorf("%s: the hits of %s differ when recorded alone", name, strings.Join(bad, ", "))
 		}
-	}
+	})
 	for _, k := range taint.SinkKinds() {
 		if !kinds[k] {
 			t.Errorf("no fixture has a hit of kind %s, so its independence is not tested", k)
 		}
 	}
-	for _, pkg := range ledgerPackages {
-		if testing.Short() && pkg.Dir == "django" {
-			continue
-		}
-		dir := filepath.Join(distPackages, pkg.Dir)
-		if _, err := os.Stat(dir); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Errorf("%s is not installed (run .ci/install-deps)", pkg.Deb)
-			}
-			continue
-		}
-		p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachLedgerPackage(t, func(deb string, p *analyzer.Project) {
 		if bad := sinkKindsDiffer(p); bad != nil {
-			t.Errorf("%s: the hits of %s differ when recorded alone", pkg.Deb, strings.Join(bad, ", "))
+			t.Errorf("%s: the hits of %s differ when recorded alone", deb, strings.Join(bad, ", "))
 		}
-	}
+	})
 }
 
 const logAndURL = `-- app/views.py --
@@ -113,6 +83,16 @@ func sinkRule(id string, declared, read []taint.SinkKind) *analyzer.Rule {
 	}}
 }
 
+// messages is the findings' messages, sorted, joined by spaces.
+func messages(fs []*analyzer.Finding) string {
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Message)
+	}
+	sort.Strings(got)
+	return strings.Join(got, " ")
+}
+
 // A run records the kinds its rules declare, and no other; a rule that
 // reads a kind it did not declare fails naming the kind.
 func TestSinksDeclared(t *testing.T) {
@@ -123,12 +103,7 @@ func TestSinksDeclared(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for _, f := range fs {
-			got = append(got, f.Message)
-		}
-		sort.Strings(got)
-		return strings.Join(got, " ")
+		return messages(fs)
 	}
 	logs := sinkRule("DJL901", []taint.SinkKind{taint.SinkLog}, []taint.SinkKind{taint.SinkLog})
 	urls := sinkRule("DJL902", []taint.SinkKind{taint.SinkURL}, []taint.SinkKind{taint.SinkURL})
@@ -172,13 +147,8 @@ func TestSinksVariantReuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range fs {
-		got = append(got, f.Message)
-	}
-	sort.Strings(got)
-	if strings.Join(got, " ") != "log url" {
-		t.Errorf("after a load that recorded log sinks only, a run wanting log and URL sinks records %v, want [log url]", got)
+	if got := messages(fs); got != "log url" {
+		t.Errorf("after a load that recorded log sinks only, a run wanting log and URL sinks records %q, want \"log url\"", got)
 	}
 	third := load(second)
 	if _, err := analyzer.Run(third, []*analyzer.Rule{both}, 1); err != nil {
