@@ -164,8 +164,8 @@ var passesHeaders = map[string]bool{
 // passesToApp reports whether some request to srv reaches the application:
 // an upstream in the server that no unconditional `return` answers first.
 func passesToApp(m *ngxmodel.Model, srv *ngxmodel.Scope) bool {
-	for _, u := range m.Upstreams() {
-		if u.Server == srv && liveUpstream(u) {
+	for _, u := range m.UpstreamsOf(srv) {
+		if liveUpstream(u) {
 			return true
 		}
 	}

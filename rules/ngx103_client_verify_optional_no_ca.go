@@ -86,8 +86,8 @@ func runClientVerifyOptionalNoCA(ctx *analyzer.Context) {
 		var labels []string
 		var related []analyzer.Related
 		seen := map[*nginx.Directive]bool{}
-		for _, u := range model.Upstreams() {
-			if u.Server != srv || !liveUpstream(u) {
+		for _, u := range model.UpstreamsOf(srv) {
+			if !liveUpstream(u) {
 				continue
 			}
 			fwd := certIdentityParams(model, u)

@@ -84,8 +84,8 @@ func runUnderscoresWithIdentity(ctx *analyzer.Context) {
 		var hdrs []*nginx.Directive
 		var names []string
 		seen := map[*nginx.Directive]bool{}
-		for _, u := range model.Upstreams() {
-			if u.Server != srv || !u.Module.HeaderBased() || !liveUpstream(u) || !u.PassesRequestHeaders() {
+		for _, u := range model.UpstreamsOf(srv) {
+			if !u.Module.HeaderBased() || !liveUpstream(u) || !u.PassesRequestHeaders() {
 				continue
 			}
 			for _, d := range u.Params {

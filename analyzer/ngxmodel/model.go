@@ -165,7 +165,9 @@ type Model struct {
 	Servers []*Scope // every server scope, in config order
 
 	upstreams []*Upstream
-	extra     map[string]bool // configured identity keys
+	// byServer indexes upstreams by their server scope.
+	byServer map[*Scope][]*Upstream
+	extra    map[string]bool // configured identity keys
 	// formats indexes each root's log_format directives by name.
 	formats map[*Scope]map[string]*nginx.Directive
 	// upstreamNames indexes each root's http-level upstream blocks by name
@@ -206,7 +208,18 @@ func build(p *analyzer.Project) *Model {
 		})
 	}
 	m.upstreams = m.findUpstreams()
+	m.indexUpstreams()
 	return m
+}
+
+// indexUpstreams fills byServer from upstreams.
+func (m *Model) indexUpstreams() {
+	m.byServer = map[*Scope][]*Upstream{}
+	for _, u := range m.upstreams {
+		if u.Server != nil {
+			m.byServer[u.Server] = append(m.byServer[u.Server], u)
+		}
+	}
 }
 
 // Deployments lists the deployments the configurations run in (see
@@ -246,6 +259,7 @@ func (m *Model) In(dep string) *Model {
 			out.upstreams = append(out.upstreams, u)
 		}
 	}
+	out.indexUpstreams()
 	return out
 }
 

@@ -58,6 +58,11 @@ type Upstream struct {
 // Upstreams lists every scope that passes requests upstream, in config order.
 func (m *Model) Upstreams() []*Upstream { return m.upstreams }
 
+// UpstreamsOf lists the upstreams inside the server scope srv, in config
+// order: a rule that looks at each server's upstreams costs the number of
+// upstreams, not that times the number of servers.
+func (m *Model) UpstreamsOf(srv *Scope) []*Upstream { return m.byServer[srv] }
+
 func (m *Model) findUpstreams() []*Upstream {
 	var out []*Upstream
 	for _, main := range m.Mains {
