@@ -136,6 +136,12 @@ func TestAST(t *testing.T) {
 		{"syntax error in match", "match x:\n    case 1:\n        pass\n    foo bar\n", "Match@1(value=x) cases{Case@2{Pass@3}; Bad@4}"},
 		{"decorator alone", "@d\n", "Bad@1"},
 		{"missing block", "if x\n    y = 1\n", "Bad@1"},
+		// An ERROR inside an expression or a header is a Bad statement in
+		// the Body of the statement or clause holding it, before its block.
+		{"syntax error in condition", "if x(:\n    y = 1\n", "If@1(test=x){Bad@1; Assign@2(targets=y value=1)}"},
+		{"syntax error in operand", "match 0:\n    case:0\n    case 0%    A0",
+			"Bad@1{Expr@1(value=match 0:\n    case:0\n    case 0%    A0){Bad@1{Expr@2(value=0)}}}"},
+		{"syntax error in finally", "try:\nfinally:\n A,0!", "Try@1 finally{Bad@3{Expr@3(value=A,0)}}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
