@@ -43,13 +43,13 @@ func ParamKey(d *nginx.Directive) string {
 func VarNames(v string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range varRef.FindAllStringSubmatch(v, -1) {
-		n := strings.ToLower(m[1])
+	varRefs(v, func(ref string) {
+		n := strings.ToLower(ref)
 		if !seen[n] {
 			seen[n] = true
 			out = append(out, n)
 		}
-	}
+	})
 	return out
 }
 

@@ -1,7 +1,6 @@
 package ngxmodel
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/djleak/djleak/parsers/nginx"
@@ -207,7 +206,35 @@ func (s Source) Spoofable() bool {
 	return s == FromClient || s == ClientControlled || s == Mixed
 }
 
-var varRef = regexp.MustCompile(`\$\{?([A-Za-z0-9_]+)\}?`)
+// varRefs calls f with the name of each variable reference in v, in
+// order: `$name` or `${name}`, a name being ASCII letters, digits and
+// underscores. It is what the pattern `\$\{?([A-Za-z0-9_]+)\}?` finds,
+// scanned without a regular expression: values are read for every
+// header of every upstream.
+func varRefs(v string, f func(name string)) {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '$' {
+			continue
+		}
+		j := i + 1
+		if j < len(v) && v[j] == '{' {
+			j++
+		}
+		k := j
+		for k < len(v) && varNameByte(v[k]) {
+			k++
+		}
+		if k == j {
+			continue // `$` or `${` not followed by a name
+		}
+		f(v[j:k])
+		i = k - 1 // a closing `}` cannot start a reference
+	}
+}
+
+func varNameByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
 
 // clientVars are nginx variables whose value the client chooses.
 var clientVars = map[string]bool{
@@ -223,8 +250,8 @@ func ClassifyValue(v string) Source {
 		return Cleared
 	}
 	cert, client := false, false
-	for _, m := range varRef.FindAllStringSubmatch(v, -1) {
-		name := strings.ToLower(m[1])
+	varRefs(v, func(ref string) {
+		name := strings.ToLower(ref)
 		switch {
 		case strings.HasPrefix(name, "ssl_client_"):
 			cert = true
@@ -232,7 +259,7 @@ func ClassifyValue(v string) Source {
 			strings.HasPrefix(name, "cookie_"), strings.HasPrefix(name, "sent_http_"), clientVars[name]:
 			client = true
 		}
-	}
+	})
 	switch {
 	case cert && client:
 		return Mixed
