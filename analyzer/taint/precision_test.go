@@ -64,6 +64,9 @@ var ledgerPackages = []ledgerPackage{
 	{"python3-django-extensions", "django_extensions", "django-extensions", true},
 	{"python3-django-graphene", "graphene_django", "graphene-django", true},
 	{"python3-django-rq", "django_rq", "django-rq", true},
+	{"python3-django-horizon", "horizon", "Horizon", true},
+	{"python3-django-horizon", "openstack_auth", "openstack_auth (Horizon)", true},
+	{"python3-django-horizon", "openstack_dashboard", "OpenStack dashboard (Horizon)", true},
 }
 
 const (
