@@ -26,16 +26,31 @@ func TestContentMemo(t *testing.T) {
 	if calls != 3 {
 		t.Errorf("3 distinct (key, content) pairs asked twice each: %d computations, want 3", calls)
 	}
-	for i := 0; i < 20000; i++ {
-		get("k", []byte("gone "+strconv.Itoa(i)))
+	// Contents of 32 bytes or more: smaller ones may share a tiny
+	// allocation block with live objects and outlive their last use.
+	content := func(what string, i int) []byte {
+		return []byte(what + " content, number " + strconv.Itoa(100000+i))
 	}
-	runtime.GC()
-	for i := 0; i < 10000; i++ {
-		get("k", []byte("also gone "+strconv.Itoa(i)))
+	for i := 0; i < 20000; i++ {
+		get("k", content("gone", i))
+	}
+	runtime.GC() // the 20,000 contents are collected
+	// The memo sweeps once it has doubled since its last sweep: within
+	// 2×30,000+4,096 more entries, whatever the collector did before.
+	before := memo.Len()
+	for i := 0; ; i++ {
+		if i == 100000 {
+			t.Fatalf("no sweep in 100,000 more contents: the memo keeps %d entries", memo.Len())
+		}
+		get("k", content("also gone", i))
+		if n := memo.Len(); n < before+i+1 {
+			// Left: the 3 live entries and at most the i+1 added since.
+			if n > i+1+3 {
+				t.Errorf("after a sweep the memo keeps %d entries, of which at most %d have content left", n, i+1+3)
+			}
+			break
+		}
 	}
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(b)
-	if n := memo.Len(); n > 15000 {
-		t.Errorf("after 30,000 contents, 20,000 of them collected, the memo keeps %d entries", n)
-	}
 }
