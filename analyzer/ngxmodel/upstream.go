@@ -228,7 +228,7 @@ func varRefs(v string, f func(name string)) {
 			continue // `$` or `${` not followed by a name
 		}
 		f(v[j:k])
-		i = k - 1 // a closing `}` cannot start a reference
+		i = k - 1 // go on after the name
 	}
 }
 

@@ -179,7 +179,7 @@ func (b *astBuilder) stmtAt(c *Node) *Stmt {
 	}
 	switch roleOf(c) {
 	case roleStmt:
-		return b.stmt(c, symKind[c.symbol], c.start)
+		return b.stmt(c, symKind[c.symbol], nil)
 	case roleExprStmt:
 		return b.exprStmt(c)
 	case roleDecorated:
@@ -187,7 +187,7 @@ func (b *astBuilder) stmtAt(c *Node) *Stmt {
 		if roleOf(def) != roleStmt {
 			return b.bad(c) // decorators without a definition
 		}
-		return b.def(def, symKind[def.symbol], c)
+		return b.stmt(def, symKind[def.symbol], c)
 	}
 	return nil
 }
@@ -275,26 +275,15 @@ func (b *astBuilder) orphans(n *Node) {
 	}
 }
 
-// def builds the decorated definition n of kind k; decorated is the
-// decorated_definition holding it.
-func (b *astBuilder) def(n *Node, k StmtKind, decorated *Node) *Stmt {
-	s := b.newStmt(k, n, decorated.start, n.end)
-	s.Async = roleOf(n.first()) == roleAsync
-	b.a.Defs = append(b.a.Defs, s) // before nested ones: source order
-	mark := len(b.stack)
-	for c := decorated.first(); c != nil; c = c.at(c.next) {
-		if c != n {
-			b.orphans(c)
-		}
+// stmt builds the statement n of kind k; decorated is the
+// decorated_definition holding a Def or Class, nil for none, where the
+// statement starts and whose decorators' ERROR nodes come first in its
+// body.
+func (b *astBuilder) stmt(n *Node, k StmtKind, decorated *Node) *Stmt {
+	start := n.start
+	if decorated != nil {
+		start = decorated.start
 	}
-	b.clauseInto(n, n.ChildByFieldName("body"))
-	s.body = b.commit(mark)
-	b.trimEnd(s)
-	return s
-}
-
-// stmt builds the statement n of kind k, starting at start.
-func (b *astBuilder) stmt(n *Node, k StmtKind, start uint32) *Stmt {
 	s := b.newStmt(k, n, start, n.end)
 	switch k {
 	case StmtIf:
@@ -309,7 +298,16 @@ func (b *astBuilder) stmt(n *Node, k StmtKind, start uint32) *Stmt {
 		if k != StmtWith {
 			b.a.Defs = append(b.a.Defs, s) // before nested ones: source order
 		}
-		s.body = b.clause(n, n.ChildByFieldName("body"))
+		mark := len(b.stack)
+		if decorated != nil {
+			for c := decorated.first(); c != nil; c = c.at(c.next) {
+				if c != n {
+					b.orphans(c)
+				}
+			}
+		}
+		b.clauseInto(n, n.ChildByFieldName("body"))
+		s.body = b.commit(mark)
 	case StmtTry:
 		b.try(s, n)
 	case StmtMatch:
