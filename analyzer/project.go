@@ -39,6 +39,10 @@ type Options struct {
 	// loads of the same project while the files on disk keep their stamps
 	// (see DiskState).
 	Disk *DiskState
+	// Carry marks a load as one of a series (an editor's lints): its
+	// passes may leave state for the next load that takes over from it
+	// (Previous), at the cost of the memory it holds.
+	Carry bool
 	// Previous, when set, is the last load of the same project: the results
 	// of passes whose inputs did not change since are taken from it (see
 	// Pass.Reads).
@@ -113,6 +117,11 @@ type Project struct {
 	fs FS
 	// reused names the passes taken from Options.Previous.
 	reused []string
+	// carriedMu guards carried: what passes leave for the next load
+	// (Carried, SetCarried).
+	carriedMu sync.Mutex
+	carried   map[any]any
+	carries   bool
 	// store keeps file facts between runs (nil: computed every run).
 	store  facts.Store
 	hashMu sync.Mutex
@@ -269,7 +278,7 @@ func discoverProject(ctx context.Context, opts Options) (*Project, error) {
 	if real, err := fsys.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx, disk: opts.Disk, fs: fsys}
+	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx, disk: opts.Disk, fs: fsys, carries: opts.Carry}
 
 	loadConfig := LoadConfig
 	if opts.LoadConfig != nil {

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -28,6 +29,7 @@ func (p *Pass[T]) passName() string { return p.Name }
 // the pass reads. A result prev did not finish computing (it failed, or
 // its run was cancelled) is not taken.
 func (p *Project) inherit(prev *Project) {
+	p.inheritCarried(prev)
 	if prev.Root != p.Root || !slices.Equal(prev.targets, p.targets) || (prev.targets == nil) != (p.targets == nil) ||
 		!reflect.DeepEqual(prev.Config, p.Config) {
 		return
@@ -110,4 +112,51 @@ func sameInput(a, b *Project, k Kind) bool {
 
 func sameFile(a, b *source.File) bool {
 	return a == b || (a != nil && b != nil && a.Path == b.Path && bytes.Equal(a.Content, b.Content))
+}
+
+// inheritCarried takes what the passes of prev left for the next load
+// (SetCarried), for the same root and configuration; what prev itself
+// inherited and did not replace comes along, so that a run cancelled
+// before its passes set anything passes on the older state.
+func (p *Project) inheritCarried(prev *Project) {
+	if prev.Root != p.Root || !reflect.DeepEqual(prev.Config, p.Config) {
+		return
+	}
+	prev.carriedMu.Lock()
+	defer prev.carriedMu.Unlock()
+	if len(prev.carried) == 0 {
+		return
+	}
+	p.carriedMu.Lock()
+	defer p.carriedMu.Unlock()
+	p.carried = maps.Clone(prev.carried)
+}
+
+// Carried returns what a pass left under key for the next load of the same
+// project (SetCarried) in the load this project took over from
+// (Options.Previous), or nil. A pass that carries state must check that
+// the state still applies: files, their content and the other passes'
+// results may all have changed in between.
+func (p *Project) Carried(key any) any {
+	p.carriedMu.Lock()
+	defer p.carriedMu.Unlock()
+	return p.carried[key]
+}
+
+// Carries reports whether the project was loaded to carry state to the
+// next load (Options.Carry).
+func (p *Project) Carries() bool { return p.carries }
+
+// SetCarried leaves v under key for the next load that takes over from this
+// project (Options.Previous).
+func (p *Project) SetCarried(key, v any) {
+	if !p.carries {
+		return
+	}
+	p.carriedMu.Lock()
+	defer p.carriedMu.Unlock()
+	if p.carried == nil {
+		p.carried = map[any]any{}
+	}
+	p.carried[key] = v
 }

@@ -863,7 +863,7 @@ func (c *fctx) project(ci *callInfo, e *env) (*Val, bool) {
 			fn = c.a.method(r.Class, ci.method, 0)
 			bound = fn != nil && hasDecorator(fn, "classmethod")
 		case r.Obj == objModule:
-			if mi := c.a.mods[r.Module]; mi != nil {
+			if mi := c.a.info(r.Module); mi != nil {
 				fn = mi.funcs[ci.method]
 				if fn == nil {
 					cls = mi.classes[ci.method]

@@ -137,14 +137,16 @@ func (c *fctx) constant(name string, depth int) pysem.Value {
 	}
 	key := c.mi.name + "|" + name
 	if c.a.consts == nil {
-		c.a.consts = map[string]pysem.Value{}
+		c.a.consts = map[string]memo[pysem.Value]{}
 	}
 	if v, ok := c.a.consts[key]; ok {
-		return v
+		c.a.usedMemo(v.deps)
+		return v.v
 	}
-	c.a.consts[key] = unknownIndep
-	v := c.constant1(name, depth)
-	c.a.consts[key] = v
+	c.a.consts[key] = memo[pysem.Value]{v: unknownIndep}
+	var v pysem.Value
+	d := c.a.memoDeps(func() { v = c.constant1(name, depth) })
+	c.a.consts[key] = memo[pysem.Value]{v, d}
 	return v
 }
 
@@ -175,7 +177,7 @@ func (c *fctx) constant1(name string, depth int) pysem.Value {
 		}
 		r := c.a.resolve(full)
 		if r.mod != nil && r.varName != "" {
-			mc := &fctx{a: c.a, mi: c.a.mods[r.mod], filters: map[int]filterInfo{}}
+			mc := &fctx{a: c.a, mi: c.a.info(r.mod), filters: map[int]filterInfo{}}
 			return mc.constant(r.varName, depth+1)
 		}
 		if r.cls != nil && strings.Contains(rest, ".") {

@@ -190,7 +190,7 @@ func (a *analysis) importVal(q string) *Val {
 	case r.mod != nil && r.varName == "":
 		return &Val{Obj: objModule, Module: r.mod, Qual: q}
 	case r.mod != nil:
-		me := a.moduleEnv(a.mods[r.mod])
+		me := a.moduleEnv(a.info(r.mod))
 		if v, ok := me.get(r.varName); ok {
 			return v
 		}
@@ -283,7 +283,7 @@ func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, 
 		}
 		return opaque
 	case objModule:
-		if mi := c.a.mods[base.Module]; mi != nil {
+		if mi := c.a.info(base.Module); mi != nil {
 			if _, ok := mi.funcs[attr]; ok {
 				return &Val{Qual: mi.name + "." + attr}
 			}
@@ -380,7 +380,7 @@ func (c *fctx) requestAttr(x *python.Expr, objText, attr string) *Val {
 		return nil
 	}
 	if c.a.round == 2 {
-		if v, ok := c.a.fields[fieldKey{name: attr}]; ok {
+		if v, ok := c.a.readField(fieldKey{name: attr}); ok {
 			return withStep(v, x.Loc(), "read from `"+text+"`")
 		}
 	}
@@ -399,13 +399,13 @@ func (a *analysis) field(cls *python.Class, attr string, classOnly bool) *Val {
 		}
 		seen[cl] = true
 		if !classOnly && a.round == 2 {
-			if v, ok := a.fields[fieldKey{cls: cl, name: attr}]; ok {
+			if v, ok := a.readField(fieldKey{cls: cl, name: attr}); ok {
 				return v
 			}
 		}
 		mi := a.clsModule(cl)
 		if mi != nil {
-			if ce := mi.classEnv[cl]; ce != nil {
+			if ce := a.classEnvOf(mi, cl); ce != nil {
 				if v, ok := ce.get(attr); ok {
 					return v
 				}
@@ -437,7 +437,7 @@ func (a *analysis) clsModule(cl *python.Class) *modInfo {
 			}
 		}
 	}
-	return a.clsMods[cl]
+	return a.touch(a.clsMods[cl])
 }
 
 // baseClass resolves a base-class expression in a module.

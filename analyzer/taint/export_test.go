@@ -23,6 +23,15 @@ func SourceCalls() []string {
 	return qs
 }
 
+// LastStats is what the project's last run recording every sink kind
+// replayed and analysed afresh (zero unless it carries state).
+func LastStats(p *analyzer.Project) Stats {
+	if c, _ := p.Carried(carryKey{allSinks}).(*carried); c != nil {
+		return c.stats
+	}
+	return Stats{}
+}
+
 // RunSinks runs the pass recording only the hits of kinds.
 func RunSinks(p *analyzer.Project, kinds ...SinkKind) *Result {
 	var s sinkSet

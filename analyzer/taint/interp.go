@@ -54,6 +54,7 @@ type filterInfo struct {
 // by.
 func (a *analysis) summary(f *python.Function) *summary {
 	if s := a.funcs[f]; s != nil {
+		a.readSummary(s)
 		switch {
 		case s.state == 1:
 			a.dependOn(s) // a recursive call: s is partial
@@ -65,12 +66,17 @@ func (a *analysis) summary(f *python.Function) *summary {
 	mi := a.fnModMemo(f)
 	s := &summary{fn: f, mi: mi, state: 1}
 	a.funcs[f] = s
+	a.newSummary(s)
 	if mi == nil {
 		s.state = 2
 		return s
 	}
 	a.analyse(s)
-	for round := 1; s.partial && s.dep == nil && round < maxCycleRounds && a.cycleRounds < maxCycleRoundsPerRun; round++ {
+	for round := 1; s.partial && s.dep == nil && round < maxCycleRounds; round++ {
+		if a.cycleRounds >= maxCycleRoundsPerRun {
+			a.cutCycles()
+			break
+		}
 		before := s.shape()
 		members := s.members
 		s.members, s.partial = nil, false
@@ -172,7 +178,7 @@ func (a *analysis) fnModMemo(f *python.Function) *modInfo {
 			}
 		}
 	}
-	return a.fnMods[f]
+	return a.touch(a.fnMods[f])
 }
 
 func qualName(mi *modInfo, f *python.Function) string {
@@ -226,8 +232,10 @@ func (c *fctx) paramLoc(m *python.Module, params *python.Node, name string) sour
 // its global variables.
 func (a *analysis) moduleEnv(mi *modInfo) *env {
 	if mi.state != 0 {
+		a.readEnv(mi)
 		return mi.env
 	}
+	a.newModEnv(mi)
 	mi.state = 1
 	mi.env = newEnv()
 	c := &fctx{a: a, mi: mi, name: mi.name, filters: map[int]filterInfo{}}
@@ -356,7 +364,7 @@ func (c *fctx) classBody(n *python.Node) {
 	cc := &fctx{a: c.a, mi: c.mi, cls: cls, name: c.mi.name + "." + cls.Name, filters: map[int]filterInfo{}}
 	ce := newEnv()
 	cc.block(c.fieldOf(n, "body"), ce)
-	c.mi.classEnv[cls] = ce
+	c.a.setClassEnv(c.mi, cls, ce)
 }
 
 func (c *fctx) ret(n *python.Node, v *Val) {
@@ -664,10 +672,15 @@ func (a *analysis) source(kind Kind, loc source.Location, what, step string) *So
 	}
 	k := Sprintf("%d|%s|%d|%d|%s", kind, loc.Path, loc.Start.Offset, loc.End.Offset, what)
 	if s, ok := a.srcs[k]; ok {
+		a.usedSource(s)
 		return s
 	}
-	s := &Source{Kind: kind, Loc: loc, What: what, step: step}
+	s := a.oldSource(k, loc.Path)
+	if s == nil {
+		s = &Source{Kind: kind, Loc: loc, What: what, step: step, key: k}
+	}
 	a.srcs[k] = s
+	a.usedSource(s)
 	return s
 }
 
@@ -786,7 +799,7 @@ func (c *fctx) bind(t *python.Node, v *Val, e *env, rx *python.Expr) {
 				return
 			}
 			stored := stripParams(nv)
-			c.a.fields[key] = join(c.a.fields[key], stored)
+			c.a.writeField(key, stored)
 		}
 	case "subscript":
 		c.setItem(t, v, e)

@@ -64,6 +64,7 @@ type Source struct {
 
 	step  string // the first flow step's message
 	first *Label
+	key   string // the key it is memoised under (analysis.source)
 }
 
 // Label is one source's taint as it flows: the steps it took and, for

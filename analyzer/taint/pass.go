@@ -184,6 +184,7 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 		fields: map[fieldKey]*Val{},
 	}
 	a.index()
+	a.startIncr()
 	mods := p.Python
 	if reverseModules {
 		mods = slices.Clone(mods)
@@ -196,17 +197,18 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 	a.reset()
 	for _, m := range mods {
 		p.Checkpoint() // a cancelled run stops between modules
-		a.moduleEnv(a.mods[m])
+		a.topEnv(m)
 		for _, f := range m.Functions {
 			if storesFields(f) {
-				a.summary(f)
+				a.topSummary(f)
 			}
 		}
 	}
+	a.keepFields()
 	a.round = 2
 	a.reset()
 	for _, m := range p.Python {
-		a.moduleEnv(a.mods[m])
+		a.topEnv(m)
 	}
 	scan := a.newRootScan()
 	scan.carriers()
@@ -215,11 +217,12 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 			p.Checkpoint()
 			for _, f := range m.Functions {
 				if want[f] {
-					a.summary(f)
+					a.topSummary(f)
 				}
 			}
 		}
 	}
+	a.finishIncr()
 	res := &Result{Hits: a.hits, Vocab: a.vocab}
 	sort.SliceStable(res.Hits, func(i, j int) bool {
 		hi, hj := res.Hits[i], res.Hits[j]
@@ -272,22 +275,32 @@ type analysis struct {
 	srcs    map[string]*Source
 	fnMods  map[*python.Function]*modInfo
 	clsMods map[*python.Class]*modInfo
-	quals   map[string]resolved
-	consts  map[string]pysem.Value
+	quals   map[string]memo[resolved]
+	consts  map[string]memo[pysem.Value]
 	// kidBuf is the chunk namedKids carves lists from.
 	kidBuf []*python.Node
 	// stack is the summaries being computed, innermost last.
 	stack []*summary
 	// cycleRounds counts the extra rounds of cycle heads (summary).
 	cycleRounds int
+	// inc is the run's incremental state (incr.go), nil when the project
+	// carries none; cur is the request being recorded and dep the modules
+	// it (or the memoised computation in progress) looked at.
+	inc *incr
+	cur *record
+	dep modSet
 }
 
 // modInfo is a module as one run of the pass sees it: its index, and the
 // run's evaluation of its body.
 type modInfo struct {
 	*modIndex
+	// idx is the module's position in Project.Python.
+	idx   int
 	env   *env
 	state int
+	// rec is the request that computed env (incr.go).
+	rec *record
 	// classEnv holds class-body attributes.
 	classEnv map[*python.Class]*env
 }
@@ -344,6 +357,8 @@ type summary struct {
 	sinkKeys map[paramSinkKey]bool
 	// retCount counts return statements that return a value.
 	retCount int
+	// rec is the request that computed the summary (incr.go).
+	rec *record
 }
 
 // paramSinkKey is what a parameter's sink contributes to the findings it
@@ -380,8 +395,8 @@ func (a *analysis) index() {
 	a.mods = map[*python.Module]*modInfo{}
 	a.byName = map[string]*python.Module{}
 	a.suffix = map[string]*python.Module{}
-	for _, m := range a.proj.Python {
-		mi := &modInfo{modIndex: m.Memo(modIndexKey{}, func() any { return newModIndex(m) }).(*modIndex)}
+	for i, m := range a.proj.Python {
+		mi := &modInfo{idx: i, modIndex: m.Memo(modIndexKey{}, func() any { return newModIndex(m) }).(*modIndex)}
 		a.mods[m] = mi
 		a.byName[mi.name] = m
 		// Every dotted suffix, shortest path winning (as ModuleByName).
@@ -521,6 +536,12 @@ func (a *analysis) record(c *fctx, h Hit) {
 	if a.round != 2 {
 		return
 	}
+	a.noteHit(h)
+	a.addHit(h)
+}
+
+// addHit adds a hit unless one with the same key is in.
+func (a *analysis) addHit(h Hit) {
 	k := Sprintf("%d|%s|%d|%p|%d|%v", h.Sink, h.Loc.Path, h.Loc.Start.Offset, h.Label.Src, h.Label.Bits, h.Label.InURL)
 	if a.seen[k] {
 		return

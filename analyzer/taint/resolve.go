@@ -18,14 +18,16 @@ type resolved struct {
 // to a project function, class, module or module variable.
 func (a *analysis) resolve(q string) resolved {
 	if a.quals == nil {
-		a.quals = map[string]resolved{}
+		a.quals = map[string]memo[resolved]{}
 	}
 	if r, ok := a.quals[q]; ok {
-		return r
+		a.usedMemo(r.deps)
+		return r.v
 	}
-	a.quals[q] = resolved{}
-	r := a.resolve1(q, 0)
-	a.quals[q] = r
+	a.quals[q] = memo[resolved]{}
+	var r resolved
+	d := a.memoDeps(func() { r = a.resolve1(q, 0) })
+	a.quals[q] = memo[resolved]{r, d}
 	return r
 }
 
@@ -44,7 +46,7 @@ func (a *analysis) resolve1(q string, depth int) resolved {
 		if m == nil {
 			continue
 		}
-		mi := a.mods[m]
+		mi := a.info(m)
 		rest := parts[i:]
 		name := rest[0]
 		if f := mi.funcs[name]; f != nil {

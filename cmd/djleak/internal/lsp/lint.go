@@ -257,7 +257,7 @@ func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *rootC
 	if len(paths) == 0 {
 		return res, nil
 	}
-	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk, Previous: cache.prev})
+	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk, Previous: cache.prev, Carry: true})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,156 @@
+package taint_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/taint"
+	"github.com/djleak/djleak/parsers/python"
+)
+
+// An editor session's runs reuse what the previous run computed
+// (incr.go); after every edit of a series the hits are those of a run from
+// scratch, flows included: on every rule fixture and on the Debian
+// packages of the precision ledger that are installed. The series shifts
+// every offset of one module, adds a function that logs and returns
+// secrets to another, empties the module of a hit, shifts a module that
+// stores attributes in round 1, and finally puts every file back.
+func TestIncrementalMatchesScratch(t *testing.T) {
+	files, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ar := txtar.Parse(data)
+		if !slices.ContainsFunc(ar.Files, func(f txtar.File) bool { return strings.HasSuffix(f.Name, ".py") }) {
+			continue
+		}
+		dir := t.TempDir()
+		for _, f := range ar.Files {
+			path := filepath.Join(dir, filepath.FromSlash(f.Name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		editSeries(t, filepath.Base(file), dir, false)
+	}
+	eachLedgerPackage(t, func(deb string, p *analyzer.Project) {
+		editSeries(t, deb, p.Root, true)
+	})
+}
+
+// editSeries runs the series of edits on the project at root, comparing
+// each incremental run with one from scratch. With reuse set, it also
+// requires that the edits of one module leave most requests replayed.
+func editSeries(t *testing.T, name, root string, reuse bool) {
+	t.Helper()
+	cache := analyzer.NewParseCache()
+	load := func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
+		t.Helper()
+		p, err := analyzer.Load(analyzer.Options{Paths: []string{root}, Root: root, Cache: cache, Overlay: ov, Carry: carry, Previous: prev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	all := func(p *analyzer.Project) string { return renderHits(taint.RunSinks(p, taint.SinkKinds()...)) }
+	prev := load(nil, true, nil)
+	first := all(prev)
+	mods := prev.Python
+	if len(mods) == 0 {
+		return
+	}
+	text := map[string][]byte{}
+	for _, m := range mods {
+		text[m.File.Path] = m.File.Content
+	}
+	ov := map[string][]byte{}
+	set := func(m *python.Module, b []byte) { ov[filepath.Join(root, m.File.Path)] = b }
+	cur := func(m *python.Module) []byte {
+		if b, ok := ov[filepath.Join(root, m.File.Path)]; ok {
+			return b
+		}
+		return text[m.File.Path]
+	}
+	most := slices.MaxFunc(mods, func(a, b *python.Module) int { return len(a.Functions) - len(b.Functions) })
+	middle := mods[len(mods)/2]
+	var hitMod, storing *python.Module
+	if res := taint.RunSinks(prev, taint.SinkKinds()...); len(res.Hits) > 0 {
+		i := slices.IndexFunc(mods, func(m *python.Module) bool { return m.File.Path == res.Hits[0].Loc.Path })
+		if i >= 0 {
+			hitMod = mods[i]
+		}
+	}
+	for _, m := range mods {
+		if slices.ContainsFunc(m.Functions, func(f *python.Function) bool {
+			return slices.ContainsFunc(f.Assigns, func(a *python.Assign) bool {
+				return strings.HasPrefix(a.Target, "self.") || strings.HasPrefix(a.Target, "request.")
+			})
+		}) {
+			storing = m
+			break
+		}
+	}
+	// Emptying a module, and putting it back, can change the project's
+	// exception classes, which every request may read: those steps need
+	// not replay anything.
+	steps := []struct {
+		what   string
+		replay bool
+		edit   func()
+	}{
+		{"shift " + most.File.Path, true, func() { set(most, append([]byte("# edited\n"), cur(most)...)) }},
+		{"add a leaking function to " + middle.File.Path, true, func() {
+			set(middle, append(slices.Clone(cur(middle)), []byte("\n\ndef _djleak_edit(request):\n"+
+				"    import logging\n    logging.getLogger(__name__).info(request.headers)\n"+
+				"    return request.GET.get(\"token\")\n")...))
+		}},
+		{"empty the module of a hit", false, func() {
+			if hitMod != nil {
+				set(hitMod, []byte("\n"))
+			}
+		}},
+		{"shift a module storing attributes", true, func() {
+			if storing != nil {
+				set(storing, append([]byte("\n\n"), cur(storing)...))
+			}
+		}},
+		{"put every file back", false, func() { clear(ov) }},
+	}
+	for _, st := range steps {
+		st.edit()
+		snapshot := map[string][]byte{}
+		for k, v := range ov {
+			snapshot[k] = v
+		}
+		p := load(snapshot, true, prev)
+		got := all(p)
+		stats := taint.LastStats(p)
+		want := all(load(snapshot, false, nil))
+		if got != want {
+			t.Errorf("%s, after %s: the incremental run finds\n%s\na run from scratch finds\n%s", name, st.what, got, want)
+			return
+		}
+		if st.what == "put every file back" && got != first {
+			t.Errorf("%s: with every file back the hits differ from the first run's", name)
+		}
+		if reuse && st.replay && stats.Replayed == 0 {
+			t.Errorf("%s, after %s: nothing was replayed (%+v)", name, st.what, stats)
+		}
+		t.Logf("%s, after %s: %+v", name, st.what, stats)
+		prev = p
+	}
+}
