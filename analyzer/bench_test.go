@@ -52,7 +52,8 @@ func BenchmarkScanDjango(b *testing.B) {
 
 // BenchmarkRelintDjango is an editor's lint on save inside Django's source:
 // one open file, the whole project loaded for the cross-file rules, all
-// rules run — without and with the parse cache the language server keeps.
+// rules run — without and with what the language server keeps between
+// lints (the parse cache, the last project and the state it carries).
 // Run with: go test -run '^$' -bench RelintDjango -benchtime 5x ./analyzer/
 func BenchmarkRelintDjango(b *testing.B) {
 	if _, err := os.Stat(djangoSource); err != nil {
@@ -70,24 +71,34 @@ func BenchmarkRelintDjango(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			var cache *analyzer.ParseCache
+			var prev *analyzer.Project
+			var disk *analyzer.DiskState
 			if cached {
-				cache = analyzer.NewParseCache()
+				cache, disk = analyzer.NewParseCache(), analyzer.NewDiskState()
 				// The session's first lint fills the cache.
-				if _, err := analyzer.Load(analyzer.Options{Paths: []string{open}, Root: djangoSource, Cache: cache}); err != nil {
+				p, err := analyzer.Load(analyzer.Options{Paths: []string{open}, Root: djangoSource, Cache: cache, Disk: disk, Carry: true})
+				if err != nil {
 					b.Fatal(err)
 				}
+				if _, err := analyzer.Run(p, rules.All(), 0); err != nil {
+					b.Fatal(err)
+				}
+				prev = p
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				// Every lint sees an edited buffer.
 				buf := append(append([]byte(nil), text...), []byte("\n# edit "+itoa(i)+"\n")...)
 				p, err := analyzer.Load(analyzer.Options{Paths: []string{open}, Root: djangoSource, Cache: cache,
-					Overlay: map[string][]byte{open: buf}})
+					Overlay: map[string][]byte{open: buf}, Disk: disk, Carry: cached, Previous: prev})
 				if err != nil {
 					b.Fatal(err)
 				}
 				if _, err := analyzer.Run(p, rules.All(), 0); err != nil {
 					b.Fatal(err)
+				}
+				if cached {
+					prev = p
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/lint")

@@ -11,29 +11,34 @@ import (
 // Incremental runs -----------------------------------------------------------
 //
 // In an editor session (analyzer.Options.Carry) a run leaves what it
-// computed for the next one, as records. A record is one request the
-// driver makes with nothing in progress: a module's top-level code, or a
-// function's summary, in one round. It holds what the request read that
-// earlier requests had produced (summaries, module and class
-// environments, round-1 attributes, each by pointer), the modules whose
-// content it looked at (deps), and what it produced, in order: the
-// summaries and environments it computed, the attributes it stored, the
-// hits it recorded, the sources it used.
+// computed for the next one. Everything a run produces that another
+// computation can see goes into its log, in order: the summaries and
+// module environments it computes, class environments, attribute stores
+// (round 1), the hits it records (before de-duplication) and the sources
+// its values hold. Each request — a function's summary or a module's
+// top-level code, in one round, whether the driver or a caller makes it —
+// is a record: the span of the log it produced, the modules whose content
+// it looked at (deps), and what it read that was produced before it
+// started (summaries, environments, attributes, each by pointer).
 //
-// The next run makes the same requests in the same order. A request whose
-// record touched no changed module, and whose every read finds the very
-// object it read before, is replayed: its products are installed and its
-// hits recorded again, through the same de-duplication, without
-// analysing anything. Any other request is analysed afresh (and recorded).
-// Because replay reproduces every side effect a fresh analysis has, in
-// the same order, the run's hits are those of a run from scratch. Pointer
-// identity is what makes a read cheap to check; the price is that a
-// recomputed summary invalidates its readers even when it came out the
-// same.
+// The next run makes the same requests. Before analysing one, it looks up
+// the previous run's record: if no module it looked at changed, every
+// object it read is the very one it read then, and nothing it produced
+// exists yet, the record is replayed — its span of the log is installed
+// and recorded again (hits through the same de-duplication), without
+// analysing anything — else the request is analysed afresh. A replayed
+// span is what a fresh analysis would produce, in the same order, so the
+// run's hits are those of a run from scratch. A request that read a
+// summary or environment still in progress (a recursion or import cycle)
+// depends on the request around it and is replayed only as part of that
+// one.
 //
-// What the analysis memoises within a run (qualified names, constants)
-// carries the deps of its computation, added to every request that uses
-// the memo.
+// Pointer identity is what makes a read cheap to check: a recomputed
+// summary invalidates its readers even when it came out the same, but
+// only requests that depend on a changed module are recomputed, since
+// each nested request is replayed on its own. What the analysis memoises
+// within a run (qualified names, constants) carries the deps of its
+// computation into every request that uses the memo.
 
 // modSet is a set of module indexes (positions in Project.Python).
 type modSet []uint64
@@ -61,13 +66,42 @@ func (s modSet) meets(t modSet) bool {
 // set of sink kinds recorded.
 type carryKey struct{ sinks sinkSet }
 
+// The logs of a run.
+const (
+	logSums = iota
+	logEnvs
+	logClasses
+	logWrites
+	logHits
+	logSrcs
+	numLogs
+)
+
+type runLog struct {
+	sums    []*summary // nil for a summary dropped again (cycles)
+	envs    []envOut
+	classes []classEnvAt
+	writes  []fieldWrite
+	hits    []Hit
+	srcs    []*Source
+}
+
+func (l *runLog) lens() [numLogs]int32 {
+	return [numLogs]int32{int32(len(l.sums)), int32(len(l.envs)), int32(len(l.classes)), int32(len(l.writes)),
+		int32(len(l.hits)), int32(len(l.srcs))}
+}
+
 // carried is what a run leaves for the next.
 type carried struct {
 	salt  string
 	fixed map[string]bool
 	// mods is the run's Project.Python: a module whose pointer changed has
 	// changed content.
-	mods    []*python.Module
+	mods []*python.Module
+	log  runLog
+	// list holds the records in the order they were opened (a request's
+	// nested requests follow it); records the last of each request.
+	list    []*record
 	records [2]map[reqKey]*record
 	srcs    map[string]*Source
 	iterID  int
@@ -77,34 +111,45 @@ type carried struct {
 	fields map[fieldKey]*Val
 	// stats is what the run replayed and analysed.
 	stats Stats
+	// vocabIDs is the root scan's vocabulary verdict per word id.
+	vocabIDs []uint8
 }
 
-// reqKey is a request of the driver: a module's top-level code (mod) or a
-// function's summary (fn).
+// reqKey is a request: a module's top-level code (mod) or a function's
+// summary (fn).
 type reqKey struct {
 	fn  *python.Function
 	mod *python.Module
 }
 
 type record struct {
-	deps modSet
-	// What the request read that others had produced.
+	key   reqKey
+	round int
+	// start and end delimit the record's span of each log; idx and last
+	// are its place in the run's list and that of its last nested record.
+	start, end [numLogs]int32
+	idx, last  int32
+	deps       modSet
+	// What the request read that was produced before it started.
 	sums    []*summary
-	envs    []*env
-	envMods []*python.Module
+	envs    []*modEnvRead
 	clsRead []classEnvAt
 	fields  []fieldRead
-	// What it produced.
-	created []*summary // during the request; newSums after it
-	newSums []*summary
-	newEnvs []*modInfo // during the request; envOut after it
-	envOut  []envOut
-	clsSet  []classEnvAt
-	writes  []fieldWrite
-	hits    []Hit
-	srcs    []*Source
 	cycles  int
-	cut     bool
+	// cut: a cycle's rounds were cut short by the run's bound. partial:
+	// the request read something still in progress.
+	cut, partial bool
+	// While open: the record around it, and the set of looked-at
+	// modules to add its deps to.
+	parent *record
+	outer  modSet
+	cyc0   int
+	del0   int
+}
+
+type modEnvRead struct {
+	mod *python.Module
+	env *env
 }
 
 type classEnvAt struct {
@@ -136,11 +181,15 @@ type incr struct {
 	changedPath map[string]bool
 	next        *carried
 	srcUser     map[*Source]*record
+	// clsPos is where in the log each class environment was last set.
+	clsPos map[*python.Class]int32
+	// deletions counts the summaries a cycle dropped again.
+	deletions int
 	// Replayed and Analysed count the requests.
 	replayed, analysed int
 }
 
-// Stats are what the last run replayed and analysed afresh, for tests.
+// Stats are what a run replayed and analysed afresh, for tests.
 type Stats struct{ Replayed, Analysed int }
 
 // startIncr sets up the run's incremental state when the project carries
@@ -151,7 +200,7 @@ func (a *analysis) startIncr() {
 		return
 	}
 	fixed := analyzer.Fact(p, fixedMessages)
-	in := &incr{srcUser: map[*Source]*record{}, next: &carried{
+	in := &incr{srcUser: map[*Source]*record{}, clsPos: map[*python.Class]int32{}, next: &carried{
 		salt: vocabSalt(p), fixed: fixed, mods: p.Python,
 		records: [2]map[reqKey]*record{{}, {}},
 		srcs:    map[string]*Source{}, writes: map[fieldKey][]*Val{},
@@ -185,9 +234,9 @@ func (a *analysis) finishIncr() {
 	a.proj.SetCarried(carryKey{a.sinks}, n)
 }
 
-// top makes one request of the driver: replayed from the previous run's
-// record when that still holds, else computed and recorded.
-func (a *analysis) top(k reqKey, compute func()) {
+// request computes what k asks for, or replays the previous run's record
+// of it when that still holds.
+func (a *analysis) request(k reqKey, compute func()) {
 	in := a.inc
 	if in == nil {
 		compute()
@@ -196,34 +245,90 @@ func (a *analysis) top(k reqKey, compute func()) {
 	if in.prev != nil {
 		if r := in.prev.records[a.round-1][k]; r != nil && a.holds(r) {
 			a.replay(r)
-			in.next.records[a.round-1][k] = r
 			in.replayed++
 			return
 		}
 	}
 	in.analysed++
-	r := &record{deps: newModSet(len(a.proj.Python))}
-	a.cur, a.dep = r, r.deps
-	start := a.cycleRounds
+	r := a.open(k)
 	compute()
-	r.cycles = a.cycleRounds - start
-	for _, s := range r.created {
-		if a.funcs[s.fn] == s {
-			r.newSums = append(r.newSums, s)
+	a.close(r)
+}
+
+func (a *analysis) open(k reqKey) *record {
+	n := a.inc.next
+	r := &record{key: k, round: a.round, start: n.log.lens(), idx: int32(len(n.list)), deps: newModSet(len(a.proj.Python)),
+		parent: a.cur, outer: a.dep, cyc0: a.cycleRounds, del0: a.inc.deletions}
+	n.list = append(n.list, r)
+	a.cur, a.dep = r, r.deps
+	return r
+}
+
+func (a *analysis) close(r *record) {
+	in := a.inc
+	n := in.next
+	r.end, r.last = n.log.lens(), int32(len(n.list)-1)
+	r.cycles = a.cycleRounds - r.cyc0
+	if in.deletions != r.del0 {
+		for i := r.start[logSums]; i < r.end[logSums]; i++ {
+			if s := n.log.sums[i]; s != nil && a.funcs[s.fn] != s {
+				n.log.sums[i] = nil
+			}
 		}
 	}
-	for _, mi := range r.newEnvs {
-		r.envOut = append(r.envOut, envOut{mi.m, mi.env})
+	if f := r.key.fn; f != nil {
+		if s := a.funcs[f]; s == nil || s.dep != nil {
+			r.partial = true
+		}
 	}
-	r.created, r.newEnvs = nil, nil
-	a.cur, a.dep = nil, nil
-	in.next.records[a.round-1][k] = r
+	n.records[r.round-1][r.key] = r
+	a.cur, a.dep = r.parent, r.outer
+	a.passUp(r)
+	r.parent, r.outer = nil, nil
+}
+
+// passUp adds what r looked at and read to the request around it (and to
+// the memoised computation in progress), as far as it was produced before
+// that request started.
+func (a *analysis) passUp(r *record) {
+	if a.dep != nil {
+		a.dep.or(r.deps)
+	}
+	p := a.cur
+	if p == nil {
+		return
+	}
+	p.cut = p.cut || r.cut
+	for _, s := range r.sums {
+		if s.pos < p.start[logSums] {
+			p.sums = append(p.sums, s)
+		}
+	}
+	for _, e := range r.envs {
+		if a.mods[e.mod].pos < p.start[logEnvs] {
+			p.envs = append(p.envs, e)
+		}
+	}
+	for _, c := range r.clsRead {
+		if a.classPos(c.cls) < p.start[logClasses] {
+			p.clsRead = append(p.clsRead, c)
+		}
+	}
+	p.fields = append(p.fields, r.fields...)
+}
+
+func (a *analysis) classPos(cls *python.Class) int32 {
+	if i, ok := a.inc.clsPos[cls]; ok {
+		return i
+	}
+	return -1
 }
 
 // holds reports whether replaying r gives what analysing its request now
-// would: nothing it looked at changed, and everything it read is the same.
+// would: nothing it looked at changed, everything it read is the same, and
+// nothing it produced exists yet.
 func (a *analysis) holds(r *record) bool {
-	if r.cut || a.cycleRounds+r.cycles >= maxCycleRoundsPerRun || r.deps.meets(a.inc.changed) {
+	if r.partial || r.cut || a.cycleRounds+r.cycles >= maxCycleRoundsPerRun || r.deps.meets(a.inc.changed) {
 		return false
 	}
 	for _, s := range r.sums {
@@ -231,8 +336,8 @@ func (a *analysis) holds(r *record) bool {
 			return false
 		}
 	}
-	for i, e := range r.envs {
-		if mi := a.mods[r.envMods[i]]; mi == nil || mi.state != 2 || mi.env != e {
+	for _, e := range r.envs {
+		if mi := a.mods[e.mod]; mi == nil || mi.state != 2 || mi.env != e.env {
 			return false
 		}
 	}
@@ -246,12 +351,13 @@ func (a *analysis) holds(r *record) bool {
 			return false
 		}
 	}
-	for _, s := range r.newSums {
-		if a.funcs[s.fn] != nil {
+	old := &a.inc.prev.log
+	for _, s := range old.sums[r.start[logSums]:r.end[logSums]] {
+		if s != nil && a.funcs[s.fn] != nil {
 			return false
 		}
 	}
-	for _, e := range r.envOut {
+	for _, e := range old.envs[r.start[logEnvs]:r.end[logEnvs]] {
 		if mi := a.mods[e.mod]; mi == nil || mi.state != 0 {
 			return false
 		}
@@ -259,27 +365,61 @@ func (a *analysis) holds(r *record) bool {
 	return true
 }
 
-// replay installs what r produced and records its hits again.
+// replay installs r's span of the previous run's log, and records it (with
+// r and its nested records) in this run's.
 func (a *analysis) replay(r *record) {
-	for _, s := range r.newSums {
-		a.funcs[s.fn] = s
+	in := a.inc
+	old, n := in.prev, in.next
+	base, idx := n.log.lens(), int32(len(n.list))
+	for _, s := range old.log.sums[r.start[logSums]:r.end[logSums]] {
+		if s != nil {
+			a.funcs[s.fn] = s
+			s.pos = int32(len(n.log.sums))
+		}
+		n.log.sums = append(n.log.sums, s)
 	}
-	for _, e := range r.envOut {
+	for _, e := range old.log.envs[r.start[logEnvs]:r.end[logEnvs]] {
 		mi := a.mods[e.mod]
-		mi.env, mi.state, mi.rec = e.env, 2, r
+		mi.env, mi.state, mi.pos = e.env, 2, int32(len(n.log.envs))
+		n.log.envs = append(n.log.envs, e)
 	}
-	for _, c := range r.clsSet {
+	for _, c := range old.log.classes[r.start[logClasses]:r.end[logClasses]] {
 		a.mods[c.mod].classEnv[c.cls] = c.env
+		in.clsPos[c.cls] = int32(len(n.log.classes))
+		n.log.classes = append(n.log.classes, c)
 	}
-	for _, w := range r.writes {
+	for _, w := range old.log.writes[r.start[logWrites]:r.end[logWrites]] {
+		n.log.writes = append(n.log.writes, w)
 		a.storeField(w.key, w.v)
 	}
-	for _, s := range r.srcs {
-		a.inc.next.srcs[s.key] = s
+	for _, h := range old.log.hits[r.start[logHits]:r.end[logHits]] {
+		n.log.hits = append(n.log.hits, h)
+		a.addHit(h)
+	}
+	for _, s := range old.log.srcs[r.start[logSrcs]:r.end[logSrcs]] {
+		n.log.srcs = append(n.log.srcs, s)
+		n.srcs[s.key] = s
 	}
 	a.cycleRounds += r.cycles
-	for _, h := range r.hits {
-		a.addHit(h)
+	for _, o := range old.list[r.idx : r.last+1] {
+		c := *o
+		for t := range c.start {
+			c.start[t] += base[t] - r.start[t]
+			c.end[t] += base[t] - r.start[t]
+		}
+		c.idx += idx - r.idx
+		c.last += idx - r.idx
+		n.list = append(n.list, &c)
+		n.records[c.round-1][c.key] = &c
+	}
+	a.passUp(r)
+}
+
+// markPartial marks the open requests that started after position pos of
+// log t as reading something in progress there.
+func (a *analysis) markPartial(t int, pos int32) {
+	for r := a.cur; r != nil && r.start[t] > pos; r = r.parent {
+		r.partial = true
 	}
 }
 
@@ -293,6 +433,12 @@ func (a *analysis) touch(mi *modInfo) *modInfo {
 
 // info is the run's view of a project module, marked as looked at.
 func (a *analysis) info(m *python.Module) *modInfo { return a.touch(a.mods[m]) }
+
+// memo is a memoised value with the modules its computation looked at.
+type memo[T any] struct {
+	v    T
+	deps modSet
+}
 
 // memoDeps runs compute, a memoised computation, with its own set of
 // looked-at modules, which it returns (also adding it to the request's).
@@ -312,12 +458,6 @@ func (a *analysis) memoDeps(compute func()) modSet {
 	return d
 }
 
-// memo is a memoised value with the modules its computation looked at.
-type memo[T any] struct {
-	v    T
-	deps modSet
-}
-
 // usedMemo adds a memo entry's deps to the request's.
 func (a *analysis) usedMemo(d modSet) {
 	if a.dep != nil && d != nil {
@@ -325,43 +465,66 @@ func (a *analysis) usedMemo(d modSet) {
 	}
 }
 
-// readSummary notes that the request read a summary it did not compute.
+// readSummary notes that the request in progress read a summary.
 func (a *analysis) readSummary(s *summary) {
-	if r := a.cur; r != nil && s.rec != r && s.state == 2 {
+	r := a.cur
+	if r == nil {
+		return
+	}
+	switch {
+	case s.state == 1:
+		a.markPartial(logSums, s.pos)
+		return
+	case s.dep != nil && s.dep.state == 1:
+		a.markPartial(logSums, s.dep.pos)
+	}
+	if s.pos < r.start[logSums] {
 		r.sums = append(r.sums, s)
 	}
 }
 
-// newSummary notes a summary the request computes.
+// newSummary logs a summary the run computes.
 func (a *analysis) newSummary(s *summary) {
-	if r := a.cur; r != nil {
-		s.rec = r
-		r.created = append(r.created, s)
+	if in := a.inc; in != nil {
+		s.pos = int32(len(in.next.log.sums))
+		in.next.log.sums = append(in.next.log.sums, s)
 	}
 }
 
-// readEnv notes that the request read a module environment.
+// dropped notes that a cycle dropped a summary it had computed.
+func (a *analysis) dropped() {
+	if a.inc != nil {
+		a.inc.deletions++
+	}
+}
+
+// readEnv notes that the request in progress read a module environment.
 func (a *analysis) readEnv(mi *modInfo) {
 	a.touch(mi)
-	if r := a.cur; r != nil && mi.rec != r && mi.state == 2 {
-		r.envs = append(r.envs, mi.env)
-		r.envMods = append(r.envMods, mi.m)
+	r := a.cur
+	if r == nil {
+		return
+	}
+	if mi.state == 1 {
+		a.markPartial(logEnvs, mi.pos)
+	} else if mi.pos < r.start[logEnvs] {
+		r.envs = append(r.envs, &modEnvRead{mi.m, mi.env})
 	}
 }
 
-// newEnv notes a module environment the request computes.
+// newModEnv logs a module environment the run computes.
 func (a *analysis) newModEnv(mi *modInfo) {
 	a.touch(mi)
-	if r := a.cur; r != nil {
-		mi.rec = r
-		r.newEnvs = append(r.newEnvs, mi)
+	if in := a.inc; in != nil {
+		mi.pos = int32(len(in.next.log.envs))
+		in.next.log.envs = append(in.next.log.envs, envOut{mi.m, mi.env})
 	}
 }
 
 // classEnvOf reads a class's attribute environment.
 func (a *analysis) classEnvOf(mi *modInfo, cls *python.Class) *env {
 	ce := mi.classEnv[cls]
-	if r := a.cur; r != nil && mi.rec != r {
+	if r := a.cur; r != nil && a.classPos(cls) < r.start[logClasses] {
 		r.clsRead = append(r.clsRead, classEnvAt{mi.m, cls, ce})
 	}
 	return ce
@@ -370,8 +533,9 @@ func (a *analysis) classEnvOf(mi *modInfo, cls *python.Class) *env {
 // setClassEnv stores a class's attribute environment.
 func (a *analysis) setClassEnv(mi *modInfo, cls *python.Class, ce *env) {
 	mi.classEnv[cls] = ce
-	if r := a.cur; r != nil {
-		r.clsSet = append(r.clsSet, classEnvAt{mi.m, cls, ce})
+	if in := a.inc; in != nil {
+		in.clsPos[cls] = int32(len(in.next.log.classes))
+		in.next.log.classes = append(in.next.log.classes, classEnvAt{mi.m, cls, ce})
 	}
 }
 
@@ -386,8 +550,8 @@ func (a *analysis) readField(k fieldKey) (*Val, bool) {
 
 // writeField stores a value in an attribute (round 1).
 func (a *analysis) writeField(k fieldKey, v *Val) {
-	if r := a.cur; r != nil {
-		r.writes = append(r.writes, fieldWrite{k, v})
+	if in := a.inc; in != nil {
+		in.next.log.writes = append(in.next.log.writes, fieldWrite{k, v})
 	}
 	a.storeField(k, v)
 }
@@ -417,14 +581,14 @@ func (a *analysis) keepFields() {
 	in.next.fields = maps.Clone(a.fields)
 }
 
-// usedSource notes a source the request's values hold, so that the next
+// usedSource logs a source the request's values hold, so that the next
 // run keeps its identity.
 func (a *analysis) usedSource(s *Source) {
 	if in := a.inc; in != nil {
 		in.next.srcs[s.key] = s
 		if r := a.cur; r != nil && in.srcUser[s] != r {
 			in.srcUser[s] = r
-			r.srcs = append(r.srcs, s)
+			in.next.log.srcs = append(in.next.log.srcs, s)
 		}
 	}
 }
@@ -439,10 +603,10 @@ func (a *analysis) oldSource(k, path string) *Source {
 	return nil
 }
 
-// noteHit notes a hit the request records.
+// noteHit logs a hit the run records.
 func (a *analysis) noteHit(h Hit) {
-	if r := a.cur; r != nil {
-		r.hits = append(r.hits, h)
+	if in := a.inc; in != nil {
+		in.next.log.hits = append(in.next.log.hits, h)
 	}
 }
 
@@ -451,19 +615,5 @@ func (a *analysis) noteHit(h Hit) {
 func (a *analysis) cutCycles() {
 	if r := a.cur; r != nil {
 		r.cut = true
-	}
-}
-
-// topEnv is the driver's request for a module's top-level code.
-func (a *analysis) topEnv(m *python.Module) {
-	if mi := a.mods[m]; mi.state == 0 {
-		a.top(reqKey{mod: m}, func() { a.moduleEnv(mi) })
-	}
-}
-
-// topSummary is the driver's request for a function's summary.
-func (a *analysis) topSummary(f *python.Function) {
-	if a.funcs[f] == nil {
-		a.top(reqKey{fn: f}, func() { a.summary(f) })
 	}
 }

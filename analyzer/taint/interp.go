@@ -64,13 +64,21 @@ func (a *analysis) summary(f *python.Function) *summary {
 		return s
 	}
 	mi := a.fnModMemo(f)
+	if mi == nil {
+		s := &summary{fn: f, state: 2}
+		a.funcs[f] = s
+		a.newSummary(s)
+		return s
+	}
+	a.request(reqKey{fn: f}, func() { a.compute(f, mi) })
+	return a.funcs[f]
+}
+
+// compute analyses f's body for its summary (see summary).
+func (a *analysis) compute(f *python.Function, mi *modInfo) {
 	s := &summary{fn: f, mi: mi, state: 1}
 	a.funcs[f] = s
 	a.newSummary(s)
-	if mi == nil {
-		s.state = 2
-		return s
-	}
 	a.analyse(s)
 	for round := 1; s.partial && s.dep == nil && round < maxCycleRounds; round++ {
 		if a.cycleRounds >= maxCycleRoundsPerRun {
@@ -83,6 +91,7 @@ func (a *analysis) summary(f *python.Function) *summary {
 		for _, m := range members {
 			if a.funcs[m.fn] == m {
 				delete(a.funcs, m.fn)
+				a.dropped()
 			}
 		}
 		a.cycleRounds++
@@ -93,7 +102,6 @@ func (a *analysis) summary(f *python.Function) *summary {
 		}
 	}
 	s.members = nil
-	return s
 }
 
 // maxCycleRounds bounds the analyses of one cycle's head, and
@@ -235,14 +243,19 @@ func (a *analysis) moduleEnv(mi *modInfo) *env {
 		a.readEnv(mi)
 		return mi.env
 	}
-	a.newModEnv(mi)
+	a.request(reqKey{mod: mi.m}, func() { a.computeEnv(mi) })
+	return mi.env
+}
+
+// computeEnv analyses a module's top-level code (see moduleEnv).
+func (a *analysis) computeEnv(mi *modInfo) {
 	mi.state = 1
 	mi.env = newEnv()
+	a.newModEnv(mi)
 	c := &fctx{a: a, mi: mi, name: mi.name, filters: map[int]filterInfo{}}
 	c.block(mi.m.Root, mi.env)
 	mi.env.dead = false
 	mi.state = 2
-	return mi.env
 }
 
 // Statements -----------------------------------------------------------------

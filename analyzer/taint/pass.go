@@ -197,10 +197,10 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 	a.reset()
 	for _, m := range mods {
 		p.Checkpoint() // a cancelled run stops between modules
-		a.topEnv(m)
+		a.moduleEnv(a.mods[m])
 		for _, f := range m.Functions {
 			if storesFields(f) {
-				a.topSummary(f)
+				a.summary(f)
 			}
 		}
 	}
@@ -208,7 +208,7 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 	a.round = 2
 	a.reset()
 	for _, m := range p.Python {
-		a.topEnv(m)
+		a.moduleEnv(a.mods[m])
 	}
 	scan := a.newRootScan()
 	scan.carriers()
@@ -217,7 +217,7 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 			p.Checkpoint()
 			for _, f := range m.Functions {
 				if want[f] {
-					a.topSummary(f)
+					a.summary(f)
 				}
 			}
 		}
@@ -299,8 +299,8 @@ type modInfo struct {
 	idx   int
 	env   *env
 	state int
-	// rec is the request that computed env (incr.go).
-	rec *record
+	// pos is where env is in the run's log (incr.go).
+	pos int32
 	// classEnv holds class-body attributes.
 	classEnv map[*python.Class]*env
 }
@@ -357,8 +357,9 @@ type summary struct {
 	sinkKeys map[paramSinkKey]bool
 	// retCount counts return statements that return a value.
 	retCount int
-	// rec is the request that computed the summary (incr.go).
-	rec *record
+	// pos is where the summary is in the log of the run that last
+	// computed or replayed it (incr.go).
+	pos int32
 }
 
 // paramSinkKey is what a parameter's sink contributes to the findings it
@@ -387,6 +388,9 @@ func (a *analysis) reset() {
 		mi.env = nil
 		mi.state = 0
 		mi.classEnv = map[*python.Class]*env{}
+	}
+	if a.inc != nil {
+		clear(a.inc.clsPos)
 	}
 }
 

@@ -79,8 +79,10 @@ type rootScan struct {
 	// secret (0 not asked yet, 1 yes, 2 no).
 	vocab   []uint8
 	spelled map[string]bool // words that make a function a root
-	classes map[string]bool // class names spelled, with their subclasses
-	subs    map[string][]string
+	// spelledID is spelled by word id, once it is complete (initial).
+	spelledID []bool
+	classes   map[string]bool // class names spelled, with their subclasses
+	subs      map[string][]string
 }
 
 // wordTable interns words for the process: ids are stable, so that a
@@ -127,80 +129,145 @@ func wordName(id int32) string {
 	return wordTable.names[id]
 }
 
-// moduleWords holds, per module content, the sorted word ids of each of
-// its functions (in Module.Functions order; nested functions hold their
-// parent's words too).
-var moduleWords analyzer.ContentMemo[[][]int32]
+// moduleWords holds, per module content, its words as the scan reads them
+// (rootWords).
+var moduleWords analyzer.ContentMemo[*rootWords]
 
-func functionWords(m *python.Module) [][]int32 {
+// rootWords is what the scan reads of a module, as sorted sets of word ids:
+// each function's words (in Module.Functions order; nested functions hold
+// their parent's words too), the values of class-body assignments, and the
+// names the module defines (functions and classes).
+type rootWords struct {
+	fns   [][]int32
+	attrs []attrWords
+	defs  []int32
+}
+
+type attrWords struct {
+	target string
+	ids    []int32
+}
+
+type rootWordsKey struct{}
+
+// wordsOf is a module's rootWords, kept on the module too (cheaper to find
+// there than by content).
+func wordsOf(m *python.Module) *rootWords {
+	return m.Memo(rootWordsKey{}, func() any {
+		return moduleWords.Get("", m.File.Content, func() *rootWords { return newRootWords(m) })
+	}).(*rootWords)
+}
+
+func newRootWords(m *python.Module) *rootWords {
 	spans := internWords(m.File.Content, nil)
-	out := make([][]int32, len(m.Functions))
+	out := &rootWords{fns: make([][]int32, len(m.Functions))}
 	var set []int32
+	sortedIDs := func(spans []wordSpan) []int32 {
+		set = set[:0]
+		for _, sp := range spans {
+			set = append(set, sp.id)
+		}
+		slices.Sort(set)
+		return slices.Clone(slices.Compact(set))
+	}
 	for k, f := range m.Functions {
 		lo, hi := uint32(f.Node.StartByte()), uint32(f.Node.EndByte())
 		i := sort.Search(len(spans), func(i int) bool { return spans[i].start >= lo })
-		set = set[:0]
-		for ; i < len(spans) && spans[i].end <= hi; i++ {
-			set = append(set, spans[i].id)
+		j := i
+		for j < len(spans) && spans[j].end <= hi {
+			j++
 		}
-		slices.Sort(set)
-		out[k] = slices.Clone(slices.Compact(set))
+		out.fns[k] = sortedIDs(spans[i:j])
 	}
+	var defs []byte
+	for _, f := range m.Functions {
+		defs = append(append(defs, f.Name...), ' ')
+	}
+	for _, c := range m.Classes {
+		defs = append(append(defs, c.Name...), ' ')
+		for _, as := range c.Assigns {
+			if as.Value != nil {
+				out.attrs = append(out.attrs, attrWords{as.Target, sortedIDs(internWords([]byte(as.Value.Text), nil))})
+			}
+		}
+	}
+	out.defs = sortedIDs(internWords(defs, nil))
 	return out
 }
 
 func (a *analysis) newRootScan() *rootScan {
 	r := &rootScan{a: a, spelled: map[string]bool{}, classes: map[string]bool{}, subs: map[string][]string{}}
+	if in := a.inc; in != nil && in.prev != nil {
+		r.vocab = slices.Clone(in.prev.vocabIDs) // same vocabulary (startIncr)
+	}
 	for _, w := range sourceWords {
 		r.spelled[w] = true
 	}
-	for _, m := range a.proj.Python {
+	// One scan of each module's text, once per content; each function
+	// takes the words within its bytes.
+	words := make([]*rootWords, len(a.proj.Python))
+	for i, m := range a.proj.Python {
+		words[i] = wordsOf(m)
+	}
+	wordTable.Lock()
+	r.names = wordTable.names // only appended to: a valid snapshot
+	wordTable.Unlock()
+	// next looks up the functions that mention a project function or
+	// class: only those names are indexed.
+	var def []bool
+	for _, w := range words {
+		for _, id := range w.defs {
+			def = growTo(def, id)
+			def[id] = true
+		}
+	}
+	for i, m := range a.proj.Python {
 		for l, q := range a.mods[m].imports {
 			if sourceCall(q) {
 				r.spelled[l] = true
 			}
 		}
+		w := words[i]
 		for _, c := range m.Classes {
 			for _, b := range c.Bases {
 				r.subs[lastComp(b)] = append(r.subs[lastComp(b)], c.Name)
 			}
-			// Class attributes read through self: those set from
-			// source text.
-			for _, as := range c.Assigns {
-				if as.Value != nil && r.spellsText([]byte(as.Value.Text)) {
-					r.spelled[as.Target] = true
-				}
+		}
+		// Class attributes read through self: those set from source
+		// text.
+		for _, at := range w.attrs {
+			if slices.ContainsFunc(at.ids, r.spellsID) {
+				r.spelled[at.target] = true
 			}
 		}
-		if len(m.Functions) == 0 {
-			continue
-		}
-		// One scan of the module's text, once per content; each function
-		// takes the words within its bytes.
-		sets := moduleWords.Get("", m.File.Content, func() [][]int32 { return functionWords(m) })
 		for k, f := range m.Functions {
 			fi := int32(len(r.fns))
-			for _, id := range sets[k] {
-				r.grow(id)
-				r.mentions[id] = append(r.mentions[id], fi)
+			for _, id := range w.fns[k] {
+				if int(id) < len(def) && def[id] {
+					r.grow(id)
+					r.mentions[id] = append(r.mentions[id], fi)
+				}
 			}
 			r.fns = append(r.fns, f)
-			r.words = append(r.words, sets[k])
+			r.words = append(r.words, w.fns[k])
 		}
 	}
-	wordTable.Lock()
-	r.names = wordTable.names // only appended to: a valid snapshot
-	wordTable.Unlock()
 	return r
 }
 
 // grow makes the per-id tables hold id.
 func (r *rootScan) grow(id int32) {
-	if int(id) >= len(r.vocab) {
-		n := max(int(id)+1, 2*len(r.vocab))
-		r.vocab = slices.Grow(r.vocab, n-len(r.vocab))[:n]
-		r.mentions = slices.Grow(r.mentions, n-len(r.mentions))[:n]
+	r.vocab = growTo(r.vocab, id)
+	r.mentions = growTo(r.mentions, id)
+}
+
+// growTo returns s long enough to index id, doubling as it grows.
+func growTo[T any](s []T, id int32) []T {
+	if int(id) < len(s) {
+		return s
 	}
+	n := max(int(id)+1, 2*len(s))
+	return slices.Grow(s, n-len(s))[:n]
 }
 
 // wordSpan is one word of a module's text: its id and byte range.
@@ -212,34 +279,35 @@ type wordSpan struct {
 // spellsID reports whether word id spells a source, by the fixed words,
 // the carriers found so far or the vocabulary.
 func (r *rootScan) spellsID(id int32) bool {
-	var w string
-	if int(id) < len(r.names) {
-		w = r.names[id]
-	} else {
-		w = wordName(id) // interned while the scan was built
-	}
-	if r.spelled[w] {
+	if r.spelledID != nil {
+		if int(id) < len(r.spelledID) && r.spelledID[id] {
+			return true
+		}
+	} else if r.spelled[r.word(id)] {
 		return true
 	}
+	return r.vocabSecret(id)
+}
+
+// word is the word of an id.
+func (r *rootScan) word(id int32) string {
+	if int(id) < len(r.names) {
+		return r.names[id]
+	}
+	return wordName(id) // interned after the scan was built
+}
+
+// vocabSecret reports whether the vocabulary calls word id secret.
+func (r *rootScan) vocabSecret(id int32) bool {
 	r.grow(id)
 	if r.vocab[id] == 0 {
 		r.vocab[id] = 2
+		w := r.word(id)
 		if r.a.vocab.TokenName(w, true) || r.a.vocab.TokenName(w, false) {
 			r.vocab[id] = 1
 		}
 	}
 	return r.vocab[id] == 1
-}
-
-// spellsText reports whether a text (a class attribute's value) spells a
-// source.
-func (r *rootScan) spellsText(text []byte) bool {
-	for _, sp := range internWords(text, nil) {
-		if r.spellsID(sp.id) {
-			return true
-		}
-	}
-	return false
 }
 
 // carriers adds the names of what holds secrets once the first round and
@@ -279,6 +347,15 @@ var everyFunction bool
 
 // initial is the functions whose text spells a source or a carrier.
 func (r *rootScan) initial() map[*python.Function]bool {
+	r.spelledID = make([]bool, len(r.names))
+	for w := range r.spelled {
+		if id, ok := wordID(w); ok && int(id) < len(r.spelledID) {
+			r.spelledID[id] = true
+		}
+	}
+	if in := r.a.inc; in != nil {
+		defer func() { in.next.vocabIDs = r.vocab }()
+	}
 	out := map[*python.Function]bool{}
 	for i, f := range r.fns {
 		if everyFunction || slices.ContainsFunc(r.words[i], r.spellsID) {
