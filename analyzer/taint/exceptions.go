@@ -1,6 +1,7 @@
 package taint
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -65,19 +66,9 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 	// makes its message variable.
 	variable := map[string]bool{}
 	for _, m := range mods {
-		for _, call := range m.Calls {
-			n := lastComp(call.Func)
-			if !isExc[n] || variable[n] {
-				continue
-			}
-			if len(call.Kwargs()) > 0 {
-				variable[n] = true
-				continue
-			}
-			for _, a := range call.Args() {
-				if _, ok := constString(a); !ok {
-					variable[n] = true
-				}
+		for _, c := range raiseCalls(m) {
+			if c.variable && isExc[c.name] {
+				variable[c.name] = true
 			}
 		}
 	}
@@ -107,12 +98,49 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 		}
 		return true
 	}
+	seen := map[string]bool{}
 	for _, n := range names {
-		if fixed(n, map[string]bool{}) {
+		clear(seen)
+		if fixed(n, seen) {
 			out[n] = true
 		}
 	}
 	return out
+}
+
+// calledName is a name a module calls (the last component of the callee)
+// and whether some call of it passes anything but constant strings.
+type calledName struct {
+	name     string
+	variable bool
+}
+
+type raiseCallsKey struct{}
+
+// raiseCalls is the names a module calls, sorted, kept on the module.
+func raiseCalls(m *python.Module) []calledName {
+	return m.Memo(raiseCallsKey{}, func() any {
+		variable := map[string]bool{}
+		for _, call := range m.Calls {
+			n := lastComp(call.Func)
+			if variable[n] {
+				continue
+			}
+			v := len(call.Kwargs()) > 0
+			for _, a := range call.Args() {
+				if _, ok := constString(a); !ok {
+					v = true
+				}
+			}
+			variable[n] = v
+		}
+		out := make([]calledName, 0, len(variable))
+		for n, v := range variable {
+			out = append(out, calledName{n, v})
+		}
+		slices.SortFunc(out, func(a, b calledName) int { return strings.Compare(a.name, b.name) })
+		return out
+	}).([]calledName)
 }
 
 // fixedMessageException reports whether every type in an except clause is

@@ -2,6 +2,7 @@ package taint
 
 import (
 	"maps"
+	"math/bits"
 	"slices"
 
 	"github.com/djleak/djleak/analyzer"
@@ -50,6 +51,28 @@ func (s modSet) add(i int) { s[i>>6] |= 1 << (uint(i) & 63) }
 func (s modSet) or(t modSet) {
 	for i, w := range t {
 		s[i] |= w
+	}
+}
+
+// with returns s with i added, allocating a set of n modules if s is nil.
+func (s modSet) with(i, n int) modSet {
+	if s == nil {
+		s = newModSet(n)
+	}
+	s.add(i)
+	return s
+}
+
+// each yields the modules of s.
+func (s modSet) each(yield func(int) bool) {
+	for k, w := range s {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			if !yield(k*64 + b) {
+				return
+			}
+			w &= w - 1
+		}
 	}
 }
 
@@ -104,7 +127,9 @@ type carried struct {
 	list    []*record
 	records [2]map[reqKey]*record
 	srcs    map[string]*Source
-	iterID  int
+	// envOf holds each module's environment in each round, by index.
+	envOf  [2][]*env
+	iterID int
 	// writes are the values stored in each attribute in round 1, in
 	// order; fields the attributes' values after it.
 	writes map[fieldKey][]*Val
@@ -131,8 +156,10 @@ type record struct {
 	idx, last  int32
 	deps       modSet
 	// What the request read that was produced before it started.
-	sums    []*summary
-	envs    []*modEnvRead
+	sums []*summary
+	// envs are the modules whose environments it read: those of the
+	// record's run, by module (carried.envOf).
+	envs    modSet
 	clsRead []classEnvAt
 	fields  []fieldRead
 	cycles  int
@@ -145,11 +172,6 @@ type record struct {
 	outer  modSet
 	cyc0   int
 	del0   int
-}
-
-type modEnvRead struct {
-	mod *python.Module
-	env *env
 }
 
 type classEnvAt struct {
@@ -204,6 +226,7 @@ func (a *analysis) startIncr() {
 		salt: vocabSalt(p), fixed: fixed, mods: p.Python,
 		records: [2]map[reqKey]*record{{}, {}},
 		srcs:    map[string]*Source{}, writes: map[fieldKey][]*Val{},
+		envOf: [2][]*env{make([]*env, len(p.Python)), make([]*env, len(p.Python))},
 	}}
 	a.inc = in
 	prev, _ := p.Carried(carryKey{a.sinks}).(*carried)
@@ -212,6 +235,10 @@ func (a *analysis) startIncr() {
 		return
 	}
 	in.prev = prev
+	for i, m := range prev.records {
+		in.next.records[i] = make(map[reqKey]*record, len(m))
+	}
+	in.next.list = make([]*record, 0, len(prev.list))
 	in.changed = newModSet(len(p.Python))
 	in.changedPath = map[string]bool{}
 	for i, m := range p.Python {
@@ -304,9 +331,9 @@ func (a *analysis) passUp(r *record) {
 			p.sums = append(p.sums, s)
 		}
 	}
-	for _, e := range r.envs {
-		if a.mods[e.mod].pos < p.start[logEnvs] {
-			p.envs = append(p.envs, e)
+	for i := range r.envs.each {
+		if a.byIdx[i].pos < p.start[logEnvs] {
+			p.envs = p.envs.with(i, len(a.byIdx))
 		}
 	}
 	for _, c := range r.clsRead {
@@ -336,8 +363,9 @@ func (a *analysis) holds(r *record) bool {
 			return false
 		}
 	}
-	for _, e := range r.envs {
-		if mi := a.mods[e.mod]; mi == nil || mi.state != 2 || mi.env != e.env {
+	envOf := a.inc.prev.envOf[r.round-1]
+	for i := range r.envs.each {
+		if mi := a.byIdx[i]; mi.state != 2 || mi.env != envOf[i] {
 			return false
 		}
 	}
@@ -381,6 +409,7 @@ func (a *analysis) replay(r *record) {
 	for _, e := range old.log.envs[r.start[logEnvs]:r.end[logEnvs]] {
 		mi := a.mods[e.mod]
 		mi.env, mi.state, mi.pos = e.env, 2, int32(len(n.log.envs))
+		n.envOf[a.round-1][mi.idx] = e.env
 		n.log.envs = append(n.log.envs, e)
 	}
 	for _, c := range old.log.classes[r.start[logClasses]:r.end[logClasses]] {
@@ -401,16 +430,19 @@ func (a *analysis) replay(r *record) {
 		n.srcs[s.key] = s
 	}
 	a.cycleRounds += r.cycles
-	for _, o := range old.list[r.idx : r.last+1] {
-		c := *o
+	nested := old.list[r.idx : r.last+1]
+	copies := make([]record, len(nested))
+	for i, o := range nested {
+		c := &copies[i]
+		*c = *o
 		for t := range c.start {
 			c.start[t] += base[t] - r.start[t]
 			c.end[t] += base[t] - r.start[t]
 		}
 		c.idx += idx - r.idx
 		c.last += idx - r.idx
-		n.list = append(n.list, &c)
-		n.records[c.round-1][c.key] = &c
+		n.list = append(n.list, c)
+		n.records[c.round-1][c.key] = c
 	}
 	a.passUp(r)
 }
@@ -508,7 +540,7 @@ func (a *analysis) readEnv(mi *modInfo) {
 	if mi.state == 1 {
 		a.markPartial(logEnvs, mi.pos)
 	} else if mi.pos < r.start[logEnvs] {
-		r.envs = append(r.envs, &modEnvRead{mi.m, mi.env})
+		r.envs = r.envs.with(mi.idx, len(a.byIdx))
 	}
 }
 
@@ -517,6 +549,7 @@ func (a *analysis) newModEnv(mi *modInfo) {
 	a.touch(mi)
 	if in := a.inc; in != nil {
 		mi.pos = int32(len(in.next.log.envs))
+		in.next.envOf[a.round-1][mi.idx] = mi.env
 		in.next.log.envs = append(in.next.log.envs, envOut{mi.m, mi.env})
 	}
 }

@@ -265,6 +265,7 @@ type analysis struct {
 	sinks   sinkSet // the kinds recorded
 	round   int
 	mods    map[*python.Module]*modInfo
+	byIdx   []*modInfo // in Project.Python order
 	byName  map[string]*python.Module
 	suffix  map[string]*python.Module
 	funcs   map[*python.Function]*summary
@@ -380,7 +381,11 @@ type paramSink struct {
 }
 
 func (a *analysis) reset() {
-	a.funcs = map[*python.Function]*summary{}
+	n := 0
+	if in := a.inc; in != nil && in.prev != nil {
+		n = len(in.prev.records[a.round-1])
+	}
+	a.funcs = make(map[*python.Function]*summary, n)
 	a.hits = nil
 	a.seen = map[string]bool{}
 	a.iterID = 0
@@ -402,6 +407,7 @@ func (a *analysis) index() {
 	for i, m := range a.proj.Python {
 		mi := &modInfo{idx: i, modIndex: m.Memo(modIndexKey{}, func() any { return newModIndex(m) }).(*modIndex)}
 		a.mods[m] = mi
+		a.byIdx = append(a.byIdx, mi)
 		a.byName[mi.name] = m
 		// Every dotted suffix, shortest path winning (as ModuleByName).
 		parts := strings.Split(mi.name, ".")
