@@ -203,6 +203,11 @@ type incr struct {
 	changedPath map[string]bool
 	next        *carried
 	srcUser     map[*Source]*record
+	// The record that last noted each read: a read it noted already is
+	// not noted again.
+	sumUser   map[*summary]*record
+	clsUser   map[*python.Class]*record
+	fieldUser map[fieldKey]*record
 	// clsPos is where in the log each class environment was last set.
 	clsPos map[*python.Class]int32
 	// deletions counts the summaries a cycle dropped again.
@@ -222,12 +227,13 @@ func (a *analysis) startIncr() {
 		return
 	}
 	fixed := analyzer.Fact(p, fixedMessages)
-	in := &incr{srcUser: map[*Source]*record{}, clsPos: map[*python.Class]int32{}, next: &carried{
-		salt: vocabSalt(p), fixed: fixed, mods: p.Python,
-		records: [2]map[reqKey]*record{{}, {}},
-		srcs:    map[string]*Source{}, writes: map[fieldKey][]*Val{},
-		envOf: [2][]*env{make([]*env, len(p.Python)), make([]*env, len(p.Python))},
-	}}
+	in := &incr{srcUser: map[*Source]*record{}, sumUser: map[*summary]*record{}, clsUser: map[*python.Class]*record{},
+		fieldUser: map[fieldKey]*record{}, clsPos: map[*python.Class]int32{}, next: &carried{
+			salt: vocabSalt(p), fixed: fixed, mods: p.Python,
+			records: [2]map[reqKey]*record{{}, {}},
+			srcs:    map[string]*Source{}, writes: map[fieldKey][]*Val{},
+			envOf: [2][]*env{make([]*env, len(p.Python)), make([]*env, len(p.Python))},
+		}}
 	a.inc = in
 	prev, _ := p.Carried(carryKey{a.sinks}).(*carried)
 	if prev == nil || prev.salt != in.next.salt || !maps.Equal(prev.fixed, fixed) ||
@@ -239,6 +245,9 @@ func (a *analysis) startIncr() {
 		in.next.records[i] = make(map[reqKey]*record, len(m))
 	}
 	in.next.list = make([]*record, 0, len(prev.list))
+	l, pl := &in.next.log, &prev.log
+	l.sums, l.envs, l.classes = make([]*summary, 0, len(pl.sums)), make([]envOut, 0, len(pl.envs)), make([]classEnvAt, 0, len(pl.classes))
+	l.writes, l.hits, l.srcs = make([]fieldWrite, 0, len(pl.writes)), make([]Hit, 0, len(pl.hits)), make([]*Source, 0, len(pl.srcs))
 	in.changed = newModSet(len(p.Python))
 	in.changedPath = map[string]bool{}
 	for i, m := range p.Python {
@@ -328,7 +337,7 @@ func (a *analysis) passUp(r *record) {
 	p.cut = p.cut || r.cut
 	for _, s := range r.sums {
 		if s.pos < p.start[logSums] {
-			p.sums = append(p.sums, s)
+			p.sums = a.inc.addSum(p, s)
 		}
 	}
 	for i := range r.envs.each {
@@ -338,10 +347,12 @@ func (a *analysis) passUp(r *record) {
 	}
 	for _, c := range r.clsRead {
 		if a.classPos(c.cls) < p.start[logClasses] {
-			p.clsRead = append(p.clsRead, c)
+			p.clsRead = a.inc.addClass(p, c)
 		}
 	}
-	p.fields = append(p.fields, r.fields...)
+	for _, f := range r.fields {
+		p.fields = a.inc.addField(p, f)
+	}
 }
 
 func (a *analysis) classPos(cls *python.Class) int32 {
@@ -447,6 +458,30 @@ func (a *analysis) replay(r *record) {
 	a.passUp(r)
 }
 
+func (in *incr) addSum(r *record, s *summary) []*summary {
+	if in.sumUser[s] == r {
+		return r.sums
+	}
+	in.sumUser[s] = r
+	return append(r.sums, s)
+}
+
+func (in *incr) addClass(r *record, c classEnvAt) []classEnvAt {
+	if in.clsUser[c.cls] == r {
+		return r.clsRead
+	}
+	in.clsUser[c.cls] = r
+	return append(r.clsRead, c)
+}
+
+func (in *incr) addField(r *record, f fieldRead) []fieldRead {
+	if in.fieldUser[f.key] == r {
+		return r.fields
+	}
+	in.fieldUser[f.key] = r
+	return append(r.fields, f)
+}
+
 // markPartial marks the open requests that started after position pos of
 // log t as reading something in progress there.
 func (a *analysis) markPartial(t int, pos int32) {
@@ -511,7 +546,7 @@ func (a *analysis) readSummary(s *summary) {
 		a.markPartial(logSums, s.dep.pos)
 	}
 	if s.pos < r.start[logSums] {
-		r.sums = append(r.sums, s)
+		r.sums = a.inc.addSum(r, s)
 	}
 }
 
@@ -558,7 +593,7 @@ func (a *analysis) newModEnv(mi *modInfo) {
 func (a *analysis) classEnvOf(mi *modInfo, cls *python.Class) *env {
 	ce := mi.classEnv[cls]
 	if r := a.cur; r != nil && a.classPos(cls) < r.start[logClasses] {
-		r.clsRead = append(r.clsRead, classEnvAt{mi.m, cls, ce})
+		r.clsRead = a.inc.addClass(r, classEnvAt{mi.m, cls, ce})
 	}
 	return ce
 }
@@ -576,7 +611,7 @@ func (a *analysis) setClassEnv(mi *modInfo, cls *python.Class, ce *env) {
 func (a *analysis) readField(k fieldKey) (*Val, bool) {
 	v, ok := a.fields[k]
 	if r := a.cur; r != nil {
-		r.fields = append(r.fields, fieldRead{k, v, ok})
+		r.fields = a.inc.addField(r, fieldRead{k, v, ok})
 	}
 	return v, ok
 }
@@ -589,27 +624,37 @@ func (a *analysis) writeField(k fieldKey, v *Val) {
 	a.storeField(k, v)
 }
 
+// storeField stores v in an attribute. Round 1 reads no attribute, so with
+// incremental state the values are only listed here and joined after it
+// (keepFields).
 func (a *analysis) storeField(k fieldKey, v *Val) {
-	a.fields[k] = join(a.fields[k], v)
 	if a.inc != nil {
 		a.inc.next.writes[k] = append(a.inc.next.writes[k], v)
+		return
 	}
+	a.fields[k] = join(a.fields[k], v)
 }
 
-// keepFields ends round 1: an attribute stored with the same values as in
-// the previous run keeps that run's value, so that the requests that read
-// it can be replayed.
+// keepFields ends round 1, joining the values stored in each attribute: an
+// attribute stored with the same values as in the previous run keeps that
+// run's value, so that the requests that read it can be replayed.
 func (a *analysis) keepFields() {
 	in := a.inc
 	if in == nil {
 		return
 	}
-	if in.prev != nil {
-		for k, ws := range in.next.writes {
+	for k, ws := range in.next.writes {
+		if in.prev != nil {
 			if old, ok := in.prev.fields[k]; ok && slices.Equal(in.prev.writes[k], ws) {
 				a.fields[k] = old
+				continue
 			}
 		}
+		var v *Val
+		for _, w := range ws {
+			v = join(v, w)
+		}
+		a.fields[k] = v
 	}
 	in.next.fields = maps.Clone(a.fields)
 }

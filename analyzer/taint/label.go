@@ -320,6 +320,23 @@ type env struct {
 	masks map[int]uint16
 	base  *envLayer
 	dead  bool
+	// reals caches realNames once the env is complete (a module's).
+	reals     []string
+	realsDone bool
+}
+
+// realNames is the names a complete env binds to a value holding a secret
+// (deepReal), computed once.
+func (e *env) realNames() []string {
+	if !e.realsDone {
+		e.each(func(n string, v *Val) {
+			if deepReal(v, 0) {
+				e.reals = append(e.reals, n)
+			}
+		})
+		e.realsDone = true
+	}
+	return e.reals
 }
 
 // envLayer is a frozen part of one or more envs' state. It is never

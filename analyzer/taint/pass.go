@@ -198,10 +198,8 @@ func run(p *analyzer.Project, sinks sinkSet) *Result {
 	for _, m := range mods {
 		p.Checkpoint() // a cancelled run stops between modules
 		a.moduleEnv(a.mods[m])
-		for _, f := range m.Functions {
-			if storesFields(f) {
-				a.summary(f)
-			}
+		for _, f := range fieldStorers(m) {
+			a.summary(f)
 		}
 	}
 	a.keepFields()
@@ -361,6 +359,9 @@ type summary struct {
 	// pos is where the summary is in the log of the run that last
 	// computed or replayed it (incr.go).
 	pos int32
+	// real caches whether ret holds a secret once the summary is
+	// complete (rootScan.next): 0 not known yet, 1 yes, 2 no.
+	real uint8
 }
 
 // paramSinkKey is what a parameter's sink contributes to the findings it
@@ -562,6 +563,22 @@ func (a *analysis) addHit(h Hit) {
 
 // Sprintf is analyzer.Sprintf.
 var Sprintf = analyzer.Sprintf
+
+type fieldStorersKey struct{}
+
+// fieldStorers is a module's functions that store attributes (storesFields),
+// kept on the module.
+func fieldStorers(m *python.Module) []*python.Function {
+	return m.Memo(fieldStorersKey{}, func() any {
+		var out []*python.Function
+		for _, f := range m.Functions {
+			if storesFields(f) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}).([]*python.Function)
+}
 
 // storesFields reports whether a function assigns attributes on self, cls
 // or a request (what round 1 collects).

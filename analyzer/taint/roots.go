@@ -221,6 +221,26 @@ func (a *analysis) newRootScan() *rootScan {
 			def[id] = true
 		}
 	}
+	// Each name's list is carved from one array, counted first.
+	count := make([]int32, len(def))
+	nfns, total := 0, 0
+	for _, w := range words {
+		nfns += len(w.fns)
+		for _, ids := range w.fns {
+			for _, id := range ids {
+				if int(id) < len(def) && def[id] {
+					count[id]++
+					total++
+				}
+			}
+		}
+	}
+	r.mentions = make([][]int32, len(def))
+	backing := make([]int32, total)
+	for id, n := range count {
+		r.mentions[id], backing = backing[:0:n], backing[n:]
+	}
+	r.fns, r.words = make([]*python.Function, 0, nfns), make([][]int32, 0, nfns)
 	for i, m := range a.proj.Python {
 		for l, q := range a.mods[m].imports {
 			if sourceCall(q) {
@@ -244,7 +264,6 @@ func (a *analysis) newRootScan() *rootScan {
 			fi := int32(len(r.fns))
 			for _, id := range w.fns[k] {
 				if int(id) < len(def) && def[id] {
-					r.grow(id)
 					r.mentions[id] = append(r.mentions[id], fi)
 				}
 			}
@@ -253,12 +272,6 @@ func (a *analysis) newRootScan() *rootScan {
 		}
 	}
 	return r
-}
-
-// grow makes the per-id tables hold id.
-func (r *rootScan) grow(id int32) {
-	r.vocab = growTo(r.vocab, id)
-	r.mentions = growTo(r.mentions, id)
 }
 
 // growTo returns s long enough to index id, doubling as it grows.
@@ -299,7 +312,7 @@ func (r *rootScan) word(id int32) string {
 
 // vocabSecret reports whether the vocabulary calls word id secret.
 func (r *rootScan) vocabSecret(id int32) bool {
-	r.grow(id)
+	r.vocab = growTo(r.vocab, id)
 	if r.vocab[id] == 0 {
 		r.vocab[id] = 2
 		w := r.word(id)
@@ -325,12 +338,10 @@ func (r *rootScan) carriers() {
 		if mi.env == nil {
 			continue
 		}
-		mi.env.each(func(n string, v *Val) {
-			if deepReal(v, 0) {
-				r.spelled[n] = true
-				tainted[mi.name+"."+n] = true
-			}
-		})
+		for _, n := range mi.env.realNames() {
+			r.spelled[n] = true
+			tainted[mi.name+"."+n] = true
+		}
 	}
 	for _, mi := range r.a.mods {
 		for l, q := range mi.imports {
@@ -370,7 +381,13 @@ func (r *rootScan) initial() map[*python.Function]bool {
 func (r *rootScan) next() map[*python.Function]bool {
 	var names []string
 	for f, s := range r.a.funcs {
-		if s.ret == nil || !deepReal(s.ret, 0) {
+		if s.real == 0 {
+			s.real = 2
+			if s.ret != nil && deepReal(s.ret, 0) {
+				s.real = 1
+			}
+		}
+		if s.real != 1 {
 			continue
 		}
 		names = append(names, f.Name)
