@@ -136,8 +136,10 @@ type carried struct {
 	fields map[fieldKey]*Val
 	// stats is what the run replayed and analysed.
 	stats Stats
-	// vocabIDs is the root scan's vocabulary verdict per word id.
+	// vocabIDs is the root scan's vocabulary verdict per word id, and
+	// mentions its index of defined names.
 	vocabIDs []uint8
+	mentions *mentionIndex
 }
 
 // reqKey is a request: a module's top-level code (mod) or a function's
@@ -147,14 +149,22 @@ type reqKey struct {
 	mod *python.Module
 }
 
+// record is a request's record in one run: where it is in the run's log
+// and list, and what it is (the same in every run that replays it).
 type record struct {
-	key   reqKey
-	round int
 	// start and end delimit the record's span of each log; idx and last
 	// are its place in the run's list and that of its last nested record.
 	start, end [numLogs]int32
 	idx, last  int32
-	deps       modSet
+	*recData
+}
+
+// recData is what a record is, whichever run it is in: written while its
+// request is analysed, read only once it is complete.
+type recData struct {
+	key   reqKey
+	round int
+	deps  modSet
 	// What the request read that was produced before it started.
 	sums []*summary
 	// envs are the modules whose environments it read: those of the
@@ -293,8 +303,8 @@ func (a *analysis) request(k reqKey, compute func()) {
 
 func (a *analysis) open(k reqKey) *record {
 	n := a.inc.next
-	r := &record{key: k, round: a.round, start: n.log.lens(), idx: int32(len(n.list)), deps: newModSet(len(a.proj.Python)),
-		parent: a.cur, outer: a.dep, cyc0: a.cycleRounds, del0: a.inc.deletions}
+	r := &record{start: n.log.lens(), idx: int32(len(n.list)), recData: &recData{key: k, round: a.round,
+		deps: newModSet(len(a.proj.Python)), parent: a.cur, outer: a.dep, cyc0: a.cycleRounds, del0: a.inc.deletions}}
 	n.list = append(n.list, r)
 	a.cur, a.dep = r, r.deps
 	return r

@@ -70,11 +70,10 @@ func sourceCall(q string) bool {
 // per project, not once per function holding it.
 type rootScan struct {
 	a     *analysis
-	fns   []*python.Function
-	words [][]int32 // per function, its word ids, sorted (shared: read only)
-	names []string  // wordTable's words when the scan was built
-	// mentions maps a word id to the functions whose text holds it.
-	mentions [][]int32
+	words []*rootWords // per module (shared: read only)
+	names []string     // wordTable's words when the scan was built
+	// mentions tells the functions whose text holds a defined name.
+	mentions *mentionIndex
 	// vocab caches, per word id, whether the vocabulary calls the word
 	// secret (0 not asked yet, 1 yes, 2 no).
 	vocab   []uint8
@@ -213,34 +212,17 @@ func (a *analysis) newRootScan() *rootScan {
 	r.names = wordTable.names // only appended to: a valid snapshot
 	wordTable.Unlock()
 	// next looks up the functions that mention a project function or
-	// class: only those names are indexed.
-	var def []bool
-	for _, w := range words {
-		for _, id := range w.defs {
-			def = growTo(def, id)
-			def[id] = true
-		}
+	// class: only those names are indexed, and an editor's runs keep the
+	// index, updating it for the modules that changed.
+	r.words = words
+	var prev *mentionIndex
+	if in := a.inc; in != nil && in.prev != nil {
+		prev = in.prev.mentions
 	}
-	// Each name's list is carved from one array, counted first.
-	count := make([]int32, len(def))
-	nfns, total := 0, 0
-	for _, w := range words {
-		nfns += len(w.fns)
-		for _, ids := range w.fns {
-			for _, id := range ids {
-				if int(id) < len(def) && def[id] {
-					count[id]++
-					total++
-				}
-			}
-		}
+	r.mentions = indexMentions(prev, a.proj.Python, words)
+	if in := a.inc; in != nil {
+		in.next.mentions = r.mentions
 	}
-	r.mentions = make([][]int32, len(def))
-	backing := make([]int32, total)
-	for id, n := range count {
-		r.mentions[id], backing = backing[:0:n], backing[n:]
-	}
-	r.fns, r.words = make([]*python.Function, 0, nfns), make([][]int32, 0, nfns)
 	for i, m := range a.proj.Python {
 		for l, q := range a.mods[m].imports {
 			if sourceCall(q) {
@@ -260,18 +242,117 @@ func (a *analysis) newRootScan() *rootScan {
 				r.spelled[at.target] = true
 			}
 		}
-		for k, f := range m.Functions {
-			fi := int32(len(r.fns))
-			for _, id := range w.fns[k] {
-				if int(id) < len(def) && def[id] {
-					r.mentions[id] = append(r.mentions[id], fi)
-				}
-			}
-			r.fns = append(r.fns, f)
-			r.words = append(r.words, w.fns[k])
-		}
 	}
 	return r
+}
+
+// mentionIndex holds, for each defined name (a project function's or
+// class's, by word id), the functions whose text holds it.
+type mentionIndex struct {
+	mods  []*python.Module // the modules indexed
+	def   []bool
+	lists [][]fnRef
+}
+
+// fnRef is a function by module index and place in Module.Functions.
+type fnRef struct{ mod, fn int32 }
+
+// indexMentions indexes mods, from prev (an earlier run's index) where it
+// can: when the same paths are indexed and the changed modules define no
+// name prev does not index, only the lists of the names those modules
+// mention (before or after the change) are rebuilt.
+func indexMentions(prev *mentionIndex, mods []*python.Module, words []*rootWords) *mentionIndex {
+	if prev == nil || len(prev.mods) != len(mods) {
+		return buildMentions(mods, words)
+	}
+	var changed []int
+	for i, m := range mods {
+		if prev.mods[i] == m {
+			continue
+		}
+		if prev.mods[i].File.Path != m.File.Path {
+			return buildMentions(mods, words)
+		}
+		for _, id := range words[i].defs {
+			if int(id) >= len(prev.def) || !prev.def[id] {
+				return buildMentions(mods, words)
+			}
+		}
+		changed = append(changed, i)
+	}
+	if len(changed) == 0 {
+		return prev
+	}
+	ix := &mentionIndex{mods: mods, def: prev.def, lists: slices.Clone(prev.lists)}
+	isChanged := map[int32]bool{}
+	added := map[int32][]fnRef{}
+	dirty := map[int32]bool{}
+	for _, i := range changed {
+		isChanged[int32(i)] = true
+		for _, ids := range wordsOf(prev.mods[i]).fns {
+			for _, id := range ids {
+				if int(id) < len(ix.def) && ix.def[id] {
+					dirty[id] = true
+				}
+			}
+		}
+		for k, ids := range words[i].fns {
+			for _, id := range ids {
+				if int(id) < len(ix.def) && ix.def[id] {
+					dirty[id] = true
+					added[id] = append(added[id], fnRef{int32(i), int32(k)})
+				}
+			}
+		}
+	}
+	for id := range dirty {
+		var l []fnRef
+		for _, f := range ix.lists[id] {
+			if !isChanged[f.mod] {
+				l = append(l, f)
+			}
+		}
+		ix.lists[id] = append(l, added[id]...)
+	}
+	return ix
+}
+
+func buildMentions(mods []*python.Module, words []*rootWords) *mentionIndex {
+	ix := &mentionIndex{mods: mods}
+	for _, w := range words {
+		for _, id := range w.defs {
+			ix.def = growTo(ix.def, id)
+			ix.def[id] = true
+		}
+	}
+	// Each name's list is carved from one array, counted first.
+	count := make([]int32, len(ix.def))
+	total := 0
+	for _, w := range words {
+		for _, ids := range w.fns {
+			for _, id := range ids {
+				if int(id) < len(ix.def) && ix.def[id] {
+					count[id]++
+					total++
+				}
+			}
+		}
+	}
+	ix.lists = make([][]fnRef, len(ix.def))
+	backing := make([]fnRef, total)
+	for id, n := range count {
+		ix.lists[id], backing = backing[:0:n], backing[n:]
+	}
+	for i, w := range words {
+		for k, ids := range w.fns {
+			for _, id := range ids {
+				if int(id) < len(ix.def) && ix.def[id] {
+					ix.lists[id] = append(ix.lists[id], fnRef{int32(i), int32(k)})
+				}
+			}
+		}
+	}
+	return ix
 }
 
 // growTo returns s long enough to index id, doubling as it grows.
@@ -368,9 +449,11 @@ func (r *rootScan) initial() map[*python.Function]bool {
 		defer func() { in.next.vocabIDs = r.vocab }()
 	}
 	out := map[*python.Function]bool{}
-	for i, f := range r.fns {
-		if everyFunction || slices.ContainsFunc(r.words[i], r.spellsID) {
-			out[f] = true
+	for i, m := range r.a.proj.Python {
+		for k, f := range m.Functions {
+			if everyFunction || slices.ContainsFunc(r.words[i].fns[k], r.spellsID) {
+				out[f] = true
+			}
 		}
 	}
 	return out
@@ -398,11 +481,11 @@ func (r *rootScan) next() map[*python.Function]bool {
 	out := map[*python.Function]bool{}
 	for _, n := range names {
 		id, ok := wordID(n)
-		if !ok || int(id) >= len(r.mentions) {
+		if !ok || int(id) >= len(r.mentions.lists) {
 			continue
 		}
-		for _, i := range r.mentions[id] {
-			if f := r.fns[i]; r.a.funcs[f] == nil {
+		for _, ref := range r.mentions.lists[id] {
+			if f := r.a.proj.Python[ref.mod].Functions[ref.fn]; r.a.funcs[f] == nil {
 				out[f] = true
 			}
 		}
