@@ -1,7 +1,6 @@
 package taint_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
 	"github.com/djleak/djleak/analyzer/taint"
 	"github.com/djleak/djleak/parsers/python"
 )
@@ -22,45 +22,28 @@ import (
 // secrets to another, empties the module of a hit, shifts a module that
 // stores attributes in round 1, and finally puts every file back.
 func TestIncrementalMatchesScratch(t *testing.T) {
-	files, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
+	eachFixtureArchive(t, func(name, archive string) {
+		files := txtar.Parse([]byte(archive)).Files
+		if slices.ContainsFunc(files, func(f txtar.File) bool { return strings.HasSuffix(f.Name, ".py") }) {
+			fs, root := analyzertest.Memory(t, archive)
+			editSeries(t, name, fs, root, false)
 		}
-		ar := txtar.Parse(data)
-		if !slices.ContainsFunc(ar.Files, func(f txtar.File) bool { return strings.HasSuffix(f.Name, ".py") }) {
-			continue
-		}
-		dir := t.TempDir()
-		for _, f := range ar.Files {
-			path := filepath.Join(dir, filepath.FromSlash(f.Name))
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		editSeries(t, filepath.Base(file), dir, false)
-	}
+	})
 	eachLedgerPackage(t, func(deb string, p *analyzer.Project) {
-		editSeries(t, deb, p.Root, true)
+		editSeries(t, deb, nil, p.Root, true)
 	})
 }
 
-// editSeries runs the series of edits on the project at root, comparing
+// editSeries runs the series of edits on the project at root (in fs, nil
+// for the disk), comparing
 // each incremental run with one from scratch. With reuse set, it also
 // requires that the edits of one module leave most requests replayed.
-func editSeries(t *testing.T, name, root string, reuse bool) {
+func editSeries(t *testing.T, name string, fs analyzer.FS, root string, reuse bool) {
 	t.Helper()
 	cache := analyzer.NewParseCache()
 	load := func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
 		t.Helper()
-		p, err := analyzer.Load(analyzer.Options{Paths: []string{root}, Root: root, Cache: cache, Overlay: ov, Carry: carry, Previous: prev})
+		p, err := analyzer.Load(analyzer.Options{FS: fs, Paths: []string{root}, Root: root, Cache: cache, Overlay: ov, Carry: carry, Previous: prev})
 		if err != nil {
 			t.Fatal(err)
 		}

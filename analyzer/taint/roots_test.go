@@ -41,6 +41,13 @@ func hitsBothWays(t *testing.T, p *analyzer.Project) (roots, every string) {
 // files, named by its file.
 func eachFixture(t *testing.T, check func(name string, p *analyzer.Project)) {
 	t.Helper()
+	eachFixtureArchive(t, func(name, archive string) { check(name, analyzertest.Load(t, archive)) })
+}
+
+// eachFixtureArchive calls check with the archive of every rule fixture
+// that has files, named by its file.
+func eachFixtureArchive(t *testing.T, check func(name, archive string)) {
+	t.Helper()
 	files, _ := filepath.Glob("../../rules/testdata/fixtures/*.txtar")
 	if len(files) == 0 {
 		t.Fatal("no fixtures")
@@ -53,7 +60,7 @@ func eachFixture(t *testing.T, check func(name string, p *analyzer.Project)) {
 		if len(txtar.Parse(data).Files) == 0 {
 			continue
 		}
-		check(filepath.Base(file), analyzertest.Load(t, string(data)))
+		check(filepath.Base(file), string(data))
 	}
 }
 
