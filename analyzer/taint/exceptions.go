@@ -23,7 +23,83 @@ import (
 // subclasses) whose messages are constants.
 var fixedMessages = &analyzer.Pass[map[string]bool]{Name: "fixed-message-exceptions",
 	Requires: []analyzer.Requirement{analyzer.PythonModules}, Reads: []analyzer.Kind{analyzer.KindPython},
-	Run: func(p *analyzer.Project) map[string]bool { return fixedMessageClasses(p.Python) }}
+	Run: runFixedMessages}
+
+// runFixedMessages computes the pass, or, in an editor's runs, takes the
+// previous run's result when no module changed what it reads (exceptionInputs).
+func runFixedMessages(p *analyzer.Project) map[string]bool {
+	type carry struct {
+		mods []*python.Module
+		out  map[string]bool
+	}
+	var out map[string]bool
+	if prev, _ := p.Carried(fixedMessagesKey{}).(*carry); prev != nil && sameExceptionInputs(prev.mods, p.Python) {
+		out = prev.out
+	} else {
+		out = fixedMessageClasses(p.Python)
+	}
+	p.SetCarried(fixedMessagesKey{}, &carry{p.Python, out})
+	return out
+}
+
+type fixedMessagesKey struct{}
+
+// sameExceptionInputs reports whether two lists of modules have the same
+// paths and say the same to fixedMessageClasses.
+func sameExceptionInputs(a, b []*python.Module) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		if a[i].File.Path != b[i].File.Path || !slices.EqualFunc(exceptionInputs(a[i]), exceptionInputs(b[i]), sameClassInput) ||
+			!slices.Equal(raiseCalls(a[i]), raiseCalls(b[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// classInput is what fixedMessageClasses reads of a class.
+type classInput struct {
+	name   string
+	bases  []string // last components
+	custom bool     // defines __init__, __str__, __repr__ or __new__
+}
+
+func sameClassInput(x, y classInput) bool {
+	return x.name == y.name && x.custom == y.custom && slices.Equal(x.bases, y.bases)
+}
+
+type exceptionInputsKey struct{}
+
+// exceptionInputs is what fixedMessageClasses reads of a module's classes,
+// kept on the module.
+func exceptionInputs(m *python.Module) []classInput {
+	return m.Memo(exceptionInputsKey{}, func() any {
+		out := make([]classInput, len(m.Classes))
+		for i, c := range m.Classes {
+			out[i] = classInput{name: c.Name, custom: customMessage(c)}
+			for _, b := range c.Bases {
+				out[i].bases = append(out[i].bases, lastComp(b))
+			}
+		}
+		return out
+	}).([]classInput)
+}
+
+// customMessage reports whether a class builds its own message.
+func customMessage(c *python.Class) bool {
+	for _, f := range c.Methods {
+		switch f.Name {
+		case "__init__", "__str__", "__repr__", "__new__":
+			return true
+		}
+	}
+	return false
+}
 
 func fixedMessageClasses(mods []*python.Module) map[string]bool {
 	// Classes by name; a name defined twice counts only when both qualify.
@@ -83,11 +159,8 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 			return false
 		}
 		for _, c := range classes[n] {
-			for _, f := range c.Methods {
-				switch f.Name {
-				case "__init__", "__str__", "__repr__", "__new__":
-					return false
-				}
+			if customMessage(c) {
+				return false
 			}
 		}
 		// Catching n catches its subclasses too.
