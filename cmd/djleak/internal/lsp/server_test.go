@@ -942,3 +942,31 @@ func TestNoProjectSaysSo(t *testing.T) {
 	}
 	c.shutdown()
 }
+
+// An edit to one module reaches the findings of another through the
+// dataflow's summaries, which the server's lints carry from one to the
+// next (analyzer.Options.Carry): views.py logs what helpers.make returns,
+// a finding while make returns a token, none once the unsaved helpers.py
+// returns a constant, and one again when the token is back (shown in
+// helpers.py too, at the source).
+func TestCarriedDataflowFollowsEdits(t *testing.T) {
+	const token = "import secrets\n\n\ndef make():\n    return secrets.token_urlsafe(16)\n"
+	const constant = "import secrets\n\n\ndef make():\n    return \"fixed\"\n"
+	const views = "import logging\n\nfrom app.helpers import make\n\nlogger = logging.getLogger(__name__)\n\n\n" +
+		"def view(request):\n    value = make()\n    logger.info(\"issued %s\", value)\n"
+	dir := analyzertest.Write(t, "-- manage.py --\n-- app/__init__.py --\n-- app/helpers.py --\n"+token+"-- app/views.py --\n"+views)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	viewsURI := c.open(filepath.Join(dir, "app", "views.py"), "python", 1, views)
+	c.diagnostics(viewsURI, atVersion(1, only("DJL201")))
+	helpersURI := c.open(filepath.Join(dir, "app", "helpers.py"), "python", 1, token)
+	c.diagnostics(viewsURI, only("DJL201"))
+	c.change(helpersURI, 2, constant)
+	c.diagnostics(helpersURI, atVersion(2, empty))
+	c.diagnostics(viewsURI, empty)
+	c.change(helpersURI, 3, token)
+	// helpers.py shows the finding too, at the token's source.
+	c.diagnostics(helpersURI, atVersion(3, only("DJL201")))
+	c.diagnostics(viewsURI, only("DJL201"))
+	c.shutdown()
+}
