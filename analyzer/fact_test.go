@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/djleak/djleak/analyzer"
 )
@@ -58,5 +59,47 @@ func TestPanickingPassNamesThePass(t *testing.T) {
 	}
 	if runs != 1 {
 		t.Errorf("the pass ran %d times, want once", runs)
+	}
+}
+
+// A rule waiting for a pass that another rule is computing gives its worker
+// slot to the rules not started yet: with two workers, while DJL990
+// computes the pass and DJL991 waits for it, DJL992, which needs neither,
+// runs, and the pass, which waits for DJL992, completes. Were the waiting
+// rule to keep its slot, the pass would wait for DJL992 in vain (bounded
+// here, so that the test fails rather than hangs).
+func TestWaitingRuleYieldsItsSlot(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("X = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, other := make(chan struct{}), make(chan struct{})
+	slow := &analyzer.Pass[bool]{Name: "slow-pass", Run: func(*analyzer.Project) bool {
+		close(started)
+		select {
+		case <-other:
+			return true
+		case <-time.After(10 * time.Second):
+			return false
+		}
+	}}
+	var got [2]bool
+	rules := []*analyzer.Rule{
+		{ID: "DJL990", Requires: []analyzer.Requirement{slow}, Run: func(ctx *analyzer.Context) { got[0] = analyzer.Fact(ctx.Project, slow) }},
+		{ID: "DJL991", Requires: []analyzer.Requirement{slow}, Run: func(ctx *analyzer.Context) {
+			<-started // the pass is being computed by DJL990
+			got[1] = analyzer.Fact(ctx.Project, slow)
+		}},
+		{ID: "DJL992", Run: func(*analyzer.Context) { close(other) }},
+	}
+	if _, err := analyzer.Run(p, rules, 2); err != nil {
+		t.Fatal(err)
+	}
+	if !got[0] || !got[1] {
+		t.Errorf("the pass completed without DJL992 running (results %v): the waiting rule kept its worker slot", got)
 	}
 }

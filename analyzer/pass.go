@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/djleak/djleak/parsers/python"
@@ -48,6 +49,8 @@ type factEntry struct {
 	err      *InternalError
 	canceled bool
 	done     bool // val is the pass's result
+	// computing is set while a goroutine computes the value.
+	computing atomic.Bool
 }
 
 // canceled is the panic value that unwinds a pass or rule when the run's
@@ -150,10 +153,26 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 		key = variantKey[T]{pass, pass.Variant(p)}
 	}
 	e := p.entry(pass, key)
+	if e.computing.Load() {
+		// Another rule is computing the pass: while this one waits for
+		// it, its worker slot runs another rule.
+		defer p.yieldSlot()()
+	}
 	return e.do(pass.Name, func() any {
 		p.computeRequired(pass)
 		return pass.Run(p)
 	}).(T)
+}
+
+// yieldSlot gives up the calling rule's worker slot, during a run, until
+// the returned function takes one again.
+func (p *Project) yieldSlot() func() {
+	slots := p.slots
+	if slots == nil {
+		return func() {}
+	}
+	<-slots
+	return func() { slots <- struct{}{} }
 }
 
 // entry is the memo of key, checking that the running rules require pass.
@@ -176,6 +195,8 @@ func (p *Project) entry(pass Requirement, key any) *factEntry {
 // re-raised on every call.
 func (e *factEntry) do(name string, compute func() any) any {
 	e.once.Do(func() {
+		e.computing.Store(true)
+		defer e.computing.Store(false)
 		defer func() {
 			if v := recover(); v != nil {
 				if _, ok := v.(canceled); ok {

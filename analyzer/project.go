@@ -127,6 +127,10 @@ type Project struct {
 	hashMu sync.Mutex
 	hashes map[*source.File]facts.Hash
 
+	// slots, during a run, holds a token for each worker running a rule
+	// (RunContext); a rule waiting for a pass another computes gives its
+	// token up (yieldSlot).
+	slots chan struct{}
 	// allowed, during a run, holds the passes the run's rules require
 	// (transitively); nil outside runs.
 	allowed map[Requirement]bool

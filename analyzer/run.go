@@ -88,6 +88,8 @@ func RunContext(ctx context.Context, p *Project, rules []*Rule, opts RunOptions)
 	ctxs := make([]*Context, len(rules))
 	errs := make([]error, len(rules))
 	sem := make(chan struct{}, workers)
+	p.slots = sem
+	defer func() { p.slots = nil }()
 	var wg sync.WaitGroup
 	for i, r := range rules {
 		ctxs[i] = &Context{Project: p, Rule: r}
