@@ -258,18 +258,23 @@ type fieldKey struct {
 }
 
 type analysis struct {
-	proj    *analyzer.Project
-	vocab   *Vocab
-	sinks   sinkSet // the kinds recorded
-	round   int
-	mods    map[*python.Module]*modInfo
-	byIdx   []*modInfo // in Project.Python order
-	byName  map[string]*python.Module
-	suffix  map[string]*python.Module
-	funcs   map[*python.Function]*summary
-	fields  map[fieldKey]*Val
-	hits    []Hit
-	seen    map[string]bool
+	proj   *analyzer.Project
+	vocab  *Vocab
+	sinks  sinkSet // the kinds recorded
+	round  int
+	mods   map[*python.Module]*modInfo
+	byIdx  []*modInfo // in Project.Python order
+	byName map[string]*python.Module
+	suffix map[string]*python.Module
+	funcs  map[*python.Function]*summary
+	fields map[fieldKey]*Val
+	hits   []Hit
+	seen   map[string]bool
+	// iterID numbers the iterations over collections: unique in a run,
+	// both rounds included, so that a value stored in round 1 never
+	// takes the mask of a round-2 loop, and in an editor's runs unique
+	// across them (the count is carried), so that a replayed value never
+	// takes a fresh loop's.
 	iterID  int
 	srcs    map[string]*Source
 	fnMods  map[*python.Function]*modInfo
@@ -389,7 +394,6 @@ func (a *analysis) reset() {
 	a.funcs = make(map[*python.Function]*summary, n)
 	a.hits = nil
 	a.seen = map[string]bool{}
-	a.iterID = 0
 	for _, mi := range a.mods {
 		mi.env = nil
 		mi.state = 0
