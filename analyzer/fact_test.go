@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
 )
 
 // A pass that panics fails once, under its own name: every rule that needs
@@ -69,14 +70,7 @@ func TestPanickingPassNamesThePass(t *testing.T) {
 // rule to keep its slot, the pass would wait for DJL992 in vain (bounded
 // here, so that the test fails rather than hangs).
 func TestWaitingRuleYieldsItsSlot(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("X = 1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := analyzertest.Load(t, "-- app.py --\nX = 1\n")
 	started, other := make(chan struct{}), make(chan struct{})
 	slow := &analyzer.Pass[bool]{Name: "slow-pass", Run: func(*analyzer.Project) bool {
 		close(started)

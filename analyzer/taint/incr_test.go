@@ -34,14 +34,12 @@ func TestIncrementalMatchesScratch(t *testing.T) {
 	})
 }
 
-// editSeries runs the series of edits on the project at root (in fs, nil
-// for the disk), comparing
-// each incremental run with one from scratch. With reuse set, it also
-// requires that the edits of one module leave most requests replayed.
-func editSeries(t *testing.T, name string, fs analyzer.FS, root string, reuse bool) {
-	t.Helper()
+// loader returns a function that loads the project at root (in fs, nil for
+// the disk) with an overlay, carrying state or not, after prev; the loads
+// share one parse cache, as an editor's do.
+func loader(t *testing.T, fs analyzer.FS, root string) func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
 	cache := analyzer.NewParseCache()
-	load := func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
+	return func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
 		t.Helper()
 		p, err := analyzer.Load(analyzer.Options{FS: fs, Paths: []string{root}, Root: root, Cache: cache, Overlay: ov, Carry: carry, Previous: prev})
 		if err != nil {
@@ -49,9 +47,19 @@ func editSeries(t *testing.T, name string, fs analyzer.FS, root string, reuse bo
 		}
 		return p
 	}
-	all := func(p *analyzer.Project) string { return renderHits(taint.RunSinks(p, taint.SinkKinds()...)) }
+}
+
+// allHits renders the hits of every sink kind.
+func allHits(p *analyzer.Project) string { return renderHits(taint.RunSinks(p, taint.SinkKinds()...)) }
+
+// editSeries runs the series of edits on the project at root (in fs, nil
+// for the disk), comparing each incremental run with one from scratch. With reuse set, it also
+// requires that the edits of one module leave most requests replayed.
+func editSeries(t *testing.T, name string, fs analyzer.FS, root string, reuse bool) {
+	t.Helper()
+	load := loader(t, fs, root)
 	prev := load(nil, true, nil)
-	first := all(prev)
+	first := allHits(prev)
 	mods := prev.Python
 	if len(mods) == 0 {
 		return
@@ -120,9 +128,9 @@ func editSeries(t *testing.T, name string, fs analyzer.FS, root string, reuse bo
 			snapshot[k] = v
 		}
 		p := load(snapshot, true, prev)
-		got := all(p)
+		got := allHits(p)
 		stats := taint.LastStats(p)
-		want := all(load(snapshot, false, nil))
+		want := allHits(load(snapshot, false, nil))
 		if got != want {
 			t.Errorf("%s, after %s: the incremental run finds\n%s\na run from scratch finds\n%s", name, st.what, got, want)
 			return
@@ -202,25 +210,16 @@ def h():
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fs, root := analyzertest.Memory(t, tc.files)
-			cache := analyzer.NewParseCache()
-			load := func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
-				t.Helper()
-				p, err := analyzer.Load(analyzer.Options{FS: fs, Paths: []string{root}, Root: root, Cache: cache, Overlay: ov, Carry: carry, Previous: prev})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return p
-			}
-			all := func(p *analyzer.Project) string { return renderHits(taint.RunSinks(p, taint.SinkKinds()...)) }
+			load := loader(t, fs, root)
 			prev := load(nil, true, nil)
-			all(prev)
+			allHits(prev)
 			for i, edit := range tc.edits {
 				ov := map[string][]byte{}
 				for path, text := range edit {
 					ov[filepath.Join(root, path)] = []byte(text)
 				}
 				p := load(ov, true, prev)
-				got, want := all(p), all(load(ov, false, nil))
+				got, want := allHits(p), allHits(load(ov, false, nil))
 				if got != want {
 					t.Errorf("after edit %d: the incremental run finds\n%s\na run from scratch finds\n%s", i+1, got, want)
 				}
