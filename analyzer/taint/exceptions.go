@@ -78,7 +78,7 @@ type exceptionInputsKey struct{}
 // exceptionInputs is what fixedMessageClasses reads of a module's classes,
 // kept on the module.
 func exceptionInputs(m *python.Module) []classInput {
-	return m.Memo(exceptionInputsKey{}, func() any {
+	return python.MemoOf(m, exceptionInputsKey{}, func() []classInput {
 		out := make([]classInput, len(m.Classes))
 		for i, c := range m.Classes {
 			out[i] = classInput{name: c.Name, custom: customMessage(c)}
@@ -87,7 +87,7 @@ func exceptionInputs(m *python.Module) []classInput {
 			}
 		}
 		return out
-	}).([]classInput)
+	})
 }
 
 // customMessage reports whether a class builds its own message.
@@ -192,7 +192,7 @@ type raiseCallsKey struct{}
 
 // raiseCalls is the names a module calls, sorted, kept on the module.
 func raiseCalls(m *python.Module) []calledName {
-	return m.Memo(raiseCallsKey{}, func() any {
+	return python.MemoOf(m, raiseCallsKey{}, func() []calledName {
 		variable := map[string]bool{}
 		for _, call := range m.Calls {
 			n := lastComp(call.Func)
@@ -213,7 +213,7 @@ func raiseCalls(m *python.Module) []calledName {
 		}
 		slices.SortFunc(out, func(a, b calledName) int { return strings.Compare(a.name, b.name) })
 		return out
-	}).([]calledName)
+	})
 }
 
 // fixedMessageException reports whether every type in an except clause is

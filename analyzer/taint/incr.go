@@ -468,28 +468,25 @@ func (a *analysis) replay(r *record) {
 	a.passUp(r)
 }
 
-func (in *incr) addSum(r *record, s *summary) []*summary {
-	if in.sumUser[s] == r {
-		return r.sums
+// noteOnce appends v (keyed k) to a list of r's unless r noted k last.
+func noteOnce[K comparable, V any](users map[K]*record, r *record, k K, list []V, v V) []V {
+	if users[k] == r {
+		return list
 	}
-	in.sumUser[s] = r
-	return append(r.sums, s)
+	users[k] = r
+	return append(list, v)
+}
+
+func (in *incr) addSum(r *record, s *summary) []*summary {
+	return noteOnce(in.sumUser, r, s, r.sums, s)
 }
 
 func (in *incr) addClass(r *record, c classEnvAt) []classEnvAt {
-	if in.clsUser[c.cls] == r {
-		return r.clsRead
-	}
-	in.clsUser[c.cls] = r
-	return append(r.clsRead, c)
+	return noteOnce(in.clsUser, r, c.cls, r.clsRead, c)
 }
 
 func (in *incr) addField(r *record, f fieldRead) []fieldRead {
-	if in.fieldUser[f.key] == r {
-		return r.fields
-	}
-	in.fieldUser[f.key] = r
-	return append(r.fields, f)
+	return noteOnce(in.fieldUser, r, f.key, r.fields, f)
 }
 
 // markPartial marks the open requests that started after position pos of
@@ -674,9 +671,8 @@ func (a *analysis) keepFields() {
 func (a *analysis) usedSource(s *Source) {
 	if in := a.inc; in != nil {
 		in.next.srcs[s.key] = s
-		if r := a.cur; r != nil && in.srcUser[s] != r {
-			in.srcUser[s] = r
-			in.next.log.srcs = append(in.next.log.srcs, s)
+		if r := a.cur; r != nil {
+			in.next.log.srcs = noteOnce(in.srcUser, r, s, in.next.log.srcs, s)
 		}
 	}
 }

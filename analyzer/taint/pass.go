@@ -410,7 +410,7 @@ func (a *analysis) index() {
 	a.byName = map[string]*python.Module{}
 	a.suffix = map[string]*python.Module{}
 	for i, m := range a.proj.Python {
-		mi := &modInfo{idx: i, modIndex: m.Memo(modIndexKey{}, func() any { return newModIndex(m) }).(*modIndex)}
+		mi := &modInfo{idx: i, modIndex: python.MemoOf(m, modIndexKey{}, func() *modIndex { return newModIndex(m) })}
 		a.mods[m] = mi
 		a.byIdx = append(a.byIdx, mi)
 		a.byName[mi.name] = m
@@ -573,7 +573,7 @@ type fieldStorersKey struct{}
 // fieldStorers is a module's functions that store attributes (storesFields),
 // kept on the module.
 func fieldStorers(m *python.Module) []*python.Function {
-	return m.Memo(fieldStorersKey{}, func() any {
+	return python.MemoOf(m, fieldStorersKey{}, func() []*python.Function {
 		var out []*python.Function
 		for _, f := range m.Functions {
 			if storesFields(f) {
@@ -581,7 +581,7 @@ func fieldStorers(m *python.Module) []*python.Function {
 			}
 		}
 		return out
-	}).([]*python.Function)
+	})
 }
 
 // storesFields reports whether a function assigns attributes on self, cls

@@ -152,9 +152,9 @@ type rootWordsKey struct{}
 // wordsOf is a module's rootWords, kept on the module too (cheaper to find
 // there than by content).
 func wordsOf(m *python.Module) *rootWords {
-	return m.Memo(rootWordsKey{}, func() any {
+	return python.MemoOf(m, rootWordsKey{}, func() *rootWords {
 		return moduleWords.Get("", m.File.Content, func() *rootWords { return newRootWords(m) })
-	}).(*rootWords)
+	})
 }
 
 func newRootWords(m *python.Module) *rootWords {

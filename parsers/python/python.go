@@ -89,6 +89,11 @@ func (m *Module) Memo(key any, compute func() any) any {
 	return v
 }
 
+// MemoOf is Module.Memo for a value of type T.
+func MemoOf[T any](m *Module, key any, compute func() T) T {
+	return m.Memo(key, func() any { return compute() }).(T)
+}
+
 // Error is one syntax error.
 type Error struct {
 	Loc     source.Location
