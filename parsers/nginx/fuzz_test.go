@@ -159,7 +159,7 @@ func checkSet(t *testing.T, s *Set) {
 				if d.Name != "" && d.Loc.End.Offset == d.Loc.Start.Offset {
 					t.Fatalf("%v: empty location", d)
 				}
-				if d.Name != "#" && d.Comment != "" {
+				if !d.IsComment() && d.Comment != "" || d.IsComment() && (d.Name != "#" || len(d.Args) > 0) {
 					t.Fatalf("%v: comment mismatch", d)
 				}
 				if !d.IsBlock && len(d.Block) > 0 {

@@ -512,6 +512,7 @@ func (e *expansion) build(n *node, f *source.File, parent *Directive) *Directive
 		Name:      n.name,
 		IsBlock:   n.isBlock,
 		Comment:   n.comment,
+		comment:   n.isComment,
 		Loc:       n.loc,
 		File:      f,
 		Condition: n.cond,

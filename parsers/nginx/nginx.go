@@ -64,6 +64,10 @@ type Directive struct {
 	// is generated at run time (nginx-proxy's server for a vhost.d host);
 	// its Loc is the first line of the file that stands for it.
 	Synthetic bool
+	// comment marks a comment. A directive whose quoted name is "#"
+	// ('#' 1;) has that Name too, but is a directive nginx rejects as
+	// unknown, not a comment.
+	comment bool
 	// Missing is set on an `include` directive whose (non-glob) target could
 	// not be found or read.
 	Missing bool
@@ -78,7 +82,7 @@ func (d *Directive) Arg(i int) string {
 }
 
 // IsComment reports whether d is a comment.
-func (d *Directive) IsComment() bool { return d != nil && d.Name == "#" }
+func (d *Directive) IsComment() bool { return d != nil && d.comment }
 
 // String renders the directive briefly, for messages and debugging:
 // `proxy_set_header Host $host;` or `location / {…}`.

@@ -829,3 +829,20 @@ func TestSyntaxErrorRecovery(t *testing.T) {
 		})
 	}
 }
+
+// A directive whose quoted name is "#" is a directive (one nginx rejects
+// as unknown), not a comment, and keeps its arguments.
+func TestQuotedHashIsNotAComment(t *testing.T) {
+	s := parseTree(t, map[string]string{"nginx.conf": "'#' 00;\n# real\n"})
+	noErrors(t, s)
+	ds := s.Configs[0].Directives
+	if len(ds) != 2 {
+		t.Fatalf("directives %v", ds)
+	}
+	if d := ds[0]; d.IsComment() || d.Name != "#" || d.Arg(0) != "00" || d.String() != "# 00;" {
+		t.Errorf("quoted '#': comment=%v name %q args %q string %q", d.IsComment(), d.Name, d.Args, d.String())
+	}
+	if c := ds[1]; !c.IsComment() || c.Comment != " real" {
+		t.Errorf("comment: comment=%v %q", c.IsComment(), c.Comment)
+	}
+}

@@ -17,10 +17,12 @@ type node struct {
 	name    string
 	args    []string
 	comment string
-	isBlock bool
-	block   []*node
-	loc     source.Location
-	cond    string // template conditionals around the directive
+	// isComment tells a comment from a directive whose quoted name is "#".
+	isComment bool
+	isBlock   bool
+	block     []*node
+	loc       source.Location
+	cond      string // template conditionals around the directive
 }
 
 // parsedFile is one file parsed on its own.
@@ -157,7 +159,7 @@ func repair(content []byte, lexErr *lexError, tree *treeResult, scan *stmtScan) 
 func convert(f *source.File, tpl *template.Result, orig func(int) int, ds []*pdir) []*node {
 	out := make([]*node, 0, len(ds))
 	for _, d := range ds {
-		n := &node{name: d.name, args: d.args, comment: d.comment, isBlock: d.isBlock}
+		n := &node{name: d.name, args: d.args, comment: d.comment, isComment: d.isComment, isBlock: d.isBlock}
 		n.loc = f.Span(orig(d.start), orig(d.end))
 		n.cond = template.ConditionAt(tpl.Conds, n.loc.Start.Offset)
 		for i, a := range n.args {

@@ -18,9 +18,11 @@ type pdir struct {
 	name    string // "#" for a comment
 	args    []string
 	comment string
-	line    int
-	isBlock bool
-	block   []*pdir
+	// isComment tells a comment from a directive whose quoted name is "#".
+	isComment bool
+	line      int
+	isBlock   bool
+	block     []*pdir
 	// start and end delimit the statement: its name to its terminator
 	// ('{' or ';'), or to its last argument when a '}' or the end of the
 	// input ended it.
@@ -115,7 +117,7 @@ func (p *treeParser) parse(ctx string, consume bool) ([]*pdir, *parseErr) {
 		}
 		d := &pdir{name: t.value, line: t.line, start: t.start, end: t.end}
 		if t.isComment() {
-			d.name, d.comment = "#", t.value[1:]
+			d.name, d.comment, d.isComment = "#", t.value[1:], true
 			parsed = append(parsed, d)
 			continue
 		}
@@ -135,7 +137,7 @@ func (p *treeParser) parse(ctx string, consume bool) ([]*pdir, *parseErr) {
 			case kind == itemError:
 				d.args = append(d.args, "")
 			case a.isComment():
-				comments = append(comments, &pdir{name: "#", comment: a.value[1:], line: d.line, start: a.start, end: a.end})
+				comments = append(comments, &pdir{name: "#", comment: a.value[1:], isComment: true, line: d.line, start: a.start, end: a.end})
 			default:
 				d.args = append(d.args, a.value)
 				d.end = a.end

@@ -88,7 +88,7 @@ func ownTree(content []byte) string {
 			if args == nil {
 				args = []string{}
 			}
-			if d.name == "#" {
+			if d.isComment {
 				args = nil
 			}
 			renderDir(&b, depth, d.name, args, d.comment, d.line, d.isBlock)
@@ -144,6 +144,8 @@ var treeSamples = []string{
 	"content_by_lua_block x;\ny;",
 	"set_by_lua_block $v x;",
 	"map $a $b { content_by_lua_block x; }",
+	"'#'00;",
+	"\"#\" a { b; } # c",
 }
 
 func TestTreeMatchesCrossplane(t *testing.T) {
