@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,12 +27,20 @@ import (
 // tick between two writes, so it is read (or walked) again next time, as
 // git does with racily clean index entries. A DiskState is for one project
 // root; it is safe for concurrent use.
+//
+// Where the system can watch directories (inotify on Linux, on local file
+// systems), a state watches the directories it walked: a stamp a stat
+// confirmed under a watch is not examined again until an event names its
+// path, so a load of an unchanged tree makes no system calls for it.
 type DiskState struct {
 	mu    sync.Mutex
 	walk  *cachedWalk
 	files map[string]*cachedRead // by absolute path
 	walks int
 	reads int
+	watch *dirWatch // nil: every load examines every stamp
+	// stats counts the stamps examined by a system call.
+	stats atomic.Int64
 }
 
 // racyWindow is how recent a modification must be for its stamp not to be
@@ -49,12 +58,49 @@ type cachedWalk struct {
 type pathStamp struct {
 	path  string // absolute
 	stamp fileStamp
+	seen  watchMark
 }
 
 type cachedRead struct {
 	stamp fileStamp
 	limit int64
 	data  []byte
+	seen  watchMark
+}
+
+// watchMark is when a stat last confirmed a stamp under a directory
+// watch (a dirWatch sequence number, 0 for never), and whether the path
+// is a directory.
+type watchMark struct {
+	seq atomic.Uint64
+	dir atomic.Bool
+}
+
+// holds reports whether the stamp of path is known to hold without a
+// stat: it was confirmed under a watch and nothing has changed it since.
+func (d *DiskState) holds(path string, m *watchMark) bool {
+	return d.watch.clean(path, m.dir.Load(), m.seq.Load())
+}
+
+// confirm examines path's stamp and reports whether it is still want; if
+// so and a watch can see every change to path, it records seq (the
+// sequence number read before the stat) so that later loads trust it.
+func (d *DiskState) confirm(path string, want fileStamp, m *watchMark, seq uint64) bool {
+	d.stats.Add(1)
+	if stampOf(path) != want {
+		return false
+	}
+	if seq != 0 {
+		// Examined after the stat: a change in between shows as an event
+		// later than seq.
+		if ok, dir := coverable(path); ok {
+			m.dir.Store(dir)
+			m.seq.Store(seq)
+		} else {
+			m.seq.Store(0)
+		}
+	}
+	return true
 }
 
 // fileStamp is what os.Stat says about a path; the zero value means it did
@@ -88,8 +134,19 @@ func (s fileStamp) trusted(t time.Time) bool {
 	return last < t.Add(-racyWindow).UnixNano()
 }
 
-// NewDiskState returns an empty state.
-func NewDiskState() *DiskState { return &DiskState{files: map[string]*cachedRead{}} }
+// NewDiskState returns an empty state, watching directories where the
+// system can.
+func NewDiskState() *DiskState {
+	return &DiskState{files: map[string]*cachedRead{}, watch: newDirWatch()}
+}
+
+// Close stops the state's directory watches; it keeps working, examining
+// every stamp.
+func (d *DiskState) Close() { d.watch.close() }
+
+// Examined reports how many stamps the state has examined by a system
+// call so far.
+func (d *DiskState) Examined() int64 { return d.stats.Load() }
 
 // Changed tells the state that the files at these absolute paths changed,
 // were created or were deleted (a client's file watcher said so): they are
@@ -117,10 +174,13 @@ func (d *DiskState) Stats() (walks, reads int) {
 // nothing it depended on changed, else a new walk, remembered.
 func (d *DiskState) discover(ctx context.Context, root string, exclude []string, excluded func(string, bool) bool) (discovery, error) {
 	key := strings.Join(exclude, "\x00")
+	// The events so far are taken in before anything is trusted, the
+	// reads of this load included (read).
+	seq := d.watch.poll()
 	d.mu.Lock()
 	w := d.walk
 	d.mu.Unlock()
-	if w != nil && w.root == root && w.key == key && unchanged(w.stamps) {
+	if w != nil && w.root == root && w.key == key && d.unchanged(w.stamps, seq) {
 		return w.found.clone(), nil
 	}
 	start := time.Now()
@@ -143,22 +203,31 @@ func (d *DiskState) discover(ctx context.Context, root string, exclude []string,
 	if err != nil {
 		return discovery{}, err
 	}
-	d.mu.Lock()
-	list := make([]pathStamp, 0, len(stamps))
+	list := make([]pathStamp, len(stamps))
+	dirs := make([]string, 0, len(stamps))
+	i := 0
 	for p, s := range stamps {
-		list = append(list, pathStamp{p, s})
+		list[i].path, list[i].stamp = p, s
+		i++
+		if s.exists && s.mode.IsDir() {
+			dirs = append(dirs, p)
+		}
 	}
+	sort.Strings(dirs)
+	d.watch.watchDirs(dirs)
+	d.mu.Lock()
 	d.walk = &cachedWalk{root: root, key: key, found: found.clone(), stamps: list}
 	d.walks++
 	d.mu.Unlock()
 	return found, nil
 }
 
-// unchanged reports whether every path still has its stamp. The stats run
-// on GOMAXPROCS goroutines, a chunk at a time, and stop at the first
+// unchanged reports whether every path still has its stamp. The paths a
+// watch vouches for are not examined; the stats of the others run on
+// GOMAXPROCS goroutines, a chunk at a time, and stop at the first
 // difference: a large tree has thousands of directories to examine on
 // every load, and the system calls are what costs.
-func unchanged(stamps []pathStamp) bool {
+func (d *DiskState) unchanged(stamps []pathStamp, seq uint64) bool {
 	const chunk = 64
 	var next atomic.Int64
 	var changed atomic.Bool
@@ -172,8 +241,9 @@ func unchanged(stamps []pathStamp) bool {
 				if i >= len(stamps) {
 					return
 				}
-				for _, ps := range stamps[i:min(i+chunk, len(stamps))] {
-					if stampOf(ps.path) != ps.stamp {
+				for j := i; j < min(i+chunk, len(stamps)); j++ {
+					ps := &stamps[j]
+					if !d.holds(ps.path, &ps.seen) && !d.confirm(ps.path, ps.stamp, &ps.seen, seq) {
 						changed.Store(true)
 						return
 					}
@@ -194,13 +264,19 @@ func (w discovery) clone() discovery {
 }
 
 // read is readLimited through the state: the content read last time while
-// the file keeps the stamp it had then, else the file read again.
+// the file keeps the stamp it had then, else the file read again. The
+// load's discover has taken in the watch's events.
 func (d *DiskState) read(full string, limit int64) ([]byte, error) {
 	d.mu.Lock()
 	e := d.files[full]
 	d.mu.Unlock()
-	if e != nil && e.limit == limit && stampOf(full) == e.stamp {
-		return e.data, nil
+	if e != nil && e.limit == limit {
+		if d.holds(full, &e.seen) {
+			return e.data, nil
+		}
+		if d.confirm(full, e.stamp, &e.seen, d.watch.current()) {
+			return e.data, nil
+		}
 	}
 	start := time.Now()
 	data, info, err := readLimitedInfo(OS, full, limit)

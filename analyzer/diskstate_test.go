@@ -33,10 +33,12 @@ func fileText(p *analyzer.Project, rel string) string {
 // and notices every change: new content of the same size and time, a file
 // replaced by another (a new inode), files created and deleted, and paths
 // a watcher reports.
-func TestDiskStateTracksFiles(t *testing.T) {
+func TestDiskStateTracksFiles(t *testing.T) { eachDiskState(t, testDiskStateTracksFiles) }
+
+func testDiskStateTracksFiles(t *testing.T, newState func() *analyzer.DiskState) {
 	defer analyzer.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/util.py --\nB = 2\n-- app/templates/t.html --\n<p>{{ x }}</p>\n")
-	d := analyzer.NewDiskState()
+	d := newState()
 	p := loadWith(t, dir, analyzer.Options{Disk: d})
 	walks, reads := d.Stats()
 	if walks != 1 || reads != 3 {
@@ -109,11 +111,13 @@ func TestDiskStateTracksFiles(t *testing.T) {
 // Ignore files are tracked where none existed: a .gitignore created in a
 // subdirectory changes the directory's stamp, and one edited or deleted
 // changes its own or the directory's.
-func TestDiskStateIgnoreFiles(t *testing.T) {
+func TestDiskStateIgnoreFiles(t *testing.T) { eachDiskState(t, testDiskStateIgnoreFiles) }
+
+func testDiskStateIgnoreFiles(t *testing.T, newState func() *analyzer.DiskState) {
 	defer analyzer.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/local.py --\nB = 2\n")
 	ignore := filepath.Join(dir, "app", ".gitignore")
-	d := analyzer.NewDiskState()
+	d := newState()
 	present := func(step string, want ...string) {
 		t.Helper()
 		p := loadWith(t, dir, analyzer.Options{Disk: d})
@@ -151,6 +155,133 @@ func TestDiskStateRacyFiles(t *testing.T) {
 	loadWith(t, dir, analyzer.Options{Disk: d})
 	if w, r := d.Stats(); w != 2 || r != 2 {
 		t.Errorf("two loads of a just-written project: %d walks, %d reads; want 2 and 2", w, r)
+	}
+}
+
+// eachDiskState runs test with a state that watches directories (where
+// the system can) and with one that examines every stamp.
+func eachDiskState(t *testing.T, test func(*testing.T, func() *analyzer.DiskState)) {
+	for _, c := range []struct {
+		name string
+		new  func() *analyzer.DiskState
+	}{{"watching", analyzer.NewDiskState}, {"stats", analyzer.NewUnwatchedDiskState}} {
+		t.Run(c.name, func(t *testing.T) {
+			test(t, func() *analyzer.DiskState {
+				d := c.new()
+				t.Cleanup(d.Close)
+				return d
+			})
+		})
+	}
+}
+
+// watchingState returns a state that watches directories, or skips the
+// test where the system cannot.
+func watchingState(t *testing.T) *analyzer.DiskState {
+	t.Helper()
+	d := analyzer.NewDiskState()
+	t.Cleanup(d.Close)
+	if !d.Watching() {
+		t.Skip("no directory watching on this system or file system")
+	}
+	return d
+}
+
+// With directory watches, a load of an unchanged tree examines nothing a
+// watch covers: the second load confirms each stamp once by a stat, and later loads
+// trust them until an event names the path. A file written in place is
+// the one path examined again; a file created in a new directory makes a
+// new walk.
+func TestDiskStateWatchedLoadsExamineNothing(t *testing.T) {
+	defer analyzer.SetRacyWindow(0)()
+	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/util.py --\nB = 2\n-- app/sub/deep.py --\nC = 3\n-- app/templates/t.html --\n<p>{{ x }}</p>\n")
+	d := watchingState(t)
+	examined := func() int64 {
+		before := d.Examined()
+		loadWith(t, dir, analyzer.Options{Disk: d})
+		return d.Examined() - before
+	}
+	examined()
+	second := examined()
+	if second < 8 {
+		t.Fatalf("the second load examined %d stamps; it confirms each directory and file", second)
+	}
+	// One path no watch covers stays: .git/info/exclude, in a directory
+	// that does not exist.
+	base := examined()
+	if base != 1 {
+		t.Errorf("a third load of an unchanged tree examined %d stamps, want 1", base)
+	}
+	util := filepath.Join(dir, "app", "util.py")
+	must(t, os.WriteFile(util, []byte("B = 9\n"), 0o644))
+	before := d.Examined()
+	p := loadWith(t, dir, analyzer.Options{Disk: d})
+	if got := fileText(p, "app/util.py"); got != "B = 9\n" {
+		t.Errorf("after writing util.py: %q", got)
+	}
+	if n := d.Examined() - before; n != base+1 {
+		t.Errorf("writing one file: %d stamps examined, want %d", n, base+1)
+	}
+	walks, _ := d.Stats()
+	must(t, os.MkdirAll(filepath.Join(dir, "app", "new", "pkg"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "app", "new", "pkg", "m.py"), []byte("D = 4\n"), 0o644))
+	if p = loadWith(t, dir, analyzer.Options{Disk: d}); fileText(p, "app/new/pkg/m.py") != "D = 4\n" {
+		t.Errorf("a file in a new directory is missing: %v", p.Files)
+	}
+	if w, _ := d.Stats(); w != walks+1 {
+		t.Errorf("a new directory: %d walks, want 1", w-walks)
+	}
+}
+
+// A directory moved away and made again between two loads, with a file
+// of the same name, is read afresh: the watches of the old directory's
+// subdirectories no longer stand for their paths.
+func TestDiskStateWatchedDirectoryReplaced(t *testing.T) {
+	defer analyzer.SetRacyWindow(0)()
+	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/sub/inner/x.py --\nX = 1\n")
+	d := watchingState(t)
+	for range 3 {
+		loadWith(t, dir, analyzer.Options{Disk: d})
+	}
+	sub := filepath.Join(dir, "app", "sub")
+	must(t, os.Rename(sub, filepath.Join(dir, "sub.old")))
+	must(t, os.MkdirAll(filepath.Join(sub, "inner"), 0o755))
+	must(t, os.WriteFile(filepath.Join(sub, "inner", "x.py"), []byte("X = 2\n"), 0o644))
+	if got := fileText(loadWith(t, dir, analyzer.Options{Disk: d}), "app/sub/inner/x.py"); got != "X = 2\n" {
+		t.Errorf("after replacing app/sub: %q, want the new content", got)
+	}
+	// And an edit in the moved directory changes nothing here.
+	must(t, os.WriteFile(filepath.Join(dir, "sub.old", "inner", "x.py"), []byte("X = 3\n"), 0o644))
+	if got := fileText(loadWith(t, dir, analyzer.Options{Disk: d}), "app/sub/inner/x.py"); got != "X = 2\n" {
+		t.Errorf("after editing the moved copy: %q", got)
+	}
+}
+
+// A file reached through a symbolic link, or with a second hard link, is
+// examined on every load: an edit through the other path shows no event
+// in the project's directories.
+func TestDiskStateWatchedLinksAreExamined(t *testing.T) {
+	defer analyzer.SetRacyWindow(0)()
+	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n")
+	outside := t.TempDir()
+	target := filepath.Join(outside, "linked.py")
+	must(t, os.WriteFile(target, []byte("L = 1\n"), 0o644))
+	must(t, os.Symlink(target, filepath.Join(dir, "app", "linked.py")))
+	hard := filepath.Join(outside, "hard.py")
+	must(t, os.WriteFile(hard, []byte("H = 1\n"), 0o644))
+	must(t, os.Link(hard, filepath.Join(dir, "app", "hard.py")))
+	d := watchingState(t)
+	for range 3 {
+		loadWith(t, dir, analyzer.Options{Disk: d})
+	}
+	must(t, os.WriteFile(target, []byte("L = 2\n"), 0o644))
+	must(t, os.WriteFile(hard, []byte("H = 2\n"), 0o644))
+	p := loadWith(t, dir, analyzer.Options{Disk: d})
+	if got := fileText(p, "app/linked.py"); got != "L = 2\n" {
+		t.Errorf("symbolic link: %q, want the edit made through its target", got)
+	}
+	if got := fileText(p, "app/hard.py"); got != "H = 2\n" {
+		t.Errorf("hard link: %q, want the edit made through the other link", got)
 	}
 }
 

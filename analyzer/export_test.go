@@ -9,3 +9,10 @@ func SetRacyWindow(d time.Duration) (restore func()) {
 	racyWindow = d
 	return func() { racyWindow = old }
 }
+
+// NewUnwatchedDiskState is a DiskState that watches nothing: every load
+// examines every stamp.
+func NewUnwatchedDiskState() *DiskState { return &DiskState{files: map[string]*cachedRead{}} }
+
+// Watching reports whether the state watches directories.
+func (d *DiskState) Watching() bool { return d.watch != nil }

@@ -69,8 +69,9 @@ func (s *server) lint() {
 	sort.Strings(roots)
 	for _, root := range roots {
 		n, hits := s.caches[root].parse.Stats()
-		walks, reads := s.caches[root].disk.Stats()
-		s.logf("parse cache %s: %d files, %d parses saved so far; %d walks and %d file reads so far", root, n, hits, walks, reads)
+		disk := s.caches[root].disk
+		walks, reads := disk.Stats()
+		s.logf("parse cache %s: %d files, %d parses saved so far; %d walks, %d file reads and %d stamps examined so far", root, n, hits, walks, reads, disk.Examined())
 	}
 	if testHookAfterAnalyze != nil {
 		testHookAfterAnalyze(s, snap.gen)

@@ -949,11 +949,15 @@ func TestNoProjectSaysSo(t *testing.T) {
 // a finding while make returns a token, none once the unsaved helpers.py
 // returns a constant, and one again when the token is back (shown in
 // helpers.py too, at the source).
-func TestCarriedDataflowFollowsEdits(t *testing.T) {
-	const token = "import secrets\n\n\ndef make():\n    return secrets.token_urlsafe(16)\n"
-	const constant = "import secrets\n\n\ndef make():\n    return \"fixed\"\n"
-	const views = "import logging\n\nfrom app.helpers import make\n\nlogger = logging.getLogger(__name__)\n\n\n" +
+const (
+	tokenHelper    = "import secrets\n\n\ndef make():\n    return secrets.token_urlsafe(16)\n"
+	constantHelper = "import secrets\n\n\ndef make():\n    return \"fixed\"\n"
+	helperView     = "import logging\n\nfrom app.helpers import make\n\nlogger = logging.getLogger(__name__)\n\n\n" +
 		"def view(request):\n    value = make()\n    logger.info(\"issued %s\", value)\n"
+)
+
+func TestCarriedDataflowFollowsEdits(t *testing.T) {
+	const token, constant, views = tokenHelper, constantHelper, helperView
 	dir := analyzertest.Write(t, "-- manage.py --\n-- app/__init__.py --\n-- app/helpers.py --\n"+token+"-- app/views.py --\n"+views)
 	c := startServer(t, Options{})
 	c.initialize(dir)
@@ -968,5 +972,35 @@ func TestCarriedDataflowFollowsEdits(t *testing.T) {
 	// helpers.py shows the finding too, at the token's source.
 	c.diagnostics(helpersURI, atVersion(3, only("DJL201")))
 	c.diagnostics(viewsURI, only("DJL201"))
+	c.shutdown()
+}
+
+// TestDiskEditsWithoutClientWatchers: with a client that registers no
+// watchers, a file that is not open and is edited on disk is read again
+// at the next lint, also once the server has come to trust the stamps of
+// the files it read (its own directory watches).
+func TestDiskEditsWithoutClientWatchers(t *testing.T) {
+	dir := analyzertest.Write(t, "-- manage.py --\n-- app/__init__.py --\n-- app/helpers.py --\n"+tokenHelper+"-- app/views.py --\n"+helperView)
+	// Older than the window in which a stamp cannot vouch for a write.
+	time.Sleep(2100 * time.Millisecond)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	viewsURI := c.open(filepath.Join(dir, "app", "views.py"), "python", 1, helperView)
+	c.diagnostics(viewsURI, atVersion(1, only("DJL201")))
+	// The next lints confirm the stamps, then trust them.
+	for v := int32(2); v <= 3; v++ {
+		c.change(viewsURI, v, helperView)
+		c.diagnostics(viewsURI, atVersion(v, only("DJL201")))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app", "helpers.py"), []byte(constantHelper), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.change(viewsURI, 4, helperView)
+	c.diagnostics(viewsURI, atVersion(4, empty))
+	if err := os.WriteFile(filepath.Join(dir, "app", "helpers.py"), []byte(tokenHelper), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.change(viewsURI, 5, helperView)
+	c.diagnostics(viewsURI, atVersion(5, only("DJL201")))
 	c.shutdown()
 }
