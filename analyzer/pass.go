@@ -305,7 +305,7 @@ func (d *deferredPython) parse(p *Project) (*python.Module, error) {
 		if c := p.deferOpts.Cache; c != nil {
 			_, d.mod, d.err = c.python(d.file.Path, d.file.Content)
 		} else {
-			d.mod, d.err = parsePython(d.file)
+			d.mod, d.err = p.parseStored(d.file)
 		}
 		if d.err == nil {
 			p.pyParsed.Add(1)

@@ -515,7 +515,7 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 				sf := source.NewFile(f.Path, data)
 				results[i].file = sf
 				if f.Kind == KindPython {
-					results[i].mod, results[i].err = parsePython(sf)
+					results[i].mod, results[i].err = p.parseStored(sf)
 				} else if l := languageOf(f.Kind); l != nil {
 					results[i].cfg = l.Parse(sf)
 				}
@@ -637,6 +637,38 @@ func parsePython(f *source.File) (m *python.Module, err error) {
 	m, err = python.Parse(f)
 	if err != nil {
 		err = fmt.Errorf("%s: %w", f.Path, err)
+	}
+	return m, err
+}
+
+// treeStore keeps large per-content values on their own: the command
+// line's on-disk cache (facts.Cache) keeps encoded syntax trees in it.
+type treeStore interface {
+	KeepsBlobs() bool
+	Blob(h facts.Hash, kind string) ([]byte, bool)
+	PutBlob(h facts.Hash, kind string, v []byte)
+}
+
+// parseStored is parsePython through the fact store: where it keeps blobs
+// (the command line's on-disk cache), a file whose content was parsed by
+// an earlier run is built from its encoded syntax tree instead of parsed,
+// and a file parsed now leaves its tree for the next run. A tree that
+// does not decode is parsed again.
+func (p *Project) parseStored(f *source.File) (*python.Module, error) {
+	ts, ok := p.store.(treeStore)
+	if !ok || !ts.KeepsBlobs() {
+		return parsePython(f)
+	}
+	h := p.contentHash(f)
+	kind := python.TreeFormat()
+	if data, ok := ts.Blob(h, kind); ok {
+		if m, err := python.ParseEncoded(f, data); err == nil {
+			return m, nil
+		}
+	}
+	m, err := parsePython(f)
+	if err == nil {
+		ts.PutBlob(h, kind, python.EncodeTree(m))
 	}
 	return m, err
 }

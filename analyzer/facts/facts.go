@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -100,6 +101,10 @@ type Cache struct {
 	bundles map[Hash]*bundle
 	err     error // the first problem writing the directory
 	stats   Stats
+	// blobWG counts the blob writes in flight (PutBlob), which Flush
+	// waits for; blobSem lets one run at a time.
+	blobWG  sync.WaitGroup
+	blobSem chan struct{}
 }
 
 // Stats count what a cache did.
@@ -108,6 +113,8 @@ type Stats struct {
 	Loaded       int // bundles read from disk
 	Written      int // bundles written to disk
 	Pruned       int // bundles removed to keep the directory under its limit
+	// BlobHits and BlobsWritten count the values kept on their own (Blob).
+	BlobHits, BlobsWritten int
 }
 
 type bundle struct {
@@ -128,7 +135,7 @@ func NewMemory() *Cache { return &Cache{bundles: map[Hash]*bundle{}} }
 // Open returns a cache in dir, created when missing. When the directory
 // cannot be created the cache works in memory and Err says why.
 func Open(dir string, limit int64) *Cache {
-	c := &Cache{dir: dir, limit: limit, bundles: map[Hash]*bundle{}}
+	c := &Cache{dir: dir, limit: limit, bundles: map[Hash]*bundle{}, blobSem: make(chan struct{}, 1)}
 	if limit <= 0 {
 		c.limit = DefaultLimit
 	}
@@ -209,6 +216,70 @@ func (c *Cache) Put(h Hash, id string, v []byte) {
 	b.mu.Unlock()
 }
 
+// KeepsBlobs reports whether the cache has a directory to keep blobs in.
+func (c *Cache) KeepsBlobs() bool { return c.dir != "" }
+
+// blobMagic starts a blob file; the content hash and a CRC-32 of the value
+// follow it.
+const blobMagic = "djleak-blob-1\n"
+
+func (c *Cache) blobPath(h Hash, kind string) string { return c.path(h) + "." + kind }
+
+// Blob returns the value of kind kept on its own for content h: a large
+// value read once per run (an encoded syntax tree), which the cache does
+// not hold in memory as it does a bundle. A damaged or foreign file is a
+// miss.
+func (c *Cache) Blob(h Hash, kind string) ([]byte, bool) {
+	if c.dir == "" {
+		return nil, false
+	}
+	path := c.blobPath(h, kind)
+	data, err := os.ReadFile(path)
+	head := len(blobMagic) + len(h) + 4
+	if err != nil || len(data) < head || string(data[:len(blobMagic)]) != blobMagic ||
+		!bytes.Equal(data[len(blobMagic):len(blobMagic)+len(h)], h[:]) ||
+		binary.BigEndian.Uint32(data[head-4:head]) != crc32.ChecksumIEEE(data[head:]) {
+		return nil, false
+	}
+	if info, err := os.Stat(path); err == nil {
+		if now := time.Now(); now.Sub(info.ModTime()) > touchAfter {
+			_ = os.Chtimes(path, now, now)
+		}
+	}
+	c.mu.Lock()
+	c.stats.BlobHits++
+	c.mu.Unlock()
+	return data[head:], true
+}
+
+// PutBlob has the value of kind for content h written (see Blob) in the
+// background, so that the caller does not wait for the disk; Flush waits
+// for the writes. Problems are recorded in Err.
+func (c *Cache) PutBlob(h Hash, kind string, v []byte) {
+	if c.dir == "" {
+		return
+	}
+	data := make([]byte, 0, len(blobMagic)+len(h)+4+len(v))
+	data = append(append(data, blobMagic...), h[:]...)
+	data = binary.BigEndian.AppendUint32(data, crc32.ChecksumIEEE(v))
+	data = append(data, v...)
+	// One write at a time, in the order the values came: the disk is
+	// the bottleneck, not the callers.
+	c.blobWG.Add(1)
+	go func() {
+		defer c.blobWG.Done()
+		c.blobSem <- struct{}{}
+		defer func() { <-c.blobSem }()
+		if err := writeAtomic(c.blobPath(h, kind), data); err != nil {
+			c.fail(err)
+			return
+		}
+		c.mu.Lock()
+		c.stats.BlobsWritten++
+		c.mu.Unlock()
+	}()
+}
+
 // Sweep forgets the bundles no lookup used since the previous Sweep, so a
 // long-lived memory cache holds what the project has now, not every
 // content a file ever had.
@@ -237,6 +308,7 @@ func (c *Cache) Flush() {
 	if c.dir == "" {
 		return
 	}
+	c.blobWG.Wait()
 	c.mu.Lock()
 	var dirty []Hash
 	for h, b := range c.bundles {
@@ -261,8 +333,9 @@ func (c *Cache) Flush() {
 	}
 	c.mu.Lock()
 	c.stats.Written += written
+	blobs := c.stats.BlobsWritten
 	c.mu.Unlock()
-	if written > 0 {
+	if written > 0 || blobs > 0 {
 		now := time.Now()
 		if err := writeAtomic(filepath.Join(c.dir, usedMarker), nil); err == nil {
 			_ = os.Chtimes(filepath.Join(c.dir, usedMarker), now, now)

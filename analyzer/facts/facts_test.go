@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -273,5 +274,66 @@ func TestZeroValueIsEmpty(t *testing.T) {
 	data, _ = Encode(sample{Name: "x"})
 	if w, err := Decode[sample](data); err != nil || w.Name != "x" {
 		t.Fatalf("non-zero value: %+v, %v", w, err)
+	}
+}
+
+// A blob is written in the background, on disk once Flush returns, read
+// back by the next cache on the directory, and a miss when its file is
+// damaged or holds another content's value; a memory cache keeps none.
+func TestBlobs(t *testing.T) {
+	dir := t.TempDir()
+	h := HashOf("app/views.py", []byte("X = 1\n"))
+	other := HashOf("app/other.py", []byte("X = 1\n"))
+	c := Open(dir, 0)
+	if !c.KeepsBlobs() {
+		t.Fatal("a directory cache keeps no blobs")
+	}
+	if _, ok := c.Blob(h, "tree1"); ok {
+		t.Fatal("hit in an empty cache")
+	}
+	value := bytes.Repeat([]byte("tree "), 1000)
+	c.PutBlob(h, "tree1", value)
+	c.PutBlob(other, "tree1", []byte("other"))
+	c.Flush()
+	if st := c.Stats(); st.BlobsWritten != 2 || c.Err() != nil {
+		t.Fatalf("after Flush: %+v, %v", st, c.Err())
+	}
+	c2 := Open(dir, 0)
+	if got, ok := c2.Blob(h, "tree1"); !ok || !bytes.Equal(got, value) {
+		t.Fatalf("read back %d bytes, %v", len(got), ok)
+	}
+	if _, ok := c2.Blob(h, "tree2"); ok {
+		t.Error("another kind hits")
+	}
+	if st := c2.Stats(); st.BlobHits != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	path := c2.blobPath(h, "tree1")
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFile, err := os.ReadFile(c2.blobPath(other, "tree1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"truncated":         good[:len(good)-1],
+		"a byte changed":    append(append([]byte(nil), good[:len(good)-1]...), good[len(good)-1]^1),
+		"too short":         good[:10],
+		"another content's": otherFile,
+	} {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := Open(dir, 0).Blob(h, "tree1"); ok {
+			t.Errorf("%s blob: a hit", name)
+		}
+	}
+	m := NewMemory()
+	m.PutBlob(h, "tree1", value)
+	m.Flush()
+	if _, ok := m.Blob(h, "tree1"); ok || m.KeepsBlobs() {
+		t.Error("a memory cache keeps blobs")
 	}
 }

@@ -181,6 +181,7 @@ func TestCacheHitIsByteIdentical(t *testing.T) {
 	variants = append(variants, []string{"--statistics"}, []string{"--format", "json", "--statistics"},
 		[]string{"--include-suppressed", "--report-unused-ignores", "--format", "sarif"})
 	reused := regexp.MustCompile(`cache: (\d+) facts reused`)
+	trees := regexp.MustCompile(`(\d+) syntax trees reused, (\d+) written`)
 	var previous string
 	for _, step := range steps {
 		step.change()
@@ -204,6 +205,9 @@ func TestCacheHitIsByteIdentical(t *testing.T) {
 					}
 					if n, _ := strconv.Atoi(m[1]); i == 1 && n == 0 {
 						t.Fatalf("%s, %v: the second warm run reused no facts:\n%s", step.name, v, errb.String())
+					}
+					if tr := trees.FindStringSubmatch(errb.String()); i == 1 && (tr == nil || tr[1] == "0" || tr[2] != "0") {
+						t.Fatalf("%s, %v: the second warm run did not build every module from the cached trees:\n%s", step.name, v, errb.String())
 					}
 				}
 			}

@@ -444,7 +444,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cache != nil {
 		cache.Flush()
 		st := cache.Stats()
-		verbose("cache: %d facts reused, %d computed; %d files' facts read, %d written", st.Hits, st.Misses, st.Loaded, st.Written)
+		verbose("cache: %d facts reused, %d computed; %d files' facts read, %d written; %d syntax trees reused, %d written", st.Hits, st.Misses, st.Loaded, st.Written, st.BlobHits, st.BlobsWritten)
 		if err := cache.Err(); err != nil && !*f.quiet {
 			fmt.Fprintf(stderr, "djleak: note: the cache is not written (%v); results are not affected\n", err)
 		}

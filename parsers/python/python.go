@@ -53,6 +53,8 @@ type Module struct {
 	Errors []Error
 
 	src string // File.Content as a string, sliced for node text without copying
+	// nodes is the flat syntax tree Root heads.
+	nodes []Node
 	// parse is the builder while Parse builds the model, which then builds
 	// the arguments of a call it needs (a `"…".format(…)` string).
 	parse *builder
@@ -283,10 +285,15 @@ func Parse(f *source.File) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Module{File: f, Root: &nodes[0], src: string(f.Content)}
+	return build(f, nodes), nil
+}
+
+// build makes the module of f from its flat syntax tree.
+func build(f *source.File, nodes []Node) *Module {
+	m := &Module{File: f, Root: &nodes[0], nodes: nodes, src: string(f.Content)}
 	b := newBuilder(m)
 	b.run()
-	return m, nil
+	return m
 }
 
 // NodeText returns n's source text. It slices the file's content and does
