@@ -124,7 +124,11 @@ func (w *dirWatch) watchDirs(paths []string) {
 
 // poll takes in the events queued so far and returns the sequence number
 // a confirmation made after it records.
-func (w *dirWatch) poll() uint64 {
+func (w *dirWatch) poll() uint64 { return w.locked(w.takeEvents) }
+
+// locked runs f under the lock of a working watch; 0 (trust nothing)
+// without one.
+func (w *dirWatch) locked(f func() uint64) uint64 {
 	if w == nil {
 		return 0
 	}
@@ -133,6 +137,10 @@ func (w *dirWatch) poll() uint64 {
 	if w.broken {
 		return 0
 	}
+	return f()
+}
+
+func (w *dirWatch) takeEvents() uint64 {
 	next, any := w.seq+1, false
 	mark := func(p string) {
 		any = true
@@ -187,17 +195,7 @@ func (w *dirWatch) poll() uint64 {
 
 // current is the sequence number of the last poll: a confirmation made
 // now records it, and events not yet taken in count as later.
-func (w *dirWatch) current() uint64 {
-	if w == nil {
-		return 0
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.broken {
-		return 0
-	}
-	return w.seq
-}
+func (w *dirWatch) current() uint64 { return w.locked(func() uint64 { return w.seq }) }
 
 // clean reports whether a stamp of path confirmed at sequence number seen
 // (0: never) still holds: the watch covering it began before the

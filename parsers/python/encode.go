@@ -144,18 +144,13 @@ type treeReader struct {
 	err  error
 }
 
-func (r *treeReader) uvarint() uint64 {
-	v, k := binary.Uvarint(r.data[r.off:])
-	if k <= 0 {
-		r.err = errBadTree
-		return 0
-	}
-	r.off += k
-	return v
-}
+func (r *treeReader) uvarint() uint64 { return readVar(r, binary.Uvarint) }
 
-func (r *treeReader) varint() int64 {
-	v, k := binary.Varint(r.data[r.off:])
+func (r *treeReader) varint() int64 { return readVar(r, binary.Varint) }
+
+// readVar reads one integer with read (binary.Uvarint or binary.Varint).
+func readVar[T uint64 | int64](r *treeReader, read func([]byte) (T, int)) T {
+	v, k := read(r.data[r.off:])
 	if k <= 0 {
 		r.err = errBadTree
 		return 0
