@@ -56,9 +56,9 @@ const (
 
 // watchSys is the system's directory watching (inotify on Linux).
 type watchSys interface {
-	// add watches dir, a directory that is not a symbolic link, and
-	// returns the watch's descriptor; it fails where changes may not be
-	// reported (a remote or FUSE file system, no watches left).
+	// add watches dir and returns the watch's descriptor; it fails for a
+	// symbolic link or anything but a directory, and where changes may not
+	// be reported (a remote or FUSE file system, no watches left).
 	add(dir string) (int, error)
 	// drain reads the events queued so far without blocking; name is ""
 	// for an event about the watched directory itself.
@@ -101,10 +101,6 @@ func (w *dirWatch) watchDirs(paths []string) {
 	}
 	for _, p := range paths {
 		if w.dirs[p] != nil || len(w.dirs) >= min(maxWatches, w.sys.budget()) {
-			continue
-		}
-		info, err := os.Lstat(p)
-		if err != nil || !info.IsDir() {
 			continue
 		}
 		wd, err := w.sys.add(p)

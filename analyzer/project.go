@@ -662,7 +662,7 @@ func (p *Project) parseStored(f *source.File) (*python.Module, error) {
 	h := p.contentHash(f)
 	kind := python.TreeFormat()
 	if data, ok := ts.Blob(h, kind); ok {
-		if m, err := python.ParseEncoded(f, data); err == nil {
+		if m := decodeStored(f, data); m != nil {
 			return m, nil
 		}
 	}
@@ -671,6 +671,22 @@ func (p *Project) parseStored(f *source.File) (*python.Module, error) {
 		ts.PutBlob(h, kind, python.EncodeTree(m))
 	}
 	return m, err
+}
+
+// decodeStored builds f's module from a stored tree, or returns nil when
+// the tree does not decode, or the build gives up on it (a panic, as
+// parsePython catches one): the file is then parsed.
+func decodeStored(f *source.File, data []byte) (m *python.Module) {
+	defer func() {
+		if recover() != nil {
+			m = nil
+		}
+	}()
+	m, err := python.ParseEncoded(f, data)
+	if err != nil {
+		return nil
+	}
+	return m
 }
 
 // ModuleByName finds a project module by dotted name. A name matches a
