@@ -72,8 +72,9 @@ type watchSys interface {
 
 // maxWatches bounds the watches one state holds: watches are a per-user
 // resource the editor's own watchers share, so a state also takes at most
-// a quarter of the system's allowance (watchSys.budget).
-const maxWatches = 1 << 16
+// a quarter of the system's allowance (watchSys.budget). A variable so
+// that a test can run out of watches.
+var maxWatches = 1 << 16
 
 // maxChanged bounds the paths remembered as changed; beyond it every
 // confirmation is dropped at once, as after lost events.

@@ -285,6 +285,31 @@ func TestDiskStateWatchedLinksAreExamined(t *testing.T) {
 	}
 }
 
+// Out of watches, a state watches the directories it could and examines
+// the rest on every load, and still notices every change.
+func TestDiskStateOutOfWatches(t *testing.T) {
+	defer analyzer.SetRacyWindow(0)()
+	defer analyzer.SetMaxWatches(1)()
+	dir := analyzertest.Write(t, "-- a.py --\nA = 1\n-- app/views.py --\nV = 1\n-- app/sub/deep.py --\nD = 1\n")
+	d := watchingState(t)
+	for range 2 {
+		loadWith(t, dir, analyzer.Options{Disk: d})
+	}
+	before := d.Examined()
+	loadWith(t, dir, analyzer.Options{Disk: d})
+	// The root is the one directory watched (the first in order): a.py is
+	// trusted; app, app/sub and the files in them are examined.
+	if n := d.Examined() - before; n < 4 {
+		t.Errorf("with one watch: %d stamps examined, want the unwatched directories and files", n)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "app", "sub", "deep.py"), []byte("D = 22\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "a.py"), []byte("A = 22\n"), 0o644))
+	p := loadWith(t, dir, analyzer.Options{Disk: d})
+	if got := fileText(p, "app/sub/deep.py") + fileText(p, "a.py"); got != "D = 22\nA = 22\n" {
+		t.Errorf("edits under and outside the watch: %q", got)
+	}
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {

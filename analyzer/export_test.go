@@ -16,3 +16,11 @@ func NewUnwatchedDiskState() *DiskState { return &DiskState{files: map[string]*c
 
 // Watching reports whether the state watches directories.
 func (d *DiskState) Watching() bool { return d.watch != nil }
+
+// SetMaxWatches changes how many directories a DiskState watches, until
+// the returned function restores it.
+func SetMaxWatches(n int) (restore func()) {
+	old := maxWatches
+	maxWatches = n
+	return func() { maxWatches = old }
+}
