@@ -162,9 +162,9 @@ func (w *dirWatch) takeEvents() uint64 {
 					mark(p)
 					delete(w.dirs, p)
 					delete(w.byWD, d.wd)
-					if p != dir {
-						w.sys.remove(d.wd)
-					}
+					// A moved directory keeps its watch in the kernel;
+					// removing one that ended already does nothing.
+					w.sys.remove(d.wd)
 				}
 			}
 		case name == "":
