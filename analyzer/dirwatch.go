@@ -49,7 +49,6 @@ type watchEvent uint8
 const (
 	evEntry    watchEvent = iota // a file's content or attributes changed
 	evListing                    // an entry was created, deleted or renamed: its directory changed too
-	evSelf                       // the watched directory's own attributes changed
 	evGone                       // the watch ended: the directory was deleted, moved or unmounted
 	evOverflow                   // the kernel dropped events
 )
@@ -219,18 +218,12 @@ func (w *dirWatch) clean(path string, dir bool, seen uint64) bool {
 // coverable reports whether a watch can see every change to path: a
 // directory, a regular file with one link, not reached through a symbolic
 // link of its own, or nothing (its creation is an event in its directory).
-func coverable(path string) (ok, dir bool) {
+func coverable(path string) bool {
 	info, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return true, false
+		return true
 	}
-	if err != nil {
-		return false, false
-	}
-	if info.IsDir() {
-		return true, true
-	}
-	return info.Mode().IsRegular() && linkCount(info) == 1, false
+	return err == nil && (info.IsDir() || info.Mode().IsRegular() && linkCount(info) == 1)
 }
 
 // close ends the watches.

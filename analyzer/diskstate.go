@@ -39,8 +39,8 @@ type DiskState struct {
 	walks int
 	reads int
 	watch *dirWatch // nil: every load examines every stamp
-	// stats counts the stamps examined by a system call.
-	stats atomic.Int64
+	// examined counts the stamps examined by a system call.
+	examined atomic.Int64
 }
 
 // racyWindow is how recent a modification must be for its stamp not to be
@@ -58,46 +58,39 @@ type cachedWalk struct {
 type pathStamp struct {
 	path  string // absolute
 	stamp fileStamp
-	seen  watchMark
+	seen  atomic.Uint64 // see confirm
 }
 
 type cachedRead struct {
 	stamp fileStamp
 	limit int64
 	data  []byte
-	seen  watchMark
+	seen  atomic.Uint64 // see confirm
 }
 
-// watchMark is when a stat last confirmed a stamp under a directory
-// watch (a dirWatch sequence number, 0 for never), and whether the path
-// is a directory.
-type watchMark struct {
-	seq atomic.Uint64
-	dir atomic.Bool
-}
-
-// holds reports whether the stamp of path is known to hold without a
-// stat: it was confirmed under a watch and nothing has changed it since.
-func (d *DiskState) holds(path string, m *watchMark) bool {
-	return d.watch.clean(path, m.dir.Load(), m.seq.Load())
+// holds reports whether stamp, path's stamp, is known to hold without a
+// stat: it was confirmed under a watch (seen) and nothing has changed it
+// since.
+func (d *DiskState) holds(path string, stamp fileStamp, seen *atomic.Uint64) bool {
+	return d.watch.clean(path, stamp.mode.IsDir(), seen.Load())
 }
 
 // confirm examines path's stamp and reports whether it is still want; if
-// so and a watch can see every change to path, it records seq (the
-// sequence number read before the stat) so that later loads trust it.
-func (d *DiskState) confirm(path string, want fileStamp, m *watchMark, seq uint64) bool {
-	d.stats.Add(1)
+// so and a watch can see every change to path, it records in seen the
+// dirWatch sequence number seq, read before the stat, so that later loads
+// trust the stamp (0: examine it every time).
+func (d *DiskState) confirm(path string, want fileStamp, seen *atomic.Uint64, seq uint64) bool {
+	d.examined.Add(1)
 	if stampOf(path) != want {
 		return false
 	}
 	if seq != 0 {
 		// Examined after the stat: a change in between shows as an event
 		// later than seq.
-		if ok, dir := coverable(path); ok {
-			m.dir.Store(dir)
-			m.seq.Store(seq)
+		if coverable(path) {
+			seen.Store(seq)
 		} else {
-			m.seq.Store(0)
+			seen.Store(0)
 		}
 	}
 	return true
@@ -146,7 +139,7 @@ func (d *DiskState) Close() { d.watch.close() }
 
 // Examined reports how many stamps the state has examined by a system
 // call so far.
-func (d *DiskState) Examined() int64 { return d.stats.Load() }
+func (d *DiskState) Examined() int64 { return d.examined.Load() }
 
 // Changed tells the state that the files at these absolute paths changed,
 // were created or were deleted (a client's file watcher said so): they are
@@ -243,7 +236,7 @@ func (d *DiskState) unchanged(stamps []pathStamp, seq uint64) bool {
 				}
 				for j := i; j < min(i+chunk, len(stamps)); j++ {
 					ps := &stamps[j]
-					if !d.holds(ps.path, &ps.seen) && !d.confirm(ps.path, ps.stamp, &ps.seen, seq) {
+					if !d.holds(ps.path, ps.stamp, &ps.seen) && !d.confirm(ps.path, ps.stamp, &ps.seen, seq) {
 						changed.Store(true)
 						return
 					}
@@ -271,7 +264,7 @@ func (d *DiskState) read(full string, limit int64) ([]byte, error) {
 	e := d.files[full]
 	d.mu.Unlock()
 	if e != nil && e.limit == limit {
-		if d.holds(full, &e.seen) {
+		if d.holds(full, e.stamp, &e.seen) {
 			return e.data, nil
 		}
 		if d.confirm(full, e.stamp, &e.seen, d.watch.current()) {
