@@ -233,23 +233,23 @@ func (c *Cache) Blob(h Hash, kind string) ([]byte, bool) {
 	if c.dir == "" {
 		return nil, false
 	}
-	path := c.blobPath(h, kind)
-	data, err := os.ReadFile(path)
-	head := len(blobMagic) + len(h) + 4
-	if err != nil || len(data) < head || string(data[:len(blobMagic)]) != blobMagic ||
-		!bytes.Equal(data[len(blobMagic):len(blobMagic)+len(h)], h[:]) ||
-		binary.BigEndian.Uint32(data[head-4:head]) != crc32.ChecksumIEEE(data[head:]) {
-		return nil, false
-	}
-	if info, err := os.Stat(path); err == nil {
-		if now := time.Now(); now.Sub(info.ModTime()) > touchAfter {
-			_ = os.Chtimes(path, now, now)
+	var v []byte
+	ok := readTouched(c.blobPath(h, kind), func(data []byte) bool {
+		head := len(blobMagic) + len(h) + 4
+		if len(data) < head || string(data[:len(blobMagic)]) != blobMagic ||
+			!bytes.Equal(data[len(blobMagic):len(blobMagic)+len(h)], h[:]) ||
+			binary.BigEndian.Uint32(data[head-4:head]) != crc32.ChecksumIEEE(data[head:]) {
+			return false
 		}
+		v = data[head:]
+		return true
+	})
+	if ok {
+		c.mu.Lock()
+		c.stats.BlobHits++
+		c.mu.Unlock()
 	}
-	c.mu.Lock()
-	c.stats.BlobHits++
-	c.mu.Unlock()
-	return data[head:], true
+	return v, ok
 }
 
 // PutBlob has the value of kind for content h written (see Blob) in the
@@ -263,8 +263,11 @@ func (c *Cache) PutBlob(h Hash, kind string, v []byte) {
 	data = append(append(data, blobMagic...), h[:]...)
 	data = binary.BigEndian.AppendUint32(data, crc32.ChecksumIEEE(v))
 	data = append(data, v...)
-	// One write at a time, in the order the values came: the disk is
-	// the bottleneck, not the callers.
+	if len(data) > maxReadBack {
+		return // it would never be read back
+	}
+	// One write at a time, in whatever order the writers get their turn:
+	// the disk is the bottleneck, not the callers.
 	c.blobWG.Add(1)
 	go func() {
 		defer c.blobWG.Done()
@@ -474,32 +477,45 @@ func decodeBundle(h Hash, data []byte) (map[string][]byte, error) {
 	return out, nil
 }
 
-// touchAfter is how old a bundle's modification time may get before a hit
-// refreshes it; pruning removes the least recently used bundles first.
+// touchAfter is how old a bundle's or blob's modification time may get
+// before a hit refreshes it; pruning removes the least recently used
+// files first.
 const touchAfter = time.Hour
 
-func readBundle(path string, h Hash) (map[string][]byte, bool) {
+// maxReadBack bounds the size of a bundle or blob file that is read.
+const maxReadBack = 64 << 20
+
+// readTouched reads the regular file at path, at most maxReadBack bytes,
+// and reports whether use accepted its content; an accepted file older
+// than touchAfter has its modification time refreshed.
+func readTouched(path string, use func([]byte) bool) bool {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, false
+		return false
 	}
 	defer f.Close()
 	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() || info.Size() > 64<<20 {
-		return nil, false
+	if err != nil || !info.Mode().IsRegular() || info.Size() > maxReadBack {
+		return false
 	}
 	data := make([]byte, info.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, false
-	}
-	entries, err := decodeBundle(h, data)
-	if err != nil {
-		return nil, false
+	if _, err := io.ReadFull(f, data); err != nil || !use(data) {
+		return false
 	}
 	if now := time.Now(); now.Sub(info.ModTime()) > touchAfter {
 		_ = os.Chtimes(path, now, now)
 	}
-	return entries, true
+	return true
+}
+
+func readBundle(path string, h Hash) (map[string][]byte, bool) {
+	var entries map[string][]byte
+	ok := readTouched(path, func(data []byte) bool {
+		var err error
+		entries, err = decodeBundle(h, data)
+		return err == nil
+	})
+	return entries, ok
 }
 
 // writeAtomic writes data to path through a temporary file in the same
