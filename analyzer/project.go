@@ -18,6 +18,7 @@ import (
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
+	"github.com/djleak/djleak/parsers/template"
 )
 
 // Options control loading a project.
@@ -582,6 +583,11 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 					p.configs = map[Kind][]ConfigFile{}
 				}
 				p.configs[p.Files[i].Kind] = append(p.configs[p.Files[i].Kind], ConfigFile{File: r.file, Model: r.cfg})
+				if lo, ok := r.cfg.(interface{ LeftOutBranches() []template.Range }); ok {
+					for _, b := range lo.LeftOutBranches() {
+						p.Notes = append(p.Notes, leftOutNote(r.file.Span(b.Start, b.End), b.Text))
+					}
+				}
 			}
 		}
 	}
@@ -593,6 +599,10 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 			p.NotAnalysed = append(p.NotAnalysed, NotAnalysed{Loc: e.Loc, Reason: e.Message})
 		}
 	}
+	for _, l := range p.Nginx.LeftOut {
+		p.Notes = append(p.Notes, leftOutNote(l.Loc, l.Condition))
+	}
+	sort.Strings(p.Notes)
 	sortNotAnalysed(p.NotAnalysed)
 	p.deferOpts = Options{Workers: opts.Workers, Cache: opts.Cache}
 	return errors.Join(errs...)
@@ -726,4 +736,15 @@ func ResolveRelative(rel string, level int, module string) string {
 		return base
 	}
 	return base + "." + module
+}
+
+// leftOutNote says that a template was read without one of its branches
+// (see template.Reread).
+func leftOutNote(loc source.Location, cond string) string {
+	lines := fmt.Sprintf("line %d", loc.Start.Line)
+	if loc.End.Line > loc.Start.Line {
+		lines = fmt.Sprintf("lines %d-%d", loc.Start.Line, loc.End.Line)
+	}
+	return fmt.Sprintf("%s:%d: %s (%s) is left out: with every branch of the template kept the file does not parse, "+
+		"so it is read as rendered with the first branch of each conditional", loc.Path, loc.Start.Line, cond, lines)
 }

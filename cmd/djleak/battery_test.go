@@ -109,6 +109,17 @@ func TestBattery(t *testing.T) {
 			"nginx/nginx.conf": "http {\n    server {\n        add_header X \"never closed;\n    }\n}\n",
 			"app/quote.py":     "X = \"never closed\nY = 2\n"},
 			code: 1, want: []string{"app/quote.py:1:5: DJL001 syntax error: unexpected '\"'", "nginx/nginx.conf:…NGX001 "}},
+		// Template branches that each open a block, closed once after the
+		// conditional: read as the first-branch rendering, with a note.
+		{name: "template-alternative-blocks", files: map[string]string{
+			"nginx/site.conf.j2": "{% if tls %}\nserver {\n    listen 443 ssl;\n    ssl_verify_client on;\n    ssl_client_certificate ca.pem;\n" +
+				"{% else %}\nserver {\n    listen 80;\n{% endif %}\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n" +
+				"    location /plain { proxy_set_header X-Client-DN $http_x_client_dn; proxy_pass http://127.0.0.1:8000; }\n}\n",
+			"apache/vhost.conf.template": "{% if SSL %}\n<VirtualHost *:443>\n    SSLEngine on\n{% else %}\n<VirtualHost *:80>\n{% endif %}\n" +
+				"    ServerName example.org\n</VirtualHost>\n"},
+			code: 1, want: []string{"nginx/site.conf.j2:13:23: NGX203 "}, absent: []string{"nginx/site.conf.j2:…NGX001", "apache/vhost.conf.template:…APC001"},
+			stderr: []string{"djleak: apache/vhost.conf.template:4: `{% else %}` of `{% if SSL %}` (lines 4-5) is left out",
+				"djleak: nginx/site.conf.j2:6: `{% else %}` of `{% if tls %}` (lines 6-8) is left out"}},
 		{name: "symlink-loop", setup: func(t *testing.T, dir string) {
 			must(t, os.Symlink("loop2.py", filepath.Join(dir, "app/loop1.py")))
 			must(t, os.Symlink("loop1.py", filepath.Join(dir, "app/loop2.py")))

@@ -11,7 +11,11 @@
 // or an unterminated quote is an [Error], and the rest of the file is kept.
 package apache
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/djleak/djleak/parsers/template"
+)
 
 // Word is one argument, with quotes resolved.
 type Word struct {
@@ -76,6 +80,9 @@ type Error struct {
 type File struct {
 	Directives []*Directive
 	Errors     []Error
+	// LeftOut are the branches of a template that the parse left out,
+	// having read it as its first-branch rendering (see template.Reread).
+	LeftOut []template.Range
 }
 
 // Parse parses one file's content.

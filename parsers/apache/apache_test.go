@@ -1,6 +1,7 @@
 package apache
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -95,4 +96,46 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Horizon's vhost template opens a <VirtualHost> in each branch of
+// {% if SSL %}, closed once after {% endif %}: it is read as rendered with
+// the first branch, the {% else %} branch is left out, and its later
+// {% else %} branch (balanced) is kept.
+func TestTemplateAlternativeSections(t *testing.T) {
+	data, err := os.ReadFile("testdata/horizon_apache_vhost.conf.template")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := Parse(data); len(f.Errors) == 0 {
+		t.Fatal("with both branches the sections balance; the test needs a template that does not")
+	}
+	f := ParseNamed("apache_vhost.conf.template", data)
+	if len(f.Errors) != 0 {
+		t.Fatalf("errors %v", f.Errors)
+	}
+	if len(f.Directives) != 1 || !f.Directives[0].Is("VirtualHost") || f.Directives[0].Arg(0) != "{{ NAMEDHOST }}:443" {
+		t.Fatalf("top level %+v", f.Directives)
+	}
+	vh := f.Directives[0]
+	for _, name := range []string{"SSLEngine", "ServerName", "WSGIScriptAlias"} {
+		if len(vh.Find(name)) != 1 {
+			t.Errorf("%s not in the vhost", name)
+		}
+	}
+	var locs []string
+	for _, l := range vh.Find("Location") {
+		for _, d := range l.Body {
+			locs = append(locs, d.Name)
+		}
+	}
+	if want := []string{"Require", "Order", "Allow", "SetHandler"}; !reflect.DeepEqual(locs, want) {
+		t.Errorf("Location bodies %q, want %q (both branches of the balanced conditional)", locs, want)
+	}
+	if len(f.LeftOut) != 1 {
+		t.Fatalf("left out %v", f.LeftOut)
+	}
+	if got := string(data[f.LeftOut[0].Start:f.LeftOut[0].End]); got != "{% else %}\n<VirtualHost {{ NAMEDHOST }}:80>" {
+		t.Errorf("left out %q", got)
+	}
 }

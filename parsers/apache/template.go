@@ -8,7 +8,8 @@ import "github.com/djleak/djleak/parsers/template"
 // for whole lines and is left out, one elsewhere is a word whose text is
 // the placeholder as written.
 func ParseNamed(name string, content []byte) *File {
-	return template.ParseNamed(name, content, Parse, func(f *File, res *template.Result) {
+	return template.ParseNamed(name, content, Parse, func(f *File) bool { return len(f.Errors) == 0 }, func(f *File, res *template.Result) {
+		f.LeftOut = res.LeftOut
 		var restore func(ds []*Directive)
 		restore = func(ds []*Directive) {
 			for _, d := range ds {
@@ -21,3 +22,6 @@ func ParseNamed(name string, content []byte) *File {
 		restore(f.Directives)
 	})
 }
+
+// LeftOutBranches are the template branches the parse left out.
+func (f *File) LeftOutBranches() []template.Range { return f.LeftOut }

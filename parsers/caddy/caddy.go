@@ -15,6 +15,7 @@
 package caddy
 
 import (
+	"github.com/djleak/djleak/parsers/template"
 	"sort"
 	"strings"
 )
@@ -97,6 +98,9 @@ type File struct {
 	// `import` of the file inside a site inserts there.
 	Top    []*Directive
 	Errors []Error
+	// LeftOut are the branches of a template that the parse left out,
+	// having read it as its first-branch rendering (see template.Reread).
+	LeftOut []template.Range
 }
 
 type tokKind int

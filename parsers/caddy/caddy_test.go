@@ -99,6 +99,25 @@ func TestErrorsKeepTheRest(t *testing.T) {
 	}
 }
 
+// A Caddyfile template whose branches each open the site block is read as
+// its first-branch rendering; the other branch is left out.
+func TestTemplateAlternativeSites(t *testing.T) {
+	src := "{% if tls %}\nsecure.example {\n\ttls /c.pem /k.pem\n{% else %}\n:80 {\n{% endif %}\n\treverse_proxy app:8000\n}\n"
+	if f := Parse([]byte(src)); len(f.Errors) == 0 {
+		t.Fatal("with both branches the braces balance; the test needs a template that does not")
+	}
+	f := ParseNamed("Caddyfile.j2", []byte(src))
+	if len(f.Errors) != 0 {
+		t.Fatalf("errors %v", f.Errors)
+	}
+	if got, want := texts(f.Sites), []string{"secure.example {tls /c.pem /k.pem; reverse_proxy app:8000}"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("sites %q, want %q", got, want)
+	}
+	if len(f.LeftOut) != 1 || src[f.LeftOut[0].Start:f.LeftOut[0].End] != "{% else %}\n:80 {" {
+		t.Errorf("left out %v", f.LeftOut)
+	}
+}
+
 // FuzzParse checks that parsing never panics and that offsets stay within
 // the input.
 func FuzzParse(f *testing.F) {

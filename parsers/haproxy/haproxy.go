@@ -18,6 +18,7 @@
 package haproxy
 
 import (
+	"github.com/djleak/djleak/parsers/template"
 	"strings"
 )
 
@@ -113,6 +114,9 @@ type Error struct {
 type File struct {
 	Sections []*Section
 	Errors   []Error
+	// LeftOut are the branches of a template that the parse left out,
+	// having read it as its first-branch rendering (see template.Reread).
+	LeftOut []template.Range
 }
 
 // sectionKeywords are the keywords that open a section in HAProxy 2.x.

@@ -9,7 +9,8 @@ import "github.com/djleak/djleak/parsers/template"
 // the placeholder as written. Lines inside template conditionals carry
 // the condition in Cond, after any `.if` of HAProxy's own.
 func ParseNamed(name string, content []byte) *File {
-	return template.ParseNamed(name, content, Parse, func(f *File, res *template.Result) {
+	return template.ParseNamed(name, content, Parse, func(f *File) bool { return len(f.Errors) == 0 }, func(f *File, res *template.Result) {
+		f.LeftOut = res.LeftOut
 		for _, s := range f.Sections {
 			s.Name, s.From = res.Restore(s.Name), res.Restore(s.From)
 			lines := s.Lines
@@ -27,3 +28,6 @@ func ParseNamed(name string, content []byte) *File {
 		}
 	})
 }
+
+// LeftOutBranches are the template branches the parse left out.
+func (f *File) LeftOutBranches() []template.Range { return f.LeftOut }

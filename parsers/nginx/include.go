@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -155,10 +156,12 @@ func ParseFiles(root string, paths []string, opts Options) *Set {
 	for _, k := range keys {
 		if pf := b.parsed[k]; pf != nil {
 			set.Errors = append(set.Errors, pf.errs...)
+			set.LeftOut = append(set.LeftOut, pf.leftOut...)
 		}
 	}
 	sort.SliceStable(set.Configs, func(i, j int) bool { return set.Configs[i].Path < set.Configs[j].Path })
 	set.Errors = sortErrors(set.Errors)
+	set.LeftOut = sortLeftOut(set.LeftOut)
 	return set
 }
 
@@ -169,6 +172,7 @@ func Merge(sets ...*Set) *Set {
 	for _, s := range sets {
 		out.Configs = append(out.Configs, s.Configs...)
 		out.Errors = append(out.Errors, s.Errors...)
+		out.LeftOut = append(out.LeftOut, s.LeftOut...)
 		for p, f := range s.Files {
 			if out.Files[p] == nil {
 				out.Files[p] = f
@@ -186,7 +190,15 @@ func Merge(sets ...*Set) *Set {
 		return a.Deployment < b.Deployment
 	})
 	out.Errors = sortErrors(out.Errors)
+	out.LeftOut = sortLeftOut(out.LeftOut)
 	return out
+}
+
+// sortLeftOut orders left-out branches by location and drops duplicates
+// (a file in several deployments).
+func sortLeftOut(ls []LeftOut) []LeftOut {
+	sort.SliceStable(ls, func(i, j int) bool { return ls[i].Loc.Less(ls[j].Loc) })
+	return slices.Compact(ls)
 }
 
 // sortErrors orders errors by location, then message, and drops duplicates

@@ -170,6 +170,18 @@ type Set struct {
 	// Files holds every real (non-built-in) file that is part of some
 	// Config, by project-relative path.
 	Files map[string]*source.File
+	// LeftOut holds the template branches left out of the files read
+	// (see LeftOut), sorted by path and offset.
+	LeftOut []LeftOut
+}
+
+// LeftOut is a branch of a template conditional ({% else %}, {% elif %})
+// that a parse left out: with every branch kept the template does not
+// parse, and its first-branch rendering does, so that one is read (see
+// template.Reread).
+type LeftOut struct {
+	Loc       source.Location // the branch, its tag included
+	Condition string          // "`{% else %}` of `{% if ssl %}`"
 }
 
 // Options tunes ParseFiles.

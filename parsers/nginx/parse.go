@@ -33,6 +33,8 @@ type parsedFile struct {
 	key   string
 	nodes []*node
 	errs  []Error // syntax errors, KindSyntax
+	// leftOut are the template branches the parse left out.
+	leftOut []LeftOut
 }
 
 // parseFile parses one file's content.
@@ -42,9 +44,22 @@ func parseFile(f *source.File) *parsedFile { return parseText(f, f.Path, f.Conte
 // byte of text is at its place in f (a ConfigMap entry: the manifest up to
 // the entry's end with all but the entry blanked). Locations are in f.
 func parseText(f *source.File, key string, text []byte) *parsedFile {
-	pf := &parsedFile{file: f, key: key}
 	tpl := neutralize(f.Path, text)
-	content := tpl.Content
+	// A rendering tried in place of the full text must parse clean, so it
+	// is not repaired.
+	tryParse := func(content []byte) *parsedFile { return parseNeutral(f, key, tpl, content, 0) }
+	pf := template.Reread(tpl, parseNeutral(f, key, tpl, tpl.Content, maxRepairs), tryParse,
+		func(pf *parsedFile) bool { return len(pf.errs) == 0 })
+	for _, r := range tpl.LeftOut {
+		pf.leftOut = append(pf.leftOut, LeftOut{Loc: f.Span(r.Start, r.End), Condition: r.Text})
+	}
+	return pf
+}
+
+// parseNeutral parses content, the text of f with its template syntax
+// neutralized as tpl says, repairing at most repairs syntax errors.
+func parseNeutral(f *source.File, key string, tpl *template.Result, content []byte, repairs int) *parsedFile {
+	pf := &parsedFile{file: f, key: key}
 	toks, lexErr, luaErrs := lexNginx(content)
 	scan := scanStatements(content, toks)
 	tree := buildTree(toks, lexErr, luaErrs)
@@ -55,7 +70,7 @@ func parseText(f *source.File, key string, text []byte) *parsedFile {
 	// recovered is analysed. Each round fixes one error; the errors of
 	// every round are reported.
 	var inserted []int // offsets in content of bytes repair inserted, ascending
-	for round := 0; round < maxRepairs && (len(tree.errs) > 0 || lexErr != nil); round++ {
+	for round := 0; round < repairs && (len(tree.errs) > 0 || lexErr != nil); round++ {
 		fixed, at, ok := repair(content, lexErr, tree, scan)
 		if !ok {
 			break

@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -147,5 +148,41 @@ func TestLuaBlocks(t *testing.T) {
 	checkLoc(t, set, 14, 5, 14, 57)
 	if loc := findOne(t, ds, "location", "/"); len(loc.Block) != 3 {
 		t.Errorf("location holds %d directives", len(loc.Block))
+	}
+}
+
+// Branches that each open a server block, closed once after the
+// conditional, do not parse with both kept: the template is read as its
+// first-branch rendering, the else branch is reported as left out, and a
+// later else branch that parses is kept.
+func TestTemplateAlternativeBlocks(t *testing.T) {
+	text := "{% if tls %}\nserver {\n  listen 443 ssl;\n  ssl_verify_client on;\n{% else %}\nserver {\n  listen 80;\n{% endif %}\n" +
+		"  location / {\n    proxy_set_header X-Client-DN $ssl_client_s_dn;\n    proxy_pass http://app;\n  }\n" +
+		"{% if hsts %}\n  add_header Strict-Transport-Security max-age=63072000;\n{% else %}\n  add_header X-Plain yes;\n{% endif %}\n}\n"
+	s := parseTree(t, map[string]string{"nginx/site.conf.j2": text})
+	noErrors(t, s)
+	ds := s.Configs[0].Directives
+	if c := findOne(t, ds, "ssl_verify_client", "on").Condition; c != "`{% if tls %}`" {
+		t.Errorf("ssl_verify_client condition %q", c)
+	}
+	findOne(t, ds, "proxy_set_header", "X-Client-DN")
+	if c := findOne(t, ds, "add_header", "X-Plain").Condition; c != "`{% else %}` of `{% if hsts %}`" {
+		t.Errorf("a balanced else branch is kept: condition %q", c)
+	}
+	if got := find(ds, "listen", "*"); len(got) != 1 {
+		t.Errorf("listen: %d directives, want the first branch's only", len(got))
+	}
+	want := []LeftOut{{Loc: s.Files["nginx/site.conf.j2"].Span(len("{% if tls %}\nserver {\n  listen 443 ssl;\n  ssl_verify_client on;\n"),
+		len("{% if tls %}\nserver {\n  listen 443 ssl;\n  ssl_verify_client on;\n{% else %}\nserver {\n  listen 80;")),
+		Condition: "`{% else %}` of `{% if tls %}`"}}
+	if !slices.Equal(s.LeftOut, want) {
+		t.Errorf("LeftOut = %+v\nwant %+v", s.LeftOut, want)
+	}
+
+	// With no rendering of the first branches that parses, the errors of
+	// the full text stand and nothing is left out.
+	s = parseTree(t, map[string]string{"nginx/broken.conf.j2": "{% if tls %}\nserver {\n{% else %}\nserver {\n{% endif %}\n"})
+	if len(s.Errors) == 0 || len(s.LeftOut) != 0 {
+		t.Errorf("broken template: errors %v, left out %v", s.Errors, s.LeftOut)
 	}
 }

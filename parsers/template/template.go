@@ -36,6 +36,21 @@ import (
 // ERB if/unless/elsif/else) are kept, whichever branch they are in, and are
 // marked with the condition so that findings can say a template decides
 // them instead of guessing.
+//
+// Keeping every branch fails when the branches are alternatives that each
+// open a block of their own, closed once after the conditional:
+//
+//	{% if ssl %}<VirtualHost *:443>
+//	    SSLEngine on
+//	{% else %}<VirtualHost *:80>
+//	{% endif %}
+//	    ServerName example.org
+//	</VirtualHost>
+//
+// No rendering of that template is unbalanced, but the text with both
+// branches is. The parsers then read the template as the rendering that
+// takes the first branch of every conditional (Result.FirstBranches), when
+// that one parses, and say which branches they left out (Result.LeftOut).
 
 // Range is a byte range of a template under one chain of conditionals.
 type Range struct {
@@ -76,12 +91,20 @@ type condFrame struct {
 	text  string // the condition as written, quoted: "`{% if verify %}`"
 	first string // the opening if, for "{% else %} of {% if … %}"
 	start int    // where the current branch starts
+	alt   int    // where the current branch's tag starts when it is an elif or else, else -1
 }
 
 // Result is a template with its syntax replaced.
 type Result struct {
 	Content []byte  // same length as the original
 	Conds   []Range // ranges under template conditionals
+	// Alternates are the elif and else branches (tags included), each
+	// with its condition ("`{% else %}` of `{% if ssl %}`"), in the order
+	// they start; one may lie inside another.
+	Alternates []Range
+	// LeftOut are the outermost alternates that the parse left out, when
+	// it read the template as its first-branch rendering (see ParseNamed).
+	LeftOut []Range
 	// words maps each word that replaced a placeholder back to the
 	// placeholder's text, for directive arguments; order lists the words
 	// longest first, so that no word is replaced inside a longer one.
@@ -136,6 +159,7 @@ func Neutralize(content []byte, syn Syntax, atStatementStart func(out []byte, i 
 	var (
 		stack []condFrame
 		conds []Range
+		alts  []Range
 	)
 	expression := func(i, j int) {
 		if atStatementStart(out, i) {
@@ -163,22 +187,32 @@ func Neutralize(content []byte, syn Syntax, atStatementStart func(out []byte, i 
 		if len(stack) > 0 {
 			closeBranch(end)
 		}
-		stack = append(stack, condFrame{cond: cond, text: text, first: text, start: end})
+		stack = append(stack, condFrame{cond: cond, text: text, first: text, start: end, alt: -1})
+	}
+	// closeAlt ends the current branch of the top block at at when that
+	// branch is an alternate.
+	closeAlt := func(at int) {
+		if top := stack[len(stack)-1]; top.cond && top.alt >= 0 {
+			alts = append(alts, Range{Start: top.alt, End: at, Text: top.text})
+		}
 	}
 	branch := func(text string, tagStart, tagEnd int) {
 		if len(stack) == 0 || !stack[len(stack)-1].cond {
 			return
 		}
 		closeBranch(tagStart)
+		closeAlt(tagStart)
 		top := &stack[len(stack)-1]
 		top.text = text + " of " + top.first
 		top.start = tagEnd
+		top.alt = tagStart
 	}
 	endBlock := func(tagStart, tagEnd int) {
 		if len(stack) == 0 {
 			return
 		}
 		closeBranch(tagStart)
+		closeAlt(tagStart)
 		stack = stack[:len(stack)-1]
 		if len(stack) > 0 {
 			stack[len(stack)-1].start = tagEnd
@@ -248,8 +282,85 @@ func Neutralize(content []byte, syn Syntax, atStatementStart func(out []byte, i 
 	for len(stack) > 0 {
 		endBlock(len(out), len(out))
 	}
-	res.Content, res.Conds = out, conds
+	sort.SliceStable(alts, func(i, j int) bool { return alts[i].Start < alts[j].Start })
+	res.Content, res.Conds, res.Alternates = out, conds, alts
 	return res
+}
+
+// FirstBranches is Content with every alternate blanked (line breaks
+// kept): the rendering that takes the first branch of each conditional,
+// at the same offsets. It is nil when the template has no alternates.
+func (n *Result) FirstBranches() []byte {
+	if len(n.Alternates) == 0 {
+		return nil
+	}
+	out := append([]byte(nil), n.Content...)
+	for _, a := range n.Alternates {
+		Blank(out, a.Start, a.End)
+	}
+	return out
+}
+
+// outermost are the alternates that lie in no other.
+func (n *Result) outermost() []Range {
+	var out []Range
+	for _, a := range n.Alternates { // by start: an enclosing one comes first
+		if len(out) > 0 && a.End <= out[len(out)-1].End {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// trimEnd ends r at its last text rather than at the next tag.
+func (n *Result) trimEnd(r Range) Range {
+	for r.End > r.Start && isSpace(n.Content[r.End-1]) {
+		r.End--
+	}
+	return r
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// rereadBytes bounds the text Reread parses again to put alternates
+// back, so that a large template with many conditionals costs a bounded
+// number of parses.
+const rereadBytes = 16 << 20
+
+// Reread decides how a template is read: parsed is its parse with every
+// branch kept, clean whether a parse has no structural error. When parsed
+// is not clean but the first-branch rendering parses clean, Reread puts
+// back, one at a time and in order, each outermost alternate with which
+// the text still parses clean, and returns the last clean parse; the
+// alternates it could not put back are recorded in LeftOut. Otherwise it
+// returns parsed, whose errors stand.
+func Reread[F any](n *Result, parsed F, parse func([]byte) F, clean func(F) bool) F {
+	if clean(parsed) {
+		return parsed
+	}
+	text := n.FirstBranches()
+	if text == nil {
+		return parsed
+	}
+	best := parse(text)
+	if !clean(best) {
+		return parsed
+	}
+	tries := rereadBytes / max(1, len(text))
+	for _, a := range n.outermost() {
+		if tries > 0 {
+			tries--
+			try := append([]byte(nil), text...)
+			copy(try[a.Start:a.End], n.Content[a.Start:a.End])
+			if g := parse(try); clean(g) {
+				text, best = try, g
+				continue
+			}
+		}
+		n.LeftOut = append(n.LeftOut, n.trimEnd(a))
+	}
+	return best
 }
 
 // Blank replaces out[i:j] with spaces, keeping line breaks.
@@ -337,15 +448,16 @@ func LineAlone(out []byte, i int) bool {
 
 // ParseNamed parses a line-oriented file with parse, first rewriting its
 // template syntax in place when its name marks a template (see ByName and
-// LineAlone); restore then gets the parsed file and Result.Restore, to put
-// the placeholders' text back into the words.
-func ParseNamed[F any](name string, content []byte, parse func([]byte) F, restore func(F, *Result)) F {
+// LineAlone), and reading it as its first-branch rendering when only that
+// one is clean (see Reread); restore then gets the parsed file and
+// Result.Restore, to put the placeholders' text back into the words.
+func ParseNamed[F any](name string, content []byte, parse func([]byte) F, clean func(F) bool, restore func(F, *Result)) F {
 	syn, ok := ByName(name)
 	if !ok {
 		return parse(content)
 	}
 	res := Neutralize(content, syn, LineAlone)
-	f := parse(res.Content)
+	f := Reread(res, parse(res.Content), parse, clean)
 	restore(f, res)
 	return f
 }
