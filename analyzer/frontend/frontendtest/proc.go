@@ -135,6 +135,16 @@ func (p *Proc) waitReady(name string) error {
 			c, err := net.DialTimeout("tcp4", addr, 200*time.Millisecond)
 			if err == nil {
 				c.Close()
+				// The server may still be waiting to bind a port another
+				// process took in between: then it is not ready, and Start
+				// tries other ports.
+				if ours, oerr := listenedBy(p.cmd.Process.Pid, port); oerr != nil || !ours {
+					if oerr != nil || time.Now().After(deadline) {
+						return fmt.Errorf("port %d answers for another process (%v)", port, oerr)
+					}
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
 				break
 			}
 			if time.Now().After(deadline) {
