@@ -703,6 +703,20 @@ func decodeStored(f *source.File, data []byte) (m *python.Module) {
 // module whose dotted path ends with it ("mysite.settings" matches
 // "src/mysite/settings.py"); the shortest such path wins.
 func (p *Project) ModuleByName(name string) *python.Module {
+	if m := p.moduleByName(name); m != nil {
+		return m
+	}
+	// A project whose root directory is itself a package (graphite/ with
+	// its __init__.py) imports its modules by the package's name
+	// (`from graphite.app_settings import *`), which module names, being
+	// relative to the root, lack.
+	if pkg := filepath.Base(p.Root) + "."; strings.HasPrefix(name, pkg) && p.byPath["__init__.py"] != nil {
+		return p.moduleByName(name[len(pkg):])
+	}
+	return nil
+}
+
+func (p *Project) moduleByName(name string) *python.Module {
 	var best *python.Module
 	for _, m := range p.Python {
 		mn := ModuleName(m.File.Path)

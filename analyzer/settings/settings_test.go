@@ -352,3 +352,34 @@ ZERODIV = 1 // 0
 		}
 	}
 }
+
+// A project whose root directory is itself a package imports its own
+// modules by the package's name: graphite/settings.py star-imports
+// graphite.app_settings, which is then a base module settings.py builds on,
+// not a second settings module to judge.
+func TestRootPackageImports(t *testing.T) {
+	files := map[string][]byte{
+		"/srv/graphite/__init__.py": nil,
+		"/srv/graphite/settings.py": []byte("SECRET_KEY = 'x'\nLOADED = False\nif not LOADED:\n    from graphite.app_settings import *  # noqa\n"),
+		"/srv/graphite/app_settings.py": []byte("INSTALLED_APPS = ['graphite.render']\n" +
+			"MIDDLEWARE = ('django.middleware.common.CommonMiddleware',)\n"),
+	}
+	p, err := analyzer.Load(analyzer.Options{FS: analyzer.NewMemFS(files), Root: "/srv/graphite", Paths: []string{"/srv/graphite"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := p.ModuleByName("graphite.app_settings"); m == nil || m.File.Path != "app_settings.py" {
+		t.Fatalf("ModuleByName(graphite.app_settings) = %v", m)
+	}
+	s := settings.Resolve(p, nil)
+	if got := value(t, module(t, s, "settings"), "MIDDLEWARE"); !strings.Contains(got, "CommonMiddleware") {
+		t.Errorf("settings.MIDDLEWARE = %s, want app_settings' value", got)
+	}
+	var judged []string
+	for _, m := range s.Judged() {
+		judged = append(judged, m.Name)
+	}
+	if len(judged) != 1 || judged[0] != "settings" {
+		t.Errorf("judged settings modules %q, want only settings", judged)
+	}
+}
