@@ -20,7 +20,8 @@ func init() {
 			"`traceback.format_exc()` and friends, and `sys.exc_info()`, returned by `JsonResponse`, " +
 			"`HttpResponse`, DRF `Response` (any status) or put into a DRF exception's detail. Exceptions that " +
 			"are meant for the user — `ValidationError` (Django's, DRF's, forms'), `Http404`, `PermissionDenied`, " +
-			"`ObjectDoesNotExist` and DRF's `APIException` family — are not reported; neither is the message " +
+			"`ObjectDoesNotExist`, DRF's `APIException` family and social-auth-core's `AuthException` family " +
+			"(`AuthCanceled`, `AuthStateForbidden`, …) — are not reported; neither is the message " +
 			"(`str(e)`, `f\"{e}\"`) of a parse or validation error (`ValueError`, `JSONDecodeError`, " +
 			"`MultiPartParserError`, also after `isinstance(e, ValueError)`) put into DRF's `ParseError` or " +
 			"`ValidationError`, while `repr(e)`, tracebacks and `str(e)` of a broad `except Exception` are; " +

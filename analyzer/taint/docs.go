@@ -18,8 +18,9 @@ const DocSources = "**Secrets** are: values whose name says so — variables, pa
 	"`{% csrf_token %}` tag, `max_tokens` / `total_tokens` / `prompt_tokens` (LLM token counts), `tokenize`, " +
 	"`token_hash`, `token_id`, `token_url`, `token_expires`, `is_token_valid` and other flags, the " +
 	"`token` parameter of Django template-tag functions (`def do_tag(parser, token)`), and `token` / `tokens` / " +
-	"`tok` in modules that tokenize text (a lexer, tokenizer, scanner or parser class, or a `tokenize()` / " +
-	"`next_token()` function)."
+	"`tok` in modules that tokenize text (a lexer, tokenizer, scanner or parser class, a `tokenize()` / " +
+	"`next_token()` / `evaluate_tokens()` function, or an import of a parsing library: pyparsing, PLY, Lark, " +
+	"SLY, parsimonious, tokenize, sqlparse, ANTLR, TatSu, parsy)."
 
 // DocFlow describes how values are followed.
 const DocFlow = "djleak follows values through assignments, tuple unpacking, f-strings, `+`, `%` and " +

@@ -598,7 +598,7 @@ func userFacingException(types string) bool {
 			n == "Http404", n == "PermissionDenied", n == "BadRequest", n == "APIException",
 			n == "ParseError", n == "NotFound", n == "AuthenticationFailed", n == "NotAuthenticated",
 			n == "Throttled", n == "MethodNotAllowed", n == "UnsupportedMediaType", n == "NotAcceptable",
-			n == "MultipleObjectsReturned":
+			n == "MultipleObjectsReturned", socialAuthExceptions[n]:
 		default:
 			return false
 		}

@@ -49,6 +49,17 @@ var (
 	drfResponse   = "Response"
 	drfExceptions = "rest_framework.exceptions."
 	drfErrors     = map[string]bool{"rest_framework.serializers.ValidationError": true}
+	// socialAuthExceptions are social-auth-core's exceptions
+	// (social_core.exceptions), by their last name: each reads as a
+	// sentence written for the user ("Authentication process canceled",
+	// "Wrong state parameter given."), which social-app-django's own
+	// middleware shows on the page, so their text is not internals.
+	socialAuthExceptions = map[string]bool{
+		"SocialAuthBaseException": true, "WrongBackend": true, "MissingBackend": true, "NotAllowedToDisconnect": true,
+		"AuthException": true, "AuthFailed": true, "AuthCanceled": true, "AuthUnknownError": true, "AuthTokenError": true,
+		"AuthMissingParameter": true, "AuthStateMissing": true, "AuthStateForbidden": true, "AuthAlreadyAssociated": true,
+		"AuthTokenRevoked": true, "AuthForbidden": true, "AuthUnreachableProvider": true, "InvalidEmail": true,
+	}
 	// httpStatusNames are the status constants (http.HTTPStatus,
 	// rest_framework.status) by their last name.
 	httpStatusNames = map[string]int{

@@ -332,8 +332,12 @@ type modIndex struct {
 type modIndexKey struct{}
 
 var (
-	lexerFunc  = regexp.MustCompile(`(?i)tokeni[sz]e|lexer|^_?lex(_|$)|(read|next|push|peek|pop|expect|scan)_?token|split_contents`)
+	lexerFunc  = regexp.MustCompile(`(?i)tokeni[sz]e|lexer|^_?lex(_|$)|(read|next|push|peek|pop|expect|scan)_?token|(parse|evaluate|eval)_?tokens|split_contents`)
 	lexerClass = regexp.MustCompile(`(?i)lexer|tokenizer|scanner|shlex|parser`)
+	// parsingLibraries are the packages whose importers parse text into
+	// tokens (pyparsing results, PLY and Lark tokens, tokenize's tuples).
+	parsingLibraries = map[string]bool{"pyparsing": true, "ply": true, "lark": true, "sly": true, "parsimonious": true,
+		"tokenize": true, "sqlparse": true, "antlr4": true, "tatsu": true, "parsy": true}
 )
 
 type summary struct {
@@ -432,6 +436,11 @@ func newModIndex(m *python.Module) *modIndex {
 		classes: map[string]*python.Class{}, mails: map[*python.Function]bool{},
 		fnOf: map[uint32]*python.Function{}, clsOf: map[uint32]*python.Class{},
 		imports: moduleImports(m),
+	}
+	for _, q := range mi.imports {
+		if top, _, _ := strings.Cut(q, "."); parsingLibraries[top] {
+			mi.lexer = true
+		}
 	}
 	for _, f := range m.Functions {
 		if lexerFunc.MatchString(f.Name) {
