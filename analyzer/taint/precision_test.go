@@ -67,6 +67,14 @@ var ledgerPackages = []ledgerPackage{
 	{"python3-django-horizon", "horizon", "Horizon", true},
 	{"python3-django-horizon", "openstack_auth", "openstack_auth (Horizon)", true},
 	{"python3-django-horizon", "openstack_dashboard", "OpenStack dashboard (Horizon)", true},
+	{"python3-djoser", "djoser", "djoser", true},
+	{"python3-django-cors-headers", "corsheaders", "django-cors-headers", true},
+	{"python3-django-csp", "csp", "django-csp", true},
+	{"python3-django-stronghold", "stronghold", "django-stronghold", true},
+	{"python3-django-redis-sessions", "redis_sessions", "django-redis-sessions", true},
+	{"python3-django-ldapdb", "ldapdb", "django-ldapdb", true},
+	{"python3-djangorestframework-extensions", "rest_framework_extensions", "drf-extensions", true},
+	{"graphite-web", "graphite", "Graphite-web", true},
 }
 
 const (
