@@ -706,14 +706,36 @@ func (p *Project) ModuleByName(name string) *python.Module {
 	if m := p.moduleByName(name); m != nil {
 		return m
 	}
-	// A project whose root directory is itself a package (graphite/ with
-	// its __init__.py) imports its modules by the package's name
-	// (`from graphite.app_settings import *`), which module names, being
-	// relative to the root, lack.
-	if pkg := filepath.Base(p.Root) + "."; strings.HasPrefix(name, pkg) && p.byPath["__init__.py"] != nil {
-		return p.moduleByName(name[len(pkg):])
+	if pkg := p.RootPackage(); pkg != "" && strings.HasPrefix(name, pkg+".") {
+		return p.moduleByName(name[len(pkg)+1:])
 	}
 	return nil
+}
+
+// RootPackage is the name of the package the project's root directory is
+// (graphite for a root graphite/ holding __init__.py), "" when the root is
+// not a package. Such a project imports its modules by that name
+// (`from graphite.app_settings import *`), which module names, being
+// relative to the root, lack.
+func (p *Project) RootPackage() string {
+	if p.byPath["__init__.py"] == nil {
+		return ""
+	}
+	name := filepath.Base(p.Root)
+	if !isIdentifier(name) {
+		return ""
+	}
+	return name
+}
+
+// isIdentifier reports whether s is a Python identifier (ASCII).
+func isIdentifier(s string) bool {
+	for i, c := range s {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (p *Project) moduleByName(name string) *python.Module {

@@ -413,11 +413,22 @@ func (a *analysis) index() {
 	a.mods = map[*python.Module]*modInfo{}
 	a.byName = map[string]*python.Module{}
 	a.suffix = map[string]*python.Module{}
+	pkg := a.proj.RootPackage()
 	for i, m := range a.proj.Python {
 		mi := &modInfo{idx: i, modIndex: python.MemoOf(m, modIndexKey{}, func() *modIndex { return newModIndex(m) })}
 		a.mods[m] = mi
 		a.byIdx = append(a.byIdx, mi)
 		a.byName[mi.name] = m
+		if pkg != "" {
+			// The module's name as the project imports it (see RootPackage).
+			full := pkg
+			if mi.name != "" {
+				full += "." + mi.name
+			}
+			if _, ok := a.byName[full]; !ok {
+				a.byName[full] = m
+			}
+		}
 		// Every dotted suffix, shortest path winning (as ModuleByName).
 		parts := strings.Split(mi.name, ".")
 		for i := 1; i < len(parts)-1; i++ {

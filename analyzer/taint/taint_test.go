@@ -620,3 +620,25 @@ def items(user, api_key):
 		t.Errorf("hits:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A project whose root directory is a package imports its top-level
+// modules by the package's name (`from shop.audit import record`): the
+// call resolves, so the flow into the helper's log call is followed.
+func TestRootPackageImports(t *testing.T) {
+	files := map[string][]byte{
+		"/srv/shop/__init__.py": nil,
+		"/srv/shop/audit.py":    []byte("import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef record(value):\n    log.info('seen %s', value)\n"),
+		"/srv/shop/views.py":    []byte("from shop.audit import record\n\n\ndef view(request):\n    record(request.GET['api_key'])\n"),
+	}
+	p, err := analyzer.Load(analyzer.Options{FS: analyzer.NewMemFS(files), Root: "/srv/shop", Paths: []string{"/srv/shop"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range analyzer.Fact(p, taint.Pass).Hits {
+		got = append(got, render(h))
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "log views.py:5 ") {
+		t.Errorf("hits %q, want the call of the logging helper in views.py", got)
+	}
+}
