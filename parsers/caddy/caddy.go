@@ -15,9 +15,10 @@
 package caddy
 
 import (
-	"github.com/djleak/djleak/parsers/template"
 	"sort"
 	"strings"
+
+	"github.com/djleak/djleak/parsers/template"
 )
 
 // Word is one token, with quotes resolved.

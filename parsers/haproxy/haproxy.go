@@ -18,8 +18,9 @@
 package haproxy
 
 import (
-	"github.com/djleak/djleak/parsers/template"
 	"strings"
+
+	"github.com/djleak/djleak/parsers/template"
 )
 
 // Word is one argument of a line, with quotes and escapes resolved.
