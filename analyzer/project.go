@@ -722,14 +722,14 @@ func (p *Project) RootPackage() string {
 		return ""
 	}
 	name := filepath.Base(p.Root)
-	if !isIdentifier(name) {
+	if !IsIdentifier(name) {
 		return ""
 	}
 	return name
 }
 
-// isIdentifier reports whether s is a Python identifier (ASCII).
-func isIdentifier(s string) bool {
+// IsIdentifier reports whether s is an ASCII Python identifier.
+func IsIdentifier(s string) bool {
 	for i, c := range s {
 		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
 			return false

@@ -326,7 +326,7 @@ func (w *walker) assignment(n *python.Node, c walkCtx) string {
 			return v.Raises
 		}
 		switch {
-		case identName.MatchString(a.Target):
+		case analyzer.IsIdentifier(a.Target):
 			w.assign(a, v, c)
 		case strings.Contains(a.Target, "[") && a.Op == "=":
 			w.patch(a, n, v, c)

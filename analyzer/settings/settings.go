@@ -433,11 +433,10 @@ var settingsMarkers = map[string]bool{
 }
 
 var (
-	devName   = regexp.MustCompile(`(^|[._])(dev|develop|development|local|debug)([._]|$)`)
-	testName  = regexp.MustCompile(`(^|[._])(test|tests|testing|ci|pytest)([._]|$)|(^|\.)test_|(^|\.)tests?(project|app|site|settings)(\.|$)`)
-	prodName  = regexp.MustCompile(`(^|[._])(prod|production|live|deploy|deployment|staging|stage)([._]|$)`)
-	baseName  = regexp.MustCompile(`(^|[._])(base|common|defaults|shared|global|components?)([._]|$)`)
-	identName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	devName  = regexp.MustCompile(`(^|[._])(dev|develop|development|local|debug)([._]|$)`)
+	testName = regexp.MustCompile(`(^|[._])(test|tests|testing|ci|pytest)([._]|$)|(^|\.)test_|(^|\.)tests?(project|app|site|settings)(\.|$)`)
+	prodName = regexp.MustCompile(`(^|[._])(prod|production|live|deploy|deployment|staging|stage)([._]|$)`)
+	baseName = regexp.MustCompile(`(^|[._])(base|common|defaults|shared|global|components?)([._]|$)`)
 )
 
 // Resolve computes the project's settings in environment env (nil: every

@@ -103,7 +103,7 @@ type Result struct {
 	// they start; one may lie inside another.
 	Alternates []Range
 	// LeftOut are the outermost alternates that the parse left out, when
-	// it read the template as its first-branch rendering (see ParseNamed).
+	// it read the template as its first-branch rendering (see Reread).
 	LeftOut []Range
 	// words maps each word that replaced a placeholder back to the
 	// placeholder's text, for directive arguments; order lists the words
@@ -315,13 +315,9 @@ func (n *Result) outermost() []Range {
 
 // trimEnd ends r at its last text rather than at the next tag.
 func (n *Result) trimEnd(r Range) Range {
-	for r.End > r.Start && isSpace(n.Content[r.End-1]) {
-		r.End--
-	}
+	r.End = r.Start + len(bytes.TrimRight(n.Content[r.Start:r.End], " \t\r\n"))
 	return r
 }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // rereadBytes bounds the text Reread parses again to put alternates
 // back, so that a large template with many conditionals costs a bounded
