@@ -94,6 +94,12 @@ type Pass[T any] struct {
 	// declare): Fact keeps one result per variant, and a later load takes
 	// a result from Options.Previous only for the same variant.
 	Variant func(*Project) string
+	// Persist, when set with Reads, keeps the result in the command
+	// line's on-disk cache: a run whose input is that of an earlier run
+	// (the files of the kinds in Reads, the root, the targets, the
+	// configuration and the variant) decodes it instead of running the
+	// pass (see persisted).
+	Persist *Codec[T]
 }
 
 // variantKey is the memo key of one variant of a pass.
@@ -149,8 +155,10 @@ func (pass *Pass[T]) Required() []Requirement { return pass.Requires }
 func Fact[T any](p *Project, pass *Pass[T]) T {
 	p.Checkpoint()
 	var key any = pass
+	variant := ""
 	if pass.Variant != nil {
-		key = variantKey[T]{pass, pass.Variant(p)}
+		variant = pass.Variant(p)
+		key = variantKey[T]{pass, variant}
 	}
 	e := p.entry(pass, key)
 	if e.computing.Load() {
@@ -159,8 +167,10 @@ func Fact[T any](p *Project, pass *Pass[T]) T {
 		defer p.yieldSlot()()
 	}
 	return e.do(pass.Name, func() any {
-		p.computeRequired(pass)
-		return pass.Run(p)
+		return persisted(p, pass, variant, func() T {
+			p.computeRequired(pass)
+			return pass.Run(p)
+		})
 	}).(T)
 }
 

@@ -118,6 +118,8 @@ type Project struct {
 	fs FS
 	// reused names the passes taken from Options.Previous.
 	reused []string
+	// cached names the passes taken from the fact store (Pass.Persist).
+	cached []string
 	// carriedMu guards carried: what passes leave for the next load
 	// (Carried, SetCarried).
 	carriedMu sync.Mutex

@@ -74,40 +74,57 @@ func (p *Project) ReusedPasses() []string { return p.reused }
 // sameInput reports whether the files of kind k are the same, with the same
 // content, in both projects.
 func sameInput(a, b *Project, k Kind) bool {
+	ai, aok := inputOf(a, k)
+	bi, bok := inputOf(b, k)
+	return aok && bok && slices.EqualFunc(ai.files, bi.files, sameFile) && reflect.DeepEqual(ai.extra, bi.extra)
+}
+
+// input is what a pass that reads the files of one kind sees of a
+// project: the files, in path order, and what their parse found beyond
+// their content (nginx: the parse's errors, the Compose deployments).
+type input struct {
+	files []*source.File
+	extra any
+}
+
+// inputOf is the input of kind k in p; false for a kind it does not know,
+// which is then never the same as in another load.
+func inputOf(p *Project, k Kind) (input, bool) {
 	switch k {
 	case KindPython:
 		// By path and content, parsed or not (Options.ParseOnDemand).
-		ap, bp := a.PythonPaths(), b.PythonPaths()
-		return slices.EqualFunc(ap, bp, func(x, y string) bool { return sameFile(a.File(x), b.File(y)) })
+		var in input
+		for _, rel := range p.PythonPaths() {
+			in.files = append(in.files, p.File(rel))
+		}
+		return in, true
 	case KindTemplate:
-		return slices.EqualFunc(a.Templates, b.Templates, sameFile)
+		return input{files: p.Templates}, true
 	case KindNginx, KindCompose:
-		if (a.Nginx == nil) != (b.Nginx == nil) {
-			return false
-		}
-		if a.Nginx != nil {
-			if len(a.Nginx.Files) != len(b.Nginx.Files) || !reflect.DeepEqual(a.Nginx.Errors, b.Nginx.Errors) {
-				return false
+		in := input{extra: []any{p.Nginx != nil, p.Deployments}}
+		if p.Nginx != nil {
+			for _, rel := range slices.Sorted(maps.Keys(p.Nginx.Files)) {
+				in.files = append(in.files, p.Nginx.Files[rel])
 			}
-			for rel, f := range a.Nginx.Files {
-				if !sameFile(f, b.Nginx.Files[rel]) {
-					return false
-				}
-			}
+			in.extra = []any{true, p.Deployments, p.Nginx.Errors}
 		}
-		return reflect.DeepEqual(a.Deployments, b.Deployments)
+		return in, true
 	case KindConfigs:
+		var in input
 		for _, l := range registeredLanguages() {
-			if !sameInput(a, b, l.kind) {
-				return false
-			}
+			li, _ := inputOf(p, l.kind)
+			in.files = append(in.files, li.files...)
 		}
-		return true
+		return in, true
 	}
 	if languageOf(k) == nil {
-		return false // a kind this function does not know: never the same
+		return input{}, false
 	}
-	return slices.EqualFunc(a.configs[k], b.configs[k], func(x, y ConfigFile) bool { return sameFile(x.File, y.File) })
+	var in input
+	for _, c := range p.configs[k] {
+		in.files = append(in.files, c.File)
+	}
+	return in, true
 }
 
 func sameFile(a, b *source.File) bool {

@@ -49,3 +49,10 @@ func SinkKinds() []SinkKind {
 	}
 	return out
 }
+
+// EncodeResult and DecodeResult are the pass's cache encoding, for
+// TestResultEncodingRoundTrips.
+var (
+	EncodeResult = encodeResult
+	DecodeResult = decodeResult
+)

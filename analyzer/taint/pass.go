@@ -161,7 +161,8 @@ type Result struct {
 // rules declare (Sinks): the hits of one kind are the same whichever
 // others are recorded with them.
 var Pass = &analyzer.Pass[*Result]{Name: "taint", Run: Run, Requires: []analyzer.Requirement{analyzer.PythonModules, fixedMessages},
-	Reads: []analyzer.Kind{analyzer.KindPython}, Variant: func(p *analyzer.Project) string { return wanted(p).String() }}
+	Reads: []analyzer.Kind{analyzer.KindPython}, Variant: func(p *analyzer.Project) string { return wanted(p).String() },
+	Persist: resultCodec}
 
 func (s sinkSet) String() string {
 	var names []string

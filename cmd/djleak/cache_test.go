@@ -209,6 +209,9 @@ func TestCacheHitIsByteIdentical(t *testing.T) {
 					if tr := trees.FindStringSubmatch(errb.String()); i == 1 && (tr == nil || tr[1] == "0" || tr[2] != "0") {
 						t.Fatalf("%s, %v: the second warm run did not build every module from the cached trees:\n%s", step.name, v, errb.String())
 					}
+					if i == 1 && !strings.Contains(errb.String(), "the results of taint reused") {
+						t.Fatalf("%s, %v: the second warm run did not take the dataflow's result from the cache:\n%s", step.name, v, errb.String())
+					}
 				}
 			}
 			if len(v) == 2 && v[1] == "text" {

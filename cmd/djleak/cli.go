@@ -445,6 +445,9 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		cache.Flush()
 		st := cache.Stats()
 		verbose("cache: %d facts reused, %d computed; %d files' facts read, %d written; %d syntax trees reused, %d written", st.Hits, st.Misses, st.Loaded, st.Written, st.BlobHits, st.BlobsWritten)
+		if reused := proj.CachedPasses(); len(reused) > 0 {
+			verbose("cache: the results of %s reused (no input of theirs changed)", strings.Join(reused, ", "))
+		}
 		if err := cache.Err(); err != nil && !*f.quiet {
 			fmt.Fprintf(stderr, "djleak: note: the cache is not written (%v); results are not affected\n", err)
 		}
