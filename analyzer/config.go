@@ -156,6 +156,9 @@ func (c *Config) Override(snippet, root string) error {
 	if err != nil {
 		return err
 	}
+	for k := range raw {
+		delete(c.lines, k) // the file's line no longer holds the value
+	}
 	if c.Source == "" {
 		c.Source = "defaults"
 	}
@@ -419,6 +422,11 @@ func parseByteSize(s string) (int64, error) {
 	}
 	return n * mult, nil
 }
+
+// KeyLine is the line of key in the configuration file (Source), or 0
+// when the value does not come from a line of it (the defaults, a
+// --config override).
+func (c *Config) KeyLine(key string) int { return c.lines[key] }
 
 func (c *Config) sourceName() string {
 	if c.Source == "" {

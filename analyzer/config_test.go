@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -50,5 +52,27 @@ func TestConfigKeys(t *testing.T) {
 		if !found {
 			t.Errorf("ConfigKeys lacks %s: %v", k, keys)
 		}
+	}
+}
+
+// KeyLine names the line a value was read from, and no line once a
+// --config override replaces the value.
+func TestKeyLineAfterOverride(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("select = [\"DJL4\"]\nsettings-module = \"site.prod\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.KeyLine("settings-module") != 2 || c.KeyLine("select") != 1 || c.KeyLine("exclude") != 0 {
+		t.Fatalf("lines: settings-module %d, select %d, exclude %d", c.KeyLine("settings-module"), c.KeyLine("select"), c.KeyLine("exclude"))
+	}
+	if err := c.Override(`settings-module = "site.other"`, dir); err != nil {
+		t.Fatal(err)
+	}
+	if c.SettingsModule != "site.other" || c.KeyLine("settings-module") != 0 || c.KeyLine("select") != 1 {
+		t.Errorf("after the override: %q at line %d, select at line %d", c.SettingsModule, c.KeyLine("settings-module"), c.KeyLine("select"))
 	}
 }

@@ -97,3 +97,35 @@ func TestWaitingRuleYieldsItsSlot(t *testing.T) {
 		t.Errorf("the pass completed without DJL992 running (results %v): the waiting rule kept its worker slot", got)
 	}
 }
+
+// A related location or flow step without a file is a rule's mistake: under
+// test the run fails naming the rule and the entry.
+func TestUnplacedRelatedLocationFailsTheRule(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("X = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what string
+		f    analyzer.Finding
+	}{
+		{"related location", analyzer.Finding{Related: []analyzer.Related{{Message: "the other side"}}}},
+		{"flow step", analyzer.Finding{Flow: []analyzer.Step{{Message: "a step"}}}},
+	} {
+		rule := &analyzer.Rule{ID: "DJL993", Run: func(ctx *analyzer.Context) {
+			f := c.f
+			f.Location = p.File("app.py").Span(0, 1)
+			f.Message = "a finding"
+			ctx.Report(f)
+		}}
+		_, err := analyzer.Run(p, []*analyzer.Rule{rule}, 1)
+		var ie *analyzer.InternalError
+		if !errors.As(err, &ie) || ie.Rule != "DJL993" || !strings.Contains(err.Error(), "reports a "+c.what+" without a file") {
+			t.Errorf("%s: got %v, want an internal error of DJL993", c.what, err)
+		}
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/source"
@@ -24,14 +26,34 @@ type Context struct {
 
 // Report records a finding for the running rule. The rule's default
 // severity applies unless the finding sets a higher one.
+//
+// Every location of a finding names a file. One without is a rule's
+// mistake, which fails the test suite; outside tests a related location or
+// flow step without a file is left out of the finding.
 func (c *Context) Report(f Finding) {
 	f.RuleID = c.Rule.ID
+	if f.Location.Path == "" && testing.Testing() {
+		panic(fmt.Sprintf("rule %s reports a finding without a file: %q", c.Rule.ID, f.Message))
+	}
+	f.Related = slices.DeleteFunc(f.Related, func(r Related) bool { return unplaced(c.Rule, "related location", r.Location, r.Message) })
+	f.Flow = slices.DeleteFunc(f.Flow, func(s Step) bool { return unplaced(c.Rule, "flow step", s.Location, s.Message) })
 	if f.Severity < c.Rule.Severity {
 		f.Severity = c.Rule.Severity
 	}
 	c.mu.Lock()
 	c.findings = append(c.findings, &f)
 	c.mu.Unlock()
+}
+
+// unplaced reports a location without a file, panicking under test.
+func unplaced(r *Rule, what string, loc source.Location, msg string) bool {
+	if loc.Path != "" {
+		return false
+	}
+	if testing.Testing() {
+		panic(fmt.Sprintf("rule %s reports a %s without a file: %q", r.ID, what, msg))
+	}
+	return true
 }
 
 // Reportf is Report with a formatted message at loc.

@@ -126,7 +126,11 @@ func inherited(m *settings.Module, s *settings.Setting) string {
 // production, when there is one.
 func whyJudged(m *settings.Module) []analyzer.Related {
 	for _, e := range m.Entries {
-		if e.Kind == settings.EntryDeploy {
+		switch {
+		case e.Kind != settings.EntryDeploy || e.Loc.Path == "":
+		case e.Configured:
+			return []analyzer.Related{{Location: e.Loc, Message: fmt.Sprintf("settings-module in %s names %s as the production settings, so djleak holds it to production standards", e.Path, m.Name)}}
+		default:
 			return []analyzer.Related{{Location: e.Loc, Message: fmt.Sprintf("%s runs %s (DJANGO_SETTINGS_MODULE), so djleak holds it to production standards", e.Path, m.Name)}}
 		}
 	}

@@ -1,6 +1,7 @@
 package apachemodel
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -101,5 +102,28 @@ func TestIncludedVHostLocation(t *testing.T) {
 	}
 	if len(r.Scope.Ops) != 1 || at(v.At(r.Scope.Ops[0].D)) != "apache2/snippets/h.conf:2" {
 		t.Errorf("included RequestHeader not located in its file: %v", r.Scope.Ops)
+	}
+}
+
+// TestMainServerLocation: the main server's routes are grouped at its first
+// ProxyPass or WSGIScriptAlias, in the file that holds it, so that a finding
+// about the main server as a whole has a place.
+func TestMainServerLocation(t *testing.T) {
+	l, files := loaderOf(map[string]string{
+		"apache2/apache2.conf":          "ServerName example.org\nInclude conf-enabled/app.conf\n",
+		"apache2/conf-enabled/app.conf": "Alias /static /srv/static\n\nWSGIScriptAlias /app /srv/app/wsgi.py\nProxyPass /api http://127.0.0.1:8000/\n",
+	})
+	cfgs := BuildAll(files, l)
+	if len(cfgs) != 1 || len(cfgs[0].VHosts) != 1 || len(cfgs[0].VHosts[0].Routes) != 2 {
+		t.Fatalf("want one main server with two routes, got %+v", cfgs)
+	}
+	for _, r := range cfgs[0].VHosts[0].Routes {
+		fr := r.Frontend()
+		if got := fmt.Sprintf("%s:%d", fr.Server.Path, fr.Server.Start.Line); got != "apache2/conf-enabled/app.conf:3" {
+			t.Errorf("%s: the main server is at %q, want its first WSGIScriptAlias", fr.Label, got)
+		}
+		if !strings.HasPrefix(fr.Label, "main server, ") {
+			t.Errorf("route label %q", fr.Label)
+		}
 	}
 }

@@ -254,17 +254,20 @@ type VHost struct {
 	File    *File // the file that holds the section (the main file for the main server)
 	cfg     *Config
 	Section *apache.Directive // nil for the main server
-	Addrs   []string
-	TLS     bool
-	CA      string
-	Base    Scope
-	Routes  []*Route
+	// Anchor is where findings about the main server as a whole go: its
+	// first ProxyPass or WSGIScriptAlias (nil for a virtual host).
+	Anchor *apache.Directive
+	Addrs  []string
+	TLS    bool
+	CA     string
+	Base   Scope
+	Routes []*Route
 }
 
 // Label names the virtual host.
 func (v *VHost) Label() string {
 	if v.Section == nil {
-		return "the main server"
+		return "main server"
 	}
 	return "<VirtualHost " + strings.Join(v.Addrs, " ") + ">"
 }
@@ -367,6 +370,9 @@ func BuildTree(f *File, loader Loader) *Config {
 			v.collect(d.Body)
 			c.VHosts = append(c.VHosts, v)
 		case !d.Section && (d.Is("ProxyPass") || d.Is("WSGIScriptAlias") || d.Is("ProxyPassMatch") || d.Is("WSGIScriptAliasMatch")):
+			if main == nil {
+				mainHost.Anchor = d
+			}
 			main = mainHost
 		}
 	}
@@ -807,6 +813,8 @@ func (r *Route) Frontend() *frontend.Route {
 	fr := &frontend.Route{Front: frontend.Apache, Label: r.Label(), At: f.At(r.Pass), ServerLabel: v.Label(), Target: r.Target, PassesClientHeaders: true}
 	if v.Section != nil {
 		fr.Server = f.At(v.Section)
+	} else if v.Anchor != nil {
+		fr.Server = f.At(v.Anchor)
 	}
 	if len(r.Scope.Sections) > 0 && r.Scope.SectionPath != "" {
 		fr.At = f.At(r.Scope.Sections[len(r.Scope.Sections)-1])

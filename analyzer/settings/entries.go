@@ -42,6 +42,9 @@ type Entry struct {
 	Path   string          // project-relative file
 	Loc    source.Location // the value
 	Via    string          // "os.environ.setdefault", "[pytest]", "Procfile", …
+	// Configured marks the configuration's settings-module; Path and Loc
+	// are then its line in the configuration file, when there is one.
+	Configured bool
 }
 
 // findEntries collects DJANGO_SETTINGS_MODULE from Python code
@@ -275,4 +278,38 @@ func fileEntries(fsys analyzer.FS, root, rel string) (out []Entry) {
 		}
 	}
 	return out
+}
+
+// configKeyAt is the project-relative path of the configuration file and
+// the location of key's line in it, or zero values when the value does not
+// come from a file of the project.
+func configKeyAt(p *analyzer.Project, key string) (string, source.Location) {
+	line := p.Config.KeyLine(key)
+	if line == 0 || p.Config.Source == "" {
+		return "", source.Location{}
+	}
+	// Found in the root (".djleak.toml"), or named by --config, absolute
+	// or relative to the working directory.
+	var candidates []string
+	if filepath.IsAbs(p.Config.Source) {
+		candidates = []string{p.Config.Source}
+	} else if abs, err := filepath.Abs(p.Config.Source); err == nil {
+		candidates = []string{filepath.Join(p.Root, p.Config.Source), abs}
+	}
+	for _, full := range candidates {
+		rel, err := filepath.Rel(p.Root, full)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		data, ok := readSmall(p.FS(), full)
+		if !ok {
+			continue
+		}
+		f := source.NewFile(filepath.ToSlash(rel), data)
+		if line > f.LineCount() {
+			break
+		}
+		return f.Path, f.LineSpan(line)
+	}
+	return "", source.Location{}
 }

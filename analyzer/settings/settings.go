@@ -445,7 +445,9 @@ func Resolve(p *analyzer.Project, env map[string]string) *Settings {
 	entries := findEntries(p)
 	if p.Config != nil && p.Config.SettingsModule != "" {
 		// settings-module in the configuration names the production module.
-		entries = append(entries, Entry{Module: p.Config.SettingsModule, Kind: EntryDeploy, Via: "settings-module (" + p.Config.Source + ")"})
+		e := Entry{Module: p.Config.SettingsModule, Kind: EntryDeploy, Via: "settings-module (" + p.Config.Source + ")", Configured: true}
+		e.Path, e.Loc = configKeyAt(p, "settings-module")
+		entries = append(entries, e)
 	}
 	var candidates []*python.Module
 	for _, m := range p.Python {
