@@ -136,12 +136,26 @@ type appServerHop struct {
 // uwsgi is set.
 func appServerHops(ctx *analyzer.Context, uwsgi bool) []appServerHop {
 	servers := analyzer.Fact(ctx.Project, appserver.Pass)
-	var out []appServerHop
+	var routes []*frontend.Route
 	for _, r := range analyzer.Fact(ctx.Project, frontend.Pass).Routes {
 		if !(r.Pass.HeaderBased() || uwsgi && r.Pass == frontend.PassUWSGI) || !r.PassesClientHeaders || r.Answered != nil {
 			continue
 		}
-		for _, s := range routeServers(r, servers) {
+		routes = append(routes, r)
+	}
+	// A server some route reaches at its own address is located: a route
+	// to another port goes to something else.
+	located := map[*appserver.Server]bool{}
+	for _, r := range routes {
+		for _, s := range servers {
+			if listensAt(r, s) {
+				located[s] = true
+			}
+		}
+	}
+	var out []appServerHop
+	for _, r := range routes {
+		for _, s := range routeServers(r, servers, located) {
 			out = append(out, appServerHop{r, s, proxyPeer(r)})
 		}
 	}
@@ -167,29 +181,42 @@ func proxyPeer(r *frontend.Route) string {
 // the port or unix socket it proxies to (an HTTP listener for an HTTP
 // route, a uwsgi-protocol socket for uwsgi_pass); when none does and the
 // project runs a single app server that speaks the route's protocol, that
-// one.
-func routeServers(r *frontend.Route, servers []*appserver.Server) []*appserver.Server {
-	var http, out []*appserver.Server
+// one (its address may come from the environment or a port mapping),
+// unless another route reaches it at its address (located).
+func routeServers(r *frontend.Route, servers []*appserver.Server, located map[*appserver.Server]bool) []*appserver.Server {
+	var speaking, out []*appserver.Server
 	for _, s := range servers {
-		ls := s.Listeners()
-		if r.Pass == frontend.PassUWSGI {
-			ls = s.Sockets
-		}
-		if len(ls) == 0 {
+		if len(routeListeners(r, s)) == 0 {
 			continue
 		}
-		http = append(http, s)
-		for _, b := range ls {
-			if endpointMatches(r.Transport.Endpoints, b.Value) {
-				out = append(out, s)
-				break
-			}
+		speaking = append(speaking, s)
+		if listensAt(r, s) {
+			out = append(out, s)
 		}
 	}
-	if len(out) == 0 && len(http) == 1 {
-		return http
+	if len(out) == 0 && len(speaking) == 1 && !located[speaking[0]] {
+		return speaking
 	}
 	return out
+}
+
+// routeListeners are the addresses of s that route r can reach: its HTTP
+// listeners, or its uwsgi-protocol sockets for uwsgi_pass.
+func routeListeners(r *frontend.Route, s *appserver.Server) []appserver.Setting {
+	if r.Pass == frontend.PassUWSGI {
+		return s.Sockets
+	}
+	return s.Listeners()
+}
+
+// listensAt reports whether route r proxies to one of s's addresses.
+func listensAt(r *frontend.Route, s *appserver.Server) bool {
+	for _, b := range routeListeners(r, s) {
+		if endpointMatches(r.Transport.Endpoints, b.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // endpointMatches reports whether a route endpoint ("loopback:8000",

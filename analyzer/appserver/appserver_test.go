@@ -315,3 +315,32 @@ ini = http://config.example/app.ini
 		}
 	}
 }
+
+// TestCommandNames: a server starts from a command line under any name
+// Debian installs it as (gunicorn3, uwsgi-core, uwsgi_python311), and
+// only from a line that runs a command: a systemd unit's Description= or
+// a Dockerfile's LABEL that names a server starts none.
+func TestCommandNames(t *testing.T) {
+	p := analyzertest.Load(t, `
+-- lib/systemd/system/app.service --
+[Unit]
+Description=LAVA server gunicorn
+[Service]
+ExecStart=/usr/bin/gunicorn3 lava_server.wsgi --workers 4
+-- lib/systemd/system/worker.service --
+[Service]
+ExecStart=-uwsgi_python311 --http-socket 127.0.0.1:8081 --module mysite.wsgi
+-- Dockerfile --
+FROM debian:bookworm
+LABEL description="runs uwsgi behind nginx"
+HEALTHCHECK CMD uvicorn --version
+CMD ["uwsgi-core", "--plugin", "python3", "--http-socket", ":9090"]
+`)
+	got := brief(analyzer.Fact(p, Pass))
+	want := "uwsgi Dockerfile:4 bind=:9090@4\n" +
+		"gunicorn lib/systemd/system/app.service:4\n" +
+		"uwsgi lib/systemd/system/worker.service:2 bind=127.0.0.1:8081@2\n"
+	if got != want {
+		t.Errorf("servers:\n%s\nwant:\n%s", got, want)
+	}
+}

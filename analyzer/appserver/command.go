@@ -16,7 +16,47 @@ var Commands = analyzer.RegisterLanguage(&analyzer.Language{
 	Parse: func(f *source.File) any { return f },
 })
 
-var serverWord = regexp.MustCompile(`\b(gunicorn|uvicorn|daphne|uwsgi)\b`)
+// serverWord finds an app server's name, including the names Debian's
+// packages install it under (gunicorn3; uwsgi-core, uwsgi_python3,
+// uwsgi_python311).
+var serverWord = regexp.MustCompile(`\b(gunicorn3?|uvicorn|daphne|uwsgi(?:-core|_python3\d*)?)\b`)
+
+// serverKind is the app server an executable (a path or a bare name)
+// starts, or "".
+func serverKind(word string) string {
+	if k, v, ok := strings.Cut(word, "="); ok && strings.HasPrefix(k, "Exec") {
+		word = strings.TrimLeft(v, "-@:+!") // systemd's ExecStart=-/usr/bin/…
+	}
+	b := path.Base(word)
+	switch {
+	case b == Gunicorn || b == "gunicorn3":
+		return Gunicorn
+	case b == Uvicorn, b == Daphne:
+		return b
+	case b == UWSGI || b == "uwsgi-core" || strings.HasPrefix(b, "uwsgi_python3") && strings.Trim(b[len("uwsgi_python3"):], "0123456789") == "":
+		return UWSGI
+	}
+	return ""
+}
+
+// commandLine reports whether a line of a command file can start a
+// server: any line of a Procfile, a systemd unit's Exec…= lines, a
+// Dockerfile's RUN, CMD and ENTRYPOINT (a Description= or LABEL that names
+// the server starts nothing).
+func commandLine(rel, line string) bool {
+	switch {
+	case isDockerfile(rel):
+		word, _, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(word) {
+		case "RUN", "CMD", "ENTRYPOINT":
+			return true
+		}
+		return false
+	case strings.HasSuffix(strings.ToLower(path.Base(rel)), ".service"):
+		return strings.HasPrefix(line, "Exec")
+	}
+	return true
+}
 
 // installLine is a package installation, not a server start.
 var installLine = regexp.MustCompile(`\b(pip3?|apt-get|apt|apk|poetry|pipenv|uv|conda|dnf|yum)\b[^\n]*\b(install|add)\b`)
@@ -56,7 +96,7 @@ func fromCommands(f *source.File) []*Server {
 		lineAt := f.Span(f.LineStart(first), f.LineStart(ln)+len(f.Line(ln)))
 		fileEnv(trimmed, lineAt, env)
 		loc := serverWord.FindStringIndex(line)
-		if loc == nil || installLine.MatchString(line) {
+		if loc == nil || installLine.MatchString(line) || !commandLine(f.Path, trimmed) {
 			continue
 		}
 		start := f.LineStart(first)
@@ -200,9 +240,8 @@ func parseCommand(words []string, at source.Location, env map[string]Setting) *S
 		local[k] = v
 	}
 	for i, w := range words {
-		b := path.Base(w)
-		if b == Gunicorn || b == Uvicorn || b == Daphne || b == UWSGI {
-			idx, kind = i, b
+		if k := serverKind(w); k != "" {
+			idx, kind = i, k
 			break
 		}
 		if k, v, ok := strings.Cut(w, "="); ok && isEnvName(k) {
