@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -579,7 +580,9 @@ func isSettingsModule(m *python.Module, name string) bool {
 		}
 	}
 	for _, a := range m.Assigns {
-		if settingsMarkers[a.Target] {
+		// Django's SECRET_KEY is a string: one that is a path names a
+		// file of some other program's (a packaging script's constant).
+		if settingsMarkers[a.Target] && !(a.Target == "SECRET_KEY" && a.Value != nil && a.Value.Kind == python.CallExpr && pysem.PathCall(a.Value.Call.Func)) {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/pysem"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -848,7 +849,7 @@ func (c *fctx) named(name string, loc source.Location, v *Val, rx *python.Expr) 
 	if v.Clean || v.Obj != objNone || v.Class != nil || v.Module != nil || v.Coll != collNone || v.Qual != "" {
 		return v
 	}
-	if rx != nil && rx.Kind == python.CallExpr && notSecretCall(rx.Call.Func) {
+	if rx != nil && rx.Kind == python.CallExpr && (notSecretCall(rx.Call.Func) || pysem.PathCall(rx.Call.Func)) {
 		return v
 	}
 	n := *v
