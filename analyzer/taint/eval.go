@@ -300,9 +300,12 @@ func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, 
 		}
 	case objException:
 		switch attr {
-		case "args", "message", "strerror", "msg", "reason", "__traceback__":
+		case "args", "message", "msg", "reason", "__traceback__":
 			return labelsOnly(base)
 		}
+		// Everything else is clean, strerror included: an OSError's is the
+		// C library's text for its errno ("No such file or directory"),
+		// without the file name.
 		return clean
 	}
 	if base.Qual != "" && base.Obj != objSettings && base.Class == nil && !base.tainted() {

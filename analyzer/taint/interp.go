@@ -599,7 +599,11 @@ func userFacingException(types string) bool {
 			n == "Http404", n == "PermissionDenied", n == "BadRequest", n == "APIException",
 			n == "ParseError", n == "NotFound", n == "AuthenticationFailed", n == "NotAuthenticated",
 			n == "Throttled", n == "MethodNotAllowed", n == "UnsupportedMediaType", n == "NotAcceptable",
-			n == "MultipleObjectsReturned", socialAuthExceptions[n]:
+			n == "MultipleObjectsReturned", socialAuthExceptions[n],
+			// voluptuous's schema errors (Invalid, MultipleInvalid and
+			// the …Invalid subclasses) describe the data that failed
+			// the schema, for whoever sent it.
+			strings.HasSuffix(n, "Invalid"):
 		default:
 			return false
 		}
@@ -612,7 +616,10 @@ func userFacingException(types string) bool {
 // ValueError).
 var parseExceptions = map[string]bool{
 	"ValueError": true, "JSONDecodeError": true, "MultiPartParserError": true, "UnicodeDecodeError": true,
-	"UnicodeError": true, "InvalidOperation": true,
+	"UnicodeError": true, "InvalidOperation": true, "TOMLDecodeError": true,
+	// PyYAML's errors, which locate the problem in the document parsed.
+	"YAMLError": true, "MarkedYAMLError": true, "ScannerError": true, "ParserError": true, "ComposerError": true,
+	"ConstructorError": true,
 }
 
 func exceptionNames(types string) []string {
