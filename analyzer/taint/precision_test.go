@@ -22,65 +22,86 @@ var updateLedger = flag.Bool("update", false, "rewrite the README's precision ta
 // ledgerPackage is one Debian package of real Django code in the
 // precision ledger.
 type ledgerPackage struct {
-	Deb  string // Debian package
-	Dir  string // its Python package under /usr/lib/python3/dist-packages
+	Deb string // Debian package
+	// Dir is its Python package under /usr/lib/python3/dist-packages, or,
+	// for a Whole package, the name of its ledger.
+	Dir  string
 	Name string // the project, for the README
 	// Target: the package counts towards the false-positive budget of
 	// real Django apps (Django itself is the baseline).
 	Target bool
+	// Whole: the package's every file is scanned as one project, as it is
+	// shipped — its app, settings, web-server configurations and systemd
+	// units together. .ci/install-deps extracts it under wholeDebs (it is
+	// not installed: that would start its services).
+	Whole bool
+}
+
+// root is the directory scanned as the package's project.
+func (p ledgerPackage) root() string {
+	if p.Whole {
+		return filepath.Join(wholeDebs, p.Deb)
+	}
+	return filepath.Join(distPackages, p.Dir)
 }
 
 var ledgerPackages = []ledgerPackage{
-	{"python3-django", "django", "Django", false},
-	{"python3-djangorestframework", "rest_framework", "Django REST framework", true},
-	{"python3-django-allauth", "allauth", "django-allauth", true},
-	{"python3-social-django", "social_django", "social-app-django", true},
-	{"python3-django-channels", "channels", "Channels", true},
-	{"python3-django-auth-ldap", "django_auth_ldap", "django-auth-ldap", true},
-	{"python3-django-otp", "django_otp", "django-otp", true},
-	{"python3-django-guardian", "guardian", "django-guardian", true},
-	{"python3-django-debug-toolbar", "debug_toolbar", "django-debug-toolbar", true},
-	{"python3-django-oauth-toolkit", "oauth2_provider", "django-oauth-toolkit", true},
-	{"python3-django-cas-server", "cas_server", "django-cas-server", true},
-	{"python3-django-invitations", "invitations", "django-invitations", true},
-	{"python3-django-registration", "django_registration", "django-registration", true},
-	{"python3-djangorestframework-api-key", "rest_framework_api_key", "djangorestframework-api-key", true},
-	{"python3-django-impersonate", "impersonate", "django-impersonate", true},
-	{"python3-django-anymail", "anymail", "django-anymail", true},
-	{"python3-django-axes", "axes", "django-axes", true},
-	{"python3-django-push-notifications", "push_notifications", "django-push-notifications", true},
-	{"python3-django-session-security", "session_security", "django-session-security", true},
-	{"python3-django-python3-ldap", "django_python3_ldap", "django-python3-ldap", true},
-	{"python3-django-hyperkitty", "hyperkitty", "HyperKitty", true},
-	{"python3-djangorestframework-simplejwt", "rest_framework_simplejwt", "djangorestframework-simplejwt", true},
-	{"python3-django-casclient", "cas", "django-cas-client", true},
-	{"python3-django-saml2", "djangosaml2", "djangosaml2", true},
-	{"python3-django-postorius", "postorius", "Postorius", true},
-	{"python3-django-tastypie", "tastypie", "django-tastypie", true},
-	{"python3-django-mailman3", "django_mailman3", "django-mailman3", true},
-	{"python3-django-organizations", "organizations", "django-organizations", true},
-	{"python3-django-rest-hooks", "rest_hooks", "django-rest-hooks", true},
-	{"python3-django-q", "django_q", "django-q", true},
-	{"python3-django-extensions", "django_extensions", "django-extensions", true},
-	{"python3-django-graphene", "graphene_django", "graphene-django", true},
-	{"python3-django-rq", "django_rq", "django-rq", true},
-	{"python3-django-horizon", "horizon", "Horizon", true},
-	{"python3-django-horizon", "openstack_auth", "openstack_auth (Horizon)", true},
-	{"python3-django-horizon", "openstack_dashboard", "OpenStack dashboard (Horizon)", true},
-	{"python3-djoser", "djoser", "djoser", true},
-	{"python3-django-cors-headers", "corsheaders", "django-cors-headers", true},
-	{"python3-django-csp", "csp", "django-csp", true},
-	{"python3-django-stronghold", "stronghold", "django-stronghold", true},
-	{"python3-django-redis-sessions", "redis_sessions", "django-redis-sessions", true},
-	{"python3-django-ldapdb", "ldapdb", "django-ldapdb", true},
-	{"python3-djangorestframework-extensions", "rest_framework_extensions", "drf-extensions", true},
-	{"graphite-web", "graphite", "Graphite-web", true},
+	{"python3-django", "django", "Django", false, false},
+	{"python3-djangorestframework", "rest_framework", "Django REST framework", true, false},
+	{"python3-django-allauth", "allauth", "django-allauth", true, false},
+	{"python3-social-django", "social_django", "social-app-django", true, false},
+	{"python3-django-channels", "channels", "Channels", true, false},
+	{"python3-django-auth-ldap", "django_auth_ldap", "django-auth-ldap", true, false},
+	{"python3-django-otp", "django_otp", "django-otp", true, false},
+	{"python3-django-guardian", "guardian", "django-guardian", true, false},
+	{"python3-django-debug-toolbar", "debug_toolbar", "django-debug-toolbar", true, false},
+	{"python3-django-oauth-toolkit", "oauth2_provider", "django-oauth-toolkit", true, false},
+	{"python3-django-cas-server", "cas_server", "django-cas-server", true, false},
+	{"python3-django-invitations", "invitations", "django-invitations", true, false},
+	{"python3-django-registration", "django_registration", "django-registration", true, false},
+	{"python3-djangorestframework-api-key", "rest_framework_api_key", "djangorestframework-api-key", true, false},
+	{"python3-django-impersonate", "impersonate", "django-impersonate", true, false},
+	{"python3-django-anymail", "anymail", "django-anymail", true, false},
+	{"python3-django-axes", "axes", "django-axes", true, false},
+	{"python3-django-push-notifications", "push_notifications", "django-push-notifications", true, false},
+	{"python3-django-session-security", "session_security", "django-session-security", true, false},
+	{"python3-django-python3-ldap", "django_python3_ldap", "django-python3-ldap", true, false},
+	{"python3-django-hyperkitty", "hyperkitty", "HyperKitty", true, false},
+	{"python3-djangorestframework-simplejwt", "rest_framework_simplejwt", "djangorestframework-simplejwt", true, false},
+	{"python3-django-casclient", "cas", "django-cas-client", true, false},
+	{"python3-django-saml2", "djangosaml2", "djangosaml2", true, false},
+	{"python3-django-postorius", "postorius", "Postorius", true, false},
+	{"python3-django-tastypie", "tastypie", "django-tastypie", true, false},
+	{"python3-django-mailman3", "django_mailman3", "django-mailman3", true, false},
+	{"python3-django-organizations", "organizations", "django-organizations", true, false},
+	{"python3-django-rest-hooks", "rest_hooks", "django-rest-hooks", true, false},
+	{"python3-django-q", "django_q", "django-q", true, false},
+	{"python3-django-extensions", "django_extensions", "django-extensions", true, false},
+	{"python3-django-graphene", "graphene_django", "graphene-django", true, false},
+	{"python3-django-rq", "django_rq", "django-rq", true, false},
+	{"python3-django-horizon", "horizon", "Horizon", true, false},
+	{"python3-django-horizon", "openstack_auth", "openstack_auth (Horizon)", true, false},
+	{"python3-django-horizon", "openstack_dashboard", "OpenStack dashboard (Horizon)", true, false},
+	{"python3-djoser", "djoser", "djoser", true, false},
+	{"python3-django-cors-headers", "corsheaders", "django-cors-headers", true, false},
+	{"python3-django-csp", "csp", "django-csp", true, false},
+	{"python3-django-stronghold", "stronghold", "django-stronghold", true, false},
+	{"python3-django-redis-sessions", "redis_sessions", "django-redis-sessions", true, false},
+	{"python3-django-ldapdb", "ldapdb", "django-ldapdb", true, false},
+	{"python3-djangorestframework-extensions", "rest_framework_extensions", "drf-extensions", true, false},
+	{"graphite-web", "graphite", "Graphite-web", true, false},
+	{"lava-server", "lava-server", "LAVA (app, Apache site, gunicorn unit)", true, true},
+	{"mailman3-web", "mailman3-web", "Mailman 3 web (settings, nginx and Apache sites, uwsgi)", true, true},
 }
 
 const (
 	distPackages = "/usr/lib/python3/dist-packages"
-	ledgerDir    = "../../testdata/precision"
-	readmePath   = "../../README.md"
+	// wholeDebs is where .ci/install-deps extracts the Whole packages, each
+	// in a directory named by the package, with its version in
+	// <package>.version beside it.
+	wholeDebs  = "/var/lib/djleak/debs"
+	ledgerDir  = "../../testdata/precision"
+	readmePath = "../../README.md"
 	// maxFPPer10k is the false-positive budget over the target packages.
 	maxFPPer10k = 1.0
 )
@@ -115,7 +136,7 @@ type ledgerStats struct {
 func TestPrecisionLedger(t *testing.T) {
 	var stats []ledgerStats
 	for _, pkg := range ledgerPackages {
-		dir := filepath.Join(distPackages, pkg.Dir)
+		dir := pkg.root()
 		if _, err := os.Stat(dir); err != nil {
 			if os.Getenv("CI") != "" {
 				t.Fatalf("%s is required in CI (run .ci/install-deps): %v", pkg.Deb, err)
@@ -180,7 +201,7 @@ func checkLedger(t *testing.T, pkg ledgerPackage, dir string) (ledgerStats, bool
 		t.Error(err)
 		return ledgerStats{}, false
 	}
-	version, err := debVersion(pkg.Deb)
+	version, err := debVersion(pkg)
 	if err != nil {
 		t.Error(err)
 		return ledgerStats{}, false
@@ -243,13 +264,19 @@ func checkLedger(t *testing.T, pkg ledgerPackage, dir string) (ledgerStats, bool
 
 var debEpoch, debRevision = regexp.MustCompile(`^\d+:`), regexp.MustCompile(`-[^-]*$`)
 
-// debVersion is the upstream version of an installed Debian package
+// debVersion is the upstream version of a Debian package
 // (without epoch and Debian revision, so security updates need no new
-// review).
-func debVersion(deb string) (string, error) {
-	out, err := exec.Command("dpkg-query", "-W", "-f", "${Version}", deb).Output()
+// review), installed or extracted (Whole).
+func debVersion(pkg ledgerPackage) (string, error) {
+	var out []byte
+	var err error
+	if pkg.Whole {
+		out, err = os.ReadFile(filepath.Join(wholeDebs, pkg.Deb+".version"))
+	} else {
+		out, err = exec.Command("dpkg-query", "-W", "-f", "${Version}", pkg.Deb).Output()
+	}
 	if err != nil {
-		return "", fmt.Errorf("dpkg-query %s: %v", deb, err)
+		return "", fmt.Errorf("the version of %s: %v", pkg.Deb, err)
 	}
 	v := strings.TrimSpace(string(out))
 	return debRevision.ReplaceAllString(debEpoch.ReplaceAllString(v, ""), ""), nil

@@ -73,7 +73,7 @@ func eachLedgerPackage(t *testing.T, check func(deb string, p *analyzer.Project)
 		if testing.Short() && pkg.Dir == "django" {
 			continue
 		}
-		dir := filepath.Join(distPackages, pkg.Dir)
+		dir := pkg.root()
 		if _, err := os.Stat(dir); err != nil {
 			if os.Getenv("CI") != "" {
 				t.Errorf("%s is not installed (run .ci/install-deps)", pkg.Deb)

@@ -21,9 +21,10 @@ func TestReadmeListsInstallDeps(t *testing.T) {
 	block := readme[i:j]
 	script := readFile(t, "../../.ci/install-deps")
 
-	// Debian: every need_apt+=(…) of the script.
+	// Debian: every need_apt+=(…) of the script, and the packages it
+	// extracts (extract_debs=(…)).
 	var apt []string
-	for _, m := range regexp.MustCompile(`need_apt\+=\(([^)]*)\)`).FindAllStringSubmatch(script, -1) {
+	for _, m := range regexp.MustCompile(`(?:need_apt\+|extract_debs)=\(([^)]*)\)`).FindAllStringSubmatch(script, -1) {
 		apt = append(apt, strings.Fields(m[1])...)
 	}
 	var listed []string
