@@ -2,8 +2,6 @@ package analyzer_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,14 +14,7 @@ import (
 // it (directly or through another pass) reports the same *InternalError, and the
 // pass is not run again.
 func TestPanickingPassNamesThePass(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("X = 1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := loadApp(t)
 	runs := 0
 	broken := &analyzer.Pass[map[string]int]{Name: "broken-pass", Run: func(*analyzer.Project) map[string]int {
 		runs++
@@ -101,14 +92,7 @@ func TestWaitingRuleYieldsItsSlot(t *testing.T) {
 // A related location or flow step without a file is a rule's mistake: under
 // test the run fails naming the rule and the entry.
 func TestUnplacedRelatedLocationFailsTheRule(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("X = 1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := loadApp(t)
 	for _, c := range []struct {
 		what string
 		f    analyzer.Finding
@@ -128,4 +112,16 @@ func TestUnplacedRelatedLocationFailsTheRule(t *testing.T) {
 			t.Errorf("%s: got %v, want an internal error of DJL993", c.what, err)
 		}
 	}
+}
+
+// loadApp loads a project of one Python file, app.py.
+func loadApp(t *testing.T) *analyzer.Project {
+	t.Helper()
+	dir := t.TempDir()
+	writeFileIn(t, dir, "app.py", "X = 1\n")
+	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

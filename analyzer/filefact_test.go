@@ -2,8 +2,6 @@ package analyzer_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -36,11 +34,7 @@ var brokenFact = analyzer.NewFileFact("test-broken", 1, nil, func(*analyzer.Proj
 // different fact version computes it again.
 func TestFileFactIsKeyedByContent(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { writeFileIn(t, dir, name, content) }
 	write("a.py", "X = 1\nY = 2\n")
 	write("b.py", "Z = 3\n")
 	store := facts.NewMemory()
@@ -80,9 +74,7 @@ func TestFileFactIsKeyedByContent(t *testing.T) {
 // A file fact that panics fails as an InternalError naming the fact.
 func TestPanickingFileFactNamesTheFact(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("X = 1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFileIn(t, dir, "app.py", "X = 1\n")
 	p := loadWith(t, dir, analyzer.Options{Facts: facts.NewMemory()})
 	rule := &analyzer.Rule{ID: "DJL990", Run: func(ctx *analyzer.Context) {
 		analyzer.FileFactOf(ctx.Project, brokenFact, ctx.Project.Module("app.py").File)

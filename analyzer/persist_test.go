@@ -42,11 +42,7 @@ var persistedPass = &analyzer.Pass[[]string]{
 // project without a store always runs it.
 func TestPersistedPassKeyedByInput(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { writeFileIn(t, dir, name, content) }
 	write("a.py", "X = 1\n")
 	write("b.py", "Y = 2\n")
 	store := &countingStore{Cache: facts.NewMemory()}
@@ -107,4 +103,12 @@ func (s *countingStore) Get(h facts.Hash, id string) ([]byte, bool) {
 		return []byte("not gob"), true
 	}
 	return v, ok
+}
+
+// writeFileIn writes a file of the test's project.
+func writeFileIn(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
