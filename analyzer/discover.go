@@ -54,10 +54,16 @@ var defaultExcludes = map[string]bool{
 }
 
 // nginxDirs are directory names whose *.conf files are nginx configs.
+// conf.d and snippets are also other programs' (dovecot, needrestart,
+// sysctl): under them a *.conf file is nginx only below a directory named
+// nginx, or when it reads as nginx.
 var nginxDirs = map[string]bool{
 	"nginx": true, "sites-available": true, "sites-enabled": true,
 	"conf.d": true, "snippets": true,
 }
+
+// sharedNginxDirs are the nginxDirs whose name other programs use too.
+var sharedNginxDirs = map[string]bool{"conf.d": true, "snippets": true}
 
 // nginxTemplateDirs are further directory names under which a file that
 // reads as nginx is taken as nginx configuration: the official nginx
@@ -85,8 +91,8 @@ func LooksLikeNginx(name string, content []byte) bool {
 // the name is not enough, its content (read lazily).
 //
 // nginx configuration is nginx.conf anywhere; a *.conf file under a
-// directory named nginx, sites-available, sites-enabled, conf.d or
-// snippets; and any file whose content reads as nginx and that either has
+// directory named nginx, sites-available or sites-enabled (or under conf.d
+// or snippets below one of those); and any file whose content reads as nginx and that either has
 // "nginx" in its name or sits under one of those directories, vhost.d or
 // templates, with the extension .conf, .template, .tmpl, .tpl, .j2,
 // .jinja, .erb, .in or none (under sites-*/ and vhost.d/ any name: hosts
@@ -153,15 +159,16 @@ func claimNginx(rel string, content func() []byte) bool {
 func matchNginx(rel string, content func() []byte) bool {
 	base := path.Base(rel)
 	dirs := strings.Split(path.Dir(rel), "/")
-	inNginxDir, inTemplateDir, anyName := false, false, false
+	inNginxDir, onlyShared, inTemplateDir, anyName := false, true, false, false
 	for _, d := range dirs {
 		inNginxDir = inNginxDir || nginxDirs[d]
+		onlyShared = onlyShared && (!nginxDirs[d] || sharedNginxDirs[d])
 		inTemplateDir = inTemplateDir || nginxTemplateDirs[d]
 	}
 	if n := len(dirs); n > 0 {
 		anyName = anyNameDirs[dirs[n-1]]
 	}
-	if strings.HasSuffix(base, ".conf") && inNginxDir {
+	if strings.HasSuffix(base, ".conf") && inNginxDir && !onlyShared {
 		return true
 	}
 	ext := path.Ext(base)

@@ -216,3 +216,26 @@ func TestIsTestCode(t *testing.T) {
 		}
 	}
 }
+
+// conf.d and snippets are other programs' directories too: a *.conf file
+// under them is nginx below a directory named nginx, or when it reads as
+// nginx, and not otherwise (FreedomBox's dovecot and needrestart files).
+func TestSharedConfDirs(t *testing.T) {
+	dovecot := "ssl = required\nssl_min_protocol = TLSv1.2\n"
+	site := "server {\n    listen 80;\n}\n"
+	for _, c := range []struct {
+		rel, content string
+		want         Kind
+	}{
+		{"etc/dovecot/conf.d/90-tls.conf", dovecot, KindUnknown},
+		{"etc/needrestart/conf.d/app.conf", "$nrconf{restart} = 'a';\n", KindUnknown},
+		{"etc/nginx/conf.d/odd.conf", dovecot, KindNginx},
+		{"deploy/nginx/snippets/tls.conf", "", KindNginx},
+		{"deploy/conf.d/app.conf", site, KindNginx},
+		{"sites-enabled/app.conf", "", KindNginx},
+	} {
+		if got := Classify(c.rel, func() []byte { return []byte(c.content) }); got != c.want {
+			t.Errorf("%s: kind %v, want %v", c.rel, got, c.want)
+		}
+	}
+}

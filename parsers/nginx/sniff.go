@@ -18,7 +18,9 @@ var htmlSniff = regexp.MustCompile(`(?i)<(!doctype|html|head|body|div|span|p|a|u
 // nginx configuration: after template placeholders are neutralised it
 // either opens an http, server, upstream or location block, or is a
 // snippet whose statements are mostly known nginx directives (at least
-// two thirds of them, and at least one). Text with more HTML elements or
+// two thirds of them, and at least one; a statement written
+// `name = value` is not one). Text without a ';' or a block is not nginx,
+// nor is text with more HTML elements or
 // Django page tags than nginx statements is not nginx, so a Django
 // template under templates/ is told apart from a templated nginx file
 // beside it.
@@ -27,25 +29,40 @@ func Sniff(name string, content []byte) bool {
 		return false
 	}
 	neutral := neutralize(name, content).Content
-	known, unknown := 0, 0
+	known, unknown, ends := 0, 0, 0
 	toks, _ := lexRaw(neutral)
 	atStart := true
-	for _, t := range toks {
+	var start *rawToken // the statement's first token, until its second
+	for i := range toks {
+		t := &toks[i]
 		switch {
 		case t.isComment():
 			continue
 		case t.is(";") || t.is("{") || t.is("}"):
-			atStart = true
+			atStart, start = true, nil
+			ends++
 			continue
 		case !atStart:
+			// `name = value` (dovecot, INI files) is no nginx statement:
+			// nginx puts "=" second only in `location = /uri`.
+			if start != nil && t.is("=") && !t.quoted && start.value != "location" {
+				known--
+				unknown++
+			}
+			start = nil
 			continue
 		}
 		atStart = false
+		start = nil
 		if _, ok := crossplane.DefaultDirectivesMatchFunc(t.value); ok && !t.quoted {
 			known++
+			start = t
 		} else {
 			unknown++
 		}
+	}
+	if ends == 0 {
+		return false // every nginx statement ends in ';' or a block
 	}
 	if html := len(htmlSniff.FindAllIndex(neutral, -1)); html > 0 && html >= known {
 		return false

@@ -108,6 +108,14 @@ func TestSniff(t *testing.T) {
 		{"notes.in", "include this; and that;\n", false},
 		{"settings.in", "DEBUG = True\nALLOWED_HOSTS = []\n", false},
 		{"empty", "", false},
+		// Other programs' conf.d files (FreedomBox's dovecot and
+		// needrestart snippets): `name = value`, Perl.
+		{"90-freedombox-tls.conf", "ssl = required\n\nssl_min_protocol = TLSv1.2\nssl_prefer_server_ciphers = no\n", false},
+		{"05-passdb.conf", "passdb {\n  driver = pam\n}\nuserdb {\n  driver = passwd\n}\n", false},
+		{"freedombox.conf", "$nrconf{override_rc}{qr(^freedombox\\.service$)} = 0;\n", false},
+		{"unterminated.conf", "include snippets/ssl\ngzip on\n", false},
+		{"ssl.conf", "ssl_protocols TLSv1.2 TLSv1.3;\nssl_prefer_server_ciphers off;\n", true},
+		{"exact.conf", "location = /healthz {\n    return 200;\n}\n", true},
 	}
 	for _, tc := range cases {
 		if got := Sniff(tc.name, []byte(tc.content)); got != tc.want {
