@@ -160,46 +160,73 @@ func Parse(content []byte) *File {
 	return f
 }
 
-// splitWords splits the segments of one logical line into words.
+// splitWords splits the segments of one logical line into words. As in
+// httpd, the segments are joined without the backslashes and newlines
+// between them before the line is split, so a word or a quoted string may
+// run on into the next segment; offsets are those of the content.
 func splitWords(content []byte, segs [][2]int) ([]Word, []Error) {
+	var line []byte
+	var at []int // the content offset of each byte of line
+	for _, s := range segs {
+		line = append(line, content[s[0]:s[1]]...)
+		for k := s[0]; k < s[1]; k++ {
+			at = append(at, k)
+		}
+	}
+	// off maps a position of line to the content; the end of the line is
+	// just past its last byte.
+	off := func(k int) int {
+		if k < len(at) {
+			return at[k]
+		}
+		if len(at) == 0 {
+			return segs[len(segs)-1][1]
+		}
+		return at[len(at)-1] + 1
+	}
+	// endOff is off for the end of a word: just past its last byte.
+	endOff := func(k int) int {
+		if k == 0 {
+			return off(0)
+		}
+		return off(k-1) + 1
+	}
 	var words []Word
 	var errs []Error
-	for _, s := range segs {
-		i, end := s[0], s[1]
-		for i < end {
-			c := content[i]
-			if c == ' ' || c == '\t' || c == '\r' {
-				i++
-				continue
-			}
-			w := Word{Start: i}
-			var b strings.Builder
-			for i < end && content[i] != ' ' && content[i] != '\t' {
-				c := content[i]
-				if (c == '"' || c == '\'') && i == w.Start {
-					w.Quoted = true
-					j := i + 1
-					for j < end && content[j] != c {
-						if content[j] == '\\' && j+1 < end && content[j+1] == c {
-							j++
-						}
-						b.WriteByte(content[j])
+	i, end := 0, len(line)
+	for i < end {
+		c := line[i]
+		if c == ' ' || c == '\t' || c == '\r' {
+			i++
+			continue
+		}
+		start := i
+		var b strings.Builder
+		quoted := false
+		for i < end && line[i] != ' ' && line[i] != '\t' {
+			c := line[i]
+			if (c == '"' || c == '\'') && i == start {
+				quoted = true
+				j := i + 1
+				for j < end && line[j] != c {
+					if line[j] == '\\' && j+1 < end && line[j+1] == c {
 						j++
 					}
-					if j >= end {
-						errs = append(errs, Error{i, "unterminated quote"})
-						i = end
-						break
-					}
-					i = j + 1
+					b.WriteByte(line[j])
+					j++
+				}
+				if j >= end {
+					errs = append(errs, Error{off(i), "unterminated quote"})
+					i = end
 					break
 				}
-				b.WriteByte(c)
-				i++
+				i = j + 1
+				break
 			}
-			w.Text, w.End = b.String(), i
-			words = append(words, w)
+			b.WriteByte(c)
+			i++
 		}
+		words = append(words, Word{Text: b.String(), Quoted: quoted, Start: off(start), End: endOff(i)})
 	}
 	return words, errs
 }

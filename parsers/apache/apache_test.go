@@ -1,6 +1,7 @@
 package apache
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -137,5 +138,27 @@ func TestTemplateAlternativeSections(t *testing.T) {
 	}
 	if got := string(data[f.LeftOut[0].Start:f.LeftOut[0].End]); got != "{% else %}\n<VirtualHost {{ NAMEDHOST }}:80>" {
 		t.Errorf("left out %q", got)
+	}
+}
+
+// Continued lines are joined before the words are split, as httpd does: a
+// quoted string or a word runs on into the next line, and each word keeps
+// the offsets of its first and last bytes in the file.
+func TestContinuedWords(t *testing.T) {
+	src := "A \"x \\\n y\" b\\\nc\nB\n"
+	f := Parse([]byte(src))
+	if len(f.Errors) != 0 || len(f.Directives) != 2 {
+		t.Fatalf("errors %v, %d directives", f.Errors, len(f.Directives))
+	}
+	var got []string
+	for _, w := range f.Directives[0].Args {
+		got = append(got, fmt.Sprintf("%q %q", w.Text, src[w.Start:w.End]))
+	}
+	want := []string{`"x  y" "\"x \\\n y\""`, `"bc" "b\\\nc"`}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("words %v, want %v", got, want)
+	}
+	if d := f.Directives[1]; d.Name != "B" || d.Start != strings.Index(src, "B") {
+		t.Errorf("second directive %q at %d", d.Name, d.Start)
 	}
 }

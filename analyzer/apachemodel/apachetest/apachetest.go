@@ -116,7 +116,7 @@ func prelude(dir string) string {
 	if os.Geteuid() == 0 {
 		b.WriteString("User www-data\nGroup www-data\n")
 	}
-	for _, m := range []string{"mpm_event", "authz_core", "ssl", "headers", "proxy", "proxy_http", "wsgi"} {
+	for _, m := range []string{"mpm_event", "authz_core", "alias", "ssl", "headers", "proxy", "proxy_http", "wsgi"} {
 		fmt.Fprintf(&b, "LoadModule %s_module %s/mod_%s.so\n", m, ModulesDir, m)
 	}
 	b.WriteString("SSLSessionCache none\nWSGIRestrictEmbedded Off\n")
