@@ -88,6 +88,9 @@ type Project struct {
 	// symbolic links to directories), sorted; the command line prints them
 	// on standard error.
 	Notes []string
+	// LeftOut are the branches of configuration templates that were left
+	// out of their parse (each also a Note), sorted by location.
+	LeftOut []LeftOutBranch
 	// Deployments are the nginx deployments of Compose files (see
 	// Deployment); their configurations carry the deployment's name.
 	Deployments []*Deployment
@@ -587,7 +590,7 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 				p.configs[p.Files[i].Kind] = append(p.configs[p.Files[i].Kind], ConfigFile{File: r.file, Model: r.cfg})
 				if lo, ok := r.cfg.(interface{ LeftOutBranches() []template.Range }); ok {
 					for _, b := range lo.LeftOutBranches() {
-						p.Notes = append(p.Notes, leftOutNote(r.file.Span(b.Start, b.End), b.Text))
+						p.LeftOut = append(p.LeftOut, LeftOutBranch{Loc: r.file.Span(b.Start, b.End), Condition: b.Text})
 					}
 				}
 			}
@@ -602,7 +605,11 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 		}
 	}
 	for _, l := range p.Nginx.LeftOut {
-		p.Notes = append(p.Notes, leftOutNote(l.Loc, l.Condition))
+		p.LeftOut = append(p.LeftOut, LeftOutBranch{Loc: l.Loc, Condition: l.Condition})
+	}
+	sort.Slice(p.LeftOut, func(i, j int) bool { return p.LeftOut[i].Loc.Less(p.LeftOut[j].Loc) })
+	for _, b := range p.LeftOut {
+		p.Notes = append(p.Notes, b.Note())
 	}
 	sort.Strings(p.Notes)
 	sortNotAnalysed(p.NotAnalysed)
@@ -776,13 +783,25 @@ func ResolveRelative(rel string, level int, module string) string {
 	return base + "." + module
 }
 
-// leftOutNote says that a template was read without one of its branches
-// (see template.Reread).
-func leftOutNote(loc source.Location, cond string) string {
-	lines := fmt.Sprintf("line %d", loc.Start.Line)
-	if loc.End.Line > loc.Start.Line {
-		lines = fmt.Sprintf("lines %d-%d", loc.Start.Line, loc.End.Line)
+// LeftOutBranch is a branch of a configuration template's conditional
+// that a parse left out (see template.Reread): Loc spans it, and Condition
+// names it ("`{% else %}` of `{% if SSL %}`").
+type LeftOutBranch struct {
+	Loc       source.Location
+	Condition string
+}
+
+const leftOutWhy = "is left out: with every branch of the template kept the file does not parse, " +
+	"so it is read as rendered with the first branch of each conditional"
+
+// Message says, for a diagnostic on the branch, why it is not analysed.
+func (b LeftOutBranch) Message() string { return b.Condition + " " + leftOutWhy }
+
+// Note is the branch's line on the command line's standard error.
+func (b LeftOutBranch) Note() string {
+	lines := fmt.Sprintf("line %d", b.Loc.Start.Line)
+	if b.Loc.End.Line > b.Loc.Start.Line {
+		lines = fmt.Sprintf("lines %d-%d", b.Loc.Start.Line, b.Loc.End.Line)
 	}
-	return fmt.Sprintf("%s:%d: %s (%s) is left out: with every branch of the template kept the file does not parse, "+
-		"so it is read as rendered with the first branch of each conditional", loc.Path, loc.Start.Line, cond, lines)
+	return fmt.Sprintf("%s:%d: %s (%s) %s", b.Loc.Path, b.Loc.Start.Line, b.Condition, lines, leftOutWhy)
 }

@@ -293,6 +293,13 @@ func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *rootC
 			res[m.uri] = append(res[m.uri], m.diag)
 		}
 	}
+	// A template branch left out of the parse is not analysed: the
+	// command line says so on standard error, the editor on the branch.
+	for _, b := range proj.LeftOut {
+		if d := byRel[b.Loc.Path]; d != nil {
+			res[d.uri] = append(res[d.uri], Diagnostic{Range: toRange(b.Loc), Severity: SeverityInformation, Source: "djleak", Message: b.Message()})
+		}
+	}
 	return res, nil
 }
 

@@ -1004,3 +1004,29 @@ func TestDiskEditsWithoutClientWatchers(t *testing.T) {
 	c.diagnostics(viewsURI, atVersion(5, only("DJL201")))
 	c.shutdown()
 }
+
+// A configuration template branch left out of the parse shows as an
+// information diagnostic on the branch, with no rule code (so no
+// suppression is offered), and goes away when the template parses whole.
+func TestLeftOutBranchDiagnostic(t *testing.T) {
+	text := "{% if tls %}\nserver {\n    listen 443 ssl;\n{% else %}\nserver {\n    listen 80;\n{% endif %}\n" +
+		"    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n"
+	dir := analyzertest.Write(t, "-- nginx/site.conf.j2 --\n"+text)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	uri := c.open(filepath.Join(dir, "nginx", "site.conf.j2"), "jinja", 1, text)
+	left := func(p PublishDiagnosticsParams) bool {
+		for _, d := range p.Diagnostics {
+			if d.Code == nil && d.Severity == SeverityInformation && d.Source == "djleak" && d.Range.Start.Line == 3 && d.Range.End.Line == 5 &&
+				d.Message == "`{% else %}` of `{% if tls %}` is left out: with every branch of the template kept the file does not parse, so it is read as rendered with the first branch of each conditional" {
+				return true
+			}
+		}
+		return false
+	}
+	c.diagnostics(uri, atVersion(1, left))
+	whole := strings.Replace(text, "{% else %}\nserver {\n    listen 80;\n{% endif %}\n", "{% else %}\n    listen 80;\n{% endif %}\n", 1)
+	c.change(uri, 2, whole)
+	c.diagnostics(uri, atVersion(2, func(p PublishDiagnosticsParams) bool { return !left(p) }))
+	c.shutdown()
+}
