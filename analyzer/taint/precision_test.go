@@ -92,6 +92,8 @@ var ledgerPackages = []ledgerPackage{
 	{"graphite-web", "graphite", "Graphite-web", true, false},
 	{"lava-server", "lava-server", "LAVA (app, Apache site, gunicorn unit)", true, true},
 	{"mailman3-web", "mailman3-web", "Mailman 3 web (settings, nginx and Apache sites, uwsgi)", true, true},
+	{"dicoweb", "dicoweb", "Dicoweb (app and its settings in /etc)", true, true},
+	{"wims-lti", "wims-lti", "WIMS-LTI (app and settings)", true, true},
 }
 
 const (
