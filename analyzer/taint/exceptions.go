@@ -1,6 +1,7 @@
 package taint
 
 import (
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -18,9 +19,18 @@ import (
 // another's text (`raise PostingFailed("Failed: %s", str(e))`), defines
 // its own __init__, __str__ or __repr__, or comes from a library is not
 // one.
+//
+// A project's client-error class, named like Django's BadRequest
+// (BadRequest, …BadRequestException, …BadRequestError), carries a message
+// for the client too when its raises pass text built without exception
+// text: sentences formatted from the request's parameters (wims-lti's
+// "LTI request is invalid, missing parameter(s): …"), but not str(e), an
+// exception caught in the raising function or a local computed from one,
+// or a traceback. Its subclasses with other names are held to constants.
 
 // fixedMessages is the project's exception classes (by name, with their
-// subclasses) whose messages are constants.
+// subclasses) whose messages are for the user: constants, or a client
+// error's text without exception text (see above).
 var fixedMessages = &analyzer.Pass[map[string]bool]{Name: "fixed-message-exceptions",
 	Requires: []analyzer.Requirement{analyzer.PythonModules}, Reads: []analyzer.Kind{analyzer.KindPython},
 	Run: runFixedMessages}
@@ -139,23 +149,28 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 		}
 	}
 	// Raise sites: a call of the class with anything but constant strings
-	// makes its message variable.
-	variable := map[string]bool{}
+	// makes its message variable, and one that passes exception text makes
+	// it wrap that text.
+	variable, wraps := map[string]bool{}, map[string]bool{}
 	for _, m := range mods {
 		for _, c := range raiseCalls(m) {
-			if c.variable && isExc[c.name] {
-				variable[c.name] = true
+			if isExc[c.name] {
+				variable[c.name] = variable[c.name] || c.variable
+				wraps[c.name] = wraps[c.name] || c.exc
 			}
 		}
 	}
 	out := map[string]bool{}
-	var fixed func(n string, seen map[string]bool) bool
-	fixed = func(n string, seen map[string]bool) bool {
+	// fixed: n's messages are for the user (client: n is a client error,
+	// by its name or a base's).
+	var fixed func(n string, client bool, seen map[string]bool) bool
+	fixed = func(n string, client bool, seen map[string]bool) bool {
 		if seen[n] {
 			return true
 		}
 		seen[n] = true
-		if !isExc[n] || variable[n] || len(classes[n]) == 0 {
+		client = client || clientErrorName(n)
+		if !isExc[n] || variable[n] && (!client || wraps[n]) || len(classes[n]) == 0 {
 			return false
 		}
 		for _, c := range classes[n] {
@@ -165,7 +180,7 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 		}
 		// Catching n catches its subclasses too.
 		for _, s := range subs[n] {
-			if !fixed(s, seen) {
+			if !fixed(s, client, seen) {
 				return false
 			}
 		}
@@ -174,18 +189,26 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 	seen := map[string]bool{}
 	for _, n := range names {
 		clear(seen)
-		if fixed(n, seen) {
+		if fixed(n, false, seen) {
 			out[n] = true
 		}
 	}
 	return out
 }
 
-// calledName is a name a module calls (the last component of the callee)
-// and whether some call of it passes anything but constant strings.
+// clientErrorName reports a class named as a client error, like Django's
+// BadRequest.
+func clientErrorName(n string) bool {
+	return strings.HasSuffix(n, "BadRequest") || strings.HasSuffix(n, "BadRequestException") || strings.HasSuffix(n, "BadRequestError")
+}
+
+// calledName is a name a module calls (the last component of the callee),
+// whether some call of it passes anything but constant strings, and
+// whether some call passes exception text (excText).
 type calledName struct {
 	name     string
 	variable bool
+	exc      bool
 }
 
 type raiseCallsKey struct{}
@@ -193,10 +216,11 @@ type raiseCallsKey struct{}
 // raiseCalls is the names a module calls, sorted, kept on the module.
 func raiseCalls(m *python.Module) []calledName {
 	return python.MemoOf(m, raiseCallsKey{}, func() []calledName {
-		variable := map[string]bool{}
+		variable, exc := map[string]bool{}, map[string]bool{}
+		bound := map[*python.Function]map[string]bool{}
 		for _, call := range m.Calls {
 			n := lastComp(call.Func)
-			if variable[n] {
+			if exc[n] {
 				continue
 			}
 			v := len(call.Kwargs()) > 0
@@ -205,11 +229,31 @@ func raiseCalls(m *python.Module) []calledName {
 					v = true
 				}
 			}
-			variable[n] = v
+			variable[n] = variable[n] || v
+			if !v {
+				continue
+			}
+			if !clientErrorName(n) {
+				// Only a client error's raises are read for exception
+				// text; any other variable message may wrap some.
+				exc[n] = true
+				continue
+			}
+			names, ok := bound[call.Enclosing]
+			if !ok {
+				names = exceptBound(m, call.Enclosing)
+				bound[call.Enclosing] = names
+			}
+			for _, a := range call.Args() {
+				exc[n] = exc[n] || excText(a.Text, names)
+			}
+			for _, k := range call.Kwargs() {
+				exc[n] = exc[n] || k.Value != nil && excText(k.Value.Text, names)
+			}
 		}
 		out := make([]calledName, 0, len(variable))
 		for n, v := range variable {
-			out = append(out, calledName{n, v})
+			out = append(out, calledName{n, v, exc[n]})
 		}
 		slices.SortFunc(out, func(a, b calledName) int { return strings.Compare(a.name, b.name) })
 		return out
@@ -308,4 +352,52 @@ func (c *fctx) libraryCall(f *python.Node, fn string, e *env) bool {
 	}
 	_, local := e.get(first)
 	return !local && c.a.resolve(q).mod == nil && c.a.resolve(c.qualify(fn, e)).fn == nil
+}
+
+var (
+	// exceptAs finds the name an except clause binds.
+	exceptAs = regexp.MustCompile(`\bexcept\b[^:\n]*\bas\s+([A-Za-z_]\w*)\s*:`)
+	// excWords name the current exception or its traceback.
+	excWords  = regexp.MustCompile(`\b(traceback|exc_info|format_exc|print_exc|format_exception)\b`)
+	identWord = regexp.MustCompile(`[A-Za-z_]\w*`)
+)
+
+// exceptBound is the names that may hold exception text in f (the
+// module's top level when f is nil): those its except clauses bind, and
+// the locals assigned from an expression that mentions one.
+func exceptBound(m *python.Module, f *python.Function) map[string]bool {
+	text := m.File.Content
+	assigns := m.Assigns
+	if f != nil {
+		text = text[f.Loc.Start.Offset:f.Loc.End.Offset]
+		assigns = f.Assigns
+	}
+	names := map[string]bool{}
+	for _, mm := range exceptAs.FindAllSubmatch(text, -1) {
+		names[string(mm[1])] = true
+	}
+	for changed := len(names) > 0; changed; {
+		changed = false
+		for _, a := range assigns {
+			if !names[a.Target] && a.Value != nil && excText(a.Value.Text, names) {
+				names[a.Target] = true
+				changed = true
+			}
+		}
+	}
+	return names
+}
+
+// excText reports whether source text mentions exception text: one of
+// names, or the current exception or traceback.
+func excText(text string, names map[string]bool) bool {
+	if excWords.MatchString(text) {
+		return true
+	}
+	for _, id := range identWord.FindAllString(text, -1) {
+		if names[id] {
+			return true
+		}
+	}
+	return false
 }
