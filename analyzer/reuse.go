@@ -101,12 +101,12 @@ func inputOf(p *Project, k Kind) (input, bool) {
 	case KindTemplate:
 		return input{files: p.Templates}, true
 	case KindNginx, KindCompose:
-		in := input{extra: []any{p.Nginx != nil, p.Deployments}}
-		if p.Nginx != nil {
-			for _, rel := range slices.Sorted(maps.Keys(p.Nginx.Files)) {
-				in.files = append(in.files, p.Nginx.Files[rel])
-			}
-			in.extra = []any{true, p.Deployments, p.Nginx.Errors}
+		if p.Nginx == nil {
+			return input{extra: []any{p.Deployments}}, true
+		}
+		in := input{extra: []any{p.Deployments, p.Nginx.Errors}}
+		for _, rel := range slices.Sorted(maps.Keys(p.Nginx.Files)) {
+			in.files = append(in.files, p.Nginx.Files[rel])
 		}
 		return in, true
 	case KindConfigs:
