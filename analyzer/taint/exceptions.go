@@ -148,29 +148,24 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 			}
 		}
 	}
-	// Raise sites: a call of the class with anything but constant strings
-	// makes its message variable, and one that passes exception text makes
-	// it wrap that text.
-	variable, wraps := map[string]bool{}, map[string]bool{}
+	// Raise sites: a call of the class that may pass exception text makes
+	// its message variable.
+	variable := map[string]bool{}
 	for _, m := range mods {
-		for _, c := range raiseCalls(m) {
-			if isExc[c.name] {
-				variable[c.name] = variable[c.name] || c.variable
-				wraps[c.name] = wraps[c.name] || c.exc
+		for _, n := range raiseCalls(m) {
+			if isExc[n] {
+				variable[n] = true
 			}
 		}
 	}
 	out := map[string]bool{}
-	// fixed: n's messages are for the user (client: n is a client error,
-	// by its name or a base's).
-	var fixed func(n string, client bool, seen map[string]bool) bool
-	fixed = func(n string, client bool, seen map[string]bool) bool {
+	var fixed func(n string, seen map[string]bool) bool
+	fixed = func(n string, seen map[string]bool) bool {
 		if seen[n] {
 			return true
 		}
 		seen[n] = true
-		client = client || clientErrorName(n)
-		if !isExc[n] || variable[n] && (!client || wraps[n]) || len(classes[n]) == 0 {
+		if !isExc[n] || variable[n] || len(classes[n]) == 0 {
 			return false
 		}
 		for _, c := range classes[n] {
@@ -180,7 +175,7 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 		}
 		// Catching n catches its subclasses too.
 		for _, s := range subs[n] {
-			if !fixed(s, client, seen) {
+			if !fixed(s, seen) {
 				return false
 			}
 		}
@@ -189,7 +184,7 @@ func fixedMessageClasses(mods []*python.Module) map[string]bool {
 	seen := map[string]bool{}
 	for _, n := range names {
 		clear(seen)
-		if fixed(n, false, seen) {
+		if fixed(n, seen) {
 			out[n] = true
 		}
 	}
@@ -202,41 +197,32 @@ func clientErrorName(n string) bool {
 	return strings.HasSuffix(n, "BadRequest") || strings.HasSuffix(n, "BadRequestException") || strings.HasSuffix(n, "BadRequestError")
 }
 
-// calledName is a name a module calls (the last component of the callee),
-// whether some call of it passes anything but constant strings, and
-// whether some call passes exception text (excText).
-type calledName struct {
-	name     string
-	variable bool
-	exc      bool
-}
-
 type raiseCallsKey struct{}
 
-// raiseCalls is the names a module calls, sorted, kept on the module.
-func raiseCalls(m *python.Module) []calledName {
-	return python.MemoOf(m, raiseCallsKey{}, func() []calledName {
-		variable, exc := map[string]bool{}, map[string]bool{}
+// raiseCalls is the names a module calls (the last component of the
+// callee) with what may be exception text, sorted, kept on the module:
+// anything but constant strings, or, for a client error
+// (clientErrorName), text that mentions exception text (excText).
+func raiseCalls(m *python.Module) []string {
+	return python.MemoOf(m, raiseCallsKey{}, func() []string {
+		variable := map[string]bool{}
 		bound := map[*python.Function]map[string]bool{}
 		for _, call := range m.Calls {
 			n := lastComp(call.Func)
-			if exc[n] {
+			if variable[n] {
 				continue
 			}
-			v := len(call.Kwargs()) > 0
+			constant := len(call.Kwargs()) == 0
 			for _, a := range call.Args() {
 				if _, ok := constString(a); !ok {
-					v = true
+					constant = false
 				}
 			}
-			variable[n] = variable[n] || v
-			if !v {
+			if constant {
 				continue
 			}
 			if !clientErrorName(n) {
-				// Only a client error's raises are read for exception
-				// text; any other variable message may wrap some.
-				exc[n] = true
+				variable[n] = true
 				continue
 			}
 			names, ok := bound[call.Enclosing]
@@ -245,17 +231,19 @@ func raiseCalls(m *python.Module) []calledName {
 				bound[call.Enclosing] = names
 			}
 			for _, a := range call.Args() {
-				exc[n] = exc[n] || excText(a.Text, names)
+				variable[n] = variable[n] || excText(a.Text, names)
 			}
 			for _, k := range call.Kwargs() {
-				exc[n] = exc[n] || k.Value != nil && excText(k.Value.Text, names)
+				variable[n] = variable[n] || k.Value != nil && excText(k.Value.Text, names)
 			}
 		}
-		out := make([]calledName, 0, len(variable))
+		var out []string
 		for n, v := range variable {
-			out = append(out, calledName{n, v, exc[n]})
+			if v {
+				out = append(out, n)
+			}
 		}
-		slices.SortFunc(out, func(a, b calledName) int { return strings.Compare(a.name, b.name) })
+		sort.Strings(out)
 		return out
 	})
 }
