@@ -165,24 +165,24 @@ func Parse(content []byte) *File {
 // between them before the line is split, so a word or a quoted string may
 // run on into the next segment; offsets are those of the content.
 func splitWords(content []byte, segs [][2]int) ([]Word, []Error) {
-	var line []byte
-	var at []int // the content offset of each byte of line
-	for _, s := range segs {
-		line = append(line, content[s[0]:s[1]]...)
-		for k := s[0]; k < s[1]; k++ {
-			at = append(at, k)
+	line := content[segs[0][0]:segs[0][1]]
+	if len(segs) > 1 {
+		line = nil
+		for _, sg := range segs {
+			line = append(line, content[sg[0]:sg[1]]...)
 		}
 	}
-	// off maps a position of line to the content; the end of the line is
-	// just past its last byte.
+	// off maps a position of line to the content: into the segment that
+	// holds it, or just past the last segment at the end of the line.
 	off := func(k int) int {
-		if k < len(at) {
-			return at[k]
+		for _, sg := range segs {
+			n := sg[1] - sg[0]
+			if k < n {
+				return sg[0] + k
+			}
+			k -= n
 		}
-		if len(at) == 0 {
-			return segs[len(segs)-1][1]
-		}
-		return at[len(at)-1] + 1
+		return segs[len(segs)-1][1]
 	}
 	// endOff is off for the end of a word: just past its last byte.
 	endOff := func(k int) int {
