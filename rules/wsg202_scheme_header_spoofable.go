@@ -143,19 +143,26 @@ func appServerHops(ctx *analyzer.Context, uwsgi bool) []appServerHop {
 		}
 		routes = append(routes, r)
 	}
-	// A server some route reaches at its own address is located: a route
-	// to another port goes to something else.
+	// The servers each route reaches at their own address; a server some
+	// route reaches so is located: a route to another port goes to
+	// something else.
+	reached := make([][]*appserver.Server, len(routes))
 	located := map[*appserver.Server]bool{}
-	for _, r := range routes {
+	for i, r := range routes {
 		for _, s := range servers {
 			if listensAt(r, s) {
+				reached[i] = append(reached[i], s)
 				located[s] = true
 			}
 		}
 	}
 	var out []appServerHop
-	for _, r := range routes {
-		for _, s := range routeServers(r, servers, located) {
+	for i, r := range routes {
+		to := reached[i]
+		if len(to) == 0 {
+			to = soleServer(r, servers, located)
+		}
+		for _, s := range to {
 			out = append(out, appServerHop{r, s, proxyPeer(r)})
 		}
 	}
@@ -177,27 +184,21 @@ func proxyPeer(r *frontend.Route) string {
 	return appserver.AnyPeer
 }
 
-// routeServers are the app servers a route passes to: those listening on
-// the port or unix socket it proxies to (an HTTP listener for an HTTP
-// route, a uwsgi-protocol socket for uwsgi_pass); when none does and the
-// project runs a single app server that speaks the route's protocol, that
-// one (its address may come from the environment or a port mapping),
-// unless another route reaches it at its address (located).
-func routeServers(r *frontend.Route, servers []*appserver.Server, located map[*appserver.Server]bool) []*appserver.Server {
-	var speaking, out []*appserver.Server
+// soleServer is where a route that reaches no app server at its address
+// goes: the project's only app server that speaks the route's protocol
+// (its address may come from the environment or a port mapping), unless
+// another route reaches that server at its address (located).
+func soleServer(r *frontend.Route, servers []*appserver.Server, located map[*appserver.Server]bool) []*appserver.Server {
+	var speaking []*appserver.Server
 	for _, s := range servers {
-		if len(routeListeners(r, s)) == 0 {
-			continue
-		}
-		speaking = append(speaking, s)
-		if listensAt(r, s) {
-			out = append(out, s)
+		if len(routeListeners(r, s)) > 0 {
+			speaking = append(speaking, s)
 		}
 	}
-	if len(out) == 0 && len(speaking) == 1 && !located[speaking[0]] {
+	if len(speaking) == 1 && !located[speaking[0]] {
 		return speaking
 	}
-	return out
+	return nil
 }
 
 // routeListeners are the addresses of s that route r can reach: its HTTP
