@@ -55,8 +55,8 @@ var defaultExcludes = map[string]bool{
 
 // nginxDirs are directory names whose *.conf files are nginx configs.
 // conf.d and snippets are also other programs' (dovecot, needrestart,
-// sysctl): under them a *.conf file is nginx only below a directory named
-// nginx, or when it reads as nginx.
+// sysctl): under them a *.conf file is nginx only below one of the other
+// three, or when it reads as nginx.
 var nginxDirs = map[string]bool{
 	"nginx": true, "sites-available": true, "sites-enabled": true,
 	"conf.d": true, "snippets": true,
@@ -92,9 +92,9 @@ func LooksLikeNginx(name string, content []byte) bool {
 //
 // nginx configuration is nginx.conf anywhere; a *.conf file under a
 // directory named nginx, sites-available or sites-enabled (or under conf.d
-// or snippets below one of those); and any file whose content reads as nginx and that either has
-// "nginx" in its name or sits under one of those directories, vhost.d or
-// templates, with the extension .conf, .template, .tmpl, .tpl, .j2,
+// or snippets below one of those); and any file whose content reads as
+// nginx and that either has "nginx" in its name or sits under one of those
+// directories, conf.d, snippets, vhost.d or templates, with the extension .conf, .template, .tmpl, .tpl, .j2,
 // .jinja, .erb, .in or none (under sites-*/ and vhost.d/ any name: hosts
 // have dots). A *.conf or *.conf.template file elsewhere counts when its
 // content reads as nginx, and so does a *.yaml / *.yml Kubernetes manifest

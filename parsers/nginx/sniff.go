@@ -45,7 +45,7 @@ func Sniff(name string, content []byte) bool {
 		case !atStart:
 			// `name = value` (dovecot, INI files) is no nginx statement:
 			// nginx puts "=" second only in `location = /uri`.
-			if start != nil && t.is("=") && !t.quoted && start.value != "location" {
+			if start != nil && t.is("=") && start.value != "location" {
 				known--
 				unknown++
 			}
