@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/rules"
 )
 
@@ -32,7 +33,7 @@ func BenchmarkScanDjango(b *testing.B) {
 			files := 0
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
-				p, err := analyzer.Load(analyzer.Options{Paths: []string{djangoSource}, Root: djangoSource, Workers: workers})
+				p, err := driver.Load(driver.Options{Paths: []string{djangoSource}, Root: djangoSource, Workers: workers})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -70,13 +71,13 @@ func BenchmarkRelintDjango(b *testing.B) {
 			name = "cache=on"
 		}
 		b.Run(name, func(b *testing.B) {
-			var cache *analyzer.ParseCache
+			var cache *driver.ParseCache
 			var prev *analyzer.Project
-			var disk *analyzer.DiskState
+			var disk *driver.DiskState
 			if cached {
-				cache, disk = analyzer.NewParseCache(), analyzer.NewDiskState()
+				cache, disk = driver.NewParseCache(), driver.NewDiskState()
 				// The session's first lint fills the cache.
-				p, err := analyzer.Load(analyzer.Options{Paths: []string{open}, Root: djangoSource, Cache: cache, Disk: disk, Carry: true})
+				p, err := driver.Load(driver.Options{Paths: []string{open}, Root: djangoSource, Cache: cache, Disk: disk, Carry: true})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -89,7 +90,7 @@ func BenchmarkRelintDjango(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				// Every lint sees an edited buffer.
 				buf := append(append([]byte(nil), text...), []byte("\n# edit "+itoa(i)+"\n")...)
-				p, err := analyzer.Load(analyzer.Options{Paths: []string{open}, Root: djangoSource, Cache: cache,
+				p, err := driver.Load(driver.Options{Paths: []string{open}, Root: djangoSource, Cache: cache,
 					Overlay: map[string][]byte{open: buf}, Disk: disk, Carry: cached, Previous: prev})
 				if err != nil {
 					b.Fatal(err)
@@ -179,7 +180,7 @@ func BenchmarkBigInputs(b *testing.B) {
 				stop := sampleHeap(&peak)
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+					p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/djleak/djleak/analyzer/internal/fileio"
+	"github.com/djleak/djleak/analyzer/internal/gitignore"
 )
 
 // Config is djleak's project configuration, from `.djleak.toml` or the
@@ -59,7 +61,7 @@ type Config struct {
 
 	perFile []perFileIgnore
 
-	exclude *ignoreList
+	exclude *gitignore.List
 
 	// lines maps a key ("select", "per-file-ignores.tests/**") to its line
 	// in the configuration file, for error messages.
@@ -93,10 +95,10 @@ func ConfigKeys() []string {
 // root/pyproject.toml's [tool.djleak]. Unknown keys, values of the wrong
 // type, selectors that match no rule and paths that do not exist are errors
 // that name the file, the line and the key.
-func LoadConfig(root string) (*Config, error) { return loadConfigIn(OS, root) }
+func LoadConfig(root string) (*Config, error) { return LoadConfigFrom(OS, root) }
 
-// loadConfigIn is LoadConfig reading through fsys.
-func loadConfigIn(fsys FS, root string) (*Config, error) {
+// LoadConfigFrom is LoadConfig reading through fsys.
+func LoadConfigFrom(fsys FS, root string) (*Config, error) {
 	if p := filepath.Join(root, ".djleak.toml"); fileExists(fsys, p) {
 		return loadConfigFile(fsys, p, ".djleak.toml", root)
 	}
@@ -176,7 +178,7 @@ func DefaultConfig() *Config {
 }
 
 func loadConfigFile(fsys FS, path, name, root string) (*Config, error) {
-	data, err := readFileFS(fsys, path)
+	data, err := fileio.ReadFile(fsys, path)
 	if err != nil {
 		return nil, &UsageError{fmt.Sprintf("%s: %v", name, err)}
 	}
@@ -318,9 +320,9 @@ func (c *Config) CheckSettingsModule(files []SourceFile) error {
 func (c *Config) Compile() error {
 	c.perFile = nil
 	for _, pat := range sortedKeys(c.PerFileIgnores) {
-		c.perFile = append(c.perFile, perFileIgnore{compileIgnore([]string{pat}), c.PerFileIgnores[pat]})
+		c.perFile = append(c.perFile, perFileIgnore{gitignore.Compile([]string{pat}), c.PerFileIgnores[pat]})
 	}
-	c.exclude = compileIgnore(c.Exclude)
+	c.exclude = gitignore.Compile(c.Exclude)
 	return nil
 }
 
@@ -699,7 +701,7 @@ func Enabled(id string, selects, ignores []string) bool {
 }
 
 type perFileIgnore struct {
-	match *ignoreList
+	match *gitignore.List
 	ids   []string
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 // writePythonFiles writes n small modules under dir.
@@ -32,11 +33,11 @@ func TestLoadContextCancelled(t *testing.T) {
 	writePythonFiles(t, dir, 20)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	p, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: []string{dir}, Root: dir})
+	p, err := driver.LoadContext(ctx, driver.Options{Paths: []string{dir}, Root: dir})
 	if !errors.Is(err, context.Canceled) || p != nil {
 		t.Fatalf("LoadContext with a cancelled context = %v, %v; want no project and context.Canceled", p, err)
 	}
-	p, err = analyzer.LoadContext(context.Background(), analyzer.Options{Paths: []string{dir}, Root: dir})
+	p, err = driver.LoadContext(context.Background(), driver.Options{Paths: []string{dir}, Root: dir})
 	if err != nil || len(p.Python) != 20 {
 		t.Fatalf("LoadContext = %v; want 20 modules, error %v", p, err)
 	}
@@ -49,7 +50,7 @@ func TestLoadContextCancelled(t *testing.T) {
 func TestRunContextCancelled(t *testing.T) {
 	dir := t.TempDir()
 	writePythonFiles(t, dir, 10)
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

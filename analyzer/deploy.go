@@ -246,7 +246,7 @@ func nginxDeployment(cf *deploy.File, s *deploy.Service, nginxFiles []string, is
 // one for the files no deployment runs, and joins the sets. A
 // configuration embedded in a Kubernetes manifest is a deployment of its
 // own, named by the manifest.
-func (p *Project) parseNginx(opts Options) *nginx.Set {
+func (p *Project) parseNginx(opts Inputs) *nginx.Set {
 	overlay := overlayRel(p.Root, opts.Overlay)
 	p.Deployments = p.deployments(overlay)
 	inDeployment := map[string]bool{}

@@ -1,4 +1,4 @@
-package analyzer
+package analyzer_test
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/parsers/source"
 )
 
@@ -28,7 +30,7 @@ func TestDeployments(t *testing.T) {
 		"deploy/prod/templates/extra.conf.template":   "server {\n listen 81;\n}\n",
 		"legacy/nginx/site.conf":                      "server {\n listen 8080;\n}\n",
 	})
-	p, err := Load(Options{Root: dir, Paths: []string{dir}})
+	p, err := driver.Load(driver.Options{Root: dir, Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,18 +61,18 @@ func TestDeployments(t *testing.T) {
 	for _, e := range p.Nginx.Errors {
 		t.Errorf("unexpected error %s", e)
 	}
-	if k := Classify("deploy/prod/compose.prod.yaml", func() []byte { return nil }); k != KindCompose {
+	if k := analyzer.Classify("deploy/prod/compose.prod.yaml", func() []byte { return nil }); k != analyzer.KindCompose {
 		t.Errorf("compose file classified %s", k)
 	}
 }
 
 // testFront is a front-end language for the deployment tests: files
 // named *.tfront, run by images named "tfront" or mounted under /etc/tfront.
-var testFront = RegisterLanguage(&Language{
+var testFront = analyzer.RegisterLanguage(&analyzer.Language{
 	Name:   "testfront",
 	Match:  func(rel string, _ func() []byte) bool { return strings.HasSuffix(rel, ".tfront") },
 	Parse:  func(f *source.File) any { return nil },
-	Deploy: &Deploy{Dirs: []string{"/etc/tfront"}, Images: []string{"tfront"}},
+	Deploy: &analyzer.Deploy{Dirs: []string{"/etc/tfront"}, Images: []string{"tfront"}},
 })
 
 // The files of a language with a Deploy carry the Compose deployment
@@ -86,7 +88,7 @@ func TestLanguageDeployments(t *testing.T) {
 		"c/compose.yaml":        "services:\n  lb:\n    image: other\n    volumes: [\"./x:/srv\"]\n",
 		"c/unrun.tfront":        "x\n",
 	})
-	p, err := Load(Options{Root: dir, Paths: []string{dir}})
+	p, err := driver.Load(driver.Options{Root: dir, Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func TestLanguageDeployments(t *testing.T) {
 	}
 }
 
-// BuildMain builds the files no other file includes, and a file that only
+// analyzer.BuildMain builds the files no other file includes, and a file that only
 // an include cycle reaches.
 func TestBuildMain(t *testing.T) {
 	paths := []string{"a", "b", "c", "d", "e"}
@@ -126,7 +128,7 @@ func TestBuildMain(t *testing.T) {
 		walk(paths[i])
 		return out
 	}
-	got := BuildMain(paths, reach, func(i int) (string, map[string]bool) { return paths[i], reach(i) })
+	got := analyzer.BuildMain(paths, reach, func(i int) (string, map[string]bool) { return paths[i], reach(i) })
 	if want := []string{"a", "e", "c"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("BuildMain = %q, want %q", got, want)
 	}

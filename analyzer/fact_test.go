@@ -8,6 +8,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 // A pass that panics fails once, under its own name: every rule that needs
@@ -119,7 +120,7 @@ func loadApp(t *testing.T) *analyzer.Project {
 	t.Helper()
 	dir := t.TempDir()
 	writeFileIn(t, dir, "app.py", "X = 1\n")
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

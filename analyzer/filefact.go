@@ -17,9 +17,8 @@ import (
 // FileFact is a fact about one file that depends only on that file's
 // content and on the configuration Salt names: never on another file. Its
 // value is computed at most once per project and file, and, when the
-// project has a fact store (Options.Facts, or the store of
-// Options.Cache), kept there under the hash of the file's path and content, so that a
-// later run over the same content decodes it instead of computing it.
+// project has a fact store (Inputs.Facts: a driver's cache), kept there
+// under the hash of the file's path and content, so that a later run over the same content decodes it instead of computing it.
 //
 // The value must survive encoding/gob unchanged in everything its users
 // look at: exported fields only, no pointers into parse trees, and no

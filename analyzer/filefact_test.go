@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/facts"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -42,29 +44,29 @@ func TestFileFactIsKeyedByContent(t *testing.T) {
 		return analyzer.FileFactOf(p, countFact, p.Module(rel).File).Lines
 	}
 	runs.Store(0)
-	p := loadWith(t, dir, analyzer.Options{Facts: store})
+	p := analyzertest.LoadDir(t, dir, driver.Options{Facts: store})
 	if count(p, "a.py") != 2 || count(p, "a.py") != 2 || count(p, "b.py") != 1 {
 		t.Fatal("wrong value")
 	}
 	if n := runs.Load(); n != 2 {
 		t.Fatalf("computed %d times in one project, want 2 (once per file)", n)
 	}
-	p = loadWith(t, dir, analyzer.Options{Facts: store})
+	p = analyzertest.LoadDir(t, dir, driver.Options{Facts: store})
 	if count(p, "a.py") != 2 || count(p, "b.py") != 1 || runs.Load() != 2 {
 		t.Fatalf("a second project over the same store computed again (%d runs)", runs.Load())
 	}
 	write("a.py", "X = 1\n")
-	p = loadWith(t, dir, analyzer.Options{Facts: store})
+	p = analyzertest.LoadDir(t, dir, driver.Options{Facts: store})
 	if count(p, "a.py") != 1 || count(p, "b.py") != 1 || runs.Load() != 3 {
 		t.Fatalf("after an edit: %d runs, want 3", runs.Load())
 	}
-	p = loadWith(t, dir, analyzer.Options{Facts: store})
+	p = analyzertest.LoadDir(t, dir, driver.Options{Facts: store})
 	p.Config.ExtraTokenNames = []string{"pin"}
 	if count(p, "b.py") != 1 || runs.Load() != 4 {
 		t.Fatalf("another salt did not compute again (%d runs)", runs.Load())
 	}
 	// Without a store every project computes its own.
-	p = loadWith(t, dir, analyzer.Options{})
+	p = analyzertest.LoadDir(t, dir, driver.Options{})
 	count(p, "b.py")
 	if runs.Load() != 5 {
 		t.Fatalf("no store: %d runs, want 5", runs.Load())
@@ -75,7 +77,7 @@ func TestFileFactIsKeyedByContent(t *testing.T) {
 func TestPanickingFileFactNamesTheFact(t *testing.T) {
 	dir := t.TempDir()
 	writeFileIn(t, dir, "app.py", "X = 1\n")
-	p := loadWith(t, dir, analyzer.Options{Facts: facts.NewMemory()})
+	p := analyzertest.LoadDir(t, dir, driver.Options{Facts: facts.NewMemory()})
 	rule := &analyzer.Rule{ID: "DJL990", Run: func(ctx *analyzer.Context) {
 		analyzer.FileFactOf(ctx.Project, brokenFact, ctx.Project.Module("app.py").File)
 	}}

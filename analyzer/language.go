@@ -172,7 +172,7 @@ type ConfigFile struct {
 // sorted by path (the order of Files).
 func (p *Project) Configs(l *Language) []ConfigFile { return p.configs[l.kind] }
 
-// FS is the file system the project was read from (Options.FS): a pass
+// FS is the file system the project was read from (Inputs.FS): a pass
 // that reads files besides the project's own goes through it.
 func (p *Project) FS() FS { return fsOf(p.fs) }
 

@@ -31,25 +31,3 @@ func TestNginxIsARegisteredLanguage(t *testing.T) {
 		}
 	}
 }
-
-// A symbolic link to a project file stands for that file in Glob and
-// Canonical (Debian's sites-enabled/ links into sites-available/).
-func TestGlobFollowsLinksIntoTheProject(t *testing.T) {
-	dir := writeTree(t, map[string]string{"apache2/sites-available/api.conf": "x\n", "apache2/apache2.conf": "x\n"})
-	if err := os.MkdirAll(dir+"/apache2/sites-enabled", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("../sites-available/api.conf", dir+"/apache2/sites-enabled/api.conf"); err != nil {
-		t.Fatal(err)
-	}
-	p := &Project{Root: dir, Config: &Config{}}
-	if got := p.Glob("apache2/sites-enabled/*.conf", false); len(got) != 1 || got[0] != "apache2/sites-available/api.conf" {
-		t.Errorf("Glob = %q", got)
-	}
-	if got := p.Canonical("apache2/sites-enabled/api.conf"); got != "apache2/sites-available/api.conf" {
-		t.Errorf("Canonical = %q", got)
-	}
-	if got := p.Canonical("apache2/apache2.conf"); got != "apache2/apache2.conf" {
-		t.Errorf("Canonical of a regular file = %q", got)
-	}
-}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/rules"
 )
 
@@ -16,7 +17,7 @@ func allocatedBytes(t *testing.T, dir string) uint64 {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, Workers: 1})
+	p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,14 +85,14 @@ type Pass[T any] struct {
 	// Reads, when set, lists every kind of file the pass's result depends
 	// on, through the passes it uses too (KindConfigs: every registered
 	// configuration language); the configuration always counts. A load
-	// given the previous project (Options.Previous) takes the result from
+	// given the previous project (Inputs.Previous) takes the result from
 	// there when none of those files changed. Unset: computed on every
 	// load.
 	Reads []Kind
 	// Variant, when set, says which part of the run's requirements the
 	// result serves (read with Project.Wants, from the Needs the rules
 	// declare): Fact keeps one result per variant, and a later load takes
-	// a result from Options.Previous only for the same variant.
+	// a result from Inputs.Previous only for the same variant.
 	Variant func(*Project) string
 	// Persist, when set with Reads, keeps the result in the command
 	// line's on-disk cache: a run whose input is that of an earlier run
@@ -281,7 +281,7 @@ func requirements(rules []*Rule) map[Requirement]bool {
 
 // PythonModules is the project's parsed Python modules (Project.Python):
 // the pass a rule or pass requires when it reads Project.Python. Under
-// Options.ParseOnDemand the files are parsed only when it is computed, or
+// Inputs.ParseOnDemand the files are parsed only when it is computed, or
 // one by one through ParsePython.
 var PythonModules = &Pass[[]*python.Module]{Name: "python", Run: func(p *Project) []*python.Module {
 	mods, err := p.AllPython()
@@ -312,8 +312,8 @@ type deferredPython struct {
 
 func (d *deferredPython) parse(p *Project) (*python.Module, error) {
 	d.once.Do(func() {
-		if c := p.deferOpts.Cache; c != nil {
-			_, d.mod, d.err = c.python(d.file.Path, d.file.Content)
+		if c := p.parses; c != nil {
+			_, d.mod, d.err = c.Python(d.file.Path, d.file.Content)
 		} else {
 			d.mod, d.err = p.parseStored(d.file)
 		}
@@ -401,7 +401,7 @@ func (p *Project) AllPython() ([]*python.Module, error) {
 		}
 		jobs := make(chan int)
 		var wg sync.WaitGroup
-		for w := poolSize(p.deferOpts.Workers, len(files)); w > 0; w-- {
+		for w := poolSize(p.workers, len(files)); w > 0; w-- {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -22,10 +22,10 @@ type Codec[T any] struct {
 }
 
 // persisted computes pass's result for p with compute, or takes it from
-// the project's fact store (Options.Facts, the command line's on-disk
+// the project's fact store (Inputs.Facts, the command line's on-disk
 // cache) where a run with the same input stored it: the same files with
 // the same content for each kind the pass reads (Pass.Reads), the same
-// root, targets, configuration and variant. An editor's runs (Options.Carry)
+// root, targets, configuration and variant. An editor's runs (Inputs.Carry)
 // do not use it: they take results from the previous load instead, and
 // the passes leave it their incremental state.
 //

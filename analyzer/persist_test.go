@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/facts"
 )
 
@@ -47,13 +48,13 @@ func TestPersistedPassKeyedByInput(t *testing.T) {
 	write("b.py", "Y = 2\n")
 	store := &countingStore{Cache: facts.NewMemory()}
 	persistedRuns.Store(0)
-	step := func(name string, opts analyzer.Options, want []string, runs int64, cached bool) *analyzer.Project {
+	step := func(name string, opts driver.Options, want []string, runs int64, cached bool) *analyzer.Project {
 		t.Helper()
 		if opts.Paths == nil {
 			opts.Paths = []string{dir}
 		}
 		opts.Root = dir
-		p, err := analyzer.Load(opts)
+		p, err := driver.Load(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,27 +69,27 @@ func TestPersistedPassKeyedByInput(t *testing.T) {
 		}
 		return p
 	}
-	step("first run", analyzer.Options{Facts: store}, []string{"a.py", "b.py"}, 1, false)
-	step("same input", analyzer.Options{Facts: store}, []string{"a.py", "b.py"}, 1, true)
+	step("first run", driver.Options{Facts: store}, []string{"a.py", "b.py"}, 1, false)
+	step("same input", driver.Options{Facts: store}, []string{"a.py", "b.py"}, 1, true)
 	write("a.py", "X = 1\nZ = 3\n")
-	step("a file edited", analyzer.Options{Facts: store}, []string{"a.py", "b.py"}, 2, false)
-	step("after the edit", analyzer.Options{Facts: store}, []string{"a.py", "b.py"}, 2, true)
+	step("a file edited", driver.Options{Facts: store}, []string{"a.py", "b.py"}, 2, false)
+	step("after the edit", driver.Options{Facts: store}, []string{"a.py", "b.py"}, 2, true)
 	write("c.py", "")
-	step("a file added", analyzer.Options{Facts: store}, []string{"a.py", "b.py", "c.py"}, 3, false)
-	step("an overlay", analyzer.Options{Facts: store, Overlay: map[string][]byte{filepath.Join(dir, "c.py"): []byte("W = 0\n")}},
+	step("a file added", driver.Options{Facts: store}, []string{"a.py", "b.py", "c.py"}, 3, false)
+	step("an overlay", driver.Options{Facts: store, Overlay: map[string][]byte{filepath.Join(dir, "c.py"): []byte("W = 0\n")}},
 		[]string{"a.py", "b.py", "c.py"}, 4, false)
-	step("the overlay again", analyzer.Options{Facts: store, Overlay: map[string][]byte{filepath.Join(dir, "c.py"): []byte("W = 0\n")}},
+	step("the overlay again", driver.Options{Facts: store, Overlay: map[string][]byte{filepath.Join(dir, "c.py"): []byte("W = 0\n")}},
 		[]string{"a.py", "b.py", "c.py"}, 4, true)
 	write(".djleak.toml", "extra-token-names = [\"pin\"]\n")
-	step("configuration changed", analyzer.Options{Facts: store}, []string{"a.py", "b.py", "c.py", "pin"}, 5, false)
-	step("targets", analyzer.Options{Facts: store, Paths: []string{filepath.Join(dir, "a.py")}}, []string{"a.py", "b.py", "c.py", "pin"}, 6, false)
-	step("the same targets", analyzer.Options{Facts: store, Paths: []string{filepath.Join(dir, "a.py")}}, []string{"a.py", "b.py", "c.py", "pin"}, 6, true)
-	step("an editor's load", analyzer.Options{Facts: store, Carry: true}, []string{"a.py", "b.py", "c.py", "pin"}, 7, false)
-	step("no store", analyzer.Options{}, []string{"a.py", "b.py", "c.py", "pin"}, 8, false)
+	step("configuration changed", driver.Options{Facts: store}, []string{"a.py", "b.py", "c.py", "pin"}, 5, false)
+	step("targets", driver.Options{Facts: store, Paths: []string{filepath.Join(dir, "a.py")}}, []string{"a.py", "b.py", "c.py", "pin"}, 6, false)
+	step("the same targets", driver.Options{Facts: store, Paths: []string{filepath.Join(dir, "a.py")}}, []string{"a.py", "b.py", "c.py", "pin"}, 6, true)
+	step("an editor's load", driver.Options{Facts: store, Carry: true}, []string{"a.py", "b.py", "c.py", "pin"}, 7, false)
+	step("no store", driver.Options{}, []string{"a.py", "b.py", "c.py", "pin"}, 8, false)
 	store.corrupt = true
-	step("undecodable entry", analyzer.Options{Facts: store}, []string{"a.py", "b.py", "c.py", "pin"}, 9, false)
+	step("undecodable entry", driver.Options{Facts: store}, []string{"a.py", "b.py", "c.py", "pin"}, 9, false)
 	store.corrupt = false
-	step("rewritten", analyzer.Options{Facts: store}, []string{"a.py", "b.py", "c.py", "pin"}, 9, true)
+	step("rewritten", driver.Options{Facts: store}, []string{"a.py", "b.py", "c.py", "pin"}, 9, true)
 }
 
 // countingStore is a memory store that can hand out garbage.

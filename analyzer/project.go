@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -20,51 +19,6 @@ import (
 	"github.com/djleak/djleak/parsers/source"
 	"github.com/djleak/djleak/parsers/template"
 )
-
-// Options control loading a project.
-type Options struct {
-	// Paths are the files and directories given on the command line
-	// (absolute or relative to the working directory). Empty means ".".
-	Paths []string
-	// Root overrides project-root detection.
-	Root string
-	// Workers is the parser pool size; 0 means GOMAXPROCS.
-	Workers int
-	// Overlay replaces the on-disk content of files (absolute paths), e.g.
-	// an editor's unsaved buffer. An overlay file need not exist on disk.
-	Overlay map[string][]byte
-	// Cache, when set, reuses Python parses of unchanged files from earlier
-	// loads of the same project.
-	Cache *ParseCache
-	// Disk, when set, reuses the walk and the file contents of earlier
-	// loads of the same project while the files on disk keep their stamps
-	// (see DiskState).
-	Disk *DiskState
-	// Carry marks a load as one of a series (an editor's lints): its
-	// passes may leave state for the next load that takes over from it
-	// (Previous), at the cost of the memory it holds.
-	Carry bool
-	// Previous, when set, is the last load of the same project: the results
-	// of passes whose inputs did not change since are taken from it (see
-	// Pass.Reads).
-	Previous *Project
-	// Facts, when set, keeps per-file facts (FileFact) between runs, keyed
-	// by content hash: the command line's on-disk cache. Without it, a
-	// Cache's own memory store is used.
-	Facts facts.Store
-	// LoadConfig, when set, replaces LoadConfig(root): the command line
-	// uses it for --config, --isolated and its overrides of the
-	// configuration's values.
-	LoadConfig func(root string) (*Config, error)
-	// FS is the file system the project is read from; nil is the disk (OS).
-	// With another (a MemFS) Root must be set (no project-root search
-	// happens), it need not exist on disk, and Disk is not used.
-	FS FS
-	// ParseOnDemand reads Python files but parses them only when a pass
-	// needs them (PythonModules): a run of front-end rules alone parses no
-	// Python. Until then Project.Python is empty.
-	ParseOnDemand bool
-}
 
 // Project is a loaded, parsed project.
 type Project struct {
@@ -115,11 +69,11 @@ type Project struct {
 	// ctx is the context of the load or run in progress: passes stop
 	// starting (Fact) once it is cancelled.
 	ctx context.Context
-	// disk remembers the files on disk between loads (Options.Disk).
-	disk *DiskState
-	// fs is the file system the project was read from (Options.FS).
+	// read reads a file's content (Inputs.Read), nil to read it from fs.
+	read func(full string, limit int64) ([]byte, error)
+	// fs is the file system the project was read from (Inputs.FS).
 	fs FS
-	// reused names the passes taken from Options.Previous.
+	// reused names the passes taken from Inputs.Previous.
 	reused []string
 	// cached names the passes taken from the fact store (Pass.Persist).
 	cached []string
@@ -143,18 +97,19 @@ type Project struct {
 	runs    int
 
 	// deferred holds the Python files read but parsed only on demand
-	// (Options.ParseOnDemand), sorted by path, and deferredAt by path;
-	// deferOpts the options they are parsed with.
+	// (Inputs.ParseOnDemand), sorted by path, and deferredAt by path;
+	// parses and workers are how they are parsed (Inputs).
 	deferred   []*deferredPython
 	deferredAt map[string]*deferredPython
-	deferOpts  Options
+	parses     PythonCache
+	workers    int
 	pyOnce     sync.Once
 	pyErr      error
 	pyParsed   atomic.Int64
 }
 
 // Module returns the parsed Python module at a project-relative path.
-// Under Options.ParseOnDemand it parses that one file on first use, and
+// Under Inputs.ParseOnDemand it parses that one file on first use, and
 // panics, as a pass that needs Python does, when the parser gives up.
 func (p *Project) Module(rel string) *python.Module {
 	m, err := p.ParsePython(rel)
@@ -176,11 +131,16 @@ func ModuleName(rel string) string {
 }
 
 // InTargets reports whether findings at rel are to be reported.
-func (p *Project) InTargets(rel string) bool {
-	if p.targets == nil {
+func (p *Project) InTargets(rel string) bool { return inTargets(p.targets, rel) }
+
+// InTargets reports whether findings at rel are to be reported.
+func (f *Found) InTargets(rel string) bool { return inTargets(f.Targets, rel) }
+
+func inTargets(targets []string, rel string) bool {
+	if targets == nil {
 		return true
 	}
-	for _, t := range p.targets {
+	for _, t := range targets {
 		if rel == t || (strings.HasSuffix(t, "/") && strings.HasPrefix(rel, t)) {
 			return true
 		}
@@ -215,235 +175,6 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
-// Load discovers and parses a project.
-func Load(opts Options) (*Project, error) {
-	return LoadContext(context.Background(), opts)
-}
-
-// LoadContext is Load that stops when ctx is cancelled: discovery checks it
-// between directory entries and parsing between files. A cancelled load
-// returns ctx's error and no project.
-func LoadContext(ctx context.Context, opts Options) (*Project, error) {
-	proj, err := discoverProject(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := proj.parseContext(ctx, opts); err != nil {
-		return nil, err
-	}
-	if opts.Previous != nil {
-		proj.inherit(opts.Previous)
-	}
-	return proj, nil
-}
-
-// Discover finds the project root, reads the configuration and lists the
-// files to analyse (Project.Files) without reading them.
-func Discover(opts Options) (*Project, error) {
-	return discoverProject(context.Background(), opts)
-}
-
-func discoverProject(ctx context.Context, opts Options) (*Project, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	fsys := fsOf(opts.FS)
-	if fsys != OS {
-		opts.Disk = nil // stamps are the disk's
-		if opts.Root == "" {
-			return nil, &UsageError{"a project loaded from memory needs its root (Options.Root)"}
-		}
-	}
-	paths := opts.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	var abs []string
-	for _, p := range paths {
-		a, err := filepath.Abs(p)
-		if err != nil {
-			return nil, &UsageError{fmt.Sprintf("%s: %v", p, err)}
-		}
-		if _, ok := opts.Overlay[a]; !ok {
-			info, err := fsys.Stat(a)
-			switch {
-			case errors.Is(err, fs.ErrNotExist):
-				return nil, &UsageError{fmt.Sprintf("%s: no such file or directory", p)}
-			case err != nil:
-				return nil, &UsageError{fmt.Sprintf("%s: %s", p, readProblem(err))}
-			case !info.IsDir() && !info.Mode().IsRegular():
-				return nil, &UsageError{fmt.Sprintf("%s: is %s; djleak reads only regular files and directories", p, describeMode(info.Mode()))}
-			}
-		}
-		abs = append(abs, a)
-	}
-	root, found := opts.Root, true
-	if root == "" {
-		root, found = FindRootFor(abs)
-	}
-	root, err := filepath.Abs(root)
-	if err != nil {
-		return nil, &UsageError{err.Error()}
-	}
-	if real, err := fsys.EvalSymlinks(root); err == nil {
-		root = real
-	}
-	proj := &Project{Root: root, NoProject: !found, facts: map[any]*factEntry{}, ctx: ctx, disk: opts.Disk, fs: fsys, carries: opts.Carry}
-
-	loadConfig := LoadConfig
-	if opts.LoadConfig != nil {
-		loadConfig = opts.LoadConfig
-	}
-	if opts.LoadConfig == nil && fsys != OS {
-		loadConfig = func(root string) (*Config, error) { return loadConfigIn(fsys, root) }
-	}
-	cfg, err := loadConfig(root)
-	if err != nil {
-		return nil, err
-	}
-	proj.Config = cfg
-
-	// Targets: what the user named, relative to the root.
-	explicit := map[string]Kind{}
-	for i, a := range abs {
-		if real, err := fsys.EvalSymlinks(a); err == nil {
-			a = real
-		}
-		rel, err := filepath.Rel(root, a)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
-			return nil, &UsageError{fmt.Sprintf("%s is outside the project root %s (use --root)", paths[i], root)}
-		}
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
-			proj.targets = nil
-			explicit = nil
-			break
-		}
-		info, statErr := fsys.Stat(a)
-		if statErr == nil && info.IsDir() {
-			proj.targets = append(proj.targets, rel+"/")
-			continue
-		}
-		if cfg.ForceExclude && cfg.Excluded(rel, false) {
-			continue // named, but excluded: not analysed, not reported
-		}
-		proj.targets = append(proj.targets, rel)
-		if explicit != nil {
-			explicit[rel] = KindUnknown
-		}
-	}
-	if explicit == nil {
-		proj.targets = nil
-	} else if proj.targets == nil {
-		proj.targets = []string{} // every named file is excluded
-	}
-
-	var walked discovery
-	if opts.Disk != nil {
-		walked, err = opts.Disk.discover(ctx, root, cfg.Exclude, cfg.Excluded)
-	} else {
-		walked, err = walkProject(ctx, fsys, root, cfg.Excluded, nil)
-	}
-	if err != nil {
-		return nil, err
-	}
-	files := walked.files
-	proj.NotAnalysed = walked.bad
-	proj.Notes = walked.notes
-	// Explicit files are always analysed, even when excluded or unusually named.
-	seen := map[string]bool{}
-	for _, f := range files {
-		seen[f.Path] = true
-	}
-	for rel := range explicit {
-		if seen[rel] {
-			continue
-		}
-		full := filepath.Join(root, filepath.FromSlash(rel))
-		kind := Classify(rel, func() []byte {
-			if b, ok := opts.Overlay[full]; ok {
-				return b
-			}
-			head, _ := readHead(fsys, full)
-			return head
-		})
-		if kind == KindUnknown {
-			if strings.HasSuffix(rel, ".html") || strings.HasSuffix(rel, ".txt") {
-				kind = KindTemplate
-			} else if k := NamedKind(rel); k != KindUnknown {
-				kind = k
-			} else {
-				proj.Notes = append(proj.Notes, rel+": not a Python, nginx or Django template file; nothing to check in it")
-				continue
-			}
-		}
-		files = append(files, SourceFile{Path: rel, Kind: kind})
-	}
-	// Overlay files that are not on disk yet join the project too.
-	for a := range opts.Overlay {
-		rel, err := filepath.Rel(root, a)
-		if err != nil || strings.HasPrefix(rel, "..") {
-			continue
-		}
-		rel = filepath.ToSlash(rel)
-		if seen[rel] {
-			continue
-		}
-		already := false
-		for _, f := range files {
-			already = already || f.Path == rel
-		}
-		if !already {
-			if k := Classify(rel, func() []byte { return opts.Overlay[a] }); k != KindUnknown {
-				files = append(files, SourceFile{Path: rel, Kind: k})
-			}
-		}
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	proj.Files = files
-	sort.Strings(proj.Notes)
-	if err := cfg.CheckSettingsModule(files); err != nil {
-		return nil, err
-	}
-	return proj, nil
-}
-
-// FindRootFor is the project root Load picks for absolute paths when no
-// root is given: FindProjectRoot from the deepest directory containing them
-// (for a file, or an editor buffer not on disk yet, its directory). The
-// language server uses it too, so that an editor and `djleak check
-// --stdin-filename` agree on a file's project.
-func FindRootFor(abs []string) (root string, found bool) {
-	return FindProjectRoot(startDir(commonDir(abs)))
-}
-
-// startDir is dir when it is a directory, else its parent (for a file or
-// an editor buffer not yet on disk).
-func startDir(dir string) string {
-	if info, err := os.Stat(dir); err == nil && info.IsDir() {
-		return dir
-	}
-	return filepath.Dir(dir)
-}
-
-// commonDir is the deepest directory containing every path.
-func commonDir(paths []string) string {
-	dir := paths[0]
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		dir = filepath.Dir(dir)
-	}
-	for _, p := range paths[1:] {
-		for !(p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))) {
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return dir
-}
-
 // readFile returns a Python file's or template's content, or an error
 // worded for DJL004: unreadable, vanished, over the size limit, binary.
 func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error) {
@@ -456,8 +187,8 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 		}
 	} else {
 		var err error
-		if p.disk != nil {
-			data, err = p.disk.read(full, limit)
+		if p.read != nil {
+			data, err = p.read(full, limit)
 		} else {
 			data, err = readLimited(p.FS(), full, limit)
 		}
@@ -471,19 +202,83 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 	return data, nil
 }
 
-// Parse reads and parses every file Discover found, on a worker pool. Results land in
-// slices indexed by the (sorted) file order, so the outcome does not depend
-// on scheduling.
-func (p *Project) Parse(opts Options) error {
-	return p.parseContext(context.Background(), opts)
+// Found is a project as a driver's discovery leaves it (package driver):
+// where it is, its configuration and the files to analyse, none read yet.
+type Found struct {
+	Root      string // absolute
+	NoProject bool   // see Project.NoProject
+	Config    *Config
+	Files     []SourceFile // sorted by path
+	// NotAnalysed and Notes are what discovery could not read or skipped
+	// (see Project).
+	NotAnalysed []NotAnalysed
+	Notes       []string
+	// Targets restricts reporting to these project-relative paths (files)
+	// or prefixes (directories, with a trailing "/"); nil reports
+	// everything.
+	Targets []string
 }
 
-func (p *Project) parseContext(ctx context.Context, opts Options) error {
+// Inputs say how Assemble reads and parses a Found project.
+type Inputs struct {
+	// FS is the file system the files are read from; nil is the disk.
+	FS FS
+	// Read, when set, reads a file (absolute path) of at most limit bytes
+	// instead of FS: a driver's record of the disk between loads.
+	Read func(full string, limit int64) ([]byte, error)
+	// Overlay replaces the content of files (absolute paths), e.g. an
+	// editor's unsaved buffer.
+	Overlay map[string][]byte
+	// Workers is the parser pool size; 0 means GOMAXPROCS.
+	Workers int
+	// Python, when set, parses Python files, reusing earlier parses.
+	Python PythonCache
+	// Facts, when set, keeps per-file facts (FileFact) and syntax trees
+	// between runs, keyed by content hash.
+	Facts facts.Store
+	// Carry marks a load as one of a series (an editor's lints): its
+	// passes may leave state for the next load that takes over from it
+	// (Previous), at the cost of the memory it holds.
+	Carry bool
+	// Previous, when set, is the last load of the same project: the
+	// results of passes whose inputs did not change since are taken from
+	// it (see Pass.Reads).
+	Previous *Project
+	// ParseOnDemand reads Python files but parses them only when a pass
+	// needs them (PythonModules): a run of front-end rules alone parses no
+	// Python. Until then Project.Python is empty.
+	ParseOnDemand bool
+}
+
+// PythonCache parses Python files for Assemble, reusing the parse of a
+// content it has seen (a driver's cache between an editor's loads).
+type PythonCache interface {
+	Python(rel string, data []byte) (*source.File, *python.Module, error)
+}
+
+// Assemble reads and parses a found project's files, on a worker pool,
+// into a Project. Results land in slices indexed by the (sorted) file
+// order, so the outcome does not depend on scheduling. It stops when ctx is
+// cancelled, between files, and returns ctx's error and no project.
+func Assemble(ctx context.Context, f *Found, in Inputs) (*Project, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p := &Project{Root: f.Root, NoProject: f.NoProject, Config: f.Config, Files: f.Files,
+		NotAnalysed: slices.Clone(f.NotAnalysed), Notes: slices.Clone(f.Notes), targets: f.Targets,
+		facts: map[any]*factEntry{}, fs: fsOf(in.FS), read: in.Read, carries: in.Carry}
+	if err := p.parse(ctx, in); err != nil {
+		return nil, err
+	}
+	if in.Previous != nil {
+		p.inherit(in.Previous)
+	}
+	return p, nil
+}
+
+func (p *Project) parse(ctx context.Context, opts Inputs) error {
 	p.ctx = ctx
 	p.store = opts.Facts
-	if p.store == nil && opts.Cache != nil {
-		p.store = opts.Cache.facts
-	}
 	workers := poolSize(opts.Workers, len(p.Files))
 	type parsed struct {
 		file     *source.File
@@ -514,8 +309,8 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 					results[i].file, results[i].deferred = source.NewFile(f.Path, data), true
 					continue
 				}
-				if f.Kind == KindPython && opts.Cache != nil {
-					results[i].file, results[i].mod, results[i].err = opts.Cache.python(f.Path, data)
+				if f.Kind == KindPython && opts.Python != nil {
+					results[i].file, results[i].mod, results[i].err = opts.Python.Python(f.Path, data)
 					continue
 				}
 				sf := source.NewFile(f.Path, data)
@@ -539,17 +334,6 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if opts.Cache != nil {
-		keep := map[string]bool{}
-		for _, f := range p.Files {
-			keep[f.Path] = true
-		}
-		opts.Cache.retain(keep)
-	}
-	if p.disk != nil {
-		p.disk.retain(p.Root, p.Files)
-	}
-
 	p.byPath = map[string]*source.File{}
 	p.pyPath = map[string]*python.Module{}
 	var errs []error
@@ -613,7 +397,7 @@ func (p *Project) parseContext(ctx context.Context, opts Options) error {
 	}
 	sort.Strings(p.Notes)
 	sortNotAnalysed(p.NotAnalysed)
-	p.deferOpts = Options{Workers: opts.Workers, Cache: opts.Cache}
+	p.parses, p.workers = opts.Python, opts.Workers
 	return errors.Join(errs...)
 }
 
@@ -645,9 +429,13 @@ func overlayRel(root string, overlay map[string][]byte) map[string][]byte {
 	return out
 }
 
-// parsePython parses one module, turning a parser panic into an error that
+func sortNotAnalysed(s []NotAnalysed) {
+	sort.Slice(s, func(i, j int) bool { return s[i].Loc.Path < s[j].Loc.Path })
+}
+
+// ParseFile parses one Python module, turning a parser panic into an error that
 // names the file, so one bad file never takes the run down silently.
-func parsePython(f *source.File) (m *python.Module, err error) {
+func ParseFile(f *source.File) (m *python.Module, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: internal error while parsing: %v", f.Path, r)
@@ -676,7 +464,7 @@ type treeStore interface {
 func (p *Project) parseStored(f *source.File) (*python.Module, error) {
 	ts, ok := p.store.(treeStore)
 	if !ok || !ts.KeepsBlobs() {
-		return parsePython(f)
+		return ParseFile(f)
 	}
 	h := p.contentHash(f)
 	kind := python.TreeFormat()
@@ -685,7 +473,7 @@ func (p *Project) parseStored(f *source.File) (*python.Module, error) {
 			return m, nil
 		}
 	}
-	m, err := parsePython(f)
+	m, err := ParseFile(f)
 	if err == nil {
 		ts.PutBlob(h, kind, python.EncodeTree(m))
 	}

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,12 +16,12 @@ func TestVanishedFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p := &Project{Root: dir, Config: &Config{}, facts: map[any]*factEntry{}}
-	p.Files = discover(dir, nil).files
+	found := &Found{Root: dir, Config: &Config{}, Files: []SourceFile{{Path: "a.py", Kind: KindPython}, {Path: "b.py", Kind: KindPython}}}
 	if err := os.Remove(filepath.Join(dir, "a.py")); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Parse(Options{}); err != nil {
+	p, err := Assemble(context.Background(), found, Inputs{})
+	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
 	if len(p.NotAnalysed) != 1 || p.NotAnalysed[0].Loc.Path != "a.py" ||

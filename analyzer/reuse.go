@@ -68,7 +68,7 @@ func (p *Project) inherit(prev *Project) {
 }
 
 // ReusedPasses names the passes whose results this project took from the
-// previous load (Options.Previous), sorted.
+// previous load (Inputs.Previous), sorted.
 func (p *Project) ReusedPasses() []string { return p.reused }
 
 // sameInput reports whether the files of kind k are the same, with the same
@@ -92,7 +92,7 @@ type input struct {
 func inputOf(p *Project, k Kind) (input, bool) {
 	switch k {
 	case KindPython:
-		// By path and content, parsed or not (Options.ParseOnDemand).
+		// By path and content, parsed or not (Inputs.ParseOnDemand).
 		var in input
 		for _, rel := range p.PythonPaths() {
 			in.files = append(in.files, p.File(rel))
@@ -151,7 +151,7 @@ func (p *Project) inheritCarried(prev *Project) {
 
 // Carried returns what a pass left under key for the next load of the same
 // project (SetCarried) in the load this project took over from
-// (Options.Previous), or nil. A pass that carries state must check that
+// (Inputs.Previous), or nil. A pass that carries state must check that
 // the state still applies: files, their content and the other passes'
 // results may all have changed in between.
 func (p *Project) Carried(key any) any {
@@ -161,11 +161,11 @@ func (p *Project) Carried(key any) any {
 }
 
 // Carries reports whether the project was loaded to carry state to the
-// next load (Options.Carry).
+// next load (Inputs.Carry).
 func (p *Project) Carries() bool { return p.carries }
 
 // SetCarried leaves v under key for the next load that takes over from this
-// project (Options.Previous).
+// project (Inputs.Previous).
 func (p *Project) SetCarried(key, v any) {
 	if !p.carries {
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/rules"
 )
 
@@ -57,7 +58,7 @@ func TestPassesReusedWhenInputsUnchanged(t *testing.T) {
 	dir := analyzertest.Write(t, "-- .djleak.toml --\n-- nginx/site.conf --\n"+reuseSite+"-- app/views.py --\n"+reuseView)
 	views, site := filepath.Join(dir, "app", "views.py"), filepath.Join(dir, "nginx", "site.conf")
 	load := func(prev *analyzer.Project, overlay map[string][]byte) *analyzer.Project {
-		p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, Overlay: overlay, Previous: prev})
+		p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir, Overlay: overlay, Previous: prev})
 		if err != nil {
 			t.Fatal(err)
 		}

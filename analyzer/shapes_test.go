@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/rules"
 )
 
@@ -145,7 +146,7 @@ func shapeProject(tb testing.TB, s shape, n int) *analyzer.Project {
 	for name, text := range s.gen(n) {
 		files[filepath.Join(root, filepath.FromSlash(name))] = []byte(text)
 	}
-	p, err := analyzer.Load(analyzer.Options{FS: analyzer.NewMemFS(files), Paths: []string{root}, Root: root, Workers: 1})
+	p, err := driver.Load(driver.Options{FS: analyzer.NewMemFS(files), Paths: []string{root}, Root: root, Workers: 1})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/djleak/djleak/analyzer/internal/fileio"
 )
 
 // FS is the file system a project is loaded from: discovery's walk, the
@@ -19,44 +20,10 @@ import (
 // include directives all read through it. Paths are absolute. OS is the
 // disk; MemFS holds a project in memory, so that a test of a pass loads
 // its fixture without writing it anywhere.
-type FS interface {
-	// OpenRegular opens a regular file for reading without ever blocking
-	// on a FIFO or a device: anything but a regular file is an error
-	// naming what it is.
-	OpenRegular(name string) (io.ReadCloser, fs.FileInfo, error)
-	Stat(name string) (fs.FileInfo, error)
-	Lstat(name string) (fs.FileInfo, error)
-	// ReadDir lists a directory sorted by name.
-	ReadDir(name string) ([]fs.DirEntry, error)
-	EvalSymlinks(name string) (string, error)
-}
+type FS = fileio.FS
 
 // OS is the disk.
-var OS FS = osFS{}
-
-type osFS struct{}
-
-func (osFS) OpenRegular(name string) (io.ReadCloser, fs.FileInfo, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, errors.New("not a regular file (" + describeMode(info.Mode()) + ")")
-	}
-	return f, info, nil
-}
-
-func (osFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
-func (osFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) }
-func (osFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
-func (osFS) EvalSymlinks(name string) (string, error)   { return filepath.EvalSymlinks(name) }
+var OS FS = fileio.OS
 
 // fsOf is opts' file system, the disk when unset.
 func fsOf(f FS) FS {
@@ -66,60 +33,10 @@ func fsOf(f FS) FS {
 	return f
 }
 
-// readFileFS reads a whole regular file.
-func readFileFS(fsys FS, name string) ([]byte, error) {
-	f, _, err := fsys.OpenRegular(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
-}
-
 // WalkFS is filepath.WalkDir over fsys: root first, then each directory's
 // entries in name order; fn's fs.SkipDir skips a directory. Symbolic
 // links are reported, not followed.
-func WalkFS(fsys FS, root string, fn fs.WalkDirFunc) error {
-	if _, ok := fsys.(osFS); ok {
-		return filepath.WalkDir(root, fn)
-	}
-	info, err := fsys.Lstat(root)
-	if err != nil {
-		return fn(root, nil, err)
-	}
-	err = walkDirFS(fsys, root, fs.FileInfoToDirEntry(info), fn)
-	if err == fs.SkipDir || err == fs.SkipAll {
-		return nil
-	}
-	return err
-}
-
-func walkDirFS(fsys FS, name string, d fs.DirEntry, fn fs.WalkDirFunc) error {
-	if err := fn(name, d, nil); err != nil || !d.IsDir() {
-		if err == fs.SkipDir && d.IsDir() {
-			err = nil
-		}
-		return err
-	}
-	entries, err := fsys.ReadDir(name)
-	if err != nil {
-		if err = fn(name, d, err); err != nil {
-			if err == fs.SkipDir && d.IsDir() {
-				err = nil
-			}
-			return err
-		}
-	}
-	for _, e := range entries {
-		if err := walkDirFS(fsys, filepath.Join(name, e.Name()), e, fn); err != nil {
-			if err == fs.SkipDir {
-				break
-			}
-			return err
-		}
-	}
-	return nil
-}
+func WalkFS(fsys FS, root string, fn fs.WalkDirFunc) error { return fileio.Walk(fsys, root, fn) }
 
 // MemFS is a file system in memory: regular files by absolute path, with
 // every directory above them. It has no symbolic links, FIFOs or devices.
@@ -226,7 +143,7 @@ func (m *MemFS) EvalSymlinks(name string) (string, error) {
 // Glob returns the paths under fsys that match an absolute pattern
 // (filepath.Match syntax per element), sorted.
 func Glob(fsys FS, pattern string) []string {
-	if _, ok := fsys.(osFS); ok {
+	if fsys == OS {
 		out, _ := filepath.Glob(pattern)
 		return out
 	}
@@ -319,7 +236,7 @@ func (r rootedFS) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readFileFS(r.fsys, full)
+	return fileio.ReadFile(r.fsys, full)
 }
 
 type rootedFile struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 // A project held in memory loads as it would from disk: discovery walks
@@ -34,7 +35,7 @@ func TestLoadFromMemory(t *testing.T) {
 	for rel, data := range files {
 		abs[filepath.Join(root, filepath.FromSlash(rel))] = data
 	}
-	p, err := analyzer.Load(analyzer.Options{FS: analyzer.NewMemFS(abs), Root: root, Paths: []string{root}})
+	p, err := driver.Load(driver.Options{FS: analyzer.NewMemFS(abs), Root: root, Paths: []string{root}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 // archivesOf maps each rule ID to the archives that exercise it: its
@@ -42,7 +43,7 @@ func archivesOf(t *testing.T) map[string][]string {
 func runAlone(t *testing.T, r *analyzer.Rule, archive string, onDemand bool) (string, *analyzer.Project) {
 	t.Helper()
 	dir := analyzertest.Write(t, archive)
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: onDemand})
+	p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: onDemand})
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
@@ -129,7 +130,7 @@ def broken(:
 		rs := Select(c.selects, nil)
 		dir := analyzertest.Write(t, project)
 		load := func(onDemand bool) *analyzer.Project {
-			p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: onDemand})
+			p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: onDemand})
 			if err != nil {
 				t.Fatal(err)
 			}

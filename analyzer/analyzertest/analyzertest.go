@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 // Write materialises an archive in a fresh temporary directory and returns
@@ -41,17 +42,29 @@ func Write(t testing.TB, archive string) string {
 // finds nothing.
 func Load(t testing.TB, archive string) *analyzer.Project {
 	t.Helper()
-	return LoadWith(t, archive, analyzer.Options{})
+	return LoadWith(t, archive, driver.Options{})
 }
 
 // LoadWith is Load with options (Paths, Root and FS are set by it).
-func LoadWith(t testing.TB, archive string, opts analyzer.Options) *analyzer.Project {
+func LoadWith(t testing.TB, archive string, opts driver.Options) *analyzer.Project {
 	t.Helper()
 	opts.FS, opts.Root = Memory(t, archive)
 	opts.Paths = []string{opts.Root}
-	p, err := analyzer.Load(opts)
+	p, err := driver.Load(opts)
 	if err != nil {
 		t.Fatalf("load: %v", err)
+	}
+	return p
+}
+
+// LoadDir loads the directory dir from disk as the project, with opts'
+// other fields.
+func LoadDir(t testing.TB, dir string, opts driver.Options) *analyzer.Project {
+	t.Helper()
+	opts.Paths, opts.Root = []string{dir}, dir
+	p, err := driver.Load(opts)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return p
 }
@@ -81,7 +94,7 @@ func Memory(t testing.TB, archive string) (analyzer.FS, string) {
 // requiring analyzer.PythonModules finds nothing.
 func Run(t testing.TB, archive string, rules ...*analyzer.Rule) []*analyzer.Finding {
 	t.Helper()
-	p := LoadWith(t, archive, analyzer.Options{ParseOnDemand: true})
+	p := LoadWith(t, archive, driver.Options{ParseOnDemand: true})
 	fs, err := analyzer.RunWith(p, rules, analyzer.RunOptions{ReportUnused: true})
 	if err != nil {
 		t.Fatalf("run: %v", err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/frontend"
 )
 
@@ -51,7 +52,7 @@ func TestSemanticRuleFor(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 // The pre-filter lets through every spelling of a key read the pass
@@ -37,7 +38,7 @@ func TestKeyFilter(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, onDemand := range []bool{false, true} {
-			p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: onDemand})
+			p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir, ParseOnDemand: onDemand})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,6 +35,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/settings"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/rules"
@@ -279,7 +280,7 @@ func TestDjangoOracle(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := analyzertest.Write(t, string(data))
-			p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+			p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/settings"
 	"github.com/djleak/djleak/rules"
 )
@@ -237,7 +238,7 @@ ROOT_URLCONF = "app.tests.project.urls"
 	if err := os.MkdirAll(filepath.Join(dir, "Procfile"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ ROOT_URLCONF = "app.tests.project.urls"
 // TestSeedRedactionFilter pins the seed project's DJL223 finding and its
 // explanation.
 func TestSeedRedactionFilter(t *testing.T) {
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{"../../testdata/seed"}, Root: "../../testdata/seed"})
+	p, err := driver.Load(driver.Options{Paths: []string{"../../testdata/seed"}, Root: "../../testdata/seed"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +365,7 @@ func TestRootPackageImports(t *testing.T) {
 		"/srv/graphite/app_settings.py": []byte("INSTALLED_APPS = ['graphite.render']\n" +
 			"MIDDLEWARE = ('django.middleware.common.CommonMiddleware',)\n"),
 	}
-	p, err := analyzer.Load(analyzer.Options{FS: analyzer.NewMemFS(files), Root: "/srv/graphite", Paths: []string{"/srv/graphite"}})
+	p, err := driver.Load(driver.Options{FS: analyzer.NewMemFS(files), Root: "/srv/graphite", Paths: []string{"/srv/graphite"}})
 	if err != nil {
 		t.Fatal(err)
 	}

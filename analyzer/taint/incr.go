@@ -11,7 +11,7 @@ import (
 
 // Incremental runs -----------------------------------------------------------
 //
-// In an editor session (analyzer.Options.Carry) a run leaves what it
+// In an editor session (analyzer.Inputs.Carry) a run leaves what it
 // computed for the next one. Everything a run produces that another
 // computation can see goes into its log, in order: the summaries and
 // module environments it computes, class environments, attribute stores

@@ -10,6 +10,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/taint"
 	"github.com/djleak/djleak/parsers/python"
 )
@@ -38,10 +39,10 @@ func TestIncrementalMatchesScratch(t *testing.T) {
 // the disk) with an overlay, carrying state or not, after prev; the loads
 // share one parse cache, as an editor's do.
 func loader(t *testing.T, fs analyzer.FS, root string) func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
-	cache := analyzer.NewParseCache()
+	cache := driver.NewParseCache()
 	return func(ov map[string][]byte, carry bool, prev *analyzer.Project) *analyzer.Project {
 		t.Helper()
-		p, err := analyzer.Load(analyzer.Options{FS: fs, Paths: []string{root}, Root: root, Cache: cache, Overlay: ov, Carry: carry, Previous: prev})
+		p, err := driver.Load(driver.Options{FS: fs, Paths: []string{root}, Root: root, Cache: cache, Overlay: ov, Carry: carry, Previous: prev})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/rules"
 )
 
@@ -214,7 +215,7 @@ func checkLedger(t *testing.T, pkg ledgerPackage, dir string) (ledgerStats, bool
 		return ledgerStats{}, false
 	}
 	start := time.Now()
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+	p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 	if err != nil {
 		t.Error(err)
 		return ledgerStats{}, false

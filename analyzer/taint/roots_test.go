@@ -11,6 +11,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/taint"
 )
 
@@ -80,7 +81,7 @@ func eachLedgerPackage(t *testing.T, check func(deb string, p *analyzer.Project)
 			}
 			continue
 		}
-		p, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir})
+		p, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/taint"
 )
 
@@ -130,7 +131,7 @@ func TestSinksDeclared(t *testing.T) {
 func TestSinksVariantReuse(t *testing.T) {
 	fsys, root := analyzertest.Memory(t, logAndURL)
 	load := func(prev *analyzer.Project) *analyzer.Project {
-		p, err := analyzer.Load(analyzer.Options{FS: fsys, Root: root, Paths: []string{root}, Previous: prev})
+		p, err := driver.Load(driver.Options{FS: fsys, Root: root, Paths: []string{root}, Previous: prev})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/taint"
 )
 
@@ -191,7 +192,7 @@ ALLOWED = os.environ["ALLOWED"].split(",")
 // TestSeed is the acceptance case: the seed view logs request
 // headers with Cookie, X-Api-Key and Proxy-Authorization still in them.
 func TestSeed(t *testing.T) {
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{"../../testdata/seed"}, Root: "../../testdata/seed"})
+	p, err := driver.Load(driver.Options{Paths: []string{"../../testdata/seed"}, Root: "../../testdata/seed"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,7 +631,7 @@ func TestRootPackageImports(t *testing.T) {
 		"/srv/shop/audit.py":    []byte("import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef record(value):\n    log.info('seen %s', value)\n"),
 		"/srv/shop/views.py":    []byte("from shop.audit import record\n\n\ndef view(request):\n    record(request.GET['api_key'])\n"),
 	}
-	p, err := analyzer.Load(analyzer.Options{FS: analyzer.NewMemFS(files), Root: "/srv/shop", Paths: []string{"/srv/shop"}})
+	p, err := driver.Load(driver.Options{FS: analyzer.NewMemFS(files), Root: "/srv/shop", Paths: []string{"/srv/shop"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/frontend"
 	"github.com/djleak/djleak/analyzer/trustmap"
 	"github.com/djleak/djleak/parsers/source"
@@ -216,7 +217,7 @@ func TestNoFrontEnd(t *testing.T) {
 func seed(t *testing.T) (*trustmap.Map, *analyzer.Project) {
 	t.Helper()
 	root, _ := filepath.Abs("../../testdata/seed")
-	p, err := analyzer.Load(analyzer.Options{Paths: []string{root}, Root: root})
+	p, err := driver.Load(driver.Options{Paths: []string{root}, Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/analyzer/report"
 	"github.com/djleak/djleak/rules"
@@ -271,7 +272,7 @@ func resolveSelectors(flag string, list []string) ([]string, error) {
 // checked.
 type checkPlan struct {
 	outs                            []reportOut
-	baseline                        *analyzer.Baseline
+	baseline                        *driver.Baseline
 	selects, extendSelects, ignores []string // rule IDs
 	configFile                      string
 	overrides                       []string
@@ -322,7 +323,7 @@ func (f *checkFlags) check() (*checkPlan, error) {
 		}
 	}
 	if *f.baselinePath != "" {
-		if plan.baseline, err = analyzer.ReadBaseline(*f.baselinePath); err != nil {
+		if plan.baseline, err = driver.ReadBaseline(*f.baselinePath); err != nil {
 			return nil, fmt.Errorf("--baseline: %v", err)
 		}
 	}
@@ -379,42 +380,43 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	loadConfig := func(root string) (*analyzer.Config, error) {
 		return f.loadConfig(root, plan.configFile, plan.overrides)
 	}
-	opts := analyzer.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: loadConfig, ParseOnDemand: true}
-	proj, err := analyzer.Discover(opts)
+	opts := driver.Options{Paths: paths, Root: *f.root, Workers: *f.workers, Overlay: overlay, LoadConfig: loadConfig, ParseOnDemand: true}
+	found, err := driver.Discover(opts)
 	if err != nil {
 		prog.stop()
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
 	}
-	if *f.stdinName != "" && proj.NoProject {
-		fmt.Fprintf(stderr, "djleak: %s is in no project (no .djleak.toml, pyproject.toml with [tool.djleak], .git or manage.py above it); checking it alone with %s as the project root (use --root to name one)\n", *f.stdinName, proj.Root)
+	if *f.stdinName != "" && found.NoProject {
+		fmt.Fprintf(stderr, "djleak: %s is in no project (no .djleak.toml, pyproject.toml with [tool.djleak], .git or manage.py above it); checking it alone with %s as the project root (use --root to name one)\n", *f.stdinName, found.Root)
 	}
-	verbose("project root %s", proj.Root)
-	verbose("configuration from %s", configSource(proj.Config))
-	if proj.Config.ForceExclude && *f.verbose {
+	verbose("project root %s", found.Root)
+	verbose("configuration from %s", configSource(found.Config))
+	if found.Config.ForceExclude && *f.verbose {
 		for _, p := range paths {
 			abs, _ := filepath.Abs(p)
-			if rel, err := filepath.Rel(proj.Root, abs); err == nil && rel != "." && proj.Config.Excluded(filepath.ToSlash(rel), false) {
+			if rel, err := filepath.Rel(found.Root, abs); err == nil && rel != "." && found.Config.Excluded(filepath.ToSlash(rel), false) {
 				verbose("skipping %s: excluded, and exclude applies to named files (force-exclude)", p)
 			}
 		}
 	}
 	if *f.showFiles {
 		prog.stop()
-		return showFiles(stdout, proj)
+		return showFiles(stdout, found)
 	}
-	for _, file := range proj.Files {
+	for _, file := range found.Files {
 		verbose("%s %s", file.Kind, file.Path)
 	}
-	verbose("found %d files in %s", len(proj.Files), time.Since(started).Round(time.Millisecond))
-	cache := openCache(*f.noCache || proj.Config.NoCache)
+	verbose("found %d files in %s", len(found.Files), time.Since(started).Round(time.Millisecond))
+	cache := openCache(*f.noCache || found.Config.NoCache)
 	if cache != nil {
 		opts.Facts = cache
 		verbose("cache in %s", cache.Dir())
 	}
-	prog.set(fmt.Sprintf("parsing %d files", len(proj.Files)))
+	prog.set(fmt.Sprintf("parsing %d files", len(found.Files)))
 	t := time.Now()
-	if err := proj.Parse(opts); err != nil {
+	proj, err := driver.Parse(found, opts)
+	if err != nil {
 		prog.stop()
 		fmt.Fprintf(stderr, "djleak: %v\n", err)
 		return exitError
@@ -453,7 +455,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *f.writeBaseline != "" {
-		b := analyzer.NewBaseline(findings)
+		b := driver.NewBaseline(findings)
 		maskBaseline(b, findings, proj.Config.ExtraTokenNames)
 		if err := b.WriteFile(*f.writeBaseline); err != nil {
 			fmt.Fprintf(stderr, "djleak: %v\n", err)
@@ -479,7 +481,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	res := proj.Result(shown, enabled)
 	res.Cwd = workingDir()
-	res.RepoRoot = analyzer.RepoRoot(proj.Root)
+	res.RepoRoot = driver.RepoRoot(proj.Root)
 
 	toStdout := false
 	for _, o := range outs {
@@ -601,7 +603,7 @@ func configSource(cfg *analyzer.Config) string {
 
 // showFiles lists the files a check would analyse: kind and
 // project-relative path, sorted by path.
-func showFiles(stdout io.Writer, proj *analyzer.Project) int {
+func showFiles(stdout io.Writer, proj *analyzer.Found) int {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, file := range proj.Files {
 		if proj.InTargets(file.Path) {
@@ -694,7 +696,7 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 
 // maskBaseline masks secrets in the messages a baseline records (they are
 // for the reader; findings are matched by fingerprint).
-func maskBaseline(b *analyzer.Baseline, findings []*analyzer.Finding, tokenNames []string) {
+func maskBaseline(b *driver.Baseline, findings []*analyzer.Finding, tokenNames []string) {
 	var secrets []string
 	for _, f := range findings {
 		secrets = append(secrets, f.Secrets...)

@@ -10,6 +10,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 type configFlags struct {
@@ -54,7 +55,7 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 		if info, err := os.Stat(abs); err == nil && !info.IsDir() {
 			abs = filepath.Dir(abs)
 		}
-		dir = analyzer.FindRoot(abs)
+		dir = driver.FindRoot(abs)
 	} else if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		fmt.Fprintf(stderr, "djleak: --root %s: no such directory\n", dir)
 		return exitError
@@ -66,7 +67,7 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 	cfg, err := chooseConfig(*f.isolated, file, overrides, dir)
 	if err == nil {
 		// Values that depend on the project's files (settings-module).
-		_, err = analyzer.Discover(analyzer.Options{Paths: []string{dir}, Root: dir,
+		_, err = driver.Discover(driver.Options{Paths: []string{dir}, Root: dir,
 			LoadConfig: func(string) (*analyzer.Config, error) { return cfg, nil }})
 	}
 	if err != nil {

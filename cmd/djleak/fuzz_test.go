@@ -11,6 +11,7 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/report"
 	"github.com/djleak/djleak/rules"
 )
@@ -105,7 +106,7 @@ func FuzzPipeline(f *testing.F) {
 // rules found that are long enough to tell apart from their masked form.
 func pipelineOutputs(t *testing.T, dir string, workers int) (map[string]string, []string) {
 	t.Helper()
-	proj, err := analyzer.Load(analyzer.Options{Paths: []string{dir}, Root: dir, Workers: workers})
+	proj, err := driver.Load(driver.Options{Paths: []string{dir}, Root: dir, Workers: workers})
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/trustmap"
 	"github.com/djleak/djleak/rules"
 )
@@ -53,11 +54,11 @@ func cmdMap(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "djleak: --color must be auto, always or never\n")
 		return exitError
 	}
-	proj, err := analyzer.Load(analyzer.Options{Paths: paths, Root: *root, Workers: *workers})
+	proj, err := driver.Load(driver.Options{Paths: paths, Root: *root, Workers: *workers})
 	if err == nil && !namesRoot(paths, proj.Root) {
 		// PATH inside the project only finds the project: the map is of
 		// the whole of it, with findings wherever they are reported.
-		proj, err = analyzer.Load(analyzer.Options{Paths: []string{proj.Root}, Root: proj.Root, Workers: *workers})
+		proj, err = driver.Load(driver.Options{Paths: []string{proj.Root}, Root: proj.Root, Workers: *workers})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "djleak: %v\n", err)

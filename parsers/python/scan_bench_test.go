@@ -15,6 +15,7 @@ import (
 	tspython "github.com/smacker/go-tree-sitter/python"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
 	"github.com/djleak/djleak/rules"
@@ -103,7 +104,7 @@ func BenchmarkDjangoParseVsScan(b *testing.B) {
 		})
 		runtime.GC()
 		start := time.Now()
-		p, err := analyzer.Load(analyzer.Options{Paths: []string{djangoSource}, Root: djangoSource, Workers: workers})
+		p, err := driver.Load(driver.Options{Paths: []string{djangoSource}, Root: djangoSource, Workers: workers})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/analyzer/mask"
 	"github.com/djleak/djleak/parsers/source"
 	"github.com/djleak/djleak/rules"
@@ -107,8 +108,8 @@ func (s *server) lint() {
 // parsed Python files, the files on disk (walk and contents) with the
 // stamps that vouch for them, and the last project's pass results.
 type rootCache struct {
-	parse *analyzer.ParseCache
-	disk  *analyzer.DiskState
+	parse *driver.ParseCache
+	disk  *driver.DiskState
 	// prev is the last project loaded: the next load takes from it the
 	// results of passes whose inputs did not change.
 	prev *analyzer.Project
@@ -159,7 +160,7 @@ func analyze(ctx context.Context, snap *snapshot, caches map[string]*rootCache, 
 	for _, root := range order {
 		g := groups[root]
 		if caches[g.root] == nil {
-			caches[g.root] = &rootCache{parse: analyzer.NewParseCache(), disk: analyzer.NewDiskState()}
+			caches[g.root] = &rootCache{parse: driver.NewParseCache(), disk: driver.NewDiskState()}
 		}
 		res, err := analyzeGroup(ctx, g, snap.reportUnused, caches[g.root], logf)
 		if errors.Is(err, context.Canceled) {
@@ -191,7 +192,7 @@ func rootFor(snap *snapshot, p string) string {
 	if snap.explicit != "" && within(snap.explicit, p) {
 		return snap.explicit
 	}
-	root, found := analyzer.FindRootFor([]string{p})
+	root, found := driver.FindRootFor([]string{p})
 	if found {
 		return root
 	}
@@ -258,7 +259,7 @@ func analyzeGroup(ctx context.Context, g *group, reportUnused bool, cache *rootC
 	if len(paths) == 0 {
 		return res, nil
 	}
-	proj, err := analyzer.LoadContext(ctx, analyzer.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk, Previous: cache.prev, Carry: true})
+	proj, err := driver.LoadContext(ctx, driver.Options{Paths: paths, Root: root, Overlay: overlay, Cache: cache.parse, Disk: cache.disk, Previous: cache.prev, Carry: true})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/driver"
 )
 
 // Options configure a server.
@@ -331,7 +332,7 @@ func (s *server) handleNotification(m *message) {
 		s.docs[d.uri] = d
 		if len(s.roots) == 0 && s.fallback == "" && d.path != "" {
 			var found bool
-			s.fallback, found = analyzer.FindRootFor([]string{d.path})
+			s.fallback, found = driver.FindRootFor([]string{d.path})
 			if found {
 				s.logf("no workspace root from the client; using %s", s.fallback)
 			} else {

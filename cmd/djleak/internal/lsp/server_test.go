@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/rules"
 )
 
@@ -863,7 +863,7 @@ ref: refs/heads/main
 			snap.roots = []string{tc.workspace}
 		}
 		lsp := rootFor(snap, tc.file)
-		proj, err := analyzer.Load(analyzer.Options{Paths: []string{tc.file}, Overlay: map[string][]byte{tc.file: []byte("x = 1\n")}})
+		proj, err := driver.Load(driver.Options{Paths: []string{tc.file}, Overlay: map[string][]byte{tc.file: []byte("x = 1\n")}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -945,7 +945,7 @@ func TestNoProjectSaysSo(t *testing.T) {
 
 // An edit to one module reaches the findings of another through the
 // dataflow's summaries, which the server's lints carry from one to the
-// next (analyzer.Options.Carry): views.py logs what helpers.make returns,
+// next (driver.Options.Carry): views.py logs what helpers.make returns,
 // a finding while make returns a token, none once the unsaved helpers.py
 // returns a constant, and one again when the token is back (shown in
 // helpers.py too, at the source).

@@ -1,6 +1,6 @@
 //go:build !linux && !darwin
 
-package analyzer
+package driver
 
 import "os"
 

@@ -1,10 +1,9 @@
-package analyzer
+package driver
 
 import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -122,120 +121,6 @@ func TestFindRoot(t *testing.T) {
 		got := FindRoot(filepath.Join(dir, start))
 		if got != filepath.Join(dir, want) {
 			t.Errorf("FindRoot(%s) = %s, want %s", start, got, want)
-		}
-	}
-}
-
-func TestResolveRelative(t *testing.T) {
-	cases := []struct {
-		rel    string
-		level  int
-		module string
-		want   string
-	}{
-		{"mysite/settings/prod.py", 1, "base", "mysite.settings.base"},
-		{"mysite/settings/__init__.py", 1, "base", "mysite.settings.base"},
-		{"mysite/settings/prod.py", 2, "utils", "mysite.utils"},
-		{"mysite/settings/prod.py", 1, "", "mysite.settings"},
-		{"app.py", 1, "x", "x"},
-	}
-	for _, c := range cases {
-		if got := ResolveRelative(c.rel, c.level, c.module); got != c.want {
-			t.Errorf("ResolveRelative(%q, %d, %q) = %q, want %q", c.rel, c.level, c.module, got, c.want)
-		}
-	}
-}
-
-func TestMask(t *testing.T) {
-	cases := map[string]string{
-		"":                 "",
-		"abc":              "abc…",
-		"abcd":             "abcd…",
-		"abcdefghij":       "abcd…",
-		"ключ-секрет":      "ключ…",
-		"Bearer eyJhbGciO": "Bear…",
-	}
-	for in, want := range cases {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestConfigErrors(t *testing.T) {
-	cases := map[string]string{
-		".djleak.toml":   "selec = [\"DJL4\"]\n",
-		"pyproject.toml": "[tool.djleak]\nignore = [\"XYZ1\"]\n",
-	}
-	for name, content := range cases {
-		dir := writeTree(t, map[string]string{name: content})
-		_, err := LoadConfig(dir)
-		if err == nil {
-			t.Errorf("%s: want an error for %q", name, content)
-			continue
-		}
-		if _, ok := err.(*UsageError); !ok {
-			t.Errorf("%s: want a UsageError, got %T", name, err)
-		}
-		if !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: error %q does not name the file", name, err)
-		}
-	}
-	dir := writeTree(t, map[string]string{".djleak.toml": "select = [\n"})
-	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), ".djleak.toml:") {
-		t.Errorf("syntax error should name file and line, got %v", err)
-	}
-	for content, want := range map[string]string{
-		"[[identity-middleware]]\nclasses = [\"a.B\"]\nheaders = [\"X-A\"]\n":                  "identity-middleware[0]: package is missing",
-		"[[identity-middleware]]\npackage = \"p\"\nheaders = [\"X-A\"]\n":                      "identity-middleware[0] (p): classes is missing",
-		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\n":                      "identity-middleware[0] (p): headers is missing",
-		"[[identity-middleware]]\npackage = \"p\"\nclasses = [\"a.B\"]\nheaders = [\"X A\"]\n": `"X A" is not a header name`,
-	} {
-		dir := writeTree(t, map[string]string{".djleak.toml": content})
-		_, err := LoadConfig(dir)
-		if err == nil || !strings.Contains(err.Error(), ".djleak.toml: "+want) && !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: want an error with %q, got %v", content, want, err)
-		}
-	}
-}
-
-func TestIsTestCode(t *testing.T) {
-	for path, want := range map[string]bool{
-		"app/tests/test_views.py": true, "tests/helpers.py": true, "app/test/util.py": true,
-		"app/test_views.py": true, "app/views_test.py": true, "app/views_tests.py": true,
-		"app/tests.py": true, "conftest.py": true, "app/conftest.py": true,
-		"mysite/test_settings.py": true, "mysite/settings_ci.py": true, "mysite/ci_settings.py": true,
-		"mysite/settings/test.py": true, "mysite/settings/testing.py": true, "mysite/settings/ci.py": true,
-		"guardian/testapp/testsettings.py": true, "app/tests/__init__.py": true,
-		"app/views.py": false, "app/testimonials.py": false, "app/contest.py": false,
-		"mysite/settings/production.py": false, "mysite/settings.py": false, "app/latest.py": false,
-		"app/ci.py": false, "app/tests.html": false, "app/attest/views.py": false,
-	} {
-		if got := IsTestCode(path); got != want {
-			t.Errorf("IsTestCode(%q) = %v, want %v", path, got, want)
-		}
-	}
-}
-
-// conf.d and snippets are other programs' directories too: a *.conf file
-// under them is nginx below a directory named nginx, or when it reads as
-// nginx, and not otherwise (FreedomBox's dovecot and needrestart files).
-func TestSharedConfDirs(t *testing.T) {
-	dovecot := "ssl = required\nssl_min_protocol = TLSv1.2\n"
-	site := "server {\n    listen 80;\n}\n"
-	for _, c := range []struct {
-		rel, content string
-		want         Kind
-	}{
-		{"etc/dovecot/conf.d/90-tls.conf", dovecot, KindUnknown},
-		{"etc/needrestart/conf.d/app.conf", "$nrconf{restart} = 'a';\n", KindUnknown},
-		{"etc/nginx/conf.d/odd.conf", dovecot, KindNginx},
-		{"deploy/nginx/snippets/tls.conf", "", KindNginx},
-		{"deploy/conf.d/app.conf", site, KindNginx},
-		{"sites-enabled/app.conf", "", KindNginx},
-	} {
-		if got := Classify(c.rel, func() []byte { return []byte(c.content) }); got != c.want {
-			t.Errorf("%s: kind %v, want %v", c.rel, got, c.want)
 		}
 	}
 }

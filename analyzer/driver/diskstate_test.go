@@ -1,4 +1,4 @@
-package analyzer_test
+package driver_test
 
 import (
 	"os"
@@ -9,18 +9,8 @@ import (
 
 	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/analyzertest"
+	"github.com/djleak/djleak/analyzer/driver"
 )
-
-// loadWith loads dir as the project, with opts' other fields.
-func loadWith(t *testing.T, dir string, opts analyzer.Options) *analyzer.Project {
-	t.Helper()
-	opts.Paths, opts.Root = []string{dir}, dir
-	p, err := analyzer.Load(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func fileText(p *analyzer.Project, rel string) string {
 	if f := p.File(rel); f != nil {
@@ -35,16 +25,16 @@ func fileText(p *analyzer.Project, rel string) string {
 // a watcher reports.
 func TestDiskStateTracksFiles(t *testing.T) { eachDiskState(t, testDiskStateTracksFiles) }
 
-func testDiskStateTracksFiles(t *testing.T, newState func() *analyzer.DiskState) {
-	defer analyzer.SetRacyWindow(0)()
+func testDiskStateTracksFiles(t *testing.T, newState func() *driver.DiskState) {
+	defer driver.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/util.py --\nB = 2\n-- app/templates/t.html --\n<p>{{ x }}</p>\n")
 	d := newState()
-	p := loadWith(t, dir, analyzer.Options{Disk: d})
+	p := analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	walks, reads := d.Stats()
 	if walks != 1 || reads != 3 {
 		t.Fatalf("first load: %d walks, %d reads; want 1 and 3", walks, reads)
 	}
-	p = loadWith(t, dir, analyzer.Options{Disk: d})
+	p = analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	if w, r := d.Stats(); w != walks || r != reads {
 		t.Errorf("an unchanged project was walked %d and read %d more times; want none", w-walks, r-reads)
 	}
@@ -75,7 +65,7 @@ func testDiskStateTracksFiles(t *testing.T, newState func() *analyzer.DiskState)
 	for _, s := range steps {
 		s.change()
 		_, before := d.Stats()
-		p = loadWith(t, dir, analyzer.Options{Disk: d})
+		p = analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 		if got := fileText(p, "app/util.py"); got != s.want {
 			t.Errorf("%s: content %q, want %q", s.name, got, s.want)
 		}
@@ -88,11 +78,11 @@ func testDiskStateTracksFiles(t *testing.T, newState func() *analyzer.DiskState)
 	fresh := filepath.Join(dir, "app", "fresh.py")
 	must(t, os.WriteFile(fresh, []byte("C = 3\n"), 0o644))
 	w0, _ := d.Stats()
-	if p = loadWith(t, dir, analyzer.Options{Disk: d}); fileText(p, "app/fresh.py") != "C = 3\n" {
+	if p = analyzertest.LoadDir(t, dir, driver.Options{Disk: d}); fileText(p, "app/fresh.py") != "C = 3\n" {
 		t.Errorf("a created file is missing: %v", p.Files)
 	}
 	must(t, os.Remove(fresh))
-	if p = loadWith(t, dir, analyzer.Options{Disk: d}); p.File("app/fresh.py") != nil {
+	if p = analyzertest.LoadDir(t, dir, driver.Options{Disk: d}); p.File("app/fresh.py") != nil {
 		t.Errorf("a deleted file is still there: %v", p.Files)
 	}
 	if w, _ := d.Stats(); w != w0+2 {
@@ -102,7 +92,7 @@ func testDiskStateTracksFiles(t *testing.T, newState func() *analyzer.DiskState)
 	// A path a watcher reports is read again, and the tree walked again.
 	w0, r0 := d.Stats()
 	d.Changed(util)
-	loadWith(t, dir, analyzer.Options{Disk: d})
+	analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	if w, r := d.Stats(); w != w0+1 || r != r0+1 {
 		t.Errorf("after Changed: %d walks and %d reads, want 1 and 1", w-w0, r-r0)
 	}
@@ -113,14 +103,14 @@ func testDiskStateTracksFiles(t *testing.T, newState func() *analyzer.DiskState)
 // changes its own or the directory's.
 func TestDiskStateIgnoreFiles(t *testing.T) { eachDiskState(t, testDiskStateIgnoreFiles) }
 
-func testDiskStateIgnoreFiles(t *testing.T, newState func() *analyzer.DiskState) {
-	defer analyzer.SetRacyWindow(0)()
+func testDiskStateIgnoreFiles(t *testing.T, newState func() *driver.DiskState) {
+	defer driver.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/local.py --\nB = 2\n")
 	ignore := filepath.Join(dir, "app", ".gitignore")
 	d := newState()
 	present := func(step string, want ...string) {
 		t.Helper()
-		p := loadWith(t, dir, analyzer.Options{Disk: d})
+		p := analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 		var got []string
 		for _, m := range p.Python {
 			got = append(got, m.File.Path)
@@ -148,11 +138,11 @@ func testDiskStateIgnoreFiles(t *testing.T, newState func() *analyzer.DiskState)
 // A file modified just before it was read is read again next time: its
 // stamp cannot vouch for a write in the same clock tick.
 func TestDiskStateRacyFiles(t *testing.T) {
-	defer analyzer.SetRacyWindow(time.Hour)()
+	defer driver.SetRacyWindow(time.Hour)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n")
-	d := analyzer.NewDiskState()
-	loadWith(t, dir, analyzer.Options{Disk: d})
-	loadWith(t, dir, analyzer.Options{Disk: d})
+	d := driver.NewDiskState()
+	analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
+	analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	if w, r := d.Stats(); w != 2 || r != 2 {
 		t.Errorf("two loads of a just-written project: %d walks, %d reads; want 2 and 2", w, r)
 	}
@@ -160,13 +150,13 @@ func TestDiskStateRacyFiles(t *testing.T) {
 
 // eachDiskState runs test with a state that watches directories (where
 // the system can) and with one that examines every stamp.
-func eachDiskState(t *testing.T, test func(*testing.T, func() *analyzer.DiskState)) {
+func eachDiskState(t *testing.T, test func(*testing.T, func() *driver.DiskState)) {
 	for _, c := range []struct {
 		name string
-		new  func() *analyzer.DiskState
-	}{{"watching", analyzer.NewDiskState}, {"stats", analyzer.NewUnwatchedDiskState}} {
+		new  func() *driver.DiskState
+	}{{"watching", driver.NewDiskState}, {"stats", driver.NewUnwatchedDiskState}} {
 		t.Run(c.name, func(t *testing.T) {
-			test(t, func() *analyzer.DiskState {
+			test(t, func() *driver.DiskState {
 				d := c.new()
 				t.Cleanup(d.Close)
 				return d
@@ -177,9 +167,9 @@ func eachDiskState(t *testing.T, test func(*testing.T, func() *analyzer.DiskStat
 
 // watchingState returns a state that watches directories, or skips the
 // test where the system cannot.
-func watchingState(t *testing.T) *analyzer.DiskState {
+func watchingState(t *testing.T) *driver.DiskState {
 	t.Helper()
-	d := analyzer.NewDiskState()
+	d := driver.NewDiskState()
 	t.Cleanup(d.Close)
 	if !d.Watching() {
 		t.Skip("no directory watching on this system or file system")
@@ -193,12 +183,12 @@ func watchingState(t *testing.T) *analyzer.DiskState {
 // the one path examined again; a file created in a new directory makes a
 // new walk.
 func TestDiskStateWatchedLoadsExamineNothing(t *testing.T) {
-	defer analyzer.SetRacyWindow(0)()
+	defer driver.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/util.py --\nB = 2\n-- app/sub/deep.py --\nC = 3\n-- app/templates/t.html --\n<p>{{ x }}</p>\n")
 	d := watchingState(t)
 	examined := func() int64 {
 		before := d.Examined()
-		loadWith(t, dir, analyzer.Options{Disk: d})
+		analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 		return d.Examined() - before
 	}
 	examined()
@@ -215,7 +205,7 @@ func TestDiskStateWatchedLoadsExamineNothing(t *testing.T) {
 	util := filepath.Join(dir, "app", "util.py")
 	must(t, os.WriteFile(util, []byte("B = 9\n"), 0o644))
 	before := d.Examined()
-	p := loadWith(t, dir, analyzer.Options{Disk: d})
+	p := analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	if got := fileText(p, "app/util.py"); got != "B = 9\n" {
 		t.Errorf("after writing util.py: %q", got)
 	}
@@ -225,7 +215,7 @@ func TestDiskStateWatchedLoadsExamineNothing(t *testing.T) {
 	walks, _ := d.Stats()
 	must(t, os.MkdirAll(filepath.Join(dir, "app", "new", "pkg"), 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "app", "new", "pkg", "m.py"), []byte("D = 4\n"), 0o644))
-	if p = loadWith(t, dir, analyzer.Options{Disk: d}); fileText(p, "app/new/pkg/m.py") != "D = 4\n" {
+	if p = analyzertest.LoadDir(t, dir, driver.Options{Disk: d}); fileText(p, "app/new/pkg/m.py") != "D = 4\n" {
 		t.Errorf("a file in a new directory is missing: %v", p.Files)
 	}
 	if w, _ := d.Stats(); w != walks+1 {
@@ -237,22 +227,22 @@ func TestDiskStateWatchedLoadsExamineNothing(t *testing.T) {
 // of the same name, is read afresh: the watches of the old directory's
 // subdirectories no longer stand for their paths.
 func TestDiskStateWatchedDirectoryReplaced(t *testing.T) {
-	defer analyzer.SetRacyWindow(0)()
+	defer driver.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n-- app/sub/inner/x.py --\nX = 1\n")
 	d := watchingState(t)
 	for range 3 {
-		loadWith(t, dir, analyzer.Options{Disk: d})
+		analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	}
 	sub := filepath.Join(dir, "app", "sub")
 	must(t, os.Rename(sub, filepath.Join(dir, "sub.old")))
 	must(t, os.MkdirAll(filepath.Join(sub, "inner"), 0o755))
 	must(t, os.WriteFile(filepath.Join(sub, "inner", "x.py"), []byte("X = 2\n"), 0o644))
-	if got := fileText(loadWith(t, dir, analyzer.Options{Disk: d}), "app/sub/inner/x.py"); got != "X = 2\n" {
+	if got := fileText(analyzertest.LoadDir(t, dir, driver.Options{Disk: d}), "app/sub/inner/x.py"); got != "X = 2\n" {
 		t.Errorf("after replacing app/sub: %q, want the new content", got)
 	}
 	// And an edit in the moved directory changes nothing here.
 	must(t, os.WriteFile(filepath.Join(dir, "sub.old", "inner", "x.py"), []byte("X = 3\n"), 0o644))
-	if got := fileText(loadWith(t, dir, analyzer.Options{Disk: d}), "app/sub/inner/x.py"); got != "X = 2\n" {
+	if got := fileText(analyzertest.LoadDir(t, dir, driver.Options{Disk: d}), "app/sub/inner/x.py"); got != "X = 2\n" {
 		t.Errorf("after editing the moved copy: %q", got)
 	}
 }
@@ -261,7 +251,7 @@ func TestDiskStateWatchedDirectoryReplaced(t *testing.T) {
 // examined on every load: an edit through the other path shows no event
 // in the project's directories.
 func TestDiskStateWatchedLinksAreExamined(t *testing.T) {
-	defer analyzer.SetRacyWindow(0)()
+	defer driver.SetRacyWindow(0)()
 	dir := analyzertest.Write(t, "-- app/views.py --\nA = 1\n")
 	outside := t.TempDir()
 	target := filepath.Join(outside, "linked.py")
@@ -272,11 +262,11 @@ func TestDiskStateWatchedLinksAreExamined(t *testing.T) {
 	must(t, os.Link(hard, filepath.Join(dir, "app", "hard.py")))
 	d := watchingState(t)
 	for range 3 {
-		loadWith(t, dir, analyzer.Options{Disk: d})
+		analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	}
 	must(t, os.WriteFile(target, []byte("L = 2\n"), 0o644))
 	must(t, os.WriteFile(hard, []byte("H = 2\n"), 0o644))
-	p := loadWith(t, dir, analyzer.Options{Disk: d})
+	p := analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	if got := fileText(p, "app/linked.py"); got != "L = 2\n" {
 		t.Errorf("symbolic link: %q, want the edit made through its target", got)
 	}
@@ -288,15 +278,15 @@ func TestDiskStateWatchedLinksAreExamined(t *testing.T) {
 // Out of watches, a state watches the directories it could and examines
 // the rest on every load, and still notices every change.
 func TestDiskStateOutOfWatches(t *testing.T) {
-	defer analyzer.SetRacyWindow(0)()
-	defer analyzer.SetMaxWatches(1)()
+	defer driver.SetRacyWindow(0)()
+	defer driver.SetMaxWatches(1)()
 	dir := analyzertest.Write(t, "-- a.py --\nA = 1\n-- app/views.py --\nV = 1\n-- app/sub/deep.py --\nD = 1\n")
 	d := watchingState(t)
 	for range 2 {
-		loadWith(t, dir, analyzer.Options{Disk: d})
+		analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	}
 	before := d.Examined()
-	loadWith(t, dir, analyzer.Options{Disk: d})
+	analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	// The root is the one directory watched (the first in order): a.py is
 	// trusted; app, app/sub and the files in them are examined.
 	if n := d.Examined() - before; n < 4 {
@@ -304,7 +294,7 @@ func TestDiskStateOutOfWatches(t *testing.T) {
 	}
 	must(t, os.WriteFile(filepath.Join(dir, "app", "sub", "deep.py"), []byte("D = 22\n"), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, "a.py"), []byte("A = 22\n"), 0o644))
-	p := loadWith(t, dir, analyzer.Options{Disk: d})
+	p := analyzertest.LoadDir(t, dir, driver.Options{Disk: d})
 	if got := fileText(p, "app/sub/deep.py") + fileText(p, "a.py"); got != "D = 22\nA = 22\n" {
 		t.Errorf("edits under and outside the watch: %q", got)
 	}

@@ -1,10 +1,12 @@
-package analyzer
+package driver
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/djleak/djleak/analyzer"
 )
 
 // Baseline is a set of accepted findings, matched by rule, file and
@@ -23,7 +25,7 @@ type BaselineEntry struct {
 }
 
 // NewBaseline records findings (suppressed ones excluded).
-func NewBaseline(fs []*Finding) *Baseline {
+func NewBaseline(fs []*analyzer.Finding) *Baseline {
 	b := &Baseline{Version: 1, Findings: []BaselineEntry{}}
 	for _, f := range fs {
 		if f.Suppressed == nil {
@@ -56,27 +58,27 @@ func (b *Baseline) WriteFile(path string) error {
 func ReadBaseline(path string) (*Baseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &UsageError{fmt.Sprintf("baseline: %v", err)}
+		return nil, &analyzer.UsageError{Msg: fmt.Sprintf("baseline: %v", err)}
 	}
 	var b Baseline
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, &UsageError{fmt.Sprintf("%s: not a djleak baseline: %v", path, err)}
+		return nil, &analyzer.UsageError{Msg: fmt.Sprintf("%s: not a djleak baseline: %v", path, err)}
 	}
 	if b.Version != 1 {
-		return nil, &UsageError{fmt.Sprintf("%s: unsupported baseline version %d", path, b.Version)}
+		return nil, &analyzer.UsageError{Msg: fmt.Sprintf("%s: unsupported baseline version %d", path, b.Version)}
 	}
 	return &b, nil
 }
 
 // Filter drops findings the baseline accepts. Each baseline entry absorbs
 // at most one finding, so a second identical problem is still reported.
-func (b *Baseline) Filter(fs []*Finding) []*Finding {
+func (b *Baseline) Filter(fs []*analyzer.Finding) []*analyzer.Finding {
 	left := map[BaselineEntry]int{}
 	for _, e := range b.Findings {
 		e.Message = ""
 		left[e]++
 	}
-	var out []*Finding
+	var out []*analyzer.Finding
 	for _, f := range fs {
 		k := BaselineEntry{Rule: f.RuleID, Path: f.Location.Path, Fingerprint: f.Fingerprint}
 		if left[k] > 0 && f.Suppressed == nil {

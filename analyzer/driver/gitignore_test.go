@@ -1,4 +1,4 @@
-package analyzer
+package driver
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/djleak/djleak/analyzer/internal/gitignore"
 )
 
 // gitignoreBattery is a project whose .gitignore files exercise git's
@@ -124,7 +126,7 @@ func TestGitignoreMatchesGit(t *testing.T) {
 	for _, f := range discover(dir, nil).files {
 		got = append(got, f.Path)
 	}
-	if n := len(compileIgnore(strings.Split(gitignoreBattery[".gitignore"], "\n")).pats); n < 40 {
+	if n := gitignore.Compile(strings.Split(gitignoreBattery[".gitignore"], "\n")).Len(); n < 40 {
 		t.Fatalf("the battery has %d patterns, want at least 40", n)
 	}
 	if len(want) < 20 || len(want) > len(gitignoreFiles)-20 {

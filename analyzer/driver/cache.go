@@ -1,9 +1,10 @@
-package analyzer
+package driver
 
 import (
 	"bytes"
 	"sync"
 
+	"github.com/djleak/djleak/analyzer"
 	"github.com/djleak/djleak/analyzer/facts"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -33,9 +34,9 @@ func NewParseCache() *ParseCache {
 	return &ParseCache{py: map[string]*cachedPython{}, facts: facts.NewMemory()}
 }
 
-// python returns the module for rel with content data, parsing it only
+// Python returns the module for rel with content data, parsing it only
 // when the cache has no parse of exactly this content.
-func (c *ParseCache) python(rel string, data []byte) (*source.File, *python.Module, error) {
+func (c *ParseCache) Python(rel string, data []byte) (*source.File, *python.Module, error) {
 	c.mu.Lock()
 	e := c.py[rel]
 	hit := e != nil && bytes.Equal(e.content, data)
@@ -47,7 +48,7 @@ func (c *ParseCache) python(rel string, data []byte) (*source.File, *python.Modu
 		return e.mod.File, e.mod, e.err
 	}
 	f := source.NewFile(rel, data)
-	mod, err := parsePython(f)
+	mod, err := analyzer.ParseFile(f)
 	if mod == nil {
 		return f, nil, err
 	}

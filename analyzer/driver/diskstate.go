@@ -1,4 +1,4 @@
-package analyzer
+package driver
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/internal/fileio"
 )
 
 // DiskState remembers what a load found on disk so that the next load of
@@ -179,7 +182,7 @@ func (d *DiskState) discover(ctx context.Context, root string, exclude []string,
 	start := time.Now()
 	stamps := map[string]fileStamp{}
 	var mu sync.Mutex
-	found, err := walkProject(ctx, OS, root, excluded, func(path string, info os.FileInfo) {
+	found, err := walkProject(ctx, analyzer.OS, root, excluded, func(path string, info os.FileInfo) {
 		s := fileStamp{}
 		if info != nil {
 			s = stampInfo(info)
@@ -250,8 +253,8 @@ func (d *DiskState) unchanged(stamps []pathStamp, seq uint64) bool {
 
 func (w discovery) clone() discovery {
 	return discovery{
-		files: append([]SourceFile(nil), w.files...),
-		bad:   append([]NotAnalysed(nil), w.bad...),
+		files: append([]analyzer.SourceFile(nil), w.files...),
+		bad:   append([]analyzer.NotAnalysed(nil), w.bad...),
 		notes: append([]string(nil), w.notes...),
 	}
 }
@@ -272,7 +275,7 @@ func (d *DiskState) read(full string, limit int64) ([]byte, error) {
 		}
 	}
 	start := time.Now()
-	data, info, err := readLimitedInfo(OS, full, limit)
+	data, info, err := fileio.ReadLimitedInfo(analyzer.OS, full, limit)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.reads++
@@ -285,7 +288,7 @@ func (d *DiskState) read(full string, limit int64) ([]byte, error) {
 }
 
 // retain forgets the content of files that are no longer in the project.
-func (d *DiskState) retain(root string, files []SourceFile) {
+func (d *DiskState) retain(root string, files []analyzer.SourceFile) {
 	keep := map[string]bool{}
 	for _, f := range files {
 		keep[filepath.Join(root, filepath.FromSlash(f.Path))] = true

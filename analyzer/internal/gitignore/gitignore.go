@@ -1,4 +1,7 @@
-package analyzer
+// Package gitignore matches paths against .gitignore patterns, for
+// discovery (the project's ignore files) and the configuration's exclude
+// and per-file-ignores.
+package gitignore
 
 import (
 	"strings"
@@ -21,15 +24,15 @@ type ignorePattern struct {
 	broken   bool // an unterminated or malformed [...]: git matches nothing
 }
 
-// ignoreList is the patterns of one .gitignore (or of configuration), for
+// List is the patterns of one .gitignore (or of configuration), for
 // paths relative to the directory it applies to.
-type ignoreList struct {
+type List struct {
 	pats []ignorePattern
 }
 
-// compileIgnore compiles .gitignore lines.
-func compileIgnore(lines []string) *ignoreList {
-	l := &ignoreList{}
+// Compile compiles .gitignore lines.
+func Compile(lines []string) *List {
+	l := &List{}
 	for i, line := range lines {
 		if i == 0 {
 			line = strings.TrimPrefix(line, "\ufeff")
@@ -93,10 +96,13 @@ func trimTrailingSpaces(s string) string {
 	return s
 }
 
-// match reports whether the list decides rel (relative to the list's
+// Len is the number of patterns.
+func (l *List) Len() int { return len(l.pats) }
+
+// Match reports whether the list decides rel (relative to the list's
 // directory): ignored says which way, matched whether any pattern matched.
 // The last matching pattern wins.
-func (l *ignoreList) match(rel string, isDir bool) (ignored, matched bool) {
+func (l *List) Match(rel string, isDir bool) (ignored, matched bool) {
 	base := rel[strings.LastIndexByte(rel, '/')+1:]
 	for i := len(l.pats) - 1; i >= 0; i-- {
 		p := &l.pats[i]
@@ -118,15 +124,15 @@ func (l *ignoreList) match(rel string, isDir bool) (ignored, matched bool) {
 // the list as git would exclude it: rel itself matches, or a directory
 // above it does (git never looks inside an excluded directory, so a later
 // negation cannot bring such a path back).
-func (l *ignoreList) MatchesPath(rel string, isDir bool) bool {
+func (l *List) MatchesPath(rel string, isDir bool) bool {
 	for i := 0; i < len(rel); i++ {
 		if rel[i] == '/' {
-			if ignored, _ := l.match(rel[:i], true); ignored {
+			if ignored, _ := l.Match(rel[:i], true); ignored {
 				return true
 			}
 		}
 	}
-	ignored, _ := l.match(rel, isDir)
+	ignored, _ := l.Match(rel, isDir)
 	return ignored
 }
 
