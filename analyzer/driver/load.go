@@ -46,7 +46,7 @@ type Options struct {
 	// by content hash: the command line's on-disk cache. Without it, a
 	// Cache's own memory store is used.
 	Facts facts.Store
-	// LoadConfig, when set, replaces analyzer.LoadConfig(root): the command line
+	// LoadConfig, when set, replaces LoadConfig(root): the command line
 	// uses it for --config, --isolated and its overrides of the
 	// configuration's values.
 	LoadConfig func(root string) (*analyzer.Config, error)
@@ -180,7 +180,7 @@ func discoverProject(ctx context.Context, opts Options) (*analyzer.Found, error)
 
 	loadConfig := opts.LoadConfig
 	if loadConfig == nil {
-		loadConfig = func(root string) (*analyzer.Config, error) { return analyzer.LoadConfigFrom(fsys, root) }
+		loadConfig = func(root string) (*analyzer.Config, error) { return LoadConfigFrom(fsys, root) }
 	}
 	cfg, err := loadConfig(root)
 	if err != nil {

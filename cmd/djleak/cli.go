@@ -561,15 +561,15 @@ func chooseConfig(isolated bool, file string, overrides []string, root string) (
 	case isolated:
 		cfg = analyzer.DefaultConfig()
 	case file != "":
-		cfg, err = analyzer.LoadConfigFile(file, root)
+		cfg, err = driver.LoadConfigFile(file, root)
 	default:
-		cfg, err = analyzer.LoadConfig(root)
+		cfg, err = driver.LoadConfig(root)
 	}
 	for _, o := range overrides {
 		if err != nil {
 			break
 		}
-		err = cfg.Override(o, root)
+		err = driver.Override(cfg, o, root)
 	}
 	return cfg, err
 }
