@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
 	"github.com/djleak/djleak/analyzer/driver"
 	"github.com/djleak/djleak/parsers/source"
 )
@@ -15,7 +16,7 @@ import (
 // through each deployment's mounts (templates/NAME.template is
 // conf.d/NAME), and files no Compose file mounts form the default set.
 func TestDeployments(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := analyzertest.WriteFiles(t, map[string]string{
 		"docker-compose.yml": "services:\n  web:\n    build: .\n  nginx:\n    image: nginx:1.25\n    volumes:\n" +
 			"      - ./deploy/dev/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./deploy/dev/conf.d:/etc/nginx/conf.d\n      - data:/var/lib/x\n" +
 			"      - ./config/site:/etc/nginx/conf.d/site.conf\n",
@@ -79,7 +80,7 @@ var testFront = analyzer.RegisterLanguage(&analyzer.Language{
 // that runs them: by mount, by build context, by image name; a Compose
 // file with two such services names each one.
 func TestLanguageDeployments(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := analyzertest.WriteFiles(t, map[string]string{
 		"a/compose.yaml":        "services:\n  lb:\n    image: tfront:2\n    volumes: [\"./conf:/etc/tfront:ro\"]\n  web: {image: mysite}\n",
 		"a/conf/main.tfront":    "x\n",
 		"b/compose.yaml":        "services:\n  one:\n    image: tfront\n    volumes: [\"./one.tfront:/etc/tfront/main.tfront\"]\n  two:\n    build: ./tfront-two\n",

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/djleak/djleak/analyzer/facts"
+	"github.com/djleak/djleak/analyzer/internal/fileio"
 	"github.com/djleak/djleak/parsers/nginx"
 	"github.com/djleak/djleak/parsers/python"
 	"github.com/djleak/djleak/parsers/source"
@@ -183,7 +184,7 @@ func (p *Project) readFile(rel string, overlay map[string][]byte) ([]byte, error
 	data, ok := overlay[full]
 	if ok {
 		if int64(len(data)) > limit {
-			return nil, &fileTooLarge{limit}
+			return nil, &fileio.TooLarge{Limit: limit}
 		}
 	} else {
 		var err error

@@ -2,26 +2,11 @@ package analyzer_test
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/djleak/djleak/analyzer"
+	"github.com/djleak/djleak/analyzer/analyzertest"
 )
-
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 func TestResolveRelative(t *testing.T) {
 	cases := []struct {
@@ -103,7 +88,7 @@ func TestSharedConfDirs(t *testing.T) {
 // A symbolic link to a project file stands for that file in Glob and
 // Canonical (Debian's sites-enabled/ links into sites-available/).
 func TestGlobFollowsLinksIntoTheProject(t *testing.T) {
-	dir := writeTree(t, map[string]string{"apache2/sites-available/api.conf": "x\n", "apache2/apache2.conf": "x\n"})
+	dir := analyzertest.WriteFiles(t, map[string]string{"apache2/sites-available/api.conf": "x\n", "apache2/apache2.conf": "x\n"})
 	if err := os.MkdirAll(dir+"/apache2/sites-enabled", 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -19,17 +19,37 @@ import (
 // the directory.
 func Write(t testing.TB, archive string) string {
 	t.Helper()
-	dir := t.TempDir()
 	a := txtar.Parse([]byte(strings.TrimLeft(archive, "\n")))
 	if len(a.Files) == 0 {
 		t.Fatalf("archive has no files")
 	}
+	files := map[string][]byte{}
 	for _, f := range a.Files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		files[f.Name] = f.Data
+	}
+	return writeAll(t, files)
+}
+
+// WriteFiles writes files (slash-separated relative path → content) in a
+// fresh temporary directory and returns the directory.
+func WriteFiles(t testing.TB, files map[string]string) string {
+	t.Helper()
+	data := map[string][]byte{}
+	for name, text := range files {
+		data[name] = []byte(text)
+	}
+	return writeAll(t, data)
+}
+
+func writeAll(t testing.TB, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
