@@ -925,6 +925,9 @@ func (c *fctx) setItem(t *python.Node, v *Val, e *env) {
 		n.Fields = copyFields(base.Fields)
 		n.FieldExpr = copyFieldExprs(base.FieldExpr)
 		n.Fields[key] = v
+		// The entry is now the store's: a hit on it is reported there,
+		// not at the literal's entry it replaced.
+		n.FieldExpr[key] = c.expr(t)
 	}
 	if isConst && c.nameIsSecretKey(key) && !v.tainted() && !v.Clean {
 		v = &Val{L: []*Label{c.byName(compactText(m.NodeText(t)), m.Loc(t))}}

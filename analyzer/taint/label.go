@@ -207,6 +207,20 @@ func union(a, b []*Label) []*Label {
 }
 
 // join merges two abstract values (at control-flow merges).
+// bringsSource reports whether x holds a label of a real source (not a
+// parameter placeholder) that y does not.
+func bringsSource(x, y *Val) bool {
+	if x == nil {
+		return false
+	}
+	for _, l := range x.L {
+		if l.Src.Kind != Param && (y == nil || !slices.ContainsFunc(y.L, func(o *Label) bool { return o.Src == l.Src })) {
+			return true
+		}
+	}
+	return false
+}
+
 func join(a, b *Val) *Val {
 	switch {
 	case a == nil:
@@ -248,7 +262,12 @@ func join(a, b *Val) *Val {
 		n.FieldExpr = map[string]*python.Expr{}
 		for k, v := range a.Fields {
 			n.Fields[k] = join(v, b.Fields[k])
+			// The entry's expression is the one a hit on it is reported
+			// at: the side's that brings a real source the other lacks.
 			n.FieldExpr[k] = a.FieldExpr[k]
+			if bx := b.FieldExpr[k]; bx != nil && bringsSource(b.Fields[k], v) && !bringsSource(v, b.Fields[k]) {
+				n.FieldExpr[k] = bx
+			}
 		}
 		for k, v := range b.Fields {
 			if _, ok := n.Fields[k]; !ok {
