@@ -95,6 +95,7 @@ var ledgerPackages = []ledgerPackage{
 	{"mailman3-web", "mailman3-web", "Mailman 3 web (settings, nginx and Apache sites, uwsgi)", true, true},
 	{"dicoweb", "dicoweb", "Dicoweb (app and its settings in /etc)", true, true},
 	{"wims-lti", "wims-lti", "WIMS-LTI (app and settings)", true, true},
+	{"autoradio", "autoradio", "autoradio (app, settings, WSGI script)", true, true},
 }
 
 const (
