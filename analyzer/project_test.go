@@ -106,3 +106,39 @@ func TestGlobFollowsLinksIntoTheProject(t *testing.T) {
 		t.Errorf("Canonical of a regular file = %q", got)
 	}
 }
+
+// ModuleByName matches a dotted name against the end of each module's
+// name at a component boundary; the shortest path wins, and among paths
+// as long the first in path order.
+func TestModuleByName(t *testing.T) {
+	p := analyzertest.Load(t, `-- src/mysite/settings/base.py --
+-- src/mysite/settings/__init__.py --
+-- lib/mysite/settings/base.py --
+-- mysite/settings/base.py --
+-- a/b/base.py --
+-- b/x/base.py --
+-- app/database.py --
+-- app/views.py --
+`)
+	for name, want := range map[string]string{
+		"mysite.settings.base": "mysite/settings/base.py",
+		"settings.base":        "mysite/settings/base.py",
+		"mysite.settings":      "src/mysite/settings/__init__.py",
+		"base":                 "a/b/base.py", // the shortest paths, then the first
+		"b.base":               "a/b/base.py",
+		"views":                "app/views.py",
+		"app.views":            "app/views.py",
+		"abase":                "",
+		"ase":                  "", // a name ends at a dot, not inside a component
+		"s.base":               "",
+		"":                     "",
+	} {
+		got := ""
+		if m := p.ModuleByName(name); m != nil {
+			got = m.File.Path
+		}
+		if got != want {
+			t.Errorf("ModuleByName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -121,6 +121,21 @@ var shapes = []shape{
 		sb.WriteString("    return HttpResponse(\"ok\")\n\n\ndef unguarded(request):\n    return HttpResponse(request.META[\"HTTP_X_SSL_CLIENT_S_DN\"])\n")
 		return map[string]string{"app/views.py": sb.String()}
 	}},
+	// A settings module that imports n modules of a project that has n
+	// more: each import is looked up among the project's modules.
+	{"settings-imports", 200, func(n int) map[string]string {
+		files := map[string]string{"conf/__init__.py": "", "other/__init__.py": "",
+			"manage.py": "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n"}
+		var sb strings.Builder
+		sb.WriteString("DEBUG = False\n")
+		for i := 0; i < n; i++ {
+			files[fmt.Sprintf("conf/c%d.py", i)] = fmt.Sprintf("OPTION_%d = %d\n", i, i)
+			files[fmt.Sprintf("other/o%d.py", i)] = fmt.Sprintf("VALUE_%d = %d\n", i, i)
+			fmt.Fprintf(&sb, "from conf.c%d import *\n", i)
+		}
+		files["proj/settings.py"] = sb.String()
+		return files
+	}},
 	// A settings module of n statements: assignments, conditionals and
 	// a LOGGING dictionary with n handlers.
 	{"settings", 500, func(n int) map[string]string {
