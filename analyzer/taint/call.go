@@ -845,6 +845,9 @@ func (c *fctx) tokenFunc(name string) bool {
 	if !c.a.vocab.TokenName(name, true) {
 		return false
 	}
+	if c.mi.lexer && lexicalName(name) {
+		return false // a lexer's token() (PLY's `_token = lexer.token`)
+	}
 	ws := Words(name)
 	return len(ws) == 1 || producerVerbs[ws[0]]
 }

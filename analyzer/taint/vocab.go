@@ -156,6 +156,9 @@ var qualifiers = map[string]bool{
 var trailingQualifiers = map[string]bool{
 	"deleted": true, "removed": true, "purged": true, "delete": true, "no": true, "cert": true, "certificate": true, "certs": true,
 	"certificates": true, "keyfile": true, "certfile": true, "uuid": true, "slug": true,
+	// An ERC-20 token's contract address (autobahn's XBR_DEBUG_TOKEN_ADDR,
+	// _token_adr).
+	"addr": true, "adr": true, "address": true,
 }
 
 // flagWords start boolean names: is_token, has_password, use_jwt, ….
@@ -348,6 +351,10 @@ func (v *Vocab) Sanitizer(fn string) bool {
 	}
 	if i := strings.IndexByte(fn, '.'); i >= 0 {
 		if first := strings.ToLower(fn[:i+1]); first == "hashlib." || first == "hmac." {
+			return true
+		} else if last == "compile" && (first == "re." || first == "regex.") {
+			// A compiled pattern (gunicorn's `_token_spliter =
+			// re.compile(r"\W+")`), not the text it will match.
 			return true
 		}
 	}
