@@ -152,29 +152,53 @@ func BenchmarkBigInputs(b *testing.B) {
 	cases := []struct {
 		name, path, head, unit, tail string
 		sizes                        []int
+		// files, when set, makes a project of many files instead of one.
+		files func(n int) map[string]string
 	}{
-		{"nginx-servers", "nginx/nginx.conf", "http {\n", server, "}\n", []int{2_000, 10_000, 100_000}},
-		{"python-functions", "app/views.py", "from django.shortcuts import redirect\n\n", fn, "", []int{5_000, 50_000}},
+		{"nginx-servers", "nginx/nginx.conf", "http {\n", server, "}\n", []int{2_000, 10_000, 100_000}, nil},
+		{"python-functions", "app/views.py", "from django.shortcuts import redirect\n\n", fn, "", []int{5_000, 50_000}, nil},
+		// n modules, each imported by the settings module (every import is
+		// looked up among the project's modules).
+		{"settings-imports", "", "", "", "", []int{1_000, 8_000}, func(n int) map[string]string {
+			files := map[string]string{"conf/__init__.py": "", "manage.py": "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n"}
+			var sb strings.Builder
+			sb.WriteString("DEBUG = False\n")
+			for i := 0; i < n; i++ {
+				files[fmt.Sprintf("conf/c%d.py", i)] = fmt.Sprintf("OPTION_%d = %d\n", i, i)
+				fmt.Fprintf(&sb, "from conf.c%d import *\n", i)
+			}
+			files["proj/settings.py"] = sb.String()
+			return files
+		}},
 	}
 	for _, c := range cases {
 		for _, n := range c.sizes {
 			b.Run(c.name+"="+itoa(n), func(b *testing.B) {
 				dir := b.TempDir()
-				var sb strings.Builder
-				sb.WriteString(c.head)
-				for i := 0; i < n; i++ {
-					fmt.Fprintf(&sb, c.unit, i)
+				files := map[string]string{".djleak.toml": "max-file-size = \"64MiB\"\n"}
+				if c.files != nil {
+					for rel, text := range c.files(n) {
+						files[rel] = text
+					}
+				} else {
+					var sb strings.Builder
+					sb.WriteString(c.head)
+					for i := 0; i < n; i++ {
+						fmt.Fprintf(&sb, c.unit, i)
+					}
+					sb.WriteString(c.tail)
+					files[c.path] = sb.String()
 				}
-				sb.WriteString(c.tail)
-				full := filepath.Join(dir, filepath.FromSlash(c.path))
-				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-					b.Fatal(err)
-				}
-				if err := os.WriteFile(full, []byte(sb.String()), 0o644); err != nil {
-					b.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, ".djleak.toml"), []byte("max-file-size = \"64MiB\"\n"), 0o644); err != nil {
-					b.Fatal(err)
+				size := 0
+				for rel, text := range files {
+					size += len(text)
+					full := filepath.Join(dir, filepath.FromSlash(rel))
+					if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+						b.Fatal(err)
+					}
+					if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+						b.Fatal(err)
+					}
 				}
 				var peak atomic.Uint64
 				stop := sampleHeap(&peak)
@@ -190,7 +214,7 @@ func BenchmarkBigInputs(b *testing.B) {
 				}
 				stop()
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
-				b.ReportMetric(float64(sb.Len())/(1<<20), "input-MB")
+				b.ReportMetric(float64(size)/(1<<20), "input-MB")
 				b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
 			})
 		}

@@ -214,6 +214,7 @@ func table(r *results) []row {
 	}
 	rows = append(rows, bigInputRows(r, "BigInputs/nginx-servers=%d", []int{2000, 10000, 100000}, "nginx configuration of %d server blocks", "per server block")...)
 	rows = append(rows, bigInputRows(r, "BigInputs/python-functions=%d", []int{5000, 50000}, "Python module of %d functions", "per function")...)
+	rows = append(rows, bigInputRows(r, "BigInputs/settings-imports=%d", []int{1000, 8000}, "project of %d modules its settings import", "per module")...)
 	rows = append(rows, shapeRows(r)...)
 	return rows
 }
