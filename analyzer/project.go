@@ -402,7 +402,7 @@ func (p *Project) parse(ctx context.Context, opts Inputs) error {
 		p.Notes = append(p.Notes, b.Note())
 	}
 	sort.Strings(p.Notes)
-	sortNotAnalysed(p.NotAnalysed)
+	SortNotAnalysed(p.NotAnalysed)
 	p.parses, p.workers = opts.Python, opts.Workers
 	return errors.Join(errs...)
 }
@@ -435,7 +435,9 @@ func overlayRel(root string, overlay map[string][]byte) map[string][]byte {
 	return out
 }
 
-func sortNotAnalysed(s []NotAnalysed) {
+// SortNotAnalysed sorts s by path, as Project.NotAnalysed and a driver's
+// discovery list them.
+func SortNotAnalysed(s []NotAnalysed) {
 	sort.Slice(s, func(i, j int) bool { return s[i].Loc.Path < s[j].Loc.Path })
 }
 

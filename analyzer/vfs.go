@@ -25,13 +25,8 @@ type FS = fileio.FS
 // OS is the disk.
 var OS FS = fileio.OS
 
-// fsOf is opts' file system, the disk when unset.
-func fsOf(f FS) FS {
-	if f == nil {
-		return OS
-	}
-	return f
-}
+// fsOf is an Inputs' file system, the disk when unset.
+var fsOf = fileio.OrOS
 
 // WalkFS is filepath.WalkDir over fsys: root first, then each directory's
 // entries in name order; fn's fs.SkipDir skips a directory. Symbolic

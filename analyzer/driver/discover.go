@@ -178,7 +178,7 @@ func walkProject(ctx context.Context, fsys analyzer.FS, root string, excluded fu
 		return discovery{}, walkErr
 	}
 	sort.Slice(out.files, func(i, j int) bool { return out.files[i].Path < out.files[j].Path })
-	sortNotAnalysed(out.bad)
+	analyzer.SortNotAnalysed(out.bad)
 	sort.Strings(out.notes)
 	return out, nil
 }
@@ -196,10 +196,6 @@ func outside(fsys analyzer.FS, root, p string) (string, bool) {
 
 func notAnalysedAt(rel, reason string) analyzer.NotAnalysed {
 	return analyzer.NotAnalysed{Loc: source.NewFile(rel, nil).Span(0, 0), Reason: reason}
-}
-
-func sortNotAnalysed(s []analyzer.NotAnalysed) {
-	sort.Slice(s, func(i, j int) bool { return s[i].Loc.Path < s[j].Loc.Path })
 }
 
 // isIgnored applies the .gitignore layers that contain rel as git does:

@@ -124,12 +124,7 @@ func ParseContext(ctx context.Context, found *analyzer.Found, opts Options) (*an
 }
 
 // fsOf is opts' file system, the disk when unset.
-func fsOf(f analyzer.FS) analyzer.FS {
-	if f == nil {
-		return analyzer.OS
-	}
-	return f
-}
+var fsOf = fileio.OrOS
 
 func discoverProject(ctx context.Context, opts Options) (*analyzer.Found, error) {
 	if err := ctx.Err(); err != nil {

@@ -60,6 +60,14 @@ func (osFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) 
 func (osFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
 func (osFS) EvalSymlinks(name string) (string, error)   { return filepath.EvalSymlinks(name) }
 
+// OrOS is fsys, or the disk when fsys is nil.
+func OrOS(fsys FS) FS {
+	if fsys == nil {
+		return OS
+	}
+	return fsys
+}
+
 // ReadFile reads a whole regular file.
 func ReadFile(fsys FS, name string) ([]byte, error) {
 	f, _, err := fsys.OpenRegular(name)
