@@ -2,6 +2,7 @@ package taint
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -980,8 +981,12 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 		if i >= len(vals) || vals[i] == nil {
 			continue
 		}
-		for _, al := range argLabels(vals[i], ps.hit.Label) {
-			nl := compose(al, ps.hit.Label, exprs[i].Loc(), fn, params[i].Name)
+		ph, fwd, drop := resolveKey(ps.hit.Label, vals, exprs, params)
+		for _, al := range argLabels(vals[i], ph) {
+			if drop && al.Src.Kind == Headers {
+				continue
+			}
+			nl := compose(al, ph, exprs[i].Loc(), fn, params[i].Name).keyedBy(fwd)
 			if nl == nil {
 				continue
 			}
@@ -1009,18 +1014,23 @@ func (c *fctx) instantiate(fn *python.Function, bound bool, ci *callInfo) *Val {
 	if s.ret == nil {
 		return opaque
 	}
-	return c.instRet(s.ret, vals, exprs, fn, params, ci.x.Loc(), 0)
+	return c.instRet(s.ret, vals, exprs, fn, params, ci.x, 0)
 }
 
-func (c *fctx) instRet(r *Val, vals []*Val, exprs []*python.Expr, fn *python.Function, params []python.Param, callLoc source.Location, depth int) *Val {
+func (c *fctx) instRet(r *Val, vals []*Val, exprs []*python.Expr, fn *python.Function, params []python.Param, call *python.Expr, depth int) *Val {
 	out := &Val{Clean: r.Clean, Coll: r.Coll, Obj: r.Obj, Class: r.Class, Items: r.Items, Keys: r.Keys, Values: r.Values, Encoded: r.Encoded, ExcUser: r.ExcUser}
+	callLoc := call.Loc()
 	msg := "returned here by `" + fn.Name + "()`"
 	for _, l := range r.L {
+		ph, fwd, drop := resolveKey(l, vals, exprs, params)
 		if l.Src.Kind == Param {
 			i := l.Src.Param
 			if i < len(vals) && vals[i] != nil {
-				for _, al := range argLabels(vals[i], l) {
-					if nl := compose(al, l, exprs[i].Loc(), fn, params[i].Name); nl != nil {
+				for _, al := range argLabels(vals[i], ph) {
+					if drop && al.Src.Kind == Headers {
+						continue
+					}
+					if nl := compose(al, ph, exprs[i].Loc(), fn, params[i].Name).keyedBy(fwd); nl != nil {
 						out.L = union(out.L, []*Label{nl.with(callLoc, msg)})
 					}
 				}
@@ -1030,21 +1040,82 @@ func (c *fctx) instRet(r *Val, vals []*Val, exprs []*python.Expr, fn *python.Fun
 			}
 			continue
 		}
+		if l.KeyParam != 0 {
+			// The callee read one header of its own request by a key the
+			// call gives: the header is read here.
+			switch {
+			case ph.Field != "":
+				text := compactText(call.Text)
+				nl := c.headerRead(l, ph.Field, callLoc, text)
+				if nl == nil {
+					nl = c.customHeader(ph.Field, callLoc, text)
+				}
+				if nl != nil {
+					out.L = union(out.L, []*Label{nl})
+				}
+			case fwd != 0:
+				out.L = union(out.L, []*Label{l.keyedBy(fwd).with(callLoc, msg)})
+			}
+			continue
+		}
 		out.L = union(out.L, []*Label{l.with(callLoc, msg)})
 	}
 	if depth < 3 {
 		for _, el := range r.Elems {
-			out.Elems = append(out.Elems, c.instRet(el, vals, exprs, fn, params, callLoc, depth+1))
+			out.Elems = append(out.Elems, c.instRet(el, vals, exprs, fn, params, call, depth+1))
 		}
 		if r.Fields != nil {
 			out.Fields = make(map[string]*Val, len(r.Fields))
 			out.FieldExpr = r.FieldExpr
 			for k, f := range r.Fields {
-				out.Fields[k] = c.instRet(f, vals, exprs, fn, params, callLoc, depth+1)
+				out.Fields[k] = c.instRet(f, vals, exprs, fn, params, call, depth+1)
 			}
 		}
 	}
 	return out
+}
+
+// resolveKey gives a callee's label read through a parameter key
+// (Label.KeyParam) the key the call passes for it, or the parameter's
+// default: a constant key becomes the field the label reads (Field); one
+// of the caller's own parameters carries over as the label's key in the
+// caller (fwd, as a KeyParam); any other key reads no header (drop).
+// Labels read through no parameter key come back as they are.
+func resolveKey(l *Label, vals []*Val, exprs []*python.Expr, params []python.Param) (ph *Label, fwd int, drop bool) {
+	i := l.KeyParam - 1
+	if i < 0 {
+		return l, 0, false
+	}
+	n := *l
+	n.KeyParam = 0
+	x := (*python.Expr)(nil)
+	if i < len(exprs) {
+		x = exprs[i]
+	}
+	if x == nil && i < len(params) {
+		x = params[i].Default
+	}
+	if key, ok := constString(x); ok {
+		n.Field = key
+		return &n, 0, false
+	}
+	if i < len(vals) && exprs[i] != nil {
+		if j, ok := paramKey(vals[i]); ok {
+			return &n, j + 1, false
+		}
+	}
+	return &n, 0, true
+}
+
+// keyedBy returns l read through the key of parameter k-1 (Label.KeyParam)
+// when k is not 0 and l is a collection (a placeholder or headers).
+func (l *Label) keyedBy(k int) *Label {
+	if l == nil || k == 0 || l.KeyParam != 0 || l.Src.Kind != Param && l.Src.Kind != Headers {
+		return l
+	}
+	n := *l
+	n.KeyParam = k
+	return &n
 }
 
 // argLabels are the labels of an argument that a placeholder stands for:
@@ -1057,7 +1128,7 @@ func argLabels(v *Val, ph *Label) []*Label {
 			return f.L
 		}
 		return nil
-	case ph.Field != "" && v.Coll == collHeaders:
+	case ph.Field != "" && (v.Coll == collHeaders || slices.ContainsFunc(v.L, func(l *Label) bool { return l.Src.Kind == Headers })):
 		// The callee reads one header of the collection.
 		var out []*Label
 		for _, l := range v.L {
@@ -1079,7 +1150,8 @@ func argLabels(v *Val, ph *Label) []*Label {
 // compose continues an argument's label through a callee's parameter
 // path (a placeholder label).
 func compose(al, ph *Label, argLoc source.Location, fn *python.Function, pname string) *Label {
-	n := &Label{Src: al.Src, Bits: al.Bits, InURL: al.InURL || ph.InURL, Filter: al.Filter, Debug: al.Debug || ph.Debug, Field: al.Field}
+	n := &Label{Src: al.Src, Bits: al.Bits, InURL: al.InURL || ph.InURL, Filter: al.Filter, Debug: al.Debug || ph.Debug, Field: al.Field,
+		KeyParam: al.KeyParam}
 	if al.Src.Kind == Headers || al.Src.Kind == Param {
 		n.Bits = al.Bits & ph.Bits
 		if n.Bits == 0 {

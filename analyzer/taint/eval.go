@@ -586,15 +586,17 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 			})
 		}
 		if !ok {
+			if k, has := paramKey(kv); has {
+				return keyedBy(labelsOnly(base), k)
+			}
 			return clean
 		}
 		out := &Val{}
 		for _, l := range base.L {
 			switch l.Src.Kind {
 			case Headers:
-				if h := sensitiveHeader(key, l.Src.Style); h >= 0 && l.Bits&bit(h, l.Src.Style) != 0 {
-					src := c.a.source(Credential, loc, "the "+headerNames[h]+" header", "the "+headerNames[h]+" header is read here (`"+text+"`)")
-					out.L = append(out.L, src.label())
+				if cl := c.headerRead(l, key, loc, text); cl != nil {
+					out.L = append(out.L, cl)
 				}
 			case Param:
 				var b uint16
@@ -612,10 +614,10 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 				out.L = append(out.L, l)
 			}
 		}
-		if len(out.L) == 0 && c.nameIsSecretKey(strings.TrimPrefix(strings.TrimPrefix(key, "HTTP_"), "http_")) {
-			name := headerDisplay(key)
-			src := c.a.source(Credential, loc, "the "+name+" header", "the "+name+" header is read here (`"+text+"`)")
-			out.L = append(out.L, src.label())
+		if len(out.L) == 0 {
+			if cl := c.customHeader(key, loc, text); cl != nil {
+				out.L = append(out.L, cl)
+			}
 		}
 		if len(out.L) == 0 {
 			return clean
@@ -700,6 +702,9 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 			return clean
 		}
 		if !ok {
+			if k, has := paramKey(kv); has {
+				return keyedBy(labelsOnly(base), k)
+			}
 			return labelsOnly(base)
 		}
 		// A constant key selects a field of a parameter: remember it, so
@@ -725,6 +730,56 @@ func (c *fctx) index(base *Val, key string, ok bool, kv *Val, num int, isNum boo
 		return &Val{L: []*Label{c.byName(text, loc)}}
 	}
 	return opaque
+}
+
+// headerRead is what a read of key from the header collection l gives: a
+// credential's label when key names a sensitive header still in l, nil
+// otherwise.
+func (c *fctx) headerRead(l *Label, key string, loc source.Location, text string) *Label {
+	if h := sensitiveHeader(key, l.Src.Style); h >= 0 && l.Bits&bit(h, l.Src.Style) != 0 {
+		return c.headerCredential(headerNames[h], loc, text)
+	}
+	return nil
+}
+
+// customHeader is the credential a read of a header that only its name
+// calls secret gives (`X-Auth-Token`), or nil.
+func (c *fctx) customHeader(key string, loc source.Location, text string) *Label {
+	if !c.nameIsSecretKey(strings.TrimPrefix(strings.TrimPrefix(key, "HTTP_"), "http_")) {
+		return nil
+	}
+	return c.headerCredential(headerDisplay(key), loc, text)
+}
+
+func (c *fctx) headerCredential(name string, loc source.Location, text string) *Label {
+	return c.a.source(Credential, loc, "the "+name+" header", "the "+name+" header is read here (`"+text+"`)").label()
+}
+
+// paramKey reports whether a key is one of the function's parameters
+// and which: `headers[name]` in `def header_value(headers, name)`.
+func paramKey(kv *Val) (int, bool) {
+	if kv == nil || len(kv.L) != 1 {
+		return 0, false
+	}
+	l := kv.L[0]
+	if l.Src.Kind != Param || l.Field != "" || l.KeyParam != 0 {
+		return 0, false
+	}
+	return l.Src.Param, true
+}
+
+// keyedBy marks the collections of v (placeholders and header
+// collections) as read through parameter k's key: the caller says which
+// entry that is (keyArg). Other labels pass as they are.
+func keyedBy(v *Val, k int) *Val {
+	return mapLabels(v, func(l *Label) *Label {
+		if l.Src.Kind != Param && l.Src.Kind != Headers || l.Field != "" || l.KeyParam != 0 {
+			return l
+		}
+		n := *l
+		n.KeyParam = k + 1
+		return &n
+	})
 }
 
 // messageContainer recognises error and message collections keyed by

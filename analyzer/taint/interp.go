@@ -1070,7 +1070,7 @@ func (s *summary) shape() string {
 			return
 		}
 		for _, l := range v.L {
-			out = append(out, Sprintf("%s %p %d %s %v", path, l.Src, l.Bits, l.Field, l.InURL))
+			out = append(out, Sprintf("%s %p %d %s %d %v", path, l.Src, l.Bits, l.Field, l.KeyParam, l.InURL))
 		}
 		for i, e := range v.Elems {
 			walk(e, Sprintf("%s[%d]", path, i), depth+1)

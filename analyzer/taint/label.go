@@ -87,6 +87,11 @@ type Label struct {
 	// Field is the dict key a Param placeholder was read through
 	// (`params['user']`).
 	Field string
+	// KeyParam, when not 0, marks a header read through a key that is the
+	// function's parameter KeyParam-1 (`headers[name]`): on a Param
+	// placeholder or a Headers source. Which header it is, if any, is the
+	// caller's to say (keyArg); until then the label reaches no sink.
+	KeyParam int
 	// ParseMsg is set on the message (str(e), f"{e}", e.args) of an
 	// exception caught as a parse or validation error (ValueError,
 	// JSONDecodeError, …); repr() clears it.
@@ -188,7 +193,7 @@ func union(a, b []*Label) []*Label {
 	for _, l := range b {
 		dup := false
 		for i, o := range out {
-			if o.Src == l.Src && o.InURL == l.InURL {
+			if o.Src == l.Src && o.InURL == l.InURL && o.KeyParam == l.KeyParam {
 				if o.Bits != l.Bits|o.Bits || o.ParseMsg && !l.ParseMsg {
 					n := *o
 					n.Bits |= l.Bits

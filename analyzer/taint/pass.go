@@ -381,6 +381,7 @@ type paramSinkKey struct {
 	sink  SinkKind
 	src   *Source
 	field string
+	key   int
 	bits  uint16
 	inURL bool
 }
@@ -557,7 +558,7 @@ func (a *analysis) record(c *fctx, h Hit) {
 	h.Debug = h.Debug || c.debug > 0 || h.Label.Debug
 	if h.Label.Src.Kind == Param {
 		if c.sum != nil {
-			k := paramSinkKey{h.Sink, h.Label.Src, h.Label.Field, h.Label.Bits, h.Label.InURL}
+			k := paramSinkKey{h.Sink, h.Label.Src, h.Label.Field, h.Label.KeyParam, h.Label.Bits, h.Label.InURL}
 			if c.sum.sinkKeys[k] {
 				return
 			}
@@ -569,7 +570,8 @@ func (a *analysis) record(c *fctx, h Hit) {
 		}
 		return
 	}
-	if a.round != 2 {
+	if a.round != 2 || h.Label.KeyParam != 0 {
+		// A header read through a parameter key is the caller's to name.
 		return
 	}
 	a.noteHit(h)
