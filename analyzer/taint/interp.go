@@ -28,6 +28,9 @@ type fctx struct {
 	// templateTag is set for Django template tag compile functions
 	// (parameters parser, token), whose `token` is a template token.
 	templateTag bool
+	// enumBody is set in the body of an enumeration (Enum, Django's
+	// TextChoices), whose members' names are symbols, not secrets.
+	enumBody bool
 	// loops counts the enclosing loops being analysed.
 	loops int
 	// debug counts enclosing `if settings.DEBUG:` blocks.
@@ -375,10 +378,24 @@ func (c *fctx) classBody(n *python.Node) {
 	if cls == nil {
 		return
 	}
-	cc := &fctx{a: c.a, mi: c.mi, cls: cls, name: c.mi.name + "." + cls.Name, filters: map[int]filterInfo{}}
+	cc := &fctx{a: c.a, mi: c.mi, cls: cls, name: c.mi.name + "." + cls.Name, filters: map[int]filterInfo{}, enumBody: enumClass(cls)}
 	ce := newEnv()
 	cc.block(c.fieldOf(n, "body"), ce)
 	c.a.setClassEnv(c.mi, cls, ce)
+}
+
+// enumClass reports whether a class is an enumeration by its bases: the
+// enum module's (Enum, IntEnum, StrEnum, Flag, IntFlag), Django's choices
+// (TextChoices, IntegerChoices) and any base named like them
+// (`ChoicesEnum`, `DjangoChoices`).
+func enumClass(cls *python.Class) bool {
+	for _, b := range cls.Bases {
+		b = lastComp(b)
+		if strings.HasSuffix(b, "Enum") || strings.HasSuffix(b, "Choices") || strings.HasSuffix(b, "Flag") {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *fctx) ret(n *python.Node, v *Val) {
@@ -853,7 +870,7 @@ func (c *fctx) named(name string, loc source.Location, v *Val, rx *python.Expr) 
 		}
 		return v
 	}
-	if v.Clean || v.Obj != objNone || v.Class != nil || v.Module != nil || v.Coll != collNone || v.Qual != "" {
+	if c.enumBody || v.Clean || v.Obj != objNone || v.Class != nil || v.Module != nil || v.Coll != collNone || v.Qual != "" {
 		return v
 	}
 	if rx != nil && rx.Kind == python.CallExpr && (notSecretCall(rx.Call.Func) || pysem.PathCall(rx.Call.Func)) {
