@@ -13,6 +13,7 @@ package settings
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -450,10 +451,20 @@ func Resolve(p *analyzer.Project, env map[string]string) *Settings {
 		e.Path, e.Loc = configKeyAt(p, "settings-module")
 		entries = append(entries, e)
 	}
+	named := entryTargets(entries, p.Python)
+	entryMatch := func(m *python.Module, name string) []Entry {
+		var out []Entry
+		for i, e := range entries {
+			if named[i] != nil && named[i][m] || named[i] == nil && (name == e.Module || strings.HasSuffix(name, "."+e.Module)) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
 	var candidates []*python.Module
 	for _, m := range p.Python {
 		name := analyzer.ModuleName(m.File.Path)
-		if entryMatch(entries, name) != nil || isSettingsModule(m, name) {
+		if entryMatch(m, name) != nil || isSettingsModule(m, name) {
 			candidates = append(candidates, m)
 		}
 	}
@@ -462,7 +473,7 @@ func Resolve(p *analyzer.Project, env map[string]string) *Settings {
 	for _, m := range candidates {
 		name := analyzer.ModuleName(m.File.Path)
 		vars := r.values(m)
-		mod := &Module{Mod: m, Name: name, Values: map[string]*Setting{}, vars: vars, Entries: entryMatch(entries, name)}
+		mod := &Module{Mod: m, Name: name, Values: map[string]*Setting{}, vars: vars, Entries: entryMatch(m, name)}
 		mod.Entry = len(mod.Entries) > 0
 		for k, v := range vars {
 			if isSettingName(k) {
@@ -476,12 +487,38 @@ func Resolve(p *analyzer.Project, env map[string]string) *Settings {
 	return s
 }
 
-// entryMatch returns the entries naming module name.
-func entryMatch(entries []Entry, name string) []Entry {
-	var out []Entry
-	for _, e := range entries {
-		if name == e.Module || strings.HasSuffix(name, "."+e.Module) {
-			out = append(out, e)
+// entryTargets finds, for each entry, the modules it names when they can
+// be told from where it is set: Django imports DJANGO_SETTINGS_MODULE from
+// sys.path, which holds the directory of the script that sets it (a test
+// runner's `"settings"` is the settings.py beside it) or of the project
+// above it (manage.py's `"mysite.settings"`). So an entry names the module
+// at its dotted path under its own file's directory or one above, when
+// there is one; otherwise (a systemd unit or uwsgi file elsewhere, a
+// package installed apart) its value is matched against the end of every
+// module's name, and the entry's slot is nil.
+func entryTargets(entries []Entry, mods []*python.Module) []map[*python.Module]bool {
+	byPath := make(map[string]*python.Module, len(mods))
+	for _, m := range mods {
+		byPath[m.File.Path] = m
+	}
+	out := make([]map[*python.Module]bool, len(entries))
+	for i, e := range entries {
+		if e.Path == "" || e.Module == "" {
+			continue
+		}
+		rel := strings.ReplaceAll(e.Module, ".", "/")
+		for dir := path.Dir(e.Path); ; dir = path.Dir(dir) {
+			for _, f := range []string{rel + ".py", rel + "/__init__.py"} {
+				if m := byPath[path.Join(dir, f)]; m != nil {
+					if out[i] == nil {
+						out[i] = map[*python.Module]bool{}
+					}
+					out[i][m] = true
+				}
+			}
+			if dir == "." || dir == "/" {
+				break
+			}
 		}
 	}
 	return out
