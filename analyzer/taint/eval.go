@@ -320,6 +320,10 @@ func (c *fctx) attrOf(base *Val, attr string, loc source.Location, text string, 
 			return withStep(v, loc, "read from `"+text+"`")
 		}
 	}
+	if tracebackAttrs[attr] && base.Obj == objNone && !base.tainted() {
+		src := c.a.source(Exception, loc, "a traceback (`"+text+"`)", "a stored traceback is read here")
+		return &Val{L: []*Label{src.label()}}
+	}
 	if base.tainted() {
 		if cleanAttrs[attr] || c.a.vocab.excluded(attr) || c.a.vocab.Metadata(attr) {
 			return clean

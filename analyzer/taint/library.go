@@ -143,6 +143,10 @@ var (
 		"traceback.format_stack": true, "traceback.extract_tb": true, "traceback.format_exception_only": true,
 		"traceback.extract_stack": true,
 	}
+	// tracebackAttrs hold a traceback's text on the objects that keep one:
+	// Celery's AsyncResult.traceback, django-celery-results' and
+	// django-q's stored task results.
+	tracebackAttrs = map[string]bool{"traceback": true}
 	// tokenGenerators is the prefix of the functions that create random
 	// tokens (secrets.token_hex, …); jwtEncode creates a JWT;
 	// signingDumps a signed one-time token.

@@ -36,6 +36,7 @@ import (
 var sourceWords = func() []string {
 	ws := []string{requestAttr, scopeName, handlerKeyword, lastComp(settingsObject), tokenClassSuffix}
 	ws = slices.AppendSeq(ws, maps.Keys(requestNames))
+	ws = slices.AppendSeq(ws, maps.Keys(tracebackAttrs))
 	for _, calls := range []map[string]bool{tracebackCalls, excInfoCalls, oneTimeTokenMethods, signerMethods, tokenClassMethods} {
 		for q := range calls {
 			ws = append(ws, lastComp(q))
