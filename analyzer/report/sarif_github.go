@@ -28,6 +28,8 @@ var cweImpact = map[int]float64{
 	345:  8.1, // insufficient verification of data authenticity
 	348:  8.1, // use of a less trusted source
 	807:  8.1, // untrusted input in a security decision
+	1392: 8.1, // use of default credentials: a publicly known SECRET_KEY signs sessions
+	321:  7.5, // hard-coded cryptographic key: whoever reads it forges signed values
 	697:  7.5, // incorrect comparison (a verification check that proves nothing)
 	489:  7.5, // active debug code: DEBUG pages show settings and headers
 	319:  7.4, // cleartext transmission of sensitive information

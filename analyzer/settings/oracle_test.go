@@ -55,6 +55,7 @@ var oracleMap = []struct {
 	{"DJL406", []string{"security.W004"}},
 	{"DJL220", []string{"security.W018"}},
 	{"DJL224", []string{"security.W001"}},
+	{"DJL409", []string{"security.W009"}},
 }
 
 // oracleValues are the settings whose resolved values are compared.
