@@ -330,7 +330,8 @@ func pluralThem(n int) string {
 // that every front end counts.
 const frontNote = "\n\n**Behind other front ends.** djleak reads the proxy through its front-end model, so the " +
 	"same judgement holds for the routes of Apache httpd, HAProxy and Caddy configurations in the project: " +
-	"their redirects, HSTS headers and request headers count as nginx's do."
+	"their redirects, HSTS headers and request headers count as nginx's do (for Apache httpd, HSTS headers and " +
+	"request headers: its redirects are not read yet)."
 
 // settingsNotes is the Notes paragraph every settings rule shares.
 const settingsNotes = "**Which settings are judged.** Settings modules come from `DJANGO_SETTINGS_MODULE` " +

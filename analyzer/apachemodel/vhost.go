@@ -3,6 +3,7 @@ package apachemodel
 import (
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/djleak/djleak/analyzer"
@@ -110,6 +111,15 @@ type Scope struct {
 	// cond holds the conditions of the containers djleak cannot decide
 	// around a directive (see cond.go).
 	cond map[*apache.Directive][]string
+	// HSTS is the `Header … Strict-Transport-Security` directive with a
+	// positive max-age in effect, nil when there is none or a later one
+	// may remove it; HSTSCond is its condition ("" or env=HTTPS, which
+	// holds on TLS virtual hosts). hstsIf is set when an <If> section
+	// names the header: httpd runs those last, and djleak then does not
+	// count the header.
+	HSTS     *apache.Directive
+	HSTSCond string
+	hstsIf   bool
 }
 
 // withMatch merges sec when r says it applies; when djleak cannot tell,
@@ -223,6 +233,9 @@ func (s *Scope) apply(d *apache.Directive) {
 	switch {
 	case d.Section && (d.Is("If") || d.Is("ElseIf") || d.Is("Else")):
 		s.ifs = append(s.ifs, d)
+		s.hstsIf = s.hstsIf || namesHSTS(d)
+	case d.Is("Header") && !d.Section:
+		s.header(d)
 	case d.Is("RequestHeader"):
 		if o := parseOp(d); o != nil {
 			o.within(s.cond[d], strings.Join(s.cond[d], " and "))
@@ -247,6 +260,82 @@ func (s *Scope) apply(d *apache.Directive) {
 			}
 		}
 	}
+}
+
+// hstsHeader is the response header that makes browsers keep to HTTPS.
+const hstsHeader = "Strict-Transport-Security"
+
+// header applies a mod_headers `Header [always|onsuccess] action name
+// [value] [condition]` directive to the HSTS in effect: a set, add,
+// append, merge or setifempty with a positive max-age provides it, an
+// unset or a zero max-age removes it, and one that djleak cannot be sure
+// of (an edit, another condition, a container it cannot decide) removes
+// it too unless it can only add the header again.
+func (s *Scope) header(d *apache.Directive) {
+	a := d.Texts()
+	if len(a) > 0 && (strings.EqualFold(a[0], "always") || strings.EqualFold(a[0], "onsuccess")) {
+		a = a[1:]
+	}
+	if len(a) < 2 || !strings.EqualFold(a[1], hstsHeader) {
+		return
+	}
+	action := strings.ToLower(a[0])
+	value, cond := "", ""
+	rest := a[2:]
+	if action != "unset" && len(rest) > 0 {
+		value, rest = rest[0], rest[1:]
+	}
+	for _, r := range rest {
+		if strings.HasPrefix(r, "env=") || strings.HasPrefix(r, "expr=") {
+			cond = r
+		}
+	}
+	sure := len(s.cond[d]) == 0 && (cond == "" || cond == "env=HTTPS")
+	switch action {
+	case "set", "add", "append", "merge", "setifempty":
+		if hstsMaxAge(value) <= 0 {
+			s.HSTS, s.HSTSCond = nil, ""
+		} else if sure {
+			s.HSTS, s.HSTSCond = d, cond
+		}
+	case "unset", "edit", "edit*":
+		s.HSTS, s.HSTSCond = nil, ""
+	}
+}
+
+// namesHSTS reports whether a section or one nested in it has a Header
+// directive for Strict-Transport-Security.
+func namesHSTS(sec *apache.Directive) bool {
+	for _, d := range sec.Body {
+		switch {
+		case d.Section && namesHSTS(d):
+			return true
+		case d.Is("Header") && !d.Section:
+			for _, t := range d.Texts() {
+				if strings.EqualFold(t, hstsHeader) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// hstsMaxAge reads the max-age of a Strict-Transport-Security value, -1
+// when it has none.
+func hstsMaxAge(v string) int {
+	for _, part := range strings.Split(v, ";") {
+		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "max-age") {
+			continue
+		}
+		n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(val), `"`))
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	return -1
 }
 
 // VHost is one <VirtualHost> (or the main server) with what it passes.
@@ -844,6 +933,10 @@ func (r *Route) Frontend() *frontend.Route {
 		fr.Listeners = append(fr.Listeners, l)
 	}
 	fr.Transport = r.transport()
+	if h := r.Scope.HSTS; h != nil && !r.Scope.hstsIf && v.TLS && (r.Scope.HSTSCond == "" || r.Scope.HSTSCond == "env=HTTPS") {
+		at := f.At(h)
+		fr.HSTS = &at
+	}
 	if r.Scope.Rejected != nil {
 		at := f.At(r.Scope.Rejected)
 		fr.Answered = &at
