@@ -1108,9 +1108,10 @@ func resolveKey(l *Label, vals []*Val, exprs []*python.Expr, params []python.Par
 }
 
 // keyedBy returns l read through the key of parameter k-1 (Label.KeyParam)
-// when k is not 0 and l is a collection (a placeholder or headers).
+// when k is not 0 and l is a collection (a placeholder or headers) read
+// through no key yet.
 func (l *Label) keyedBy(k int) *Label {
-	if l == nil || k == 0 || l.KeyParam != 0 || l.Src.Kind != Param && l.Src.Kind != Headers {
+	if l == nil || k == 0 || l.KeyParam != 0 || l.Field != "" || l.Src.Kind != Param && l.Src.Kind != Headers {
 		return l
 	}
 	n := *l

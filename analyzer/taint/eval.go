@@ -774,16 +774,9 @@ func paramKey(kv *Val) (int, bool) {
 
 // keyedBy marks the collections of v (placeholders and header
 // collections) as read through parameter k's key: the caller says which
-// entry that is (keyArg). Other labels pass as they are.
+// entry that is (resolveKey). Other labels pass as they are.
 func keyedBy(v *Val, k int) *Val {
-	return mapLabels(v, func(l *Label) *Label {
-		if l.Src.Kind != Param && l.Src.Kind != Headers || l.Field != "" || l.KeyParam != 0 {
-			return l
-		}
-		n := *l
-		n.KeyParam = k + 1
-		return &n
-	})
+	return mapLabels(v, func(l *Label) *Label { return l.keyedBy(k + 1) })
 }
 
 // messageContainer recognises error and message collections keyed by

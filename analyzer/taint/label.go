@@ -90,7 +90,7 @@ type Label struct {
 	// KeyParam, when not 0, marks a header read through a key that is the
 	// function's parameter KeyParam-1 (`headers[name]`): on a Param
 	// placeholder or a Headers source. Which header it is, if any, is the
-	// caller's to say (keyArg); until then the label reaches no sink.
+	// caller's to say (resolveKey); until then the label reaches no sink.
 	KeyParam int
 	// ParseMsg is set on the message (str(e), f"{e}", e.args) of an
 	// exception caught as a parse or validation error (ValueError,
