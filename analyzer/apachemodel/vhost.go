@@ -112,14 +112,13 @@ type Scope struct {
 	// around a directive (see cond.go).
 	cond map[*apache.Directive][]string
 	// HSTS is the `Header … Strict-Transport-Security` directive with a
-	// positive max-age in effect, nil when there is none or a later one
-	// may remove it; HSTSCond is its condition ("" or env=HTTPS, which
-	// holds on TLS virtual hosts). hstsIf is set when an <If> section
+	// positive max-age in effect on a TLS virtual host (unconditional or
+	// under env=HTTPS, which mod_ssl sets there), nil when there is none
+	// or a later one may remove it. hstsIf is set when an <If> section
 	// names the header: httpd runs those last, and djleak then does not
 	// count the header.
-	HSTS     *apache.Directive
-	HSTSCond string
-	hstsIf   bool
+	HSTS   *apache.Directive
+	hstsIf bool
 }
 
 // withMatch merges sec when r says it applies; when djleak cannot tell,
@@ -294,12 +293,12 @@ func (s *Scope) header(d *apache.Directive) {
 	switch action {
 	case "set", "add", "append", "merge", "setifempty":
 		if hstsMaxAge(value) <= 0 {
-			s.HSTS, s.HSTSCond = nil, ""
+			s.HSTS = nil
 		} else if sure {
-			s.HSTS, s.HSTSCond = d, cond
+			s.HSTS = d
 		}
 	case "unset", "edit", "edit*":
-		s.HSTS, s.HSTSCond = nil, ""
+		s.HSTS = nil
 	}
 }
 
@@ -933,7 +932,7 @@ func (r *Route) Frontend() *frontend.Route {
 		fr.Listeners = append(fr.Listeners, l)
 	}
 	fr.Transport = r.transport()
-	if h := r.Scope.HSTS; h != nil && !r.Scope.hstsIf && v.TLS && (r.Scope.HSTSCond == "" || r.Scope.HSTSCond == "env=HTTPS") {
+	if h := r.Scope.HSTS; h != nil && !r.Scope.hstsIf && v.TLS {
 		at := f.At(h)
 		fr.HSTS = &at
 	}

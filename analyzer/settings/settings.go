@@ -451,7 +451,7 @@ func Resolve(p *analyzer.Project, env map[string]string) *Settings {
 		e.Path, e.Loc = configKeyAt(p, "settings-module")
 		entries = append(entries, e)
 	}
-	named := entryTargets(entries, p.Python)
+	named := entryTargets(p, entries)
 	entryMatch := func(m *python.Module, name string) []Entry {
 		var out []Entry
 		for i, e := range entries {
@@ -496,11 +496,7 @@ func Resolve(p *analyzer.Project, env map[string]string) *Settings {
 // there is one; otherwise (a systemd unit or uwsgi file elsewhere, a
 // package installed apart) its value is matched against the end of every
 // module's name, and the entry's slot is nil.
-func entryTargets(entries []Entry, mods []*python.Module) []map[*python.Module]bool {
-	byPath := make(map[string]*python.Module, len(mods))
-	for _, m := range mods {
-		byPath[m.File.Path] = m
-	}
+func entryTargets(p *analyzer.Project, entries []Entry) []map[*python.Module]bool {
 	out := make([]map[*python.Module]bool, len(entries))
 	for i, e := range entries {
 		if e.Path == "" || e.Module == "" {
@@ -509,7 +505,7 @@ func entryTargets(entries []Entry, mods []*python.Module) []map[*python.Module]b
 		rel := strings.ReplaceAll(e.Module, ".", "/")
 		for dir := path.Dir(e.Path); ; dir = path.Dir(dir) {
 			for _, f := range []string{rel + ".py", rel + "/__init__.py"} {
-				if m := byPath[path.Join(dir, f)]; m != nil {
+				if m, _ := p.ParsePython(path.Join(dir, f)); m != nil {
 					if out[i] == nil {
 						out[i] = map[*python.Module]bool{}
 					}
