@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -118,7 +119,11 @@ func overriddenLocally(p *analyzer.Project, s *settings.Setting) bool {
 		name := imp.Module
 		if imp.Level > 0 {
 			pkg := analyzer.ModuleName(m.File.Path)
-			for i := 0; i < imp.Level && pkg != ""; i++ {
+			level := imp.Level
+			if path.Base(m.File.Path) == "__init__.py" {
+				level-- // a package's own module: `.` is the package itself
+			}
+			for i := 0; i < level && pkg != ""; i++ {
 				pkg = pkg[:max(strings.LastIndexByte(pkg, '.'), 0)]
 			}
 			name = strings.Trim(pkg+"."+name, ".")
