@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -118,15 +117,7 @@ func overriddenLocally(p *analyzer.Project, s *settings.Setting) bool {
 		}
 		name := imp.Module
 		if imp.Level > 0 {
-			pkg := analyzer.ModuleName(m.File.Path)
-			level := imp.Level
-			if path.Base(m.File.Path) == "__init__.py" {
-				level-- // a package's own module: `.` is the package itself
-			}
-			for i := 0; i < level && pkg != ""; i++ {
-				pkg = pkg[:max(strings.LastIndexByte(pkg, '.'), 0)]
-			}
-			name = strings.Trim(pkg+"."+name, ".")
+			name = analyzer.ResolveRelative(m.File.Path, imp.Level, imp.Module)
 		}
 		if p.ModuleByName(name) == nil {
 			return true
